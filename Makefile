@@ -1,0 +1,122 @@
+# abusedesk - one Makefile, GNU make.
+#
+#   make            build ./abusedesk
+#   make demo       install missing packages, build, ingest samples/ through the pipe path, show incidents and a digest
+#   make check      install missing packages, build, run unit, golden, conformance and end-to-end tests
+#   make check-asan / check-valgrind / fuzz / fuzz-smoke / bench / install
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR   ?=
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS      := gmime-3.0 libpcre2-8 libcurl sqlite3
+
+CFLAGS    ?= -g -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+LDFLAGS   ?= -pie -Wl,-z,relro,-z,now
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+	-DABUSEDESK_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"'
+ifeq ($(CI),true)
+override CFLAGS += -Werror
+endif
+ifneq ($(BUILD),)
+B := build/$(BUILD)
+else
+B := build/default
+endif
+
+DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
+
+MODULES   := util db parse correlate notify ingest cli
+LIB_SRC   := $(filter-out cli/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOLS_SRC := $(wildcard bench/*.c)
+TOOLS_BIN := $(TOOLS_SRC:bench/%.c=$(B)/bench/%)
+
+.PHONY: all deps demo check check-unit check-e2e check-asan check-valgrind \
+	check-conformance fuzz fuzz-smoke bench bench-smoke install clean checksrc
+
+all: abusedesk
+
+abusedesk: $(B)/abusedesk
+	@ln -sf $(B)/abusedesk abusedesk
+
+$(B)/abusedesk: $(B)/cli/main.o $(B)/libabusedesk.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(B)/libabusedesk.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEP_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(B)/libabusedesk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEP_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libabusedesk.a $(DEP_LIBS) -lcmocka
+
+$(B)/bench/%: bench/%.c $(B)/libabusedesk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEP_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libabusedesk.a $(DEP_LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(B)/cli/main.d
+
+deps:
+	@sh tests/lib/deps.sh build
+
+tools: $(TOOLS_BIN)
+
+demo: deps
+	@$(MAKE) --no-print-directory all tools
+	@sh tests/lib/demo.sh
+
+check: deps
+	@sh tests/lib/deps.sh test
+	@$(MAKE) --no-print-directory checksrc all tools $(UNIT_BIN)
+	@sh tests/run.sh $(B)
+
+check-unit: all $(UNIT_BIN)
+	@sh tests/run.sh $(B) unit
+
+check-asan:
+	@sh tests/lib/deps.sh test
+	@$(MAKE) --no-print-directory BUILD=asan CC=clang \
+	  CFLAGS='-g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
+	  LDFLAGS='-fsanitize=address,undefined' all tools \
+	  $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+	@ln -sf build/asan/abusedesk abusedesk
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lib/lsan.supp \
+	  sh tests/run.sh build/asan; rc=$$?; ln -sf $(B)/abusedesk abusedesk; exit $$rc
+
+check-valgrind: all $(UNIT_BIN)
+	@VALGRIND=1 sh tests/run.sh $(B) unit
+
+checksrc:
+	@sh tests/lib/checksrc.sh
+
+fuzz fuzz-smoke:
+	@sh fuzz/build.sh $@
+
+bench: deps all tools
+	@sh bench/run.sh
+
+bench-smoke: all tools
+	@sh bench/run.sh --smoke
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/abusedesk
+	install -m 0755 $(B)/abusedesk $(DESTDIR)$(BINDIR)/abusedesk
+	install -m 0644 man/abusedesk.1 $(DESTDIR)$(MANDIR)/man1/abusedesk.1
+	install -m 0644 man/abusedesk.conf.5 $(DESTDIR)$(MANDIR)/man5/abusedesk.conf.5
+	install -m 0644 contrib/abusedesk.conf.example $(DESTDIR)$(SYSCONFDIR)/abusedesk/abusedesk.conf.example
+
+clean:
+	rm -rf build abusedesk

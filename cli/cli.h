@@ -1,0 +1,59 @@
+/*
+ * cli - what the subcommands share: configuration, database, output tables.
+ *
+ * Each subcommand is `int cmd_NAME(struct cli *c, int argc, char **argv)`,
+ * argv[0] being the subcommand name; it returns a process exit status
+ * (0, 64 usage, 65 data error, 69/70/74/75 as sysexits.h says).
+ */
+#ifndef AD_CLI_H
+#define AD_CLI_H
+
+#include <stdio.h>
+
+#include "../db/db.h"
+#include "../util/buf.h"
+#include "../util/config.h"
+
+struct cli {
+	const char *config_path;   /* -c FILE, or NULL */
+	struct config cfg;
+	int cfg_loaded;
+	int verbose;
+};
+
+/* cli_config - load the configuration once; on error prints it and returns -1 */
+int cli_config(struct cli *c);
+/* cli_db - open (and migrate) the database named in the configuration; -1 on error (printed) */
+int cli_db(struct cli *c, struct db *d);
+/* cli_usage - print "usage: abusedesk NAME ..." for a subcommand, return 64 */
+int cli_usage(const char *name);
+/* cli_help - the help text of a subcommand to fp; -1 when unknown */
+int cli_help(const char *name, FILE *fp);
+/* cli_isatty - stdout is a terminal */
+int cli_isatty(void);
+
+/* Tabular output: the same rows as an aligned table, CSV or JSON. */
+enum out_format { OUT_TABLE, OUT_JSON, OUT_CSV };
+
+struct table {
+	size_t ncols;
+	const char **cols;      /* column names (static strings) */
+	char **cells;           /* rows * ncols owned strings (NULL = empty/null) */
+	int *numeric;           /* per column: JSON number when 1 */
+	size_t nrows, cap;
+};
+
+/* out_format_parse - "table" | "json" | "csv"; -1 when unknown */
+int out_format_parse(const char *s, enum out_format *f);
+void table_init(struct table *t, size_t ncols, const char **cols);
+void table_numeric(struct table *t, size_t col);
+/* table_row - start a new row; then table_set for each column */
+void table_row(struct table *t);
+void table_set(struct table *t, size_t col, const char *val);
+void table_setf(struct table *t, size_t col, const char *fmt, ...) AD_PRINTF(3, 4);
+void table_print(const struct table *t, enum out_format f, FILE *fp);
+void table_free(struct table *t);
+/* csv_field - one RFC 4180 field; cells starting with = + - @ are prefixed with ' */
+void csv_field(struct buf *b, const char *s);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * db - open, configure and drive the SQLite store.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/msg.h"
+#include "../util/str.h"
+#include "db.h"
+
+/* db_now - wall clock, or ABUSEDESK_NOW for reproducible tests */
+long long db_now(void)
+{
+	const char *s = getenv("ABUSEDESK_NOW");
+	long v;
+
+	if (s && str_to_long(s, 0, 0x7fffffffL * 2, &v) == 0)
+		return v;
+	return (long long)time(NULL);
+}
+
+/* db_open - open the database file and set it up */
+int db_open(struct db *d, const char *path, long busy_seconds, int create, char *err, size_t errlen)
+{
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	str_copy(d->path, sizeof(d->path), path);
+	d->busy_ms = busy_seconds * 1000;
+	if (!create && access(path, F_OK) != 0) {
+		snprintf(err, errlen, "%s: no database here (run 'abusedesk init' first)", path);
+		return DB_ERROR;
+	}
+	rc = sqlite3_open_v2(path, &d->h, flags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open database: %s", path,
+			 d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
+		sqlite3_close(d->h);
+		d->h = NULL;
+		return DB_ERROR;
+	}
+	sqlite3_busy_timeout(d->h, (int)(d->busy_ms > 0x7fffffff ? 0x7fffffff : d->busy_ms));
+	sqlite3_extended_result_codes(d->h, 0);
+	rc = db_exec(d, "PRAGMA journal_mode=WAL");
+	if (rc == DB_OK)
+		rc = db_exec(d, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL");
+	if (rc != DB_OK) {
+		snprintf(err, errlen, "%s: %s%s", path, sqlite3_errmsg(d->h),
+			 rc == DB_BUSY ? " (locked by another process)" :
+			 " (is it an abusedesk database? 'abusedesk init' creates one)");
+		db_close(d);
+		return rc;
+	}
+	return DB_OK;
+}
+
+void db_close(struct db *d)
+{
+	if (d->h)
+		sqlite3_close_v2(d->h);
+	d->h = NULL;
+}
+
+sqlite3_stmt *db_prepare(struct db *d, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK) {
+		msg_error("database %s: %s (in: %.80s)", d->path, sqlite3_errmsg(d->h), sql);
+		return NULL;
+	}
+	return st;
+}
+
+/* db_step - step; the busy handler already waited up to the deadline */
+int db_step(struct db *d, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_LOCKED)
+		rc = SQLITE_BUSY;
+	return rc;
+}
+
+static int map_rc(int rc)
+{
+	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return DB_OK;
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return DB_BUSY;
+	return DB_ERROR;
+}
+
+int db_exec(struct db *d, const char *sql)
+{
+	char *emsg = NULL;
+	int rc = sqlite3_exec(d->h, sql, NULL, NULL, &emsg);
+
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		msg_debug("database %s: %s", d->path, emsg ? emsg : sqlite3_errstr(rc));
+	sqlite3_free(emsg);
+	return map_rc(rc);
+}
+
+int db_begin(struct db *d)
+{
+	return db_exec(d, "BEGIN IMMEDIATE");
+}
+
+int db_commit(struct db *d)
+{
+	int rc = db_exec(d, "COMMIT");
+
+	if (rc != DB_OK)
+		db_rollback(d);
+	return rc;
+}
+
+void db_rollback(struct db *d)
+{
+	if (!sqlite3_get_autocommit(d->h))
+		sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void db_bind_int(sqlite3_stmt *st, int i, long long v)
+{
+	sqlite3_bind_int64(st, i, v);
+}
+
+const char *db_col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? (const char *)s : "";
+}

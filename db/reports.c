@@ -1,0 +1,256 @@
+/*
+ * reports - the report rows: raw arrival, parsed fields, verdict.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../util/str.h"
+#include "reports.h"
+
+int reports_by_sha(struct db *d, const char *sha256, long long *id, char *name, size_t namelen, int *done)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT id, spool_path, status FROM reports WHERE sha256 = ?");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, sha256);
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		if (name)
+			str_copy(name, namelen, db_col_text(st, 1));
+		if (done)
+			*done = strcmp(db_col_text(st, 2), "done") == 0;
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int reports_insert_raw(struct db *d, const char *spool_name, long long size, const char *sha256,
+		       long long received_at, int flags, long long *id, int *existed, int *done)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*existed = 0;
+	rc = reports_by_sha(d, sha256, id, NULL, 0, done);
+	if (rc == 1) {
+		*existed = 1;
+		return DB_OK;
+	}
+	if (rc < 0)
+		return rc;
+	st = db_prepare(d, "INSERT INTO reports(received_at, size, sha256, spool_path, status, flags)"
+			   " VALUES (?, ?, ?, ?, 'pending', ?)");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, received_at);
+	db_bind_int(st, 2, size);
+	db_bind_text(st, 3, sha256);
+	db_bind_text(st, 4, spool_name);
+	db_bind_int(st, 5, flags);
+	rc = db_step(d, st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	*id = sqlite3_last_insert_rowid(d->h);
+	*done = 0;
+	return DB_OK;
+}
+
+static int store_hops(struct db *d, long long id, const struct report *r)
+{
+	sqlite3_stmt *st = db_prepare(d, "INSERT INTO report_hops(report_id, idx, from_ip, from_rdns,"
+				      " helo, ident, by_host, with_proto, queue_id, for_addr, envfrom, auth, date)"
+				      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+	int rc = DB_OK;
+
+	if (st == NULL)
+		return DB_ERROR;
+	for (size_t i = 0; i < r->nhops && rc == DB_OK; i++) {
+		const struct hop *h = &r->hops[i];
+
+		sqlite3_reset(st);
+		db_bind_int(st, 1, id);
+		db_bind_int(st, 2, (long long)i);
+		db_bind_text(st, 3, h->from_ip);
+		db_bind_text(st, 4, h->from_rdns);
+		db_bind_text(st, 5, h->helo);
+		db_bind_text(st, 6, h->ident);
+		db_bind_text(st, 7, h->by);
+		db_bind_text(st, 8, h->with);
+		db_bind_text(st, 9, h->id);
+		db_bind_text(st, 10, h->for_addr);
+		db_bind_text(st, 11, h->envfrom);
+		db_bind_text(st, 12, h->auth);
+		db_bind_text(st, 13, h->date);
+		if (db_step(d, st) != SQLITE_DONE)
+			rc = DB_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int store_rcpts(struct db *d, long long id, const struct report *r)
+{
+	sqlite3_stmt *st = db_prepare(d, "INSERT INTO report_rcpts(report_id, idx, address, action,"
+				      " status, diagnostic, remote_mta) VALUES (?,?,?,?,?,?,?)");
+	int rc = DB_OK;
+
+	if (st == NULL)
+		return DB_ERROR;
+	for (size_t i = 0; i < r->nrcpts && rc == DB_OK; i++) {
+		const struct rcpt *p = &r->rcpts[i];
+
+		sqlite3_reset(st);
+		db_bind_int(st, 1, id);
+		db_bind_int(st, 2, (long long)i);
+		db_bind_text(st, 3, p->address);
+		db_bind_text(st, 4, p->action);
+		db_bind_text(st, 5, p->status);
+		db_bind_text(st, 6, p->diagnostic);
+		db_bind_text(st, 7, p->remote_mta);
+		if (db_step(d, st) != SQLITE_DONE)
+			rc = DB_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int store_items(struct db *d, long long id, const char *kind, const struct strlist *l)
+{
+	sqlite3_stmt *st = db_prepare(d, "INSERT INTO report_items(report_id, kind, value) VALUES (?,?,?)");
+	int rc = DB_OK;
+
+	if (st == NULL)
+		return DB_ERROR;
+	for (size_t i = 0; i < l->n && rc == DB_OK; i++) {
+		sqlite3_reset(st);
+		db_bind_int(st, 1, id);
+		db_bind_text(st, 2, kind);
+		db_bind_text(st, 3, l->v[i]);
+		if (db_step(d, st) != SQLITE_DONE)
+			rc = DB_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int clear_children(struct db *d, long long id)
+{
+	static const char *sql[] = { "DELETE FROM report_hops WHERE report_id = ?",
+				     "DELETE FROM report_rcpts WHERE report_id = ?",
+				     "DELETE FROM report_items WHERE report_id = ?" };
+
+	for (size_t i = 0; i < 3; i++) {
+		sqlite3_stmt *st = db_prepare(d, sql[i]);
+		int rc;
+
+		if (st == NULL)
+			return DB_ERROR;
+		db_bind_int(st, 1, id);
+		rc = db_step(d, st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return DB_ERROR;
+	}
+	return DB_OK;
+}
+
+static void join_warnings(const struct report *r, struct buf *b)
+{
+	for (size_t i = 0; i < r->warnings.n; i++)
+		buf_printf(b, "%s%s", i ? "; " : "", r->warnings.v[i]);
+}
+
+int reports_store(struct db *d, long long id, const struct report *r, const struct verdict *v,
+		  const char *orig_key, const char *parse_json, const char *trace_json)
+{
+	sqlite3_stmt *st;
+	struct buf w;
+	int rc, i = 1;
+
+	st = db_prepare(d, "UPDATE reports SET status='done', flags=?, parser_version=?,"
+			   " message_id=?, from_addr=?, subject=?, format=?, feedback_type=?, user_agent=?,"
+			   " reporter=?, reporting_mta=?, arrival_at=?, source_ip=?, source_port=?,"
+			   " original_mail_from=?, orig_message_id=?, orig_from=?, orig_subject=?,"
+			   " orig_date=?, orig_headers_only=?, orig_key=?, orig_headers=?,"
+			   " verdict=?, confidence=?, rule=?, abused_ip=?, abused_host=?, owner=?,"
+			   " egress_ip=?, injector_ip=?, auth_user=?, nat_inside=?, explanation=?,"
+			   " warnings=?, parse_json=?, trace_json=? WHERE id=?");
+	if (st == NULL)
+		return DB_ERROR;
+	buf_init(&w, 65536);
+	join_warnings(r, &w);
+	db_bind_int(st, i++, r->flags);
+	db_bind_int(st, i++, PARSER_VERSION);
+	db_bind_text(st, i++, r->message_id);
+	db_bind_text(st, i++, r->from);
+	db_bind_text(st, i++, r->subject);
+	db_bind_text(st, i++, report_format_name(r->format));
+	db_bind_text(st, i++, r->feedback_type);
+	db_bind_text(st, i++, r->user_agent);
+	db_bind_text(st, i++, r->reporter);
+	db_bind_text(st, i++, r->reporting_mta);
+	if (r->arrival)
+		db_bind_int(st, i++, (long long)r->arrival);
+	else
+		sqlite3_bind_null(st, i++);
+	db_bind_text(st, i++, r->source_ip);
+	if (r->source_port)
+		db_bind_int(st, i++, r->source_port);
+	else
+		sqlite3_bind_null(st, i++);
+	db_bind_text(st, i++, r->original_mail_from);
+	db_bind_text(st, i++, r->orig.message_id);
+	db_bind_text(st, i++, r->orig.from);
+	db_bind_text(st, i++, r->orig.subject);
+	db_bind_text(st, i++, r->orig.date);
+	db_bind_int(st, i++, r->orig.headers_only);
+	db_bind_text(st, i++, orig_key);
+	db_bind_text(st, i++, r->orig.headers);
+	db_bind_text(st, i++, v ? verdict_name(v->cls) : NULL);
+	db_bind_text(st, i++, v ? confidence_name(v->confidence) : NULL);
+	db_bind_text(st, i++, v ? v->rule : NULL);
+	db_bind_text(st, i++, v ? v->abused_ip : NULL);
+	db_bind_text(st, i++, v ? v->abused_host : NULL);
+	db_bind_text(st, i++, v ? v->owner : NULL);
+	db_bind_text(st, i++, v ? v->egress_ip : NULL);
+	db_bind_text(st, i++, v ? v->injector_ip : NULL);
+	db_bind_text(st, i++, v ? v->auth_user : NULL);
+	db_bind_text(st, i++, v ? v->nat_inside : NULL);
+	db_bind_text(st, i++, v ? v->explanation : NULL);
+	db_bind_text(st, i++, w.len ? w.data : NULL);
+	db_bind_text(st, i++, parse_json);
+	db_bind_text(st, i++, trace_json);
+	db_bind_int(st, i++, id);
+	rc = db_step(d, st);
+	sqlite3_finalize(st);
+	buf_free(&w);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	if ((rc = clear_children(d, id)) != DB_OK || (rc = store_hops(d, id, r)) != DB_OK ||
+	    (rc = store_rcpts(d, id, r)) != DB_OK ||
+	    (rc = store_items(d, id, "rcpt_to", &r->original_rcpt_to)) != DB_OK ||
+	    (rc = store_items(d, id, "domain", &r->reported_domains)) != DB_OK)
+		return rc;
+	return store_items(d, id, "uri", &r->reported_uris);
+}
+
+int reports_set_incident(struct db *d, long long id, long long incident_id)
+{
+	sqlite3_stmt *st = db_prepare(d, "UPDATE reports SET incident_id = ? WHERE id = ?");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, incident_id);
+	db_bind_int(st, 2, id);
+	rc = db_step(d, st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? DB_OK : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+}

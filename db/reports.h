@@ -1,0 +1,26 @@
+/*
+ * reports - the report rows: raw arrival, parsed fields, verdict.
+ */
+#ifndef AD_REPORTS_H
+#define AD_REPORTS_H
+
+#include "../correlate/trace.h"
+#include "../parse/report.h"
+#include "db.h"
+
+#define PARSER_VERSION 1
+
+/* reports_insert_raw - record a spooled message as pending; when a report with
+ * the same sha256 exists, *existed is set and *id names it. Call inside a
+ * transaction. 0 or DB_ERROR/DB_BUSY. */
+int reports_insert_raw(struct db *d, const char *spool_name, long long size, const char *sha256,
+		       long long received_at, int flags, long long *id, int *existed, int *done);
+/* reports_store - the parsed report and its verdict; status becomes done */
+int reports_store(struct db *d, long long id, const struct report *r, const struct verdict *v,
+		  const char *orig_key, const char *parse_json, const char *trace_json);
+/* reports_set_incident - link a report to its incident */
+int reports_set_incident(struct db *d, long long id, long long incident_id);
+/* reports_by_sha - the id, spool name and status of the report with that digest */
+int reports_by_sha(struct db *d, const char *sha256, long long *id, char *name, size_t namelen, int *done);
+
+#endif

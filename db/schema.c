@@ -1,0 +1,183 @@
+/*
+ * schema - the database schema and its migrations (PRAGMA user_version).
+ *
+ * Each step moves the schema from version N-1 to N inside one transaction;
+ * db_migrate runs the steps the file has not seen, so running it twice is
+ * harmless. The views at the end are for people who prefer plain sqlite3.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+
+static const char *schema_v1 =
+	"CREATE TABLE IF NOT EXISTS reports ("
+	" id INTEGER PRIMARY KEY,"
+	" received_at INTEGER NOT NULL,"
+	" size INTEGER NOT NULL,"
+	" sha256 TEXT NOT NULL UNIQUE,"
+	" spool_path TEXT NOT NULL,"
+	" status TEXT NOT NULL DEFAULT 'pending',"      /* pending | done | failed */
+	" flags INTEGER NOT NULL DEFAULT 0,"
+	" parser_version INTEGER NOT NULL DEFAULT 0,"
+	" message_id TEXT, from_addr TEXT, subject TEXT,"
+	" format TEXT, feedback_type TEXT, user_agent TEXT, reporter TEXT, reporting_mta TEXT,"
+	" arrival_at INTEGER, source_ip TEXT, source_port INTEGER, original_mail_from TEXT,"
+	" orig_message_id TEXT, orig_from TEXT, orig_subject TEXT, orig_date TEXT,"
+	" orig_headers_only INTEGER, orig_key TEXT, orig_headers TEXT,"
+	" verdict TEXT, confidence TEXT, rule TEXT, abused_ip TEXT, abused_host TEXT, owner TEXT,"
+	" egress_ip TEXT, injector_ip TEXT, auth_user TEXT, nat_inside TEXT, explanation TEXT,"
+	" incident_id INTEGER REFERENCES incidents(id) ON DELETE SET NULL,"
+	" warnings TEXT, parse_json TEXT, trace_json TEXT);"
+	"CREATE INDEX IF NOT EXISTS reports_received ON reports(received_at);"
+	"CREATE INDEX IF NOT EXISTS reports_incident ON reports(incident_id, received_at);"
+	"CREATE INDEX IF NOT EXISTS reports_source_ip ON reports(source_ip);"
+	"CREATE INDEX IF NOT EXISTS reports_injector ON reports(injector_ip);"
+	"CREATE INDEX IF NOT EXISTS reports_orig_mid ON reports(orig_message_id);"
+	"CREATE INDEX IF NOT EXISTS reports_mid ON reports(message_id);"
+	"CREATE INDEX IF NOT EXISTS reports_status ON reports(status);"
+	"CREATE TABLE IF NOT EXISTS report_hops ("
+	" report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL, from_ip TEXT, from_rdns TEXT, helo TEXT, ident TEXT,"
+	" by_host TEXT, with_proto TEXT, queue_id TEXT, for_addr TEXT, envfrom TEXT,"
+	" auth TEXT, date TEXT, PRIMARY KEY(report_id, idx)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS report_hops_ip ON report_hops(from_ip);"
+	"CREATE TABLE IF NOT EXISTS report_rcpts ("
+	" report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL, address TEXT, action TEXT, status TEXT, diagnostic TEXT,"
+	" remote_mta TEXT, PRIMARY KEY(report_id, idx)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS report_items ("
+	" report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,"
+	" kind TEXT NOT NULL, value TEXT NOT NULL);"      /* rcpt_to | domain | uri */
+	"CREATE INDEX IF NOT EXISTS report_items_r ON report_items(report_id);"
+	"CREATE TABLE IF NOT EXISTS owners ("
+	" key TEXT PRIMARY KEY, name TEXT, email TEXT, webhook_url TEXT,"
+	" policy TEXT NOT NULL DEFAULT 'immediate' CHECK(policy IN ('immediate','digest','none')),"
+	" digest INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS networks ("
+	" id INTEGER PRIMARY KEY, cidr TEXT NOT NULL UNIQUE, prefix INTEGER NOT NULL,"
+	" lo BLOB NOT NULL, hi BLOB NOT NULL, owner TEXT, role TEXT, note TEXT);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS networks_key ON networks(prefix, lo);"
+	"CREATE TABLE IF NOT EXISTS hosts ("
+	" id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT, owner TEXT, note TEXT);"
+	"CREATE TABLE IF NOT EXISTS host_ips ("
+	" ip BLOB NOT NULL, host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,"
+	" ip_text TEXT NOT NULL, PRIMARY KEY(ip, host_id)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS incidents ("
+	" id INTEGER PRIMARY KEY, key_host TEXT NOT NULL, verdict TEXT NOT NULL,"
+	" status TEXT NOT NULL DEFAULT 'open' CHECK(status IN"
+	"  ('open','notified','acknowledged','resolved','false_positive')),"
+	" abused_host TEXT, abused_ip TEXT, owner TEXT, role TEXT, confidence TEXT,"
+	" explanation TEXT, auth_user TEXT,"
+	" first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+	" reports INTEGER NOT NULL DEFAULT 0, messages INTEGER NOT NULL DEFAULT 0,"
+	" reporters INTEGER NOT NULL DEFAULT 0, injectors INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, resolved_at INTEGER,"
+	" notified_at INTEGER, notified_reports INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS incidents_key ON incidents(key_host, verdict, status);"
+	"CREATE INDEX IF NOT EXISTS incidents_status ON incidents(status, last_seen);"
+	"CREATE INDEX IF NOT EXISTS incidents_owner ON incidents(owner, status);"
+	"CREATE INDEX IF NOT EXISTS incidents_last ON incidents(last_seen);"
+	"CREATE INDEX IF NOT EXISTS incidents_ip ON incidents(abused_ip);"
+	"CREATE TABLE IF NOT EXISTS incident_events ("
+	" id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,"
+	" at INTEGER NOT NULL, actor TEXT NOT NULL, old_status TEXT, new_status TEXT, note TEXT);"
+	"CREATE INDEX IF NOT EXISTS incident_events_i ON incident_events(incident_id, at);"
+	"CREATE TABLE IF NOT EXISTS incident_keys ("     /* distinct reporters/injectors/messages */
+	" incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,"
+	" kind TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL DEFAULT 1,"
+	" PRIMARY KEY(incident_id, kind, value)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS maillog ("
+	" id INTEGER PRIMARY KEY, line_hash TEXT NOT NULL UNIQUE, at INTEGER, host TEXT,"
+	" queue_id TEXT, client_name TEXT, client_ip TEXT, sasl_user TEXT, message_id TEXT,"
+	" sender TEXT, recipient TEXT, relay TEXT, status TEXT);"
+	"CREATE INDEX IF NOT EXISTS maillog_qid ON maillog(queue_id);"
+	"CREATE INDEX IF NOT EXISTS maillog_mid ON maillog(message_id);"
+	"CREATE TABLE IF NOT EXISTS natlog ("
+	" id INTEGER PRIMARY KEY, at INTEGER NOT NULL, inside_ip TEXT NOT NULL,"
+	" inside_port INTEGER, outside_ip TEXT NOT NULL, outside_port INTEGER NOT NULL,"
+	" UNIQUE(outside_ip, outside_port, at, inside_ip, inside_port));"
+	"CREATE TABLE IF NOT EXISTS outbox ("
+	" id INTEGER PRIMARY KEY, incident_id INTEGER REFERENCES incidents(id) ON DELETE SET NULL,"
+	" kind TEXT NOT NULL DEFAULT 'notify',"          /* notify | ack | digest | probe */
+	" channel TEXT NOT NULL CHECK(channel IN ('smtp','webhook')),"
+	" recipient TEXT NOT NULL, subject TEXT, message_id TEXT, body BLOB NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','sending','sent','failed','cancelled')),"
+	" attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL,"
+	" last_error TEXT, created_at INTEGER NOT NULL, sent_at INTEGER);"
+	"CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_attempt_at);"
+	"CREATE INDEX IF NOT EXISTS outbox_incident ON outbox(incident_id);"
+	"CREATE TABLE IF NOT EXISTS acks ("
+	" reporter TEXT PRIMARY KEY, last_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS probes ("
+	" id INTEGER PRIMARY KEY, incident_id INTEGER REFERENCES incidents(id) ON DELETE SET NULL,"
+	" at INTEGER NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL, result TEXT NOT NULL,"
+	" detail TEXT, transcript TEXT);"
+	"CREATE INDEX IF NOT EXISTS probes_incident ON probes(incident_id, at);"
+	"CREATE INDEX IF NOT EXISTS probes_target ON probes(target, at);"
+	/* views for people */
+	"CREATE VIEW IF NOT EXISTS open_incidents AS"
+	" SELECT id, status, verdict, abused_host, abused_ip, owner, reports, reporters,"
+	"  datetime(first_seen,'unixepoch') AS first_seen, datetime(last_seen,'unixepoch') AS last_seen,"
+	"  explanation FROM incidents WHERE status IN ('open','notified','acknowledged')"
+	"  ORDER BY last_seen DESC;"
+	"CREATE VIEW IF NOT EXISTS incident_reports AS"
+	" SELECT r.incident_id, r.id AS report_id, datetime(r.received_at,'unixepoch') AS received,"
+	"  r.format, r.feedback_type, r.reporter, r.source_ip, r.injector_ip, r.orig_subject,"
+	"  r.orig_message_id FROM reports r WHERE r.incident_id IS NOT NULL;"
+	"CREATE VIEW IF NOT EXISTS pending_reports AS"
+	" SELECT id, datetime(received_at,'unixepoch') AS received, size, spool_path, status"
+	"  FROM reports WHERE status != 'done';"
+	"CREATE VIEW IF NOT EXISTS untraced_reports AS"
+	" SELECT id, datetime(received_at,'unixepoch') AS received, format, reporter, subject, verdict, warnings"
+	"  FROM reports WHERE format = 'unknown' OR verdict IS NULL OR verdict = 'unknown';"
+	"CREATE VIEW IF NOT EXISTS outbox_failed AS"
+	" SELECT id, incident_id, channel, recipient, subject, attempts, last_error,"
+	"  datetime(created_at,'unixepoch') AS created FROM outbox WHERE state = 'failed';";
+
+static const char *const steps[] = { schema_v1 };
+
+int db_schema_version(struct db *d)
+{
+	sqlite3_stmt *st = db_prepare(d, "PRAGMA user_version");
+	int v = -1;
+
+	if (st && db_step(d, st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* db_migrate - apply the steps the file has not seen */
+int db_migrate(struct db *d, char *err, size_t errlen)
+{
+	int have, rc;
+	char sql[64];
+
+	if (db_begin(d) != DB_OK) {
+		snprintf(err, errlen, "%s: cannot lock the database to migrate it", d->path);
+		return DB_BUSY;
+	}
+	have = db_schema_version(d);
+	if (have > DB_SCHEMA_VERSION) {
+		db_rollback(d);
+		snprintf(err, errlen, "%s: schema version %d is newer than this abusedesk knows (%d): upgrade abusedesk",
+			 d->path, have, DB_SCHEMA_VERSION);
+		return DB_ERROR;
+	}
+	for (int v = have; v < DB_SCHEMA_VERSION; v++) {
+		if ((rc = db_exec(d, steps[v])) != DB_OK) {
+			snprintf(err, errlen, "%s: migration to version %d failed: %s", d->path, v + 1,
+				 sqlite3_errmsg(d->h));
+			db_rollback(d);
+			return rc;
+		}
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", DB_SCHEMA_VERSION);
+	if (db_exec(d, sql) != DB_OK || db_commit(d) != DB_OK) {
+		snprintf(err, errlen, "%s: cannot commit the migration: %s", d->path, sqlite3_errmsg(d->h));
+		db_rollback(d);
+		return DB_ERROR;
+	}
+	return DB_OK;
+}

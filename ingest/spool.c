@@ -1,0 +1,250 @@
+/*
+ * spool - durable storage of raw messages (tmp -> fsync -> rename -> fsync dir).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "../util/mem.h"
+#include "../util/msg.h"
+#include "spool.h"
+
+int spool_path(const char *dir, const char *sub, const char *name, char *out, size_t outlen)
+{
+	int n = snprintf(out, outlen, "%s/%s%s%s", dir, sub, name ? "/" : "", name ? name : "");
+
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+int spool_init(const char *dir)
+{
+	static const char *subs[] = { "", "tmp", "new", "cur" };
+	char p[PATH_MAX];
+
+	for (size_t i = 0; i < 4; i++) {
+		if (spool_path(dir, subs[i], NULL, p, sizeof(p)) < 0)
+			return errno = ENAMETOOLONG, -1;
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			return -1;
+	}
+	return 0;
+}
+
+int spool_check(const char *dir)
+{
+	static const char *subs[] = { "tmp", "new", "cur" };
+	char p[PATH_MAX];
+
+	for (size_t i = 0; i < 3; i++) {
+		if (spool_path(dir, subs[i], NULL, p, sizeof(p)) < 0)
+			return errno = ENAMETOOLONG, -1;
+		if (access(p, W_OK | X_OK) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void spool_sha256(const char *data, size_t len, char out[65])
+{
+	gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
+
+	memcpy(out, hex, 64);
+	out[64] = '\0';
+	g_free(hex);
+}
+
+int spool_is_truncated(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 2 && strcmp(name + n - 2, ",T") == 0;
+}
+
+static void make_name(struct spool_msg *m)
+{
+	struct timeval tv;
+	unsigned r;
+
+	gettimeofday(&tv, NULL);
+	r = (unsigned)g_random_int();
+	snprintf(m->name, sizeof(m->name), "%lld.%06ld.P%ldR%08x%s", (long long)tv.tv_sec,
+		 (long)tv.tv_usec, (long)getpid(), r, m->truncated ? ",T" : "");
+}
+
+static int fsync_dir(const char *dir, const char *sub)
+{
+	char p[PATH_MAX];
+	int fd, rc;
+
+	if (spool_path(dir, sub, NULL, p, sizeof(p)) < 0)
+		return -1;
+	if ((fd = open(p, O_RDONLY | O_DIRECTORY)) < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* commit - write data to tmp/, fsync, rename into new/, fsync new/ */
+static int commit(const char *dir, const char *data, size_t len, struct spool_msg *m)
+{
+	char tmp[PATH_MAX], dst[PATH_MAX];
+	int fd, saved;
+
+	m->size = len;
+	spool_sha256(data, len, m->sha256);
+	make_name(m);
+	if (spool_path(dir, "tmp", m->name, tmp, sizeof(tmp)) < 0 ||
+	    spool_path(dir, "new", m->name, dst, sizeof(dst)) < 0)
+		return errno = ENAMETOOLONG, -1;
+	if ((fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) < 0)
+		return -1;
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		return errno = saved, -1;
+	}
+	if (close(fd) < 0 || rename(tmp, dst) < 0) {
+		saved = errno;
+		unlink(tmp);
+		return errno = saved, -1;
+	}
+	if (fsync_dir(dir, "new") < 0) {
+		saved = errno;
+		unlink(dst);
+		return errno = saved, -1;
+	}
+	return 0;
+}
+
+int spool_store_mem(const char *dir, const char *data, size_t len, size_t cap, struct spool_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (len > cap) {
+		len = cap;
+		m->truncated = 1;
+	}
+	return commit(dir, data, len, m);
+}
+
+int spool_store_fd(const char *dir, int fd, size_t cap, struct spool_msg *m)
+{
+	size_t len = 0, alloc = 65536;
+	char *data = xmalloc(alloc), sink[65536];
+	int rc, saved;
+
+	memset(m, 0, sizeof(*m));
+	for (;;) {
+		ssize_t n;
+
+		if (len == alloc && alloc < cap) {
+			alloc = alloc * 2 > cap ? cap : alloc * 2;
+			data = xrealloc(data, alloc);
+		}
+		if (len < alloc)
+			n = read(fd, data + len, alloc - len);
+		else
+			n = read(fd, sink, sizeof(sink));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			free(data);
+			return errno = saved, -1;
+		}
+		if (n == 0)
+			break;
+		if (len < alloc)
+			len += (size_t)n;
+		else
+			m->truncated = 1;
+	}
+	rc = commit(dir, data, len, m);
+	saved = errno;
+	free(data);
+	errno = saved;
+	return rc;
+}
+
+int spool_find(const char *dir, const char *name, char *out, size_t outlen)
+{
+	if (spool_path(dir, "cur", name, out, outlen) == 0 && access(out, R_OK) == 0)
+		return 0;
+	if (spool_path(dir, "new", name, out, outlen) == 0 && access(out, R_OK) == 0)
+		return 0;
+	return -1;
+}
+
+int spool_done(const char *dir, const char *name)
+{
+	char src[PATH_MAX], dst[PATH_MAX];
+
+	if (spool_path(dir, "new", name, src, sizeof(src)) < 0 ||
+	    spool_path(dir, "cur", name, dst, sizeof(dst)) < 0)
+		return -1;
+	if (rename(src, dst) < 0)
+		return -1;
+	return fsync_dir(dir, "cur") < 0 || fsync_dir(dir, "new") < 0 ? -1 : 0;
+}
+
+int spool_remove(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+
+	if (spool_path(dir, "new", name, p, sizeof(p)) < 0)
+		return -1;
+	return unlink(p);
+}
+
+char *spool_read(const char *path, size_t *len)
+{
+	struct stat st;
+	size_t n = 0;
+	char *data;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || st.st_size < 0) {
+		close(fd);
+		return NULL;
+	}
+	data = xmalloc((size_t)st.st_size + 1);
+	while (n < (size_t)st.st_size) {
+		ssize_t r = read(fd, data + n, (size_t)st.st_size - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	data[n] = '\0';
+	*len = n;
+	return data;
+}

@@ -1,0 +1,55 @@
+/*
+ * spool - durable storage of raw messages, maildir style.
+ *
+ *   SPOOL/tmp/  being written
+ *   SPOOL/new/  durable, not yet recorded in the database (pending)
+ *   SPOOL/cur/  recorded and processed
+ *
+ * A message is written under tmp/, fsync()ed, renamed into new/ and the
+ * directory fsync()ed: only then is it safe to tell the MTA "delivered".
+ * Names are unique: <seconds>.<microseconds>.P<pid>R<random>[,T] where ",T"
+ * marks a message cut at the size cap.
+ */
+#ifndef AD_SPOOL_H
+#define AD_SPOOL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define SPOOL_NAME_MAX 128
+
+struct spool_msg {
+	char name[SPOOL_NAME_MAX];  /* file name within new/ or cur/ */
+	size_t size;                /* bytes stored */
+	int truncated;              /* input exceeded the cap */
+	char sha256[65];            /* hex digest of the stored bytes */
+};
+
+/* spool_init - create tmp/ new/ cur/ (mode 0700); 0 or -1 with errno */
+int spool_init(const char *dir);
+/* spool_check - the folders exist and are writable; 0 or -1 */
+int spool_check(const char *dir);
+/*
+ * spool_store_fd - read fd to EOF, keep at most cap bytes (the rest is read and
+ * discarded, and the message flagged truncated), store durably into new/.
+ * 0 on success; -1 on any failure, with nothing left in new/ or tmp/.
+ */
+int spool_store_fd(const char *dir, int fd, size_t cap, struct spool_msg *m);
+/* spool_store_mem - the same for bytes in memory (imports) */
+int spool_store_mem(const char *dir, const char *data, size_t len, size_t cap, struct spool_msg *m);
+/* spool_path - full path of name in sub ("new" or "cur") into out */
+int spool_path(const char *dir, const char *sub, const char *name, char *out, size_t outlen);
+/* spool_find - the path of name whether in new/ or cur/; 0 or -1 */
+int spool_find(const char *dir, const char *name, char *out, size_t outlen);
+/* spool_done - move new/name to cur/name, durably; 0 or -1 */
+int spool_done(const char *dir, const char *name);
+/* spool_remove - delete new/name (a duplicate delivery); 0 or -1 */
+int spool_remove(const char *dir, const char *name);
+/* spool_read - read a whole spool file into memory (caller frees); NULL on error */
+char *spool_read(const char *path, size_t *len);
+/* spool_sha256 - hex SHA-256 of data */
+void spool_sha256(const char *data, size_t len, char out[65]);
+/* spool_is_truncated - the name carries the ",T" flag */
+int spool_is_truncated(const char *name);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * internal - what the parse/ files share; not for other modules.
+ */
+#ifndef AD_PARSE_INTERNAL_H
+#define AD_PARSE_INTERNAL_H
+
+#include <gmime/gmime.h>
+
+#include "report.h"
+
+/*
+ * parse_original_headers - fill r->orig (message_id, from, to, subject, date,
+ * headers, headers_only) and r->hops from the header block of the reported
+ * message: hdrs/len are raw header bytes (may include the body after a blank
+ * line, which is ignored except for the digest when full != 0).
+ */
+void parse_original_headers(struct report *r, const char *hdrs, size_t len, int headers_only);
+/* parse_original_message - the same from a GMimeMessage (message/rfc822 part) */
+void parse_original_message(struct report *r, GMimeMessage *m);
+/* part_text - decoded content of a leaf part as a NUL-terminated string (caller frees), capped at max */
+char *part_text(GMimeObject *part, size_t max, size_t *len);
+/* field_value - the value of "Name:" in an RFC 822-style field block (first match, unfolded), or NULL */
+char *field_value(const char *block, size_t len, const char *name);
+
+/*
+ * dsn_parse - recognise a bounce: an RFC 3464 multipart/report with
+ * message/delivery-status, or one of the common non-standard forms (Postfix,
+ * Sendmail, Exim, qmail, Exchange/Office 365, Gmail, Yahoo ...). On a bounce:
+ * sets r->format = FMT_DSN, fills r->rcpts and the original (via
+ * parse_original_*), and returns 1; otherwise returns 0 and leaves r alone.
+ */
+int dsn_parse(GMimeMessage *msg, const char *raw, size_t len, struct report *r);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * report - the parsed form of one message that reached abuse@.
+ *
+ * This is the contract between parse/ and everything downstream; its JSON
+ * form (report_to_json) is the stable output of `abusedesk parse --json`.
+ * All strings are owned by the report, NUL-terminated, and may be NULL when
+ * the message did not say. Strings taken from the message are hostile: they
+ * may hold any byte except NUL; consumers escape them for their sink.
+ */
+#ifndef AD_REPORT_H
+#define AD_REPORT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "../util/buf.h"
+#include "../util/str.h"
+#include "received.h"
+
+enum report_format {
+	FMT_UNKNOWN = 0, FMT_ARF, FMT_XARF, FMT_DSN, FMT_SPAMCOP, FMT_JMRP,
+	FMT_FORWARD, FMT_PLAIN, FMT_AUTOREPLY, FMT_DMARC
+};
+
+/* One recipient of a delivery status notification. */
+struct rcpt {
+	char *address;      /* Final-Recipient (address part) */
+	char *action;       /* failed, delayed, delivered, relayed, expanded */
+	char *status;       /* D.S.N, e.g. 5.1.1 */
+	char *diagnostic;   /* Diagnostic-Code text */
+	char *remote_mta;   /* Remote-MTA (name part) */
+};
+
+/* The reported (original) message, as far as the report carries it. */
+struct original {
+	int present;        /* any of it was found */
+	int headers_only;   /* only the header block was included */
+	char *message_id;   /* without angle brackets */
+	char *from, *to, *subject, *date;
+	char *headers;      /* the raw header block, capped (PARSE_MAX_ORIG_HEADERS) */
+	char *body_sha256;  /* hex digest of the original's raw bytes when present, else NULL */
+};
+
+struct report {
+	enum report_format format;
+	char *feedback_type;       /* abuse, fraud, ... kept verbatim (lowercased) */
+	char *user_agent;
+	char *reporter;            /* who reported: outer From address or X-ARF Reported-From */
+	char *reporting_mta;
+	char *arrival_date;        /* RFC 3339 UTC */
+	time_t arrival;            /* 0 when unknown */
+	char *source_ip;           /* canonical text, NULL when absent or redacted */
+	int source_port;           /* 0 when absent */
+	char *original_mail_from;
+	struct strlist original_rcpt_to;
+	struct strlist reported_domains;
+	struct strlist reported_uris;
+	long incidents;            /* ARF Incidents:, default 1 */
+	char *auth_results;        /* ARF Authentication-Results */
+	char *auth_failure;        /* RFC 6591 Auth-Failure */
+	char *category;            /* X-ARF Category / Report-Type */
+
+	struct rcpt *rcpts;        /* DSN recipients */
+	size_t nrcpts;
+
+	struct original orig;
+	struct hop *hops;          /* Received hops of the original, newest first */
+	size_t nhops;
+
+	/* the outer message itself */
+	char *message_id;
+	char *from;                /* address only */
+	char *subject;
+	int auto_submitted;        /* RFC 3834 auto-submitted / list / precedence bulk */
+
+	struct strlist warnings;   /* what was odd or cut */
+	int flags;                 /* REPORT_F_* */
+};
+
+#define REPORT_F_TRUNCATED   0x01  /* message was cut at the hard cap */
+#define REPORT_F_MALFORMED   0x02  /* MIME structure broken */
+#define REPORT_F_BINARY      0x04  /* NULs or non-text content */
+#define REPORT_F_EMPTY       0x08  /* zero bytes */
+
+/* Caps that bound the work done on hostile input. */
+#define PARSE_MAX_HOPS           64
+#define PARSE_MAX_RCPTS          1000
+#define PARSE_MAX_LIST           1000   /* rcpt-to, domains, uris */
+#define PARSE_MAX_WARNINGS       50
+#define PARSE_MAX_FIELD          4096   /* one field value */
+#define PARSE_MAX_ORIG_HEADERS   65536
+#define PARSE_MAX_MIME_DEPTH     20
+#define PARSE_MAX_PARTS          1000
+#define PARSE_MAX_HEADERS        10000
+
+const char *report_format_name(enum report_format f);
+void report_init(struct report *r);
+void report_free(struct report *r);
+void report_warn(struct report *r, const char *fmt, ...) AD_PRINTF(2, 3);
+/* report_to_json - one JSON object (no newline); file may be NULL */
+void report_to_json(const struct report *r, const char *file, struct buf *out);
+
+/*
+ * parse_init - once per process (GMime, PCRE2 patterns). parse_message -
+ * parse len bytes (any bytes; need not be NUL-terminated) into r, which the
+ * caller has report_init()ed. Never fails on bad input: problems become
+ * warnings and flags. Returns 0, or -1 only on an internal failure.
+ */
+void parse_init(void);
+void parse_shutdown(void);
+int parse_message(const char *data, size_t len, struct report *r);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * config - the one configuration reader.
+ *
+ * A file of "key = value" lines, '#' comments, blank lines, and (as in
+ * Postfix's main.cf) continuation lines that start with white space. Every key
+ * has a default; an unknown key or a bad value is an error naming the file and
+ * line. The file is found by -c FILE, then $ABUSEDESK_CONFIG, then
+ * SYSCONFDIR/abusedesk/abusedesk.conf; when none exists, the defaults apply.
+ */
+#ifndef AD_CONFIG_H
+#define AD_CONFIG_H
+
+#include "buf.h"
+#include "ipaddr.h"
+#include "str.h"
+
+struct config {
+	char *path;                 /* the file read, NULL for defaults only */
+	/* storage */
+	char *database;
+	char *spool_dir;
+	long max_message_size;      /* hard cap in bytes: larger is stored truncated */
+	long db_busy_timeout;       /* seconds a writer waits for the lock */
+	char *run_user;             /* user to become when started as root ("" = spool owner) */
+	int syslog;
+	/* trace */
+	struct netlist our_networks;
+	struct strlist our_domains;
+	char *inventory_csv;        /* optional CSV of hosts before the inventory is imported */
+	/* incidents */
+	long reopen_quiet_period;   /* seconds after resolve during which a report reopens */
+	int incident_not_ours;      /* open incidents for not_ours verdicts */
+	/* notify */
+	char *team_address;         /* the abuse team: owners without address, digests */
+	char *from_address;
+	char *smtp_url;
+	char *smtp_user;
+	char *smtp_password;
+	char *smtp_tls;             /* none | try | required */
+	long smtp_timeout;
+	long webhook_timeout;
+	char *webhook_secret;
+	long notify_interval;       /* at most one notification per incident per interval */
+	struct strlist notify_thresholds; /* report counts that trigger a new notification */
+	long notify_max_attempts;
+	long notify_backoff;        /* first retry delay, doubles each attempt */
+	int notify_attach_report;
+	int ack_reporters;
+	long ack_interval;          /* at most one acknowledgement per reporter per interval */
+	char *organization;
+	/* digest */
+	char *digest_address;
+	/* probe */
+	int probe_on_open;
+	int probe_on_resolve;
+	char *probe_outside_domain; /* the "outside" address domain used in relay tests */
+	char *probe_outside_host;   /* host:port the proxy test asks to reach */
+	char *probe_proxy_ports;
+	long probe_timeout;
+	long probe_interval;        /* minimum seconds between probes of one target */
+	char *probe_helo;
+};
+
+/* config_load - defaults, then the file; path NULL means search. On error
+ * returns -1 with a message "FILE:LINE: ..." in err. A missing file that was
+ * searched for (not named) is not an error. */
+int config_load(struct config *c, const char *path, struct buf *err);
+void config_free(struct config *c);
+/* config_dump - every key = value, for `abusedesk config` */
+void config_dump(const struct config *c, struct buf *out);
+
+#endif

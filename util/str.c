@@ -1,0 +1,336 @@
+/*
+ * str - string helpers.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mem.h"
+#include "str.h"
+
+/* strlist_add_own - append s, taking ownership */
+void strlist_add_own(struct strlist *l, char *s)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 4;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = s;
+}
+
+/* strlist_add - append a copy of s */
+void strlist_add(struct strlist *l, const char *s)
+{
+	strlist_add_own(l, xstrdup(s));
+}
+
+int strlist_has(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int strlist_has_ci(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcasecmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+void strlist_free(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+/* str_copy - bounded copy */
+int str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (size == 0)
+		return -1;
+	if (n >= size) {
+		memcpy(dst, src, size - 1);
+		dst[size - 1] = '\0';
+		return -1;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+/* str_to_long - strict decimal parse */
+int str_to_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return -1;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s)
+		return -1;
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+char *str_trim(char *s)
+{
+	char *p = s, *e;
+
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	if (p != s)
+		memmove(s, p, strlen(p) + 1);
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+char *str_lower(char *s)
+{
+	for (char *p = s; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return s;
+}
+
+int str_has_ctl(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+char *str_sanitize(const char *s, size_t max)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	p = xstrndup(s, max);
+	for (char *q = p; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = ' ';
+	return p;
+}
+
+int str_domain_match(const char *host, const char *domain)
+{
+	size_t hl, dl;
+
+	if (host == NULL || domain == NULL || *domain == '\0')
+		return 0;
+	hl = strlen(host);
+	dl = strlen(domain);
+	if (hl == dl)
+		return strcasecmp(host, domain) == 0;
+	if (hl > dl && host[hl - dl - 1] == '.')
+		return strcasecmp(host + hl - dl, domain) == 0;
+	return 0;
+}
+
+/* time_rfc3339 - UTC timestamp */
+void time_rfc3339(time_t t, char out[32])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int month_index(const char *m)
+{
+	static const char *names[] = { "jan", "feb", "mar", "apr", "may", "jun",
+				       "jul", "aug", "sep", "oct", "nov", "dec" };
+	for (int i = 0; i < 12; i++)
+		if (strncasecmp(m, names[i], 3) == 0)
+			return i;
+	return -1;
+}
+
+static int zone_offset(const char *z, long *off)
+{
+	static const struct { const char *n; int h; } zones[] = {
+		{ "UT", 0 }, { "UTC", 0 }, { "GMT", 0 }, { "Z", 0 },
+		{ "EST", -5 }, { "EDT", -4 }, { "CST", -6 }, { "CDT", -5 },
+		{ "MST", -7 }, { "MDT", -6 }, { "PST", -8 }, { "PDT", -7 },
+		{ "CET", 1 }, { "CEST", 2 }, { "BST", 1 }, { "JST", 9 },
+	};
+	if (*z == '+' || *z == '-') {
+		int sign = *z == '-' ? -1 : 1;
+		int i;
+		long v = 0;
+
+		for (i = 1; i <= 4; i++) {
+			if (!isdigit((unsigned char)z[i]))
+				break;
+			v = v * 10 + (z[i] - '0');
+		}
+		if (i == 5) {
+			*off = sign * ((v / 100) * 3600 + (v % 100) * 60);
+			return 0;
+		}
+		if (i == 3 && z[3] == ':' && isdigit((unsigned char)z[4]) &&
+		    isdigit((unsigned char)z[5])) {
+			*off = sign * (v * 3600 + ((z[4] - '0') * 10 + (z[5] - '0')) * 60);
+			return 0;
+		}
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+		size_t n = strlen(zones[i].n);
+
+		if (strncasecmp(z, zones[i].n, n) == 0 && !isalpha((unsigned char)z[n])) {
+			*off = zones[i].h * 3600L;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* time_parse_rfc5322 - "[Day,] DD Mon YYYY HH:MM[:SS] zone" */
+int time_parse_rfc5322(const char *s, time_t *out)
+{
+	char mon[4] = "";
+	int d, y, hh, mm, ss = 0, n = 0;
+	long off = 0;
+	struct tm tm;
+	const char *p = s;
+	time_t t;
+
+	if (s == NULL)
+		return -1;
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	if (isalpha((unsigned char)*p)) {       /* day name */
+		while (isalpha((unsigned char)*p))
+			p++;
+		while (*p == ',' || isspace((unsigned char)*p))
+			p++;
+	}
+	if (sscanf(p, "%d %3s %d %d:%d%n", &d, mon, &y, &hh, &mm, &n) != 5)
+		return -1;
+	p += n;
+	if (*p == ':') {
+		int k = 0;
+
+		if (sscanf(p, ":%d%n", &ss, &k) != 1)
+			return -1;
+		p += k;
+	}
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	if (*p && zone_offset(p, &off) < 0)
+		off = 0;
+	if (y < 100)
+		y += y < 50 ? 2000 : 1900;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_mday = d;
+	tm.tm_mon = month_index(mon);
+	tm.tm_year = y - 1900;
+	tm.tm_hour = hh;
+	tm.tm_min = mm;
+	tm.tm_sec = ss;
+	if (tm.tm_mon < 0 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1970 || y > 9999)
+		return -1;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*out = t - off;
+	return 0;
+}
+
+/* time_parse_any - RFC 3339, ISO-like, or RFC 5322 */
+int time_parse_any(const char *s, time_t *out)
+{
+	int y, mo, d, hh = 0, mm = 0, ss = 0, n = 0;
+	struct tm tm;
+	long off = 0;
+	const char *p;
+
+	if (s == NULL)
+		return -1;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3) {
+		p = s + n;
+		if (*p == 'T' || *p == 't' || *p == ' ') {
+			int k = 0;
+
+			if (sscanf(p + 1, "%2d:%2d:%2d%n", &hh, &mm, &ss, &k) == 3) {
+				p += 1 + k;
+				if (*p == '.')
+					while (isdigit((unsigned char)*++p))
+						;
+				while (*p == ' ')
+					p++;
+				if (*p && zone_offset(p, &off) < 0)
+					off = 0;
+			}
+		}
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = hh;
+		tm.tm_min = mm;
+		tm.tm_sec = ss;
+		if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
+			return -1;
+		*out = timegm(&tm) - off;
+		return 0;
+	}
+	return time_parse_rfc5322(s, out);
+}
+
+/* time_parse_span - a duration with unit s, m, h, d or w */
+int time_parse_span(const char *s, long *out)
+{
+	char *end;
+	long v, mul = 1;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': mul = 1; break;
+	case 'm': mul = 60; break;
+	case 'h': mul = 3600; break;
+	case 'd': mul = 86400; break;
+	case 'w': mul = 7 * 86400; break;
+	default: return -1;
+	}
+	if (*end && end[1] != '\0')
+		return -1;
+	if (v > LONG_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
