@@ -10,7 +10,7 @@
 
 #include "db.h"
 
-static const char *schema_v1 =
+static const char schema_v1[] =
 	"CREATE TABLE IF NOT EXISTS reports ("
 	" id INTEGER PRIMARY KEY,"
 	" received_at INTEGER NOT NULL,"

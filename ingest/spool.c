@@ -1,6 +1,7 @@
 /*
  * spool - durable storage of raw messages (tmp -> fsync -> rename -> fsync dir).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
@@ -247,4 +248,51 @@ char *spool_read(const char *path, size_t *len)
 	data[n] = '\0';
 	*len = n;
 	return data;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* spool_list - visit the files of new/ or cur/ in name (= arrival) order */
+int spool_list(const char *dir, const char *sub, int (*fn)(void *ctx, const char *name), void *ctx)
+{
+	char p[PATH_MAX];
+	DIR *dp;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int count = 0;
+
+	if (spool_path(dir, sub, NULL, p, sizeof(p)) < 0 || (dp = opendir(p)) == NULL)
+		return -1;
+	while ((de = readdir(dp)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			names = xrealloc(names, cap * sizeof(*names));
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(dp);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		if (count >= 0 && fn(ctx, names[i]) == 0)
+			count++;
+		free(names[i]);
+	}
+	free(names);
+	return count;
+}
+
+long long spool_name_time(const char *name)
+{
+	long long t = 0;
+
+	for (; *name >= '0' && *name <= '9' && t < 100000000000LL; name++)
+		t = t * 10 + (*name - '0');
+	return *name == '.' ? t : 0;
 }

@@ -52,4 +52,11 @@ void spool_sha256(const char *data, size_t len, char out[65]);
 /* spool_is_truncated - the name carries the ",T" flag */
 int spool_is_truncated(const char *name);
 
+
+
+/* spool_list - call fn for every message file in sub ("new" or "cur"), sorted by name;
+ * returns the count or -1 on error */
+int spool_list(const char *dir, const char *sub, int (*fn)(void *ctx, const char *name), void *ctx);
+/* spool_name_time - the arrival time encoded in a spool name, 0 if none */
+long long spool_name_time(const char *name);
 #endif

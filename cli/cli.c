@@ -1,0 +1,44 @@
+/*
+ * cli - configuration and database for the subcommands.
+ */
+#include <stdio.h>
+
+#include "../util/msg.h"
+#include "cli.h"
+
+int cli_config(struct cli *c)
+{
+	struct buf err;
+
+	if (c->cfg_loaded)
+		return 0;
+	buf_init(&err, 4096);
+	if (config_load(&c->cfg, c->config_path, &err) < 0) {
+		msg_error("%s", err.data);
+		buf_free(&err);
+		config_free(&c->cfg);
+		return -1;
+	}
+	buf_free(&err);
+	c->cfg_loaded = 1;
+	return 0;
+}
+
+int cli_db(struct cli *c, struct db *d)
+{
+	char err[512];
+
+	if (cli_config(c) < 0)
+		return -1;
+	if (db_open(d, c->cfg.database, c->cfg.db_busy_timeout, 0, err, sizeof(err)) != DB_OK) {
+		msg_error("%s", err);
+		return -1;
+	}
+	if (db_schema_version(d) < DB_SCHEMA_VERSION) {
+		msg_error("%s: schema is older than this abusedesk: run 'abusedesk init' to migrate it",
+			  c->cfg.database);
+		db_close(d);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,89 @@
+/*
+ * cmd_ingest - the MTA pipe entry point.
+ *
+ * The contract (abusedesk(1), EXIT STATUS): exit 0 only once the raw message
+ * is durably in the spool; any failure before that point exits 75
+ * (EX_TEMPFAIL) so the MTA keeps the message and retries. Never exit 1: an MTA
+ * bounces unknown codes, and a bounced complaint is a lost complaint. After
+ * the spool write, nothing can fail the delivery: a database problem leaves
+ * the message pending for `abusedesk reprocess --pending`.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../ingest/privs.h"
+#include "../ingest/spool.h"
+#include "../util/msg.h"
+#include "cli.h"
+#include "pipeline.h"
+
+int cmd_ingest(struct cli *c, int argc, char **argv)
+{
+	struct spool_msg m;
+	struct pipeline p;
+	struct pl_result res;
+	char err[512];
+	int spool_only = 0;
+	char *data;
+	size_t len;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--spool-only") == 0)
+			spool_only = 1;
+		else {
+			/* a usage error while the MTA waits would lose the message: defer */
+			msg_error("ingest: unknown argument '%s' (see abusedesk help ingest)", argv[i]);
+			return EX_TEMPFAIL;
+		}
+	}
+	if (cli_config(c) < 0)
+		return EX_TEMPFAIL;
+	if (c->cfg.syslog)
+		msg_syslog_init("abusedesk");
+	msg_stderr(isatty(STDERR_FILENO) || msg_verbose);
+	if (privs_drop(c->cfg.run_user, c->cfg.spool_dir, err, sizeof(err)) < 0) {
+		msg_stderr(1);
+		msg_error("ingest: %s; the message stays with the MTA", err);
+		return EX_TEMPFAIL;
+	}
+	if (spool_check(c->cfg.spool_dir) < 0 && (spool_init(c->cfg.spool_dir) < 0 ||
+						   spool_check(c->cfg.spool_dir) < 0)) {
+		msg_stderr(1);
+		msg_error("ingest: spool %s: %s; the message stays with the MTA (fix the spool, "
+			  "then the MTA retries)", c->cfg.spool_dir, strerror(errno));
+		return EX_TEMPFAIL;
+	}
+	if (spool_store_fd(c->cfg.spool_dir, STDIN_FILENO, (size_t)c->cfg.max_message_size, &m) < 0) {
+		msg_stderr(1);
+		msg_error("ingest: cannot store the message in %s/tmp: %s; the message stays with the MTA",
+			  c->cfg.spool_dir, strerror(errno));
+		return EX_TEMPFAIL;
+	}
+	/* From here on the message is safe: exit 0 whatever happens. */
+	if (spool_only) {
+		msg_info("spooled %s (%zu bytes), pending", m.name, m.size);
+		return EX_OK;
+	}
+	data = NULL;
+	{
+		char path[4096];
+
+		if (spool_path(c->cfg.spool_dir, "new", m.name, path, sizeof(path)) == 0)
+			data = spool_read(path, &len);
+	}
+	if (data == NULL) {
+		msg_error("ingest: cannot read back %s; it stays pending", m.name);
+		return EX_OK;
+	}
+	pipeline_open(&p, c);
+	pipeline_process(&p, &m, data, len, (long long)time(NULL), 0, &res);
+	pipeline_log(&res);
+	pipeline_close(&p);
+	free(data);
+	return EX_OK;
+}

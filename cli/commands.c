@@ -1,0 +1,73 @@
+/*
+ * commands - the table of subcommands and their help texts.
+ *
+ * Each help text fits a screen; the man page abusedesk(1) has the whole story.
+ */
+#include <stddef.h>
+
+#include "commands.h"
+
+const struct command commands[] = {
+	{ "init", cmd_init, "", "create or migrate the database and the spool folders",
+	  "Safe to run again: it only adds what is missing. Run it as the user the MTA\n"
+	  "runs the pipe as, so that user owns the spool and the database.\n" },
+	{ "ingest", cmd_ingest, "[--spool-only]", "read one message on stdin (the MTA pipe entry point)",
+	  "Stores the message durably in the spool, then parses, traces and records it.\n"
+	  "Exit 0: the message is safe in the spool (even if the database was down; it\n"
+	  "then stays pending for 'reprocess --pending'). Exit 75 (EX_TEMPFAIL): nothing\n"
+	  "was stored; the MTA keeps the message and retries. Never any other status.\n"
+	  "  --spool-only   store and stop; a later 'reprocess --pending' does the rest\n" },
+	{ "reprocess", cmd_reprocess, "--pending | --all", "finish pending messages, or re-parse all",
+	  "  --pending   messages in the spool that are not recorded yet\n"
+	  "  --all       re-parse and re-trace every stored message with this version;\n"
+	  "              rebuilds a lost database from the spool\n" },
+	{ "import", cmd_import, "mbox|maildir PATH", "feed a backlog through the ingest path",
+	  "PATH is an mbox file ('-' for stdin) or a maildir (or a folder of message\n"
+	  "files). Each message is spooled and processed as if the MTA had piped it;\n"
+	  "importing the same backlog twice adds nothing.\n" },
+	{ "reports", cmd_reports, "[--since 24h] [--status S] [--limit N] [--format table|json|csv]",
+	  "list stored reports", "  --status   pending or done\n" },
+	{ "parse", cmd_parse, "[--json] FILE...|-", "show what a message says (report model)",
+	  "Prints one JSON object a line per message with --json (the stable format\n"
+	  "described in abusedesk(1)); a short summary otherwise. Nothing is stored.\n" },
+	{ "received", cmd_received, "[--json]", "parse Received header values from stdin",
+	  "Reads unfolded Received header values, one a line, and prints one JSON hop a\n"
+	  "line, or null for a header that carries no relay.\n" },
+	{ "trace", cmd_trace, "[--json] FILE...", "which of our hosts was abused, and how",
+	  "Parses each message, follows its Received chain into our_networks and\n"
+	  "prints the verdict with its evidence. Nothing is stored.\n" },
+	{ "incidents", cmd_incidents,
+	  "[--status S] [--owner O] [--host H] [--ip IP] [--verdict V] [--since 7d] [--limit N] [--format table|json|csv]",
+	  "list incidents", "  --status   open, notified, acknowledged, resolved, false_positive, or active\n" },
+	{ "show", cmd_show, "ID [--format text|json]", "one incident: verdict, evidence, timeline",
+	  "" },
+	{ "ack", cmd_ack, "ID [--note TEXT]", "acknowledge an incident", "" },
+	{ "resolve", cmd_resolve, "ID [--note TEXT]", "mark an incident resolved", "" },
+	{ "reopen", cmd_reopen, "ID [--note TEXT]", "reopen an incident", "" },
+	{ "false-positive", cmd_false_positive, "ID [--note TEXT]", "mark an incident a false positive",
+	  "" },
+	{ "search", cmd_search, "IP|MESSAGE-ID|TEXT [--format table|json|csv]",
+	  "find reports and incidents", "" },
+	{ "stats", cmd_stats, "[--since 30d] [--format table|json|csv]",
+	  "counts by verdict, status, owner and reporter", "" },
+	{ "inventory", cmd_inventory,
+	  "import owners|networks|hosts FILE.csv | export [owners|networks|hosts] | lookup IP",
+	  "our hosts, networks and their owners",
+	  "Imports are upserts in one transaction: a bad row is reported with its line\n"
+	  "number and nothing is imported. See abusedesk(1) for the CSV columns.\n" },
+	{ "maillog", cmd_maillog, "import FILE|-", "import Postfix/Exim mail logs for correlation",
+	  "Re-importing the same lines adds nothing twice.\n" },
+	{ "natlog", cmd_natlog, "import FILE.csv", "import NAT translation records",
+	  "Columns: time, inside_ip, inside_port, outside_ip, outside_port.\n" },
+	{ "notify", cmd_notify, "[--status] [--format table|json|csv]", "send queued notifications",
+	  "Run it from cron or a systemd timer (see contrib/). Failed attempts are\n"
+	  "retried with exponential backoff; --status shows the queue.\n" },
+	{ "digest", cmd_digest,
+	  "[--since 24h | --from DATE --to DATE] [--owner O] [--format text|html] [--send]",
+	  "summary of a period for the team or one owner", "" },
+	{ "probe", cmd_probe, "HOST|IP [--relay] [--proxy] [--json]",
+	  "check whether one of our hosts is an open relay or proxy",
+	  "Only addresses inside our_networks and in the inventory are ever probed.\n" },
+	{ "config", cmd_config, "", "print the effective configuration", "" },
+	{ NULL, NULL, NULL, NULL, NULL }
+};

@@ -1,0 +1,114 @@
+/*
+ * main - the abusedesk command: global options, then one subcommand.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "../parse/report.h"
+#include "../util/msg.h"
+#include "commands.h"
+
+static void usage_all(FILE *fp)
+{
+	fputs("usage: abusedesk [-c FILE] [-v] [-q] COMMAND [ARGS]\n"
+	      "Runs an abuse@ mailbox: stores each complaint, finds which of our hosts was\n"
+	      "abused and how, groups complaints into incidents and tells the owner.\n\n", fp);
+	for (const struct command *k = commands; k->name; k++)
+		if (k->fn)
+			fprintf(fp, "  %-15s %s\n", k->name, k->summary);
+	fputs("\n  -c FILE   configuration (default $ABUSEDESK_CONFIG, then " SYSCONFDIR
+	      "/abusedesk/abusedesk.conf)\n"
+	      "  -v        more detail on stderr      -q   less\n"
+	      "'abusedesk help COMMAND' tells more; man abusedesk(1), abusedesk.conf(5).\n", fp);
+}
+
+static const struct command *find(const char *name)
+{
+	for (const struct command *k = commands; k->name; k++)
+		if (strcmp(k->name, name) == 0 && k->fn)
+			return k;
+	return NULL;
+}
+
+int cli_help(const char *name, FILE *fp)
+{
+	const struct command *k = find(name);
+
+	if (k == NULL)
+		return -1;
+	fprintf(fp, "usage: abusedesk %s %s\n%s\n%s", k->name, k->synopsis, k->summary, k->help);
+	return 0;
+}
+
+int cli_usage(const char *name)
+{
+	const struct command *k = find(name);
+
+	if (k)
+		fprintf(stderr, "usage: abusedesk %s %s\n(abusedesk help %s tells more)\n", k->name,
+			k->synopsis, k->name);
+	return EX_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	const struct command *k;
+	int i, rc;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			c.config_path = argv[++i];
+		else if (strcmp(argv[i], "-v") == 0)
+			msg_verbose++;
+		else if (strcmp(argv[i], "-q") == 0)
+			msg_quiet = 1;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage_all(stdout);
+			return EX_OK;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("abusedesk %s\n", ABUSEDESK_VERSION);
+			return EX_OK;
+		} else {
+			/* an MTA might call us with bad options: never bounce */
+			fprintf(stderr, "abusedesk: unknown option '%s'\n", argv[i]);
+			usage_all(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage_all(stderr);
+		return EX_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		if (i + 1 >= argc) {
+			usage_all(stdout);
+			return EX_OK;
+		}
+		if (cli_help(argv[i + 1], stdout) < 0) {
+			fprintf(stderr, "abusedesk: no command '%s' (abusedesk --help lists them)\n", argv[i + 1]);
+			return EX_USAGE;
+		}
+		return EX_OK;
+	}
+	if ((k = find(argv[i])) == NULL) {
+		fprintf(stderr, "abusedesk: no command '%s' (abusedesk --help lists them)\n", argv[i]);
+		/* "ingest" misspelt in an alias must defer, not bounce */
+		return EX_USAGE;
+	}
+	for (int j = i + 1; j < argc; j++)
+		if (strcmp(argv[j], "--help") == 0 && strcmp(k->name, "ingest") != 0) {
+			cli_help(k->name, stdout);
+			return EX_OK;
+		}
+	parse_init();
+	rc = k->fn(&c, argc - i, argv + i);
+	parse_shutdown();
+	if (c.cfg_loaded)
+		config_free(&c.cfg);
+	return rc;
+}

@@ -1,0 +1,236 @@
+/*
+ * pipeline - parse, trace, store, incident and notification queue for one
+ * spooled message, in one database transaction.
+ *
+ * Parsing and tracing happen before the write transaction so that the lock is
+ * held only for the writes. Whatever goes wrong with the database, the message
+ * stays in the spool's new/ folder and `abusedesk reprocess --pending` finishes
+ * it later: the caller's exit status to the MTA no longer depends on us.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../correlate/inventory_csv.h"
+#include "../db/incidents.h"
+#include "../db/inventory.h"
+#include "../db/reports.h"
+#include "../notify/notify.h"
+#include "../util/mem.h"
+#include "../util/msg.h"
+#include "pipeline.h"
+
+/* combined lookups: the database inventory first, then the CSV file */
+static void env_lookup(void *ctx, const struct ipaddr *ip, struct inv_entry *e)
+{
+	struct pipeline *p = ctx;
+	struct trace_env env;
+
+	memset(e, 0, sizeof(*e));
+	if (p->have_db) {
+		inventory_env(&p->db, &env);
+		if (env.lookup)
+			env.lookup(env.ctx, ip, e);
+	}
+	if (!e->found && p->csv_inventory) {
+		inventory_csv_env(p->csv_inventory, &env);
+		if (env.lookup)
+			env.lookup(env.ctx, ip, e);
+	}
+}
+
+static void env_maillog(void *ctx, const char *qid, const char *mid, struct maillog_entry *e)
+{
+	struct pipeline *p = ctx;
+	struct trace_env env;
+
+	memset(e, 0, sizeof(*e));
+	if (!p->have_db)
+		return;
+	inventory_env(&p->db, &env);
+	if (env.maillog)
+		env.maillog(env.ctx, qid, mid, e);
+}
+
+static int env_nat(void *ctx, const struct ipaddr *outside, int port, time_t t, char inside[46], int *iport)
+{
+	struct pipeline *p = ctx;
+	struct trace_env env;
+
+	if (p->have_db) {
+		inventory_env(&p->db, &env);
+		if (env.nat && env.nat(env.ctx, outside, port, t, inside, iport) == 0)
+			return 0;
+	}
+	if (p->csv_inventory) {
+		inventory_csv_env(p->csv_inventory, &env);
+		if (env.nat)
+			return env.nat(env.ctx, outside, port, t, inside, iport);
+	}
+	return -1;
+}
+
+/* pipeline_open - database, trace configuration and inventory */
+void pipeline_open(struct pipeline *p, struct cli *c)
+{
+	const struct config *cfg = &c->cfg;
+	char err[512];
+
+	memset(p, 0, sizeof(*p));
+	p->c = c;
+	if (db_open(&p->db, cfg->database, cfg->db_busy_timeout, 0, p->dberr, sizeof(p->dberr)) == DB_OK)
+		p->have_db = 1;
+	p->tconf.our_networks = cfg->our_networks;
+	p->tconf.our_domains = cfg->our_domains;
+	if (cfg->inventory_csv && *cfg->inventory_csv) {
+		if (inventory_csv_load(cfg->inventory_csv, (struct inventory_csv **)&p->csv_inventory,
+				       err, sizeof(err)) < 0)
+			msg_warn("%s", err);
+	}
+	p->env.ctx = p;
+	p->env.lookup = env_lookup;
+	p->env.maillog = env_maillog;
+	p->env.nat = env_nat;
+}
+
+void pipeline_close(struct pipeline *p)
+{
+	if (p->have_db)
+		db_close(&p->db);
+	if (p->csv_inventory)
+		inventory_csv_free(p->csv_inventory);
+	p->have_db = 0;
+}
+
+/* orig_key - what makes two reports "the same reported message" */
+static char *orig_key(const struct report *r)
+{
+	struct buf b;
+
+	if (r->orig.message_id && *r->orig.message_id) {
+		buf_init(&b, 1024);
+		buf_printf(&b, "mid:%.900s", r->orig.message_id);
+		return buf_steal(&b);
+	}
+	if (r->orig.body_sha256) {
+		buf_init(&b, 128);
+		buf_printf(&b, "sha:%s", r->orig.body_sha256);
+		return buf_steal(&b);
+	}
+	if (r->orig.headers && *r->orig.headers) {
+		char hex[65];
+
+		spool_sha256(r->orig.headers, strlen(r->orig.headers), hex);
+		buf_init(&b, 128);
+		buf_printf(&b, "hdr:%s", hex);
+		return buf_steal(&b);
+	}
+	return NULL;
+}
+
+/* store - the write transaction; returns DB_OK, DB_BUSY or DB_ERROR */
+static int store(struct pipeline *p, const struct spool_msg *m, long long received_at, int reparse,
+		 const struct report *r, const struct verdict *v, const char *okey,
+		 const char *pjson, const char *tjson, struct pl_result *res)
+{
+	struct incident_change ch;
+	int existed = 0, done = 0, rc;
+	long long id = 0;
+
+	memset(&ch, 0, sizeof(ch));
+	if ((rc = db_begin(&p->db)) != DB_OK)
+		return rc;
+	rc = reports_insert_raw(&p->db, m->name, (long long)m->size, m->sha256, received_at,
+				r->flags, &id, &existed, &done);
+	if (rc != DB_OK)
+		goto fail;
+	res->report_id = id;
+	if (existed && done && !reparse) {
+		db_rollback(&p->db);
+		res->outcome = PL_DUPLICATE;
+		return DB_OK;
+	}
+	if ((rc = reports_store(&p->db, id, r, v, okey, pjson, tjson)) != DB_OK)
+		goto fail;
+	if (!(existed && done)) {
+		if ((rc = incident_attach(&p->db, &p->c->cfg, id, r, v, okey, &ch)) != DB_OK)
+			goto fail;
+		if (ch.id && (rc = reports_set_incident(&p->db, id, ch.id)) != DB_OK)
+			goto fail;
+		if (ch.id && (rc = notify_enqueue(&p->db, &p->c->cfg, &ch, id)) != DB_OK)
+			goto fail;
+		if ((rc = notify_enqueue_ack(&p->db, &p->c->cfg, r, id, ch.id)) != DB_OK)
+			goto fail;
+		res->incident_id = ch.id;
+	}
+	if ((rc = db_commit(&p->db)) != DB_OK)
+		return rc;
+	res->outcome = existed && done ? PL_UPDATED : PL_STORED;
+	return DB_OK;
+fail:
+	db_rollback(&p->db);
+	return rc;
+}
+
+/* pipeline_process - one message, all the way */
+void pipeline_process(struct pipeline *p, const struct spool_msg *m, const char *data, size_t len,
+		      long long received_at, int reparse, struct pl_result *res)
+{
+	struct report r;
+	struct verdict v;
+	struct buf pj, tj;
+	char *okey;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->outcome = PL_PENDING;
+	if (!p->have_db) {
+		msg_error("%s; message %s stays pending in the spool", p->dberr, m->name);
+		return;
+	}
+	report_init(&r);
+	verdict_init(&v);
+	parse_message(data, len, &r);
+	if (m->truncated) {
+		r.flags |= REPORT_F_TRUNCATED;
+		report_warn(&r, "message was larger than max_message_size and was stored truncated");
+	}
+	trace_report(&r, &p->tconf, &p->env, &v);
+	buf_init(&pj, 0);
+	buf_init(&tj, 0);
+	report_to_json(&r, NULL, &pj);
+	verdict_to_json(&v, NULL, &tj);
+	okey = orig_key(&r);
+	rc = store(p, m, received_at, reparse, &r, &v, okey, pj.data, tj.data, res);
+	str_copy(res->format, sizeof(res->format), report_format_name(r.format));
+	str_copy(res->verdict, sizeof(res->verdict), verdict_name(v.cls));
+	str_copy(res->host, sizeof(res->host), v.abused_host ? v.abused_host : v.abused_ip ? v.abused_ip : "-");
+	if (rc != DB_OK) {
+		res->outcome = PL_PENDING;
+		msg_error("database %s: %s; message %s stays pending (abusedesk reprocess --pending)",
+			  p->db.path, rc == DB_BUSY ? "locked past db_busy_timeout" : sqlite3_errmsg(p->db.h),
+			  m->name);
+	} else if (res->outcome == PL_DUPLICATE) {
+		if (spool_remove(p->c->cfg.spool_dir, m->name) < 0)
+			spool_done(p->c->cfg.spool_dir, m->name);
+	} else if (spool_done(p->c->cfg.spool_dir, m->name) < 0) {
+		/* already in cur/ (reprocess --all), or the move failed: the DB is right either way */
+		msg_debug("spool: %s not moved to cur/", m->name);
+	}
+	free(okey);
+	buf_free(&pj);
+	buf_free(&tj);
+	report_free(&r);
+	verdict_free(&v);
+}
+
+/* pipeline_log - "report=42 format=arf verdict=open_relay host=mx2 incident=7" */
+void pipeline_log(const struct pl_result *res)
+{
+	static const char *what[] = { "stored", "duplicate", "updated", "pending" };
+	char *host = str_sanitize(res->host, 255);
+
+	msg_info("report=%lld format=%s verdict=%s host=%s incident=%lld status=%s", res->report_id,
+		 res->format, res->verdict, host, res->incident_id, what[res->outcome]);
+	free(host);
+}
