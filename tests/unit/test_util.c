@@ -1,0 +1,199 @@
+/*
+ * test_util - buf caps, JSON escaping, IP/CIDR, time parsing, config reader.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../util/buf.h"
+#include "../../util/config.h"
+#include "../../util/ipaddr.h"
+#include "../../util/json.h"
+#include "../../util/str.h"
+
+static void test_buf_cap(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 10);
+	assert_int_equal(buf_puts(&b, "12345"), 0);
+	assert_int_equal(buf_puts(&b, "678901"), -1);
+	assert_true(b.toobig);
+	assert_string_equal(b.data, "12345");
+	assert_int_equal(buf_printf(&b, "%d", 42), 0);
+	assert_string_equal(b.data, "1234542");
+	buf_free(&b);
+}
+
+static void test_json_escape(void **state)
+{
+	struct buf b;
+	const char in[] = "a\"b\\c\n\x01\xff\xc3\xa9";
+
+	buf_init(&b, 0);
+	json_strn(&b, in, sizeof(in) - 1);
+	assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\u0001\\ufffd\xc3\xa9\"");
+	buf_reset(&b);
+	json_str(&b, NULL);
+	assert_string_equal(b.data, "null");
+	buf_reset(&b);
+	/* overlong encoding and surrogates are invalid */
+	json_str(&b, "\xc0\xaf\xed\xa0\x80");
+	assert_string_equal(b.data, "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
+	buf_free(&b);
+}
+
+static void test_ip(void **state)
+{
+	char out[46];
+	struct ipaddr a, b;
+	struct cidr c;
+
+	assert_int_equal(ip_normalize("::ffff:192.0.2.1", out), 0);
+	assert_string_equal(out, "192.0.2.1");
+	assert_int_equal(ip_normalize("[IPv6:2001:DB8:0:0::1]", out), 0);
+	assert_string_equal(out, "2001:db8::1");
+	assert_int_equal(ip_normalize("192.0.2.256", out), -1);
+	assert_int_equal(ip_normalize("", out), -1);
+	assert_int_equal(ip_normalize("x.x.x.x", out), -1);
+	assert_int_equal(ip_parse("192.0.2.1", &a), 0);
+	assert_int_equal(ip_parse("::ffff:c000:201", &b), 0);
+	assert_int_equal(ip_cmp(&a, &b), 0);
+	assert_int_equal(cidr_parse("192.0.2.0/25", &c), 0);
+	assert_true(cidr_contains(&c, &a));
+	assert_int_equal(ip_parse("192.0.2.200", &b), 0);
+	assert_false(cidr_contains(&c, &b));
+	assert_int_equal(cidr_parse("2001:db8::/32", &c), 0);
+	assert_int_equal(ip_parse("2001:db8:ffff::5", &b), 0);
+	assert_true(cidr_contains(&c, &b));
+	assert_false(cidr_contains(&c, &a));
+	assert_int_equal(cidr_parse("192.0.2.0/33", &c), -1);
+	assert_int_equal(ip_parse("100.64.1.1", &a), 0);
+	assert_true(ip_is_private(&a));
+	assert_int_equal(ip_parse("203.0.113.9", &a), 0);
+	assert_false(ip_is_private(&a));
+}
+
+static void test_cidr_range(void **state)
+{
+	struct cidr c;
+	struct ipaddr lo, hi;
+	char s[46];
+
+	assert_int_equal(cidr_parse("198.51.100.77/26", &c), 0);
+	cidr_range(&c, &lo, &hi);
+	ip_format(&lo, s);
+	assert_string_equal(s, "198.51.100.64");
+	ip_format(&hi, s);
+	assert_string_equal(s, "198.51.100.127");
+}
+
+static void test_time(void **state)
+{
+	time_t t;
+	char s[32];
+	long span;
+
+	assert_int_equal(time_parse_rfc5322("Thu, 8 Mar 2005 14:00:00 -0500", &t), 0);
+	time_rfc3339(t, s);
+	assert_string_equal(s, "2005-03-08T19:00:00Z");
+	assert_int_equal(time_parse_rfc5322("8 Mar 05 14:00 GMT", &t), 0);
+	time_rfc3339(t, s);
+	assert_string_equal(s, "2005-03-08T14:00:00Z");
+	assert_int_equal(time_parse_any("2024-02-29T23:59:59+01:00", &t), 0);
+	time_rfc3339(t, s);
+	assert_string_equal(s, "2024-02-29T22:59:59Z");
+	assert_int_equal(time_parse_rfc5322("garbage", &t), -1);
+	assert_int_equal(time_parse_rfc5322("99 Foo 2005 14:00", &t), -1);
+	assert_int_equal(time_parse_span("7d", &span), 0);
+	assert_int_equal(span, 7 * 86400);
+	assert_int_equal(time_parse_span("7x", &span), -1);
+	assert_int_equal(time_parse_span("", &span), -1);
+}
+
+static void test_str_to_long(void **state)
+{
+	long v;
+
+	assert_int_equal(str_to_long(" 42 ", 0, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(str_to_long("42x", 0, 100, &v), -1);
+	assert_int_equal(str_to_long("101", 0, 100, &v), -1);
+	assert_int_equal(str_to_long("99999999999999999999999", 0, 100, &v), -1);
+	assert_true(str_domain_match("mx2.Example.NET", "example.net"));
+	assert_false(str_domain_match("badexample.net", "example.net"));
+}
+
+static char *write_tmp(const char *text)
+{
+	char *path = strdup("/tmp/abusedesk-conf-XXXXXX");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void test_config(void **state)
+{
+	struct config c;
+	struct buf err;
+	char *p;
+
+	buf_init(&err, 4096);
+	p = write_tmp("# comment\ndatabase = /tmp/x.db\nour_networks = 192.0.2.0/24,\n"
+		      "  2001:db8::/32\nmax_message_size = 2M\nnotify_interval = 2h\nsyslog = no\n");
+	assert_int_equal(config_load(&c, p, &err), 0);
+	assert_string_equal(c.database, "/tmp/x.db");
+	assert_int_equal(c.our_networks.n, 2);
+	assert_int_equal(c.max_message_size, 2 * 1024 * 1024);
+	assert_int_equal(c.notify_interval, 7200);
+	assert_int_equal(c.syslog, 0);
+	assert_string_equal(c.spool_dir, "/var/spool/abusedesk");   /* default */
+	config_free(&c);
+	unlink(p);
+	free(p);
+
+	p = write_tmp("database = /tmp/x.db\n\nfrobnicate = yes\n");
+	buf_reset(&err);
+	assert_int_equal(config_load(&c, p, &err), -1);
+	assert_non_null(strstr(err.data, ":3: unknown key 'frobnicate'"));
+	config_free(&c);
+	unlink(p);
+	free(p);
+
+	p = write_tmp("our_networks = 192.0.2.0/24, 300.1.1.1/8\n");
+	buf_reset(&err);
+	assert_int_equal(config_load(&c, p, &err), -1);
+	assert_non_null(strstr(err.data, ":1: bad value for our_networks"));
+	config_free(&c);
+	unlink(p);
+	free(p);
+
+	buf_reset(&err);
+	assert_int_equal(config_load(&c, "/nonexistent/abusedesk.conf", &err), -1);
+	assert_non_null(strstr(err.data, "cannot open"));
+	config_free(&c);
+	buf_free(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_cap),
+		cmocka_unit_test(test_json_escape),
+		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_cidr_range),
+		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_str_to_long),
+		cmocka_unit_test(test_config),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
