@@ -1,0 +1,189 @@
+/*
+ * dsn - recognise a bounce (delivery status notification).
+ *
+ * dsn_parse walks the MIME tree once. An RFC 3464 report (multipart/report;
+ * report-type=delivery-status, or any message/delivery-status part, also the
+ * RFC 6533 message/global-delivery-status) is read field by field: per
+ * recipient Final-Recipient (Original-Recipient as fallback), Action,
+ * Status, Remote-MTA, Diagnostic-Code; Reporting-MTA once. Anything else is
+ * handed to dsn_text (dsn_text.c), which knows the wording of the common
+ * non-standard bounces. The returned original comes from an attached
+ * message/rfc822 or message/global, a text/rfc822-headers or
+ * message/global-headers part, or an inline copy in the text.
+ * ARF feedback reports are left alone. Nothing in r changes unless the
+ * message is a bounce.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "../util/mem.h"
+#include "dsn_local.h"
+
+/* What one walk over the MIME tree found. */
+struct dsn_scan {
+	GMimeObject *ds;          /* message/delivery-status leaf */
+	GMimeObject *orig_msg;    /* message/rfc822 or message/global */
+	GMimeObject *orig_hdr;    /* headers-only original, or a leaf message */
+	int orig_hdr_only;
+	GMimeObject *text;        /* first text/plain */
+	GMimeObject *html;        /* first text/html, when no text/plain */
+	int feedback;             /* multipart/report; report-type=feedback-report */
+	int report;               /* multipart/report; report-type=delivery-status */
+	size_t parts;
+};
+
+/* is_type - content type of o is type/subtype (case-insensitive) */
+static int is_type(GMimeContentType *ct, const char *type, const char *sub)
+{
+	return ct && g_mime_content_type_is_type(ct, type, sub);
+}
+
+/* scan_leaf - note a leaf part that matters to a bounce */
+static void scan_leaf(struct dsn_scan *s, GMimeObject *o)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+
+	if (is_type(ct, "message", "delivery-status") ||
+	    is_type(ct, "message", "global-delivery-status")) {
+		if (!s->ds)
+			s->ds = o;
+	} else if (is_type(ct, "text", "rfc822-headers") ||
+		   is_type(ct, "text", "rfc822-header") ||
+		   is_type(ct, "message", "rfc822-headers") ||
+		   is_type(ct, "message", "global-headers")) {
+		if (!s->orig_hdr || !s->orig_hdr_only) {
+			s->orig_hdr = o;
+			s->orig_hdr_only = 1;
+		}
+	} else if (is_type(ct, "message", "rfc822") || is_type(ct, "message", "global")) {
+		if (!s->orig_hdr)
+			s->orig_hdr = o;
+	} else if (is_type(ct, "text", "plain")) {
+		if (!s->text)
+			s->text = o;
+	} else if (is_type(ct, "text", "html")) {
+		if (!s->html)
+			s->html = o;
+	}
+}
+
+/* scan - walk the tree, not into attached messages, bounded in depth and parts */
+static void scan(struct dsn_scan *s, GMimeObject *o, int depth)
+{
+	if (!o || depth > PARSE_MAX_MIME_DEPTH || ++s->parts > PARSE_MAX_PARTS)
+		return;
+	if (GMIME_IS_MULTIPART(o)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(o);
+		GMimeContentType *ct = g_mime_object_get_content_type(o);
+		int n = g_mime_multipart_get_count(mp);
+		if (is_type(ct, "multipart", "report") && depth == 0) {
+			const char *rt = g_mime_content_type_get_parameter(ct, "report-type");
+			if (rt && strcasecmp(rt, "feedback-report") == 0)
+				s->feedback = 1;
+			if (rt && strcasecmp(rt, "delivery-status") == 0)
+				s->report = 1;
+		}
+		for (int i = 0; i < n && s->parts <= PARSE_MAX_PARTS; i++)
+			scan(s, g_mime_multipart_get_part(mp, i), depth + 1);
+	} else if (GMIME_IS_MESSAGE_PART(o)) {
+		if (!s->orig_msg)
+			s->orig_msg = o;
+	} else if (GMIME_IS_PART(o)) {
+		scan_leaf(s, o);
+	}
+}
+
+/* commit - move the recipients and what else was found into r */
+static void commit(struct report *r, struct dsn_list *l, char *mta)
+{
+	r->format = FMT_DSN;
+	r->rcpts = l->v;
+	r->nrcpts = l->n;
+	memset(l, 0, sizeof *l);
+	if (mta && !r->reporting_mta)
+		r->reporting_mta = mta;
+	else
+		free(mta);
+}
+
+/* original - fill r->orig from the attached or inline original */
+static void original(struct report *r, const struct dsn_scan *s,
+		     const char *inl, size_t ilen)
+{
+	GMimeMessage *m = NULL;
+
+	if (s->orig_msg)
+		m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(s->orig_msg));
+	if (m) {
+		parse_original_message(r, m);
+	} else if (s->orig_hdr) {
+		size_t n = 0;
+		char *t = part_text(s->orig_hdr, PARSE_MAX_ORIG_HEADERS * 4, &n);
+		if (t && n)
+			parse_original_headers(r, t, n, s->orig_hdr_only);
+		free(t);
+	} else if (inl && ilen) {
+		int only = !ci_find(inl, ilen, "\n\n") && !ci_find(inl, ilen, "\r\n\r\n");
+		parse_original_headers(r, inl, ilen, only);
+	}
+}
+
+/* body_text - the human-readable text of the bounce, decoded */
+static char *body_text(const struct dsn_scan *s, size_t *n)
+{
+	GMimeObject *o = s->text ? s->text : s->html;
+
+	*n = 0;
+	return o ? part_text(o, DSN_MAX_TEXT, n) : NULL;
+}
+
+/* dsn_parse - recognise a bounce and fill r; 1 when it is one */
+int dsn_parse(GMimeMessage *msg, const char *raw, size_t len, struct report *r)
+{
+	struct dsn_scan s;
+	struct dsn_list l = { 0 };
+	char *mta = NULL, *text = NULL;
+	const char *inl = NULL;
+	size_t ilen = 0, tlen = 0;
+	int ok = 0;
+
+	(void)raw;
+	(void)len;
+	if (!msg)
+		return 0;
+	memset(&s, 0, sizeof s);
+	scan(&s, g_mime_message_get_mime_part(msg), 0);
+	if (s.feedback)
+		return 0;
+	if (s.ds) {
+		size_t n = 0;
+		char *t = part_text(s.ds, DSN_MAX_TEXT, &n);
+		if (t)
+			dsn_fields(t, n, &l, &mta);
+		free(t);
+	}
+	if (l.n == 0) {
+		struct dsn_text_in in;
+		text = body_text(&s, &tlen);
+		in.msg = msg;
+		in.body = text ? text : "";
+		in.blen = text ? tlen : 0;
+		in.has_orig_part = s.orig_msg || s.orig_hdr;
+		dsn_list_free(&l);
+		ok = dsn_text(&in, &l, &inl, &ilen);
+	} else {
+		ok = 1;
+	}
+	if (ok && l.n > 0) {
+		dsn_finish(&l, "5.0.0");
+		commit(r, &l, mta);
+		mta = NULL;
+		original(r, &s, inl, ilen);
+	} else {
+		ok = 0;
+	}
+	dsn_list_free(&l);
+	free(mta);
+	free(text);
+	return ok;
+}

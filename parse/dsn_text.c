@@ -1,0 +1,336 @@
+/*
+ * dsn_text - recognise the common non-standard bounces by their wording.
+ *
+ * Postfix, Sendmail, Exim, qmail, Exchange / Office 365, Gmail, Yahoo,
+ * Courier, Domino, OpenSMTPD, Amazon SES and their kin write a text for
+ * people. A message is taken for a bounce when its text carries a marker
+ * one of them always writes, when it has X-Failed-Recipients, or when it
+ * comes from a mailer daemon with a bounce-like subject; and only when a
+ * failed recipient can be found in it. The text is cut where the inline
+ * copy of the original begins; in the part above, a line that is just an
+ * address ("  user@host", "<user@host>:", "user@host: 550 ...", or after a
+ * label such as "Recipient address:") starts a recipient, and the lines
+ * after it, up to the next recipient, are its diagnostic. An address seen
+ * again (Exchange lists them twice) adds to the same recipient. Statuses
+ * come from the diagnostic (dsn_status.c); the default is 5.0.0, or 4.0.0
+ * when the text says the failure is temporary.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/mem.h"
+#include "dsn_local.h"
+
+/* Wording that only bounces use. */
+static const char *const markers[] = {
+	"created automatically by mail delivery software",
+	"this is the qmail-send program",
+	"wasn't able to deliver your message",
+	"this is the mail system at host",
+	"the original message was received at",
+	"following addresses had permanent fatal errors",
+	"following addresses had transient non-fatal errors",
+	"delivery to the following recipient failed",
+	"delivery to the following recipients failed",
+	"delivery has failed to these recipients",
+	"diagnostic information for administrators",
+	"did not reach the following recipient",
+	"did not reach some or all of the intended recipients",
+	"unable to deliver your message",
+	"could not be delivered to one or more recipients",
+	"error has occurred while attempting to deliver",
+	"transcript of session follows",
+	"your message could not be delivered",
+	"following address(es) failed",
+	"message could not be delivered to the following",
+	"your message was not delivered",
+	"message delivery has failed",
+	"was undeliverable",
+	"could not be delivered",
+	"delivery failed",
+	"undeliverable",
+	"permanent error",
+	"we have tried to deliver",
+	"delivery has failed",
+	"not delivered to",
+};
+#define N_STRONG 20   /* markers[0..N_STRONG) are enough alone */
+
+/* Subjects of bounces. */
+static const char *const subjects[] = {
+	"undeliver", "delivery status notification", "mail delivery failed",
+	"failure notice", "returned mail", "delivery failure", "delivery failed",
+	"mail system error", "non-delivery", "nondeliverable", "not delivered",
+	"could not be delivered", "delivery problem", "returned to sender",
+	"delivery notification", "failed delivery", "delivery error",
+	"unable to deliver", "delivery delayed", "delayed mail", "mail failure",
+	"delivery incomplete", "error sending message", "message delivery",
+	"notice of delivery", "returned message",
+};
+
+/* Lines where the inline copy of the original message begins. */
+static const char *const orig_marks[] = {
+	"this is a copy of the message",
+	"below this line is a copy of the message",
+	"original message headers",
+	"copy of the original message",
+	"----- original message",
+	"unsent message follows",
+	"header of the original message",
+	"original message follows",
+	"the original message was:",
+	"message header follows",
+	"headers of the original",
+	"rfc822 headers of the message",
+	"original message header",
+	"text of the message follows",
+	"------ original message",
+	"the message you sent",
+};
+
+/* Labels before an address that name a recipient. */
+static const char *const labels[] = {
+	"recipient", "address", "addressee", "destination", "failed to", "rcpt",
+	"mailbox",
+};
+
+/* Text of a temporary failure. */
+static const char *const temporary[] = {
+	"temporary", "will be retried", "will continue trying",
+	"still trying", "has not yet been delivered", "delivery delayed",
+	"transient non-fatal",
+};
+
+/* any_of - 1 if s[0..n) contains any of the phrases in v[0..k) */
+static int any_of(const char *s, size_t n, const char *const *v, size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		if (ci_find(s, n, v[i]))
+			return 1;
+	return 0;
+}
+
+/* addr_char - may c be part of an address's local part or domain */
+static int addr_char(int c)
+{
+	return isalnum(c) || (c && strchr(".-_+=%/!#$&'*?^`{|}~", c));
+}
+
+/* find_addr - the first user@domain.tld in s[0..n): start, length; 0 if none */
+static int find_addr(const char *s, size_t n, size_t *as, size_t *al)
+{
+	for (size_t i = 1; i + 1 < n; i++) {
+		size_t b, e;
+		int dot = 0;
+		if (s[i] != '@' || !addr_char((unsigned char)s[i - 1]))
+			continue;
+		for (b = i; b > 0 && addr_char((unsigned char)s[b - 1]); b--)
+			;
+		for (e = i + 1; e < n && (isalnum((unsigned char)s[e]) ||
+		     s[e] == '-' || s[e] == '.' || s[e] == '_'); e++)
+			dot |= s[e] == '.';
+		while (e > i + 1 && s[e - 1] == '.')
+			e--;
+		if (!dot || e <= i + 1 || s[b] == '.')
+			continue;
+		*as = b;
+		*al = e - b;
+		return 1;
+	}
+	return 0;
+}
+
+/* trim - strip white space at both ends of s[0..*n) */
+static const char *trim(const char *s, size_t *n)
+{
+	while (*n && isspace((unsigned char)*s))
+		s++, (*n)--;
+	while (*n && isspace((unsigned char)s[*n - 1]))
+		(*n)--;
+	return s;
+}
+
+/* label_ok - is pre[0..n) empty, quoting, or a recipient label ending in ':' */
+static int label_ok(const char *pre, size_t n)
+{
+	while (n && (isspace((unsigned char)pre[n - 1]) || pre[n - 1] == '<' ||
+		     pre[n - 1] == '"' || pre[n - 1] == '\''))
+		n--;
+	if (n >= 7 && strncasecmp(pre + n - 7, "mailto:", 7) == 0)
+		n -= 7;
+	while (n && isspace((unsigned char)pre[n - 1]))
+		n--;
+	if (n == 0)
+		return 1;
+	if (n > 40 || (pre[n - 1] != ':' && pre[n - 1] != ';'))
+		return 0;
+	if (n >= 7 && strncasecmp(pre, "rfc822;", 7) == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (ci_find(pre, n, labels[i]))
+			return 1;
+	return 0;
+}
+
+/* suffix_ok - may s[0..n) follow the address on a recipient line */
+static int suffix_ok(const char *s, size_t n)
+{
+	while (n && (*s == '>' || *s == '"' || *s == '\''))
+		s++, n--;
+	s = trim(s, &n);
+	if (n == 0 || *s == ':' || *s == ',' || *s == '(' || *s == '[' || *s == ';')
+		return 1;
+	if (n >= 3 && strncmp(s, "...", 3) == 0)
+		return 1;
+	return n >= 3 && strncasecmp(s, "on ", 3) == 0;
+}
+
+struct tstate {
+	struct dsn_list *l;
+	struct rcpt *cur;
+	const char *self;      /* the bounce's own From address */
+};
+
+/* line - one line of the error section */
+static void line(struct tstate *t, const char *ln, size_t n)
+{
+	size_t as, al, tn = n;
+	const char *tl = trim(ln, &tn);
+
+	if (tn == 0)
+		return;
+	if (find_addr(tl, tn, &as, &al) && label_ok(tl, as) &&
+	    suffix_ok(tl + as + al, tn - as - al) &&
+	    !(t->self && strlen(t->self) == al && strncasecmp(t->self, tl + as, al) == 0)) {
+		struct rcpt *rc = dsn_list_find(t->l, tl + as, al);
+		if (!rc)
+			rc = dsn_list_add(t->l, tl + as, al);
+		t->cur = rc;
+		if (rc) {
+			size_t rest = tn - as - al;
+			const char *r = tl + as + al;
+			while (rest && (*r == '>' || *r == ':' || *r == ' '))
+				r++, rest--;
+			dsn_rcpt_diag(rc, r, rest);
+		}
+		return;
+	}
+	if (t->cur)
+		dsn_rcpt_diag(t->cur, tl, tn);
+}
+
+/* orig_start - offset of the line that introduces the inline original, or n */
+static size_t orig_start(const char *s, size_t n, size_t *after)
+{
+	struct dsn_lines it;
+	const char *ln;
+	size_t ll;
+
+	dsn_lines_init(&it, s, n);
+	while (dsn_line_next(&it, &ln, &ll)) {
+		if (ll < 10 || ll > 200)
+			continue;
+		for (size_t i = 0; i < sizeof orig_marks / sizeof orig_marks[0]; i++) {
+			if (ci_find(ln, ll, orig_marks[i])) {
+				*after = (size_t)(it.p - s);
+				return (size_t)(ln - s);
+			}
+		}
+	}
+	*after = n;
+	return n;
+}
+
+/* header_addrs - add the addresses of a header such as X-Failed-Recipients */
+static void header_addrs(GMimeMessage *msg, const char *name, struct dsn_list *l)
+{
+	const char *v = g_mime_object_get_header(GMIME_OBJECT(msg), name);
+	size_t n, as, al;
+
+	if (!v)
+		return;
+	n = strlen(v);
+	while (n && find_addr(v, n, &as, &al)) {
+		if (!dsn_list_find(l, v + as, al))
+			dsn_list_add(l, v + as, al);
+		v += as + al;
+		n -= as + al;
+	}
+}
+
+/* sender_is_daemon - is the bounce's From a mailer daemon or postmaster */
+static int sender_is_daemon(GMimeMessage *msg, const char *from)
+{
+	const char *f = g_mime_object_get_header(GMIME_OBJECT(msg), "From");
+	size_t n = f ? strlen(f) : 0;
+
+	if (!f || !*from)
+		return 1;
+	return ci_find(f, n, "mailer-daemon") || ci_find(f, n, "postmaster") ||
+	       ci_find(f, n, "mail delivery") || ci_find(f, n, "mailer_daemon") ||
+	       ci_find(f, n, "mdaemon") || ci_find(f, n, "mail administrator") ||
+	       ci_find(f, n, "system administrator");
+}
+
+/* from_addr - the bare address of the bounce's From, or "" */
+static void from_addr(GMimeMessage *msg, char *out, size_t size)
+{
+	const char *f = g_mime_object_get_header(GMIME_OBJECT(msg), "From");
+	size_t as, al;
+
+	out[0] = '\0';
+	if (f && find_addr(f, strlen(f), &as, &al) && al < size) {
+		memcpy(out, f + as, al);
+		out[al] = '\0';
+	}
+}
+
+/* dsn_text - see dsn_local.h */
+int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
+	     const char **orig, size_t *olen)
+{
+	const char *subj = g_mime_message_get_subject(in->msg);
+	size_t sn = subj ? strlen(subj) : 0, cut, after;
+	int strong, weak, daemon, bounce_subj, failed_hdr;
+	struct tstate t;
+	struct dsn_lines it;
+	const char *ln;
+	size_t ll;
+	char self[256];
+
+	*orig = NULL;
+	*olen = 0;
+	cut = orig_start(in->body, in->blen, &after);
+	strong = any_of(in->body, cut, markers, N_STRONG);
+	weak = any_of(in->body, cut, markers + N_STRONG,
+		      sizeof markers / sizeof markers[0] - N_STRONG);
+	from_addr(in->msg, self, sizeof self);
+	daemon = sender_is_daemon(in->msg, self);
+	bounce_subj = subj && any_of(subj, sn, subjects, sizeof subjects / sizeof subjects[0]);
+	failed_hdr = g_mime_object_get_header(GMIME_OBJECT(in->msg), "X-Failed-Recipients") != NULL;
+	if (!strong && !failed_hdr && !(daemon && (bounce_subj || weak)) &&
+	    !(bounce_subj && weak))
+		return 0;
+
+	memset(&t, 0, sizeof t);
+	t.l = l;
+	t.self = self[0] ? self : NULL;
+	dsn_lines_init(&it, in->body, cut);
+	while (dsn_line_next(&it, &ln, &ll))
+		line(&t, ln, ll);
+	header_addrs(in->msg, "X-Failed-Recipients", l);
+	if (l->n == 0)
+		return 0;
+	dsn_finish(l, any_of(in->body, cut, temporary,
+			     sizeof temporary / sizeof temporary[0]) ? "4.0.0" : "5.0.0");
+	if (after < in->blen && !in->has_orig_part) {
+		*orig = in->body + after;
+		*olen = in->blen - after;
+		while (*olen && (**orig == '\n' || **orig == '\r' || **orig == ' ')) {
+			(*orig)++;
+			(*olen)--;
+		}
+	}
+	return 1;
+}
