@@ -1,0 +1,757 @@
+/*
+ * NAME
+ *	received - parse one Received header value into a relay hop
+ * SUMMARY
+ *	rcvd_init() compiles the patterns once; rcvd_parse() turns an
+ *	unfolded header value into a struct hop; hop_to_json() prints it.
+ * DESCRIPTION
+ *	A Received header is "from X by Y with Z id Q for R; date", and every
+ *	MTA writes the part after "from" its own way. The parse runs in
+ *	three steps, each cheap:
+ *
+ *	1. Normalise: cut at RCVD_MAX_LEN, control bytes to spaces, white
+ *	   space collapsed; the date is what follows the last ';'.
+ *	2. Tokenise the rest into top-level words and parenthesised groups
+ *	   (a linear scan, no regex) and split it into clauses on the
+ *	   keywords from, by, via, with, id and for.
+ *	3. Match the from clause against a short, ordered table of anchored
+ *	   PCRE2 patterns, one per family of writers (Sendmail/Postfix,
+ *	   Exim, qmail, CommuniGate, smtpd...). The first pattern that
+ *	   yields a valid address wins. Authentication and envelope sender
+ *	   are found by PCRE2 patterns over the whole value, behind a cheap
+ *	   substring pre-check.
+ *
+ *	Field semantics follow SpamAssassin's Received parser, so that its
+ *	test corpus can judge this one (tests/conformance/received.sh).
+ *	"auth" is the evidence: the authenticating protocol or a marker
+ *	("ESMTPSA", "HTTP", "LOGIN", "authenticated"), followed by
+ *	" user=NAME" when the header names the account.
+ *
+ *	All patterns are compiled once, JIT-compiled where available, and
+ *	run with match and depth limits; a pattern that hits a limit counts
+ *	as not matching, so a hostile header costs bounded time.
+ * DIAGNOSTICS
+ *	rcvd_init() exits 75 (EX_TEMPFAIL) when a pattern fails to compile.
+ * SEE ALSO
+ *	received.h, util/ipaddr.h, DESIGN.md "Report model"
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "received.h"
+#include "../util/ipaddr.h"
+#include "../util/json.h"
+#include "../util/mem.h"
+#include "../util/msg.h"
+#include "../util/str.h"
+
+#define RCVD_MATCH_LIMIT 200000
+#define RCVD_DEPTH_LIMIT 2000
+
+/* An address: IPv6 (with "IPv6:" tag, zone id) or a dotted quad. */
+#define IP "(?:(?i:IPv6:)?[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}" \
+	"(?:\\.[0-9]{1,3}){0,3}|[0-9]{1,3}(?:\\.[0-9]{1,3}){3})(?:%[0-9A-Za-z._-]+)?"
+/* A HELO argument: a word or an address literal. */
+#define HELOTOK "(?:\\[[^\\]\\s]*\\]|[^\\s()\\[\\]]+)"
+
+/* Patterns: from-clause formats first, in the order they are tried. */
+enum pat {
+	P_SMTPD, P_EXIM, P_CGP, P_EXIMLIT, P_QMAIL, P_SENDMAIL, P_BARE,
+	P_IPONLY, P_ANY,
+	P_SKIP, P_EXIMTAG, P_ENVFROM, P_AUTHPROTO,
+	P_AUTH_SENDER, P_AUTH_COURIER, P_AUTH_ACCOUNT, P_AUTH_WEBMAIL,
+	P_AUTH_KV, P_AUTH_BARE,
+	P_COUNT
+};
+#define P_FROM_LAST P_ANY
+
+static const char *const pat_src[P_COUNT] = {
+	/* P_SMTPD: smtpd/juniper "rdns(ip), claiming to be "helo"" */
+	"^(?<rdns>[^\\s()\\[\\]\",]+)\\((?<ip>" IP ")\\)"
+	"(?:, claiming to be \"(?<helo>[^\"]*)\")?",
+	/* P_EXIM: Exim, ecelerity, Sendmail no-rdns, MS: "host ([ip]:port helo=h)" */
+	"^(?:(?<host>" HELOTOK ") )?\\(\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]"
+	"(?::[0-9]+)?(?<verified> verified)?(?: port=[0-9]+)?"
+	"(?: helo=(?<helo>[^\\s)]*))?(?: ident=(?<ident>[^\\s)]*))?\\)",
+	/* P_CGP: CommuniGate "[ip] (account a HELO h)" */
+	"^\\[(?<ip>" IP ")\\] \\((?:account (?<user>[^\\s)]+) ?)?"
+	"(?:HELO (?<helo>[^\\s)]*))?\\)",
+	/* P_EXIMLIT: Exim without rdns "[ip]:port (port=n helo=h ident=i)" */
+	"^\\[(?<ip>" IP ")\\](?::[0-9]+)? \\((?:port=[0-9]+ )?helo=(?<helo>[^\\s)]*)"
+	"(?: ident=(?<ident>[^\\s)]*))?\\)",
+	/* P_QMAIL: qmail, Yahoo, Critical Path, Exchange "rdns (HELO h) (ident@ip)" */
+	"^(?<host>" HELOTOK ") (?:\\((?:HELO|EHLO) ?(?<helo>[^)]*)\\) )?"
+	"\\((?:(?<ident>[^()\\s]*)@)?\\[?(?<ip>" IP ")\\]?\\)",
+	/* P_SENDMAIL: Sendmail, Postfix, Courier, Gmail "helo (ident@rdns [ip])" */
+	"^(?:(?<helo>" HELOTOK ") ?)?\\((?:(?<ident>[^\\s@()\\[\\]]+)@)?"
+	"(?<rdns>[^\\s()\\[\\]]*) ?\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]",
+	/* P_BARE: "helo [ip]" (Sendmail without HELO, fetchmail) */
+	"^(?<helo>[^\\s()\\[\\]]+) \\[(?<ip>" IP ")\\]",
+	/* P_IPONLY: the from host is the address itself (webmail, Yahoo) */
+	"^\\[?(?<ip>" IP ")\\]?(?=[\\s(]|$)",
+	/* P_ANY: last resort, the first address literal in the clause */
+	"\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]",
+	/* P_SKIP: qmail local handoff, qmail-scanner, fetchmail */
+	"(?i)^\\(qmail [0-9]+ [^)]*invoked (?:by|from)|\\bby uid [0-9]+\\b|"
+	"\\(fetchmail\\b",
+	/* P_EXIMTAG */
+	"\\(Exim [0-9]",
+	/* P_ENVFROM */
+	"(?i)\\(envelope-(?:from|sender):? <?(?<user>[^\\s<>()]*)>?",
+	/* P_AUTHPROTO: protocols that imply an authenticated client */
+	"(?i)^(?:(?:E|L|UTF8S|UTF8L)SMTPS?A|LMTPS?A|ASMTPS?|HTTP(?:S|U|/MAPI)?|MAPI)$",
+	/* P_AUTH_SENDER: Postfix, Critical Path, OpenSMTPD, Sendmail */
+	"(?i)\\((?:authenticated sender:|authenticated as|authenticated user)"
+	" (?<user>[^\\s)]+)|\\(authenticated (?:bits=[0-9]+|\\([0-9]+ bits\\))\\)",
+	/* P_AUTH_COURIER: "(AUTH: LOGIN user, TLS: ...)" */
+	"\\(AUTH: (?<mech>[A-Za-z0-9_-]+) (?<user>[^\\s,)]+)",
+	/* P_AUTH_ACCOUNT: CommuniGate "(account user" */
+	"\\(account (?<user>[^\\s)]+)",
+	/* P_AUTH_WEBMAIL: SquirrelMail, NaSMail */
+	"(?i)\\b(?:SquirrelMail|NaSMail) authenticated user (?<user>[^\\s)]+)",
+	/* P_AUTH_KV: "auth=user" */
+	"(?i)\\bauth=(?<user>[^\\s);,]+)",
+	/* P_AUTH_BARE: any "authenticated" that is not "not authenticated" */
+	"(?i)(?<!not )\\bauthenticated\\b",
+};
+
+/* Named groups, looked up once. */
+enum grp { G_IP, G_HOST, G_RDNS, G_HELO, G_IDENT, G_USER, G_VERIFIED, G_MECH, G_COUNT };
+static const char *const grp_name[G_COUNT] = {
+	"ip", "host", "rdns", "helo", "ident", "user", "verified", "mech"
+};
+
+static pcre2_code *pat_code[P_COUNT];
+static int pat_grp[P_COUNT][G_COUNT];
+static pcre2_match_context *pat_mctx;
+static int rcvd_ready;
+
+/* A span of the normalised text; n == 0 means absent. */
+struct span {
+	size_t off, n;
+};
+
+/* The working state of one parse. */
+struct rcvd {
+	char s[RCVD_MAX_LEN + 1];   /* normalised value */
+	size_t len;                 /* of s, up to the last ';' */
+	pcre2_match_data *md;
+	struct span from, by, with, id, for_addr, via, envfrom;
+	int has_from, has_by;
+};
+
+/* compile_one - compile pattern i, JIT it, cache its group numbers */
+static void compile_one(int i)
+{
+	int err, g;
+	PCRE2_SIZE erroff;
+	PCRE2_UCHAR msg[256];
+
+	pat_code[i] = pcre2_compile((PCRE2_SPTR)pat_src[i], PCRE2_ZERO_TERMINATED,
+				    0, &err, &erroff, NULL);
+	if (pat_code[i] == NULL) {
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		msg_fatal(75, "received: pattern %d at offset %zu: %s", i,
+			  (size_t)erroff, (char *)msg);
+	}
+	(void)pcre2_jit_compile(pat_code[i], PCRE2_JIT_COMPLETE);  /* optional */
+	for (g = 0; g < G_COUNT; g++)
+		pat_grp[i][g] = pcre2_substring_number_from_name(pat_code[i],
+						(PCRE2_SPTR)grp_name[g]);
+}
+
+/* rcvd_init - compile the patterns; idempotent; exits 75 on failure */
+void rcvd_init(void)
+{
+	int i;
+
+	if (rcvd_ready)
+		return;
+	pat_mctx = pcre2_match_context_create(NULL);
+	if (pat_mctx == NULL)
+		msg_fatal(75, "received: out of memory");
+	pcre2_set_match_limit(pat_mctx, RCVD_MATCH_LIMIT);
+	pcre2_set_depth_limit(pat_mctx, RCVD_DEPTH_LIMIT);
+	for (i = 0; i < P_COUNT; i++)
+		compile_one(i);
+	rcvd_ready = 1;
+}
+
+/* rcvd_shutdown - release the compiled patterns */
+void rcvd_shutdown(void)
+{
+	int i;
+
+	if (!rcvd_ready)
+		return;
+	for (i = 0; i < P_COUNT; i++) {
+		pcre2_code_free(pat_code[i]);
+		pat_code[i] = NULL;
+	}
+	pcre2_match_context_free(pat_mctx);
+	pat_mctx = NULL;
+	rcvd_ready = 0;
+}
+
+/* run - match pattern p against s[0..n); 1 on match, 0 otherwise (limits too) */
+static int run(struct rcvd *r, enum pat p, const char *s, size_t n)
+{
+	int rc;
+
+	rc = pcre2_match(pat_code[p], (PCRE2_SPTR)s, n, 0, 0, r->md, pat_mctx);
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT
+	    || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+		msg_debug("received: pattern %d hit its limit", (int)p);
+	return rc > 0;
+}
+
+/* grp - named group g of the last match of p on subject s; 1 if it took part */
+static int grp(struct rcvd *r, enum pat p, enum grp g, const char *s,
+	       const char **b, size_t *n)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
+	int k = pat_grp[p][g];
+
+	if (k <= 0 || (uint32_t)k >= pcre2_get_ovector_count(r->md)
+	    || ov[2 * k] == PCRE2_UNSET)
+		return 0;
+	*b = s + ov[2 * k];
+	*n = ov[2 * k + 1] - ov[2 * k];
+	return 1;
+}
+
+/* dup_span - copy of b[0..n) without surrounding blanks; NULL when empty */
+static char *dup_span(const char *b, size_t n)
+{
+	while (n > 0 && *b == ' ')
+		b++, n--;
+	while (n > 0 && b[n - 1] == ' ')
+		n--;
+	return n ? xstrndup(b, n) : NULL;
+}
+
+/* dup_strip - dup_span without one pair of enclosing <> or [] */
+static char *dup_strip(const char *b, size_t n)
+{
+	if (n >= 2 && ((b[0] == '<' && b[n - 1] == '>')
+		       || (b[0] == '[' && b[n - 1] == ']')))
+		b++, n -= 2;
+	return dup_span(b, n);
+}
+
+/* dup_rdns - a reverse name, without its root dot; NULL for placeholders */
+static char *dup_rdns(const char *b, size_t n)
+{
+	if (n > 1 && b[n - 1] == '.')
+		n--;
+	if ((n == 7 && strncasecmp(b, "unknown", 7) == 0)
+	    || (n == 10 && strncasecmp(b, "softdnserr", 10) == 0))
+		return NULL;
+	return dup_span(b, n);
+}
+
+/* is_literal - 1 if the host word is an address, bracketed or not */
+static int is_literal(const char *b, size_t n)
+{
+	char tmp[64];
+	struct ipaddr a;
+
+	if (n == 0 || *b == '[')
+		return 1;
+	if (n >= sizeof(tmp))
+		return 0;
+	memcpy(tmp, b, n);
+	tmp[n] = '\0';
+	return ip_parse(tmp, &a) == 0;
+}
+
+/* normalise - cut, controls to spaces, blanks collapsed, "Received:" dropped */
+static void normalise(struct rcvd *r, const char *v, size_t len)
+{
+	size_t i, o = 0;
+	int blank = 1;
+
+	if (len > RCVD_MAX_LEN)
+		len = RCVD_MAX_LEN;
+	if (len >= 9 && strncasecmp(v, "Received:", 9) == 0)
+		v += 9, len -= 9;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c <= ' ' || c == 0x7f) {
+			if (!blank)
+				r->s[o++] = ' ';
+			blank = 1;
+			continue;
+		}
+		r->s[o++] = (char)c;
+		blank = 0;
+	}
+	while (o > 0 && r->s[o - 1] == ' ')
+		o--;
+	r->s[o] = '\0';
+	r->len = o;
+}
+
+/* parse_date - RFC 5322 date, or the asctime() form some MTAs write */
+static int parse_date(const char *s, time_t *t)
+{
+	char wd[4], mon[4], alt[64];
+	int d, hh, mm, ss, y;
+
+	if (time_parse_rfc5322(s, t) == 0)
+		return 0;
+	if (sscanf(s, " %3s %3s %d %d:%d:%d %d", wd, mon, &d, &hh, &mm, &ss, &y) != 7)
+		return -1;
+	snprintf(alt, sizeof(alt), "%d %s %d %02d:%02d:%02d +0000", d, mon, y, hh, mm, ss);
+	return time_parse_rfc5322(alt, t);
+}
+
+/* split_date - cut the value at its last ';' and parse the date after it */
+static void split_date(struct rcvd *r, struct hop *h)
+{
+	char *semi = memrchr(r->s, ';', r->len);
+	char out[32];
+	time_t t;
+
+	if (semi == NULL)
+		return;
+	*semi = '\0';
+	r->len = (size_t)(semi - r->s);
+	while (r->len > 0 && r->s[r->len - 1] == ' ')
+		r->s[--r->len] = '\0';
+	if (parse_date(semi + 1, &t) == 0) {
+		h->when = t;
+		time_rfc3339(t, out);
+		h->date = xstrdup(out);
+	}
+}
+
+/* first_len - length of the first word of a span */
+static size_t first_len(const char *b, size_t n)
+{
+	const char *sp = memchr(b, ' ', n);
+
+	return sp ? (size_t)(sp - b) : n;
+}
+
+enum item { T_END, T_WORD, T_GROUP };
+
+/* next_group - span of the (group) at i, nested groups included */
+static size_t next_group(const char *s, size_t len, size_t i)
+{
+	size_t depth = 0;
+
+	for (; i < len; i++) {
+		if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && --depth == 0)
+			return i + 1;
+	}
+	return len;   /* unclosed: the rest */
+}
+
+/* next_item - the next top-level word or (group) from *pos; span [*b, *e) */
+static enum item next_item(const char *s, size_t len, size_t *pos,
+			   size_t *b, size_t *e)
+{
+	size_t i = *pos, depth = 0;
+	int quote = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == ';'))
+		i++;
+	*b = i;
+	if (i >= len)
+		return T_END;
+	if (s[i] == '(') {
+		*e = *pos = next_group(s, len, i);
+		return T_GROUP;
+	}
+	for (; i < len; i++) {
+		if (quote) {
+			quote = s[i] != '"';
+		} else if (s[i] == '"') {
+			quote = 1;
+		} else if (s[i] == '[') {
+			depth++;
+		} else if (s[i] == ']' && depth > 0) {
+			depth--;
+		} else if (depth == 0 && (s[i] == ' ' || s[i] == '(' || s[i] == ';')) {
+			break;
+		}
+	}
+	*pos = i;
+	while (i > *b && s[i - 1] == ',')
+		i--;
+	*e = i;
+	return T_WORD;
+}
+
+enum kw { K_NONE, K_FROM, K_BY, K_VIA, K_WITH, K_ID, K_FOR, K_ENVFROM };
+
+/* keyword - the clause keyword a top-level word is, if any */
+static enum kw keyword(const char *w, size_t n)
+{
+	static const struct { const char *w; size_t n; enum kw k; } kws[] = {
+		{ "from", 4, K_FROM }, { "by", 2, K_BY }, { "via", 3, K_VIA },
+		{ "with", 4, K_WITH }, { "id", 2, K_ID }, { "for", 3, K_FOR },
+	};
+	size_t i;
+
+	if (n < 2 || n > 4)
+		return K_NONE;
+	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
+		if (kws[i].n == n && (*w | 0x20) == kws[i].w[0]
+		    && strncasecmp(w, kws[i].w, n) == 0)
+			return kws[i].k;
+	return K_NONE;
+}
+
+/* extend - grow a span to cover [b, e) */
+static void extend(struct span *sp, size_t b, size_t e)
+{
+	if (sp->n == 0)
+		sp->off = b;
+	sp->n = e - sp->off;
+}
+
+/* first_word - set a span to [b, e) unless it is set already */
+static void first_word(struct span *sp, size_t b, size_t e)
+{
+	if (sp->n == 0) {
+		sp->off = b;
+		sp->n = e - b;
+	}
+}
+
+/* enter - the clause a keyword opens; K_NONE when it is an ordinary word */
+static enum kw enter(struct rcvd *r, enum kw k)
+{
+	if (k == K_FROM) {
+		if (!r->has_from && !r->has_by)
+			return r->has_from = 1, K_FROM;
+		return r->has_by ? K_ENVFROM : K_NONE;   /* XMail "from <sender>" */
+	}
+	if (k == K_BY) {
+		if (r->has_by)
+			return K_NONE;
+		r->has_by = 1;
+	}
+	return k;
+}
+
+/* take_word - file a top-level word under the clause it belongs to */
+static void take_word(struct rcvd *r, enum kw state, int *with_open,
+		      size_t b, size_t e)
+{
+	switch (state) {
+	case K_FROM:    extend(&r->from, b, e); break;
+	case K_BY:      first_word(&r->by, b, e); break;
+	case K_VIA:     first_word(&r->via, b, e); break;
+	case K_ID:      first_word(&r->id, b, e); break;
+	case K_FOR:     first_word(&r->for_addr, b, e); break;
+	case K_ENVFROM: first_word(&r->envfrom, b, e); break;
+	case K_WITH:
+		if (*with_open)
+			extend(&r->with, b, e);
+		break;
+	default:
+		break;
+	}
+}
+
+/* scan_clauses - split the value into from/by/via/with/id/for clauses */
+static void scan_clauses(struct rcvd *r)
+{
+	size_t pos = 0, b, e;
+	enum item t;
+	enum kw state = K_NONE, k;
+	int with_open = 0, first = 1;
+
+	while ((t = next_item(r->s, r->len, &pos, &b, &e)) != T_END) {
+		if (t == T_GROUP) {
+			with_open = 0;
+			if (first && e - b > 7 && strncasecmp(r->s + b, "(from ", 6) == 0) {
+				r->has_from = 1;           /* Sendmail "(from host [ip])" */
+				extend(&r->from, b + 6, e - (r->s[e - 1] == ')'));
+			} else if (state == K_FROM) {
+				extend(&r->from, b, e);
+			} else if (e - b > 6 && strncasecmp(r->s + b, "(via ", 5) == 0) {
+				first_word(&r->via, b + 5,         /* web.de "(via HTTP)" */
+					   b + 5 + first_len(r->s + b + 5, e - b - 6));
+			}
+		} else if (b < e) {
+			k = keyword(r->s + b, e - b);
+			if (k != K_NONE && (k = enter(r, k)) != K_NONE) {
+				state = k;
+				with_open = k == K_WITH && r->with.n == 0;
+			} else {
+				take_word(r, state, &with_open, b, e);
+			}
+		}
+		first = 0;
+	}
+}
+
+/* take_ip - canonical text of the ip group of the last match; 0 or -1 */
+static int take_ip(struct rcvd *r, enum pat p, const char *f, char ip[46])
+{
+	const char *b;
+	size_t n;
+	char tmp[64];
+
+	if (!grp(r, p, G_IP, f, &b, &n) || n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, b, n);
+	tmp[n] = '\0';
+	return ip_normalize(tmp, ip);
+}
+
+/* apply_host - decide what the from-host word is: HELO, rDNS, or both */
+static void apply_host(struct rcvd *r, enum pat p, const char *f,
+		       struct hop *h, int has_helo)
+{
+	const char *hb, *vb;
+	size_t hn, vn;
+	int lit, vouched;
+
+	if (!grp(r, p, G_HOST, f, &hb, &hn) || hn == 0)
+		return;
+	lit = is_literal(hb, hn);
+	if (p == P_QMAIL) {
+		/* qmail: "rdns (HELO h) (ip)"; no HELO part means HELO = rdns */
+		if (!has_helo)
+			h->helo = dup_span(hb, hn);
+		if (*hb != '[')
+			h->from_rdns = dup_rdns(hb, hn);
+		return;
+	}
+	/* Exim "rdns ([ip] helo=h)"; Exim, CommuniGate "verified": host is rDNS */
+	vouched = grp(r, p, G_VERIFIED, f, &vb, &vn)   /* before run() reuses md */
+		|| (memmem(r->s, r->len, "(Exim ", 6) && run(r, P_EXIMTAG, r->s, r->len));
+	if (!has_helo)
+		h->helo = dup_span(hb, hn);
+	if (!lit && (has_helo || vouched))
+		h->from_rdns = dup_rdns(hb, hn);
+}
+
+/* apply_format - fill the client fields from the format that matched */
+static void apply_format(struct rcvd *r, enum pat p, const char *f, struct hop *h)
+{
+	const char *b;
+	size_t n;
+	int has_helo;
+
+	has_helo = grp(r, p, G_HELO, f, &b, &n);
+	if (has_helo)
+		h->helo = dup_span(b, n);
+	if (grp(r, p, G_IDENT, f, &b, &n))
+		h->ident = dup_span(b, n);
+	if (grp(r, p, G_RDNS, f, &b, &n))
+		h->from_rdns = dup_rdns(b, n);
+	if (p == P_QMAIL || p == P_EXIM)
+		apply_host(r, p, f, h, has_helo);
+}
+
+/* from_clause - try the format table on the from clause; 1 if an address was found */
+static int from_clause(struct rcvd *r, struct hop *h)
+{
+	const char *f = r->s + r->from.off;
+	char ip[46];
+	int p;
+
+	if (!r->has_from || r->from.n == 0)
+		return 0;
+	for (p = 0; p <= P_FROM_LAST; p++) {
+		if (run(r, p, f, r->from.n) && take_ip(r, p, f, ip) == 0) {
+			h->from_ip = xstrdup(ip);
+			apply_format(r, p, f, h);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* simple_fields - by, with, id, for: words after their keywords */
+static void simple_fields(struct rcvd *r, struct hop *h)
+{
+	struct span *w = r->with.n ? &r->with : &r->via;
+
+	if (r->by.n)
+		h->by = dup_strip(r->s + r->by.off, r->by.n);
+	if (w->n)
+		h->with = dup_strip(r->s + w->off, w->n);
+	if (r->id.n)
+		h->id = dup_strip(r->s + r->id.off, r->id.n);
+	if (r->for_addr.n)
+		h->for_addr = dup_strip(r->s + r->for_addr.off, r->for_addr.n);
+	if (h->with == NULL)
+		return;
+	/* webmail: the from host is no HELO (SpamAssassin semantics) */
+	if (strncasecmp(h->with, "HTTP", 4) == 0) {
+		free(h->helo);
+		free(h->from_rdns);
+		h->helo = h->from_rdns = NULL;
+	}
+	/* Exchange "from helo (ip) by ...": it records no reverse name */
+	if (strncasecmp(h->with, "Microsoft SMTP Server", 21) == 0) {
+		free(h->from_rdns);
+		h->from_rdns = NULL;
+	}
+}
+
+/* envfrom - "(envelope-from <a>)", "(envelope-sender <a>)", XMail "from <a>" */
+static void envfrom(struct rcvd *r, struct hop *h)
+{
+	const char *b;
+	size_t n;
+
+	if (r->envfrom.n) {
+		b = r->s + r->envfrom.off;
+		n = r->envfrom.n;
+		if (n >= 2 && b[0] == '<' && b[n - 1] == '>')
+			b++, n -= 2;
+		h->envfrom = xstrndup(b, n);
+	} else if (memmem(r->s, r->len, "nvelope-", 8)
+		   && run(r, P_ENVFROM, r->s, r->len)
+		   && grp(r, P_ENVFROM, G_USER, r->s, &b, &n)) {
+		h->envfrom = xstrndup(b, n);   /* "" for the null sender */
+	}
+}
+
+/* auth_evidence - method and account named by an auth comment, if any */
+static void auth_evidence(struct rcvd *r, const char **mb, size_t *mn,
+			  const char **ub, size_t *un)
+{
+	static const enum pat order[] = {
+		P_AUTH_SENDER, P_AUTH_COURIER, P_AUTH_ACCOUNT, P_AUTH_WEBMAIL, P_AUTH_KV,
+	};
+	size_t i;
+
+	if (!strcasestr(r->s, "auth") && !strstr(r->s, "(account "))
+		return;
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!run(r, order[i], r->s, r->len))
+			continue;
+		grp(r, order[i], G_USER, r->s, ub, un);
+		if (*mb == NULL && !grp(r, order[i], G_MECH, r->s, mb, mn))
+			*mb = "authenticated", *mn = 13;
+		return;
+	}
+	if (*mb == NULL && run(r, P_AUTH_BARE, r->s, r->len))
+		*mb = "authenticated", *mn = 13;
+}
+
+/* find_auth - authentication evidence: protocol, comment, account */
+static void find_auth(struct rcvd *r, struct hop *h)
+{
+	const char *mb = NULL, *ub = NULL;
+	size_t mn = 0, un = 0;
+	struct buf out;
+
+	if (h->with) {
+		size_t n = first_len(h->with, strlen(h->with));
+
+		if (run(r, P_AUTHPROTO, h->with, n))
+			mb = h->with, mn = n;
+	}
+	auth_evidence(r, &mb, &mn, &ub, &un);
+	if (mb && un == 0 && h->ident)      /* qmail AUTH patches: "(user@ip)" */
+		ub = h->ident, un = strlen(h->ident);
+	if (mb == NULL && un == 0)
+		return;
+	buf_init(&out, 512);
+	if (mb)
+		buf_append(&out, mb, mn);
+	if (un) {
+		buf_puts(&out, mb ? " user=" : "user=");
+		buf_append(&out, ub, un);
+	}
+	h->auth = buf_steal(&out);
+	buf_free(&out);
+}
+
+/* parse - the steps of rcvd_parse on a normalised value */
+static int parse(struct rcvd *r, struct hop *h)
+{
+	if (run(r, P_SKIP, r->s, r->len))
+		return 0;
+	split_date(r, h);
+	scan_clauses(r);
+	if (!r->has_from && !r->has_by)
+		return -1;
+	if (!from_clause(r, h))
+		return 0;
+	simple_fields(r, h);
+	envfrom(r, h);
+	find_auth(r, h);
+	return 1;
+}
+
+/* rcvd_parse - parse an unfolded header value (without "Received:") */
+int rcvd_parse(const char *value, size_t len, struct hop *out)
+{
+	struct rcvd r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (value == NULL)
+		return -1;
+	rcvd_init();
+	memset(&r.len, 0, sizeof(r) - offsetof(struct rcvd, len));
+	normalise(&r, value, len);
+	if (r.len == 0)
+		return -1;
+	r.md = pcre2_match_data_create(32, NULL);
+	if (r.md == NULL)
+		msg_fatal(75, "received: out of memory");
+	rc = parse(&r, out);
+	pcre2_match_data_free(r.md);
+	if (rc != 1)
+		hop_free(out);
+	return rc;
+}
+
+/* hop_free - release the strings of a hop and zero it */
+void hop_free(struct hop *h)
+{
+	if (h == NULL)
+		return;
+	free(h->from_ip);
+	free(h->from_rdns);
+	free(h->helo);
+	free(h->ident);
+	free(h->by);
+	free(h->with);
+	free(h->id);
+	free(h->for_addr);
+	free(h->envfrom);
+	free(h->auth);
+	free(h->date);
+	memset(h, 0, sizeof(*h));
+}
+
+/* hop_to_json - one JSON object with the keys of DESIGN.md */
+void hop_to_json(const struct hop *h, struct buf *out)
+{
+	int first = 1;
+
+	buf_putc(out, '{');
+	json_kv_str(out, &first, "from_ip", h->from_ip);
+	json_kv_str(out, &first, "from_rdns", h->from_rdns);
+	json_kv_str(out, &first, "helo", h->helo);
+	json_kv_str(out, &first, "ident", h->ident);
+	json_kv_str(out, &first, "by", h->by);
+	json_kv_str(out, &first, "with", h->with);
+	json_kv_str(out, &first, "id", h->id);
+	json_kv_str(out, &first, "for", h->for_addr);
+	json_kv_str(out, &first, "envfrom", h->envfrom);
+	json_kv_str(out, &first, "auth", h->auth);
+	json_kv_str(out, &first, "date", h->date);
+	buf_putc(out, '}');
+}

@@ -1,0 +1,358 @@
+/*
+ * test_received - unit tests for parse/received.c.
+ *
+ * A table of real-world header shapes with the fields each must yield
+ * (NULL: absent; "*" for auth: present, any value), the headers that carry
+ * no relay, address forms, hostile input (size, backtracking bait, NULs)
+ * and the JSON shape.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../parse/received.h"
+#include "../../util/buf.h"
+#include "../../util/mem.h"
+
+struct want {
+	const char *hdr;
+	const char *ip, *rdns, *helo, *ident, *by, *with, *id, *for_addr, *envfrom,
+		   *auth, *date;
+};
+
+static const struct want cases[] = {
+	{ "from asterix.laurier.org (lns-p19-8-82-65-66-244.adsl.proxad.net [82.65.66.244]) by postfix3-2.free.fr (Postfix) with ESMTP id 7BACDC372 for <somelist@example.net>; Fri, 14 Nov 2003 09:05:49 +0100 (CET)",
+	  "82.65.66.244", "lns-p19-8-82-65-66-244.adsl.proxad.net", "asterix.laurier.org", NULL, "postfix3-2.free.fr", "ESMTP", "7BACDC372", "somelist@example.net", NULL, NULL, "2003-11-14T08:05:49Z" },
+	{ "from kluge.net (unknown [222.156.78.32]) by eclectic.kluge.net (Postfix) with SMTP id CE1BA416F20 for <unknown@kluge.net>; Mon,  1 Mar 2004 13:11:31 -0500 (EST)",
+	  "222.156.78.32", NULL, "kluge.net", NULL, "eclectic.kluge.net", "SMTP", "CE1BA416F20", "unknown@kluge.net", NULL, NULL, "2004-03-01T18:11:31Z" },
+	{ "from client.example (client.example [198.51.100.7]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits)) (Authenticated sender: alice@example.net) by mail.example.net (Postfix) with ESMTPSA id 4T3x; Tue,  2 Jan 2024 12:04:05 +0100 (CET)",
+	  "198.51.100.7", "client.example", "client.example", NULL, "mail.example.net", "ESMTPSA", "4T3x", NULL, NULL, "ESMTPSA user=alice@example.net", "2024-01-02T11:04:05Z" },
+	{ "from mail.example.org (mail.example.org [IPv6:2001:DB8:1:0::25]) by mx.example.net (Postfix) with ESMTPS id 4T3x1Z2abc for <x@example.net>; Tue,  2 Jan 2024 12:04:05 +0100 (CET)",
+	  "2001:db8:1::25", "mail.example.org", "mail.example.org", NULL, "mx.example.net", "ESMTPS", "4T3x1Z2abc", "x@example.net", NULL, NULL, "2024-01-02T11:04:05Z" },
+	{ "from bigass1.example.com (ns1.example.com [66.199.2.5]) by fiat.example.edu (8.12.10/8.12.10) with ESMTP id i06MBJ6U020255 for <broot@example.edu>; Tue, 6 Jan 2004 16:11:19 -0600",
+	  "66.199.2.5", "ns1.example.com", "bigass1.example.com", NULL, "fiat.example.edu", "ESMTP", "i06MBJ6U020255", "broot@example.edu", NULL, NULL, "2004-01-06T22:11:19Z" },
+	{ "from MARISELA (dsl-189-149-70-163.prod-infinitum.com.mx [189.149.70.163] (may be forged)) (authenticated bits=0) by mail.legosoft.com.mx (8.13.8/8.13.8) with ESMTP id kB3G26P6019032 for <rberber@cactus-soft.dyndns.org>; Sun, 3 Dec 2006 10:02:16 -0600 (CST)",
+	  "189.149.70.163", "dsl-189-149-70-163.prod-infinitum.com.mx", "MARISELA", NULL, "mail.legosoft.com.mx", "ESMTP", "kB3G26P6019032", "rberber@cactus-soft.dyndns.org", NULL, "authenticated", "2006-12-03T16:02:16Z" },
+	{ "from helo.example (ruser@rdns.example [192.0.2.8]) by mx.example (8.14.4/8.14.4) with ESMTP id p1; Tue, 2 Jan 2024 00:00:00 +0000",
+	  "192.0.2.8", "rdns.example", "helo.example", "ruser", "mx.example", "ESMTP", "p1", NULL, NULL, NULL, "2024-01-02T00:00:00Z" },
+	{ "(from KRYPTIK [70.20.57.51]) by host.name (NAVGW 2.5.2.12) with SMTP id M2006040415284308595 for <user@domain.co.uk>; Tue, 04 Apr 2006 15:28:45 +0100",
+	  "70.20.57.51", NULL, "KRYPTIK", NULL, "host.name", "SMTP", "M2006040415284308595", "user@domain.co.uk", NULL, NULL, "2006-04-04T14:28:45Z" },
+	{ "from dsl092-076-133.bos1.dsl.speakeasy.net ([66.92.76.133] helo=pendaran.arborius.net) by sc8-sf-mx1.sourceforge.net with esmtp (TLSv1:AES256-SHA:256) (Exim 4.41) id 1CIlfc-0003Pa-8W for xvoice-user@lists.sourceforge.net; Sat, 16 Oct 2004 03:20:18 -0700",
+	  "66.92.76.133", "dsl092-076-133.bos1.dsl.speakeasy.net", "pendaran.arborius.net", NULL, "sc8-sf-mx1.sourceforge.net", "esmtp", "1CIlfc-0003Pa-8W", "xvoice-user@lists.sourceforge.net", NULL, NULL, "2004-10-16T10:20:18Z" },
+	{ "from mail-wm1-f52.google.com ([209.85.128.52]:45678) by mx.example.net with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384 (Exim 4.96) (envelope-from <bob@gmail.com>) id 1rKabc-000123-AB for abuse@example.net; Tue, 02 Jan 2024 11:04:05 +0000",
+	  "209.85.128.52", "mail-wm1-f52.google.com", "mail-wm1-f52.google.com", NULL, "mx.example.net", "esmtps", "1rKabc-000123-AB", "abuse@example.net", "bob@gmail.com", NULL, "2024-01-02T11:04:05Z" },
+	{ "from [203.0.113.9] (port=51234 helo=[192.168.0.2]) by mail.example.net with esmtpsa (TLS1.2) tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (Exim 4.95) (envelope-from <alice@example.net>) id 1rKabd-000124-AC; Tue, 02 Jan 2024 11:04:05 +0000",
+	  "203.0.113.9", NULL, "[192.168.0.2]", NULL, "mail.example.net", "esmtpsa", "1rKabd-000124-AC", NULL, "alice@example.net", "esmtpsa", "2024-01-02T11:04:05Z" },
+	{ "from ([192.168.1.205:50387] helo=i6.prod.democracyinaction.com) by m12.prod.democracyinaction.com (ecelerity 2.1.1.3 r(11743)) with ESMTP id 80/0A-02454-4DCB6054 for <example@vandinter.org>; Tue, 12 Sep 2006 09:57:40 -0400",
+	  "192.168.1.205", NULL, "i6.prod.democracyinaction.com", NULL, "m12.prod.democracyinaction.com", "ESMTP", "80/0A-02454-4DCB6054", "example@vandinter.org", NULL, NULL, "2006-09-12T13:57:40Z" },
+	{ "from adsl-207-213-27-129.dsl.lsan03.pacbell.net (HELO merlin.net.au) (Owner50@207.213.27.129) by totor.example.net with SMTP; 10 Nov 2003 06:30:34 -0000",
+	  "207.213.27.129", "adsl-207-213-27-129.dsl.lsan03.pacbell.net", "merlin.net.au", "Owner50", "totor.example.net", "SMTP", NULL, NULL, NULL, NULL, "2003-11-10T06:30:34Z" },
+	{ "from unknown (HELO mail.example.com) (alice@198.51.100.9) by mail.example.net with ESMTPA; 2 Jan 2024 11:04:05 -0000",
+	  "198.51.100.9", NULL, "mail.example.com", "alice", "mail.example.net", "ESMTPA", NULL, NULL, NULL, "ESMTPA user=alice", "2024-01-02T11:04:05Z" },
+	{ "from unknown (HELO [81.64.159.45]) ([81.64.159.45]) (envelope-sender <xyz@example.org>) by 212.198.2.120 (qmail-ldap-1.03) with SMTP for <zyx@somewhere.net>; 28 Nov 2003 20:44:45 -0000",
+	  "81.64.159.45", NULL, "[81.64.159.45]", NULL, "212.198.2.120", "SMTP", NULL, "zyx@somewhere.net", "xyz@example.org", NULL, "2003-11-28T20:44:45Z" },
+	{ "from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com with SMTPS id a1sor123456qkb.10.2024.01.02.03.04.05 for <rcpt@example.com> (Google Transport Security); Tue, 02 Jan 2024 03:04:05 -0800 (PST)",
+	  "209.85.220.41", "mail-sor-f41.google.com", "mail-sor-f41.google.com", NULL, "mx.google.com", "SMTPS", "a1sor123456qkb.10.2024.01.02.03.04.05", "rcpt@example.com", NULL, NULL, "2024-01-02T11:04:05Z" },
+	{ "from [192.168.1.10] ([203.0.113.7]) by smtp.gmail.com with ESMTPSA id x5sm1234567wrt.12 for <rcpt@example.com> (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256); Tue, 02 Jan 2024 03:04:05 -0800 (PST)",
+	  "203.0.113.7", NULL, "[192.168.1.10]", NULL, "smtp.gmail.com", "ESMTPSA", "x5sm1234567wrt.12", "rcpt@example.com", NULL, "ESMTPSA", "2024-01-02T11:04:05Z" },
+	{ "from AM0PR02MB1234.eurprd02.prod.outlook.com (2603:10a6:208:11::18) by AM0PR02MB5678.eurprd02.prod.outlook.com (2603:10a6:208:12::19) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7135.21 via Frontend Transport; Tue, 2 Jan 2024 11:04:05 +0000",
+	  "2603:10a6:208:11::18", NULL, "AM0PR02MB1234.eurprd02.prod.outlook.com", NULL, "AM0PR02MB5678.eurprd02.prod.outlook.com", "Microsoft SMTP Server", "15.20.7135.21", NULL, NULL, NULL, "2024-01-02T11:04:05Z" },
+	{ "from mail.example.com (192.0.2.1) by EXCH01.example.local (10.1.1.1) with Microsoft SMTP Server (TLS) id 14.3.498.0; Tue, 2 Jan 2024 12:00:00 +0100",
+	  "192.0.2.1", NULL, "mail.example.com", NULL, "EXCH01.example.local", "Microsoft SMTP Server", "14.3.498.0", NULL, NULL, NULL, "2024-01-02T11:00:00Z" },
+	{ "from AM6PR02MB1234.eurprd02.prod.outlook.com ([fe80::1c2d:3e4f:5a6b:7c8d%5]) by AM6PR02MB1234.eurprd02.prod.outlook.com ([fe80::1c2d:3e4f:5a6b:7c8d%5]) with mapi id 15.20.7135.023; Tue, 2 Jan 2024 11:04:04 +0000",
+	  "fe80::1c2d:3e4f:5a6b:7c8d", NULL, "AM6PR02MB1234.eurprd02.prod.outlook.com", NULL, "AM6PR02MB1234.eurprd02.prod.outlook.com", "mapi", "15.20.7135.023", NULL, NULL, "mapi", "2024-01-02T11:04:04Z" },
+	{ "from webmail.example.com ([198.51.100.23]) by exch.example.com with HTTP/MAPI; Tue, 2 Jan 2024 12:00:00 +0100",
+	  "198.51.100.23", NULL, NULL, NULL, "exch.example.com", "HTTP/MAPI", NULL, NULL, NULL, "HTTP/MAPI", "2024-01-02T11:00:00Z" },
+	{ "from inet-vrs-05.redmond.corp.microsoft.com ([157.54.6.157]) by INET-IMC-05.redmond.corp.microsoft.com with Microsoft SMTPSVC(5.0.2195.6624); Thu, 6 Mar 2003 12:02:35 -0800",
+	  "157.54.6.157", NULL, "inet-vrs-05.redmond.corp.microsoft.com", NULL, "INET-IMC-05.redmond.corp.microsoft.com", "Microsoft SMTPSVC", NULL, NULL, NULL, NULL, "2003-03-06T20:02:35Z" },
+	{ "from sonic315-8.consmr.mail.gq1.yahoo.com (EHLO sonic315-8.consmr.mail.gq1.yahoo.com) (98.137.65.32) by mta4012.mail.gq1.yahoo.com with SMTP; Tue, 02 Jan 2024 11:04:05 +0000",
+	  "98.137.65.32", "sonic315-8.consmr.mail.gq1.yahoo.com", "sonic315-8.consmr.mail.gq1.yahoo.com", NULL, "mta4012.mail.gq1.yahoo.com", "SMTP", NULL, NULL, NULL, NULL, "2024-01-02T11:04:05Z" },
+	{ "from 66.163.187.146 by sonic.gate.mail.ne1.yahoo.com with HTTP; Tue, 2 Jan 2024 11:04:05 +0000",
+	  "66.163.187.146", NULL, NULL, NULL, "sonic.gate.mail.ne1.yahoo.com", "HTTP", NULL, NULL, NULL, "HTTP", "2024-01-02T11:04:05Z" },
+	{ "from host.example.com (host.example.com [::ffff:192.0.2.55]) (AUTH: LOGIN alice@example.com, TLS: TLSv1/SSLv3,256bits,AES256-SHA) by mail.example.net with ESMTPSA; Tue, 02 Jan 2024 11:04:05 +0000",
+	  "192.0.2.55", "host.example.com", "host.example.com", NULL, "mail.example.net", "ESMTPSA", NULL, NULL, NULL, "ESMTPSA user=alice@example.com", "2024-01-02T11:04:05Z" },
+	{ "from imo-m01.mx.aol.com ([64.12.136.4] verified) by xxx.com (CommuniGate Pro SMTP 4.1.8) with ESMTP id 875522 for yyy@xxx.com; Tue, 03 Feb 2004 08:37:38 -0800",
+	  "64.12.136.4", "imo-m01.mx.aol.com", "imo-m01.mx.aol.com", NULL, "xxx.com", "ESMTP", "875522", "yyy@xxx.com", NULL, NULL, "2004-02-03T16:37:38Z" },
+	{ "from [212.73.124.190] (account skudinva@sibptus.tomsk.ru HELO wxpskudinva.sibptus.transneft.ru) by relay2.tomsk.ru (CommuniGate Pro SMTP 5.1.13) with ESMTPSA id 9830625 for sudakov@sibptus.tomsk.ru; Mon, 07 Apr 2008 08:42:48 +0700",
+	  "212.73.124.190", NULL, "wxpskudinva.sibptus.transneft.ru", NULL, "relay2.tomsk.ru", "ESMTPSA", "9830625", "sudakov@sibptus.tomsk.ru", NULL, "ESMTPSA user=skudinva@sibptus.tomsk.ru", "2008-04-07T01:42:48Z" },
+	{ "from perceptions.couk.com (81.103.146.112) by n082.sc1.cp.net (7.0.030.2) (authenticated as r.dickenson) id 414B418B002D65F1 for forteana@yahoogroups.com; Thu, 23 Sep 2004 18:42:17 +0000",
+	  "81.103.146.112", "perceptions.couk.com", "perceptions.couk.com", NULL, "n082.sc1.cp.net", NULL, "414B418B002D65F1", "forteana@yahoogroups.com", NULL, "authenticated user=r.dickenson", "2004-09-23T18:42:17Z" },
+	{ "from pl027.nas934.d-osaka.nttpc.ne.jp(61.197.82.27), claiming to be \"foo.woas.net\" via SMTP by st.tahina.priv.at, id smtpd1PBsZT; Sun Nov 13 15:38:52 2005",
+	  "61.197.82.27", "pl027.nas934.d-osaka.nttpc.ne.jp", "foo.woas.net", NULL, "st.tahina.priv.at", "SMTP", "smtpd1PBsZT", NULL, NULL, NULL, "2005-11-13T15:38:52Z" },
+	{ "from list.brainbuzz.com ([63.146.189.86]:23198) by mx1.yourtech.net with [XMail 1.20 ESMTP Server] id <S72E> for <jj@example.org> from <bounce@example.com>; Sat, 18 Sep 2004 23:17:54 -0500",
+	  "63.146.189.86", NULL, "list.brainbuzz.com", NULL, "mx1.yourtech.net", "XMail 1.20 ESMTP Server", "S72E", "jj@example.org", "bounce@example.com", NULL, "2004-09-19T04:17:54Z" },
+	{ "from ausisaps301-dmz.aus.amer.dell.com ([143.166.226.16]) (SquirrelMail authenticated user hoolis); by www.penguintowne.org with HTTP; Mon, 22 Mar 2004 12:54:13 -0600 (CST)",
+	  "143.166.226.16", NULL, NULL, NULL, "www.penguintowne.org", "HTTP", NULL, NULL, NULL, "HTTP user=hoolis", "2004-03-22T18:54:13Z" },
+	{ "from [94.79.161.130] by 3capp-webde-bs01.dlan.cinetic.de (via HTTP); Tue, 11 Nov 2014 20:32:34 +0100",
+	  "94.79.161.130", NULL, NULL, NULL, "3capp-webde-bs01.dlan.cinetic.de", "HTTP", NULL, NULL, NULL, "HTTP", "2014-11-11T19:32:34Z" },
+	{ "from hotmail.com (bay1-f95.bay1.hotmail.com [65.54.245.95]) by Daffy.timing.com;",
+	  "65.54.245.95", "bay1-f95.bay1.hotmail.com", "hotmail.com", NULL, "Daffy.timing.com", NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "Received: FROM hackers.mr.itd.umich.edu (smtp.mail.umich.edu [141.211.14.81]) BY madman.mr.itd.umich.edu ID 434B508E.174A6.13932 ; 11 Oct 2005 01:41:34 -0400",
+	  "141.211.14.81", "smtp.mail.umich.edu", "hackers.mr.itd.umich.edu", NULL, "madman.mr.itd.umich.edu", NULL, "434B508E.174A6.13932", NULL, NULL, NULL, "2005-10-11T05:41:34Z" },
+	{ "from a1200 ([24.83.2.6])\r\n\t(AUTH: LOGIN mitch@example.com) by bigass1.example.com with esmtp; Tue, 06 Jan 2004 22:09:53 +0000",
+	  "24.83.2.6", NULL, "a1200", NULL, "bigass1.example.com", "esmtp", NULL, NULL, NULL, "LOGIN user=mitch@example.com", "2004-01-06T22:09:53Z" },
+};
+
+/* check - one field */
+static void check(const char *hdr, const char *field, const char *want, const char *got)
+{
+	if (want == NULL && got == NULL)
+		return;
+	if (want == NULL || got == NULL || strcmp(want, got) != 0)
+		fail_msg("%s: %s: want %s, got %s", hdr, field, want ? want : "(null)",
+			 got ? got : "(null)");
+}
+
+/* test_table - every representative header, field by field */
+static void test_table(void **state)
+{
+	size_t i;
+	struct hop h;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct want *w = &cases[i];
+
+		if (rcvd_parse(w->hdr, strlen(w->hdr), &h) != 1)
+			fail_msg("not a relay: %s", w->hdr);
+		check(w->hdr, "ip", w->ip, h.from_ip);
+		check(w->hdr, "rdns", w->rdns, h.from_rdns);
+		check(w->hdr, "helo", w->helo, h.helo);
+		check(w->hdr, "ident", w->ident, h.ident);
+		check(w->hdr, "by", w->by, h.by);
+		check(w->hdr, "with", w->with, h.with);
+		check(w->hdr, "id", w->id, h.id);
+		check(w->hdr, "for", w->for_addr, h.for_addr);
+		check(w->hdr, "envfrom", w->envfrom, h.envfrom);
+		check(w->hdr, "auth", w->auth, h.auth);
+		check(w->hdr, "date", w->date, h.date);
+		assert_true(w->date == NULL ? h.when == 0 : h.when > 0);
+		hop_free(&h);
+	}
+	assert_true(i >= 25);
+}
+
+/* test_skip - headers that carry no relay give 0 */
+static void test_skip(void **state)
+{
+	static const char *const skip[] = {
+		"(qmail 10681 invoked by uid 404); 14 Nov 2003 08:05:52 -0000",
+		"(qmail 87263 messnum 771997 invoked from network[83.70.48.2/83-70-48-2.bas2.dbn.dublin.eircom.net]); 8 Mar 2004 23:59:05 -0000",
+		"from localhost [127.0.0.1] by localhost with IMAP (fetchmail-6.2.4) for zzzzz@localhost (single-drop); Mon, 08 Mar 2004 16:13:23 -0800 (PST)",
+		"by mail.example.net (Postfix, from userid 1000) id 4T3x1Z2abd; Tue,  2 Jan 2024 12:04:05 +0100 (CET)",
+		"from user by mail.example.net with local (Exim 4.96) (envelope-from <user@example.net>) id 1rKabe-000125-AD; Tue, 02 Jan 2024 11:04:05 +0000",
+		"from advertisement@topofferz.net by blazing.fooooo.org by uid 502 with qmail-scanner-1.20 (clamuko: 0.65. Clear:RC:0(69.6.60.10):.); 03 Mar 2004 20:34:39 -0000",
+		"by 2002:a05:6520:2a4e:b0:25f:5c6a:1234 with SMTP id x14csp123456lkr; Tue, 2 Jan 2024 03:04:06 -0800 (PST)",
+		"from 866348443040 named unknown by gmailapi.google.com with HTTPREST; Tue, 2 Jan 2024 03:04:05 -0800",
+		"from localhost (wwwwww@localhost) by rigel.oac.uci.edu (8.9.3p2/8.9.3) with ESMTP id QAA13555; Mon, 8 Mar 2004 16:07:35 -0800 (PST)",
+		"from [Masked] by mailrelay2.thestar.ca with ESMTP id lxalvkca; Fri, 8 Sep 2006 17:21:46 -0400",
+	};
+	size_t i;
+	struct hop h;
+
+	(void)state;
+	for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+		if (rcvd_parse(skip[i], strlen(skip[i]), &h) != 0)
+			fail_msg("not skipped: %s", skip[i]);
+		assert_null(h.from_ip);
+		assert_null(h.date);
+	}
+}
+
+/* test_empty - empty, blank, NUL-only, NULL and garbage values are not understood */
+static void test_empty(void **state)
+{
+	static const char nul[] = "\0\0\0\0";
+	static const char with_nul[] = "from a (b [192.0.2.1])\0 by c; 1 Jan 2024 00:00:00 +0000";
+	struct hop h;
+
+	(void)state;
+	assert_int_equal(rcvd_parse("", 0, &h), -1);
+	assert_int_equal(rcvd_parse("   \t ", 5, &h), -1);
+	assert_int_equal(rcvd_parse(nul, sizeof(nul), &h), -1);
+	assert_int_equal(rcvd_parse(NULL, 0, &h), -1);
+	assert_int_equal(rcvd_parse("hello world", 11, &h), -1);
+	assert_null(h.from_ip);
+	/* a NUL inside the value is a blank, not the end */
+	assert_int_equal(rcvd_parse(with_nul, sizeof(with_nul) - 1, &h), 1);
+	assert_string_equal(h.from_ip, "192.0.2.1");
+	assert_string_equal(h.by, "c");
+	hop_free(&h);
+}
+
+/* test_addresses - ::ffff: mapping, IPv6 literals, ports */
+static void test_addresses(void **state)
+{
+	static const struct { const char *hdr, *ip; } v[] = {
+		{ "from x (y [::ffff:192.0.2.1]) by z", "192.0.2.1" },
+		{ "from x (y [IPv6:::FFFF:192.0.2.2]) by z", "192.0.2.2" },
+		{ "from x (y [IPv6:2001:0db8:0000:0000:0000:0000:0000:0001]) by z", "2001:db8::1" },
+		{ "from x ([2001:db8::2]) by z", "2001:db8::2" },
+		{ "from x (2001:db8::3) by z with Microsoft SMTP Server", "2001:db8::3" },
+		{ "from x ([192.0.2.3]:2525 helo=y) by z", "192.0.2.3" },
+		{ "from ([192.0.2.4:50387] helo=y) by z", "192.0.2.4" },
+		{ "from x ([192.0.2.5.63559]) by z", "192.0.2.5" },
+	};
+	size_t i;
+	struct hop h;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		if (rcvd_parse(v[i].hdr, strlen(v[i].hdr), &h) != 1)
+			fail_msg("not a relay: %s", v[i].hdr);
+		check(v[i].hdr, "ip", v[i].ip, h.from_ip);
+		hop_free(&h);
+	}
+	/* not an address: no relay */
+	assert_int_equal(rcvd_parse("from x (y [999.1.2.3]) by z", 27, &h), 0);
+}
+
+/* slowdown - how much slower than native we run (valgrind, sanitizers) */
+static double slowdown(void)
+{
+	const char *pre = getenv("LD_PRELOAD");
+
+	if (getenv("VALGRIND") || (pre && strstr(pre, "vgpreload")))
+		return 50.0;
+	return 1.0;
+}
+
+/* elapsed - seconds since t0 */
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* fill - n bytes of a repeated pattern after a prefix */
+static char *fill(const char *prefix, const char *unit, size_t n)
+{
+	char *s = xmalloc(n + 1);
+	size_t p = strlen(prefix), u = strlen(unit), i;
+
+	memcpy(s, prefix, p);
+	for (i = p; i < n; i++)
+		s[i] = unit[(i - p) % u];
+	s[n] = '\0';
+	return s;
+}
+
+/* test_hostile - a 1 MB value is cut; bait for backtracking finishes fast */
+static void test_hostile(void **state)
+{
+	static const char *const bait[][2] = {
+		{ "from ", "a" },
+		{ "from x (", "(" },
+		{ "from x ", "(HELO a) " },
+		{ "from x (y ", "[1.2.3.4" },
+		{ "from [", "1:" },
+		{ "from x (", "a@" },
+		{ "from x ([1.2.3.4] helo=", "a " },
+		{ "from ", "\"" },
+		{ "by ", "(Authenticated sender: " },
+		{ "from x (y [192.0.2.1]) ", "auth" },
+	};
+	struct timespec t0;
+	struct hop h;
+	char *s;
+	size_t i;
+	int k;
+
+	(void)state;
+	s = fill("from big.example (big.example [192.0.2.9]) by mx.example with ESMTP id ", "A", 1 << 20);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(rcvd_parse(s, 1 << 20, &h), 1);
+	assert_true(elapsed(&t0) < 0.5 * slowdown());
+	assert_string_equal(h.from_ip, "192.0.2.9");
+	assert_true(strlen(h.id) < RCVD_MAX_LEN);
+	hop_free(&h);
+	free(s);
+	for (i = 0; i < sizeof(bait) / sizeof(bait[0]); i++) {
+		s = fill(bait[i][0], bait[i][1], RCVD_MAX_LEN);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (k = 0; k < 10; k++) {
+			if (rcvd_parse(s, RCVD_MAX_LEN, &h) == 1)
+				hop_free(&h);
+		}
+		if (elapsed(&t0) > 1.0 * slowdown())
+			fail_msg("bait %zu too slow: %.3fs for 10", i, elapsed(&t0));
+		free(s);
+	}
+}
+
+/* test_json - exactly the keys of DESIGN.md, null where absent */
+static void test_json(void **state)
+{
+	static const char hdr[] = "from x (y.example [192.0.2.1]) by z.example with ESMTP";
+	struct buf b;
+	struct hop h;
+
+	(void)state;
+	assert_int_equal(rcvd_parse(hdr, sizeof(hdr) - 1, &h), 1);
+	buf_init(&b, 0);
+	hop_to_json(&h, &b);
+	assert_string_equal(b.data,
+		"{\"from_ip\":\"192.0.2.1\",\"from_rdns\":\"y.example\",\"helo\":\"x\","
+		"\"ident\":null,\"by\":\"z.example\",\"with\":\"ESMTP\",\"id\":null,"
+		"\"for\":null,\"envfrom\":null,\"auth\":null,\"date\":null}");
+	buf_free(&b);
+	hop_free(&h);
+	hop_free(&h);          /* twice is harmless */
+}
+
+/* test_speed - tens of thousands of headers a second, at least */
+static void test_speed(void **state)
+{
+	struct timespec t0;
+	struct hop h;
+	size_t i, n = 0;
+	int k;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (k = 0; k < 400; k++) {
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++, n++) {
+			if (rcvd_parse(cases[i].hdr, strlen(cases[i].hdr), &h) == 1)
+				hop_free(&h);
+		}
+	}
+	if (n / elapsed(&t0) < 20000 / slowdown())
+		fail_msg("%.0f headers/s", n / elapsed(&t0));
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	rcvd_init();
+	rcvd_init();           /* idempotent */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rcvd_shutdown();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_skip),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_speed),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
