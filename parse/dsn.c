@@ -13,6 +13,7 @@
  * ARF feedback reports are left alone. Nothing in r changes unless the
  * message is a bounce.
  */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -128,13 +129,71 @@ static void original(struct report *r, const struct dsn_scan *s,
 	}
 }
 
-/* body_text - the human-readable text of the bounce, decoded */
-static char *body_text(const struct dsn_scan *s, size_t *n)
+/* raw_body - the bytes after the header block of the raw message */
+static const char *raw_body(const char *raw, size_t len, size_t *n)
 {
-	GMimeObject *o = s->text ? s->text : s->html;
+	struct dsn_lines it;
+	const char *ln;
+	size_t ll;
 
 	*n = 0;
-	return o ? part_text(o, DSN_MAX_TEXT, n) : NULL;
+	if (!raw)
+		return NULL;
+	dsn_lines_init(&it, raw, len);
+	while (dsn_line_next(&it, &ln, &ll)) {
+		if (ll == 0) {
+			*n = (size_t)(raw + len - it.p);
+			if (*n > DSN_MAX_TEXT)
+				*n = DSN_MAX_TEXT;
+			return it.p;
+		}
+	}
+	return NULL;
+}
+
+/* body_text - the human-readable text of the bounce, decoded; else raw */
+static char *body_text(const struct dsn_scan *s, const char *raw, size_t len, size_t *n)
+{
+	GMimeObject *o = s->text ? s->text : s->html;
+	const char *b;
+
+	*n = 0;
+	if (o)
+		return part_text(o, DSN_MAX_TEXT, n);
+	b = raw_body(raw, len, n);
+	return b ? xstrndup(b, *n) : NULL;
+}
+
+/* raw_fields - delivery-status fields in a body whose MIME structure broke */
+static void raw_fields(const char *raw, size_t len, struct dsn_list *l, char **mta)
+{
+	static const char *const starts[] = {
+		"\nReporting-MTA:", "\nOriginal-Recipient:", "\nFinal-Recipient:",
+	};
+	size_t n, best = SIZE_MAX;
+	const char *b = raw_body(raw, len, &n), *p;
+
+	if (!b || !ci_find(b, n, "\nFinal-Recipient:") ||
+	    (!ci_find(b, n, "\nAction:") && !ci_find(b, n, "\nStatus:")))
+		return;
+	for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+		if ((p = ci_find(b, n, starts[i])) && (size_t)(p - b) < best)
+			best = (size_t)(p - b);
+	dsn_fields(b + best + 1, n - best - 1, l, mta);
+}
+
+/* rcpt_from_original - the first To address of the attached original */
+static void rcpt_from_original(const struct dsn_scan *s, struct dsn_list *l)
+{
+	GMimeMessage *m = NULL;
+	const char *to;
+	size_t as, al;
+
+	if (s->orig_msg)
+		m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(s->orig_msg));
+	to = m ? g_mime_object_get_header(GMIME_OBJECT(m), "To") : NULL;
+	if (to && dsn_find_addr(to, strlen(to), &as, &al))
+		dsn_list_add(l, to + as, al);
 }
 
 /* dsn_parse - recognise a bounce and fill r; 1 when it is one */
@@ -147,8 +206,6 @@ int dsn_parse(GMimeMessage *msg, const char *raw, size_t len, struct report *r)
 	size_t ilen = 0, tlen = 0;
 	int ok = 0;
 
-	(void)raw;
-	(void)len;
 	if (!msg)
 		return 0;
 	memset(&s, 0, sizeof s);
@@ -162,15 +219,19 @@ int dsn_parse(GMimeMessage *msg, const char *raw, size_t len, struct report *r)
 			dsn_fields(t, n, &l, &mta);
 		free(t);
 	}
+	if (!s.ds && !s.text)
+		raw_fields(raw, len, &l, &mta);
 	if (l.n == 0) {
 		struct dsn_text_in in;
-		text = body_text(&s, &tlen);
+		text = body_text(&s, raw, len, &tlen);
 		in.msg = msg;
 		in.body = text ? text : "";
 		in.blen = text ? tlen : 0;
 		in.has_orig_part = s.orig_msg || s.orig_hdr;
 		dsn_list_free(&l);
 		ok = dsn_text(&in, &l, &inl, &ilen);
+		if (ok == 2)
+			rcpt_from_original(&s, &l);
 	} else {
 		ok = 1;
 	}

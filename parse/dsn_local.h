@@ -52,7 +52,8 @@ void dsn_fields(const char *s, size_t len, struct dsn_list *l, char **mta);
 /*
  * dsn_text - recognise a non-standard bounce from its text and headers.
  * Fills l and sets *orig and *olen to an inline copy of the original (or NULL).
- * Returns 1 for a bounce, 0 otherwise.
+ * Returns 1 for a bounce, 2 for a sure bounce that names no recipient
+ * (the caller may take one from the attached original), 0 otherwise.
  */
 struct dsn_text_in {
 	GMimeMessage *msg;
@@ -62,6 +63,11 @@ struct dsn_text_in {
 };
 int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 	     const char **orig, size_t *olen);
+
+/* dsn_ses - Amazon SES JSON notifications (bounce, delivery); 1 when found */
+int dsn_ses(const char *body, size_t n, struct dsn_list *l);
+/* dsn_find_addr - the first user@domain.tld in s[0..n): start and length */
+int dsn_find_addr(const char *s, size_t n, size_t *as, size_t *al);
 
 /* ci_find - case-insensitive search of needle in s[0..n); NULL if absent */
 const char *ci_find(const char *s, size_t n, const char *needle);

@@ -151,10 +151,11 @@ static size_t digits(const char *s, const char *e, size_t max)
 	return k;
 }
 
-/* dsn_find_status - first "C.SSS.DDD" with C in 2,4,5 standing alone */
+/* dsn_find_status - first "C.SSS.DDD" standing alone, 4/5 before 2 */
 int dsn_find_status(const char *s, size_t n, char out[16])
 {
 	const char *e = s + n;
+	int found = 0;
 
 	for (const char *p = s; p + 5 <= e; p++) {
 		size_t a, b;
@@ -172,16 +173,20 @@ int dsn_find_status(const char *s, size_t n, char out[16])
 		    (p[3 + a + b] == '.' && p + 4 + a + b < e &&
 		     isdigit((unsigned char)p[4 + a + b]))))
 			continue;
-		snprintf(out, 16, "%.*s", (int)(3 + a + b), p);
-		return 0;
+		if (!found || *p != '2')
+			snprintf(out, 16, "%.*s", (int)(3 + a + b), p);
+		found = 1;
+		if (*p != '2')
+			return 0;
 	}
-	return -1;
+	return found ? 0 : -1;
 }
 
-/* dsn_find_reply - first three-digit SMTP reply code 2xx/4xx/5xx standing alone */
+/* dsn_find_reply - first SMTP reply code standing alone, 4xx/5xx before 2xx */
 int dsn_find_reply(const char *s, size_t n)
 {
 	const char *e = s + n;
+	int first = 0;
 
 	for (const char *p = s; p + 3 <= e; p++) {
 		if ((*p != '2' && *p != '4' && *p != '5') ||
@@ -195,9 +200,12 @@ int dsn_find_reply(const char *s, size_t n)
 			continue;
 		if (p[1] > '5' || (p[0] == '2' && p[1] != '5' && p[1] != '2'))
 			continue;
-		return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+		if (p[0] != '2')
+			return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+		if (!first)
+			first = 200 + (p[1] - '0') * 10 + (p[2] - '0');
 	}
-	return 0;
+	return first;
 }
 
 /* Phrases that name a cause when no code does; first match wins. */

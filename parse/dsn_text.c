@@ -54,6 +54,7 @@ static const char *const markers[] = {
 	"we have tried to deliver",
 	"delivery has failed",
 	"not delivered to",
+	"unable to deliver message",
 };
 #define N_STRONG 20   /* markers[0..N_STRONG) are enough alone */
 
@@ -87,12 +88,14 @@ static const char *const orig_marks[] = {
 	"text of the message follows",
 	"------ original message",
 	"the message you sent",
+	"message headers follow",
+	"headers of your message",
 };
 
 /* Labels before an address that name a recipient. */
 static const char *const labels[] = {
 	"recipient", "address", "addressee", "destination", "failed to", "rcpt",
-	"mailbox",
+	"mailbox", "userid", "recipients", "fail",
 };
 
 /* Text of a temporary failure. */
@@ -117,8 +120,8 @@ static int addr_char(int c)
 	return isalnum(c) || (c && strchr(".-_+=%/!#$&'*?^`{|}~", c));
 }
 
-/* find_addr - the first user@domain.tld in s[0..n): start, length; 0 if none */
-static int find_addr(const char *s, size_t n, size_t *as, size_t *al)
+/* dsn_find_addr - the first user@domain.tld in s[0..n): start, length; 0 if none */
+int dsn_find_addr(const char *s, size_t n, size_t *as, size_t *al)
 {
 	for (size_t i = 1; i + 1 < n; i++) {
 		size_t b, e;
@@ -151,7 +154,39 @@ static const char *trim(const char *s, size_t *n)
 	return s;
 }
 
-/* label_ok - is pre[0..n) empty, quoting, or a recipient label ending in ':' */
+/* verb_to - does pre[0..n) end in "... deliver(ed|ing) ... to" or similar */
+static int verb_to(const char *pre, size_t n)
+{
+	static const char *const verbs[] = {
+		"deliver", "send", "sent", "mail to", "message to", "transmit",
+		"reach", "relay", "forward",
+	};
+
+	if (n < 3 || strncasecmp(pre + n - 2, "to", 2) != 0 ||
+	    isalnum((unsigned char)pre[n - 3]))
+		return 0;
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (ci_find(pre, n, verbs[i]))
+			return 1;
+	return 0;
+}
+
+/* smtp_code - is pre[0..n) an SMTP reply code, maybe with a D.S.N */
+static int smtp_code(const char *pre, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (isdigit((unsigned char)pre[i]) || pre[i] == '.' ||
+			 pre[i] == ' ' || pre[i] == '-'))
+		i++;
+	return i == n && n >= 3 && isdigit((unsigned char)pre[0]) &&
+	       isdigit((unsigned char)pre[1]) && isdigit((unsigned char)pre[2]);
+}
+
+/*
+ * label_ok - may pre[0..n) stand before the address of a failed recipient:
+ * 2 when anything may follow the address, 1 when only a little may, else 0
+ */
 static int label_ok(const char *pre, size_t n)
 {
 	while (n && (isspace((unsigned char)pre[n - 1]) || pre[n - 1] == '<' ||
@@ -162,15 +197,27 @@ static int label_ok(const char *pre, size_t n)
 	while (n && isspace((unsigned char)pre[n - 1]))
 		n--;
 	if (n == 0)
+		return 2;
+	if (n <= 3 && strspn(pre, "*->o+#.") == n)
 		return 1;
-	if (n > 40 || (pre[n - 1] != ':' && pre[n - 1] != ';'))
+	if (n > 80)
 		return 0;
-	if (n >= 7 && strncasecmp(pre, "rfc822;", 7) == 0)
+	if (smtp_code(pre, n))
 		return 1;
-	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-		if (ci_find(pre, n, labels[i]))
+	if (pre[n - 1] == ':' || pre[n - 1] == ';') {
+		size_t m = n - 1;
+		while (m && isspace((unsigned char)pre[m - 1]))
+			m--;
+		if (verb_to(pre, m))
 			return 1;
-	return 0;
+		if (m >= 6 && strncasecmp(pre, "rfc822", 6) == 0)
+			return 1;
+		for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+			if (ci_find(pre, n, labels[i]))
+				return 2;
+		return 0;
+	}
+	return verb_to(pre, n);
 }
 
 /* suffix_ok - may s[0..n) follow the address on a recipient line */
@@ -179,7 +226,8 @@ static int suffix_ok(const char *s, size_t n)
 	while (n && (*s == '>' || *s == '"' || *s == '\''))
 		s++, n--;
 	s = trim(s, &n);
-	if (n == 0 || *s == ':' || *s == ',' || *s == '(' || *s == '[' || *s == ';')
+	if (n == 0 || *s == ':' || *s == ',' || *s == '(' || *s == '[' ||
+	    *s == ';' || *s == '<' || *s == '.')
 		return 1;
 	if (n >= 3 && strncmp(s, "...", 3) == 0)
 		return 1;
@@ -197,11 +245,12 @@ static void line(struct tstate *t, const char *ln, size_t n)
 {
 	size_t as, al, tn = n;
 	const char *tl = trim(ln, &tn);
+	int lab;
 
 	if (tn == 0)
 		return;
-	if (find_addr(tl, tn, &as, &al) && label_ok(tl, as) &&
-	    suffix_ok(tl + as + al, tn - as - al) &&
+	if (dsn_find_addr(tl, tn, &as, &al) && (lab = label_ok(tl, as)) != 0 &&
+	    (lab == 2 || suffix_ok(tl + as + al, tn - as - al)) &&
 	    !(t->self && strlen(t->self) == al && strncasecmp(t->self, tl + as, al) == 0)) {
 		struct rcpt *rc = dsn_list_find(t->l, tl + as, al);
 		if (!rc)
@@ -251,7 +300,7 @@ static void header_addrs(GMimeMessage *msg, const char *name, struct dsn_list *l
 	if (!v)
 		return;
 	n = strlen(v);
-	while (n && find_addr(v, n, &as, &al)) {
+	while (n && dsn_find_addr(v, n, &as, &al)) {
 		if (!dsn_list_find(l, v + as, al))
 			dsn_list_add(l, v + as, al);
 		v += as + al;
@@ -280,7 +329,7 @@ static void from_addr(GMimeMessage *msg, char *out, size_t size)
 	size_t as, al;
 
 	out[0] = '\0';
-	if (f && find_addr(f, strlen(f), &as, &al) && al < size) {
+	if (f && dsn_find_addr(f, strlen(f), &as, &al) && al < size) {
 		memcpy(out, f + as, al);
 		out[al] = '\0';
 	}
@@ -301,6 +350,8 @@ int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 
 	*orig = NULL;
 	*olen = 0;
+	if (dsn_ses(in->body, in->blen, l))
+		return 1;
 	cut = orig_start(in->body, in->blen, &after);
 	strong = any_of(in->body, cut, markers, N_STRONG);
 	weak = any_of(in->body, cut, markers + N_STRONG,
@@ -310,7 +361,7 @@ int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 	bounce_subj = subj && any_of(subj, sn, subjects, sizeof subjects / sizeof subjects[0]);
 	failed_hdr = g_mime_object_get_header(GMIME_OBJECT(in->msg), "X-Failed-Recipients") != NULL;
 	if (!strong && !failed_hdr && !(daemon && (bounce_subj || weak)) &&
-	    !(bounce_subj && weak))
+	    !(weak && (bounce_subj || in->has_orig_part)))
 		return 0;
 
 	memset(&t, 0, sizeof t);
@@ -321,7 +372,7 @@ int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 		line(&t, ln, ll);
 	header_addrs(in->msg, "X-Failed-Recipients", l);
 	if (l->n == 0)
-		return 0;
+		return strong || failed_hdr ? 2 : 0;
 	dsn_finish(l, any_of(in->body, cut, temporary,
 			     sizeof temporary / sizeof temporary[0]) ? "4.0.0" : "5.0.0");
 	if (after < in->blen && !in->has_orig_part) {
