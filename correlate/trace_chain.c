@@ -1,0 +1,287 @@
+/*
+ * trace_chain - find where the message left our network (egress), walk down
+ * the headers our own hosts wrote to where it came in (ingress), and ask the
+ * mail log about the entry hop. The rules are described in trace.c.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "trace_int.h"
+
+/* find_hop - topmost hop whose client address equals ip, -1 */
+static int find_hop(const struct report *r, const char *ip)
+{
+	struct ipaddr a, b;
+
+	if (ip_parse(ip, &a) < 0)
+		return -1;
+	for (size_t k = 0; k < r->nhops && k < PARSE_MAX_HOPS; k++)
+		if (r->hops[k].from_ip && ip_parse(r->hops[k].from_ip, &b) == 0 && ip_cmp(&a, &b) == 0)
+			return (int)k;
+	return -1;
+}
+
+/* first_ours - topmost hop whose client address is in our_networks, -1 */
+static int first_ours(const struct tstate *t)
+{
+	for (size_t k = 0; k < t->r->nhops && k < PARSE_MAX_HOPS; k++)
+		if (trace_ip_ours(t, t->r->hops[k].from_ip))
+			return (int)k;
+	return -1;
+}
+
+/* hop_name - the client's name as the receiver recorded it */
+static const char *hop_name(const struct hop *h)
+{
+	if (h->from_rdns && *h->from_rdns && strcasecmp(h->from_rdns, "unknown") != 0)
+		return h->from_rdns;
+	return h->helo;
+}
+
+/* complainant_hop - hop looks like a relay inside the receiving organization */
+static int complainant_hop(const struct hop *h)
+{
+	if (h->from_ip == NULL || *h->from_ip == '\0' || trace_ip_private(h->from_ip))
+		return 1;
+	return trace_same_org(h->from_rdns, h->by) || trace_same_org(h->helo, h->by);
+}
+
+/* not_ours - decide not_ours now */
+static int not_ours(struct tstate *t, const char *rule, enum confidence c, const char *expl)
+{
+	t->v->cls = V_NOT_OURS;
+	t->conf_level = c;
+	trace_set(&t->v->rule, rule);
+	trace_set(&t->v->explanation, expl);
+	return 0;
+}
+
+/* egress_from_source - the report's Source-IP decides; 1 walk on, 0 decided */
+static int egress_from_source(struct tstate *t, const char *src)
+{
+	char msg[512];
+	int s = find_hop(t->r, src), k;
+
+	if (trace_ip_ours(t, src)) {
+		if (s >= 0) {
+			t->egress_hop = s;
+			t->src_agrees = 1;
+			trace_node(t, &t->egress, src, hop_name(&t->r->hops[s]));
+			trace_hop_evidence(t, s, "egress: the client is the report's Source-IP, ours");
+			return 1;
+		}
+		t->src_only = 1;
+		trace_lower(t, CONF_MEDIUM);
+		trace_node(t, &t->egress, src, NULL);
+		trace_evidence(t, "Source-IP %s is ours but no Received header names it "
+			       "(headers cut or stripped): taken as the egress", src);
+		return 1;
+	}
+	k = first_ours(t);
+	if (k >= 0) {
+		trace_evidence(t, "Source-IP %s is not ours", src);
+		trace_hop_evidence(t, k, "names our address below the complainant's entry point: not believed");
+		snprintf(msg, sizeof(msg), "The complainant received this message from %s, which is not "
+			 "ours; the Received header naming our address %s was written by outsiders "
+			 "(forged, or a third party forwarded the message), so it is not ours.",
+			 src, t->r->hops[k].from_ip);
+		return not_ours(t, "source-ip-foreign-forged-hop", CONF_MEDIUM, msg);
+	}
+	trace_evidence(t, "Source-IP %s is not in our networks; no Received header names our address", src);
+	snprintf(msg, sizeof(msg), "The message came from %s, which is not in our networks, and "
+		 "nothing in its headers points at us: not ours.", src);
+	return not_ours(t, "source-ip-not-ours", CONF_HIGH, msg);
+}
+
+/* egress_from_headers - no usable Source-IP: the topmost header naming us */
+static int egress_from_headers(struct tstate *t)
+{
+	char msg[512];
+	int e = first_ours(t);
+
+	trace_lower(t, CONF_MEDIUM);
+	if (e < 0) {
+		trace_evidence(t, "no Source-IP; none of %zu Received hops names an address of ours",
+			       t->r->nhops);
+		return not_ours(t, "no-hop-ours", t->r->nhops ? CONF_MEDIUM : CONF_LOW,
+				"No Received header of the reported message names an address in our "
+				"networks and the report gives no Source-IP: not ours.");
+	}
+	for (int j = 0; j < e; j++) {
+		if (complainant_hop(&t->r->hops[j]))
+			continue;
+		trace_hop_evidence(t, j, "an outside client wrote the headers below");
+		trace_hop_evidence(t, e, "names our address below it: forged, not believed");
+		snprintf(msg, sizeof(msg), "The Received header naming our address %s sits below one "
+			 "showing the message came from %s, so it was written by outsiders (forged): "
+			 "not ours.", t->r->hops[e].from_ip, t->r->hops[j].from_ip);
+		return not_ours(t, "forged-hop-below-foreign", CONF_MEDIUM, msg);
+	}
+	t->egress_hop = e;
+	trace_node(t, &t->egress, t->r->hops[e].from_ip, hop_name(&t->r->hops[e]));
+	trace_hop_evidence(t, e, "egress: topmost header naming our address (no Source-IP)");
+	return 1;
+}
+
+/* trace_egress - 1 when an egress of ours was found, 0 when decided not_ours */
+int trace_egress(struct tstate *t)
+{
+	char src[46];
+
+	if (t->r->source_ip && ip_normalize(t->r->source_ip, src) == 0) {
+		if (!trace_ip_private(src) || trace_ip_ours(t, src))
+			return egress_from_source(t, src);
+		trace_evidence(t, "Source-IP %s is a private address outside our networks: ignored", src);
+	}
+	return egress_from_headers(t);
+}
+
+/* role_stops - headers below such a host are not written by our MTAs */
+static int role_stops(enum host_role r)
+{
+	return r == ROLE_PROXY || r == ROLE_CUSTOMER || r == ROLE_DYNAMIC || r == ROLE_NAT;
+}
+
+/* is_localhost - a client named localhost without an address */
+static int is_localhost(const struct hop *h)
+{
+	const char *n = hop_name(h);
+
+	return n && (strcasecmp(n, "localhost") == 0 || strcasecmp(n, "localhost.localdomain") == 0);
+}
+
+/* take_name - cur has no name yet: the name it gives itself in the header it wrote */
+static void take_name(struct tstate *t, int cur_is_egress, const char *by)
+{
+	if (t->cur.name[0] || by == NULL || !strchr(by, '.') || by[0] == '[')
+		return;
+	str_copy(t->cur.name, sizeof(t->cur.name), by);
+	if (cur_is_egress)
+		str_copy(t->egress.name, sizeof(t->egress.name), by);
+}
+
+/* step_client - one believed hop's client; 1 to walk on, 0 stopped */
+static int step_client(struct tstate *t, int k)
+{
+	const struct hop *h = &t->r->hops[k];
+
+	if (h->from_ip == NULL || *h->from_ip == '\0') {
+		if (is_localhost(h)) {
+			t->local = 1;
+			trace_hop_evidence(t, k, "local handoff");
+			return 1;
+		}
+		t->noip_skips++;
+		trace_lower(t, CONF_MEDIUM);
+		trace_hop_evidence(t, k, "no client address: skipped");
+		trace_node(t, &t->cur, NULL, hop_name(h));
+		t->local = 0;
+		return 1;
+	}
+	if (trace_ip_loopback(h->from_ip)) {
+		t->local = 1;
+		trace_hop_evidence(t, k, "local handoff");
+		return 1;
+	}
+	if (trace_ip_ours(t, h->from_ip) || trace_ip_private(h->from_ip)) {
+		trace_node(t, &t->cur, h->from_ip, hop_name(h));
+		if (!trace_ip_ours(t, h->from_ip) && !t->cur.inv.found) {
+			t->private_assumed = 1;
+			trace_lower(t, CONF_MEDIUM);
+			trace_hop_evidence(t, k, "private address outside our_networks: taken as inside");
+		} else {
+			trace_hop_evidence(t, k, "our host");
+		}
+		t->local = 0;
+		if (role_stops(t->cur.inv.role)) {
+			t->stop = STOP_ROLE;
+			return 0;
+		}
+		return 1;
+	}
+	t->ingress_hop = k;
+	t->stop = STOP_OUTSIDE;
+	str_copy(t->injector, sizeof(t->injector), h->from_ip);
+	trace_hop_evidence(t, k, "ingress: outside client, no authentication");
+	return 0;
+}
+
+/* trace_walk - down our chain from hop start, the header written by cur = egress */
+void trace_walk(struct tstate *t, int start)
+{
+	t->cur = t->egress;
+	t->stop = STOP_END;
+	if (role_stops(t->cur.inv.role)) {
+		t->stop = STOP_ROLE;
+		return;
+	}
+	for (int k = start; k >= 0 && k < (int)t->r->nhops && k < PARSE_MAX_HOPS; k++) {
+		const struct hop *h = &t->r->hops[k];
+		char user[256];
+
+		if (!t->cur.ip[0] && !trace_name_ours(t, h->by)) {
+			t->stop = STOP_UNBELIEVED;
+			trace_hop_evidence(t, k, "not written by a host of ours: not believed");
+			return;
+		}
+		t->last_ours_hop = k;
+		take_name(t, k == start && t->cur.ip[0] && strcmp(t->cur.ip, t->egress.ip) == 0, h->by);
+		if (trace_hop_auth(h, user, sizeof(user))) {
+			t->ingress_hop = k;
+			t->stop = STOP_AUTH;
+			str_copy(t->injector, sizeof(t->injector), h->from_ip ? h->from_ip : "");
+			str_copy(t->auth_user, sizeof(t->auth_user), user);
+			t->auth_from = "hop";
+			trace_hop_evidence(t, k, "ingress: authenticated client");
+			return;
+		}
+		if (!step_client(t, k))
+			return;
+	}
+}
+
+/* entry_qid - queue id of the oldest believed hop written by our MTAs */
+static const char *entry_qid(const struct tstate *t, int *at)
+{
+	for (int k = t->last_ours_hop; k > t->egress_hop && k >= 0; k--)
+		if (t->r->hops[k].id && *t->r->hops[k].id) {
+			*at = k;
+			return t->r->hops[k].id;
+		}
+	return NULL;
+}
+
+/* trace_maillog - the mail log's client and SASL user for our entry hop */
+void trace_maillog(struct tstate *t)
+{
+	struct maillog_entry e;
+	const char *qid, *mid = t->r->orig.message_id;
+	int at = -1;
+
+	if (t->env == NULL || t->env->maillog == NULL)
+		return;
+	qid = entry_qid(t, &at);
+	if (qid == NULL && (mid == NULL || *mid == '\0'))
+		return;
+	memset(&e, 0, sizeof(e));
+	t->env->maillog(t->env->ctx, qid, mid, &e);
+	if (!e.found)
+		return;
+	trace_evidence(t, "maillog: %s %s: client=%s[%s]%s%s", e.host[0] ? e.host : "?",
+		       e.queue_id[0] ? e.queue_id : "-", e.client_name[0] ? e.client_name : "unknown",
+		       e.client_ip, e.sasl_user[0] ? " sasl_username=" : "", e.sasl_user);
+	if (e.sasl_user[0] && t->stop != STOP_AUTH && t->stop != STOP_ROLE) {
+		t->stop = STOP_AUTH;
+		t->auth_from = "maillog";
+		t->ingress_hop = at >= 0 ? at : t->ingress_hop;
+		str_copy(t->auth_user, sizeof(t->auth_user), e.sasl_user);
+		str_copy(t->injector, sizeof(t->injector), e.client_ip);
+	} else if (t->stop == STOP_AUTH && !t->auth_user[0]) {
+		str_copy(t->auth_user, sizeof(t->auth_user), e.sasl_user);
+	} else if (t->stop == STOP_END && e.client_ip[0] && !trace_ip_ours(t, e.client_ip) &&
+		   !trace_ip_private(e.client_ip)) {
+		t->stop = STOP_OUTSIDE;
+		str_copy(t->injector, sizeof(t->injector), e.client_ip);
+	}
+}
