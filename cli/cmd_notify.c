@@ -1,0 +1,114 @@
+/*
+ * cmd_notify - send queued notifications, or show the queue.
+ *
+ *   abusedesk notify              finish pending spool messages, then send what is due
+ *   abusedesk notify --once       only send what is due (one pass over the outbox)
+ *   abusedesk notify --status [--all] [--format table|json|csv]
+ *                                 rows not yet sent (with --all: every row),
+ *                                 failed-for-good ones with the server's reason
+ *
+ * Exit status: 0 when nothing failed in this run, 75 (EX_TEMPFAIL) when
+ * some row is deferred, 69 (EX_UNAVAILABLE) when some row failed for good.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "../db/outbox.h"
+#include "../notify/notify.h"
+#include "../util/msg.h"
+#include "cli.h"
+#include "commands.h"
+
+/* add_row - one outbox row into the status table */
+static void add_row(void *ctx, const struct outbox_row *r)
+{
+	struct table *t = ctx;
+	char when[32];
+
+	table_row(t);
+	table_setf(t, 0, "%lld", r->id);
+	if (r->incident_id > 0)
+		table_setf(t, 1, "%lld", r->incident_id);
+	table_set(t, 2, r->kind);
+	table_set(t, 3, r->channel);
+	table_set(t, 4, r->recipient);
+	table_set(t, 5, r->state);
+	table_setf(t, 6, "%ld", r->attempts);
+	time_rfc3339((time_t)(strcmp(r->state, "sent") == 0 ? r->sent_at : r->next_attempt_at), when);
+	table_set(t, 7, when);
+	table_set(t, 8, r->last_error);
+	table_set(t, 9, r->subject);
+}
+
+/* show_status - the queue as a table */
+static int show_status(struct db *d, int all, enum out_format fmt)
+{
+	static const char *cols[] = { "id", "incident", "kind", "channel", "recipient", "state",
+				      "attempts", "next_or_sent", "last_error", "subject" };
+	struct table t;
+	int rc;
+
+	table_init(&t, 10, cols);
+	table_numeric(&t, 0);
+	table_numeric(&t, 1);
+	table_numeric(&t, 6);
+	rc = outbox_each(d, all, add_row, &t);
+	table_print(&t, fmt, stdout);
+	table_free(&t);
+	if (fmt == OUT_TABLE)
+		printf("outbox: %ld pending, %ld failed, %ld sent\n", outbox_count(d, "pending"),
+		       outbox_count(d, "failed"), outbox_count(d, "sent"));
+	return rc == DB_OK ? EX_OK : EX_SOFTWARE;
+}
+
+/* send_due - one pass over the outbox */
+static int send_due(struct cli *c, struct db *d)
+{
+	int sent, failed, deferred, rc;
+
+	rc = notify_run(d, &c->cfg, &sent, &failed, &deferred);
+	printf("notify: %d sent, %d deferred, %d failed\n", sent, deferred, failed);
+	if (rc != DB_OK) {
+		msg_error("%s: cannot update the outbox (%s)", d->path, rc == DB_BUSY ? "locked" : "error");
+		return EX_TEMPFAIL;
+	}
+	return failed ? EX_UNAVAILABLE : deferred ? EX_TEMPFAIL : EX_OK;
+}
+
+int cmd_notify(struct cli *c, int argc, char **argv)
+{
+	enum out_format fmt = OUT_TABLE;
+	int status = 0, once = 0, all = 0, rc;
+	struct db d;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--status") == 0) {
+			status = 1;
+		} else if (strcmp(argv[i], "--once") == 0) {
+			once = 1;
+		} else if (strcmp(argv[i], "--all") == 0) {
+			all = 1;
+		} else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+			if (out_format_parse(argv[++i], &fmt) < 0) {
+				msg_error("--format: expected table, json or csv");
+				return EX_USAGE;
+			}
+		} else {
+			return cli_usage("notify");
+		}
+	}
+	if (cli_config(c) < 0)
+		return EX_CONFIG;
+	if (!status && !once) {
+		char *rp[] = { "reprocess", "--pending", NULL };
+
+		cmd_reprocess(c, 2, rp);
+	}
+	if (cli_db(c, &d) < 0)
+		return EX_UNAVAILABLE;
+	rc = status ? show_status(&d, all, fmt) : send_due(c, &d);
+	db_close(&d);
+	return rc;
+}

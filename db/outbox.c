@@ -1,0 +1,389 @@
+/*
+ * outbox - SQL for the notification queue, reporter acknowledgements and the
+ * incident, report and owner rows that notifications are rendered from.
+ *
+ * Every value is bound; nothing here knows MIME, SMTP or HTTP.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/mem.h"
+#include "outbox.h"
+
+/* done_rc - map the result of stepping a write statement */
+static int done_rc(int rc)
+{
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return DB_OK;
+	return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+}
+
+/* col - an owned copy of a text column, "" for NULL */
+static char *col(sqlite3_stmt *st, int i)
+{
+	return xstrdup(db_col_text(st, i));
+}
+
+int outbox_add(struct db *d, long long incident_id, const char *kind, const char *channel,
+	       const char *recipient, const char *subject, const char *message_id,
+	       const char *body, size_t len, const char *state, const char *error,
+	       long long now, long long *id)
+{
+	sqlite3_stmt *st = db_prepare(d, "INSERT INTO outbox(incident_id, kind, channel, recipient,"
+				      " subject, message_id, body, state, last_error, next_attempt_at,"
+				      " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	if (incident_id > 0)
+		db_bind_int(st, 1, incident_id);
+	else
+		sqlite3_bind_null(st, 1);
+	db_bind_text(st, 2, kind);
+	db_bind_text(st, 3, channel);
+	db_bind_text(st, 4, recipient);
+	db_bind_text(st, 5, subject);
+	db_bind_text(st, 6, message_id);
+	sqlite3_bind_blob64(st, 7, body, len, SQLITE_TRANSIENT);
+	db_bind_text(st, 8, state);
+	db_bind_text(st, 9, error);
+	db_bind_int(st, 10, now);
+	db_bind_int(st, 11, now);
+	rc = done_rc(db_step(d, st));
+	sqlite3_finalize(st);
+	if (rc == DB_OK && id)
+		*id = sqlite3_last_insert_rowid(d->h);
+	return rc;
+}
+
+#define ROW_COLS "id, incident_id, kind, channel, recipient, subject, message_id, state," \
+	" last_error, body, attempts, next_attempt_at, created_at, sent_at"
+
+/* row_read - fill r from a statement selecting ROW_COLS */
+static void row_read(sqlite3_stmt *st, struct outbox_row *r)
+{
+	const void *blob = sqlite3_column_blob(st, 9);
+	size_t n = (size_t)sqlite3_column_bytes(st, 9);
+
+	r->id = sqlite3_column_int64(st, 0);
+	r->incident_id = sqlite3_column_int64(st, 1);
+	r->kind = col(st, 2);
+	r->channel = col(st, 3);
+	r->recipient = col(st, 4);
+	r->subject = col(st, 5);
+	r->message_id = col(st, 6);
+	r->state = col(st, 7);
+	r->last_error = col(st, 8);
+	r->body = xmalloc(n + 1);
+	if (n)
+		memcpy(r->body, blob, n);
+	r->body[n] = '\0';
+	r->body_len = n;
+	r->attempts = (long)sqlite3_column_int64(st, 10);
+	r->next_attempt_at = sqlite3_column_int64(st, 11);
+	r->created_at = sqlite3_column_int64(st, 12);
+	r->sent_at = sqlite3_column_int64(st, 13);
+}
+
+/* fetch_row - step a prepared row query; 1, 0 or <0 */
+static int fetch_row(struct db *d, sqlite3_stmt *st, struct outbox_row *r)
+{
+	int rc = db_step(d, st);
+
+	memset(r, 0, sizeof(*r));
+	if (rc == SQLITE_ROW) {
+		row_read(st, r);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int outbox_next_due(struct db *d, long long now, long long after, struct outbox_row *r)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT " ROW_COLS " FROM outbox WHERE state = 'pending'"
+				      " AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT 1");
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, after);
+	return fetch_row(d, st, r);
+}
+
+int outbox_get(struct db *d, long long id, struct outbox_row *r)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT " ROW_COLS " FROM outbox WHERE id = ?");
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	return fetch_row(d, st, r);
+}
+
+void outbox_row_free(struct outbox_row *r)
+{
+	free(r->kind);
+	free(r->channel);
+	free(r->recipient);
+	free(r->subject);
+	free(r->message_id);
+	free(r->state);
+	free(r->last_error);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+/* update - one UPDATE of the outbox binding ?1 attempts, ?2 time, ?3 error, ?4 id */
+static int update(struct db *d, const char *sql, long long id, long attempts, long long t,
+		  const char *err)
+{
+	sqlite3_stmt *st = db_prepare(d, sql);
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, attempts);
+	db_bind_int(st, 2, t);
+	db_bind_text(st, 3, err);
+	db_bind_int(st, 4, id);
+	rc = done_rc(db_step(d, st));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int outbox_mark_sent(struct db *d, long long id, long attempts, long long now)
+{
+	return update(d, "UPDATE outbox SET state = 'sent', attempts = ?, sent_at = ?,"
+		      " last_error = ? WHERE id = ?", id, attempts, now, NULL);
+}
+
+int outbox_mark_retry(struct db *d, long long id, long attempts, long long next, const char *err)
+{
+	return update(d, "UPDATE outbox SET state = 'pending', attempts = ?, next_attempt_at = ?,"
+		      " last_error = ? WHERE id = ?", id, attempts, next, err);
+}
+
+int outbox_mark_failed(struct db *d, long long id, long attempts, const char *err)
+{
+	return update(d, "UPDATE outbox SET state = 'failed', attempts = ?1, last_error = ?3"
+		      " WHERE id = ?4", id, attempts, 0, err);
+}
+
+int outbox_each(struct db *d, int all, void (*fn)(void *ctx, const struct outbox_row *r), void *ctx)
+{
+	sqlite3_stmt *st = db_prepare(d, all ? "SELECT " ROW_COLS " FROM outbox ORDER BY id" :
+				      "SELECT " ROW_COLS " FROM outbox WHERE state != 'sent' ORDER BY id");
+	struct outbox_row r;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+		row_read(st, &r);
+		fn(ctx, &r);
+		outbox_row_free(&r);
+	}
+	sqlite3_finalize(st);
+	return done_rc(rc);
+}
+
+long outbox_count(struct db *d, const char *state)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT count(*) FROM outbox WHERE state = ?");
+	long n = -1;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, state);
+	if (db_step(d, st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int outbox_ack_allow(struct db *d, const char *reporter, long long now, long interval)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT last_at FROM acks WHERE reporter = ?");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, reporter);
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW && now - sqlite3_column_int64(st, 0) < interval) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	st = db_prepare(d, "INSERT INTO acks(reporter, last_at) VALUES (?, ?)"
+			" ON CONFLICT(reporter) DO UPDATE SET last_at = excluded.last_at");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, reporter);
+	db_bind_int(st, 2, now);
+	rc = done_rc(db_step(d, st));
+	sqlite3_finalize(st);
+	return rc == DB_OK ? 1 : rc;
+}
+
+int outbox_incident(struct db *d, long long id, struct outbox_incident *in)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT id, key_host, verdict, status, abused_host, abused_ip,"
+				      " owner, role, confidence, explanation, auth_user, first_seen, last_seen,"
+				      " notified_at, reports, messages, reporters, notified_reports"
+				      " FROM incidents WHERE id = ?");
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW) {
+		in->id = sqlite3_column_int64(st, 0);
+		in->key_host = col(st, 1);
+		in->verdict = col(st, 2);
+		in->status = col(st, 3);
+		in->abused_host = col(st, 4);
+		in->abused_ip = col(st, 5);
+		in->owner = col(st, 6);
+		in->role = col(st, 7);
+		in->confidence = col(st, 8);
+		in->explanation = col(st, 9);
+		in->auth_user = col(st, 10);
+		in->first_seen = sqlite3_column_int64(st, 11);
+		in->last_seen = sqlite3_column_int64(st, 12);
+		in->notified_at = sqlite3_column_int64(st, 13);
+		in->reports = (long)sqlite3_column_int64(st, 14);
+		in->messages = (long)sqlite3_column_int64(st, 15);
+		in->reporters = (long)sqlite3_column_int64(st, 16);
+		in->notified_reports = (long)sqlite3_column_int64(st, 17);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void outbox_incident_free(struct outbox_incident *in)
+{
+	char **s[] = { &in->key_host, &in->verdict, &in->status, &in->abused_host, &in->abused_ip,
+		       &in->owner, &in->role, &in->confidence, &in->explanation, &in->auth_user };
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		free(*s[i]);
+		*s[i] = NULL;
+	}
+}
+
+int outbox_incident_noted(struct db *d, long long id, long long now, long reports)
+{
+	sqlite3_stmt *st = db_prepare(d, "UPDATE incidents SET notified_at = ?, notified_reports = ?"
+				      " WHERE id = ?");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, reports);
+	db_bind_int(st, 3, id);
+	rc = done_rc(db_step(d, st));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int outbox_report(struct db *d, long long id, long long incident_id, struct outbox_report *r)
+{
+	static const char cols[] = "SELECT id, received_at, spool_path, format, reporter, source_ip,"
+		" orig_subject, orig_message_id, orig_headers, explanation, trace_json, injector_ip"
+		" FROM reports ";
+	char sql[512];
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(sql, sizeof(sql), "%s%s", cols, id > 0 ? "WHERE id = ?" :
+		 "WHERE incident_id = ? ORDER BY received_at, id LIMIT 1");
+	if ((st = db_prepare(d, sql)) == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id > 0 ? id : incident_id);
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW) {
+		r->id = sqlite3_column_int64(st, 0);
+		r->received_at = sqlite3_column_int64(st, 1);
+		r->spool_path = col(st, 2);
+		r->format = col(st, 3);
+		r->reporter = col(st, 4);
+		r->source_ip = col(st, 5);
+		r->orig_subject = col(st, 6);
+		r->orig_message_id = col(st, 7);
+		r->orig_headers = col(st, 8);
+		r->explanation = col(st, 9);
+		r->trace_json = col(st, 10);
+		r->injector_ip = col(st, 11);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void outbox_report_free(struct outbox_report *r)
+{
+	char **s[] = { &r->spool_path, &r->format, &r->reporter, &r->source_ip, &r->orig_subject,
+		       &r->orig_message_id, &r->orig_headers, &r->explanation, &r->trace_json,
+		       &r->injector_ip };
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		free(*s[i]);
+		*s[i] = NULL;
+	}
+}
+
+int outbox_owner(struct db *d, const char *key, struct outbox_owner *o)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT name, email, webhook_url, policy FROM owners WHERE key = ?");
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, key);
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW) {
+		o->found = 1;
+		o->name = col(st, 0);
+		o->email = col(st, 1);
+		o->webhook_url = col(st, 2);
+		o->policy = col(st, 3);
+		rc = DB_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? DB_OK : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	}
+	sqlite3_finalize(st);
+	if (!o->found) {
+		o->name = xstrdup("");
+		o->email = xstrdup("");
+		o->webhook_url = xstrdup("");
+		o->policy = xstrdup("immediate");
+	}
+	return rc;
+}
+
+void outbox_owner_free(struct outbox_owner *o)
+{
+	free(o->name);
+	free(o->email);
+	free(o->webhook_url);
+	free(o->policy);
+	memset(o, 0, sizeof(*o));
+}

@@ -1,0 +1,93 @@
+/*
+ * notify/internal.h - what the notify/ files share: header and body
+ * encoding (mime.c), message assembly (compose.c), rendering from the
+ * database (render.c, evidence.c, advice.c) and the two transports
+ * (smtp.c, webhook.c). Not for use outside notify/ and its tests.
+ */
+#ifndef AD_NOTIFY_INTERNAL_H
+#define AD_NOTIFY_INTERNAL_H
+
+#include <stddef.h>
+
+#include "../db/db.h"
+#include "../db/outbox.h"
+#include "../util/buf.h"
+#include "../util/config.h"
+#include "../util/str.h"
+
+/* ---- mime.c: make hostile text safe for headers and bodies ---- */
+#define MIME_MAX_HEADER_VALUE 900   /* bytes of a header value before encoding */
+
+/* mime_addr_ok - 1 when addr is a plain addr-spec (dot-atom@domain), no CR/LF, no display name */
+int mime_addr_ok(const char *addr);
+/* mime_clean - append s as valid UTF-8: invalid bytes -> U+FFFD, controls -> space
+ * (LF kept when multiline, CR dropped), at most max bytes (cut at a character, "...") */
+void mime_clean(struct buf *out, const char *s, size_t max, int multiline);
+/* mime_header - append "Name: value" CRLF: value cleaned, RFC 2047-encoded when it
+ * holds non-ASCII, "=?" or an unfoldable word, folded at 78 columns */
+void mime_header(struct buf *out, const char *name, const char *value);
+/* mime_qp - append text (LF or CRLF lines) quoted-printable with CRLF, lines <= 76 */
+void mime_qp(struct buf *out, const char *text, size_t len);
+/* mime_crlf - append data with every CR, LF or CRLF as CRLF */
+void mime_crlf(struct buf *out, const char *data, size_t len);
+/* mime_random_hex - 2*nbytes hex digits of randomness into out (size >= 2*nbytes+1) */
+void mime_random_hex(char *out, size_t nbytes);
+/* mime_date - RFC 5322 date of t in UTC */
+void mime_date(long long t, char out[64]);
+/* mime_message_id - a new unique "<...@domain>" with the domain of from_addr */
+void mime_message_id(const char *from_addr, char *out, size_t outlen);
+/* mime_line_max - the longest line (bytes between line breaks) in data */
+size_t mime_line_max(const char *data, size_t len);
+
+/* ---- compose.c: one RFC 5322 message ---- */
+struct mail {
+	const char *from, *to, *subject, *message_id, *auto_submitted;
+	const char *in_reply_to;        /* optional "<...>" */
+	const char *organization;       /* display name for From, optional */
+	long long date;
+	long long incident_id;          /* X-Abusedesk-Incident when > 0 */
+	const char *text;               /* the UTF-8 body, LF lines */
+	const char *attach;             /* optional raw message to attach */
+	size_t attach_len;
+};
+/* compose_mail - the whole message with CRLF line ends into out; 0 or -1 (too big) */
+int compose_mail(const struct mail *m, struct buf *out);
+
+/* ---- render.c: incident notices from the database ---- */
+struct notice {
+	struct buf text;        /* body text (UTF-8, LF) */
+	struct buf json;        /* webhook body */
+	char *subject;
+	char *attach;           /* raw first report, or NULL */
+	size_t attach_len;
+};
+/* render_notice - the subject, text body, webhook JSON and attachment for an
+ * incident (report_id: the report that triggered it, 0 for the latest);
+ * 1 done, 0 no such incident, <0 DB error */
+int render_notice(struct db *d, const struct config *cfg, long long incident_id,
+		  long long report_id, const char *reason, struct notice *n);
+void notice_free(struct notice *n);
+/* render_verdict_words - "open relay" for "open_relay" (static storage) */
+const char *render_verdict_words(const char *verdict);
+
+/* ---- evidence.c / advice.c ---- */
+/* evidence_from_json - the strings of the top-level "evidence" array of a trace
+ * JSON object into l (at most max); malformed JSON yields what was read */
+void evidence_from_json(const char *json, struct strlist *l, size_t max);
+/* advice_for - what the owner should do about a verdict (static text, LF lines) */
+const char *advice_for(const char *verdict);
+
+/* ---- transports ---- */
+enum send_result { SEND_OK = 0, SEND_TEMP = 1, SEND_PERM = 2 };
+/* smtp_send - deliver one message; err gets the server's or libcurl's reason */
+enum send_result smtp_send(const struct config *cfg, const char *rcpt, const char *data,
+			   size_t len, char *err, size_t errlen);
+/* webhook_sign - "sha256=<hex HMAC-SHA256(secret, body)>" into out */
+void webhook_sign(const char *secret, const char *body, size_t len, char *out, size_t outlen);
+/* webhook_url_ok - 1 for an http:// or https:// URL without controls or spaces */
+int webhook_url_ok(const char *url);
+/* webhook_send - POST body as JSON to url, signed */
+enum send_result webhook_send(const struct config *cfg, const char *url, const char *body,
+			      size_t len, const char *delivery_id, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * render - the words of an incident notice, read from the database.
+ *
+ * From the incidents row, the report that triggered the notice and the
+ * incident's first report, render builds the subject, a plain-text body
+ * (what happened, evidence, counts, a sample of the reported message's
+ * headers, advice for the verdict), the webhook JSON and the raw first
+ * complaint to attach. Every string from a report is cleaned (controls,
+ * invalid UTF-8, length) before it is placed; compose and mime take care
+ * of the encoding on the wire.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ingest/spool.h"
+#include "../util/json.h"
+#include "../util/mem.h"
+#include "internal.h"
+
+#define RENDER_MAX_TEXT      (256 * 1024)
+#define RENDER_MAX_EVIDENCE  30
+#define RENDER_MAX_HDR_LINES 40
+#define RENDER_MAX_LINE      300
+#define RENDER_MAX_ATTACH    (10L * 1024 * 1024)
+
+const char *render_verdict_words(const char *verdict)
+{
+	static const struct { const char *v, *w; } words[] = {
+		{ "open_relay", "open relay" }, { "open_proxy", "open proxy" },
+		{ "compromised_account", "compromised account" }, { "infected_host", "infected host" },
+		{ "web_script", "abused web script" }, { "local_injection", "local injection" },
+		{ "not_ours", "not our host" },
+	};
+
+	for (size_t i = 0; verdict && i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(words[i].v, verdict) == 0)
+			return words[i].w;
+	return "abuse";
+}
+
+/* host_of - the name to show for the abused host */
+static const char *host_of(const struct outbox_incident *in)
+{
+	return *in->abused_host ? in->abused_host : *in->abused_ip ? in->abused_ip : in->key_host;
+}
+
+/* field - "Label:  value" with the value cleaned to one line */
+static void field(struct buf *t, const char *label, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	buf_printf(t, "  %-12s ", label);
+	mime_clean(t, value, RENDER_MAX_LINE, 0);
+	buf_putc(t, '\n');
+}
+
+/* put_time - "Label: 2024-05-01T10:00:00Z" */
+static void put_time(struct buf *t, const char *label, long long when)
+{
+	char ts[32];
+
+	if (when <= 0)
+		return;
+	time_rfc3339((time_t)when, ts);
+	field(t, label, ts);
+}
+
+/* put_block - a multi-line hostile text, each line cleaned, indented and capped */
+static void put_block(struct buf *t, const char *text, size_t max_lines)
+{
+	struct buf clean;
+	size_t lines = 0;
+	char *save = NULL, *line;
+
+	buf_init(&clean, 0);
+	mime_clean(&clean, text, 64 * 1024, 1);
+	for (line = strtok_r(clean.data, "\n", &save); line && lines < max_lines;
+	     line = strtok_r(NULL, "\n", &save), lines++) {
+		buf_puts(t, "    ");
+		mime_clean(t, line, RENDER_MAX_LINE, 0);
+		buf_putc(t, '\n');
+	}
+	if (line)
+		buf_puts(t, "    [...]\n");
+	buf_free(&clean);
+}
+
+/* put_facts - the summary block */
+static void put_facts(struct buf *t, const struct outbox_incident *in, const struct outbox_report *r)
+{
+	char num[96];
+
+	snprintf(num, sizeof(num), "#%lld", in->id);
+	field(t, "Incident:", num);
+	snprintf(num, sizeof(num), "%s (confidence %s)", render_verdict_words(in->verdict),
+		 *in->confidence ? in->confidence : "unknown");
+	field(t, "Verdict:", num);
+	field(t, "Host:", host_of(in));
+	if (*in->abused_host)
+		field(t, "Address:", in->abused_ip);
+	field(t, "Owner:", in->owner);
+	field(t, "Account:", in->auth_user);
+	field(t, "Injected by:", r ? r->injector_ip : NULL);
+	put_time(t, "First seen:", in->first_seen);
+	put_time(t, "Last seen:", in->last_seen);
+	snprintf(num, sizeof(num), "%ld (%ld distinct message%s, %ld reporter%s)", in->reports,
+		 in->messages, in->messages == 1 ? "" : "s", in->reporters, in->reporters == 1 ? "" : "s");
+	field(t, "Reports:", num);
+	field(t, "Status:", in->status);
+}
+
+/* put_text - the whole body */
+static void put_text(struct buf *t, const struct config *cfg, const char *reason,
+		     const struct outbox_incident *in, const struct outbox_report *last,
+		     const struct outbox_report *first, int attached)
+{
+	struct strlist ev = { 0 };
+	const char *expl = *in->explanation ? in->explanation : last ? last->explanation : "";
+
+	buf_puts(t, "Hello,\n\nthis is the abuse desk of ");
+	mime_clean(t, cfg->organization, 200, 0);
+	buf_printf(t, ". %s about mail that we traced to a\nhost you are responsible for.\n\n",
+		   strcmp(reason, "reopened") == 0 ? "A resolved incident has new complaints" :
+		   strcmp(reason, "grew") == 0 ? "An incident you know of keeps growing" :
+		   "We received complaints");
+	put_facts(t, in, last);
+	buf_puts(t, "\nWhat happened\n\n");
+	put_block(t, *expl ? expl : "(no explanation recorded)", 10);
+	evidence_from_json(last ? last->trace_json : NULL, &ev, RENDER_MAX_EVIDENCE);
+	if (ev.n) {
+		buf_puts(t, "\nEvidence\n\n");
+		for (size_t i = 0; i < ev.n; i++) {
+			buf_puts(t, "  - ");
+			mime_clean(t, ev.v[i], RENDER_MAX_LINE, 0);
+			buf_putc(t, '\n');
+		}
+	}
+	strlist_free(&ev);
+	buf_puts(t, "\nWhat to do\n\n");
+	put_block(t, advice_for(in->verdict), 60);
+	if (first && *first->orig_headers) {
+		buf_puts(t, "\nHeaders of the reported message (first complaint, as received)\n\n");
+		put_block(t, first->orig_headers, RENDER_MAX_HDR_LINES);
+	}
+	if (attached)
+		buf_puts(t, "\nThe first complaint is attached as it reached us.\n");
+	buf_puts(t, "\nPlease reply to this message when the problem is fixed.\n\n-- \nabusedesk for ");
+	mime_clean(t, cfg->organization, 200, 0);
+	buf_puts(t, " <");
+	mime_clean(t, cfg->team_address, 254, 0);
+	buf_puts(t, ">\n");
+}
+
+/* put_json - the webhook body */
+static void put_json(struct buf *j, const char *reason, const struct outbox_incident *in,
+		     const struct outbox_report *last)
+{
+	struct strlist ev = { 0 };
+	char ts[32];
+	int first = 1;
+
+	buf_putc(j, '{');
+	json_kv_str(j, &first, "event", reason);
+	json_kv_int(j, &first, "incident", in->id);
+	json_kv_str(j, &first, "verdict", in->verdict);
+	json_kv_str(j, &first, "status", in->status);
+	json_kv_str(j, &first, "host", host_of(in));
+	json_kv_str(j, &first, "ip", *in->abused_ip ? in->abused_ip : NULL);
+	json_kv_str(j, &first, "owner", *in->owner ? in->owner : NULL);
+	json_kv_str(j, &first, "account", *in->auth_user ? in->auth_user : NULL);
+	json_kv_int(j, &first, "reports", in->reports);
+	json_kv_int(j, &first, "messages", in->messages);
+	json_kv_int(j, &first, "reporters", in->reporters);
+	time_rfc3339((time_t)in->first_seen, ts);
+	json_kv_str(j, &first, "first_seen", ts);
+	time_rfc3339((time_t)in->last_seen, ts);
+	json_kv_str(j, &first, "last_seen", ts);
+	json_kv_str(j, &first, "explanation", *in->explanation ? in->explanation :
+		    last ? last->explanation : NULL);
+	json_key(j, &first, "evidence");
+	evidence_from_json(last ? last->trace_json : NULL, &ev, RENDER_MAX_EVIDENCE);
+	buf_putc(j, '[');
+	for (size_t i = 0; i < ev.n; i++) {
+		if (i)
+			buf_putc(j, ',');
+		json_str(j, ev.v[i]);
+	}
+	buf_puts(j, "]}");
+	strlist_free(&ev);
+}
+
+/* load_attachment - the raw bytes of the first complaint, capped */
+static void load_attachment(const struct config *cfg, const struct outbox_report *first, struct notice *n)
+{
+	char path[4096];
+
+	if (!cfg->notify_attach_report || first == NULL || *first->spool_path == '\0' ||
+	    strchr(first->spool_path, '/') || first->spool_path[0] == '.')
+		return;
+	if (spool_find(cfg->spool_dir, first->spool_path, path, sizeof(path)) < 0)
+		return;
+	n->attach = spool_read(path, &n->attach_len);
+	if (n->attach && (n->attach_len == 0 || n->attach_len > RENDER_MAX_ATTACH)) {
+		free(n->attach);
+		n->attach = NULL;
+		n->attach_len = 0;
+	}
+}
+
+/* make_subject - "[abuse #123] open relay on mx2.example.net (5 reports)" */
+static char *make_subject(const struct outbox_incident *in)
+{
+	struct buf s;
+
+	buf_init(&s, 0);
+	buf_printf(&s, "[abuse #%lld] %s on ", in->id, render_verdict_words(in->verdict));
+	mime_clean(&s, host_of(in), 200, 0);
+	buf_printf(&s, " (%ld report%s)", in->reports, in->reports == 1 ? "" : "s");
+	return buf_steal(&s);
+}
+
+int render_notice(struct db *d, const struct config *cfg, long long incident_id,
+		  long long report_id, const char *reason, struct notice *n)
+{
+	struct outbox_incident in;
+	struct outbox_report last, first;
+	int rc, have_last = 0, have_first = 0;
+
+	memset(n, 0, sizeof(*n));
+	buf_init(&n->text, RENDER_MAX_TEXT);
+	buf_init(&n->json, RENDER_MAX_TEXT);
+	if ((rc = outbox_incident(d, incident_id, &in)) <= 0)
+		return rc;
+	if (report_id > 0 && (rc = outbox_report(d, report_id, 0, &last)) < 0)
+		goto out;
+	have_last = report_id > 0 && rc == 1;
+	if ((rc = outbox_report(d, 0, incident_id, &first)) < 0)
+		goto out;
+	have_first = rc == 1;
+	if (!have_last && have_first && (rc = outbox_report(d, first.id, 0, &last)) == 1)
+		have_last = 1;
+	if (have_first)
+		load_attachment(cfg, &first, n);
+	n->subject = make_subject(&in);
+	put_text(&n->text, cfg, reason, &in, have_last ? &last : NULL, have_first ? &first : NULL,
+		 n->attach != NULL);
+	put_json(&n->json, reason, &in, have_last ? &last : NULL);
+	rc = 1;
+out:
+	if (have_last)
+		outbox_report_free(&last);
+	if (have_first)
+		outbox_report_free(&first);
+	outbox_incident_free(&in);
+	return rc;
+}
+
+void notice_free(struct notice *n)
+{
+	buf_free(&n->text);
+	buf_free(&n->json);
+	free(n->subject);
+	free(n->attach);
+	memset(n, 0, sizeof(*n));
+}
