@@ -234,6 +234,8 @@ int dsn_parse(GMimeMessage *msg, const char *raw, size_t len, struct report *r)
 			rcpt_from_original(&s, &l);
 	} else {
 		ok = 1;
+		if (s.text && (text = part_text(s.text, DSN_MAX_TEXT, &tlen)))
+			dsn_text_merge(text, tlen, &l);
 	}
 	if (ok && l.n > 0) {
 		dsn_finish(&l, "5.0.0");

@@ -64,6 +64,8 @@ struct dsn_text_in {
 int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 	     const char **orig, size_t *olen);
 
+/* dsn_text_merge - diagnostics from the text for recipients that lack one */
+void dsn_text_merge(const char *body, size_t n, struct dsn_list *l);
 /* dsn_ses - Amazon SES JSON notifications (bounce, delivery); 1 when found */
 int dsn_ses(const char *body, size_t n, struct dsn_list *l);
 /* dsn_find_addr - the first user@domain.tld in s[0..n): start and length */

@@ -261,7 +261,10 @@ static void line(struct tstate *t, const char *ln, size_t n)
 			const char *r = tl + as + al;
 			while (rest && (*r == '>' || *r == ':' || *r == ' '))
 				r++, rest--;
-			dsn_rcpt_diag(rc, r, rest);
+			if (as && isdigit((unsigned char)tl[0]))
+				dsn_rcpt_diag(rc, tl, tn);   /* "550 5.1.1 <a>... why" */
+			else
+				dsn_rcpt_diag(rc, r, rest);
 		}
 		return;
 	}
@@ -384,4 +387,33 @@ int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 		}
 	}
 	return 1;
+}
+
+/* dsn_text_merge - diagnostics from the text for recipients that lack one */
+void dsn_text_merge(const char *body, size_t n, struct dsn_list *l)
+{
+	struct dsn_list tmp = { 0 };
+	struct tstate t;
+	struct dsn_lines it;
+	const char *ln;
+	size_t ll, after, cut = orig_start(body, n, &after);
+	int need = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		need |= l->v[i].diagnostic == NULL;
+	if (!need)
+		return;
+	memset(&t, 0, sizeof t);
+	t.l = &tmp;
+	dsn_lines_init(&it, body, cut);
+	while (dsn_line_next(&it, &ln, &ll))
+		line(&t, ln, ll);
+	for (size_t i = 0; i < tmp.n; i++) {
+		struct rcpt *rc = dsn_list_find(l, tmp.v[i].address, strlen(tmp.v[i].address));
+		if (rc && !rc->diagnostic) {
+			rc->diagnostic = tmp.v[i].diagnostic;
+			tmp.v[i].diagnostic = NULL;
+		}
+	}
+	dsn_list_free(&tmp);
 }
