@@ -1,0 +1,150 @@
+/*
+ * NAME
+ *	cmd_parse - "abusedesk parse": show what a message says
+ * SYNOPSIS
+ *	abusedesk parse [--json] FILE... | -
+ * DESCRIPTION
+ *	Reads each FILE ("-" for standard input) as one message, parses it
+ *	(parse/report.h) and prints, with --json, one report_to_json object a
+ *	line; without it a few readable lines a message. Nothing is stored.
+ *	A file above PARSE_CLI_MAX bytes is cut there and flagged truncated.
+ * DIAGNOSTICS
+ *	Exit 0; 64 on a usage error; 66 when a file could not be read (the
+ *	others are still parsed); 74 when output fails.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../parse/report.h"
+#include "../util/mem.h"
+#include "../util/msg.h"
+#include "commands.h"
+
+#define PARSE_CLI_MAX (100L * 1024 * 1024)
+
+/* slurp - read fp to EOF, at most max bytes kept; *trunc set when cut */
+static char *slurp(FILE *fp, size_t max, size_t *len, int *trunc)
+{
+	struct buf b;
+	char chunk[65536];
+	size_t n;
+
+	buf_init(&b, max);
+	*trunc = 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (buf_append(&b, chunk, n) != 0) {
+			buf_append(&b, chunk, max - b.len);
+			*trunc = 1;
+			break;
+		}
+	}
+	if (ferror(fp)) {
+		buf_free(&b);
+		return NULL;
+	}
+	*len = b.len;
+	return buf_steal(&b);
+}
+
+/* summary - a few readable lines about one report */
+static void summary(const struct report *r, const char *file, struct buf *o)
+{
+	size_t i;
+
+	buf_printf(o, "%s: %s", file, report_format_name(r->format));
+	if (r->feedback_type)
+		buf_printf(o, " (%s)", r->feedback_type);
+	buf_printf(o, "\n  reporter %s, source %s", r->reporter ? r->reporter : "-",
+		   r->source_ip ? r->source_ip : "-");
+	if (r->source_port)
+		buf_printf(o, " port %d", r->source_port);
+	buf_printf(o, ", arrived %s\n", r->arrival_date ? r->arrival_date : "-");
+	if (r->orig.present)
+		buf_printf(o, "  original: %s / %s, %zu hop(s)\n",
+			   r->orig.message_id ? r->orig.message_id : "-",
+			   r->orig.subject ? r->orig.subject : "-", r->nhops);
+	for (i = 0; i < r->nrcpts; i++)
+		buf_printf(o, "  recipient %s %s %s\n", r->rcpts[i].address ? r->rcpts[i].address : "-",
+			   r->rcpts[i].action ? r->rcpts[i].action : "-",
+			   r->rcpts[i].status ? r->rcpts[i].status : "-");
+	for (i = 0; i < r->warnings.n; i++)
+		buf_printf(o, "  warning: %s\n", r->warnings.v[i]);
+}
+
+/* parse_one - parse and print one file; 0, or 66 when it could not be read */
+static int parse_one(const char *file, int json)
+{
+	FILE *fp = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+	struct report r;
+	struct buf out;
+	char *data;
+	size_t len = 0;
+	int trunc;
+
+	if (!fp) {
+		msg_error("%s: %s", file, strerror(errno));
+		return 66;
+	}
+	data = slurp(fp, PARSE_CLI_MAX, &len, &trunc);
+	if (fp != stdin)
+		fclose(fp);
+	if (!data) {
+		msg_error("%s: read error", file);
+		return 66;
+	}
+	report_init(&r);
+	parse_message(data, len, &r);
+	if (trunc) {
+		r.flags |= REPORT_F_TRUNCATED;
+		report_warn(&r, "message larger than %ld bytes; cut there", PARSE_CLI_MAX);
+	}
+	buf_init(&out, 0);
+	if (json) {
+		report_to_json(&r, file, &out);
+		buf_putc(&out, '\n');
+	} else {
+		summary(&r, file, &out);
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+	report_free(&r);
+	free(data);
+	return 0;
+}
+
+/* cmd_parse - abusedesk parse [--json] FILE... | - */
+int cmd_parse(struct cli *c, int argc, char **argv)
+{
+	int i, json = 0, rc = 0, nfiles = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--"))
+			break;
+		else if (argv[i][0] == '-' && argv[i][1])
+			return cli_usage("parse");
+		else
+			nfiles++;
+	}
+	if (nfiles == 0 && i >= argc)
+		return cli_usage("parse");
+	parse_init();
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			continue;
+		if (!strcmp(argv[i], "--")) {
+			for (i++; i < argc; i++)
+				if (parse_one(argv[i], json))
+					rc = 66;
+			break;
+		}
+		if (parse_one(argv[i], json))
+			rc = 66;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return 74;
+	return rc;
+}

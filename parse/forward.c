@@ -1,0 +1,134 @@
+/*
+ * forward - complaints written by people: a forwarded message attached as
+ * message/rfc822, forwarded inline ("-----Original Message-----", "Begin
+ * forwarded message:"), headers pasted into the text (quoted or not), or a
+ * bare text naming an address (plain).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse_int.h"
+#include "../util/mem.h"
+
+static const char *const fwd_marks[] = {
+	"-----Original Message-----", "Begin forwarded message:", "---------- Forwarded message",
+	"-------- Original Message --------", "----- Forwarded message from",
+	"-------- Forwarded Message --------", "-----Ursprüngliche Nachricht-----",
+};
+
+/* unquote_block - a copy of t without leading "> " quote marks on each line */
+static char *unquote_block(const char *t, size_t n, size_t *outlen)
+{
+	char *o = xmalloc(n + 1);
+	size_t i = 0, k = 0;
+
+	while (i < n) {
+		while (i < n && (t[i] == '>' || (t[i] == ' ' && i + 1 < n && t[i + 1] == '>')))
+			i++;
+		if (i < n && t[i] == ' ' && i > 0 && t[i - 1] == '>')
+			i++;
+		while (i < n && t[i] != '\n')
+			o[k++] = t[i++];
+		if (i < n)
+			o[k++] = t[i++];
+	}
+	o[k] = '\0';
+	*outlen = k;
+	return o;
+}
+
+/* headers_from - parse the header block that starts at p (after quote removal) */
+static void headers_from(struct report *r, const char *p, size_t n)
+{
+	size_t ul;
+	char *u = unquote_block(p, n, &ul);
+	char *s = u;
+
+	while (*s == '\n' || *s == ' ')
+		s++;
+	parse_original_headers(r, s, ul - (size_t)(s - u), 0);
+	free(u);
+}
+
+/* pasted_headers - where a pasted "Received: from" block starts in t, or NULL */
+static const char *pasted_headers(const char *t, size_t n)
+{
+	const char *p = t, *end = t + n, *q;
+
+	while ((p = mem_casestr(p, (size_t)(end - p), "Received: from")) != NULL) {
+		for (q = p; q > t && (q[-1] == '>' || q[-1] == ' '); q--)
+			;
+		if (q == t || q[-1] == '\n') {
+			/* back up over header lines just above it */
+			while (q > t + 1) {
+				const char *ls = q - 1;
+
+				while (ls > t && ls[-1] != '\n')
+					ls--;
+				if (q - 1 == ls || !memchr(ls, ':', (size_t)(q - 1 - ls)) || *ls == ' ')
+					break;
+				q = ls;
+			}
+			return q;
+		}
+		p += 14;
+	}
+	return NULL;
+}
+
+/* forward_parse - a human complaint carrying the reported message; 1 when taken */
+int forward_parse(struct pctx *c, struct report *r)
+{
+	const char *t = c->body_text, *p = NULL;
+	size_t n = c->body_text_len, i;
+
+	if (c->orig && GMIME_IS_MESSAGE_PART(c->orig)) {
+		parse_original_message(r, g_mime_message_part_get_message(GMIME_MESSAGE_PART(c->orig)));
+	} else if (c->orig) {
+		char *h = part_text(c->orig, PARSE_MAX_TEXT, &n);
+
+		parse_original_headers(r, h, n, 1);
+		free(h);
+	}
+	if (r->orig.present) {
+		r->format = FMT_FORWARD;
+		return 1;
+	}
+	if (!t)
+		return 0;
+	for (i = 0; !p && i < sizeof(fwd_marks) / sizeof(fwd_marks[0]); i++)
+		if ((p = mem_casestr(t, n, fwd_marks[i])) != NULL)
+			p = memchr(p, '\n', (size_t)(t + n - p));
+	if (!p)
+		p = pasted_headers(t, n);
+	if (!p)
+		return 0;
+	headers_from(r, p, (size_t)(t + n - p));
+	if (!r->orig.present)
+		return 0;
+	r->format = FMT_FORWARD;
+	return 1;
+}
+
+/* plain_parse - any other text: a complaint in prose, maybe naming an address */
+int plain_parse(struct pctx *c, struct report *r)
+{
+	char ip[46];
+	size_t i;
+
+	if (!c->body_text)
+		return 0;
+	for (i = 0; i < c->body_text_len; i++)
+		if (c->body_text[i] != ' ' && c->body_text[i] != '\n' && c->body_text[i] != '\t')
+			break;
+	if (i == c->body_text_len)
+		return 0;
+	r->format = FMT_PLAIN;
+	if (find_ip(c->body_text, c->body_text_len, ip) ||
+	    (r->subject && find_ip(r->subject, strlen(r->subject), ip)))
+		set_str(&r->source_ip, ip);
+	else
+		report_warn(r, "complaint names no IP address");
+	return 1;
+}

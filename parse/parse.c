@@ -1,0 +1,358 @@
+/*
+ * parse - turn the raw bytes of one message into a struct report.
+ *
+ * The bytes are normalised (line ends, NULs, an mbox "From " line), checked
+ * for structures that would make the MIME parser work too hard, parsed once
+ * with GMime, walked iteratively into a summary (struct pctx), and handed to
+ * the format readers in order of how sure each signal is: DSN, ARF, X-ARF,
+ * JMRP, SpamCop, DMARC, bounce-like, auto-reply, forwarded, plain.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "parse_int.h"
+#include "../util/mem.h"
+
+static int parse_ready;
+
+/* parse_init - once per process: GMime and the Received patterns */
+void parse_init(void)
+{
+	if (parse_ready)
+		return;
+	g_mime_init();
+	rcvd_init();
+	parse_ready = 1;
+}
+
+/* parse_shutdown - release what parse_init set up */
+void parse_shutdown(void)
+{
+	if (!parse_ready)
+		return;
+	rcvd_shutdown();
+	g_mime_shutdown();
+	parse_ready = 0;
+}
+
+/* skip_envelope - skip leading blank lines and an mbox "From " line */
+static size_t skip_envelope(const char *d, size_t len)
+{
+	size_t i = 0, j;
+
+	for (;;) {
+		for (j = i; j < len && (d[j] == ' ' || d[j] == '\t'); j++)
+			;
+		if (j < len && (d[j] == '\n' || d[j] == '\r')) {
+			i = j + 1;
+			continue;
+		}
+		break;
+	}
+	if (len - i > 5 && memcmp(d + i, "From ", 5) == 0) {
+		while (i < len && d[i] != '\n' && d[i] != '\r')
+			i++;
+		if (i < len && d[i] == '\r')
+			i++;
+		if (i < len && d[i] == '\n')
+			i++;
+	}
+	return i;
+}
+
+/* normalise - LF line ends and no NULs; returns a copy when needed, else NULL */
+static char *normalise(struct report *r, const char *d, size_t len, size_t *outlen)
+{
+	const char *cr = memchr(d, '\r', len), *nul = memchr(d, '\0', len);
+	char *o;
+	size_t i, n = 0;
+
+	if (nul) {
+		r->flags |= REPORT_F_BINARY;
+		report_warn(r, "message contains NUL bytes");
+	}
+	if (!cr && !nul)
+		return NULL;
+	o = xmalloc(len + 1);
+	for (i = 0; i < len; i++) {
+		if (d[i] == '\r') {
+			o[n++] = '\n';
+			if (i + 1 < len && d[i + 1] == '\n')
+				i++;
+		} else {
+			o[n++] = d[i] ? d[i] : ' ';
+		}
+	}
+	o[n] = '\0';
+	*outlen = n;
+	return o;
+}
+
+/* too_deep - count multipart/ and message/ types: a bound on MIME nesting */
+static int too_deep(const char *d, size_t len)
+{
+	const char *p = d, *end = d + len, *s;
+	long n = 0;
+
+	while ((s = memchr(p, '/', (size_t)(end - p))) != NULL) {
+		if ((s - d >= 9 && strncasecmp(s - 9, "multipart", 9) == 0) ||
+		    (s - d >= 7 && strncasecmp(s - 7, "message", 7) == 0)) {
+			if (++n > PARSE_MAX_PARTS)
+				return 1;
+		}
+		p = s + 1;
+	}
+	return 0;
+}
+
+/* ctype_of - "type/subtype" of a MIME object, lowercased (static buffer) */
+static const char *ctype_of(GMimeObject *o, char *out, size_t size)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	const char *t = ct ? g_mime_content_type_get_media_type(ct) : NULL;
+	const char *s = ct ? g_mime_content_type_get_media_subtype(ct) : NULL;
+
+	snprintf(out, size, "%s/%s", t ? t : "text", s ? s : "plain");
+	str_lower(out);
+	return out;
+}
+
+/* has_suffix - s ends with suf (case-insensitive) */
+static int has_suffix(const char *s, const char *suf)
+{
+	size_t a = s ? strlen(s) : 0, b = strlen(suf);
+
+	return a >= b && strcasecmp(s + a - b, suf) == 0;
+}
+
+/* classify_leaf - note what a leaf part is good for */
+static void classify_leaf(struct pctx *c, GMimeObject *o)
+{
+	char t[128];
+	const char *fn = NULL;
+
+	ctype_of(o, t, sizeof(t));
+	if (GMIME_IS_PART(o))
+		fn = g_mime_part_get_filename(GMIME_PART(o));
+	if (!strcmp(t, "message/feedback-report")) {
+		if (!c->feedback)
+			c->feedback = o;
+	} else if (!strcmp(t, "message/delivery-status") || !strcmp(t, "message/global-delivery-status")) {
+		if (!c->delivery)
+			c->delivery = o;
+	} else if (!strcmp(t, "message/rfc822") || !strcmp(t, "message/global")) {
+		if (!c->orig || c->orig_headers_only) {
+			c->orig = o;
+			c->orig_headers_only = 0;
+		}
+	} else if (!strncmp(t, "text/rfc822-header", 18) || !strncmp(t, "message/rfc822-header", 21) ||
+		   !strcmp(t, "text/rfc822")) {
+		if (!c->orig) {
+			c->orig = o;
+			c->orig_headers_only = strcmp(t, "text/rfc822") != 0;
+		}
+	} else if (!strcmp(t, "application/json") || has_suffix(fn, ".json")) {
+		if (!c->json)
+			c->json = o;
+	} else if (strstr(t, "zip") || strstr(t, "xml") || has_suffix(fn, ".gz") ||
+		   has_suffix(fn, ".xml") || has_suffix(fn, ".zip")) {
+		if (!c->dmarc)
+			c->dmarc = o;
+	}
+	if ((fn && has_suffix(fn, "report.txt")) ||
+	    (!strcmp(t, "text/plain") && header_is(o, "Content-Type", "x-arf"))) {
+		if (!c->xarf)
+			c->xarf = o;
+	}
+	if (!strcmp(t, "text/plain") && !c->text_part && o != c->xarf)
+		c->text_part = o;
+}
+
+/* walk - visit the MIME tree iteratively, bounded in depth and count */
+static void walk(struct pctx *c, struct report *r, GMimeObject *top)
+{
+	struct { GMimeObject *o; int depth; } stack[PARSE_MAX_MIME_DEPTH * 8 + 8];
+	int sp = 0, i, n;
+
+	stack[sp].o = top;
+	stack[sp++].depth = 0;
+	while (sp > 0) {
+		GMimeObject *o = stack[--sp].o;
+		int depth = stack[sp].depth;
+
+		if (++c->nparts > PARSE_MAX_PARTS) {
+			report_warn(r, "more than %d MIME parts; the rest ignored", PARSE_MAX_PARTS);
+			r->flags |= REPORT_F_MALFORMED;
+			return;
+		}
+		if (!GMIME_IS_MULTIPART(o)) {
+			classify_leaf(c, o);
+			continue;
+		}
+		if (depth >= PARSE_MAX_MIME_DEPTH) {
+			report_warn(r, "MIME nesting deeper than %d; inner parts ignored", PARSE_MAX_MIME_DEPTH);
+			r->flags |= REPORT_F_MALFORMED;
+			continue;
+		}
+		n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+		for (i = n - 1; i >= 0; i--) {
+			if (sp >= (int)(sizeof(stack) / sizeof(stack[0]))) {
+				report_warn(r, "too many MIME parts at one level; some ignored");
+				break;
+			}
+			stack[sp].o = g_mime_multipart_get_part(GMIME_MULTIPART(o), i);
+			stack[sp++].depth = depth + 1;
+		}
+	}
+}
+
+/* outer_fields - reporter, Message-ID, Subject and auto-submitted of the outer message */
+static void outer_fields(struct pctx *c, struct report *r)
+{
+	const char *v;
+	char *s;
+
+	if (c->msg) {
+		GMimeObject *m = GMIME_OBJECT(c->msg);
+
+		if ((v = hdr(m, "From")) != NULL && (s = addr_only(v)) != NULL) {
+			set_str(&r->from, s);
+			set_str(&r->reporter, s);
+			free(s);
+		}
+		if ((v = g_mime_message_get_message_id(c->msg)) != NULL)
+			set_str(&r->message_id, v);
+		if ((v = g_mime_message_get_subject(c->msg)) != NULL)
+			set_str(&r->subject, v);
+		if (((v = hdr(m, "Auto-Submitted")) && strncasecmp(v, "no", 2) != 0) ||
+		    header_is(m, "Precedence", "bulk") || header_is(m, "Precedence", "junk") ||
+		    header_is(m, "Precedence", "list") || header_is(m, "Precedence", "auto_reply") ||
+		    hdr(m, "X-Autoreply") || hdr(m, "X-Autorespond"))
+			r->auto_submitted = 1;
+	}
+}
+
+/* body_text - the text that a human wrote: first text/plain part or the raw body */
+static void body_text(struct pctx *c)
+{
+	if (c->text_part) {
+		c->body_text = part_text(c->text_part, PARSE_MAX_TEXT, &c->body_text_len);
+	} else if (c->msg && GMIME_IS_PART(g_mime_message_get_mime_part(c->msg))) {
+		GMimeObject *p = g_mime_message_get_mime_part(c->msg);
+
+		if (g_mime_content_type_is_type(g_mime_object_get_content_type(p), "text", "*"))
+			c->body_text = part_text(p, PARSE_MAX_TEXT, &c->body_text_len);
+	} else if (!c->msg && c->body) {
+		c->body_text_len = c->body_len < PARSE_MAX_TEXT ? c->body_len : PARSE_MAX_TEXT;
+		c->body_text = xstrndup(c->body, c->body_text_len);
+	}
+}
+
+/* mime_parse - GMime over the normalised bytes; fills c->msg and the walk */
+static void mime_parse(struct pctx *c, struct report *r)
+{
+	GMimeStream *st;
+	GMimeParser *p;
+	GMimeObject *top;
+	GMimeContentType *ct;
+	const char *rt;
+	char t[128];
+
+	st = g_mime_stream_mem_new_with_buffer(c->text, c->len);
+	p = g_mime_parser_new_with_stream(st);
+	g_mime_parser_set_format(p, GMIME_FORMAT_MESSAGE);
+	c->msg = g_mime_parser_construct_message(p, NULL);
+	g_object_unref(p);
+	g_object_unref(st);
+	if (!c->msg) {
+		report_warn(r, "not a MIME message");
+		r->flags |= REPORT_F_MALFORMED;
+		return;
+	}
+	top = g_mime_message_get_mime_part(c->msg);
+	if (!top)
+		return;
+	ct = g_mime_object_get_content_type(top);
+	c->top_type = xstrdup(ctype_of(top, t, sizeof(t)));
+	rt = ct ? g_mime_content_type_get_parameter(ct, "report-type") : NULL;
+	if (rt)
+		c->report_type = str_lower(xstrdup(rt));
+	walk(c, r, top);
+}
+
+/* dispatch - hand the message to the readers in order of certainty */
+static void dispatch(struct pctx *c, struct report *r)
+{
+	int is_report = c->top_type && !strcmp(c->top_type, "multipart/report");
+
+	if (c->msg && (c->delivery || (is_report && c->report_type &&
+	    strstr(c->report_type, "delivery-status"))) && dsn_parse(c->msg, c->text, c->len, r))
+		return;
+	if (c->feedback && arf_parse(c, r))
+		return;
+	if (xarf_parse(c, r) || jmrp_parse(c, r) || spamcop_parse(c, r))
+		return;
+	if (arf_raw_parse(c, r) || dmarc_parse(c, r))
+		return;
+	if (c->msg && bounce_like(c) && dsn_parse(c->msg, c->text, c->len, r))
+		return;
+	if (autoreply_parse(c, r) || forward_parse(c, r) || plain_parse(c, r))
+		return;
+	r->format = FMT_UNKNOWN;
+	report_warn(r, "no complaint format recognised");
+}
+
+/* header_end - where the top header block ends */
+static void find_body(struct pctx *c)
+{
+	struct fieldit it;
+	struct buf v;
+	const char *n;
+	size_t nl;
+
+	buf_init(&v, 0);
+	fieldit_init(&it, c->text, c->len, 1);
+	while (fieldit_next(&it, &n, &nl, &v))
+		;
+	buf_free(&v);
+	c->body = it.body;
+	c->body_len = it.body ? (size_t)(c->text + c->len - it.body) : 0;
+}
+
+/* parse_message - parse len bytes into r (see report.h) */
+int parse_message(const char *data, size_t len, struct report *r)
+{
+	struct pctx c;
+	char *copy;
+	size_t off, n = 0;
+
+	parse_init();
+	memset(&c, 0, sizeof(c));
+	if (!data || len == 0) {
+		r->flags |= REPORT_F_EMPTY;
+		report_warn(r, "empty message");
+		return 0;
+	}
+	off = skip_envelope(data, len);
+	copy = normalise(r, data + off, len - off, &n);
+	c.text = copy ? copy : data + off;
+	c.len = copy ? n : len - off;
+	find_body(&c);
+	if (too_deep(c.text, c.len)) {
+		report_warn(r, "more than %d nested MIME types; MIME structure not parsed", PARSE_MAX_PARTS);
+		r->flags |= REPORT_F_MALFORMED;
+	} else {
+		mime_parse(&c, r);
+	}
+	outer_fields(&c, r);
+	body_text(&c);
+	dispatch(&c, r);
+	free(c.body_text);
+	free(c.top_type);
+	free(c.report_type);
+	if (c.msg)
+		g_object_unref(c.msg);
+	free(copy);
+	return 0;
+}

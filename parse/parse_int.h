@@ -1,0 +1,60 @@
+/*
+ * parse_int - what the format readers of parse/ share with the dispatcher:
+ * the walked MIME summary of one message and small field setters.
+ */
+#ifndef AD_PARSE_INT_H
+#define AD_PARSE_INT_H
+
+#include "internal.h"
+#include "fields.h"
+
+/* What the dispatcher found in one message. */
+struct pctx {
+	const char *text;          /* normalised bytes (LF line ends, no NULs) */
+	size_t len;
+	const char *body;          /* after the top header block, or NULL */
+	size_t body_len;
+	GMimeMessage *msg;         /* NULL when MIME parsing was refused or failed */
+	char *top_type;            /* "multipart/report" ... lowercased, or NULL */
+	char *report_type;         /* report-type parameter, lowercased, or NULL */
+	GMimeObject *feedback;     /* message/feedback-report part */
+	GMimeObject *delivery;     /* message/delivery-status part */
+	GMimeObject *orig;         /* message/rfc822 or text/rfc822-headers part */
+	int orig_headers_only;
+	GMimeObject *xarf;         /* X-ARF report.txt-like part */
+	GMimeObject *json;         /* application/json part */
+	GMimeObject *dmarc;        /* zip / gzip / xml attachment */
+	GMimeObject *text_part;    /* first text/plain part */
+	char *body_text;           /* decoded first text part (or raw body), capped */
+	size_t body_text_len;
+	int nparts;
+};
+
+#define PARSE_MAX_TEXT (1024 * 1024)   /* decoded text looked at per part */
+
+/* common.c */
+void set_str(char **dst, const char *v);            /* sanitized copy, replaces */
+void set_str_lower(char **dst, const char *v);
+void list_add(struct report *r, struct strlist *l, const char *v, const char *what);
+int set_source_ip(struct report *r, const char *v);  /* 1 when set */
+void set_arrival(struct report *r, const char *v);
+char *addr_only(const char *v);                      /* first address in v, or NULL */
+int find_ip(const char *s, size_t len, char out[46]); /* first routable-looking IP in text */
+char *angle_strip(const char *v);
+int header_is(GMimeObject *o, const char *name, const char *substr);
+const char *hdr(GMimeObject *o, const char *name);
+
+/* readers: each returns 1 when it took the message */
+int arf_parse(struct pctx *c, struct report *r);
+int arf_raw_parse(struct pctx *c, struct report *r);
+void arf_fields(struct report *r, const char *block, size_t len);
+int xarf_parse(struct pctx *c, struct report *r);
+int spamcop_parse(struct pctx *c, struct report *r);
+int jmrp_parse(struct pctx *c, struct report *r);
+int dmarc_parse(struct pctx *c, struct report *r);
+int autoreply_parse(struct pctx *c, struct report *r);
+int forward_parse(struct pctx *c, struct report *r);
+int plain_parse(struct pctx *c, struct report *r);
+int bounce_like(struct pctx *c);
+
+#endif
