@@ -1,0 +1,580 @@
+/*
+ * test_trace - unit tests for correlate/trace*.c and correlate/inventory_csv.c.
+ *
+ * Reports are built by hand: hops from real-looking Received values through
+ * rcvd_parse (or filled directly where a shape matters), a CSV inventory
+ * parsed from a string, and the verdict's class, rule, hosts and confidence
+ * checked for each rule and trap of the tracer.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../correlate/inventory_csv.h"
+#include "../../correlate/trace.h"
+#include "../../parse/received.h"
+#include "../../util/buf.h"
+#include "../../util/mem.h"
+
+static const char inventory[] =
+	"kind,name_or_cidr,ips,role,owner\n"
+	"# our hosts\n"
+	"host,mx2.example.net,192.0.2.25 2001:db8:25::25,mta,mail-team\n"
+	"host,smtp.example.net,192.0.2.26,mta,mail-team\n"
+	"host,proxy1.example.net,192.0.2.80,proxy,net-team\n"
+	"host,web1.example.net,192.0.2.40,web,web-team\n"
+	"host,nat1.example.net,192.0.2.1,nat,net-team\n"
+	"host,shell.example.net,192.0.2.50,server,ops\n"
+	"network,192.0.2.0/24,,,ops\n"
+	"network,198.51.100.0/24,,customer,access-team\n"
+	"network,10.20.0.0/16,,dynamic,access-team\n"
+	"nat,192.0.2.1:40000-40999,10.20.3.4:51000,2024-05-01T10:00:00Z,2024-05-01T11:00:00Z\n"
+	"maillog,4MLog1,203.0.113.77,bob@example.net,smtp.example.net\n";
+
+static struct inventory_csv *inv;
+static struct trace_env env;
+static struct trace_conf conf;
+
+#define EGRESS_MX2 "from mx2.example.net (mx2.example.net [192.0.2.25]) by mx.complainant.example " \
+	"(Postfix) with ESMTPS id 4VabcD for <victim@complainant.example>; Wed, 1 May 2024 10:30:05 +0000"
+#define RELAY_IN "from spammer.example.org (unknown [203.0.113.9]) by mx2.example.net (Postfix) " \
+	"with ESMTP id 4Xyz for <victim@complainant.example>; Wed, 1 May 2024 10:30:01 +0000"
+
+static int setup(void **state)
+{
+	char err[512];
+	char *bad = NULL;
+
+	rcvd_init();
+	assert_int_equal(inventory_csv_parse(inventory, strlen(inventory), "inv", &inv, err, sizeof(err)), 0);
+	inventory_csv_env(inv, &env);
+	memset(&conf, 0, sizeof(conf));
+	assert_int_equal(netlist_parse(&conf.our_networks, "192.0.2.0/24 198.51.100.0/24 10.0.0.0/8 "
+				       "100.64.0.0/10 2001:db8:25::/48", &bad), 0);
+	strlist_add(&conf.our_domains, "example.net");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	inventory_csv_free(inv);
+	netlist_free(&conf.our_networks);
+	strlist_free(&conf.our_domains);
+	rcvd_shutdown();
+	return 0;
+}
+
+/* add_hop - append a hop parsed from a Received value */
+static void add_hop(struct report *r, const char *value)
+{
+	r->hops = xrealloc(r->hops, (r->nhops + 1) * sizeof(*r->hops));
+	assert_int_equal(rcvd_parse(value, strlen(value), &r->hops[r->nhops]), 1);
+	r->nhops++;
+}
+
+/* mk - a report with Source-IP src (or NULL) and the given hops, newest first */
+static void mk(struct report *r, const char *src, const char *h0, const char *h1, const char *h2)
+{
+	report_init(r);
+	r->format = FMT_ARF;
+	r->source_ip = xstrdup(src);
+	if (h0)
+		add_hop(r, h0);
+	if (h1)
+		add_hop(r, h1);
+	if (h2)
+		add_hop(r, h2);
+}
+
+/* run - trace r into v */
+static void run(struct report *r, struct verdict *v)
+{
+	verdict_init(v);
+	trace_report(r, &conf, &env, v);
+}
+
+static void done(struct report *r, struct verdict *v)
+{
+	verdict_free(v);
+	report_free(r);
+}
+
+static void test_open_relay(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "192.0.2.25", EGRESS_MX2, RELAY_IN, NULL);
+	run(&r, &v);
+	assert_string_equal(verdict_name(v.cls), "open_relay");
+	assert_int_equal(v.confidence, CONF_HIGH);
+	assert_string_equal(v.abused_ip, "192.0.2.25");
+	assert_string_equal(v.abused_host, "mx2.example.net");
+	assert_string_equal(v.owner, "mail-team");
+	assert_int_equal(v.role, ROLE_MTA);
+	assert_string_equal(v.injector_ip, "203.0.113.9");
+	assert_string_equal(v.egress_ip, "192.0.2.25");
+	assert_string_equal(v.rule, "relay-unauth-outside-rcpt");
+	assert_int_equal(v.egress_hop, 0);
+	assert_int_equal(v.ingress_hop, 1);
+	assert_non_null(strstr(v.explanation, "open relay"));
+	assert_non_null(strstr(v.explanation, "203.0.113.9"));
+	assert_true(v.evidence.n >= 2);
+	assert_non_null(strstr(v.evidence.v[1], "hop 2: from 203.0.113.9"));
+	done(&r, &v);
+}
+
+static void test_relay_inside_rcpt(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "192.0.2.25", EGRESS_MX2, RELAY_IN, NULL);
+	free(r.hops[0].for_addr);
+	free(r.hops[1].for_addr);
+	r.hops[0].for_addr = r.hops[1].for_addr = NULL;
+	strlist_add(&r.original_rcpt_to, "alias@example.net");
+	run(&r, &v);
+	assert_int_equal(v.cls, V_UNKNOWN);
+	assert_string_equal(v.rule, "relay-inside-rcpt");
+	done(&r, &v);
+}
+
+static void test_compromised(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "192.0.2.25", EGRESS_MX2, "from laptop (dsl.example.com [203.0.113.44]) "
+	   "(Authenticated sender: alice@example.net) by mx2.example.net (Postfix) with ESMTPSA "
+	   "id 4Auth1; Wed, 1 May 2024 10:30:00 +0000", NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_COMPROMISED_ACCOUNT);
+	assert_string_equal(v.auth_user, "alice@example.net");
+	assert_string_equal(v.injector_ip, "203.0.113.44");
+	assert_string_equal(v.abused_host, "mx2.example.net");
+	assert_string_equal(v.rule, "auth-hop");
+	assert_int_equal(v.confidence, CONF_HIGH);
+	done(&r, &v);
+}
+
+static void test_maillog_sasl(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "192.0.2.26", "from smtp.example.net (smtp.example.net [192.0.2.26]) by "
+	   "mx.complainant.example with ESMTP id X1; Wed, 1 May 2024 10:30:05 +0000",
+	   "from pc (unknown [203.0.113.77]) by smtp.example.net (Postfix) with ESMTP id 4MLog1; "
+	   "Wed, 1 May 2024 10:30:00 +0000", NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_COMPROMISED_ACCOUNT);
+	assert_string_equal(v.auth_user, "bob@example.net");
+	assert_string_equal(v.rule, "auth-maillog");
+	done(&r, &v);
+}
+
+static void test_forged_lower_hop(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, NULL, "from bad.example.org (bad.example.org [203.0.113.50]) by mx.complainant.example "
+	   "with SMTP id Q1; Wed, 1 May 2024 10:30:05 +0000",
+	   "from mx2.example.net ([192.0.2.25]) by relay.example.com with SMTP id Q0; "
+	   "Wed, 1 May 2024 10:20:05 +0000", NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_NOT_OURS);
+	assert_string_equal(v.rule, "forged-hop-below-foreign");
+	assert_null(v.abused_ip);
+	done(&r, &v);
+}
+
+static void test_source_ip_disagrees(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "203.0.113.50", "from bad.example.org (bad.example.org [203.0.113.50]) by "
+	   "mx.complainant.example with SMTP id Q1; Wed, 1 May 2024 10:30:05 +0000", EGRESS_MX2, NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_NOT_OURS);
+	assert_string_equal(v.rule, "source-ip-foreign-forged-hop");
+	assert_int_equal(v.confidence, CONF_MEDIUM);
+	done(&r, &v);
+	mk(&r, "203.0.113.50", "from bad.example.org (bad.example.org [203.0.113.50]) by "
+	   "mx.complainant.example with SMTP id Q1; Wed, 1 May 2024 10:30:05 +0000", NULL, NULL);
+	run(&r, &v);
+	assert_string_equal(v.rule, "source-ip-not-ours");
+	assert_int_equal(v.confidence, CONF_HIGH);
+	done(&r, &v);
+}
+
+static void test_source_only(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	/* the complainant's own header was stripped: only ours is left */
+	mk(&r, "192.0.2.25", RELAY_IN, NULL, NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_int_equal(v.confidence, CONF_MEDIUM);
+	assert_int_equal(v.egress_hop, -1);
+	assert_int_equal(v.ingress_hop, 0);
+	assert_string_equal(v.abused_host, "mx2.example.net");
+	done(&r, &v);
+}
+
+static void test_no_source_ip(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, NULL, "from mx1.complainant.example (mx1.complainant.example [198.18.0.5]) by "
+	   "store.complainant.example with LMTP id L1; Wed, 1 May 2024 10:30:06 +0000",
+	   "from mx2.example.net (mx2.example.net [192.0.2.25]) by mx1.complainant.example with "
+	   "ESMTPS id C1 for <victim@complainant.example>; Wed, 1 May 2024 10:30:05 +0000", RELAY_IN);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_int_equal(v.confidence, CONF_MEDIUM);
+	assert_int_equal(v.egress_hop, 1);
+	assert_int_equal(v.ingress_hop, 2);
+	done(&r, &v);
+}
+
+static void test_ipv6(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "2001:db8:25:0::25", "from mx2.example.net (mx2.example.net [IPv6:2001:db8:25::25]) by "
+	   "mx.complainant.example with ESMTPS id 6A for <victim@complainant.example>; "
+	   "Wed, 1 May 2024 10:30:05 +0000", "from spam.example.org (spam.example.org "
+	   "[IPv6:2001:db8:99::7]) by mx2.example.net (Postfix) with ESMTP id 6B; "
+	   "Wed, 1 May 2024 10:30:01 +0000", NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_int_equal(v.confidence, CONF_HIGH);
+	assert_string_equal(v.abused_ip, "2001:db8:25::25");
+	assert_string_equal(v.injector_ip, "2001:db8:99::7");
+	done(&r, &v);
+	/* an MTA writing IPv4 as ::ffff: mapped matches a dotted Source-IP */
+	mk(&r, "192.0.2.25", "from mx2.example.net (mx2.example.net [IPv6:::ffff:192.0.2.25]) by "
+	   "mx.complainant.example with ESMTP id 6C; Wed, 1 May 2024 10:30:05 +0000", RELAY_IN, NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_int_equal(v.egress_hop, 0);
+	done(&r, &v);
+}
+
+static void test_nat(void **state)
+{
+	struct report r;
+	struct verdict v;
+	const char *h = "from nat1.example.net (nat1.example.net [192.0.2.1]) by mx.complainant.example "
+		"with SMTP id N1; Wed, 1 May 2024 10:30:05 +0000";
+
+	mk(&r, "192.0.2.1", h, NULL, NULL);
+	r.source_port = 40123;
+	r.arrival = 1714559405;   /* 2024-05-01T10:30:05Z */
+	run(&r, &v);
+	assert_int_equal(v.cls, V_INFECTED_HOST);
+	assert_string_equal(v.nat_inside, "10.20.3.4:51000");
+	assert_string_equal(v.abused_ip, "10.20.3.4");
+	assert_string_equal(v.egress_ip, "192.0.2.1");
+	assert_string_equal(v.rule, "nat-inside-dynamic");
+	done(&r, &v);
+	/* outside the record's window: the NAT log is needed */
+	mk(&r, "192.0.2.1", h, NULL, NULL);
+	r.source_port = 40123;
+	r.arrival = 1714559405 + 7200;
+	run(&r, &v);
+	assert_int_equal(v.cls, V_UNKNOWN);
+	assert_string_equal(v.rule, "nat-no-record");
+	assert_int_equal(v.confidence, CONF_LOW);
+	assert_non_null(strstr(v.explanation, "NAT log"));
+	done(&r, &v);
+	/* no port */
+	mk(&r, "192.0.2.1", h, NULL, NULL);
+	run(&r, &v);
+	assert_string_equal(v.rule, "nat-no-port");
+	done(&r, &v);
+}
+
+static void test_roles(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "192.0.2.80", "from proxy1.example.net ([192.0.2.80]) by mx.complainant.example with "
+	   "SMTP id P1; Wed, 1 May 2024 10:30:05 +0000", "from x ([192.0.2.25]) by forged.example "
+	   "with SMTP id P0; Wed, 1 May 2024 10:30:04 +0000", NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_PROXY);
+	assert_string_equal(v.rule, "egress-proxy");
+	assert_string_equal(v.abused_host, "proxy1.example.net");
+	done(&r, &v);
+	mk(&r, "198.51.100.23", "from pc23 (pc23.dsl.example.net [198.51.100.23]) by "
+	   "mx.complainant.example with SMTP id P2; Wed, 1 May 2024 10:30:05 +0000", NULL, NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_INFECTED_HOST);
+	assert_string_equal(v.rule, "egress-customer");
+	assert_string_equal(v.owner, "access-team");
+	done(&r, &v);
+	mk(&r, "192.0.2.50", "from shell.example.net ([192.0.2.50]) by mx.complainant.example with "
+	   "ESMTP id P3; Wed, 1 May 2024 10:30:05 +0000", NULL, NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_LOCAL_INJECTION);
+	done(&r, &v);
+	/* an address of ours that the inventory does not describe */
+	mk(&r, "192.0.2.99", "from h99 ([192.0.2.99]) by mx.complainant.example with "
+	   "ESMTP id P4; Wed, 1 May 2024 10:30:05 +0000", NULL, NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_UNKNOWN);
+	assert_string_equal(v.rule, "origin-not-in-inventory");
+	assert_string_equal(v.owner, "ops");
+	done(&r, &v);
+}
+
+static void test_web_script(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "192.0.2.40", "from web1.example.net (web1.example.net [192.0.2.40]) by "
+	   "mx.complainant.example with ESMTP id W1; Wed, 1 May 2024 10:30:05 +0000", NULL, NULL);
+	r.orig.headers = xstrdup("Received: from web1.example.net ([192.0.2.40]) by mx.complainant.example\n"
+				 "Received: by web1.example.net (Postfix, from userid 33)\n\tid 4W; Wed, 1 May 2024\n"
+				 "Subject: hi\n");
+	run(&r, &v);
+	assert_int_equal(v.cls, V_WEB_SCRIPT);
+	assert_int_equal(v.confidence, CONF_HIGH);
+	assert_string_equal(v.rule, "web-script-marker");
+	done(&r, &v);
+}
+
+static void test_noip_middle(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "192.0.2.25", EGRESS_MX2, NULL, NULL);
+	r.hops = xrealloc(r.hops, 3 * sizeof(*r.hops));
+	memset(&r.hops[1], 0, sizeof(r.hops[1]));
+	r.hops[1].from_rdns = xstrdup("relay-int.example.net");
+	r.hops[1].by = xstrdup("mx2.example.net");
+	r.hops[1].with = xstrdup("ESMTP");
+	r.nhops = 2;
+	add_hop(&r, "from spammer.example.org (unknown [203.0.113.9]) by relay-int.example.net "
+		"(Postfix) with ESMTP id 4Int for <victim@complainant.example>; Wed, 1 May 2024 10:29:00 +0000");
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_int_equal(v.confidence, CONF_MEDIUM);
+	assert_string_equal(v.abused_host, "relay-int.example.net");
+	assert_null(v.abused_ip);
+	assert_int_equal(v.ingress_hop, 2);
+	done(&r, &v);
+}
+
+static void test_loopback_and_private(void **state)
+{
+	struct report r;
+	struct verdict v;
+	char *bad = NULL;
+
+	mk(&r, "192.0.2.25", EGRESS_MX2, "from localhost (localhost [127.0.0.1]) by mx2.example.net "
+	   "(Postfix) with ESMTP id 4L; Wed, 1 May 2024 10:30:03 +0000", RELAY_IN);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_string_equal(v.abused_ip, "192.0.2.25");
+	done(&r, &v);
+	/* a private client outside our_networks is inside, with less confidence */
+	struct trace_conf c2 = conf;
+	memset(&c2.our_networks, 0, sizeof(c2.our_networks));
+	assert_int_equal(netlist_parse(&c2.our_networks, "192.0.2.0/24", &bad), 0);
+	mk(&r, "192.0.2.25", EGRESS_MX2, "from pc (pc.lan [172.16.5.5]) by mx2.example.net (Postfix) "
+	   "with ESMTP id 4P; Wed, 1 May 2024 10:30:03 +0000", NULL);
+	verdict_init(&v);
+	trace_report(&r, &c2, &env, &v);
+	assert_int_not_equal(v.cls, V_OPEN_RELAY);
+	assert_string_equal(v.abused_ip, "172.16.5.5");
+	assert_true(v.confidence <= CONF_MEDIUM);
+	done(&r, &v);
+	netlist_free(&c2.our_networks);
+}
+
+static void test_dsn_backscatter(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, NULL, "from spam.example.org (spam.example.org [203.0.113.9]) by mx.other.example "
+	   "with SMTP id B1; Wed, 1 May 2024 10:30:05 +0000", NULL, NULL);
+	r.format = FMT_DSN;
+	run(&r, &v);
+	assert_int_equal(v.cls, V_NOT_OURS);
+	assert_string_equal(v.rule, "dsn-backscatter-no-hop-ours");
+	assert_true(strncmp(v.explanation, "backscatter: ", 13) == 0);
+	done(&r, &v);
+	mk(&r, NULL, EGRESS_MX2, RELAY_IN, NULL);
+	r.format = FMT_DSN;
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_string_equal(v.rule, "dsn-backscatter-relay-unauth-outside-rcpt");
+	assert_non_null(strstr(v.explanation, "backscatter: "));
+	done(&r, &v);
+}
+
+static void test_no_env_and_empty(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	report_init(&r);
+	verdict_init(&v);
+	trace_report(&r, &conf, NULL, &v);
+	assert_int_equal(v.cls, V_NOT_OURS);
+	assert_int_equal(v.confidence, CONF_LOW);
+	/* tracing twice into one verdict frees the first */
+	trace_report(&r, &conf, NULL, &v);
+	trace_report(NULL, &conf, NULL, &v);
+	assert_int_equal(v.cls, V_UNKNOWN);
+	done(&r, &v);
+	mk(&r, "192.0.2.25", EGRESS_MX2, RELAY_IN, NULL);
+	verdict_init(&v);
+	trace_report(&r, &conf, NULL, &v);   /* no inventory: still a relay by its hops */
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_null(v.owner);
+	done(&r, &v);
+}
+
+static void test_hostile(void **state)
+{
+	struct report r;
+	struct verdict v;
+	char big[9000];
+
+	report_init(&r);
+	r.source_ip = xstrdup("192.0.2.25");
+	r.hops = xcalloc(PARSE_MAX_HOPS, sizeof(*r.hops));
+	r.nhops = PARSE_MAX_HOPS;
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (size_t i = 0; i < r.nhops; i++) {
+		r.hops[i].from_ip = xstrdup(i % 2 ? "192.0.2.25" : "");
+		r.hops[i].by = xstrdup(i % 3 ? big : "x.example.net");
+		r.hops[i].id = xstrdup("\x01\xff\"id");
+		r.hops[i].auth = i == 63 ? xstrdup(big) : NULL;
+	}
+	run(&r, &v);
+	assert_non_null(v.rule);
+	assert_true(v.evidence.n <= 40);
+	for (size_t i = 0; i < v.evidence.n; i++)
+		assert_true(strlen(v.evidence.v[i]) <= 300);
+	done(&r, &v);
+}
+
+static void test_json_and_names(void **state)
+{
+	static const char want[] = "{\"file\":\"a\\\"b.eml\",\"verdict\":\"open_relay\",\"confidence\":\"high\","
+		"\"abused_ip\":\"192.0.2.25\",\"abused_host\":\"mx2.example.net\",\"owner\":\"mail-team\","
+		"\"role\":\"mta\",\"egress_ip\":\"192.0.2.25\",\"injector_ip\":\"203.0.113.9\","
+		"\"auth_user\":null,\"nat_inside\":null,\"egress_hop\":0,\"ingress_hop\":1,"
+		"\"rule\":\"relay-unauth-outside-rcpt\",\"evidence\":[\"hop 1:";
+	struct report r;
+	struct verdict v;
+	struct buf b;
+
+	for (int i = 0; i <= V_LOCAL_INJECTION; i++)
+		assert_int_equal(verdict_from_name(verdict_name((enum verdict_class)i)), i);
+	for (int i = 0; i <= ROLE_SERVER; i++)
+		assert_int_equal(role_from_name(role_name((enum host_role)i)), i);
+	assert_int_equal(verdict_from_name("nonsense"), -1);
+	assert_int_equal(role_from_name("MTA"), ROLE_MTA);
+	assert_string_equal(confidence_name(CONF_MEDIUM), "medium");
+	mk(&r, "192.0.2.25", EGRESS_MX2, RELAY_IN, NULL);
+	run(&r, &v);
+	buf_init(&b, 0);
+	verdict_to_json(&v, "a\"b.eml", &b);
+	assert_true(strncmp(b.data, want, strlen(want)) == 0);
+	assert_non_null(strstr(b.data, "\"explanation\":\"mx2.example.net (192.0.2.25) accepted"));
+	buf_free(&b);
+	done(&r, &v);
+}
+
+static void test_inventory_csv(void **state)
+{
+	static const char csv[] =
+		"host,a.example.net,192.0.2.7,mta,x\n"
+		"host,b.example.net,not-an-ip,mta,x\n"
+		"network,192.0.2.0/33,,,x\n"
+		"\"host\",\"c.example.net\",\"192.0.2.8; 2001:db8::8\",\"web\",\"o,1\"\n"
+		"host,d.example.net,192.0.2.9,wizard,x\n"
+		"nat,192.0.2.1:9-8,10.0.0.1,,\n"
+		"frobnicate,1,2,3,4\n"
+		"maillog,Q1,192.0.2.7,,a.example.net,<m@x>\n";
+	struct inventory_csv *i = NULL;
+	struct trace_env e;
+	struct inv_entry ent;
+	struct maillog_entry ml;
+	struct ipaddr a;
+	char err[256];
+
+	assert_int_equal(inventory_csv_parse(csv, strlen(csv), "t.csv", &i, err, sizeof(err)), -1);
+	assert_string_equal(err, "t.csv:2: bad IP address in the third column (and more bad rows)");
+	assert_int_equal(inventory_csv_errors(i)->n, 5);
+	assert_string_equal(inventory_csv_errors(i)->v[1], "t.csv:3: bad CIDR in the second column");
+	assert_non_null(strstr(inventory_csv_errors(i)->v[2], "t.csv:5: unknown role"));
+	assert_non_null(strstr(inventory_csv_errors(i)->v[3], "t.csv:6:"));
+	assert_non_null(strstr(inventory_csv_errors(i)->v[4], "t.csv:7: unknown kind"));
+	assert_int_equal(inventory_csv_rows(i), 3);
+	inventory_csv_env(i, &e);
+	ip_parse("2001:db8::8", &a);
+	e.lookup(e.ctx, &a, &ent);
+	assert_true(ent.found);
+	assert_string_equal(ent.host, "c.example.net");
+	assert_string_equal(ent.owner, "o,1");
+	assert_int_equal(ent.role, ROLE_WEB);
+	ip_parse("203.0.113.1", &a);
+	e.lookup(e.ctx, &a, &ent);
+	assert_false(ent.found);
+	e.maillog(e.ctx, NULL, "m@x", &ml);
+	assert_true(ml.found);
+	assert_string_equal(ml.queue_id, "Q1");
+	inventory_csv_free(i);
+	assert_int_equal(inventory_csv_load("/nonexistent/inv.csv", &i, err, sizeof(err)), -1);
+	assert_null(i);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_relay),
+		cmocka_unit_test(test_relay_inside_rcpt),
+		cmocka_unit_test(test_compromised),
+		cmocka_unit_test(test_maillog_sasl),
+		cmocka_unit_test(test_forged_lower_hop),
+		cmocka_unit_test(test_source_ip_disagrees),
+		cmocka_unit_test(test_source_only),
+		cmocka_unit_test(test_no_source_ip),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_nat),
+		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_web_script),
+		cmocka_unit_test(test_noip_middle),
+		cmocka_unit_test(test_loopback_and_private),
+		cmocka_unit_test(test_dsn_backscatter),
+		cmocka_unit_test(test_no_env_and_empty),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_json_and_names),
+		cmocka_unit_test(test_inventory_csv),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
