@@ -33,7 +33,7 @@ static void vlog(int prio, const char *level, const char *fmt, va_list ap)
 	if (use_syslog)
 		vsyslog(prio, fmt, ap2);
 	va_end(ap2);
-	if (use_stderr && !(prio == LOG_INFO && msg_quiet)) {
+	if ((use_stderr || prio <= LOG_WARNING) && !(prio == LOG_INFO && msg_quiet)) {
 		if (level)
 			fprintf(stderr, "abusedesk: %s: ", level);
 		else

@@ -17,7 +17,7 @@ extern int msg_verbose;  /* -v count */
 extern int msg_quiet;    /* suppress info on stderr */
 
 void msg_syslog_init(const char *ident);  /* also log to syslog (LOG_MAIL) */
-void msg_stderr(int on);                   /* stderr output on/off (default on) */
+void msg_stderr(int on);                   /* info/debug copy on stderr (default on); warnings and errors always go there */
 void msg_info(const char *fmt, ...) AD_PRINTF(1, 2);
 void msg_warn(const char *fmt, ...) AD_PRINTF(1, 2);
 void msg_error(const char *fmt, ...) AD_PRINTF(1, 2);
