@@ -37,6 +37,19 @@ static void put_from(struct buf *out, const struct mail *m)
 	buf_free(&v);
 }
 
+/* put_id - a msg-id header; ours or checked: "<...>" of printable ASCII without spaces */
+static void put_id(struct buf *out, const char *name, const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	if (n < 3 || n > 250 || id[0] != '<' || id[n - 1] != '>')
+		return;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)id[i] <= 0x20 || (unsigned char)id[i] >= 0x7f)
+			return;
+	buf_printf(out, "%s: %s\r\n", name, id);
+}
+
 /* put_headers - the header block common to both shapes */
 static void put_headers(struct buf *out, const struct mail *m)
 {
@@ -47,11 +60,9 @@ static void put_headers(struct buf *out, const struct mail *m)
 	put_from(out, m);
 	buf_printf(out, "To: <%s>\r\n", m->to);
 	mime_header(out, "Subject", m->subject);
-	mime_header(out, "Message-ID", m->message_id);
-	if (m->in_reply_to && *m->in_reply_to) {
-		mime_header(out, "In-Reply-To", m->in_reply_to);
-		mime_header(out, "References", m->in_reply_to);
-	}
+	put_id(out, "Message-ID", m->message_id);
+	put_id(out, "In-Reply-To", m->in_reply_to);
+	put_id(out, "References", m->in_reply_to);
 	mime_header(out, "Auto-Submitted", m->auto_submitted ? m->auto_submitted : "auto-generated");
 	if (m->incident_id > 0) {
 		snprintf(id, sizeof(id), "%lld", m->incident_id);

@@ -211,12 +211,15 @@ static void load_attachment(const struct config *cfg, const struct outbox_report
 static char *make_subject(const struct outbox_incident *in)
 {
 	struct buf s;
+	char *subject;
 
 	buf_init(&s, 0);
 	buf_printf(&s, "[abuse #%lld] %s on ", in->id, render_verdict_words(in->verdict));
 	mime_clean(&s, host_of(in), 200, 0);
 	buf_printf(&s, " (%ld report%s)", in->reports, in->reports == 1 ? "" : "s");
-	return buf_steal(&s);
+	subject = buf_steal(&s);
+	buf_free(&s);
+	return subject;
 }
 
 int render_notice(struct db *d, const struct config *cfg, long long incident_id,

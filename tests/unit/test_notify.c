@@ -1,0 +1,460 @@
+/*
+ * test_notify - header and body encoding against hostile text, message
+ * assembly, evidence extraction, webhook signatures, the notification
+ * policy and acknowledgement rules on a temporary database, and the retry
+ * schedule of notify_run against a closed port.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../db/db.h"
+#include "../../db/outbox.h"
+#include "../../notify/internal.h"
+#include "../../notify/notify.h"
+#include "../../util/mem.h"
+
+static char dir[256];
+static struct db db;
+static struct config cfg;
+
+/* ---- helpers ---- */
+
+/* header_lines_ok - every line <= 78 columns, CRLF-terminated, continuation lines start with WSP */
+static void assert_one_header(const char *h, const char *name)
+{
+	const char *p = h;
+	int first = 1;
+
+	assert_int_equal(strncmp(h, name, strlen(name)), 0);
+	while (*p) {
+		const char *e = strstr(p, "\r\n");
+
+		assert_non_null(e);
+		assert_true(e - p <= 78);
+		if (!first)
+			assert_true(*p == ' ' || *p == '\t');
+		for (const char *q = p; q < e; q++)
+			assert_true((unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f);
+		first = 0;
+		p = e + 2;
+	}
+}
+
+static void set(char **field, const char *v)
+{
+	free(*field);
+	*field = xstrdup(v);
+}
+
+static void sql(const char *s)
+{
+	assert_int_equal(db_exec(&db, s), DB_OK);
+}
+
+static long long count(const char *where)
+{
+	char q[512];
+	sqlite3_stmt *st;
+	long long n;
+
+	snprintf(q, sizeof(q), "SELECT count(*) FROM outbox WHERE %s", where);
+	st = db_prepare(&db, q);
+	assert_non_null(st);
+	assert_int_equal(db_step(&db, st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void now_is(long long t)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "%lld", t);
+	setenv("ABUSEDESK_NOW", s, 1);
+}
+
+static int setup_db(void **state)
+{
+	struct buf err;
+	char path[300], e[256];
+
+	snprintf(dir, sizeof(dir), "/tmp/abusedesk-notify-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	unsetenv("ABUSEDESK_CONFIG");
+	buf_init(&err, 1024);
+	assert_int_equal(config_load(&cfg, NULL, &err), 0);
+	buf_free(&err);
+	snprintf(path, sizeof(path), "%s/db", dir);
+	set(&cfg.database, path);
+	set(&cfg.spool_dir, dir);
+	set(&cfg.team_address, "team@example.net");
+	set(&cfg.from_address, "abusedesk@example.net");
+	set(&cfg.smtp_url, "smtp://127.0.0.1:1");
+	cfg.smtp_timeout = 2;
+	cfg.notify_interval = 3600;
+	cfg.notify_backoff = 60;
+	cfg.notify_max_attempts = 3;
+	assert_int_equal(db_open(&db, path, 5, 1, e, sizeof(e)), DB_OK);
+	assert_int_equal(db_migrate(&db, e, sizeof(e)), DB_OK);
+	now_is(1700000000);
+	sql("INSERT INTO incidents(id, key_host, verdict, status, abused_host, abused_ip, owner,"
+	    " explanation, first_seen, last_seen, reports, messages, reporters, created_at, updated_at)"
+	    " VALUES (7, 'mx2.example.net', 'open_relay', 'open', 'mx2.example.net', '192.0.2.25',"
+	    " 'netops', 'mx2 relayed for 198.51.100.7', 1700000000, 1700000000, 1, 1, 1, 1700000000,"
+	    " 1700000000)");
+	sql("INSERT INTO reports(id, received_at, size, sha256, spool_path, status, incident_id,"
+	    " orig_headers, trace_json) VALUES (1, 1700000000, 10, 'x', 'none', 'done', 7,"
+	    " 'Received: from evil\nSubject: =?utf-8?q?=0D=0ABcc:_x@y?=\n--fake-boundary\n',"
+	    " '{\"rule\":\"relay\",\"evidence\":[\"hop 1 by mx2\",\"client 198.51.100.7 \\u00e9\"]}')");
+	return 0;
+}
+
+static int teardown_db(void **state)
+{
+	char cmd[300];
+
+	db_close(&db);
+	config_free(&cfg);
+	unsetenv("ABUSEDESK_NOW");
+	if (getenv("KEEP"))
+		return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- encoding ---- */
+
+static void test_addr(void **state)
+{
+	assert_true(mime_addr_ok("abuse@example.net"));
+	assert_true(mime_addr_ok("first.last+tag@sub.example-1.net"));
+	assert_false(mime_addr_ok("abuse@example.net\r\nBcc: victim@example.org"));
+	assert_false(mime_addr_ok("abuse@example.net\n"));
+	assert_false(mime_addr_ok("Abuse Team <abuse@example.net>"));
+	assert_false(mime_addr_ok("a b@example.net"));
+	assert_false(mime_addr_ok("\"quoted\"@example.net"));
+	assert_false(mime_addr_ok("a..b@example.net"));
+	assert_false(mime_addr_ok("@example.net"));
+	assert_false(mime_addr_ok("abuse@"));
+	assert_false(mime_addr_ok("abuse@exa_mple.net"));
+	assert_false(mime_addr_ok("abuse@[192.0.2.1]"));
+	assert_false(mime_addr_ok(""));
+	assert_false(mime_addr_ok(NULL));
+}
+
+static void test_header_injection(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	mime_header(&b, "Subject", "hello\r\nBcc: victim@example.org\r\n\r\n<html>body");
+	assert_one_header(b.data, "Subject: ");
+	assert_null(strstr(b.data, "\r\nBcc"));
+	assert_non_null(strstr(b.data, "hello  Bcc: victim@example.org"));
+	buf_reset(&b);
+	mime_header(&b, "Subject", "caf\xc3\xa9 \xff\xfe bad");
+	assert_one_header(b.data, "Subject: ");
+	assert_non_null(strstr(b.data, "=?UTF-8?B?"));
+	buf_reset(&b);
+	mime_header(&b, "Subject", "=?utf-8?q?=0D=0ABcc:_x@y?=");
+	assert_one_header(b.data, "Subject: ");
+	assert_null(strstr(b.data, "=?utf-8?q?"));      /* encoded as text, not left as a word */
+	buf_free(&b);
+}
+
+static void test_header_fold(void **state)
+{
+	struct buf b;
+	char v[3000];
+
+	for (size_t i = 0; i < sizeof(v) - 1; i++)
+		v[i] = i % 9 == 8 ? ' ' : 'a' + (char)(i % 26);
+	v[sizeof(v) - 1] = '\0';
+	buf_init(&b, 0);
+	mime_header(&b, "Subject", v);
+	assert_one_header(b.data, "Subject: ");
+	assert_true(b.len < MIME_MAX_HEADER_VALUE + 200);
+	memset(v, 'x', 500);
+	v[500] = '\0';                               /* one word: cannot fold, must encode */
+	buf_reset(&b);
+	mime_header(&b, "Subject", v);
+	assert_one_header(b.data, "Subject: ");
+	assert_non_null(strstr(b.data, "=?UTF-8?B?"));
+	buf_reset(&b);
+	mime_header(&b, "Subject", "a\x01\x7f\tb\0hidden");
+	assert_string_equal(b.data, "Subject: a   b\r\n");
+	buf_free(&b);
+}
+
+static void test_qp(void **state)
+{
+	struct buf b;
+	char line[2000];
+	const char *p;
+
+	memset(line, 'y', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	buf_init(&b, 0);
+	mime_qp(&b, line, strlen(line));
+	for (p = b.data; *p;) {
+		const char *e = strstr(p, "\r\n");
+
+		assert_non_null(e);
+		assert_true(e - p <= 76);
+		p = e + 2;
+	}
+	buf_reset(&b);
+	mime_qp(&b, "a=b \nFrom me\n.dot\n\xc3\xa9\n", 20);
+	assert_string_equal(b.data, "a=3Db=20\r\n=46rom me\r\n=2Edot\r\n=C3=A9\r\n");
+	buf_free(&b);
+}
+
+static void test_compose_boundary(void **state)
+{
+	const char hostile[] = "From: x@y\nSubject: t\n\nline\n--=_abusedesk_\n--fake\n";
+	struct mail m = { .from = "abusedesk@example.net", .to = "owner@example.net",
+			  .subject = "s", .message_id = "<1@example.net>", .date = 1700000000,
+			  .text = "--=_abusedesk_deadbeef\nbody\n", .attach = hostile,
+			  .attach_len = sizeof(hostile) - 1 };
+	struct buf b;
+	const char *bd;
+	char boundary[80];
+
+	buf_init(&b, 0);
+	assert_int_equal(compose_mail(&m, &b), 0);
+	bd = strstr(b.data, "boundary=\"");
+	assert_non_null(bd);
+	sscanf(bd + 10, "%79[^\"]", boundary);
+	assert_null(strstr(hostile, boundary));
+	assert_non_null(strstr(b.data, "Content-Type: message/rfc822"));
+	assert_non_null(strstr(b.data, "Auto-Submitted: auto-generated\r\n"));
+	assert_non_null(strstr(b.data, "\r\n\r\n"));
+	/* a binary complaint goes base64 */
+	m.attach = "a\0b\nc";
+	m.attach_len = 5;
+	buf_reset(&b);
+	assert_int_equal(compose_mail(&m, &b), 0);
+	assert_non_null(strstr(b.data, "Content-Transfer-Encoding: base64"));
+	/* refused addresses */
+	m.to = "owner@example.net\r\nBcc: x@y";
+	buf_reset(&b);
+	assert_int_equal(compose_mail(&m, &b), -1);
+	buf_free(&b);
+}
+
+static void test_evidence(void **state)
+{
+	struct strlist l = { 0 };
+
+	evidence_from_json("{\"explanation\":\"x \\\"evidence\\\":[\\\"fake\\\"]\",\"n\":{\"evidence\":[\"nested\"]},"
+			   "\"evidence\":[\"one\",\"two \\u00e9 \\ud83d\\ude00\"]}", &l, 10);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0], "one");
+	assert_string_equal(l.v[1], "two \xc3\xa9 \xf0\x9f\x98\x80");
+	strlist_free(&l);
+	evidence_from_json("{\"evidence\":[\"a\",", &l, 10);
+	assert_int_equal(l.n, 1);
+	strlist_free(&l);
+	evidence_from_json("not json", &l, 10);
+	evidence_from_json(NULL, &l, 10);
+	assert_int_equal(l.n, 0);
+}
+
+static void test_sign(void **state)
+{
+	char sig[100];
+
+	/* RFC 4231 test case 2 */
+	webhook_sign("Jefe", "what do ya want for nothing?", 28, sig, sizeof(sig));
+	assert_string_equal(sig, "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	assert_true(webhook_url_ok("https://hooks.example.net/abuse?x=1"));
+	assert_false(webhook_url_ok("file:///etc/passwd"));
+	assert_false(webhook_url_ok("http://a.example\r\nX-Evil: 1"));
+	assert_false(webhook_url_ok("gopher://a.example/"));
+}
+
+/* ---- policy ---- */
+
+static void test_policy(void **state)
+{
+	struct incident_change ch = { .id = 7, .created = 1, .reports = 1, .verdict = "open_relay" };
+	struct outbox_row r;
+
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(count("1"), 1);
+	assert_int_equal(count("recipient = 'team@example.net' AND state = 'pending'"), 1);
+	assert_int_equal(outbox_get(&db, 1, &r), 1);
+	assert_non_null(strstr(r.body, "Subject: [abuse #7] open relay on mx2.example.net (1 report)\r\n"));
+	assert_non_null(strstr(r.body, r.message_id));
+	assert_non_null(strstr(r.body, "mynetworks"));               /* Postfix advice */
+	assert_non_null(strstr(r.body, "hop 1 by mx2"));             /* evidence */
+	assert_null(strstr(r.body, "\n--fake-boundary"));           /* sample headers are indented */
+	outbox_row_free(&r);
+
+	/* grew to 10 within the interval: nothing; after it: a second notice */
+	sql("UPDATE incidents SET reports = 10");
+	ch.created = 0;
+	ch.grew = 1;
+	ch.reports = 10;
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(count("1"), 1);
+	now_is(1700000000 + 3601);
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(count("1"), 2);
+	/* 11 passes no threshold */
+	now_is(1700000000 + 9000);
+	sql("UPDATE incidents SET reports = 11");
+	ch.reports = 11;
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(count("1"), 2);
+	/* reopened: notice */
+	ch.reopened = 1;
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(count("1"), 3);
+}
+
+static void test_owner_policies(void **state)
+{
+	struct incident_change ch = { .id = 7, .created = 1, .reports = 1, .verdict = "open_relay" };
+
+	sql("INSERT INTO owners(key, email, webhook_url, policy) VALUES ('netops', 'noc@example.net',"
+	    " 'http://127.0.0.1:9/hook', 'none')");
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(count("1"), 0);
+	sql("UPDATE owners SET policy = 'digest'");
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(count("1"), 0);
+	sql("UPDATE owners SET policy = 'immediate'");
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(count("channel = 'smtp' AND recipient = 'noc@example.net'"), 1);
+	assert_int_equal(count("channel = 'webhook' AND CAST(body AS TEXT) LIKE '{\"event\":\"open\",\"incident\":7,%'"), 1);
+	/* a hostile owner address is refused with a reason */
+	sql("UPDATE incidents SET notified_at = NULL");
+	sql("UPDATE owners SET email = 'noc@example.net' || char(13, 10) || 'Bcc: x@example.org',"
+	    " webhook_url = 'javascript:alert(1)'");
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(count("state = 'failed' AND last_error LIKE 'refusing%'"), 2);
+	assert_int_equal(count("recipient LIKE '%' || char(10) || '%'"), 0);
+}
+
+static void test_closed_states(void **state)
+{
+	struct incident_change ch = { .id = 7, .created = 1, .reports = 1, .verdict = "open_relay" };
+
+	sql("UPDATE incidents SET status = 'resolved'");
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	sql("UPDATE incidents SET status = 'open', verdict = 'not_ours'");
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(count("1"), 0);
+	ch.id = 999;                                  /* no such incident */
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(count("1"), 0);
+}
+
+static void test_ack(void **state)
+{
+	struct report r;
+
+	report_init(&r);
+	r.format = FMT_PLAIN;
+	r.from = xstrdup("Person@Example.org");
+	r.subject = xstrdup("spam from you\r\nBcc: x@y");
+	r.message_id = xstrdup("<abc.123@example.org>");
+	assert_int_equal(notify_enqueue_ack(&db, &cfg, &r, 1, 7), DB_OK);
+	assert_int_equal(count("1"), 0);              /* ack_reporters is off by default */
+	cfg.ack_reporters = 1;
+	assert_int_equal(notify_enqueue_ack(&db, &cfg, &r, 1, 7), DB_OK);
+	assert_int_equal(count("kind = 'ack' AND recipient = 'person@example.org'"), 1);
+	assert_int_equal(count("CAST(body AS TEXT) LIKE '%Auto-Submitted: auto-replied%' AND CAST(body AS TEXT) LIKE '%In-Reply-To: <abc.123@example.org>%'"), 1);
+	assert_int_equal(notify_enqueue_ack(&db, &cfg, &r, 2, 7), DB_OK);
+	assert_int_equal(count("1"), 1);              /* rate-limited */
+	now_is(1700000000 + 86400 + 1);
+	assert_int_equal(notify_enqueue_ack(&db, &cfg, &r, 3, 7), DB_OK);
+	assert_int_equal(count("1"), 2);
+	now_is(1700000000 + 3 * 86400);
+	r.auto_submitted = 1;                         /* auto-reply / list */
+	assert_int_equal(notify_enqueue_ack(&db, &cfg, &r, 4, 7), DB_OK);
+	r.auto_submitted = 0;
+	r.format = FMT_ARF;                           /* robots */
+	assert_int_equal(notify_enqueue_ack(&db, &cfg, &r, 5, 7), DB_OK);
+	r.format = FMT_PLAIN;
+	free(r.from);
+	r.from = xstrdup("MAILER-DAEMON@example.org");
+	assert_int_equal(notify_enqueue_ack(&db, &cfg, &r, 6, 7), DB_OK);
+	free(r.from);
+	r.from = xstrdup("list-request@example.org");
+	assert_int_equal(notify_enqueue_ack(&db, &cfg, &r, 7, 7), DB_OK);
+	free(r.from);
+	r.from = xstrdup("team@example.net");
+	assert_int_equal(notify_enqueue_ack(&db, &cfg, &r, 8, 7), DB_OK);
+	assert_int_equal(count("1"), 2);
+	report_free(&r);
+	cfg.ack_reporters = 0;
+}
+
+/* ---- sending ---- */
+
+static void test_run_backoff(void **state)
+{
+	struct incident_change ch = { .id = 7, .created = 1, .reports = 1, .verdict = "open_relay" };
+	struct outbox_row r;
+	int sent, failed, deferred;
+	char mid[300];
+
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(outbox_get(&db, 1, &r), 1);
+	snprintf(mid, sizeof(mid), "%s", r.message_id);
+	outbox_row_free(&r);
+	assert_int_equal(notify_run(&db, &cfg, &sent, &failed, &deferred), DB_OK);
+	assert_int_equal(deferred, 1);
+	assert_int_equal(outbox_get(&db, 1, &r), 1);
+	assert_int_equal(r.attempts, 1);
+	assert_int_equal(r.next_attempt_at, 1700000000 + 60);
+	assert_non_null(strstr(r.last_error, "smtp:"));
+	outbox_row_free(&r);
+	assert_int_equal(notify_run(&db, &cfg, &sent, &failed, &deferred), DB_OK);
+	assert_int_equal(deferred + sent + failed, 0);      /* not due yet */
+	now_is(1700000000 + 60);
+	assert_int_equal(notify_run(&db, &cfg, &sent, &failed, &deferred), DB_OK);
+	assert_int_equal(outbox_get(&db, 1, &r), 1);
+	assert_int_equal(r.attempts, 2);
+	assert_int_equal(r.next_attempt_at, 1700000000 + 60 + 120);
+	assert_string_equal(r.message_id, mid);
+	outbox_row_free(&r);
+	now_is(1700000000 + 180);
+	assert_int_equal(notify_run(&db, &cfg, &sent, &failed, &deferred), DB_OK);
+	assert_int_equal(failed, 1);
+	assert_int_equal(outbox_get(&db, 1, &r), 1);
+	assert_string_equal(r.state, "failed");
+	assert_non_null(strstr(r.last_error, "gave up after 3 attempts"));
+	assert_string_equal(r.message_id, mid);
+	outbox_row_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr),
+		cmocka_unit_test(test_header_injection),
+		cmocka_unit_test(test_header_fold),
+		cmocka_unit_test(test_qp),
+		cmocka_unit_test(test_compose_boundary),
+		cmocka_unit_test(test_evidence),
+		cmocka_unit_test(test_sign),
+		cmocka_unit_test_setup_teardown(test_policy, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_owner_policies, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_closed_states, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_ack, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_run_backoff, setup_db, teardown_db),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
