@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""smtpsink.py -- a real SMTP server on loopback for tests (python3-aiosmtpd).
+
+usage: smtpsink.py --port P --dir D [--addr 127.0.0.1] [--fail-mode none|4xx|5xx|slow]
+                   [--slow SECONDS] [--pidfile F]
+
+Each accepted message is written to D/NNNN.eml (raw bytes as received) with
+its envelope in D/NNNN.env:
+    MAIL FROM:<sender>
+    RCPT TO:<rcpt>        (one line per recipient)
+    HELO: name
+    PEER: ip
+The .env is written first, then the .eml is renamed into place, so a test that
+sees NNNN.eml can rely on both being complete.  Every DATA attempt (accepted or
+not) appends one line "<mode> <from> <rcpts>" to D/attempts.log.
+
+Fail modes answer the DATA command: 4xx -> "451 4.3.0 ...", 5xx -> "554 5.6.0
+...", slow -> sleep --slow SECONDS (default 5; "--fail-mode slow N" also
+accepted) then accept.  The mode can be changed while running by writing e.g.
+"4xx", "none" or "slow 3" into D/fail-mode (read at every DATA).
+Runs in the foreground until SIGTERM/SIGINT.  Binds loopback only.
+"""
+import argparse
+import asyncio
+import ipaddress
+import os
+import signal
+import sys
+import threading
+
+from aiosmtpd.controller import Controller
+
+
+def is_loopback(addr):
+    try:
+        return ipaddress.ip_address(addr).is_loopback
+    except ValueError:
+        return False
+
+
+class Sink:
+    def __init__(self, directory, mode, slow):
+        self.dir = directory
+        self.mode = mode
+        self.slow = slow
+        self.lock = threading.Lock()
+        self.n = 0
+        for name in os.listdir(directory):
+            if name.endswith(".eml") and name[:-4].isdigit():
+                self.n = max(self.n, int(name[:-4]))
+
+    def current_mode(self):
+        try:
+            with open(os.path.join(self.dir, "fail-mode")) as f:
+                words = f.read().split()
+        except OSError:
+            return self.mode, self.slow
+        if not words:
+            return self.mode, self.slow
+        slow = self.slow
+        if words[0] == "slow" and len(words) > 1:
+            slow = float(words[1])
+        return words[0], slow
+
+    async def handle_DATA(self, server, session, envelope):
+        mode, slow = self.current_mode()
+        with open(os.path.join(self.dir, "attempts.log"), "a") as f:
+            f.write("%s %s %s\n" % (mode, envelope.mail_from, ",".join(envelope.rcpt_tos)))
+        if mode == "4xx":
+            return "451 4.3.0 smtpsink: temporary failure (test)"
+        if mode == "5xx":
+            return "554 5.6.0 smtpsink: message rejected (test)"
+        if mode == "slow":
+            await asyncio.sleep(slow)
+        with self.lock:
+            self.n += 1
+            n = self.n
+        base = os.path.join(self.dir, "%04d" % n)
+        data = envelope.original_content or envelope.content
+        if isinstance(data, str):
+            data = data.encode("utf-8", "surrogateescape")
+        with open(base + ".env.tmp", "w") as f:
+            f.write("MAIL FROM:<%s>\n" % envelope.mail_from)
+            for r in envelope.rcpt_tos:
+                f.write("RCPT TO:<%s>\n" % r)
+            f.write("HELO: %s\n" % (session.host_name or ""))
+            f.write("PEER: %s\n" % (session.peer[0] if session.peer else ""))
+        os.rename(base + ".env.tmp", base + ".env")
+        with open(base + ".eml.tmp", "wb") as f:
+            f.write(data)
+        os.rename(base + ".eml.tmp", base + ".eml")
+        return "250 2.0.0 Ok: queued as smtpsink-%04d" % n
+
+
+def main():
+    ap = argparse.ArgumentParser(description="loopback SMTP sink for tests")
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--addr", default="127.0.0.1")
+    ap.add_argument("--fail-mode", default="none", choices=["none", "4xx", "5xx", "slow"])
+    ap.add_argument("slow_arg", nargs="?", type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--slow", type=float, default=None, help="seconds for --fail-mode slow")
+    ap.add_argument("--pidfile")
+    a = ap.parse_args()
+    if not is_loopback(a.addr):
+        sys.exit("smtpsink: refusing to bind non-loopback address %s" % a.addr)
+    slow = a.slow if a.slow is not None else (a.slow_arg if a.slow_arg is not None else 5.0)
+    os.makedirs(a.dir, exist_ok=True)
+    sink = Sink(a.dir, a.fail_mode, slow)
+    ctl = Controller(sink, hostname=a.addr, port=a.port, decode_data=False,
+                     server_hostname="smtpsink.test", ready_timeout=10)
+    ctl.start()
+    if a.pidfile:
+        with open(a.pidfile, "w") as f:
+            f.write("%d\n" % os.getpid())
+    stop = threading.Event()
+    for s in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(s, lambda *_: stop.set())
+    print("smtpsink: listening on %s:%d mode=%s" % (a.addr, a.port, a.fail_mode), flush=True)
+    while not stop.wait(1):
+        pass
+    ctl.stop()
+    if a.pidfile:
+        try:
+            os.unlink(a.pidfile)
+        except OSError:
+            pass
+
+
+if __name__ == "__main__":
+    main()
