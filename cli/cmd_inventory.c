@@ -1,0 +1,175 @@
+/*
+ * cmd_inventory - `abusedesk inventory import|export|lookup`.
+ *
+ * import KIND FILE.csv  upsert owners, networks or hosts (all or nothing)
+ * export [KIND]         CSV that import reads back (all three when no KIND,
+ *                       each after a "# KIND" comment line)
+ * lookup IP             host, most specific network, owner and role
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "../correlate/trace.h"
+#include "../db/inventory.h"
+#include "../util/msg.h"
+#include "cli.h"
+#include "inventory_import.h"
+
+/* do_import - open FILE (or - for stdin) and import it */
+static int do_import(struct cli *c, const char *kind, const char *file)
+{
+	FILE *fp = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	struct db d;
+	long rows = 0;
+	int rc;
+
+	if (strcmp(kind, "owners") && strcmp(kind, "networks") && strcmp(kind, "hosts"))
+		return cli_usage("inventory");
+	if (fp == NULL) {
+		msg_error("%s: %m", file);
+		return EX_NOINPUT;
+	}
+	if (cli_db(c, &d) < 0) {
+		if (fp != stdin)
+			fclose(fp);
+		return EX_UNAVAILABLE;
+	}
+	rc = inventory_import(&d, kind, fp, file, stderr, &rows);
+	if (fp != stdin)
+		fclose(fp);
+	if (rc == 0)
+		msg_info("%s: %ld %s imported", file, rows, kind);
+	else if (rc == 75)
+		msg_error("%s: database busy, nothing imported", file);
+	else if (rc == 70)
+		msg_error("%s: database error, nothing imported", file);
+	db_close(&d);
+	return rc;
+}
+
+/* export_kind - one kind as CSV with a header */
+static int export_kind(struct db *d, const char *kind, struct buf *out)
+{
+	static const struct { const char *kind, *header, *sql; } q[] = {
+		{ "owners", "key,name,email,webhook_url,policy,digest",
+		  "SELECT key, name, email, webhook_url, policy, CASE digest WHEN 0 THEN 'no' ELSE 'yes' END"
+		  " FROM owners ORDER BY key" },
+		{ "networks", "cidr,owner,role,note",
+		  "SELECT cidr, owner, role, note FROM networks ORDER BY lo, prefix" },
+		{ "hosts", "name,ips,role,owner,note",
+		  "SELECT h.name, (SELECT group_concat(ip_text, ' ') FROM (SELECT ip_text FROM host_ips"
+		  " WHERE host_id = h.id ORDER BY ip)), h.role, h.owner, h.note FROM hosts h ORDER BY h.name" },
+	};
+
+	for (size_t i = 0; i < 3; i++) {
+		sqlite3_stmt *st;
+		int n;
+
+		if (strcmp(kind, q[i].kind) != 0)
+			continue;
+		if ((st = db_prepare(d, q[i].sql)) == NULL)
+			return EX_SOFTWARE;
+		buf_printf(out, "%s\r\n", q[i].header);
+		n = sqlite3_column_count(st);
+		while (db_step(d, st) == SQLITE_ROW) {
+			for (int col = 0; col < n; col++) {
+				if (col)
+					buf_putc(out, ',');
+				csv_field(out, sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : db_col_text(st, col));
+			}
+			buf_puts(out, "\r\n");
+		}
+		sqlite3_finalize(st);
+		return EX_OK;
+	}
+	return EX_USAGE;
+}
+
+static int do_export(struct cli *c, const char *kind)
+{
+	static const char *all[] = { "owners", "networks", "hosts" };
+	struct db d;
+	struct buf out;
+	int rc = EX_OK;
+
+	if (kind && strcmp(kind, "owners") && strcmp(kind, "networks") && strcmp(kind, "hosts"))
+		return cli_usage("inventory");
+	if (cli_db(c, &d) < 0)
+		return EX_UNAVAILABLE;
+	buf_init(&out, 0);
+	for (size_t i = 0; i < 3 && rc == EX_OK; i++) {
+		if (kind && strcmp(kind, all[i]) != 0)
+			continue;
+		if (!kind)
+			buf_printf(&out, "%s# %s\r\n", i ? "\r\n" : "", all[i]);
+		rc = export_kind(&d, all[i], &out);
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+	db_close(&d);
+	return rc;
+}
+
+/* print_owner - the owner's contact details under a lookup */
+static void print_owner(struct db *d, const char *key)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT name, email, webhook_url, policy, digest FROM owners WHERE key = ?");
+
+	if (st == NULL)
+		return;
+	db_bind_text(st, 1, key);
+	if (db_step(d, st) == SQLITE_ROW) {
+		printf("owner name:  %s\n", db_col_text(st, 0));
+		printf("email:       %s\n", db_col_text(st, 1));
+		if (*db_col_text(st, 2))
+			printf("webhook:     %s\n", db_col_text(st, 2));
+		printf("policy:      %s%s\n", db_col_text(st, 3), sqlite3_column_int(st, 4) ? ", digest" : "");
+	}
+	sqlite3_finalize(st);
+}
+
+static int do_lookup(struct cli *c, const char *ip)
+{
+	struct ipaddr a;
+	struct inv_entry e;
+	struct db d;
+	char text[46];
+
+	if (ip_parse(ip, &a) < 0) {
+		msg_error("%s: not an IP address", ip);
+		return EX_USAGE;
+	}
+	if (cli_db(c, &d) < 0)
+		return EX_UNAVAILABLE;
+	if (inventory_lookup(&d, &a, &e) != DB_OK) {
+		db_close(&d);
+		return EX_SOFTWARE;
+	}
+	ip_format(&a, text);
+	printf("address:     %s\n", text);
+	if (!e.found) {
+		printf("not in the inventory\n");
+		db_close(&d);
+		return 1;
+	}
+	printf("host:        %s\n", e.host[0] ? e.host : "-");
+	printf("network:     %s\n", e.network[0] ? e.network : "-");
+	printf("role:        %s\n", e.role != ROLE_NONE ? role_name(e.role) : "-");
+	printf("owner:       %s\n", e.owner[0] ? e.owner : "-");
+	if (e.owner[0])
+		print_owner(&d, e.owner);
+	db_close(&d);
+	return EX_OK;
+}
+
+int cmd_inventory(struct cli *c, int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "import") == 0)
+		return do_import(c, argv[2], argv[3]);
+	if ((argc == 2 || argc == 3) && strcmp(argv[1], "export") == 0)
+		return do_export(c, argc == 3 ? argv[2] : NULL);
+	if (argc == 3 && strcmp(argv[1], "lookup") == 0)
+		return do_lookup(c, argv[2]);
+	return cli_usage("inventory");
+}

@@ -1,0 +1,394 @@
+/*
+ * incidents - attach reports to incidents, count evidence, change state.
+ *
+ * The counters on an incident row (reports, messages, reporters, injectors)
+ * are kept in step with incident_keys, which holds one row per distinct
+ * message key, reporter and injector IP with how often it was seen; a key
+ * seen for the first time bumps the matching counter.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../util/mem.h"
+#include "../util/msg.h"
+#include "../util/str.h"
+#include "incidents.h"
+
+static const char *const states[] = { "open", "notified", "acknowledged", "resolved", "false_positive" };
+
+/* incident_status_valid - one of the known states */
+int incident_status_valid(const char *s)
+{
+	for (size_t i = 0; s && i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(s, states[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* step_rc - map a finished step to DB_OK / DB_BUSY / DB_ERROR */
+static int step_rc(struct db *d, sqlite3_stmt *st)
+{
+	int rc = db_step(d, st);
+
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return DB_OK;
+	if (rc != SQLITE_BUSY)
+		msg_error("database %s: %s", d->path, sqlite3_errmsg(d->h));
+	return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+}
+
+/* add_event - one row of the incident's history */
+static int add_event(struct db *d, long long id, long long at, const char *actor, const char *old,
+		     const char *new, const char *note)
+{
+	sqlite3_stmt *st = db_prepare(d, "INSERT INTO incident_events(incident_id, at, actor, old_status,"
+				      " new_status, note) VALUES (?,?,?,?,?,?)");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, at);
+	db_bind_text(st, 3, actor && *actor ? actor : "unknown");
+	db_bind_text(st, 4, old);
+	db_bind_text(st, 5, new);
+	db_bind_text(st, 6, note && *note ? note : NULL);
+	rc = step_rc(d, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* add_key - count value under kind; *isnew = 1 when first seen */
+static int add_key(struct db *d, long long id, const char *kind, const char *value, int *isnew)
+{
+	sqlite3_stmt *st;
+	char v[INCIDENT_MAX_KEY];
+	int rc;
+
+	*isnew = 0;
+	if (value == NULL || *value == '\0')
+		return DB_OK;
+	str_copy(v, sizeof(v), value);
+	st = db_prepare(d, "INSERT OR IGNORE INTO incident_keys(incident_id, kind, value) VALUES (?,?,?)");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, kind);
+	db_bind_text(st, 3, v);
+	rc = step_rc(d, st);
+	sqlite3_finalize(st);
+	if (rc != DB_OK)
+		return rc;
+	if (sqlite3_changes(d->h) > 0) {
+		*isnew = 1;
+		return DB_OK;
+	}
+	st = db_prepare(d, "UPDATE incident_keys SET count = count + 1 WHERE incident_id = ? AND kind = ? AND value = ?");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, kind);
+	db_bind_text(st, 3, v);
+	rc = step_rc(d, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* report_time - when the report reached us (its row), else now */
+static long long report_time(struct db *d, long long report_id)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT received_at FROM reports WHERE id = ?");
+	long long t = 0;
+
+	if (st) {
+		db_bind_int(st, 1, report_id);
+		if (db_step(d, st) == SQLITE_ROW)
+			t = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return t > 0 ? t : db_now();
+}
+
+/* find_latest - the newest incident with this key: id, status, resolved_at; 0 none, 1 found */
+static int find_latest(struct db *d, const char *key, const char *verdict, long long *id, char *status,
+		       size_t slen, long long *resolved_at, long *reports)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT id, status, resolved_at, reports FROM incidents"
+				      " WHERE key_host = ? AND verdict = ? ORDER BY id DESC LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, verdict);
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		str_copy(status, slen, db_col_text(st, 1));
+		*resolved_at = sqlite3_column_int64(st, 2);
+		*reports = (long)sqlite3_column_int64(st, 3);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* create - a new open incident for key; its id in *id */
+static int create(struct db *d, const char *key, const char *verdict, long long t, long long *id)
+{
+	sqlite3_stmt *st = db_prepare(d, "INSERT INTO incidents(key_host, verdict, status, first_seen,"
+				      " last_seen, created_at, updated_at) VALUES (?,?,'open',?,?,?,?)");
+	long long now = db_now();
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, key);
+	db_bind_text(st, 2, verdict);
+	db_bind_int(st, 3, t);
+	db_bind_int(st, 4, t);
+	db_bind_int(st, 5, now);
+	db_bind_int(st, 6, now);
+	rc = step_rc(d, st);
+	sqlite3_finalize(st);
+	if (rc == DB_OK)
+		*id = sqlite3_last_insert_rowid(d->h);
+	return rc;
+}
+
+/* reopen - resolved -> open, with an event */
+static int reopen(struct db *d, long long id, long long report_id)
+{
+	sqlite3_stmt *st = db_prepare(d, "UPDATE incidents SET status = 'open', resolved_at = NULL WHERE id = ?");
+	char note[64];
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	rc = step_rc(d, st);
+	sqlite3_finalize(st);
+	snprintf(note, sizeof(note), "reopened by report %lld", report_id);
+	return rc == DB_OK ? add_event(d, id, db_now(), "abusedesk", "resolved", "open", note) : rc;
+}
+
+/* crossed - the count went from before to after past one of the thresholds */
+static int crossed(const struct config *cfg, long before, long after)
+{
+	for (size_t i = 0; i < cfg->notify_thresholds.n; i++) {
+		long t;
+
+		if (str_to_long(cfg->notify_thresholds.v[i], 1, 0x7fffffffL, &t) == 0 && before < t && t <= after)
+			return 1;
+	}
+	return 0;
+}
+
+/* update_row - counters and the latest verdict details */
+static int update_row(struct db *d, long long id, long long t, int nmsg, int nrep, int ninj,
+		      const struct verdict *v)
+{
+	sqlite3_stmt *st = db_prepare(d, "UPDATE incidents SET reports = reports + 1, messages = messages + ?,"
+				      " reporters = reporters + ?, injectors = injectors + ?,"
+				      " first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),"
+				      " updated_at = ?, abused_host = coalesce(?, abused_host),"
+				      " abused_ip = coalesce(?, abused_ip), owner = coalesce(?, owner),"
+				      " role = coalesce(?, role), confidence = ?, explanation = coalesce(?, explanation),"
+				      " auth_user = coalesce(?, auth_user) WHERE id = ?");
+	int rc, i = 1;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, i++, nmsg);
+	db_bind_int(st, i++, nrep);
+	db_bind_int(st, i++, ninj);
+	db_bind_int(st, i++, t);
+	db_bind_int(st, i++, t);
+	db_bind_int(st, i++, db_now());
+	db_bind_text(st, i++, v->abused_host && *v->abused_host ? v->abused_host : NULL);
+	db_bind_text(st, i++, v->abused_ip && *v->abused_ip ? v->abused_ip : NULL);
+	db_bind_text(st, i++, v->owner && *v->owner ? v->owner : NULL);
+	db_bind_text(st, i++, v->role != ROLE_NONE ? role_name(v->role) : NULL);
+	db_bind_text(st, i++, confidence_name(v->confidence));
+	db_bind_text(st, i++, v->explanation && *v->explanation ? v->explanation : NULL);
+	db_bind_text(st, i++, v->auth_user && *v->auth_user ? v->auth_user : NULL);
+	db_bind_int(st, i++, id);
+	rc = step_rc(d, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* incident_key - the grouping key into key (lowercased host, else IP, else source IP) */
+static int incident_key(const struct config *cfg, const struct report *r, const struct verdict *v,
+			char *key, size_t klen)
+{
+	const char *k = NULL;
+
+	if (v->abused_host && *v->abused_host)
+		k = v->abused_host;
+	else if (v->abused_ip && *v->abused_ip)
+		k = v->abused_ip;
+	if (v->cls == V_NOT_OURS || (v->cls == V_UNKNOWN && k == NULL)) {
+		if (!cfg->incident_not_ours)
+			return 0;
+		if (k == NULL)
+			k = r->source_ip && *r->source_ip ? r->source_ip :
+			    v->injector_ip && *v->injector_ip ? v->injector_ip : "unknown";
+	}
+	str_copy(key, klen, k);
+	str_lower(key);
+	return 1;
+}
+
+/* count_keys - record message, reporter, injector; add the new ones to *n */
+static int count_keys(struct db *d, long long id, long long report_id, const struct report *r,
+		      const struct verdict *v, const char *orig_key, int n[3])
+{
+	char own[48];
+	int rc;
+
+	if (orig_key == NULL || *orig_key == '\0') {
+		snprintf(own, sizeof(own), "report:%lld", report_id);
+		orig_key = own;
+	}
+	if ((rc = add_key(d, id, "message", orig_key, &n[0])) != DB_OK ||
+	    (rc = add_key(d, id, "reporter", r->reporter, &n[1])) != DB_OK)
+		return rc;
+	return add_key(d, id, "injector", v->injector_ip, &n[2]);
+}
+
+/* link_report - reports.incident_id */
+static int link_report(struct db *d, long long report_id, long long id)
+{
+	sqlite3_stmt *st = db_prepare(d, "UPDATE reports SET incident_id = ? WHERE id = ?");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, report_id);
+	rc = step_rc(d, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* choose - join, reopen or create the incident for key; sets out->id, created, reopened */
+static int choose(struct db *d, const struct config *cfg, const char *key, const char *verdict,
+		  long long t, long long report_id, struct incident_change *out, long *before)
+{
+	char status[32] = "", note[64];
+	long long id = 0, resolved_at = 0;
+	int rc = find_latest(d, key, verdict, &id, status, sizeof(status), &resolved_at, before);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && strcmp(status, "resolved") == 0) {
+		if (t - resolved_at <= cfg->reopen_quiet_period) {
+			out->reopened = 1;
+			out->id = id;
+			return reopen(d, id, report_id);
+		}
+		rc = 0;   /* resolved long ago: a new incident */
+	}
+	if (rc == 1) {
+		out->id = id;
+		return DB_OK;
+	}
+	*before = 0;
+	if ((rc = create(d, key, verdict, t, &id)) != DB_OK)
+		return rc;
+	out->id = id;
+	out->created = 1;
+	snprintf(note, sizeof(note), "opened by report %lld", report_id);
+	return add_event(d, id, db_now(), "abusedesk", NULL, "open", note);
+}
+
+/* incident_attach - see incidents.h */
+int incident_attach(struct db *d, const struct config *cfg, long long report_id, const struct report *r,
+		    const struct verdict *v, const char *orig_key, struct incident_change *out)
+{
+	char key[256];
+	const char *verdict = verdict_name(v->cls);
+	long long t;
+	long before = 0;
+	int n[3] = { 0, 0, 0 }, rc;
+
+	memset(out, 0, sizeof(*out));
+	out->verdict = verdict;
+	if (!incident_key(cfg, r, v, key, sizeof(key)))
+		return DB_OK;
+	t = report_time(d, report_id);
+	if ((rc = choose(d, cfg, key, verdict, t, report_id, out, &before)) != DB_OK ||
+	    (rc = count_keys(d, out->id, report_id, r, v, orig_key, n)) != DB_OK ||
+	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v)) != DB_OK ||
+	    (rc = link_report(d, report_id, out->id)) != DB_OK) {
+		out->id = 0;
+		return rc;
+	}
+	out->reports = before + 1;
+	out->grew = crossed(cfg, before, before + 1);
+	return DB_OK;
+}
+
+/* current_status - 1 and the status of id, 0 when none */
+static int current_status(struct db *d, long long id, char *status, size_t len)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT status FROM incidents WHERE id = ?");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW) {
+		str_copy(status, len, db_col_text(st, 0));
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* incident_set_status - see incidents.h */
+int incident_set_status(struct db *d, long long id, const char *status, const char *actor, const char *note)
+{
+	char old[32];
+	const char *new = status;
+	sqlite3_stmt *st;
+	long long now = db_now();
+	int rc;
+
+	if (!incident_status_valid(status))
+		return -3;
+	if ((rc = current_status(d, id, old, sizeof(old))) != 1)
+		return rc == 0 ? 1 : rc;
+	if (strcmp(status, "notified") == 0 && strcmp(old, "open") != 0)
+		new = old;
+	st = db_prepare(d, "UPDATE incidents SET status = ?, updated_at = ?,"
+			   " resolved_at = CASE WHEN ? = 'resolved' THEN ? WHEN ? IN ('open','notified','acknowledged')"
+			   "  THEN NULL ELSE resolved_at END,"
+			   " notified_at = CASE WHEN ? = 'notified' THEN ? ELSE notified_at END,"
+			   " notified_reports = CASE WHEN ? = 'notified' THEN reports ELSE notified_reports END"
+			   " WHERE id = ?");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, new);
+	db_bind_int(st, 2, now);
+	db_bind_text(st, 3, new);
+	db_bind_int(st, 4, now);
+	db_bind_text(st, 5, new);
+	db_bind_text(st, 6, status);
+	db_bind_int(st, 7, now);
+	db_bind_text(st, 8, status);
+	db_bind_int(st, 9, id);
+	rc = step_rc(d, st);
+	sqlite3_finalize(st);
+	if (rc != DB_OK)
+		return rc;
+	if (strcmp(new, old) == 0 && strcmp(status, "notified") == 0 && (note == NULL || *note == '\0'))
+		note = "notification sent";
+	return add_event(d, id, now, actor, old, new, note);
+}

@@ -1,0 +1,58 @@
+/*
+ * incidents - group reports into incidents and keep their state.
+ *
+ * An incident is one abused host (or IP when the inventory does not name the
+ * host) and one verdict class. incident_attach runs inside the caller's
+ * per-message transaction; incident_set_status inside the caller's too.
+ *
+ * Grouping rules (docs/incidents.md):
+ *  - a report joins the newest incident with its key when that one is open,
+ *    notified or acknowledged;
+ *  - a resolved incident reopens when the report comes within
+ *    reopen_quiet_period of its resolution, else a new incident starts;
+ *  - a false_positive incident absorbs the report (counted, not reopened);
+ *  - not_ours, and unknown without an abused host or IP, open nothing
+ *    unless incident_not_ours is set.
+ */
+#ifndef AD_INCIDENTS_H
+#define AD_INCIDENTS_H
+
+#include "../correlate/trace.h"
+#include "../parse/report.h"
+#include "../util/config.h"
+#include "db.h"
+
+/* What incident_attach did; the notify engine decides from it. */
+struct incident_change {
+	long long id;          /* 0 when the report opened/joined no incident */
+	int created;           /* a new incident */
+	int reopened;          /* a resolved incident became open again */
+	int grew;              /* the report count crossed a notify_threshold */
+	long reports;          /* reports counted in the incident after this one */
+	const char *verdict;   /* verdict class name (static string) */
+};
+
+/* Longest value kept in incident_keys (reporter, injector, message key). */
+#define INCIDENT_MAX_KEY 512
+
+/*
+ * incident_attach - add report report_id (parsed r, verdict v, original key
+ * orig_key or NULL) to its incident, creating or reopening it as the rules
+ * say; links the report row to it. 0 or DB_ERROR/DB_BUSY.
+ */
+int incident_attach(struct db *d, const struct config *cfg, long long report_id, const struct report *r,
+		    const struct verdict *v, const char *orig_key, struct incident_change *out);
+
+/*
+ * incident_set_status - move incident id to status (open, notified,
+ * acknowledged, resolved, false_positive) and record who and why.
+ * Setting "notified" only advances an open incident (it never undoes an
+ * acknowledgement) but always stamps notified_at. Returns 0, 1 when there is
+ * no such incident, -3 for an unknown status, or DB_ERROR/DB_BUSY.
+ */
+int incident_set_status(struct db *d, long long id, const char *status, const char *actor, const char *note);
+
+/* incident_status_valid - 1 for one of the five states */
+int incident_status_valid(const char *s);
+
+#endif

@@ -1,0 +1,257 @@
+/*
+ * inventory - owners, networks, hosts: upserts and address lookups.
+ *
+ * Lookups never scan: a host is found by its exact 16-byte address in
+ * host_ips (primary key), a network by walking the distinct prefix lengths
+ * present from the longest down (each "max(prefix) < p" is an index seek on
+ * networks_key) and probing (prefix, masked address) for each.
+ */
+#include <string.h>
+
+#include "../util/msg.h"
+#include "../util/str.h"
+#include "inventory.h"
+#include "maillog.h"
+#include "natlog.h"
+
+/* run - step a write statement and finalize it */
+static int run(struct db *d, sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	rc = db_step(d, st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW && rc != SQLITE_BUSY)
+		msg_error("database %s: %s", d->path, sqlite3_errmsg(d->h));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+}
+
+/* empty_null - "" as NULL */
+static const char *empty_null(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+int inventory_put_owner(struct db *d, const struct inv_owner *o)
+{
+	sqlite3_stmt *st = db_prepare(d, "INSERT INTO owners(key, name, email, webhook_url, policy, digest)"
+				      " VALUES (?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET name = excluded.name,"
+				      " email = excluded.email, webhook_url = excluded.webhook_url,"
+				      " policy = excluded.policy, digest = excluded.digest");
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, o->key);
+	db_bind_text(st, 2, empty_null(o->name));
+	db_bind_text(st, 3, empty_null(o->email));
+	db_bind_text(st, 4, empty_null(o->webhook_url));
+	db_bind_text(st, 5, o->policy && *o->policy ? o->policy : "immediate");
+	db_bind_int(st, 6, o->digest);
+	return run(d, st);
+}
+
+int inventory_put_network(struct db *d, const struct cidr *c, const char *owner, const char *role,
+			  const char *note)
+{
+	sqlite3_stmt *st = db_prepare(d, "INSERT INTO networks(cidr, prefix, lo, hi, owner, role, note)"
+				      " VALUES (?,?,?,?,?,?,?) ON CONFLICT(cidr) DO UPDATE SET"
+				      " owner = excluded.owner, role = excluded.role, note = excluded.note");
+	struct ipaddr lo, hi;
+	char text[64];
+
+	if (st == NULL)
+		return DB_ERROR;
+	cidr_range(c, &lo, &hi);
+	cidr_format(c, text);
+	db_bind_text(st, 1, text);
+	db_bind_int(st, 2, c->prefix);
+	sqlite3_bind_blob(st, 3, lo.b, 16, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 4, hi.b, 16, SQLITE_TRANSIENT);
+	db_bind_text(st, 5, empty_null(owner));
+	db_bind_text(st, 6, empty_null(role));
+	db_bind_text(st, 7, empty_null(note));
+	return run(d, st);
+}
+
+/* host_id - upsert the host row and return its id in *id */
+static int host_row(struct db *d, const char *name, const char *role, const char *owner, const char *note,
+		    long long *id)
+{
+	sqlite3_stmt *st = db_prepare(d, "INSERT INTO hosts(name, role, owner, note) VALUES (?,?,?,?)"
+				      " ON CONFLICT(name) DO UPDATE SET role = excluded.role,"
+				      " owner = excluded.owner, note = excluded.note RETURNING id");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, name);
+	db_bind_text(st, 2, empty_null(role));
+	db_bind_text(st, 3, empty_null(owner));
+	db_bind_text(st, 4, empty_null(note));
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+}
+
+int inventory_put_host(struct db *d, const char *name, const struct ipaddr *ips, size_t nips,
+		       const char *role, const char *owner, const char *note)
+{
+	sqlite3_stmt *st;
+	long long id = 0;
+	int rc;
+
+	if ((rc = host_row(d, name, role, owner, note, &id)) != DB_OK)
+		return rc;
+	st = db_prepare(d, "DELETE FROM host_ips WHERE host_id = ?");
+	if (st)
+		db_bind_int(st, 1, id);
+	if ((rc = run(d, st)) != DB_OK)
+		return rc;
+	for (size_t i = 0; i < nips && rc == DB_OK; i++) {
+		char text[46];
+
+		ip_format(&ips[i], text);
+		st = db_prepare(d, "INSERT OR IGNORE INTO host_ips(ip, host_id, ip_text) VALUES (?,?,?)");
+		if (st) {
+			sqlite3_bind_blob(st, 1, ips[i].b, 16, SQLITE_TRANSIENT);
+			db_bind_int(st, 2, id);
+			db_bind_text(st, 3, text);
+		}
+		rc = run(d, st);
+	}
+	return rc;
+}
+
+int inventory_owner_exists(struct db *d, const char *key)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT 1 FROM owners WHERE key = ?");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, key);
+	rc = db_step(d, st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : DB_ERROR;
+}
+
+/* mask - keep the first prefix bits of a */
+static void mask(struct ipaddr *a, int prefix)
+{
+	for (int i = 0; i < 16; i++) {
+		int bits = prefix - i * 8;
+
+		if (bits >= 8)
+			continue;
+		a->b[i] = bits <= 0 ? 0 : (unsigned char)(a->b[i] & (0xff << (8 - bits)));
+	}
+}
+
+/* lookup_host - exact address in host_ips; 1 found */
+static int lookup_host(struct db *d, const struct ipaddr *ip, struct inv_entry *e)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT h.name, h.role, h.owner FROM host_ips i"
+				      " JOIN hosts h ON h.id = i.host_id WHERE i.ip = ? ORDER BY h.id LIMIT 1");
+	int found = 0;
+
+	if (st == NULL)
+		return DB_ERROR;
+	sqlite3_bind_blob(st, 1, ip->b, 16, SQLITE_TRANSIENT);
+	if (db_step(d, st) == SQLITE_ROW) {
+		int r = role_from_name(db_col_text(st, 1));
+
+		str_copy(e->host, sizeof(e->host), db_col_text(st, 0));
+		e->role = r < 0 ? ROLE_NONE : (enum host_role)r;
+		str_copy(e->owner, sizeof(e->owner), db_col_text(st, 2));
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* lookup_network - most specific network holding ip; 1 found */
+static int lookup_network(struct db *d, const struct ipaddr *ip, char *cidr, size_t clen, char *owner,
+			  size_t olen, enum host_role *role)
+{
+	sqlite3_stmt *next = db_prepare(d, "SELECT max(prefix) FROM networks WHERE prefix < ?");
+	sqlite3_stmt *probe = db_prepare(d, "SELECT cidr, owner, role FROM networks WHERE prefix = ? AND lo = ?");
+	int p = 129, found = 0;
+
+	while (next && probe && !found) {
+		struct ipaddr m = *ip;
+
+		sqlite3_reset(next);
+		db_bind_int(next, 1, p);
+		if (db_step(d, next) != SQLITE_ROW || sqlite3_column_type(next, 0) == SQLITE_NULL)
+			break;
+		p = sqlite3_column_int(next, 0);
+		mask(&m, p);
+		sqlite3_reset(probe);
+		db_bind_int(probe, 1, p);
+		sqlite3_bind_blob(probe, 2, m.b, 16, SQLITE_TRANSIENT);
+		if (db_step(d, probe) == SQLITE_ROW) {
+			int r = role_from_name(db_col_text(probe, 2));
+
+			str_copy(cidr, clen, db_col_text(probe, 0));
+			str_copy(owner, olen, db_col_text(probe, 1));
+			*role = r < 0 ? ROLE_NONE : (enum host_role)r;
+			found = 1;
+		}
+	}
+	sqlite3_finalize(next);
+	sqlite3_finalize(probe);
+	return found;
+}
+
+/* inventory_lookup - host wins for name/role/owner, the network fills the gaps */
+int inventory_lookup(struct db *d, const struct ipaddr *ip, struct inv_entry *e)
+{
+	char nowner[128] = "";
+	enum host_role nrole = ROLE_NONE;
+	int host, net;
+
+	memset(e, 0, sizeof(*e));
+	host = lookup_host(d, ip, e);
+	if (host < 0)
+		return DB_ERROR;
+	net = lookup_network(d, ip, e->network, sizeof(e->network), nowner, sizeof(nowner), &nrole);
+	if (net && e->owner[0] == '\0')
+		str_copy(e->owner, sizeof(e->owner), nowner);
+	if (net && e->role == ROLE_NONE)
+		e->role = nrole;
+	e->found = host || net;
+	return DB_OK;
+}
+
+/* cb_lookup - trace_env inventory callback */
+static void cb_lookup(void *ctx, const struct ipaddr *ip, struct inv_entry *e)
+{
+	if (inventory_lookup(ctx, ip, e) != DB_OK)
+		memset(e, 0, sizeof(*e));
+}
+
+/* cb_maillog - trace_env mail log callback */
+static void cb_maillog(void *ctx, const char *queue_id, const char *message_id, struct maillog_entry *e)
+{
+	if (maillog_find(ctx, queue_id, message_id, e) != DB_OK)
+		memset(e, 0, sizeof(*e));
+}
+
+/* cb_nat - trace_env NAT callback */
+static int cb_nat(void *ctx, const struct ipaddr *outside, int port, time_t t, char inside_ip[46],
+		  int *inside_port)
+{
+	return natlog_find(ctx, outside, port, (long long)t, inside_ip, inside_port);
+}
+
+void inventory_env(struct db *d, struct trace_env *env)
+{
+	env->ctx = d;
+	env->lookup = cb_lookup;
+	env->maillog = cb_maillog;
+	env->nat = cb_nat;
+}

@@ -1,0 +1,42 @@
+/*
+ * inventory - owners, networks and hosts in the database, and the
+ * trace_env callbacks (inventory, mail log, NAT) backed by it.
+ *
+ * Networks are stored as (prefix, lo, hi) with lo/hi the 16-byte first and
+ * last address; the most specific network holding an address is found by
+ * point lookups of the masked address on (prefix, lo), one distinct prefix
+ * length at a time, longest first: each step is an index seek, so the cost
+ * does not grow with the number of networks.
+ */
+#ifndef AD_INVENTORY_H
+#define AD_INVENTORY_H
+
+#include "../correlate/trace.h"
+#include "../util/ipaddr.h"
+#include "db.h"
+
+struct inv_owner {
+	const char *key, *name, *email, *webhook_url;
+	const char *policy;     /* immediate | digest | none */
+	int digest;             /* opted in to the digest */
+};
+
+/* Upserts: insert or replace the row with the same key / CIDR / name.
+ * Call inside a transaction. 0 or DB_ERROR/DB_BUSY. */
+int inventory_put_owner(struct db *d, const struct inv_owner *o);
+int inventory_put_network(struct db *d, const struct cidr *c, const char *owner, const char *role,
+			  const char *note);
+/* inventory_put_host - the host and exactly these addresses */
+int inventory_put_host(struct db *d, const char *name, const struct ipaddr *ips, size_t nips,
+		       const char *role, const char *owner, const char *note);
+/* inventory_owner_exists - 1, 0, or DB_ERROR */
+int inventory_owner_exists(struct db *d, const char *key);
+
+/* inventory_lookup - host by exact address, else most specific network;
+ * e->found = 0 when neither. 0 or DB_ERROR. */
+int inventory_lookup(struct db *d, const struct ipaddr *ip, struct inv_entry *e);
+
+/* inventory_env - fill env's lookup, maillog and nat callbacks (ctx = d) */
+void inventory_env(struct db *d, struct trace_env *env);
+
+#endif

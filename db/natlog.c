@@ -1,0 +1,69 @@
+/*
+ * natlog - store NAT records and find the inside host behind ip:port at t.
+ *
+ * Addresses are kept as canonical text (util/ipaddr ip_format), so the
+ * UNIQUE(outside_ip, outside_port, at, ...) index serves the lookup.
+ */
+#include <string.h>
+
+#include "../util/msg.h"
+#include "../util/str.h"
+#include "natlog.h"
+
+int natlog_insert(struct db *d, long long at, const struct ipaddr *inside, int inside_port,
+		  const struct ipaddr *outside, int outside_port)
+{
+	sqlite3_stmt *st = db_prepare(d, "INSERT OR IGNORE INTO natlog(at, inside_ip, inside_port, outside_ip,"
+				      " outside_port) VALUES (?,?,?,?,?)");
+	char in[46], out[46];
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	ip_format(inside, in);
+	ip_format(outside, out);
+	db_bind_int(st, 1, at);
+	db_bind_text(st, 2, in);
+	if (inside_port > 0)
+		db_bind_int(st, 3, inside_port);
+	else
+		sqlite3_bind_null(st, 3);
+	db_bind_text(st, 4, out);
+	db_bind_int(st, 5, outside_port);
+	rc = db_step(d, st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return sqlite3_changes(d->h) > 0 ? 1 : 0;
+	if (rc != SQLITE_BUSY)
+		msg_error("database %s: %s", d->path, sqlite3_errmsg(d->h));
+	return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+}
+
+int natlog_find(struct db *d, const struct ipaddr *outside, int port, long long t, char inside_ip[46],
+		int *inside_port)
+{
+	sqlite3_stmt *st;
+	char out[46];
+	int found = -1;
+
+	if (port <= 0 || t <= 0)
+		return -1;
+	st = db_prepare(d, "SELECT inside_ip, inside_port FROM natlog WHERE outside_ip = ? AND outside_port = ?"
+			   " AND at BETWEEN ? AND ? ORDER BY at > ?5, abs(at - ?5) LIMIT 1");
+	if (st == NULL)
+		return -1;
+	ip_format(outside, out);
+	db_bind_text(st, 1, out);
+	db_bind_int(st, 2, port);
+	db_bind_int(st, 3, t - NATLOG_WINDOW);
+	db_bind_int(st, 4, t + NATLOG_SKEW);
+	db_bind_int(st, 5, t);
+	if (db_step(d, st) == SQLITE_ROW) {
+		str_copy(inside_ip, 46, db_col_text(st, 0));
+		if (inside_port)
+			*inside_port = sqlite3_column_int(st, 1);
+		found = 0;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
