@@ -115,6 +115,9 @@ static const char schema_v1[] =
 	" detail TEXT, transcript TEXT);"
 	"CREATE INDEX IF NOT EXISTS probes_incident ON probes(incident_id, at);"
 	"CREATE INDEX IF NOT EXISTS probes_target ON probes(target, at);"
+	/* digest (notify/digest.c): every digest query is an index range */
+	"CREATE INDEX IF NOT EXISTS incidents_created ON incidents(created_at);"
+	"CREATE INDEX IF NOT EXISTS incidents_resolved ON incidents(resolved_at);"
 	/* views for people */
 	"CREATE VIEW IF NOT EXISTS open_incidents AS"
 	" SELECT id, status, verdict, abused_host, abused_ip, owner, reports, reporters,"

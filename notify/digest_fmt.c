@@ -1,0 +1,134 @@
+/*
+ * digest_fmt - the small formatting helpers the digest renderers share:
+ * UTF-8 cleaning, HTML escaping, dates, trends and labels.
+ *
+ * Every string that came from a report or the database goes through
+ * digest_clean (text) or html_escape (HTML) before it is written: invalid
+ * UTF-8 becomes U+FFFD and control characters (ESC, CR, LF...) become
+ * spaces, so report text can neither break a table nor drive a terminal.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "digest.h"
+
+/* utf8_len - length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t k;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		k = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		k = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		k = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (n < k)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return k;
+}
+
+/* put_clean - the common loop: clean s into out, escaping for HTML when html */
+static void put_clean(struct buf *out, const char *s, size_t max, int html)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p);
+
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_len(p + i, n - i);
+
+		if (i + (k ? k : 1) > max) {
+			buf_puts(out, "...");
+			return;
+		}
+		if (k == 0) {
+			buf_puts(out, "\xef\xbf\xbd");
+			k = 1;
+		} else if (k == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
+			buf_putc(out, ' ');
+		} else if (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) {
+			buf_putc(out, ' ');     /* C1 controls */
+		} else if (html && k == 1 && strchr("&<>\"'", p[i])) {
+			buf_puts(out, p[i] == '&' ? "&amp;" : p[i] == '<' ? "&lt;" : p[i] == '>' ? "&gt;"
+				 : p[i] == '"' ? "&quot;" : "&#39;");
+		} else {
+			buf_append(out, p + i, k);
+		}
+		i += k;
+	}
+}
+
+void digest_clean(struct buf *out, const char *s, size_t max)
+{
+	put_clean(out, s, max, 0);
+}
+
+void html_escape(struct buf *out, const char *s, size_t max)
+{
+	put_clean(out, s, max, 1);
+}
+
+void digest_time(long long t, char out[64])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	snprintf(out, 64, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min);
+}
+
+void digest_day(long long t, char out[64])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	snprintf(out, 64, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+void digest_period(const struct digest *dg, struct buf *out)
+{
+	char a[64], b[64];
+
+	digest_time(dg->from, a);
+	digest_time(dg->to, b);
+	buf_printf(out, "%s to %s UTC", a, b);
+}
+
+void digest_trend(struct buf *out, long cur, long prev)
+{
+	if (cur == prev)
+		buf_puts(out, "no change");
+	else
+		buf_printf(out, "%+ld", cur - prev);
+}
+
+const char *digest_label(const char *key, const char *dflt)
+{
+	return key && *key ? key : dflt;
+}
+
+void digest_age(struct buf *out, long long t, long long now)
+{
+	long long s = now > t ? now - t : 0;
+
+	if (s >= 2 * 86400)
+		buf_printf(out, "%lld days", s / 86400);
+	else
+		buf_printf(out, "%lld hours", s / 3600);
+}
