@@ -136,6 +136,8 @@ int fieldit_next(struct fieldit *it, const char **name, size_t *nlen, struct buf
 	*nlen = nl;
 	buf_reset(val);
 	append_value(val, l + colon + 1, ll - colon - 1);
+	if (val->len >= PARSE_MAX_FIELD)
+		it->cut = 1;
 	for (;;) {
 		save = it->p;
 		l = line_next(&it->p, it->end, &ll);
@@ -147,6 +149,8 @@ int fieldit_next(struct fieldit *it, const char **name, size_t *nlen, struct buf
 		if (val->len && val->data[val->len - 1] != ' ')
 			buf_putc(val, ' ');
 		append_value(val, l, ll);
+		if (val->len >= PARSE_MAX_FIELD)
+			it->cut = 1;
 		if (it->lines >= PARSE_MAX_HEADERS)
 			break;
 	}

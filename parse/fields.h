@@ -15,6 +15,7 @@ struct fieldit {
 	size_t lines;        /* lines consumed */
 	int stop_at_blank;   /* a header block: stop at the first empty line */
 	int capped;          /* PARSE_MAX_HEADERS lines reached */
+	int cut;             /* a value was cut at PARSE_MAX_FIELD */
 	const char *body;    /* after stop_at_blank: where the body starts, or NULL */
 };
 

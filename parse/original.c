@@ -140,14 +140,14 @@ void parse_original_message(struct report *r, GMimeMessage *m)
 	g_object_unref(ms);
 }
 
-/* part_text - decoded content of a leaf part as a NUL-terminated string, capped at max */
-char *part_text(GMimeObject *part, size_t max, size_t *len)
+/* part_bytes - decoded content of a part, binary, NUL-terminated, capped at max */
+char *part_bytes(GMimeObject *part, size_t max, size_t *len)
 {
 	GMimeStream *ms;
 	GByteArray *ba;
 	GMimeDataWrapper *dw;
 	char *s;
-	size_t n, i;
+	size_t n;
 
 	if (len)
 		*len = 0;
@@ -173,10 +173,21 @@ char *part_text(GMimeObject *part, size_t max, size_t *len)
 	s = xmalloc(n + 1);
 	memcpy(s, ba->data, n);
 	s[n] = '\0';
-	for (i = 0; i < n; i++)
+	g_object_unref(ms);
+	if (len)
+		*len = n;
+	return s;
+}
+
+/* part_text - decoded content of a leaf part as a NUL-terminated string, capped at max */
+char *part_text(GMimeObject *part, size_t max, size_t *len)
+{
+	size_t n = 0, i;
+	char *s = part_bytes(part, max, &n);
+
+	for (i = 0; s && i < n; i++)
 		if (s[i] == '\0')
 			s[i] = ' ';
-	g_object_unref(ms);
 	if (len)
 		*len = n;
 	return s;

@@ -223,8 +223,11 @@ static void outer_fields(struct pctx *c, struct report *r)
 		}
 		if ((v = g_mime_message_get_message_id(c->msg)) != NULL)
 			set_str(&r->message_id, v);
-		if ((v = g_mime_message_get_subject(c->msg)) != NULL)
+		if ((v = g_mime_message_get_subject(c->msg)) != NULL) {
 			set_str(&r->subject, v);
+			if (strstr(v, "=?"))
+				report_warn(r, "Subject holds an encoded word that does not decode");
+		}
 		if (((v = hdr(m, "Auto-Submitted")) && strncasecmp(v, "no", 2) != 0) ||
 		    header_is(m, "Precedence", "bulk") || header_is(m, "Precedence", "junk") ||
 		    header_is(m, "Precedence", "list") || header_is(m, "Precedence", "auto_reply") ||
@@ -279,6 +282,16 @@ static void mime_parse(struct pctx *c, struct report *r)
 	if (rt)
 		c->report_type = str_lower(xstrdup(rt));
 	walk(c, r, top);
+	if (GMIME_IS_MULTIPART(top)) {
+		const char *b = g_mime_multipart_get_boundary(GMIME_MULTIPART(top));
+		char close[256];
+
+		snprintf(close, sizeof(close), "\n--%s--", b ? b : "");
+		if (!b || !memmem(c->text, c->len, close, strlen(close))) {
+			report_warn(r, "MIME boundary never closed (message cut short?)");
+			r->flags |= REPORT_F_MALFORMED;
+		}
+	}
 }
 
 /* dispatch - hand the message to the readers in order of certainty */
@@ -297,14 +310,14 @@ static void dispatch(struct pctx *c, struct report *r)
 		return;
 	if (c->msg && bounce_like(c) && dsn_parse(c->msg, c->text, c->len, r))
 		return;
-	if (autoreply_parse(c, r) || forward_parse(c, r) || plain_parse(c, r))
+	if (apple_unsubscribe(c, r) || autoreply_parse(c, r) || forward_parse(c, r) || plain_parse(c, r))
 		return;
 	r->format = FMT_UNKNOWN;
 	report_warn(r, "no complaint format recognised");
 }
 
-/* header_end - where the top header block ends */
-static void find_body(struct pctx *c)
+/* find_body - where the top header block ends; odd headers noted */
+static void find_body(struct pctx *c, struct report *r)
 {
 	struct fieldit it;
 	struct buf v;
@@ -314,8 +327,13 @@ static void find_body(struct pctx *c)
 	buf_init(&v, 0);
 	fieldit_init(&it, c->text, c->len, 1);
 	while (fieldit_next(&it, &n, &nl, &v))
-		;
+		if (!g_utf8_validate(v.data, (gssize)v.len, NULL))
+			report_warn(r, "header %.*s is not valid UTF-8", (int)(nl > 40 ? 40 : nl), n);
 	buf_free(&v);
+	if (it.capped)
+		report_warn(r, "more than %d header lines; the rest ignored", PARSE_MAX_HEADERS);
+	if (it.cut)
+		report_warn(r, "header field longer than %d bytes cut", PARSE_MAX_FIELD);
 	c->body = it.body;
 	c->body_len = it.body ? (size_t)(c->text + c->len - it.body) : 0;
 }
@@ -338,7 +356,7 @@ int parse_message(const char *data, size_t len, struct report *r)
 	copy = normalise(r, data + off, len - off, &n);
 	c.text = copy ? copy : data + off;
 	c.len = copy ? n : len - off;
-	find_body(&c);
+	find_body(&c, r);
 	if (too_deep(c.text, c.len)) {
 		report_warn(r, "more than %d nested MIME types; MIME structure not parsed", PARSE_MAX_PARTS);
 		r->flags |= REPORT_F_MALFORMED;

@@ -44,9 +44,12 @@ char *angle_strip(const char *v);
 int header_is(GMimeObject *o, const char *name, const char *substr);
 const char *hdr(GMimeObject *o, const char *name);
 
+char *part_bytes(GMimeObject *part, size_t max, size_t *len); /* binary-safe part_text */
+
 /* readers: each returns 1 when it took the message */
 int arf_parse(struct pctx *c, struct report *r);
 int arf_raw_parse(struct pctx *c, struct report *r);
+int apple_unsubscribe(struct pctx *c, struct report *r);
 void arf_fields(struct report *r, const char *block, size_t len);
 int xarf_parse(struct pctx *c, struct report *r);
 int spamcop_parse(struct pctx *c, struct report *r);

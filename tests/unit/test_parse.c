@@ -1,0 +1,427 @@
+/*
+ * test_parse - the report parser: ARF fields and their real-world
+ * deviations, X-ARF, SpamCop, JMRP, human complaints, auto-replies, the JSON
+ * form, and hostile input (each case bounded in time and warned about).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../parse/report.h"
+#include "../../util/buf.h"
+#include "../../util/mem.h"
+
+#define ARF_HEAD \
+	"From: fbl@example.net\n" \
+	"To: abuse@example.com\n" \
+	"Subject: FW: report\n" \
+	"MIME-Version: 1.0\n" \
+	"Content-Type: multipart/report; report-type=feedback-report; boundary=\"BB\"\n\n" \
+	"--BB\nContent-Type: text/plain\n\nThis is an abuse report.\n\n" \
+	"--BB\nContent-Type: message/feedback-report\n\n"
+#define ARF_ORIG \
+	"\n--BB\nContent-Type: message/rfc822\n\n" \
+	"Received: from mail.example.com (mail.example.com [192.0.2.10])\n" \
+	"\tby mx.example.net (Postfix) with ESMTP id 4ABC\n" \
+	"\tfor <u@example.net>; Mon, 1 Jan 2024 10:00:00 +0000\n" \
+	"From: Spammer <spam@example.com>\nTo: u@example.net\nSubject: buy\n" \
+	"Message-ID: <m1@example.com>\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n\nbody\n" \
+	"--BB--\n"
+
+static const char arf_msg[] = ARF_HEAD
+	"Feedback-Type: Abuse\nUser-Agent: TestFBL/1.0\nVersion: 1\n"
+	"Original-Mail-From: <spam@example.com>\nOriginal-Rcpt-To: <u@example.net>\n"
+	"Original-Rcpt-To: <v@example.net>\nArrival-Date: Mon, 1 Jan 2024 10:00:05 +0000\n"
+	"Source-IP: 192.0.2.10\nSource-Port: 52100\nReported-Domain: example.com\n"
+	"Reported-URI: http://example.com/x\nIncidents: 3\nReporting-MTA: dns; mx.example.net\n"
+	ARF_ORIG;
+
+/* parse_str - parse a NUL-terminated message */
+static void parse_str(const char *s, size_t len, struct report *r)
+{
+	report_init(r);
+	assert_int_equal(parse_message(s, len, r), 0);
+}
+
+/* has_warning - some warning contains needle */
+static int has_warning(const struct report *r, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < r->warnings.n; i++)
+		if (strstr(r->warnings.v[i], needle))
+			return 1;
+	return 0;
+}
+
+static void test_arf_fields(void **state)
+{
+	struct report r;
+
+	parse_str(arf_msg, strlen(arf_msg), &r);
+	assert_int_equal(r.format, FMT_ARF);
+	assert_string_equal(r.feedback_type, "abuse");
+	assert_string_equal(r.user_agent, "TestFBL/1.0");
+	assert_string_equal(r.source_ip, "192.0.2.10");
+	assert_int_equal(r.source_port, 52100);
+	assert_string_equal(r.arrival_date, "2024-01-01T10:00:05Z");
+	assert_string_equal(r.original_mail_from, "spam@example.com");
+	assert_int_equal(r.original_rcpt_to.n, 2);
+	assert_string_equal(r.original_rcpt_to.v[1], "v@example.net");
+	assert_string_equal(r.reported_domains.v[0], "example.com");
+	assert_int_equal(r.incidents, 3);
+	assert_string_equal(r.reporting_mta, "mx.example.net");
+	assert_string_equal(r.reporter, "fbl@example.net");
+	assert_true(r.orig.present);
+	assert_false(r.orig.headers_only);
+	assert_string_equal(r.orig.message_id, "m1@example.com");
+	assert_string_equal(r.orig.subject, "buy");
+	assert_non_null(r.orig.body_sha256);
+	assert_int_equal(r.nhops, 1);
+	assert_string_equal(r.hops[0].from_ip, "192.0.2.10");
+	report_free(&r);
+}
+
+static void test_arf_deviations(void **state)
+{
+	static const char msg[] = "From MAILER-DAEMON Mon Jan  1 10:00:00 2024\n" ARF_HEAD
+		"Version: 0.1\nFeedback-Type: opt-out\nReceived-Date: 1 Jan 2024 10:00:05 -0000\n"
+		"Source-Ip: x.x.x.x\n"
+		"\n--BB\nContent-Type: text/rfc822-header\n\n"
+		"From: a@example.com\nSubject: hi\n\n--BB--\n";
+	struct report r;
+
+	parse_str(msg, strlen(msg), &r);
+	assert_int_equal(r.format, FMT_ARF);
+	assert_string_equal(r.feedback_type, "opt-out");
+	assert_string_equal(r.arrival_date, "2024-01-01T10:00:05Z");
+	assert_null(r.source_ip);
+	assert_true(has_warning(&r, "redacted"));
+	assert_true(r.orig.present);
+	assert_true(r.orig.headers_only);
+	assert_string_equal(r.orig.subject, "hi");
+	report_free(&r);
+}
+
+static void test_arf_base64_and_comment(void **state)
+{
+	/* "Feedback-Type: abuse\nSource-IP: 198.51.100.7 (mx.example.org)\n" */
+	static const char msg[] = "From: fbl@example.net\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/report; report-type=feedback-report; boundary=\"BB\"\n\n"
+		"--BB\nContent-Type: message/feedback-report\nContent-Transfer-Encoding: base64\n\n"
+		"RmVlZGJhY2stVHlwZTogYWJ1c2UKU291cmNlLUlQOiAxOTguNTEuMTAwLjcgKG14LmV4YW1wbGUu\n"
+		"b3JnKQo=\n--BB--\n";
+	struct report r;
+
+	parse_str(msg, strlen(msg), &r);
+	assert_int_equal(r.format, FMT_ARF);
+	assert_string_equal(r.feedback_type, "abuse");
+	assert_string_equal(r.source_ip, "198.51.100.7");
+	assert_true(has_warning(&r, "reported message"));
+	report_free(&r);
+}
+
+static void test_line_ends(void **state)
+{
+	struct buf crlf, cr;
+	struct report a, b;
+	size_t i;
+
+	buf_init(&crlf, 0);
+	buf_init(&cr, 0);
+	for (i = 0; arf_msg[i]; i++) {
+		if (arf_msg[i] == '\n') {
+			buf_puts(&crlf, "\r\n");
+			buf_putc(&cr, '\r');
+		} else {
+			buf_putc(&crlf, arf_msg[i]);
+			buf_putc(&cr, arf_msg[i]);
+		}
+	}
+	parse_str(crlf.data, crlf.len, &a);
+	parse_str(cr.data, cr.len, &b);
+	assert_int_equal(a.format, FMT_ARF);
+	assert_int_equal(b.format, FMT_ARF);
+	assert_string_equal(a.source_ip, "192.0.2.10");
+	assert_string_equal(b.source_ip, "192.0.2.10");
+	assert_int_equal(a.nhops, 1);
+	assert_int_equal(b.nhops, 1);
+	assert_string_equal(b.orig.subject, "buy");
+	report_free(&a);
+	report_free(&b);
+	buf_free(&crlf);
+	buf_free(&cr);
+}
+
+static void test_xarf(void **state)
+{
+	static const char msg[] = "From: reports@example.org\nX-ARF: YES\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=\"XX\"\n\n"
+		"--XX\nContent-Type: text/plain\n\nSee report.\n"
+		"--XX\nContent-Type: text/plain; name=\"report.txt\"\nContent-Transfer-Encoding: quoted-printable\n\n"
+		"---\nReported-From: reports@example.org\nCategory: abuse\nReport-Type: login-attack\n"
+		"Service: ssh\nPort: 22\nDate: 2024-01-02T03:04:05+00:00\nSource-Type: ipv4\n"
+		"Source: 203.0.113.9\n--XX--\n";
+	struct report r;
+
+	parse_str(msg, strlen(msg), &r);
+	assert_int_equal(r.format, FMT_XARF);
+	assert_string_equal(r.category, "abuse");
+	assert_string_equal(r.feedback_type, "login-attack");
+	assert_string_equal(r.source_ip, "203.0.113.9");
+	assert_int_equal(r.source_port, 22);
+	assert_string_equal(r.arrival_date, "2024-01-02T03:04:05Z");
+	report_free(&r);
+}
+
+static void test_spamcop_jmrp(void **state)
+{
+	static const char sc[] = "From: 123@reports.spamcop.net\nSubject: [SpamCop (192.0.2.77) id:1]x\n\n"
+		"[ SpamCop V5 ]\nEmail from 192.0.2.77 / Tue, 2 Jan 2024 08:00:00 +0000\n\n"
+		"[ Offending message ]\nReceived: from h.example.com (h.example.com [192.0.2.77])\n"
+		"\tby mx.example.net with SMTP id Q1; Tue, 2 Jan 2024 08:00:00 +0000\nSubject: spam\n\nx\n";
+	static const char jm[] = "From: staff@hotmail.com\nSubject: complaint about message from 198.51.100.3\n"
+		"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"J\"\n\n--J\n"
+		"Content-Type: message/rfc822\n\nX-HmXmrOriginalRecipient: u@example.net\nSubject: s\n\nb\n--J--\n";
+	struct report r;
+
+	parse_str(sc, strlen(sc), &r);
+	assert_int_equal(r.format, FMT_SPAMCOP);
+	assert_string_equal(r.source_ip, "192.0.2.77");
+	assert_string_equal(r.orig.subject, "spam");
+	report_free(&r);
+	parse_str(jm, strlen(jm), &r);
+	assert_int_equal(r.format, FMT_JMRP);
+	assert_string_equal(r.feedback_type, "abuse");
+	assert_string_equal(r.source_ip, "198.51.100.3");
+	assert_string_equal(r.original_rcpt_to.v[0], "u@example.net");
+	report_free(&r);
+}
+
+static void test_human(void **state)
+{
+	static const char fwd[] = "From: Jo <jo@example.org>\nSubject: spam from you\n\n"
+		"Please stop this.\n\n-----Original Message-----\n"
+		"> Received: from x.example.com (x.example.com [203.0.113.44])\n"
+		">\tby mx.example.org with ESMTP id A1; Wed, 3 Jan 2024 09:00:00 +0000\n"
+		"> From: bad@example.com\n> Subject: win\n>\n> text\n";
+	static const char plain[] = "From: jo@example.org\nSubject: attack\n\n"
+		"Your host 198.51.100.200 keeps scanning us since 10:00.\n";
+	static const char vac[] = "From: jo@example.org\nAuto-Submitted: auto-replied\nSubject: Out of office\n\n"
+		"I am away.\n";
+	struct report r;
+
+	parse_str(fwd, strlen(fwd), &r);
+	assert_int_equal(r.format, FMT_FORWARD);
+	assert_string_equal(r.orig.subject, "win");
+	assert_int_equal(r.nhops, 1);
+	report_free(&r);
+	parse_str(plain, strlen(plain), &r);
+	assert_int_equal(r.format, FMT_PLAIN);
+	assert_string_equal(r.source_ip, "198.51.100.200");
+	report_free(&r);
+	parse_str(vac, strlen(vac), &r);
+	assert_int_equal(r.format, FMT_AUTOREPLY);
+	assert_true(r.auto_submitted);
+	report_free(&r);
+}
+
+static void test_json(void **state)
+{
+	struct report r;
+	struct buf b;
+	const char *keys[] = { "\"file\"", "\"format\"", "\"feedback_type\"", "\"user_agent\"",
+		"\"reporter\"", "\"reporting_mta\"", "\"arrival_date\"", "\"source_ip\"", "\"source_port\"",
+		"\"original_mail_from\"", "\"original_rcpt_to\"", "\"reported_domains\"",
+		"\"reported_uris\"", "\"incidents\"", "\"recipients\"", "\"original\"", "\"hops\"",
+		"\"warnings\"" };
+	const char *p;
+	size_t i;
+
+	parse_str(arf_msg, strlen(arf_msg), &r);
+	buf_init(&b, 0);
+	report_to_json(&r, "x.eml", &b);
+	p = b.data;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *q = strstr(p, keys[i]);
+
+		assert_non_null(q);
+		p = q;
+	}
+	assert_non_null(strstr(b.data, "\"format\":\"arf\""));
+	assert_non_null(strstr(b.data, "\"source_port\":52100"));
+	assert_non_null(strstr(b.data, "\"headers_only\":false"));
+	assert_null(strchr(b.data, '\n'));
+	buf_free(&b);
+	report_free(&r);
+	assert_string_equal(report_format_name(FMT_DMARC), "dmarc");
+	assert_string_equal(report_format_name((enum report_format)99), "unknown");
+}
+
+/* hostile - parse buf in under 2 s and expect a warning containing want */
+static void hostile(struct buf *b, const char *want)
+{
+	struct report r;
+	struct buf j;
+	clock_t t0 = clock();
+
+	parse_str(b->data, b->len, &r);
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
+	if (!has_warning(&r, want)) {
+		size_t i;
+
+		for (i = 0; i < r.warnings.n; i++)
+			fprintf(stderr, "warning: %s\n", r.warnings.v[i]);
+		fail_msg("no warning containing \"%s\"", want);
+	}
+	buf_init(&j, 0);
+	report_to_json(&r, NULL, &j);
+	assert_true(j.len > 0);
+	buf_free(&j);
+	report_free(&r);
+	buf_free(b);
+}
+
+static void test_hostile_truncated(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_append(&b, arf_msg, strlen(arf_msg) - 120);
+	hostile(&b, "never closed");
+}
+
+static void test_hostile_nested(void **state)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "From: a@example.com\nMIME-Version: 1.0\n");
+	for (i = 0; i < 10000; i++)
+		buf_printf(&b, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
+	buf_puts(&b, "Content-Type: text/plain\n\nhello\n");
+	hostile(&b, "nested");
+}
+
+static void test_hostile_nested_some(void **state)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "From: a@example.com\nMIME-Version: 1.0\n");
+	for (i = 0; i < 200; i++)
+		buf_printf(&b, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
+	buf_puts(&b, "Content-Type: text/plain\n\nhello 192.0.2.1\n");
+	hostile(&b, "nesting deeper");
+}
+
+static void test_hostile_many_headers(void **state)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "From: a@example.com\n");
+	for (i = 0; i < 100000; i++)
+		buf_printf(&b, "X-H%d: v\n", i);
+	buf_puts(&b, "\nbody\n");
+	hostile(&b, "header lines");
+}
+
+static void test_hostile_long_line(void **state)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "From: a@example.com\nSubject: ");
+	for (i = 0; i < 1024 * 1024; i++)
+		buf_putc(&b, 'a' + (char)(i % 26));
+	buf_puts(&b, "\n\nbody\n");
+	hostile(&b, "cut");
+}
+
+static void test_hostile_bytes(void **state)
+{
+	static const char bad[] = "From: a\0@exa\xff\xfemple.com\nSubject: \xc3\x28 \0x\n\nbody\0\n";
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_append(&b, bad, sizeof(bad) - 1);
+	hostile(&b, "NUL");
+}
+
+static void test_hostile_rfc2047(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "From: =?utf-8?B?####?= <a@example.com>\n"
+		     "Subject: =?x-unknown?Q?=ZZ=?= =?utf-8?B?=?= =?=?=?\n\nhi\n");
+	hostile(&b, "encoded word");
+}
+
+static void test_hostile_repeated(void **state)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b, 0);
+	buf_puts(&b, ARF_HEAD);
+	for (i = 0; i < 3000; i++)
+		buf_printf(&b, "Feedback-Type: abuse\nSource-IP: 192.0.2.%d\nOriginal-Rcpt-To: u%d@example.net\n"
+			   "Reported-Domain: d%d.example\nReported-URI: http://e%d.example/\n", i % 250, i, i, i);
+	buf_puts(&b, "\n--BB--\n");
+	hostile(&b, "more than 1000");
+}
+
+static void test_hostile_empty_and_junk(void **state)
+{
+	struct report r;
+	static const char junk[] = "\x01\x02\x03 not a message at all";
+
+	parse_str("", 0, &r);
+	assert_true(r.flags & REPORT_F_EMPTY);
+	assert_true(has_warning(&r, "empty"));
+	report_free(&r);
+	parse_str(junk, sizeof(junk) - 1, &r);
+	assert_true(r.warnings.n > 0);
+	report_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arf_fields),
+		cmocka_unit_test(test_arf_deviations),
+		cmocka_unit_test(test_arf_base64_and_comment),
+		cmocka_unit_test(test_line_ends),
+		cmocka_unit_test(test_xarf),
+		cmocka_unit_test(test_spamcop_jmrp),
+		cmocka_unit_test(test_human),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_hostile_truncated),
+		cmocka_unit_test(test_hostile_nested),
+		cmocka_unit_test(test_hostile_nested_some),
+		cmocka_unit_test(test_hostile_many_headers),
+		cmocka_unit_test(test_hostile_long_line),
+		cmocka_unit_test(test_hostile_bytes),
+		cmocka_unit_test(test_hostile_rfc2047),
+		cmocka_unit_test(test_hostile_repeated),
+		cmocka_unit_test(test_hostile_empty_and_junk),
+	};
+	int rc;
+
+	parse_init();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	parse_shutdown();
+	return rc;
+}
