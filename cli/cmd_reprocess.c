@@ -85,6 +85,8 @@ int cmd_reprocess(struct cli *c, int argc, char **argv)
 		msg_error("%s", rp.p.dberr);
 		return EX_UNAVAILABLE;
 	}
+	if (spool_clean_tmp(c->cfg.spool_dir, 3600) > 0)
+		msg_info("reprocess: removed stale partial files from %s/tmp", c->cfg.spool_dir);
 	if (all) {
 		rp.sub = "cur";
 		rp.reparse = 1;

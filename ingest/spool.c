@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../util/mem.h"
@@ -295,4 +296,26 @@ long long spool_name_time(const char *name)
 	for (; *name >= '0' && *name <= '9' && t < 100000000000LL; name++)
 		t = t * 10 + (*name - '0');
 	return *name == '.' ? t : 0;
+}
+
+int spool_clean_tmp(const char *dir, long max_age)
+{
+	char p[PATH_MAX], f[PATH_MAX];
+	DIR *dp;
+	struct dirent *de;
+	struct stat st;
+	time_t now = time(NULL);
+	int n = 0;
+
+	if (spool_path(dir, "tmp", NULL, p, sizeof(p)) < 0 || (dp = opendir(p)) == NULL)
+		return 0;
+	while ((de = readdir(dp)) != NULL) {
+		if (de->d_name[0] == '.' || spool_path(dir, "tmp", de->d_name, f, sizeof(f)) < 0)
+			continue;
+		if (lstat(f, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > max_age &&
+		    unlink(f) == 0)
+			n++;
+	}
+	closedir(dp);
+	return n;
 }

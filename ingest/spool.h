@@ -57,6 +57,9 @@ int spool_is_truncated(const char *name);
 /* spool_list - call fn for every message file in sub ("new" or "cur"), sorted by name;
  * returns the count or -1 on error */
 int spool_list(const char *dir, const char *sub, int (*fn)(void *ctx, const char *name), void *ctx);
+/* spool_clean_tmp - remove files in tmp/ older than max_age seconds (partial
+ * writes of killed processes); returns the count removed */
+int spool_clean_tmp(const char *dir, long max_age);
 /* spool_name_time - the arrival time encoded in a spool name, 0 if none */
 long long spool_name_time(const char *name);
 #endif
