@@ -80,7 +80,10 @@ static int egress_from_source(struct tstate *t, const char *src)
 	}
 	k = first_ours(t);
 	if (k >= 0) {
-		trace_evidence(t, "Source-IP %s is not ours", src);
+		if (s >= 0)
+			trace_hop_evidence(t, s, "the complainant's entry point: Source-IP, not ours");
+		else
+			trace_evidence(t, "Source-IP %s is not ours", src);
 		trace_hop_evidence(t, k, "names our address below the complainant's entry point: not believed");
 		snprintf(msg, sizeof(msg), "The complainant received this message from %s, which is not "
 			 "ours; the Received header naming our address %s was written by outsiders "
@@ -109,8 +112,10 @@ static int egress_from_headers(struct tstate *t)
 				"networks and the report gives no Source-IP: not ours.");
 	}
 	for (int j = 0; j < e; j++) {
-		if (complainant_hop(&t->r->hops[j]))
+		if (complainant_hop(&t->r->hops[j])) {
+			trace_hop_evidence(t, j, "the receiver's own relay");
 			continue;
+		}
 		trace_hop_evidence(t, j, "an outside client wrote the headers below");
 		trace_hop_evidence(t, e, "names our address below it: forged, not believed");
 		snprintf(msg, sizeof(msg), "The Received header naming our address %s sits below one "
@@ -159,6 +164,40 @@ static void take_name(struct tstate *t, int cur_is_egress, const char *by)
 	str_copy(t->cur.name, sizeof(t->cur.name), by);
 	if (cur_is_egress)
 		str_copy(t->egress.name, sizeof(t->egress.name), by);
+}
+
+/* same_host - two names for one host: equal, or one is the other's first label */
+static int same_host(const char *a, const char *b)
+{
+	size_t la = strcspn(a, "."), lb = strcspn(b, ".");
+
+	if (strcasecmp(a, b) == 0)
+		return 1;
+	if (a[la] && b[lb])
+		return 0;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/*
+ * check_writer - hop k's "by" should be cur. An inventory host whose header
+ * names another of our hosts means a hop was left out (one without an
+ * address, or cut): the message was with that host, address unknown.
+ */
+static void check_writer(struct tstate *t, int k)
+{
+	const char *by = t->r->hops[k].by;
+
+	if (by == NULL || *by == '\0' || !t->cur.inv.host[0] || same_host(by, t->cur.inv.host))
+		return;
+	if (!trace_name_ours(t, by)) {
+		trace_hop_evidence(t, k, "written under another name than the host above");
+		return;
+	}
+	trace_evidence(t, "hop %d was written by %.100s, not by %.100s: a hop in between has no address "
+		       "or is missing", k + 1, by, t->cur.inv.host);
+	trace_node(t, &t->cur, NULL, by);
+	t->noip_skips++;
+	trace_lower(t, CONF_MEDIUM);
 }
 
 /* step_client - one believed hop's client; 1 to walk on, 0 stopped */
@@ -226,6 +265,7 @@ void trace_walk(struct tstate *t, int start)
 			return;
 		}
 		t->last_ours_hop = k;
+		check_writer(t, k);
 		take_name(t, k == start && t->cur.ip[0] && strcmp(t->cur.ip, t->egress.ip) == 0, h->by);
 		if (trace_hop_auth(h, user, sizeof(user))) {
 			t->ingress_hop = k;

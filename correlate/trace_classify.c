@@ -51,14 +51,11 @@ static void decide(struct tstate *t, enum verdict_class cls, const char *rule, e
 	trace_set(&t->v->explanation, s);
 }
 
-/* how - "left our network from" for the egress, "came in through" deeper */
-static const char *how(const struct tstate *t, const struct tnode *n)
-{
-	return n == &t->egress ? "left our network from" : "was handed to our mail server by";
-}
-
-/* by_role - proxy / customer / dynamic host n: open proxy or infected host */
-static int by_role(struct tstate *t, const struct tnode *n, const char *where)
+/*
+ * by_role - proxy / customer / dynamic host n: open proxy or infected host.
+ * how: "left our network from", "was handed to our mail server by" ...
+ */
+static int by_role(struct tstate *t, const struct tnode *n, const char *where, const char *how)
 {
 	char l[400], rule[64];
 
@@ -66,7 +63,7 @@ static int by_role(struct tstate *t, const struct tnode *n, const char *where)
 		set_abused(t, n);
 		snprintf(rule, sizeof(rule), "%s-proxy", where);
 		decide(t, V_OPEN_PROXY, rule, CONF_HIGH, "%s is a proxy and the message %s it, so "
-		       "the real sender is behind it: open proxy.", label(n, l, sizeof(l)), how(t, n));
+		       "the real sender is behind it: open proxy.", label(n, l, sizeof(l)), how);
 		return 1;
 	}
 	if (n->inv.role == ROLE_CUSTOMER || n->inv.role == ROLE_DYNAMIC) {
@@ -74,7 +71,7 @@ static int by_role(struct tstate *t, const struct tnode *n, const char *where)
 		snprintf(rule, sizeof(rule), "%s-%s", where, role_name(n->inv.role));
 		decide(t, V_INFECTED_HOST, rule, CONF_HIGH, "%s is a %s address of ours and the message "
 		       "%s it: the machine there is probably infected (infected host).",
-		       label(n, l, sizeof(l)), role_name(n->inv.role), how(t, n));
+		       label(n, l, sizeof(l)), role_name(n->inv.role), how);
 		return 1;
 	}
 	return 0;
@@ -127,7 +124,7 @@ static void nat_verdict(struct tstate *t)
 		       r->source_port, when);
 		return;
 	}
-	if (by_role(t, &in, "nat-inside"))
+	if (by_role(t, &in, "nat-inside", "left our network through our NAT gateway from"))
 		return;
 	set_abused(t, &in);
 	label(&in, l, sizeof(l));
@@ -218,7 +215,7 @@ void trace_classify(struct tstate *t)
 {
 	if (t->noip_skips || t->stop == STOP_UNBELIEVED)
 		trace_lower(t, CONF_MEDIUM);
-	if (by_role(t, &t->egress, "egress"))
+	if (by_role(t, &t->egress, "egress", "left our network from"))
 		return;
 	if (t->egress.inv.role == ROLE_NAT) {
 		nat_verdict(t);
@@ -232,7 +229,7 @@ void trace_classify(struct tstate *t)
 		relay(t);
 		break;
 	case STOP_ROLE:
-		if (!by_role(t, &t->cur, "chain-ends"))
+		if (!by_role(t, &t->cur, "chain-ends", "was handed to our mail server by"))
 			local(t);
 		break;
 	default:
