@@ -134,7 +134,7 @@ int compose_mail(const struct mail *m, struct buf *out)
 		buf_append(out, qp.data, qp.len);
 	} else {
 		pick_boundary(m, &qp, boundary, sizeof(boundary));
-		buf_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n", boundary);
+		buf_printf(out, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n", boundary);
 		buf_puts(out, "This is a MIME message.\r\n");
 		buf_printf(out, "\r\n--%s\r\n", boundary);
 		buf_puts(out, "Content-Type: text/plain; charset=UTF-8\r\n"

@@ -286,8 +286,8 @@ void mime_message_id(const char *from_addr, char *out, size_t outlen)
 {
 	const char *at = from_addr ? strrchr(from_addr, '@') : NULL;
 	const char *dom = at && mime_addr_ok(from_addr) ? at + 1 : "abusedesk.invalid";
-	char rnd[33];
+	char rnd[25];
 
-	mime_random_hex(rnd, 16);
-	snprintf(out, outlen, "<%lld.%s.abusedesk@%s>", (long long)time(NULL), rnd, dom);
+	mime_random_hex(rnd, 12);
+	snprintf(out, outlen, "<%lld.%s@%s>", (long long)time(NULL), rnd, dom);
 }
