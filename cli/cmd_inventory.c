@@ -124,7 +124,7 @@ static void print_owner(struct db *d, const char *key)
 		printf("email:       %s\n", db_col_text(st, 1));
 		if (*db_col_text(st, 2))
 			printf("webhook:     %s\n", db_col_text(st, 2));
-		printf("policy:      %s%s\n", db_col_text(st, 3), sqlite3_column_int(st, 4) ? ", digest" : "");
+		printf("policy:      %s, digest %s\n", db_col_text(st, 3), sqlite3_column_int(st, 4) ? "yes" : "no");
 	}
 	sqlite3_finalize(st);
 }
