@@ -1,0 +1,20 @@
+#!/bin/sh
+# trust.sh - trace conformance against SpamAssassin's trust-path cases.
+#
+# Usage: tests/conformance/trust.sh   (from anywhere; ABUSEDESK_BIN or ABUSEDESK
+# overrides ./abusedesk). Skips (exit 0) when ../shared/corpus, relative to the
+# project root, is absent. What is compared, and which cases are left out
+# because our semantics differ on purpose, is written in trust.py.
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root" || exit 1
+cases=../shared/corpus/received/trust_cases.jsonl
+bin=${ABUSEDESK_BIN:-${ABUSEDESK:-./abusedesk}}
+if [ ! -f "$cases" ]; then
+	echo "SKIP: corpus not found ($cases)"
+	exit 0
+fi
+if [ ! -x "$bin" ]; then
+	echo "FAIL: $bin not built (make, or set ABUSEDESK_BIN=path)"
+	exit 1
+fi
+exec python3 tests/conformance/trust.py "$bin" "$cases"
