@@ -105,13 +105,24 @@ static const char *const temporary[] = {
 	"transient non-fatal",
 };
 
-/* any_of - 1 if s[0..n) contains any of the phrases in v[0..k) */
+/* any_of - 1 if lowercased s[0..n) contains any of the phrases v[0..k) */
 static int any_of(const char *s, size_t n, const char *const *v, size_t k)
 {
 	for (size_t i = 0; i < k; i++)
-		if (ci_find(s, n, v[i]))
+		if (memmem(s, n, v[i], strlen(v[i])))
 			return 1;
 	return 0;
+}
+
+/* lower_copy - an ASCII-lowercased copy of s[0..n), NUL-terminated */
+static char *lower_copy(const char *s, size_t n)
+{
+	char *o = xmalloc(n + 1);
+
+	for (size_t i = 0; i < n; i++)
+		o[i] = (char)tolower((unsigned char)s[i]);
+	o[n] = '\0';
+	return o;
 }
 
 /* addr_char - may c be part of an address's local part or domain */
@@ -272,26 +283,35 @@ static void line(struct tstate *t, const char *ln, size_t n)
 		dsn_rcpt_diag(t->cur, tl, tn);
 }
 
-/* orig_start - offset of the line that introduces the inline original, or n */
-static size_t orig_start(const char *s, size_t n, size_t *after)
+/*
+ * orig_start - in the lowercased text, the offset of the line that
+ * introduces the inline original (n if none); *after is where the next
+ * line begins
+ */
+static size_t orig_start(const char *low, size_t n, size_t *after)
 {
-	struct dsn_lines it;
-	const char *ln;
-	size_t ll;
+	const char *best = NULL, *p, *e;
 
-	dsn_lines_init(&it, s, n);
-	while (dsn_line_next(&it, &ln, &ll)) {
-		if (ll < 10 || ll > 200)
-			continue;
-		for (size_t i = 0; i < sizeof orig_marks / sizeof orig_marks[0]; i++) {
-			if (ci_find(ln, ll, orig_marks[i])) {
-				*after = (size_t)(it.p - s);
-				return (size_t)(ln - s);
-			}
-		}
+	for (size_t i = 0; i < sizeof orig_marks / sizeof orig_marks[0]; i++) {
+		p = memmem(low, best ? (size_t)(best - low) : n, orig_marks[i],
+			   strlen(orig_marks[i]));
+		if (p)
+			best = p;
 	}
-	*after = n;
-	return n;
+	if (!best) {
+		*after = n;
+		return n;
+	}
+	for (p = best; p > low && p[-1] != '\n' && p[-1] != '\r'; p--)
+		;
+	for (e = best; e < low + n && *e != '\n' && *e != '\r'; e++)
+		;
+	if (e < low + n && *e == '\r')
+		e++;
+	if (e < low + n && *e == '\n')
+		e++;
+	*after = (size_t)(e - low);
+	return (size_t)(p - low);
 }
 
 /* header_addrs - add the addresses of a header such as X-Failed-Recipients */
@@ -344,7 +364,8 @@ int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 {
 	const char *subj = g_mime_message_get_subject(in->msg);
 	size_t sn = subj ? strlen(subj) : 0, cut, after;
-	int strong, weak, daemon, bounce_subj, failed_hdr;
+	int strong, weak, temp, daemon, bounce_subj, failed_hdr;
+	char *low;
 	struct tstate t;
 	struct dsn_lines it;
 	const char *ln;
@@ -355,13 +376,22 @@ int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 	*olen = 0;
 	if (dsn_ses(in->body, in->blen, l))
 		return 1;
-	cut = orig_start(in->body, in->blen, &after);
-	strong = any_of(in->body, cut, markers, N_STRONG);
-	weak = any_of(in->body, cut, markers + N_STRONG,
+	low = lower_copy(in->body, in->blen);
+	cut = orig_start(low, in->blen, &after);
+	strong = any_of(low, cut, markers, N_STRONG);
+	weak = any_of(low, cut, markers + N_STRONG,
 		      sizeof markers / sizeof markers[0] - N_STRONG);
+	temp = any_of(low, cut, temporary, sizeof temporary / sizeof temporary[0]);
+	free(low);
 	from_addr(in->msg, self, sizeof self);
 	daemon = sender_is_daemon(in->msg, self);
-	bounce_subj = subj && any_of(subj, sn, subjects, sizeof subjects / sizeof subjects[0]);
+	if (subj) {
+		char *ls = lower_copy(subj, sn);
+		bounce_subj = any_of(ls, sn, subjects, sizeof subjects / sizeof subjects[0]);
+		free(ls);
+	} else {
+		bounce_subj = 0;
+	}
 	failed_hdr = g_mime_object_get_header(GMIME_OBJECT(in->msg), "X-Failed-Recipients") != NULL;
 	if (!strong && !failed_hdr && !(daemon && (bounce_subj || weak)) &&
 	    !(weak && (bounce_subj || in->has_orig_part)))
@@ -376,8 +406,7 @@ int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 	header_addrs(in->msg, "X-Failed-Recipients", l);
 	if (l->n == 0)
 		return strong || failed_hdr ? 2 : 0;
-	dsn_finish(l, any_of(in->body, cut, temporary,
-			     sizeof temporary / sizeof temporary[0]) ? "4.0.0" : "5.0.0");
+	dsn_finish(l, temp ? "4.0.0" : "5.0.0");
 	if (after < in->blen && !in->has_orig_part) {
 		*orig = in->body + after;
 		*olen = in->blen - after;
@@ -396,13 +425,17 @@ void dsn_text_merge(const char *body, size_t n, struct dsn_list *l)
 	struct tstate t;
 	struct dsn_lines it;
 	const char *ln;
-	size_t ll, after, cut = orig_start(body, n, &after);
+	size_t ll, after, cut;
 	int need = 0;
+	char *low;
 
 	for (size_t i = 0; i < l->n; i++)
 		need |= l->v[i].diagnostic == NULL;
 	if (!need)
 		return;
+	low = lower_copy(body, n);
+	cut = orig_start(low, n, &after);
+	free(low);
 	memset(&t, 0, sizeof t);
 	t.l = &tmp;
 	dsn_lines_init(&it, body, cut);
