@@ -1,0 +1,107 @@
+#!/bin/bash
+# test_helpdesk.sh - the helpdesk CLI on a temporary database: inventory
+# import (idempotent, errors with line numbers, rollback), lookup, mail log
+# and NAT imports, incidents list and filters, show, state changes with
+# notes, search (IP, Message-ID, text with LIKE escaping) and stats.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib/tap.sh
+BIN=${ABUSEDESK_BIN:-$PWD/abusedesk}
+T=$(mktemp -d /tmp/abusedesk-helpdesk-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+if [ ! -x "$BIN" ]; then
+	echo "1..0 # SKIP $BIN not built (make)"
+	exit 0
+fi
+cat > "$T/abusedesk.conf" <<CONF
+database = $T/abusedesk.db
+spool_dir = $T/spool
+syslog = no
+db_busy_timeout = 2s
+our_networks = 192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32
+our_domains = example.net
+CONF
+A() { "$BIN" -c "$T/abusedesk.conf" "$@"; }
+INV=samples/inventory
+
+ok A init "init"
+for k in owners networks hosts; do
+	ok A -q inventory import $k $INV/$k.csv "inventory import $k"
+done
+before=$(A inventory export)
+for k in owners networks hosts; do A -q inventory import $k $INV/$k.csv; done
+is "$(A inventory export)" "$before" "re-import changes nothing"
+like "$(A inventory export hosts | head -1)" '^name,ips,role,owner,note' "export hosts has the import header"
+
+# bad rows: reported with line numbers, nothing imported, exit 65
+printf 'cidr,owner,role\n203.0.113.0/24,hosting,server\n203.0.113.999/24,hosting,server\n203.0.113.0/25,nobody,server\n' > "$T/bad.csv"
+err=$(A inventory import networks "$T/bad.csv" 2>&1); rc=$?
+is "$rc" 65 "bad networks file exits 65"
+like "$err" "bad.csv:3: bad network" "bad row named with its line"
+like "$err" "bad.csv:4: unknown owner" "every bad row reported"
+is "$(A inventory export)" "$before" "a bad file imports nothing (the good row 2 rolled back)"
+
+# lookups: host, most specific network, IPv6
+out=$(A inventory lookup 192.0.2.25)
+like "$out" "host: +mx2.example.net" "lookup names the host"
+like "$out" "network: +192.0.2.16/28" "most specific network wins"
+like "$(A inventory lookup 198.51.100.200)" "role: +dynamic" "the /25 inside the /24 decides the role"
+like "$(A inventory lookup 2001:db8:10::5)" "network: +2001:db8:10::/48" "IPv6 lookup"
+A inventory lookup 203.0.113.1 >/dev/null 2>&1; is "$?" 1 "address not in the inventory"
+
+# mail log and NAT imports
+like "$(A maillog import samples/maillog/postfix.log 2>&1)" "9 records, 9 new" "maillog import"
+like "$(A maillog import samples/maillog/postfix.log 2>&1)" "9 records, 0 new" "maillog re-import adds nothing"
+like "$(A maillog import - < samples/maillog/exim.log 2>&1)" "2 new" "exim log from stdin"
+printf 'time,inside_ip,inside_port,outside_ip,outside_port\n2024-05-01T10:29:50Z,10.0.5.23,51000,192.0.2.1,40001\nyesterday,10.0.5.24,1,192.0.2.1,2\n' > "$T/nat.csv"
+err=$(A natlog import "$T/nat.csv" 2>&1); rc=$?
+is "$rc" 65 "natlog bad row exits 65"
+like "$err" "nat.csv:3: bad time" "natlog bad row with its line"
+sed -i '$d' "$T/nat.csv"
+ok A -q natlog import "$T/nat.csv" "natlog import"
+
+# reports through the ingest path
+mkdir -p "$T/mail"
+for s in trace-open-relay trace-compromised-account trace-web-script trace-not-ours arf-abuse; do
+	cp samples/$s.eml "$T/mail/"
+done
+ok A -q import maildir "$T/mail" "import sample reports"
+json=$(A incidents --format json)
+like "$json" '"verdict":"open_relay","host":"mx2.example.net"' "open relay incident on mx2"
+id=$(A incidents --verdict open_relay --host MX2.example.net --format csv | sed -n '2s/,.*//p')
+like "$id" '^[0-9]+$' "filter by verdict and host (case-insensitive)"
+like "$(A incidents --ip 192.0.2.25 --format csv)" "open_relay" "filter by ip"
+is "$(A incidents --owner nobody --format csv | wc -l)" 1 "filter by unknown owner: header only"
+like "$(A incidents --status active)" "^id +status +verdict" "table with aligned header"
+A incidents --status bogus >/dev/null 2>&1; is "$?" 64 "bad status is a usage error"
+
+# state changes with actor and note
+SUDO_USER=helper ok A ack "$id" --note "calling the owner" "ack"
+show=$(A show "$id")
+like "$show" "Incident $id +\[acknowledged\] +open_relay" "show header with status"
+like "$show" "open -> acknowledged by .*: calling the owner" "timeline has the change, actor and note"
+like "$show" "Injectors" "show lists injectors"
+like "$show" "Evidence hops" "show lists evidence hops"
+ok A resolve "$id" --note "relay closed" "resolve"
+like "$(A incidents --status resolved --format csv)" "^id,.*
+$id," "resolved filter lists it"
+ok A reopen "$id" "reopen"
+ok A false-positive "$id" --note "test traffic" "false-positive"
+like "$(A show "$id" --format json)" '"status":"false_positive"' "show --format json"
+python3 -c 'import json,sys; json.load(sys.stdin)' < <(A show "$id" --format json) && pass "show json parses" || fail "show json parses"
+A ack 999999 >/dev/null 2>&1; is "$?" 65 "unknown incident exits 65"
+A ack >/dev/null 2>&1; is "$?" 64 "missing id is a usage error"
+
+# search
+like "$(A search 192.0.2.25 --format csv)" "incident,$id," "search by IP finds the incident"
+like "$(A search '<spam-1@lottery.example.org>' --format csv)" "report," "search by Message-ID finds reports"
+like "$(A search complainant --format csv)" "report," "text search over reporters"
+is "$(A search 'mx_' --format csv | grep -c '^incident')" 0 "LIKE wildcards are escaped"
+is "$(A search '%' --format csv | grep -c '^incident')" 0 "a lone % matches nothing"
+
+# stats
+st=$(A stats --format csv)
+like "$st" "verdict,open_relay,1" "stats by verdict"
+like "$st" "status,false_positive,1" "stats by status"
+like "$st" "reporter," "stats by reporter"
+done_testing
