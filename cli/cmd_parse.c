@@ -28,7 +28,7 @@
 static char *slurp(FILE *fp, size_t max, size_t *len, int *trunc)
 {
 	struct buf b;
-	char chunk[65536];
+	char chunk[65536], *data;
 	size_t n;
 
 	buf_init(&b, max);
@@ -45,7 +45,9 @@ static char *slurp(FILE *fp, size_t max, size_t *len, int *trunc)
 		return NULL;
 	}
 	*len = b.len;
-	return buf_steal(&b);
+	data = buf_steal(&b);
+	buf_free(&b);
+	return data;
 }
 
 /* summary - a few readable lines about one report */

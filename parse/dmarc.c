@@ -34,9 +34,13 @@ static char *inflate(const unsigned char *d, size_t n, GZlibCompressorFormat fmt
 		d += rd;
 		n -= rd;
 		if (res == G_CONVERTER_FINISHED) {
+			char *x;
+
 			g_object_unref(z);
 			*outlen = out.len;
-			return buf_steal(&out);
+			x = buf_steal(&out);
+			buf_free(&out);
+			return x;
 		}
 	}
 	if (err)

@@ -171,7 +171,8 @@ char *part_bytes(GMimeObject *part, size_t max, size_t *len)
 	ba = stream_array(ms);
 	n = ba->len < max ? ba->len : max;
 	s = xmalloc(n + 1);
-	memcpy(s, ba->data, n);
+	if (n)
+		memcpy(s, ba->data, n);
 	s[n] = '\0';
 	g_object_unref(ms);
 	if (len)
