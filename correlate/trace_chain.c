@@ -22,12 +22,23 @@ static int find_hop(const struct report *r, const char *ip)
 	return -1;
 }
 
-/* first_ours - topmost hop whose client address is in our_networks, -1 */
-static int first_ours(const struct tstate *t)
+/*
+ * first_ours - topmost hop from index 'from' whose client is in our_networks
+ * and could have reached the receiver over the Internet: a private or
+ * loopback client counts only when the receiver is one of ours (the
+ * complainant's own relays use private addresses too). -1 when none.
+ */
+static int first_ours(const struct tstate *t, int from)
 {
-	for (size_t k = 0; k < t->r->nhops && k < PARSE_MAX_HOPS; k++)
-		if (trace_ip_ours(t, t->r->hops[k].from_ip))
-			return (int)k;
+	for (int k = from < 0 ? 0 : from; k < (int)t->r->nhops && k < PARSE_MAX_HOPS; k++) {
+		const struct hop *h = &t->r->hops[k];
+
+		if (!trace_ip_ours(t, h->from_ip) || trace_ip_loopback(h->from_ip))
+			continue;
+		if (trace_ip_private(h->from_ip) && !trace_name_ours(t, h->by))
+			continue;
+		return k;
+	}
 	return -1;
 }
 
@@ -78,7 +89,7 @@ static int egress_from_source(struct tstate *t, const char *src)
 			       "(headers cut or stripped): taken as the egress", src);
 		return 1;
 	}
-	k = first_ours(t);
+	k = first_ours(t, s + 1);
 	if (k >= 0) {
 		if (s >= 0)
 			trace_hop_evidence(t, s, "the complainant's entry point: Source-IP, not ours");
@@ -101,7 +112,7 @@ static int egress_from_source(struct tstate *t, const char *src)
 static int egress_from_headers(struct tstate *t)
 {
 	char msg[512];
-	int e = first_ours(t);
+	int e = first_ours(t, 0);
 
 	trace_lower(t, CONF_MEDIUM);
 	if (e < 0) {

@@ -246,6 +246,15 @@ static void test_no_source_ip(void **state)
 	assert_int_equal(v.egress_hop, 1);
 	assert_int_equal(v.ingress_hop, 2);
 	done(&r, &v);
+	/* the complainant's private relay is in a range we use too: not our egress */
+	mk(&r, NULL, "from mx-int.complainant.example (mx-int.complainant.example [10.1.2.3]) by "
+	   "store.complainant.example with LMTP id L1; Wed, 1 May 2024 10:30:06 +0000",
+	   "from mx2.example.net (mx2.example.net [192.0.2.25]) by mx-int.complainant.example with "
+	   "ESMTPS id C1 for <victim@complainant.example>; Wed, 1 May 2024 10:30:05 +0000", RELAY_IN);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_int_equal(v.egress_hop, 1);
+	done(&r, &v);
 }
 
 static void test_ipv6(void **state)
