@@ -3,7 +3,8 @@
  * report text, the period queries (new, growing, open, resolved, stale,
  * untraced, trend, chart) over the golden fixture, the owner filter, an
  * empty period, the multipart message (boundary, headers without CR/LF,
- * RFC 2047) and the outbox rows that --send queues.
+ * RFC 2047), the outbox rows that --send queues, and the query plans
+ * (every digest statement searches an index).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -303,6 +304,54 @@ static void test_enqueue(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* trace_sql - remember the SQL of every statement run */
+static int trace_sql(unsigned type, void *ctx, void *p, void *x)
+{
+	struct strlist *l = ctx;
+	const char *sql = sqlite3_sql(p);
+
+	if (type == SQLITE_TRACE_STMT && sql && !strlist_has(l, sql))
+		strlist_add(l, sql);
+	return 0;
+}
+
+/* test_query_plans - no digest statement scans a table without an index */
+static void test_query_plans(void **state)
+{
+	struct strlist sqls = { 0 };
+	struct digest dg;
+	int checked = 0;
+
+	sqlite3_trace_v2(d.h, SQLITE_TRACE_STMT, trace_sql, &sqls);
+	assert_int_equal(digest_collect(&d, NOW - DAY, NOW, NULL, NOW, &dg), 0);
+	digest_free(&dg);
+	assert_int_equal(digest_collect(&d, NOW - DAY, NOW, "mail-team", NOW, &dg), 0);
+	digest_free(&dg);
+	sqlite3_trace_v2(d.h, 0, NULL, NULL);
+	for (size_t i = 0; i < sqls.n; i++) {
+		struct buf q;
+		sqlite3_stmt *st;
+
+		buf_init(&q, 0);
+		buf_printf(&q, "EXPLAIN QUERY PLAN %s", sqls.v[i]);
+		st = db_prepare(&d, q.data);
+		assert_non_null(st);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *detail = db_col_text(st, 3);
+
+			if (strncmp(detail, "SCAN ", 5) == 0 && strstr(detail, "USING") == NULL &&
+			    strcmp(detail, "SCAN p") != 0 && strcmp(detail, "SCAN CONSTANT ROW") != 0)
+				fail_msg("table scan: %s\n  in: %s", detail, sqls.v[i]);
+			checked++;
+		}
+		sqlite3_finalize(st);
+		buf_free(&q);
+	}
+	assert_true(sqls.n >= 20);
+	assert_true(checked >= (int)sqls.n);
+	strlist_free(&sqls);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +362,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_html_inert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enqueue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_query_plans, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
