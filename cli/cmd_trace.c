@@ -33,7 +33,7 @@
 static char *read_all(FILE *fp, size_t max, size_t *len, int *trunc)
 {
 	struct buf b;
-	char chunk[65536];
+	char chunk[65536], *data;
 	size_t n;
 
 	buf_init(&b, max);
@@ -49,7 +49,9 @@ static char *read_all(FILE *fp, size_t max, size_t *len, int *trunc)
 		return NULL;
 	}
 	*len = b.len;
-	return buf_steal(&b);
+	data = buf_steal(&b);
+	buf_free(&b);   /* buf_steal leaves b re-initialised */
+	return data;
 }
 
 /* readable - a few lines for a person */
