@@ -1,0 +1,111 @@
+/*
+ * probes - store and query probe results (see probes.h). Every value bound.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../util/msg.h"
+#include "probes.h"
+
+/* finish - map the last step to DB_OK / DB_BUSY / DB_ERROR and finalize */
+static int finish(struct db *d, sqlite3_stmt *st, int rc)
+{
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return DB_OK;
+	if (rc != SQLITE_BUSY)
+		msg_error("database %s: %s", d->path, sqlite3_errmsg(d->h));
+	return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+}
+
+/* probes_add - one probe row */
+int probes_add(struct db *d, long long incident_id, long long at, const char *target, const char *kind,
+	       const char *result, const char *detail, const char *transcript, long long *id)
+{
+	sqlite3_stmt *st = db_prepare(d, "INSERT INTO probes(incident_id, at, target, kind, result, detail,"
+				      " transcript) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	if (incident_id > 0)
+		db_bind_int(st, 1, incident_id);
+	else
+		sqlite3_bind_null(st, 1);
+	db_bind_int(st, 2, at);
+	db_bind_text(st, 3, target);
+	db_bind_text(st, 4, kind);
+	db_bind_text(st, 5, result);
+	db_bind_text(st, 6, detail);
+	db_bind_text(st, 7, transcript);
+	rc = finish(d, st, db_step(d, st));
+	if (rc == DB_OK && id)
+		*id = sqlite3_last_insert_rowid(d->h);
+	return rc;
+}
+
+/* probes_last - newest probe time of target and kind */
+int probes_last(struct db *d, const char *target, const char *kind, long long *at)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT max(at) FROM probes WHERE target = ? AND kind = ?");
+	int rc, found = 0;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, target);
+	db_bind_text(st, 2, kind);
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*at = sqlite3_column_int64(st, 0);
+		found = 1;
+	}
+	rc = finish(d, st, rc);
+	return rc == DB_OK ? found : rc;
+}
+
+/* probes_incident - the incident's verdict, status and address */
+int probes_incident(struct db *d, long long id, struct probe_incident_row *out)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT verdict, status, abused_ip, abused_host FROM incidents"
+				      " WHERE id = ?");
+	int rc, found = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW) {
+		out->id = id;
+		snprintf(out->verdict, sizeof(out->verdict), "%s", db_col_text(st, 0));
+		snprintf(out->status, sizeof(out->status), "%s", db_col_text(st, 1));
+		snprintf(out->abused_ip, sizeof(out->abused_ip), "%s", db_col_text(st, 2));
+		snprintf(out->abused_host, sizeof(out->abused_host), "%s", db_col_text(st, 3));
+		found = 1;
+	}
+	rc = finish(d, st, rc);
+	return rc == DB_OK ? found : rc;
+}
+
+/* probes_due - active relay/proxy incidents not probed since they (re)opened */
+int probes_due(struct db *d, long long *ids, size_t max, size_t *n)
+{
+	sqlite3_stmt *st = db_prepare(d,
+		"SELECT i.id FROM incidents i"
+		" WHERE i.verdict IN ('open_relay', 'open_proxy')"
+		"  AND i.status IN ('open', 'notified', 'acknowledged')"
+		"  AND coalesce(i.abused_ip, '') != ''"
+		"  AND NOT EXISTS (SELECT 1 FROM probes p WHERE p.incident_id = i.id"
+		"   AND p.at >= max(i.created_at, coalesce((SELECT max(e.at) FROM incident_events e"
+		"    WHERE e.incident_id = i.id AND e.new_status = 'open'), 0)))"
+		" ORDER BY i.id LIMIT ?");
+	int rc;
+
+	*n = 0;
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, (long long)max);
+	while ((rc = db_step(d, st)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	return finish(d, st, rc);
+}
