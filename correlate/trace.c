@@ -28,12 +28,16 @@
  *	     same registered domain as the "by" name). Otherwise an outside
  *	     client wrote the header naming us: not_ours
  *	     "forged-hop-below-foreign". Confidence at most medium.
+ *	   - A private or loopback client is an egress only when the hop's
+ *	     "by" is ours: the complainant's own relays use 10/8 as well.
  *	2. Walk down from the egress while the headers are ours: a hop's
  *	   header is believed when the client above is one of our addresses,
  *	   or, after a hop without an address, when its "by" is in
  *	   our_domains. Loopback clients and "localhost" are local handoffs
  *	   on the same host (content filters). A hop without an address is
- *	   skipped (confidence at most medium). A private client outside
+ *	   skipped (confidence at most medium); so is one the parser left
+ *	   out, seen when an inventory host's header is written under
+ *	   another of our names (the walk goes on at that name). A private client outside
  *	   our_networks is taken as inside (medium). The walk stops at:
  *	   an authenticated hop (ESMTPA/ESMTPSA..., auth=, user=, Authenticated
  *	   sender) = ingress by login; an outside client = ingress; a host of
