@@ -4,9 +4,10 @@
  * search: an address is looked up exactly (incidents.abused_ip, reports'
  * source and injector IPs, hops of reported messages); something with an
  * '@' also as a Message-ID (the reported message's or the report's own);
- * anything else, and those too, as text: a LIKE with % and _ escaped over
- * incidents (host, owner, account, explanation) and over the reports of the
- * last --since (default 90d: the received_at index bounds the scan).
+ * anything else (or a Message-ID not found) as text: a LIKE with % and _
+ * escaped over the newest 5,000 incidents (host, owner, account,
+ * explanation) and the newest 5,000 reports of the last --since (default
+ * 90d), so a text search costs the same whatever the size of the database.
  *
  * stats: incidents active since --since (default 30d) by verdict, status
  * and owner, and reports received since then by reporter (top 20 each).
@@ -22,6 +23,7 @@
 #include "helpdesk.h"
 
 #define SEARCH_LIMIT 100
+#define SEARCH_SCAN  "5000"    /* newest incidents / reports a text search reads */
 
 static const char *search_cols[] = { "kind", "id", "incident", "when", "status", "verdict", "host", "summary" };
 
@@ -86,8 +88,8 @@ static char *like_pattern(const char *s)
 	return buf_steal(&b);
 }
 
-/* search_exact - by address or Message-ID */
-static void search_exact(struct db *d, const char *q, struct table *t, enum out_format f)
+/* search_exact - by address or Message-ID; 1 when q was an address */
+static int search_exact(struct db *d, const char *q, struct table *t, enum out_format f)
 {
 	char ip[46], mid[512];
 	size_t n;
@@ -99,16 +101,17 @@ static void search_exact(struct db *d, const char *q, struct table *t, enum out_
 				  ip, 0), "report", t, f);
 		add_rows(d, query(d, REP_COLS "WHERE id IN (SELECT report_id FROM report_hops WHERE from_ip = ?1"
 				  " ORDER BY report_id DESC LIMIT 100) ORDER BY id DESC", ip, 0), "report", t, f);
-		return;
+		return 1;
 	}
 	if (strchr(q, '@') == NULL)
-		return;
+		return 0;
 	str_copy(mid, sizeof(mid), q[0] == '<' ? q + 1 : q);
 	n = strlen(mid);
 	if (n && mid[n - 1] == '>')
 		mid[n - 1] = '\0';
 	add_rows(d, query(d, REP_COLS "WHERE orig_message_id = ?1 OR message_id = ?1 ORDER BY id DESC LIMIT 100",
 			  mid, 0), "report", t, f);
+	return 0;
 }
 
 int cmd_search(struct cli *c, int argc, char **argv)
@@ -137,16 +140,20 @@ int cmd_search(struct cli *c, int argc, char **argv)
 	table_init(&t, 8, search_cols);
 	table_numeric(&t, 1);
 	table_numeric(&t, 2);
-	search_exact(&d, q, &t, fmt);
+	if (search_exact(&d, q, &t, fmt) || t.nrows > 0)
+		goto out;      /* an address, or a Message-ID that was found */
 	pat = like_pattern(q);
-	add_rows(&d, query(&d, INC_COLS "WHERE key_host LIKE ?1 ESCAPE '\\' OR owner LIKE ?1 ESCAPE '\\'"
-			   " OR auth_user LIKE ?1 ESCAPE '\\' OR explanation LIKE ?1 ESCAPE '\\'"
+	add_rows(&d, query(&d, INC_COLS "WHERE id IN (SELECT id FROM incidents ORDER BY last_seen DESC LIMIT "
+			   SEARCH_SCAN ") AND (key_host LIKE ?1 ESCAPE '\\' OR owner LIKE ?1 ESCAPE '\\'"
+			   " OR auth_user LIKE ?1 ESCAPE '\\' OR explanation LIKE ?1 ESCAPE '\\')"
 			   " ORDER BY last_seen DESC LIMIT 100", pat, 0), "incident", &t, fmt);
-	add_rows(&d, query(&d, REP_COLS "WHERE received_at >= ?2 AND (reporter LIKE ?1 ESCAPE '\\'"
+	add_rows(&d, query(&d, REP_COLS "WHERE id IN (SELECT id FROM reports WHERE received_at >= ?2"
+			   " ORDER BY received_at DESC LIMIT " SEARCH_SCAN ") AND (reporter LIKE ?1 ESCAPE '\\'"
 			   " OR orig_subject LIKE ?1 ESCAPE '\\' OR orig_from LIKE ?1 ESCAPE '\\'"
 			   " OR subject LIKE ?1 ESCAPE '\\' OR original_mail_from LIKE ?1 ESCAPE '\\')"
 			   " ORDER BY received_at DESC LIMIT 100", pat, db_now() - since), "report", &t, fmt);
 	free(pat);
+out:
 	table_print(&t, fmt, stdout);
 	db_close(&d);
 	if (t.nrows == 0 && fmt == OUT_TABLE)
