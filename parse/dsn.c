@@ -196,8 +196,52 @@ static void rcpt_from_original(const struct dsn_scan *s, struct dsn_list *l)
 		dsn_list_add(l, to + as, al);
 }
 
+/* cr_only - do the raw message's lines end in a bare CR (old Mac mail) */
+static int cr_only(const char *raw, size_t len)
+{
+	size_t n = len < 65536 ? len : 65536;
+	const char *p = raw ? memchr(raw, '\r', n) : NULL;
+
+	return p && !memchr(raw, '\n', (size_t)(p - raw)) &&
+	       (p + 1 >= raw + len || p[1] != '\n');
+}
+
+static int dsn_parse_msg(GMimeMessage *msg, const char *raw, size_t len, struct report *r);
+
+/* parse_lf - read a CR-only message again with its line ends made LF */
+static int parse_lf(const char *raw, size_t len, struct report *r)
+{
+	char *copy = xmalloc(len + 1);
+	GMimeStream *st;
+	GMimeParser *p;
+	GMimeMessage *m;
+	int ok;
+
+	for (size_t i = 0; i < len; i++)
+		copy[i] = raw[i] == '\r' && (i + 1 == len || raw[i + 1] != '\n') ? '\n' : raw[i];
+	copy[len] = '\0';
+	st = g_mime_stream_mem_new_with_buffer(copy, len);
+	p = g_mime_parser_new_with_stream(st);
+	m = g_mime_parser_construct_message(p, NULL);
+	ok = m ? dsn_parse_msg(m, copy, len, r) : 0;
+	if (m)
+		g_object_unref(m);
+	g_object_unref(p);
+	g_object_unref(st);
+	free(copy);
+	return ok;
+}
+
 /* dsn_parse - recognise a bounce and fill r; 1 when it is one */
 int dsn_parse(GMimeMessage *msg, const char *raw, size_t len, struct report *r)
+{
+	if (cr_only(raw, len))
+		return parse_lf(raw, len, r);
+	return dsn_parse_msg(msg, raw, len, r);
+}
+
+/* dsn_parse_msg - dsn_parse on a message whose line ends GMime understands */
+static int dsn_parse_msg(GMimeMessage *msg, const char *raw, size_t len, struct report *r)
 {
 	struct dsn_scan s;
 	struct dsn_list l = { 0 };

@@ -153,7 +153,9 @@ void dsn_fields(const char *s, size_t len, struct dsn_list *l, char **mta)
 	while (dsn_line_next(&it, &ln, &n)) {
 		const char *colon;
 		if (n && (ln[0] == ' ' || ln[0] == '\t')) {
-			if (b.len) {
+			while (n && (*ln == ' ' || *ln == '\t'))
+				ln++, n--;
+			if (b.len && n) {
 				buf_putc(&b, ' ');
 				buf_append(&b, ln, n);
 			}

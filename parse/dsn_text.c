@@ -264,10 +264,13 @@ static void line(struct tstate *t, const char *ln, size_t n)
 	    (lab == 2 || suffix_ok(tl + as + al, tn - as - al)) &&
 	    !(t->self && strlen(t->self) == al && strncasecmp(t->self, tl + as, al) == 0)) {
 		struct rcpt *rc = dsn_list_find(t->l, tl + as, al);
+		int seen = rc != NULL;
 		if (!rc)
 			rc = dsn_list_add(t->l, tl + as, al);
 		t->cur = rc;
-		if (rc) {
+		if (rc && seen && as) {
+			dsn_rcpt_diag(rc, tl, tn);   /* "... after RCPT TO:<a>: 550 ..." */
+		} else if (rc) {
 			size_t rest = tn - as - al;
 			const char *r = tl + as + al;
 			while (rest && (*r == '>' || *r == ':' || *r == ' '))

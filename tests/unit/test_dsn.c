@@ -1,0 +1,295 @@
+/*
+ * test_dsn - the bounce reader: RFC 3464 reports field by field, the
+ * recipient cap, the text bounces of Exim, qmail, Postfix and Amazon SES,
+ * LF / CRLF / CR-only line ends, what is not a bounce (ARF, ordinary mail),
+ * status derivation, and hostile input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../parse/dsn_local.h"
+#include "../../util/buf.h"
+#include "../../util/mem.h"
+
+static const char rfc3464[] =
+	"From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
+	"To: a@example.net\nSubject: Undelivered Mail Returned to Sender\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status; boundary=\"XX\"\n\n"
+	"--XX\nContent-Type: text/plain\n\nThe mail system\n\n"
+	"--XX\nContent-Type: message/delivery-status\n\n"
+	"Reporting-MTA: dns; mx.example.org\n\n"
+	"Final-Recipient: rfc822; <one@example.com>\nAction: failed\nStatus: 5.1.1\n"
+	"Remote-MTA: dns; mx.example.com\n"
+	"Diagnostic-Code: smtp; 550 5.1.1 user\n    unknown\n\n"
+	"Original-Recipient: rfc822; two@example.com\nAction: delayed\nStatus: 4.4.1 (timeout)\n\n"
+	"--XX\nContent-Type: text/rfc822-headers\n\n"
+	"From: a@example.net\nTo: one@example.com\nSubject: hello\nMessage-ID: <m1@example.net>\n\n"
+	"--XX--\n";
+
+static const char exim[] =
+	"From: Mail Delivery System <Mailer-Daemon@relay.example.org>\n"
+	"To: a@example.net\nSubject: Mail delivery failed: returning message to sender\n"
+	"X-Failed-Recipients: gone@example.com\n\n"
+	"This message was created automatically by mail delivery software.\n\n"
+	"A message that you sent could not be delivered to one or more of its\n"
+	"recipients. This is a permanent error. The following address(es) failed:\n\n"
+	"  gone@example.com\n"
+	"    SMTP error from remote mail server after RCPT TO:<gone@example.com>:\n"
+	"    550 5.2.1 mailbox disabled\n\n"
+	"------ This is a copy of the message, including all the headers. ------\n\n"
+	"From: a@example.net\nTo: gone@example.com\nSubject: news\n"
+	"Message-ID: <news-1@example.net>\n\nHello.\n";
+
+static const char qmail[] =
+	"From: MAILER-DAEMON@mx4.example.org\nTo: a@example.net\nSubject: failure notice\n\n"
+	"Hi. This is the qmail-send program at mx4.example.org.\n"
+	"I'm afraid I wasn't able to deliver your message to the following addresses.\n\n"
+	"<nouser@example.com>:\nSorry, no mailbox here by that name. (#5.1.1)\n\n"
+	"<other@example.com>:\nRemote host said: 554 denied\n\n"
+	"--- Below this line is a copy of the message.\n\n"
+	"From: a@example.net\nTo: nouser@example.com\nMessage-ID: <q1@example.net>\n\nx\n";
+
+/* parse - GMime-parse s and run dsn_parse on it; returns its result */
+static int parse(const char *s, size_t n, struct report *r)
+{
+	GMimeStream *st = g_mime_stream_mem_new_with_buffer(s, n);
+	GMimeParser *p = g_mime_parser_new_with_stream(st);
+	GMimeMessage *m = g_mime_parser_construct_message(p, NULL);
+	int rc;
+
+	report_init(r);
+	rc = dsn_parse(m, s, n, r);
+	if (m)
+		g_object_unref(m);
+	g_object_unref(p);
+	g_object_unref(st);
+	return rc;
+}
+
+/* ends - copy of s with every "\n" replaced by eol */
+static char *ends(const char *s, const char *eol)
+{
+	struct buf b;
+	char *o;
+
+	buf_init(&b, 0);
+	for (; *s; s++) {
+		if (*s == '\n')
+			buf_puts(&b, eol);
+		else
+			buf_putc(&b, *s);
+	}
+	o = buf_steal(&b);
+	buf_free(&b);
+	return o;
+}
+
+static void test_rfc3464(void **state)
+{
+	struct report r;
+
+	(void)state;
+	assert_int_equal(parse(rfc3464, sizeof rfc3464 - 1, &r), 1);
+	assert_int_equal(r.format, FMT_DSN);
+	assert_string_equal(r.reporting_mta, "mx.example.org");
+	assert_int_equal(r.nrcpts, 2);
+	assert_string_equal(r.rcpts[0].address, "one@example.com");
+	assert_string_equal(r.rcpts[0].action, "failed");
+	assert_string_equal(r.rcpts[0].status, "5.1.1");
+	assert_string_equal(r.rcpts[0].remote_mta, "mx.example.com");
+	assert_string_equal(r.rcpts[0].diagnostic, "550 5.1.1 user unknown");
+	assert_string_equal(r.rcpts[1].address, "two@example.com");
+	assert_string_equal(r.rcpts[1].action, "delayed");
+	assert_string_equal(r.rcpts[1].status, "4.4.1");
+	assert_true(r.orig.present);
+	assert_true(r.orig.headers_only);
+	assert_non_null(r.orig.message_id);
+	assert_non_null(strstr(r.orig.message_id, "m1@example.net"));
+	report_free(&r);
+}
+
+static void test_feedback_left_alone(void **state)
+{
+	static const char arf[] =
+		"From: fbl@example.net\nSubject: report\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/report; report-type=feedback-report; boundary=\"B\"\n\n"
+		"--B\nContent-Type: text/plain\n\nabuse report\n"
+		"--B\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\n"
+		"--B--\n";
+	struct report r;
+
+	(void)state;
+	assert_int_equal(parse(arf, sizeof arf - 1, &r), 0);
+	assert_int_equal(r.format, FMT_UNKNOWN);
+	assert_int_equal(r.nrcpts, 0);
+	assert_null(r.rcpts);
+	report_free(&r);
+}
+
+static void test_not_bounce(void **state)
+{
+	static const char plain[] =
+		"From: Alice <alice@example.com>\nTo: abuse@example.net\nSubject: spam from you\n\n"
+		"Hello, bob@example.org keeps sending me mail.\nPlease stop it.\n";
+	static const char autoreply[] =
+		"From: Bob <bob@example.com>\nTo: a@example.net\nSubject: Out of office\n"
+		"Auto-Submitted: auto-replied\n\nI am away until Monday.\n";
+	struct report r;
+
+	(void)state;
+	assert_int_equal(parse(plain, sizeof plain - 1, &r), 0);
+	assert_int_equal(r.nrcpts, 0);
+	report_free(&r);
+	assert_int_equal(parse(autoreply, sizeof autoreply - 1, &r), 0);
+	report_free(&r);
+}
+
+static void test_exim(void **state)
+{
+	struct report r;
+
+	(void)state;
+	assert_int_equal(parse(exim, sizeof exim - 1, &r), 1);
+	assert_int_equal(r.nrcpts, 1);
+	assert_string_equal(r.rcpts[0].address, "gone@example.com");
+	assert_string_equal(r.rcpts[0].status, "5.2.1");
+	assert_string_equal(r.rcpts[0].action, "failed");
+	assert_non_null(strstr(r.rcpts[0].diagnostic, "mailbox disabled"));
+	assert_true(r.orig.present);
+	assert_non_null(r.orig.message_id);
+	assert_non_null(strstr(r.orig.message_id, "news-1@example.net"));
+	report_free(&r);
+}
+
+/* check_qmail - the qmail bounce as read with any line end */
+static void check_qmail(const char *eol)
+{
+	char *s = ends(qmail, eol);
+	struct report r;
+
+	assert_int_equal(parse(s, strlen(s), &r), 1);
+	assert_int_equal(r.nrcpts, 2);
+	assert_string_equal(r.rcpts[0].address, "nouser@example.com");
+	assert_string_equal(r.rcpts[0].status, "5.1.1");
+	assert_string_equal(r.rcpts[1].address, "other@example.com");
+	assert_string_equal(r.rcpts[1].status, "5.0.0");
+	assert_non_null(r.orig.message_id);
+	assert_non_null(strstr(r.orig.message_id, "q1@example.net"));
+	report_free(&r);
+	free(s);
+}
+
+static void test_line_ends(void **state)
+{
+	(void)state;
+	check_qmail("\n");
+	check_qmail("\r\n");
+	check_qmail("\r");
+}
+
+static void test_ses_json(void **state)
+{
+	static const char ses[] =
+		"From: no-reply@sns.amazonaws.com\nSubject: AWS Notification Message\n\n"
+		"{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":"
+		"[{\"emailAddress\":\"x@example.com\",\"action\":\"failed\",\"status\":\"5.1.1\","
+		"\"diagnosticCode\":\"smtp; 550 5.1.1 user unknown\"},"
+		"{\"emailAddress\":\"y@example.com\",\"status\":\"5.2.2\"}]}}\n";
+	struct report r;
+
+	(void)state;
+	assert_int_equal(parse(ses, sizeof ses - 1, &r), 1);
+	assert_int_equal(r.nrcpts, 2);
+	assert_string_equal(r.rcpts[0].address, "x@example.com");
+	assert_string_equal(r.rcpts[0].diagnostic, "550 5.1.1 user unknown");
+	assert_string_equal(r.rcpts[1].status, "5.2.2");
+	report_free(&r);
+}
+
+static void test_rcpt_cap(void **state)
+{
+	struct buf b;
+	struct report r;
+
+	(void)state;
+	buf_init(&b, 0);
+	buf_puts(&b, "From: MAILER-DAEMON@example.org\nMIME-Version: 1.0\n"
+		 "Content-Type: multipart/report; report-type=delivery-status; boundary=\"C\"\n\n"
+		 "--C\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n\n");
+	for (int i = 0; i < PARSE_MAX_RCPTS + 500; i++)
+		buf_printf(&b, "Final-Recipient: rfc822; u%d@example.com\nAction: failed\n"
+			   "Status: 5.0.0\n\n", i);
+	buf_puts(&b, "--C--\n");
+	assert_int_equal(parse(b.data, b.len, &r), 1);
+	assert_int_equal(r.nrcpts, PARSE_MAX_RCPTS);
+	assert_string_equal(r.rcpts[PARSE_MAX_RCPTS - 1].address, "u999@example.com");
+	report_free(&r);
+	buf_free(&b);
+}
+
+static void test_status_guess(void **state)
+{
+	char st[16];
+
+	(void)state;
+	dsn_status_guess("host said: 550 unknown user", "5.0.0", st);
+	assert_string_equal(st, "5.0.0");
+	dsn_status_guess("250 2.0.0 Ok then 550 5.7.1 relaying denied", "5.0.0", st);
+	assert_string_equal(st, "5.7.1");
+	dsn_status_guess("from 192.0.2.55 version 10.4.5.6: 421 try later", "5.0.0", st);
+	assert_string_equal(st, "4.0.0");
+	dsn_status_guess("Your mailbox is full", "5.0.0", st);
+	assert_string_equal(st, "5.2.2");
+	dsn_status_guess("no idea", "4.0.0", st);
+	assert_string_equal(st, "4.0.0");
+	assert_int_equal(dsn_find_status("v1.2.3.4", 8, st), -1);
+}
+
+static void test_hostile(void **state)
+{
+	struct buf b;
+	struct report r;
+
+	(void)state;
+	buf_init(&b, 0);
+	buf_puts(&b, "From: MAILER-DAEMON@example.org\nSubject: Undeliverable\n"
+		 "X-Failed-Recipients: ");
+	for (int i = 0; i < 3000; i++)
+		buf_printf(&b, "f%d@example.com, ", i);
+	buf_puts(&b, "\n\nThis message was created automatically by mail delivery software.\n");
+	for (int i = 0; i < 20000; i++)
+		buf_puts(&b, "<@@@.@@>:: 5.5. 55 <a@b.c>... ;;; \r\r\n");
+	buf_append(&b, "\0\0\xff\xfe", 4);
+	assert_int_equal(parse(b.data, b.len, &r), 1);
+	assert_true(r.nrcpts <= PARSE_MAX_RCPTS);
+	report_free(&r);
+	assert_int_equal(parse("", 0, &r), 0);
+	report_free(&r);
+	assert_int_equal(dsn_parse(NULL, NULL, 0, &r), 0);
+	buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rfc3464),
+		cmocka_unit_test(test_feedback_left_alone),
+		cmocka_unit_test(test_not_bounce),
+		cmocka_unit_test(test_exim),
+		cmocka_unit_test(test_line_ends),
+		cmocka_unit_test(test_ses_json),
+		cmocka_unit_test(test_rcpt_cap),
+		cmocka_unit_test(test_status_guess),
+		cmocka_unit_test(test_hostile),
+	};
+
+	parse_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
