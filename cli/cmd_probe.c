@@ -3,6 +3,10 @@
  *
  *   abusedesk probe HOST|IP [--relay] [--proxy] [--json] [--incident ID]
  *                   [--port N] [--proxy-ports LIST]
+ *   abusedesk probe --incident ID    probe the incident's address by its verdict;
+ *                                    a resolved incident still open is reopened
+ *   abusedesk probe --due            probe active open_relay/open_proxy incidents
+ *                                    not probed since they (re)opened (cron)
  *
  * Every address of HOST must be inside our_networks and in the inventory,
  * or nothing is probed (exit 77). Without --relay/--proxy the inventory role
@@ -27,7 +31,7 @@
 
 struct probe_args {
 	const char *target;
-	int relay, proxy, json;
+	int relay, proxy, json, due;
 	long long incident;
 	long port;
 	const char *ports;
@@ -47,6 +51,8 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 			a->proxy = 1;
 		else if (strcmp(s, "--json") == 0)
 			a->json = 1;
+		else if (strcmp(s, "--due") == 0)
+			a->due = 1;
 		else if (strcmp(s, "--incident") == 0 && i + 1 < argc &&
 			 str_to_long(argv[i + 1], 1, 0x7fffffffL, &v) == 0) {
 			a->incident = v;
@@ -61,7 +67,35 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 		else
 			return -1;
 	}
-	return a->target ? 0 : -1;
+	if (a->due)
+		return a->target || a->incident ? -1 : 0;
+	return a->target || a->incident ? 0 : -1;
+}
+
+/* incident_only - probe_incident with reopen; its outcome as an exit status */
+static int incident_only(struct db *d, struct cli *c, long long id)
+{
+	static const int ex[] = { EX_OK, 2, 2, EX_TEMPFAIL, EX_NOPERM, EX_UNAVAILABLE, EX_DATAERR };
+	static const char *const what[] = { "closed", "still open", "still open: incident reopened",
+					    "not probed (verdict, address or probe_interval)",
+					    "refused by the probe policy", "probe failed", "no such incident" };
+	int rc = probe_incident(d, &c->cfg, id, 1);
+
+	if (rc < 0)
+		return EX_TEMPFAIL;
+	printf("incident %lld: %s\n", id, what[rc]);
+	return ex[rc];
+}
+
+/* due - the cron entry: probe what is due */
+static int due(struct db *d, struct cli *c)
+{
+	int n = 0, rc = probe_due_run(d, &c->cfg, 64, &n);
+
+	if (rc < 0)
+		return EX_TEMPFAIL;
+	printf("%d incident(s) probed\n", n);
+	return EX_OK;
 }
 
 /* print_res - one result, as JSON or as a line (+ transcript with -v) */
@@ -158,7 +192,10 @@ int cmd_probe(struct cli *c, int argc, char **argv)
 		return cli_usage("probe");
 	if (cli_db(c, &d) < 0)
 		return EX_UNAVAILABLE;
-	if ((rc = options(c, &a, &o)) != 0 || (a.incident && (rc = check_incident(&d, a.incident)) != 0)) {
+	if ((rc = options(c, &a, &o)) != 0 || (a.incident && (rc = check_incident(&d, a.incident)) != 0) ||
+	    a.due || a.target == NULL) {
+		if (rc == 0)
+			rc = a.due ? due(&d, c) : incident_only(&d, c, a.incident);
 		db_close(&d);
 		return rc;
 	}
