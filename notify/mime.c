@@ -4,7 +4,7 @@
  * Header values: control characters become spaces, invalid UTF-8 becomes
  * U+FFFD, and a value with non-ASCII, an "=?" (which a reader would take for
  * an encoded word) or a word too long to fold is written entirely as RFC 2047
- * B encoded words; everything is folded below 78 columns. Bodies go out
+ * encoded words (B, or Q where B would need padding mid-value); everything is folded below 78 columns. Bodies go out
  * quoted-printable, so no line is long and no hostile line survives verbatim
  * in a way that could end a MIME part. Addresses are accepted only as plain
  * addr-spec: a CR, LF, space, quote, comment or display name is refused.
@@ -122,33 +122,72 @@ static void fold_plain(struct buf *out, const char *v, size_t col)
 	}
 }
 
-/* encode_words - append v (valid UTF-8) as B encoded words, each <= 75 chars */
+/* fit - bytes of whole UTF-8 characters of v[i..n) that fit in room (at least 1);
+ * *take3 gets the longest such prefix whose length is a multiple of 3 (0 if none) */
+static size_t fit(const char *v, size_t i, size_t n, size_t room, size_t *take3)
+{
+	size_t take = 0;
+
+	*take3 = 0;
+	while (i + take < n) {
+		size_t k = utf8_seq_len((const unsigned char *)v + i + take, n - i - take);
+
+		if (k == 0)
+			k = 1;
+		if (take + k > room)
+			break;
+		take += k;
+		if (take % 3 == 0)
+			*take3 = take;
+	}
+	return take ? take : 1;
+}
+
+/* q_word - append v[0..n) as one Q encoded word */
+static void q_word(struct buf *out, const char *v, size_t n)
+{
+	buf_puts(out, "=?UTF-8?Q?");
+	for (size_t j = 0; j < n; j++) {
+		unsigned char c = (unsigned char)v[j];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+			buf_putc(out, (char)c);
+		else
+			buf_printf(out, "=%02X", c);
+	}
+	buf_puts(out, "?=");
+}
+
+/*
+ * encode_words - append v (valid UTF-8) as encoded words, each <= 75 chars.
+ * Decoders such as GMime join adjacent B words of one charset before
+ * decoding, so a padded B word before another loses the rest: every B word
+ * but the last holds a multiple of 3 bytes, else that word is written as Q.
+ */
 static void encode_words(struct buf *out, const char *v, size_t col)
 {
 	size_t n = strlen(v), i = 0;
 
 	while (i < n) {
-		size_t room = col + 12 + 8 > 76 ? 45 : ((76 - col - 12) / 4) * 3, take = 0;
+		size_t room = col + 12 + 8 > 76 ? 45 : ((76 - col - 12) / 4) * 3, take, take3;
 		gchar *b64;
 
-		if (col + 12 + 8 > 76 && i == 0 && col > 1) {
+		if (col + 12 + 12 > 76 && i == 0 && col > 1) {
 			buf_puts(out, "\r\n ");
 			col = 1;
+			room = 45;
 		}
-		while (i + take < n) {
-			size_t k = utf8_seq_len((const unsigned char *)v + i + take, n - i - take);
-
-			if (k == 0)
-				k = 1;
-			if (take + k > room)
-				break;
-			take += k;
+		take = fit(v, i, n, room, &take3);
+		if (i + take < n && take % 3 != 0 && take3 == 0) {
+			take = fit(v, i, n, (76 - col - 12) / 3, &take3);
+			q_word(out, v + i, take);
+		} else {
+			if (i + take < n && take % 3 != 0)
+				take = take3;
+			b64 = g_base64_encode((const guchar *)v + i, take);
+			buf_printf(out, "=?UTF-8?B?%s?=", b64);
+			g_free(b64);
 		}
-		if (take == 0)
-			take = 1;
-		b64 = g_base64_encode((const guchar *)v + i, take);
-		buf_printf(out, "=?UTF-8?B?%s?=", b64);
-		g_free(b64);
 		i += take;
 		if (i < n) {
 			buf_puts(out, "\r\n ");
