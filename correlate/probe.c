@@ -179,6 +179,16 @@ void probe_res_init(struct probe_res *r, enum probe_kind k)
 	buf_init(&r->transcript, PROBE_TRANSCRIPT_MAX);
 }
 
+/* probe_res_start - a test begins: kind set, result error until decided, transcript empty */
+void probe_res_start(struct probe_res *r, enum probe_kind k)
+{
+	r->kind = k;
+	r->result = PROBE_ERROR;
+	r->detail[0] = '\0';
+	buf_reset(&r->transcript);
+	r->transcript.toobig = 0;
+}
+
 void probe_res_free(struct probe_res *r)
 {
 	buf_free(&r->transcript);

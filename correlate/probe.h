@@ -90,7 +90,8 @@ int probe_check_target(const struct netlist *ours, const struct trace_env *env, 
 void probe_res_init(struct probe_res *r, enum probe_kind k);
 void probe_res_free(struct probe_res *r);
 
-/* probe_relay / probe_proxy - run one test against an approved target; never fail (result error) */
+/* probe_relay / probe_proxy - run one test against an approved target; never fail (result error).
+ * r must have been set up with probe_res_init (any kind); it is reset first. */
 void probe_relay(const struct probe_target *t, const struct probe_opts *o, struct probe_res *r);
 void probe_proxy(const struct probe_target *t, const struct probe_opts *o, struct probe_res *r);
 

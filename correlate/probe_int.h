@@ -49,6 +49,8 @@ void tr_note(struct buf *tr, const char *fmt, ...) AD_PRINTF(2, 3);
 /* sanitize_line - printable ASCII copy of s (other bytes as \xNN) into out */
 void sanitize_line(const void *s, size_t n, char *out, size_t size);
 
+/* probe_res_start - reset an initialised r for a new test of kind k */
+void probe_res_start(struct probe_res *r, enum probe_kind k);
 /* probe_set - set r->result and r->detail (printf) */
 void probe_set(struct probe_res *r, enum probe_result res, const char *fmt, ...) AD_PRINTF(3, 4);
 /* split_hostport - "host:port", "[v6]:port" or "host" (port = dflt); 0 or -1 */

@@ -240,7 +240,7 @@ void probe_proxy(const struct probe_target *t, const struct probe_opts *o, struc
 {
 	struct ptest x;
 
-	probe_res_init(r, PROBE_PROXY);
+	probe_res_start(r, PROBE_PROXY);
 	memset(&x, 0, sizeof(x));
 	x.t = t;
 	x.o = o;

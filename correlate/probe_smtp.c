@@ -156,7 +156,7 @@ void probe_relay(const struct probe_target *t, const struct probe_opts *o, struc
 	char greet[PIO_LINE_MAX] = "", ours[300], line[400], reply[PIO_LINE_MAX];
 	int rc, code;
 
-	probe_res_init(r, PROBE_RELAY);
+	probe_res_start(r, PROBE_RELAY);
 	if (!names_ok(o, r))
 		return;
 	rc = pio_connect(&p, t, o->smtp_port, o->timeout, &r->transcript);

@@ -120,9 +120,11 @@ static void test_unapproved_never_connects(void **state)
 	o.smtp_port = port;
 	o.ports[0] = port;
 	o.nports = 1;
+	probe_res_init(&r, PROBE_RELAY);
 	probe_relay(&t, &o, &r);
 	assert_int_equal(r.result, PROBE_ERROR);
 	probe_res_free(&r);
+	probe_res_init(&r, PROBE_RELAY);
 	probe_proxy(&t, &o, &r);
 	assert_int_not_equal(r.result, PROBE_OPEN);
 	probe_res_free(&r);
@@ -262,6 +264,7 @@ static void test_relay_fake(void **state)
 	probe_opts_init(&o);
 	o.smtp_port = port;
 	o.timeout = 3;
+	probe_res_init(&r, PROBE_RELAY);
 	probe_relay(&t, &o, &r);
 	reap(pid);
 	assert_int_equal(r.result, PROBE_OPEN);
@@ -299,6 +302,7 @@ static void test_relay_timeout(void **state)
 	probe_opts_init(&o);
 	o.smtp_port = port;
 	o.timeout = 1;
+	probe_res_init(&r, PROBE_RELAY);
 	probe_relay(&t, &o, &r);
 	reap(pid);
 	assert_int_equal(r.result, PROBE_ERROR);
@@ -342,6 +346,7 @@ static void run_socks(int want_auth, enum probe_result want)
 	o.ports[0] = port;
 	o.nports = 1;
 	o.timeout = 2;
+	probe_res_init(&r, PROBE_RELAY);
 	probe_proxy(&t, &o, &r);
 	reap(pid);
 	assert_int_equal(r.result, want);
@@ -374,6 +379,7 @@ static void test_proxy_all_refused(void **state)
 	probe_opts_init(&o);
 	o.ports[0] = port;
 	o.nports = 1;
+	probe_res_init(&r, PROBE_RELAY);
 	probe_proxy(&t, &o, &r);
 	assert_int_equal(r.result, PROBE_CLOSED);
 	assert_non_null(strstr(r.detail, "refuses connections"));
