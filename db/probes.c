@@ -47,7 +47,8 @@ int probes_add(struct db *d, long long incident_id, long long at, const char *ta
 /* probes_last - newest probe time of target and kind */
 int probes_last(struct db *d, const char *target, const char *kind, long long *at)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT max(at) FROM probes WHERE target = ? AND kind = ?");
+	sqlite3_stmt *st = db_prepare(d, "SELECT max(at) FROM probes WHERE target = ? AND kind = ?"
+				      " AND NOT (result = 'error' AND detail LIKE 'not probed:%')");
 	int rc, found = 0;
 
 	if (st == NULL)

@@ -18,7 +18,8 @@
 int probes_add(struct db *d, long long incident_id, long long at, const char *target, const char *kind,
 	       const char *result, const char *detail, const char *transcript, long long *id);
 
-/* probes_last - time of the newest probe of target and kind; 1 found, 0 none, <0 error */
+/* probes_last - time of the newest probe of target and kind (rows of refused,
+ * "not probed: ..." attempts do not count); 1 found, 0 none, <0 error */
 int probes_last(struct db *d, const char *target, const char *kind, long long *at);
 
 /* The facts about an incident the probe needs; strings "" when NULL. */
