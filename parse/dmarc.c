@@ -176,6 +176,9 @@ int bounce_like(struct pctx *c)
 	if (header_is(m, "From", "mailer-daemon") || header_is(m, "From", "postmaster@") ||
 	    header_is(m, "Return-Path", "<>"))
 		return 1;
+	/* Amazon SES bounce and delivery notifications arrive as SNS JSON mail */
+	if (header_is(m, "From", "@sns.amazonaws.com") || hdr(m, "x-amz-sns-message-id"))
+		return 1;
 	for (i = 0; s && i < sizeof(subj) / sizeof(subj[0]); i++)
 		if (mem_casestr(s, strlen(s), subj[i]))
 			return 1;

@@ -63,14 +63,25 @@ samples = sorted({r["sample"] for r in rows})
 dos = sorted("maildir/dos/" + f for f in os.listdir(os.path.join(CORPUS, "maildir/dos")))
 misses = []
 
+# Deliberate differences, each with its reason: these samples are not
+# delivery failures (or are the ARF family member they are), so they are
+# counted as correct when we say what they really are.
+DIFFERENT = {
+    "lhost-fml-03.eml": ("forward", "an fml mailing list 'Loop Alert' (duplicated Message-ID): "
+                         "a list notice quoting the original, not a delivery failure"),
+}
+
 recog_n = recog_ok = 0
 for s in samples + [d for d in dos if d.replace("/dos/", "/bsd/") in samples]:
     base = os.path.basename(s)
     o = res.get(s)
     fmt = o.get("format") if o else None
     recog_n += 1
-    if base.startswith("arf-"):
-        good = fmt == "arf"
+    if base in DIFFERENT:
+        good = fmt == DIFFERENT[base][0]
+    elif base.startswith("arf-"):
+        # legacy Hotmail/JMRP complaints live among sisimai's arf-* samples
+        good = fmt in ("arf", "jmrp")
     elif base.startswith("rfc3834-"):
         good = fmt is not None and fmt != "dsn"
     else:
@@ -79,6 +90,9 @@ for s in samples + [d for d in dos if d.replace("/dos/", "/bsd/") in samples]:
         recog_ok += 1
     else:
         misses.append("%s: not recognised (format %s)" % (s, fmt))
+
+for base, (fmt, why) in sorted(DIFFERENT.items()):
+    print("deliberate difference: %s as %s: %s" % (base, fmt, why))
 
 st_n = st_ok = st_strict = 0
 for r in rows:
