@@ -20,6 +20,7 @@
 #include "../util/str.h"
 #include "cli.h"
 #include "helpdesk.h"
+#include "probe_run.h"
 
 /* hd_when - a time for a table (short) or for JSON/CSV (RFC 3339) */
 void hd_when(long long t, enum out_format f, char out[32])
@@ -191,6 +192,28 @@ int hd_id(const char *s, long long *id)
 	return 0;
 }
 
+/* report_probe - say what the probe after a resolve found */
+static void report_probe(int rc, long long id)
+{
+	switch (rc) {
+	case PROBE_INC_CLOSED:
+		printf("incident %lld: probe finds the host closed now\n", id);
+		break;
+	case PROBE_INC_REOPENED:
+	case PROBE_INC_OPEN:
+		printf("incident %lld: probe finds the host STILL OPEN: incident reopened, owner told "
+		       "(abusedesk show %lld)\n", id, id);
+		break;
+	case PROBE_INC_SKIPPED:
+		break;
+	case PROBE_INC_REFUSED:
+		printf("incident %lld: not probed: the address is not ours or not in the inventory\n", id);
+		break;
+	default:
+		printf("incident %lld: the probe failed (abusedesk show %lld has its transcript)\n", id, id);
+	}
+}
+
 /* set_status - the body of ack, resolve, reopen and false-positive */
 static int set_status(struct cli *c, int argc, char **argv, const char *status)
 {
@@ -219,16 +242,20 @@ static int set_status(struct cli *c, int argc, char **argv, const char *status)
 	else
 		db_rollback(&d);
 	free(note);
-	db_close(&d);
 	if (rc == 1) {
 		msg_error("no incident %lld", id);
+		db_close(&d);
 		return EX_DATAERR;
 	}
 	if (rc != 0) {
 		msg_error("incident %lld: database %s", id, rc == DB_BUSY ? "busy, try again" : "error");
+		db_close(&d);
 		return rc == DB_BUSY ? EX_TEMPFAIL : EX_SOFTWARE;
 	}
 	printf("incident %lld: %s by %s\n", id, status, actor);
+	if (strcmp(status, "resolved") == 0 && c->cfg.probe_on_resolve)
+		report_probe(probe_incident(&d, &c->cfg, id, 1), id);
+	db_close(&d);
 	return EX_OK;
 }
 

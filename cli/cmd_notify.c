@@ -19,6 +19,7 @@
 #include "../notify/notify.h"
 #include "../util/msg.h"
 #include "cli.h"
+#include "probe_run.h"
 #include "commands.h"
 
 /* add_row - one outbox row into the status table */
@@ -66,8 +67,11 @@ static int show_status(struct db *d, int all, enum out_format fmt)
 /* send_due - one pass over the outbox */
 static int send_due(struct cli *c, struct db *d)
 {
-	int sent, failed, deferred, rc;
+	int sent, failed, deferred, probed = 0, rc;
 
+	/* probes of newly opened relay/proxy incidents happen here, never in ingest */
+	if (c->cfg.probe_on_open && probe_due_run(d, &c->cfg, 64, &probed) == DB_OK && probed)
+		printf("probe: %d incidents probed\n", probed);
 	rc = notify_run(d, &c->cfg, &sent, &failed, &deferred);
 	printf("notify: %d sent, %d deferred, %d failed\n", sent, deferred, failed);
 	if (rc != DB_OK) {

@@ -59,15 +59,22 @@ const struct command commands[] = {
 	  "Re-importing the same lines adds nothing twice.\n" },
 	{ "natlog", cmd_natlog, "import FILE.csv", "import NAT translation records",
 	  "Columns: time, inside_ip, inside_port, outside_ip, outside_port.\n" },
-	{ "notify", cmd_notify, "[--status] [--format table|json|csv]", "send queued notifications",
-	  "Run it from cron or a systemd timer (see contrib/). Failed attempts are\n"
-	  "retried with exponential backoff; --status shows the queue.\n" },
+	{ "notify", cmd_notify, "[--once] [--status [--all]] [--format table|json|csv]", "send queued notifications",
+	  "Run it from cron or a systemd timer (see contrib/). It first finishes\n"
+	  "pending messages, probes newly opened relay/proxy incidents (probe_on_open),\n"
+	  "then sends. Failed attempts are retried with exponential backoff.\n"
+	  "  --once     only send what is due\n"
+	  "  --status   the queue with last errors (--all: sent rows too)\n" },
 	{ "digest", cmd_digest,
 	  "[--since 24h | --from DATE --to DATE] [--owner O] [--format text|html] [--send]",
 	  "summary of a period for the team or one owner", "" },
-	{ "probe", cmd_probe, "HOST|IP [--relay] [--proxy] [--json]",
+	{ "probe", cmd_probe, "HOST|IP [--relay] [--proxy] [--json] [--incident ID] [--port N] [--proxy-ports LIST] | --incident ID | --due",
 	  "check whether one of our hosts is an open relay or proxy",
-	  "Only addresses inside our_networks and in the inventory are ever probed.\n" },
+	  "Only addresses inside our_networks and in the inventory are ever probed;\n"
+	  "anything else is refused (exit 77) before a connection is made. Exit 0\n"
+	  "closed, 2 open, 75 probed too recently (probe_interval).\n"
+	  "  --incident ID   probe that incident's host and record it there\n"
+	  "  --due           probe active relay/proxy incidents not probed since they opened\n" },
 	{ "config", cmd_config, "", "print the effective configuration", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };

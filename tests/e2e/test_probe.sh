@@ -160,6 +160,18 @@ is "$rc" 77 "incident with a forged outside address: refused"
 is "$(q "SELECT result || ' ' || substr(detail, 1, 11) FROM probes WHERE incident_id = 12")" "error not probed:" \
 	"refusal recorded with the incident"
 
+# --- abusedesk resolve with probe_on_resolve = yes probes and reopens ---
+cp "$T/abusedesk.conf" "$T/resolve.conf"
+echo "probe_on_resolve = yes" >> "$T/resolve.conf"
+q "UPDATE incidents SET status = 'acknowledged' WHERE id = 10"
+LATER=$(( LATER + 3700 ))   # past notify_interval (1h): the owner may hear again
+out=$(ABUSEDESK_NOW=$LATER "$BIN" -c "$T/resolve.conf" resolve 10 --note "relay closed, says the owner"); rc=$?
+is "$rc" 0 "resolve with probe_on_resolve exits 0"
+like "$out" "STILL OPEN" "resolve says the probe finds the relay still open"
+is "$(q 'SELECT status FROM incidents WHERE id = 10')" open "the resolved incident is reopened by the probe"
+is "$(q "SELECT count(*) FROM incident_events WHERE incident_id = 10 AND new_status = 'resolved'")" 1 "the resolve itself is recorded"
+is "$(q 'SELECT count(*) FROM outbox WHERE incident_id = 10')" 2 "owner told again"
+
 # --- probe --due: active relay/proxy incidents not probed since they opened ---
 q "INSERT INTO incidents(id, key_host, verdict, status, abused_ip, first_seen, last_seen, created_at, updated_at, reports)
    VALUES (13, 'proxy-open.example.net', 'open_proxy', 'open', '127.0.0.23', 100, 100, 100, 100, 1);"
