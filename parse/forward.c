@@ -86,9 +86,10 @@ int forward_parse(struct pctx *c, struct report *r)
 	if (c->orig && GMIME_IS_MESSAGE_PART(c->orig)) {
 		parse_original_message(r, g_mime_message_part_get_message(GMIME_MESSAGE_PART(c->orig)));
 	} else if (c->orig) {
-		char *h = part_text(c->orig, PARSE_MAX_TEXT, &n);
+		size_t hn;
+		char *h = part_text(c->orig, PARSE_MAX_TEXT, &hn);
 
-		parse_original_headers(r, h, n, 1);
+		parse_original_headers(r, h, hn, 1);
 		free(h);
 	}
 	if (r->orig.present) {
