@@ -1,6 +1,9 @@
 # tests/lib/servers.sh -- start/stop the loopback SMTP and HTTP sinks (source from bash).
 #
-#   sink_start DIR PORT [none|4xx|5xx|slow [SECONDS]]   SMTP sink (smtpsink.py) -> DIR/NNNN.eml/.env
+#   sink_start DIR PORT [none|4xx|5xx|slow [SECONDS]] [smtpsink.py args...]
+#                                  SMTP sink (smtpsink.py) -> DIR/NNNN.eml/.env; the mode
+#                                  may be left out before options, e.g.
+#                                  sink_start DIR PORT --starttls CERT KEY --auth u:p
 #   sink_stop DIR
 #   sink_count DIR                 number of messages received (DIR/*.eml)
 #   sink_wait DIR N [TIMEOUT]      wait until at least N messages were received
@@ -72,11 +75,20 @@ _srv_wait() {    # GLOB-EXT DIR N TIMEOUT
 _srv_count() { find "$2" -maxdepth 1 -name "[0-9]*.$1" 2>/dev/null | wc -l | tr -d ' '; }
 
 sink_start() {
-    local dir="$1" port="$2" mode="${3:-none}"
+    local dir="$1" port="$2" mode=none secs=5
+    shift 2
+    case "${1:-}" in
+        '') [ $# -gt 0 ] && shift ;;
+        -*) ;;
+        *) mode=$1; shift ;;
+    esac
     if [ "$mode" = slow ]; then
-        _srv_start smtpsink "$dir" "$port" --fail-mode slow --slow "${4:-5}"
+        case "${1:-}" in
+            [0-9]*) secs=$1; shift ;;
+        esac
+        _srv_start smtpsink "$dir" "$port" --fail-mode slow --slow "$secs" "$@"
     else
-        _srv_start smtpsink "$dir" "$port" --fail-mode "$mode"
+        _srv_start smtpsink "$dir" "$port" --fail-mode "$mode" "$@"
     fi
 }
 sink_stop()  { _srv_stop smtpsink "$1"; }

@@ -3,6 +3,8 @@
 
 usage: smtpsink.py --port P --dir D [--addr 127.0.0.1] [--fail-mode none|4xx|5xx|slow]
                    [--slow SECONDS] [--pidfile F]
+                   [--starttls CERT KEY [--require-tls] | --smtps CERT KEY]
+                   [--auth USER:PASS [--auth-require]]
 
 Each accepted message is written to D/NNNN.eml (raw bytes as received) with
 its envelope in D/NNNN.env:
@@ -10,6 +12,8 @@ its envelope in D/NNNN.env:
     RCPT TO:<rcpt>        (one line per recipient)
     HELO: name
     PEER: ip
+    tls: yes|no           (the session was encrypted: STARTTLS or implicit TLS)
+    auth: USER|none       (the user that authenticated, if any)
 The .env is written first, then the .eml is renamed into place, so a test that
 sees NNNN.eml can rely on both being complete.  Every DATA attempt (accepted or
 not) appends one line "<mode> <from> <rcpts>" to D/attempts.log.
@@ -18,6 +22,17 @@ Fail modes answer the DATA command: 4xx -> "451 4.3.0 ...", 5xx -> "554 5.6.0
 ...", slow -> sleep --slow SECONDS (default 5; "--fail-mode slow N" also
 accepted) then accept.  The mode can be changed while running by writing e.g.
 "4xx", "none" or "slow 3" into D/fail-mode (read at every DATA).
+
+TLS and AUTH (all off unless asked for):
+  --starttls CERT KEY   offer STARTTLS with this PEM certificate and key
+  --require-tls         refuse everything but EHLO/STARTTLS/QUIT before STARTTLS
+  --smtps CERT KEY      implicit TLS from the first byte (smtps://)
+  --auth USER:PASS      offer AUTH PLAIN and LOGIN, only once the session is
+                        encrypted; each attempt appends "ok|fail USER MECHANISM
+                        tls=yes|no" to D/auth.log
+  --auth-require        refuse MAIL before a successful AUTH
+Every MAIL command appends "<from> tls=yes|no auth=USER|none" to D/mail.log,
+so a test can tell that nothing was sent before (or without) TLS.
 Runs in the foreground until SIGTERM/SIGINT.  Binds loopback only.
 """
 import argparse
@@ -25,10 +40,12 @@ import asyncio
 import ipaddress
 import os
 import signal
+import ssl
 import sys
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def is_loopback(addr):
@@ -36,6 +53,39 @@ def is_loopback(addr):
         return ipaddress.ip_address(addr).is_loopback
     except ValueError:
         return False
+
+
+def session_tls(server):
+    """yes when the connection is encrypted (after STARTTLS or implicit TLS)"""
+    t = server.transport
+    return "yes" if t is not None and t.get_extra_info("ssl_object") is not None else "no"
+
+
+def session_user(session):
+    if not session.authenticated:
+        return "none"
+    d = session.auth_data
+    login = getattr(d, "login", d)
+    if isinstance(login, bytes):
+        login = login.decode("utf-8", "replace")
+    return str(login)
+
+
+class Authenticator:
+    """accepts exactly one USER:PASS; logs every attempt to D/auth.log"""
+    def __init__(self, directory, user, password):
+        self.dir = directory
+        self.user = user.encode("utf-8")
+        self.password = password.encode("utf-8")
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        good = (isinstance(auth_data, LoginPassword) and auth_data.login == self.user
+                and auth_data.password == self.password)
+        login = auth_data.login.decode("utf-8", "replace") if isinstance(auth_data, LoginPassword) else "?"
+        with open(os.path.join(self.dir, "auth.log"), "a") as f:
+            f.write("%s %s %s tls=%s\n" % ("ok" if good else "fail", login, mechanism,
+                                             session_tls(server)))
+        return AuthResult(success=good, handled=False, auth_data=auth_data if good else None)
 
 
 class Sink:
@@ -62,6 +112,13 @@ class Sink:
             slow = float(words[1])
         return words[0], slow
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with open(os.path.join(self.dir, "mail.log"), "a") as f:
+            f.write("%s tls=%s auth=%s\n" % (address, session_tls(server), session_user(session)))
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         mode, slow = self.current_mode()
         with open(os.path.join(self.dir, "attempts.log"), "a") as f:
@@ -85,6 +142,8 @@ class Sink:
                 f.write("RCPT TO:<%s>\n" % r)
             f.write("HELO: %s\n" % (session.host_name or ""))
             f.write("PEER: %s\n" % (session.peer[0] if session.peer else ""))
+            f.write("tls: %s\n" % session_tls(server))
+            f.write("auth: %s\n" % session_user(session))
         os.rename(base + ".env.tmp", base + ".env")
         with open(base + ".eml.tmp", "wb") as f:
             f.write(data)
@@ -101,14 +160,42 @@ def main():
     ap.add_argument("slow_arg", nargs="?", type=float, help=argparse.SUPPRESS)
     ap.add_argument("--slow", type=float, default=None, help="seconds for --fail-mode slow")
     ap.add_argument("--pidfile")
+    ap.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--require-tls", action="store_true")
+    ap.add_argument("--smtps", nargs=2, metavar=("CERT", "KEY"))
+    ap.add_argument("--auth", metavar="USER:PASS")
+    ap.add_argument("--auth-require", action="store_true")
     a = ap.parse_args()
     if not is_loopback(a.addr):
         sys.exit("smtpsink: refusing to bind non-loopback address %s" % a.addr)
+    if a.starttls and a.smtps:
+        sys.exit("smtpsink: --starttls and --smtps exclude each other")
+    if a.require_tls and not a.starttls:
+        sys.exit("smtpsink: --require-tls needs --starttls")
+    if a.auth_require and not a.auth:
+        sys.exit("smtpsink: --auth-require needs --auth")
+    if a.auth and ":" not in a.auth:
+        sys.exit("smtpsink: --auth wants USER:PASS")
     slow = a.slow if a.slow is not None else (a.slow_arg if a.slow_arg is not None else 5.0)
     os.makedirs(a.dir, exist_ok=True)
     sink = Sink(a.dir, a.fail_mode, slow)
+    extra = {}
+    if a.starttls or a.smtps:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(*(a.starttls or a.smtps))
+        if a.starttls:
+            extra["tls_context"] = ctx
+            extra["require_starttls"] = a.require_tls
+        else:
+            extra["ssl_context"] = ctx
+    if a.auth:
+        user, password = a.auth.split(":", 1)
+        extra["authenticator"] = Authenticator(a.dir, user, password)
+        extra["auth_required"] = a.auth_require
+        # implicit TLS is encrypted from the start (aiosmtpd only counts STARTTLS)
+        extra["auth_require_tls"] = not a.smtps
     ctl = Controller(sink, hostname=a.addr, port=a.port, decode_data=False,
-                     server_hostname="smtpsink.test", ready_timeout=10)
+                     server_hostname="smtpsink.test", ready_timeout=10, **extra)
     ctl.start()
     if a.pidfile:
         with open(a.pidfile, "w") as f:
@@ -116,7 +203,10 @@ def main():
     stop = threading.Event()
     for s in (signal.SIGTERM, signal.SIGINT):
         signal.signal(s, lambda *_: stop.set())
-    print("smtpsink: listening on %s:%d mode=%s" % (a.addr, a.port, a.fail_mode), flush=True)
+    print("smtpsink: listening on %s:%d mode=%s tls=%s auth=%s" % (
+        a.addr, a.port, a.fail_mode,
+        "starttls" if a.starttls else "smtps" if a.smtps else "no",
+        "required" if a.auth_require else "offered" if a.auth else "no"), flush=True)
     while not stop.wait(1):
         pass
     ctl.stop()
