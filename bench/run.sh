@@ -19,7 +19,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
-BIN=${ABUSEDESK_BIN:-$ROOT/abusedesk}
+BIN=${ABUSEDESK_BIN:-$ROOT/build/default/abusedesk}   # not ./abusedesk: check-asan relinks it
 TOOLS=${BENCH_TOOLS:-$ROOT/build/default/bench}
 SMOKE=0 KEEP=0
 for a in "$@"; do

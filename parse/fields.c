@@ -90,19 +90,24 @@ static size_t field_name_len(const char *l, size_t n, size_t *colon)
 	return e;
 }
 
-/* append_value - append text to val with runs of white space squeezed */
+/* append_value - append text to val with runs of white space squeezed, capped at PARSE_MAX_FIELD */
 static void append_value(struct buf *val, const char *s, size_t n)
 {
-	size_t i;
+	size_t i = 0, j, room;
 
-	for (i = 0; i < n && val->len < PARSE_MAX_FIELD; i++) {
-		char c = s[i];
-
-		if (c == '\t')
-			c = ' ';
-		if (c == ' ' && (val->len == 0 || val->data[val->len - 1] == ' '))
+	while (i < n && val->len < PARSE_MAX_FIELD) {
+		if (s[i] == ' ' || s[i] == '\t') {
+			if (val->len > 0 && val->data[val->len - 1] != ' ')
+				buf_putc(val, ' ');
+			while (i < n && (s[i] == ' ' || s[i] == '\t'))
+				i++;
 			continue;
-		buf_putc(val, c);
+		}
+		for (j = i; j < n && s[j] != ' ' && s[j] != '\t'; j++)
+			;
+		room = PARSE_MAX_FIELD - val->len;
+		buf_append(val, s + i, j - i < room ? j - i : room);
+		i = j;
 	}
 }
 
