@@ -26,6 +26,7 @@
 #include "../util/mem.h"
 #include "../util/msg.h"
 #include "commands.h"
+#include "pipeline.h"
 
 #define TRACE_CLI_MAX (100L * 1024 * 1024)
 
@@ -173,14 +174,27 @@ int cmd_trace(struct cli *c, int argc, char **argv)
 	tc.our_domains = c->cfg.our_domains;
 	if (c->cfg.our_networks.n == 0)
 		msg_warn("our_networks is empty: every report will be not_ours");
-	rc = load_inventory(invpath ? invpath : c->cfg.inventory_csv, &inv, &env);
-	if (rc == 66)
-		return rc;
-	parse_init();
-	for (i = first; i < argc; i++)
-		if (trace_one(argv[i], json, &tc, &env))
-			rc = 66;
-	inventory_csv_free(inv);
+	if (invpath == NULL) {
+		/* the database inventory, mail and NAT logs, then inventory_csv: as ingest does */
+		struct pipeline p;
+
+		pipeline_open(&p, c);
+		rc = 0;
+		parse_init();
+		for (i = first; i < argc; i++)
+			if (trace_one(argv[i], json, &tc, &p.env))
+				rc = 66;
+		pipeline_close(&p);
+	} else {
+		rc = load_inventory(invpath, &inv, &env);
+		if (rc == 66)
+			return rc;
+		parse_init();
+		for (i = first; i < argc; i++)
+			if (trace_one(argv[i], json, &tc, &env))
+				rc = 66;
+		inventory_csv_free(inv);
+	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return 74;
 	return rc;

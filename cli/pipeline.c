@@ -45,11 +45,16 @@ static void env_maillog(void *ctx, const char *qid, const char *mid, struct mail
 	struct trace_env env;
 
 	memset(e, 0, sizeof(*e));
-	if (!p->have_db)
-		return;
-	inventory_env(&p->db, &env);
-	if (env.maillog)
-		env.maillog(env.ctx, qid, mid, e);
+	if (p->have_db) {
+		inventory_env(&p->db, &env);
+		if (env.maillog)
+			env.maillog(env.ctx, qid, mid, e);
+	}
+	if (!e->found && p->csv_inventory) {
+		inventory_csv_env(p->csv_inventory, &env);
+		if (env.maillog)
+			env.maillog(env.ctx, qid, mid, e);
+	}
 }
 
 static int env_nat(void *ctx, const struct ipaddr *outside, int port, time_t t, char inside[46], int *iport)

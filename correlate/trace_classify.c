@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "trace_int.h"
@@ -190,6 +191,19 @@ static void local(struct tstate *t)
 	label(n, l, sizeof(l));
 	if (web)
 		trace_evidence(t, "web submission: %s", line);
+	if (!web && t->r->nhops == 0 && !t->r->orig.present) {
+		/* only an address: nothing shows a message was submitted there */
+		const char *what = t->r->feedback_type ? t->r->feedback_type :
+				   t->r->category ? t->r->category : "abuse";
+		char *w = str_sanitize(what, 64);
+
+		decide(t, V_UNKNOWN, "source-only-no-message", CONF_LOW, "The report names %s, which is "
+		       "ours%s%s, but carries no message to trace: check that host for the reported "
+		       "activity (%s).", l, n->inv.role ? ", role " : "",
+		       n->inv.role ? role_name(n->inv.role) : "", w);
+		free(w);
+		return;
+	}
 	if (n->inv.role == ROLE_WEB || web) {
 		decide(t, V_WEB_SCRIPT, web ? "web-script-marker" : "local-web-host",
 		       n->inv.role == ROLE_WEB && web ? CONF_HIGH : CONF_MEDIUM,

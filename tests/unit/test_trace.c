@@ -231,6 +231,29 @@ static void test_source_only(void **state)
 	done(&r, &v);
 }
 
+static void test_source_only_no_message(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	/* an X-ARF login-attack about our web server: an address, no message */
+	mk(&r, "192.0.2.40", NULL, NULL, NULL);
+	r.format = FMT_XARF;
+	r.feedback_type = xstrdup("login-attack");
+	run(&r, &v);
+	assert_int_equal(v.cls, V_UNKNOWN);
+	assert_string_equal(v.rule, "source-only-no-message");
+	assert_string_equal(v.abused_ip, "192.0.2.40");
+	assert_non_null(strstr(v.explanation, "login-attack"));
+	done(&r, &v);
+	/* the same about a customer address is still an infected host */
+	mk(&r, "198.51.100.7", NULL, NULL, NULL);
+	r.format = FMT_XARF;
+	run(&r, &v);
+	assert_int_equal(v.cls, V_INFECTED_HOST);
+	done(&r, &v);
+}
+
 static void test_no_source_ip(void **state)
 {
 	struct report r;
@@ -571,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_forged_lower_hop),
 		cmocka_unit_test(test_source_ip_disagrees),
 		cmocka_unit_test(test_source_only),
+		cmocka_unit_test(test_source_only_no_message),
 		cmocka_unit_test(test_no_source_ip),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_nat),
