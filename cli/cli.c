@@ -1,7 +1,9 @@
 /*
  * cli - configuration and database for the subcommands.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../util/msg.h"
 #include "cli.h"
@@ -41,4 +43,38 @@ int cli_db(struct cli *c, struct db *d)
 		return -1;
 	}
 	return 0;
+}
+
+/* cli_read_message - a message file ("-" for stdin), cut at CLI_MESSAGE_MAX */
+char *cli_read_message(const char *file, size_t *len, int *trunc)
+{
+	FILE *fp = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+	struct buf b;
+	char chunk[65536];
+	size_t n;
+
+	*trunc = 0;
+	if (fp == NULL) {
+		msg_error("%s: %s", file, strerror(errno));
+		return NULL;
+	}
+	buf_init(&b, CLI_MESSAGE_MAX);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (buf_append(&b, chunk, n) != 0) {
+			buf_append(&b, chunk, CLI_MESSAGE_MAX - b.len);
+			*trunc = 1;
+			break;
+		}
+	}
+	if (ferror(fp)) {
+		msg_error("%s: read error", file);
+		if (fp != stdin)
+			fclose(fp);
+		buf_free(&b);
+		return NULL;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	*len = b.len;
+	return buf_steal(&b);
 }

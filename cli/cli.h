@@ -29,6 +29,10 @@ int cli_db(struct cli *c, struct db *d);
 int cli_usage(const char *name);
 /* cli_help - the help text of a subcommand to fp; -1 when unknown */
 int cli_help(const char *name, FILE *fp);
+/* cli_read_message - read a message file ("-" = stdin) for parse/trace, at most
+ * CLI_MESSAGE_MAX bytes (*trunc set when cut); NULL after printing the error */
+#define CLI_MESSAGE_MAX (100L * 1024 * 1024)
+char *cli_read_message(const char *file, size_t *len, int *trunc);
 /* cli_isatty - stdout is a terminal */
 int cli_isatty(void);
 

@@ -7,7 +7,7 @@
  *	Reads each FILE ("-" for standard input) as one message, parses it
  *	(parse/report.h) and prints, with --json, one report_to_json object a
  *	line; without it a few readable lines a message. Nothing is stored.
- *	A file above PARSE_CLI_MAX bytes is cut there and flagged truncated.
+ *	A file above CLI_MESSAGE_MAX bytes is cut there and flagged truncated.
  * DIAGNOSTICS
  *	Exit 0; 64 on a usage error; 66 when a file could not be read (the
  *	others are still parsed); 74 when output fails.
@@ -22,33 +22,6 @@
 #include "../util/msg.h"
 #include "commands.h"
 
-#define PARSE_CLI_MAX (100L * 1024 * 1024)
-
-/* slurp - read fp to EOF, at most max bytes kept; *trunc set when cut */
-static char *slurp(FILE *fp, size_t max, size_t *len, int *trunc)
-{
-	struct buf b;
-	char chunk[65536], *data;
-	size_t n;
-
-	buf_init(&b, max);
-	*trunc = 0;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (buf_append(&b, chunk, n) != 0) {
-			buf_append(&b, chunk, max - b.len);
-			*trunc = 1;
-			break;
-		}
-	}
-	if (ferror(fp)) {
-		buf_free(&b);
-		return NULL;
-	}
-	*len = b.len;
-	data = buf_steal(&b);
-	buf_free(&b);
-	return data;
-}
 
 /* summary - a few readable lines about one report */
 static void summary(const struct report *r, const char *file, struct buf *o)
@@ -78,29 +51,19 @@ static void summary(const struct report *r, const char *file, struct buf *o)
 /* parse_one - parse and print one file; 0, or 66 when it could not be read */
 static int parse_one(const char *file, int json)
 {
-	FILE *fp = strcmp(file, "-") ? fopen(file, "rb") : stdin;
 	struct report r;
 	struct buf out;
 	char *data;
 	size_t len = 0;
 	int trunc;
 
-	if (!fp) {
-		msg_error("%s: %s", file, strerror(errno));
+	if ((data = cli_read_message(file, &len, &trunc)) == NULL)
 		return 66;
-	}
-	data = slurp(fp, PARSE_CLI_MAX, &len, &trunc);
-	if (fp != stdin)
-		fclose(fp);
-	if (!data) {
-		msg_error("%s: read error", file);
-		return 66;
-	}
 	report_init(&r);
 	parse_message(data, len, &r);
 	if (trunc) {
 		r.flags |= REPORT_F_TRUNCATED;
-		report_warn(&r, "message larger than %ld bytes; cut there", PARSE_CLI_MAX);
+		report_warn(&r, "message larger than %ld bytes; cut there", CLI_MESSAGE_MAX);
 	}
 	buf_init(&out, 0);
 	if (json) {

@@ -28,32 +28,6 @@
 #include "commands.h"
 #include "pipeline.h"
 
-#define TRACE_CLI_MAX (100L * 1024 * 1024)
-
-/* read_all - fp to EOF, at most max bytes; NULL on a read error */
-static char *read_all(FILE *fp, size_t max, size_t *len, int *trunc)
-{
-	struct buf b;
-	char chunk[65536], *data;
-	size_t n;
-
-	buf_init(&b, max);
-	*trunc = 0;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (buf_append(&b, chunk, n) != 0) {
-			buf_append(&b, chunk, max - b.len);
-			*trunc = 1;
-			break;
-		}
-	if (ferror(fp)) {
-		buf_free(&b);
-		return NULL;
-	}
-	*len = b.len;
-	data = buf_steal(&b);
-	buf_free(&b);   /* buf_steal leaves b re-initialised */
-	return data;
-}
 
 /* readable - a few lines for a person */
 static void readable(const struct verdict *v, const char *file, struct buf *o)
@@ -82,7 +56,6 @@ static void readable(const struct verdict *v, const char *file, struct buf *o)
 /* trace_one - parse, trace and print one file; 0, or 66 when unreadable */
 static int trace_one(const char *file, int json, const struct trace_conf *tc, const struct trace_env *env)
 {
-	FILE *fp = strcmp(file, "-") ? fopen(file, "rb") : stdin;
 	struct report r;
 	struct verdict v;
 	struct buf out;
@@ -90,17 +63,8 @@ static int trace_one(const char *file, int json, const struct trace_conf *tc, co
 	size_t len = 0;
 	int trunc;
 
-	if (!fp) {
-		msg_error("%s: %s", file, strerror(errno));
+	if ((data = cli_read_message(file, &len, &trunc)) == NULL)
 		return 66;
-	}
-	data = read_all(fp, TRACE_CLI_MAX, &len, &trunc);
-	if (fp != stdin)
-		fclose(fp);
-	if (!data) {
-		msg_error("%s: read error", file);
-		return 66;
-	}
 	report_init(&r);
 	parse_message(data, len, &r);
 	verdict_init(&v);

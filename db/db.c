@@ -140,6 +140,14 @@ void db_bind_int(sqlite3_stmt *st, int i, long long v)
 	sqlite3_bind_int64(st, i, v);
 }
 
+void db_bind_pos(sqlite3_stmt *st, int i, long long v)
+{
+	if (v > 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 const char *db_col_text(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);

@@ -45,6 +45,8 @@ int db_exec(struct db *d, const char *sql);
 /* bind helpers: NULL string binds NULL */
 void db_bind_text(sqlite3_stmt *st, int i, const char *s);
 void db_bind_int(sqlite3_stmt *st, int i, long long v);
+/* db_bind_pos - v when positive, else NULL (optional ids, ports, times) */
+void db_bind_pos(sqlite3_stmt *st, int i, long long v);
 /* db_col_text - column as const char*, "" for NULL */
 const char *db_col_text(sqlite3_stmt *st, int i);
 

@@ -24,10 +24,7 @@ int natlog_insert(struct db *d, long long at, const struct ipaddr *inside, int i
 	ip_format(outside, out);
 	db_bind_int(st, 1, at);
 	db_bind_text(st, 2, in);
-	if (inside_port > 0)
-		db_bind_int(st, 3, inside_port);
-	else
-		sqlite3_bind_null(st, 3);
+	db_bind_pos(st, 3, inside_port);
 	db_bind_text(st, 4, out);
 	db_bind_int(st, 5, outside_port);
 	rc = db_step(d, st);

@@ -37,10 +37,7 @@ int outbox_add(struct db *d, long long incident_id, const char *kind, const char
 
 	if (st == NULL)
 		return DB_ERROR;
-	if (incident_id > 0)
-		db_bind_int(st, 1, incident_id);
-	else
-		sqlite3_bind_null(st, 1);
+	db_bind_pos(st, 1, incident_id);
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, channel);
 	db_bind_text(st, 4, recipient);

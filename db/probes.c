@@ -28,10 +28,7 @@ int probes_add(struct db *d, long long incident_id, long long at, const char *ta
 
 	if (st == NULL)
 		return DB_ERROR;
-	if (incident_id > 0)
-		db_bind_int(st, 1, incident_id);
-	else
-		sqlite3_bind_null(st, 1);
+	db_bind_pos(st, 1, incident_id);
 	db_bind_int(st, 2, at);
 	db_bind_text(st, 3, target);
 	db_bind_text(st, 4, kind);

@@ -196,15 +196,9 @@ int reports_store(struct db *d, long long id, const struct report *r, const stru
 	db_bind_text(st, i++, r->user_agent);
 	db_bind_text(st, i++, r->reporter);
 	db_bind_text(st, i++, r->reporting_mta);
-	if (r->arrival)
-		db_bind_int(st, i++, (long long)r->arrival);
-	else
-		sqlite3_bind_null(st, i++);
+	db_bind_pos(st, i++, (long long)r->arrival);
 	db_bind_text(st, i++, r->source_ip);
-	if (r->source_port)
-		db_bind_int(st, i++, r->source_port);
-	else
-		sqlite3_bind_null(st, i++);
+	db_bind_pos(st, i++, r->source_port);
 	db_bind_text(st, i++, r->original_mail_from);
 	db_bind_text(st, i++, r->orig.message_id);
 	db_bind_text(st, i++, r->orig.from);
