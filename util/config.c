@@ -43,6 +43,7 @@ static const struct key keys[] = {
 	{ "smtp_user", K_STR, O(smtp_user), "" },
 	{ "smtp_password", K_STR, O(smtp_password), "" },
 	{ "smtp_tls", K_STR, O(smtp_tls), "try" },
+	{ "smtp_ca_file", K_STR, O(smtp_ca_file), "" },
 	{ "smtp_timeout", K_SPAN, O(smtp_timeout), "30s" },
 	{ "webhook_timeout", K_SPAN, O(webhook_timeout), "15s" },
 	{ "webhook_secret", K_STR, O(webhook_secret), "" },

@@ -37,6 +37,7 @@ struct config {
 	char *smtp_user;
 	char *smtp_password;
 	char *smtp_tls;             /* none | try | required */
+	char *smtp_ca_file;         /* CA certificates (PEM) to verify the server with, "" = system's */
 	long smtp_timeout;
 	long webhook_timeout;
 	char *webhook_secret;
