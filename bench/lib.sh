@@ -30,20 +30,20 @@ tm() {
 # field FILE N - the Nth number of a tm output
 field() { awk -v n="$2" '{ print $n }' "$1"; }
 
-# ms_once CMD... - wall milliseconds of one run (output discarded)
+# ms_once CMD... - wall microseconds of one run (output discarded); "failed" if it failed
 ms_once() {
 	local s e
 	s=$(date +%s%N)
-	"$@" >/dev/null 2>&1
+	"$@" >/dev/null 2>&1 || { echo failed; return; }
 	e=$(date +%s%N)
 	echo $(( (e - s) / 1000 ))
 }
 
-# median5 CMD... - median wall milliseconds of 5 runs, after one warm-up run
+# median5 CMD... - median wall milliseconds of 5 runs after one warm-up run; "failed" if any failed
 median5() {
 	"$@" >/dev/null 2>&1
-	for _ in 1 2 3 4 5; do ms_once "$@"; done | sort -n | sed -n 3p |
-		awk '{ printf "%.1f", $1 / 1000 }'
+	for _ in 1 2 3 4 5; do ms_once "$@"; done | sort -n |
+		awk '/failed/ { bad = 1 } { v[NR] = $1 } END { if (bad) print "failed"; else printf "%.1f", v[3] / 1000 }'
 }
 
 # kv LINE KEY - value of KEY=VALUE in a line of lat/FIGURE output
@@ -62,6 +62,7 @@ num() { awk -v x="$1" 'BEGIN {
 # status GOT OP WANT - "met" or "MISSED (...)" for a numeric target
 status() {
 	awk -v g="$1" -v op="$2" -v w="$3" 'BEGIN {
+		if (g == "failed") { print "BROKEN: the command failed"; exit }
 		if (g == "" || g == "-") { print "-"; exit }
 		ok = (op == ">=") ? (g >= w) : (g <= w)
 		if (ok) { print "met"; exit }
@@ -93,7 +94,7 @@ print_table() {
 	echo
 	echo "abusedesk benchmarks$([ "$SMOKE" = 1 ] && echo ' (smoke: tiny sizes, no peers)')"
 	echo "machine: $(machine)"
-	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); binary: $BIN ($("$BIN" --version 2>/dev/null | head -n 1))"
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); binary: $BIN_SRC ($("$BIN" --version 2>/dev/null | head -n 1), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 	echo
 	echo "| id | benchmark | result | target | status |"
 	echo "|----|-----------|--------|--------|--------|"
