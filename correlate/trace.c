@@ -34,7 +34,10 @@
  *	   header is believed when the client above is one of our addresses,
  *	   or, after a hop without an address, when its "by" is in
  *	   our_domains. Loopback clients and "localhost" are local handoffs
- *	   on the same host (content filters). A hop without an address is
+ *	   on the same host (content filters), unless the host holding the
+ *	   message has a loopback address itself and the client another one:
+ *	   a network laid out on 127.0.0.x (a test bed), whose addresses are
+ *	   judged like any others. A hop without an address is
  *	   skipped (confidence at most medium); so is one the parser left
  *	   out, seen when an inventory host's header is written under
  *	   another of our names (the walk goes on at that name). A private client outside

@@ -211,10 +211,25 @@ static void check_writer(struct tstate *t, int k)
 	trace_lower(t, CONF_MEDIUM);
 }
 
+/*
+ * other_loopback_host - cur itself has a loopback address and the client
+ * another one (not "localhost"): two hosts of a network laid out on 127.0.0.x
+ * (a test bed), judged like any other addresses, not a handoff on one host.
+ */
+static int other_loopback_host(const struct tstate *t, const struct hop *h)
+{
+	struct ipaddr a, b;
+
+	if (!t->cur.ip[0] || !trace_ip_loopback(t->cur.ip) || is_localhost(h))
+		return 0;
+	return ip_parse(h->from_ip, &a) == 0 && ip_parse(t->cur.ip, &b) == 0 && ip_cmp(&a, &b) != 0;
+}
+
 /* step_client - one believed hop's client; 1 to walk on, 0 stopped */
 static int step_client(struct tstate *t, int k)
 {
 	const struct hop *h = &t->r->hops[k];
+	int lab;
 
 	if (h->from_ip == NULL || *h->from_ip == '\0') {
 		if (is_localhost(h)) {
@@ -229,12 +244,13 @@ static int step_client(struct tstate *t, int k)
 		t->local = 0;
 		return 1;
 	}
-	if (trace_ip_loopback(h->from_ip)) {
+	lab = trace_ip_loopback(h->from_ip) && other_loopback_host(t, h);
+	if (trace_ip_loopback(h->from_ip) && !lab) {
 		t->local = 1;
 		trace_hop_evidence(t, k, "local handoff");
 		return 1;
 	}
-	if (trace_ip_ours(t, h->from_ip) || trace_ip_private(h->from_ip)) {
+	if (trace_ip_ours(t, h->from_ip) || (trace_ip_private(h->from_ip) && !lab)) {
 		trace_node(t, &t->cur, h->from_ip, hop_name(h));
 		if (!trace_ip_ours(t, h->from_ip) && !t->cur.inv.found) {
 			t->private_assumed = 1;

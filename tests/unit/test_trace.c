@@ -441,6 +441,62 @@ static void test_loopback_and_private(void **state)
 	netlist_free(&c2.our_networks);
 }
 
+/* lab_trace - trace r with our_networks 127.0.0.0/28 and a loopback inventory */
+static void lab_trace(struct report *r, struct verdict *v)
+{
+	static const char lab_inv[] = "host,mx2.example.net,127.0.0.2,mta,mail-team\n"
+				      "network,127.0.0.8/29,,customer,access-team\n";
+	struct inventory_csv *li;
+	struct trace_env le;
+	struct trace_conf lc = conf;
+	char err[256], *bad = NULL;
+
+	assert_int_equal(inventory_csv_parse(lab_inv, strlen(lab_inv), "lab", &li, err, sizeof(err)), 0);
+	inventory_csv_env(li, &le);
+	memset(&lc.our_networks, 0, sizeof(lc.our_networks));
+	assert_int_equal(netlist_parse(&lc.our_networks, "127.0.0.0/28", &bad), 0);
+	verdict_init(v);
+	trace_report(r, &lc, &le, v);
+	netlist_free(&lc.our_networks);
+	inventory_csv_free(li);
+}
+
+#define LAB_EGRESS "from mx2.example.net (unknown [127.0.0.2]) by mx.outside.test (Postfix) with ESMTP " \
+	"id 2E401A8EBF3 for <v@outside.test>; Sun, 22 Nov 2026 19:34:26 +0000 (UTC)"
+
+/* a network laid out on 127.0.0.x: other loopback addresses are other hosts */
+static void test_loopback_testbed(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "127.0.0.2", LAB_EGRESS, "from client.test (unknown [127.0.0.70]) by mx2.example.net "
+	   "(Postfix) with ESMTP id 1653FA8EC40 for <v@outside.test>; Sun, 22 Nov 2026 19:34:26 +0000", NULL);
+	lab_trace(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_string_equal(v.abused_host, "mx2.example.net");
+	assert_string_equal(v.injector_ip, "127.0.0.70");
+	assert_int_equal(v.ingress_hop, 1);
+	done(&r, &v);
+	/* "localhost" on the relay is still a handoff on that host */
+	mk(&r, "127.0.0.2", LAB_EGRESS, "from localhost (localhost [127.0.0.1]) by mx2.example.net "
+	   "(Postfix) with ESMTP id 4L; Sun, 22 Nov 2026 19:34:26 +0000", "from client.test (unknown "
+	   "[127.0.0.70]) by mx2.example.net (Postfix) with ESMTP id 4M; Sun, 22 Nov 2026 19:34:25 +0000");
+	lab_trace(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_string_equal(v.abused_ip, "127.0.0.2");
+	assert_string_equal(v.injector_ip, "127.0.0.70");
+	done(&r, &v);
+	/* a customer address in our_networks relaying through our MTA */
+	mk(&r, "127.0.0.2", LAB_EGRESS, "from DESKTOP-7Q3K9 (unknown [127.0.0.9]) by mx2.example.net "
+	   "(Postfix) with ESMTP id 4N; Sun, 22 Nov 2026 19:34:26 +0000", NULL);
+	lab_trace(&r, &v);
+	assert_int_equal(v.cls, V_INFECTED_HOST);
+	assert_string_equal(v.rule, "chain-ends-customer");
+	assert_string_equal(v.abused_ip, "127.0.0.9");
+	done(&r, &v);
+}
+
 static void test_dsn_backscatter(void **state)
 {
 	struct report r;
@@ -602,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_web_script),
 		cmocka_unit_test(test_noip_middle),
 		cmocka_unit_test(test_loopback_and_private),
+		cmocka_unit_test(test_loopback_testbed),
 		cmocka_unit_test(test_dsn_backscatter),
 		cmocka_unit_test(test_no_env_and_empty),
 		cmocka_unit_test(test_hostile),
