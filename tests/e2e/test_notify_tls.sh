@@ -12,7 +12,7 @@
 # an unknown smtp_tls word sends nothing. Rows are put into the outbox with
 # sqlite3, so only the transport is under test.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 . tests/lib/tap.sh
 . tests/lib/servers.sh
@@ -33,7 +33,7 @@ SINKS="plain starttls reqtls smtps other"
 cleanup() { for s in $SINKS; do sink_stop "$T/$s"; done; [ -n "${KEEP:-}" ] || rm -rf "$T"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-export ABUSEDESK_NOW=$(date +%s)
+ABUSEDESK_NOW=$(date +%s); export ABUSEDESK_NOW
 
 # a self-signed certificate for localhost / 127.0.0.1, and one for another name
 mkcert() { # NAME SAN
