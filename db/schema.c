@@ -118,6 +118,63 @@ static const char schema_v1[] =
 	/* digest (notify/digest.c): every digest query is an index range */
 	"CREATE INDEX IF NOT EXISTS incidents_created ON incidents(created_at);"
 	"CREATE INDEX IF NOT EXISTS incidents_resolved ON incidents(resolved_at);"
+	/*
+	 * helpdesk (cli/cmd_incidents.c, cli/cmd_search.c): `incidents --verdict`
+	 * and `--owner` read newest first from an index; `stats` adds whole UTC
+	 * days from per-day counters and reads only the partial first day from
+	 * the rows. The counters are kept by triggers, so every write (ingest,
+	 * reprocess, a state change, a hand edit) keeps them exact in its own
+	 * transaction. Buckets: reports by the day of received_at and reporter;
+	 * incidents by the day of last_seen and each of verdict, status, owner.
+	 * A NULL reporter or owner counts as '-', as stats prints it.
+	 */
+	"CREATE INDEX IF NOT EXISTS incidents_verdict ON incidents(verdict, last_seen);"
+	"CREATE INDEX IF NOT EXISTS incidents_owner_last ON incidents(owner, last_seen);"
+	"CREATE TABLE IF NOT EXISTS report_days ("
+	" day INTEGER NOT NULL, reporter TEXT NOT NULL, n INTEGER NOT NULL,"
+	" PRIMARY KEY(day, reporter)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS incident_days ("
+	" dim TEXT NOT NULL, day INTEGER NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,"
+	" PRIMARY KEY(dim, day, value)) WITHOUT ROWID;"
+	"CREATE TRIGGER IF NOT EXISTS report_days_ins AFTER INSERT ON reports BEGIN"
+	" INSERT INTO report_days VALUES (NEW.received_at / 86400, coalesce(NEW.reporter, '-'), 1)"
+	"  ON CONFLICT(day, reporter) DO UPDATE SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS report_days_del AFTER DELETE ON reports BEGIN"
+	" UPDATE report_days SET n = n - 1"
+	"  WHERE day = OLD.received_at / 86400 AND reporter = coalesce(OLD.reporter, '-');"
+	" DELETE FROM report_days WHERE day = OLD.received_at / 86400"
+	"  AND reporter = coalesce(OLD.reporter, '-') AND n <= 0; END;"
+	"CREATE TRIGGER IF NOT EXISTS report_days_upd AFTER UPDATE OF received_at, reporter ON reports"
+	" WHEN OLD.received_at / 86400 IS NOT NEW.received_at / 86400 OR OLD.reporter IS NOT NEW.reporter BEGIN"
+	" UPDATE report_days SET n = n - 1"
+	"  WHERE day = OLD.received_at / 86400 AND reporter = coalesce(OLD.reporter, '-');"
+	" DELETE FROM report_days WHERE day = OLD.received_at / 86400"
+	"  AND reporter = coalesce(OLD.reporter, '-') AND n <= 0;"
+	" INSERT INTO report_days VALUES (NEW.received_at / 86400, coalesce(NEW.reporter, '-'), 1)"
+	"  ON CONFLICT(day, reporter) DO UPDATE SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS incident_days_ins AFTER INSERT ON incidents BEGIN"
+	" INSERT INTO incident_days VALUES ('verdict', NEW.last_seen / 86400, NEW.verdict, 1),"
+	"  ('status', NEW.last_seen / 86400, NEW.status, 1),"
+	"  ('owner', NEW.last_seen / 86400, coalesce(NEW.owner, '-'), 1)"
+	"  ON CONFLICT(dim, day, value) DO UPDATE SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS incident_days_del AFTER DELETE ON incidents BEGIN"
+	" UPDATE incident_days SET n = n - 1 WHERE day = OLD.last_seen / 86400 AND"
+	"  ((dim = 'verdict' AND value = OLD.verdict) OR (dim = 'status' AND value = OLD.status)"
+	"   OR (dim = 'owner' AND value = coalesce(OLD.owner, '-')));"
+	" DELETE FROM incident_days WHERE day = OLD.last_seen / 86400 AND n <= 0"
+	"  AND dim IN ('verdict', 'status', 'owner'); END;"
+	"CREATE TRIGGER IF NOT EXISTS incident_days_upd AFTER UPDATE OF last_seen, verdict, status, owner"
+	" ON incidents WHEN OLD.last_seen / 86400 IS NOT NEW.last_seen / 86400"
+	"  OR OLD.verdict IS NOT NEW.verdict OR OLD.status IS NOT NEW.status OR OLD.owner IS NOT NEW.owner BEGIN"
+	" UPDATE incident_days SET n = n - 1 WHERE day = OLD.last_seen / 86400 AND"
+	"  ((dim = 'verdict' AND value = OLD.verdict) OR (dim = 'status' AND value = OLD.status)"
+	"   OR (dim = 'owner' AND value = coalesce(OLD.owner, '-')));"
+	" DELETE FROM incident_days WHERE day = OLD.last_seen / 86400 AND n <= 0"
+	"  AND dim IN ('verdict', 'status', 'owner');"
+	" INSERT INTO incident_days VALUES ('verdict', NEW.last_seen / 86400, NEW.verdict, 1),"
+	"  ('status', NEW.last_seen / 86400, NEW.status, 1),"
+	"  ('owner', NEW.last_seen / 86400, coalesce(NEW.owner, '-'), 1)"
+	"  ON CONFLICT(dim, day, value) DO UPDATE SET n = n + 1; END;"
 	/* views for people */
 	"CREATE VIEW IF NOT EXISTS open_incidents AS"
 	" SELECT id, status, verdict, abused_host, abused_ip, owner, reports, reporters,"
