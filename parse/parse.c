@@ -231,7 +231,7 @@ static void outer_fields(struct pctx *c, struct report *r)
 		if (((v = hdr(m, "Auto-Submitted")) && strncasecmp(v, "no", 2) != 0) ||
 		    header_is(m, "Precedence", "bulk") || header_is(m, "Precedence", "junk") ||
 		    header_is(m, "Precedence", "list") || header_is(m, "Precedence", "auto_reply") ||
-		    hdr(m, "X-Autoreply") || hdr(m, "X-Autorespond"))
+		    hdr(m, "X-Autoreply") || hdr(m, "X-Autorespond") || hdr(m, "List-Id"))
 			r->auto_submitted = 1;
 	}
 }

@@ -104,12 +104,12 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return 0;
 }
 
-/* buf_steal - hand the data to the caller */
+/* buf_steal - hand the data to the caller; b is left released (buf_init to reuse) */
 char *buf_steal(struct buf *b)
 {
 	char *p = b->data;
-	size_t max = b->max;
 
-	buf_init(b, max);
+	b->data = NULL;
+	b->len = b->cap = 0;
 	return p;
 }

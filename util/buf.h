@@ -28,6 +28,6 @@ int buf_append(struct buf *b, const void *p, size_t n); /* 0 or -1 (cap) */
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, int c);
 int buf_printf(struct buf *b, const char *fmt, ...) AD_PRINTF(2, 3);
-char *buf_steal(struct buf *b);   /* caller owns the data; b is re-initialised empty */
+char *buf_steal(struct buf *b);   /* caller owns the data; b is released (buf_free is harmless, buf_init to reuse) */
 
 #endif

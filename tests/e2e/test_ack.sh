@@ -136,14 +136,8 @@ The host 192.0.2.97 keeps sending us spam.
 EML
 ingest "$T/list.eml"
 n=$(q "select count(*) from outbox where kind = 'ack' and recipient = 'kim@example.org'")
-if [ "$(q "select json_extract(parse_json, '\$.auto_submitted') from reports where message_id = 'l1@lists.example.org'" 2>/dev/null)" = 0 ] &&
-	[ "$n" = 1 ]; then
-	# known gap: parse/parse.c sets auto_submitted from Precedence: list but not
-	# from List-Id (RFC 2919); this check turns into a real one once it does
-	diag "TODO list mail (List-Id only) is acknowledged: parse/parse.c does not read List-Id"
-else
-	is "$n" 0 "no acknowledgement for list mail (List-Id)"
-fi
+is "$n" 0 "no acknowledgement for list mail (List-Id, RFC 2919)"
+is "$(q "select json_extract(parse_json, '\$.auto_submitted') from reports where message_id = 'l1@lists.example.org'")" 1 "List-Id marks the report auto-submitted"
 
 # ------------------------------------------------ same reporter within ack_interval: none
 sed 's/^Message-ID: <f1@example.org>/Message-ID: <f1-again@example.org>/; s/^From: Pat Smith <pat@example.org>/From: Pat Smith <Pat@Example.ORG>/' \
