@@ -79,9 +79,10 @@ const char *advice_for(const char *verdict);
 
 /* ---- transports ---- */
 enum send_result { SEND_OK = 0, SEND_TEMP = 1, SEND_PERM = 2 };
-/* smtp_send - deliver one message; err gets the server's or libcurl's reason */
+/* smtp_send - deliver one message; err gets the server's or libcurl's reason.
+ * null_sender: MAIL FROM:<> (RFC 3834 auto-replies, so nothing answers them) */
 enum send_result smtp_send(const struct config *cfg, const char *rcpt, const char *data,
-			   size_t len, char *err, size_t errlen);
+			   size_t len, int null_sender, char *err, size_t errlen);
 /* webhook_sign - "sha256=<hex HMAC-SHA256(secret, body)>" into out */
 void webhook_sign(const char *secret, const char *body, size_t len, char *out, size_t outlen);
 /* webhook_url_ok - 1 for an http:// or https:// URL without controls or spaces */

@@ -35,7 +35,8 @@ static enum send_result send_row(const struct config *cfg, const struct outbox_r
 				 size_t errlen)
 {
 	if (strcmp(r->channel, "smtp") == 0)
-		return smtp_send(cfg, r->recipient, r->body, r->body_len, err, errlen);
+		return smtp_send(cfg, r->recipient, r->body, r->body_len,
+				 r->kind && strcmp(r->kind, "ack") == 0, err, errlen);
 	if (strcmp(r->channel, "webhook") == 0)
 		return webhook_send(cfg, r->recipient, r->body, r->body_len, r->message_id, err, errlen);
 	snprintf(err, errlen, "unknown channel");

@@ -94,7 +94,7 @@ static enum send_result classify(CURLcode cc, long code, const struct upload *u,
 }
 
 enum send_result smtp_send(const struct config *cfg, const char *rcpt, const char *data,
-			   size_t len, char *err, size_t errlen)
+			   size_t len, int null_sender, char *err, size_t errlen)
 {
 	struct upload u = { data, len, 0, "", "" };
 	char from[300], to[300], ebuf[CURL_ERROR_SIZE] = "";
@@ -118,7 +118,7 @@ enum send_result smtp_send(const struct config *cfg, const char *rcpt, const cha
 		snprintf(err, errlen, "smtp: cannot initialise libcurl");
 		return SEND_TEMP;
 	}
-	snprintf(from, sizeof(from), "<%s>", cfg->from_address);
+	snprintf(from, sizeof(from), "<%s>", null_sender ? "" : cfg->from_address);
 	snprintf(to, sizeof(to), "<%s>", rcpt);
 	rcpts = curl_slist_append(rcpts, to);
 	curl_easy_setopt(h, CURLOPT_URL, cfg->smtp_url);

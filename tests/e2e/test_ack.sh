@@ -86,7 +86,7 @@ PY
 )
 field() { sed -n "s/^$1=//p" <<<"$I"; }
 is "$(field to)" "pat@example.org" "To: the reporter"
-is "$(head -n1 "$E")" "MAIL FROM:<abusedesk@example.net>" "sent from from_address"
+is "$(head -n1 "$E")" "MAIL FROM:<>" "sent with the null envelope sender (RFC 3834), so nothing answers it"
 is "$(field auto-submitted)" "auto-replied" "Auto-Submitted: auto-replied"
 is "$(field in-reply-to)" "<f1@example.org>" "In-Reply-To: the complaint's Message-ID"
 is "$(field references)" "<f1@example.org>" "References: the complaint's Message-ID"

@@ -137,7 +137,10 @@ class Sink:
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")
         with open(base + ".env.tmp", "w") as f:
-            f.write("MAIL FROM:<%s>\n" % envelope.mail_from)
+            # aiosmtpd gives the null sender as "<>": record it as MAIL FROM:<>
+            sender = envelope.mail_from or ""
+            sender = "" if sender == "<>" else sender
+            f.write("MAIL FROM:<%s>\n" % sender)
             for r in envelope.rcpt_tos:
                 f.write("RCPT TO:<%s>\n" % r)
             f.write("HELO: %s\n" % (session.host_name or ""))
