@@ -4,6 +4,8 @@
 # Each samples/trace-NAME.eml is traced with the fixed configuration
 # tests/golden/trace.conf (inventory tests/golden/inventory.csv) and its JSON
 # verdict compared, as parsed JSON, with tests/golden/trace/NAME.json.
+# samples/trace-postfix-*.eml (real Postfix headers on 127.0.0.x, made by
+# tools/capture-postfix-samples.sh) use tests/golden/trace-postfix.conf.
 # UPDATE=1 rewrites the expected files (review the diff before committing).
 # Then: readable output, bad inventory rows, unreadable files.
 set -u
@@ -35,7 +37,9 @@ for f in samples/trace-*.eml; do
 	name=$(basename "$f" .eml); name=${name#trace-}
 	want=tests/golden/trace/$name.json
 	n=$((n + 1))
-	if ! "$BIN" -c "$CONF" trace --json "$f" >"$TMP/got" 2>"$TMP/err"; then
+	conf=$CONF
+	case $name in postfix-*) conf=tests/golden/trace-postfix.conf ;; esac
+	if ! "$BIN" -c "$conf" trace --json "$f" >"$TMP/got" 2>"$TMP/err"; then
 		fail "trace $name" "exit status $? $(cat "$TMP/err")"; continue
 	fi
 	if [ "${UPDATE:-0}" = 1 ]; then
