@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 			cli_help(k->name, stdout);
 			return EX_OK;
 		}
-	parse_init();
+	/* GMime and the Received patterns are set up on first use (parse_message) */
 	rc = k->fn(&c, argc - i, argv + i);
 	parse_shutdown();
 	if (c.cfg_loaded)
