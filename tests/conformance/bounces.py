@@ -157,6 +157,15 @@ if elapsed > 0:
 print("misses: %d" % len(misses))
 for m in misses[:int(os.environ.get("MISSES", "40"))]:
     print("  " + m)
-fail = (recog_ok < recog_n or pct(st_ok, st_n) < 95.0 or not_ok < len(not_files)
-        or crlf_ok < crlf_n)
-sys.exit(1 if fail else 0)
+checks = [("recognised 100%", recog_ok == recog_n),
+          ("status agreement >= 95%", pct(st_ok, st_n) >= 95.0),
+          ("not-bounces 100%", not_ok == len(not_files)),
+          ("CRLF = LF 100%", crlf_ok == crlf_n),
+          ("err samples all parsed", err_out == len(err_files))]
+for name, good in checks:
+    print("%s - %s" % ("ok" if good else "not ok", name))
+print("FIGURE bounces: recognised %.1f%%, status agreement %.1f%% (strict %.1f%%), CRLF=LF %.1f%%"
+      % (pct(recog_ok, recog_n), pct(st_ok, st_n), pct(st_strict, st_n), pct(crlf_ok, crlf_n)))
+npass = sum(1 for _, g in checks if g)
+print("%d passed, %d failed" % (npass, len(checks) - npass))
+sys.exit(0 if npass == len(checks) else 1)

@@ -27,7 +27,7 @@ if [ $rc -gt 1 ]; then
 fi
 elapsed=$(echo "$end - $start" | bc 2>/dev/null || echo 0)
 if python3 tests/conformance/bounces.py "$CORPUS" "$out" "$elapsed"; then
-	echo "PASS: bounces conformance"
+	:
 else
 	echo "FAIL: bounces conformance"
 	exit 1
