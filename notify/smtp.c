@@ -13,7 +13,7 @@
  * (else its last reply line) goes into err so `abusedesk notify --status`
  * can show it.
  */
-#include <curl/curl.h>
+#include "curl_dl.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -109,6 +109,8 @@ enum send_result smtp_send(const struct config *cfg, const char *rcpt, const cha
 			 mime_addr_ok(rcpt) ? "from_address" : "the recipient");
 		return SEND_PERM;
 	}
+	if (curl_dl_load(err, errlen) < 0)
+		return SEND_TEMP;
 	if (tls_mode(cfg->smtp_tls) < 0) {
 		snprintf(err, errlen, "smtp: smtp_tls is \"%.40s\": want none, try or required",
 			 cfg->smtp_tls);

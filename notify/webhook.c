@@ -8,7 +8,7 @@
  * no redirects, timeouts of cfg->webhook_timeout. 2xx is delivered; 408, 429
  * and 5xx are retried; other answers fail for good.
  */
-#include <curl/curl.h>
+#include "curl_dl.h"
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +74,8 @@ enum send_result webhook_send(const struct config *cfg, const char *url, const c
 		snprintf(err, errlen, "refusing to post: the webhook URL is not a plain http(s) URL");
 		return SEND_PERM;
 	}
+	if (curl_dl_load(err, errlen) < 0)
+		return SEND_TEMP;
 	if ((h = curl_easy_init()) == NULL) {
 		snprintf(err, errlen, "webhook: cannot initialise libcurl");
 		return SEND_TEMP;

@@ -35,6 +35,16 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* json_plain - the length of the run at p that needs no escaping */
+static size_t json_plain(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')
+		i++;
+	return i;
+}
+
 /* json_strn - write n bytes of s as a JSON string */
 void json_strn(struct buf *b, const char *s, size_t n)
 {
@@ -43,8 +53,14 @@ void json_strn(struct buf *b, const char *s, size_t n)
 
 	buf_putc(b, '"');
 	while (i < n) {
-		unsigned c = p[i];
+		unsigned c;
 
+		if ((k = json_plain(p + i, n - i)) > 0) {
+			buf_append(b, p + i, k);
+			i += k;
+			continue;
+		}
+		c = p[i];
 		if (c == '"' || c == '\\') {
 			buf_putc(b, '\\');
 			buf_putc(b, (int)c);
@@ -57,8 +73,6 @@ void json_strn(struct buf *b, const char *s, size_t n)
 			buf_puts(b, "\\t"), i++;
 		} else if (c < 0x20 || c == 0x7f) {
 			buf_printf(b, "\\u%04x", c), i++;
-		} else if (c < 0x80) {
-			buf_putc(b, (int)c), i++;
 		} else if ((k = utf8_seq_len(p + i, n - i)) > 0) {
 			buf_append(b, p + i, k);
 			i += k;
