@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../ingest/privs.h"
 #include "../ingest/spool.h"
 #include "../util/mem.h"
 #include "../util/msg.h"
@@ -60,20 +61,15 @@ static void import_one(struct imp *im, const char *data, size_t len)
 	progress(im, 0);
 }
 
-/* import_mbox - split on "From " lines that start a message */
-static int import_mbox(struct imp *im, const char *path)
+/* import_mbox - split on "From " lines that start a message; fp is open */
+static int import_mbox(struct imp *im, FILE *fp, const char *path)
 {
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	struct buf msg;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int prev_blank = 1, seen = 0;
 
-	if (fp == NULL) {
-		msg_error("import: %s: %m", path);
-		return -1;
-	}
 	buf_init(&msg, (size_t)im->p.c->cfg.max_message_size);
 	while ((n = getline(&line, &cap, fp)) > 0) {
 		if (prev_blank && n >= 5 && memcmp(line, "From ", 5) == 0) {
@@ -146,6 +142,8 @@ static int import_maildir(struct imp *im, const char *path)
 int cmd_import(struct cli *c, int argc, char **argv)
 {
 	struct imp im;
+	FILE *mbox = NULL;
+	char err[512];
 	int rc;
 
 	if (argc != 3 || (strcmp(argv[1], "mbox") != 0 && strcmp(argv[1], "maildir") != 0))
@@ -156,6 +154,19 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		msg_error("spool %s is not ready: run 'abusedesk init'", c->cfg.spool_dir);
 		return EX_CANTCREAT;
 	}
+	/* the mbox is opened first, so root can import a file only root reads;
+	 * then, as for ingest, hostile mail is never parsed as root */
+	if (strcmp(argv[1], "mbox") == 0 &&
+	    (mbox = strcmp(argv[2], "-") == 0 ? stdin : fopen(argv[2], "r")) == NULL) {
+		msg_error("import: %s: %m", argv[2]);
+		return EX_NOINPUT;
+	}
+	if (privs_drop(c->cfg.run_user, c->cfg.spool_dir, err, sizeof(err)) < 0) {
+		msg_error("import: %s", err);
+		if (mbox && mbox != stdin)
+			fclose(mbox);
+		return EX_NOPERM;
+	}
 	memset(&im, 0, sizeof(im));
 	im.tty = isatty(STDERR_FILENO);
 	im.start = time(NULL);
@@ -164,8 +175,16 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		msg_error("%s", im.p.dberr);
 		return EX_UNAVAILABLE;
 	}
-	rc = strcmp(argv[1], "mbox") == 0 ? import_mbox(&im, argv[2]) : import_maildir(&im, argv[2]);
+	/* the backlog stays on disk until we say done: one syncfs at the end
+	 * instead of four fsyncs a message */
+	spool_sync_each(0);
+	rc = mbox ? import_mbox(&im, mbox, argv[2]) : import_maildir(&im, argv[2]);
 	progress(&im, 1);
+	if (spool_sync(c->cfg.spool_dir) < 0 || sqlite3_wal_checkpoint_v2(im.p.db.h, NULL,
+		SQLITE_CHECKPOINT_FULL, NULL, NULL) != SQLITE_OK) {
+		msg_error("import: cannot flush the spool or the database to disk: %m");
+		rc = -1;
+	}
 	pipeline_close(&im.p);
 	printf("import: %ld new, %ld duplicates, %ld pending, %ld failed\n", im.stored, im.dup, im.pending,
 	       im.failed);

@@ -12,6 +12,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "../ingest/privs.h"
 #include "../ingest/spool.h"
 #include "../util/msg.h"
 #include "cli.h"
@@ -78,6 +79,14 @@ int cmd_reprocess(struct cli *c, int argc, char **argv)
 		return cli_usage("reprocess");
 	if (cli_config(c) < 0)
 		return EX_CONFIG;
+	{
+		char err[512];
+
+		if (privs_drop(c->cfg.run_user, c->cfg.spool_dir, err, sizeof(err)) < 0) {
+			msg_error("reprocess: %s", err);
+			return EX_NOPERM;
+		}
+	}
 	memset(&rp, 0, sizeof(rp));
 	rp.tty = isatty(STDERR_FILENO);
 	pipeline_open(&rp.p, c);

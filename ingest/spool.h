@@ -57,6 +57,12 @@ int spool_is_truncated(const char *name);
 /* spool_list - call fn for every message file in sub ("new" or "cur"), sorted by name;
  * returns the count or -1 on error */
 int spool_list(const char *dir, const char *sub, int (*fn)(void *ctx, const char *name), void *ctx);
+/* spool_sync_each - fsync every message (the default; the MTA contract needs
+ * it). A bulk import from a file that stays on disk turns it off and calls
+ * spool_sync before it reports success. */
+void spool_sync_each(int on);
+/* spool_sync - syncfs() the file system of the spool; 0 or -1 */
+int spool_sync(const char *dir);
 /* spool_clean_tmp - remove files in tmp/ older than max_age seconds (partial
  * writes of killed processes); returns the count removed */
 int spool_clean_tmp(const char *dir, long max_age);

@@ -7,10 +7,17 @@ cd "$(dirname "$0")/../.."
 BIN=$(readlink -f "${ABUSEDESK_BIN:-$PWD/abusedesk}")
 T=$(mktemp -d /tmp/abusedesk-cli-XXXXXX); chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
+RUN_USER=
+if [ "$(id -u)" = 0 ]; then   # import and reprocess never parse mail as root
+	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
+	RUN_USER=abusedesk
+	chmod 755 "$T"
+fi
 cat > "$T/c.conf" <<CONF
 database = $T/db/a.db
 spool_dir = $T/spool
 syslog = no
+run_user = $RUN_USER
 our_networks = 192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32
 our_domains = example.net
 CONF
@@ -53,6 +60,14 @@ cp samples/arf-legacy-fbl.eml "$T/md/cur/1.host:2,S"; cp samples/jmrp-hotmail.em
 out=$(A import maildir "$T/md"); like "$out" "2 new" "import maildir: 2 new"
 A import maildir "$T/nope" 2>/dev/null; ok "[ $? -ne 0 ]" "import of a missing folder fails"
 A import bogus "$T/md" 2>/dev/null; is "$?" 64 "import with a bad kind: 64"
+
+# as root with no user to become, import refuses rather than parse mail as root
+if [ "$(id -u)" = 0 ]; then
+	sed 's/^run_user = .*/run_user =/; s|^spool_dir = .*|spool_dir = '"$T"'/rootspool|' "$T/c.conf" > "$T/root.conf"
+	mkdir -p "$T/rootspool"
+	"$BIN" -c "$T/root.conf" import mbox "$T/backlog.mbox" 2>"$T/err"; is "$?" 77 "import as root without run_user: refused (77)"
+	like "$(cat "$T/err")" "refusing to handle mail as root" "import as root: says why"
+fi
 
 # reports output formats
 is "$(A reports --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 6 "reports --format json: valid JSON, 6 rows"

@@ -13,11 +13,18 @@ if [ ! -x "$BIN" ]; then
 	echo "1..0 # SKIP $BIN not built (make)"
 	exit 0
 fi
+RUN_USER=
+if [ "$(id -u)" = 0 ]; then   # import and reprocess never parse mail as root
+	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
+	RUN_USER=abusedesk
+	chmod 755 "$T"
+fi
 cat > "$T/abusedesk.conf" <<CONF
 database = $T/abusedesk.db
 spool_dir = $T/spool
 syslog = no
 db_busy_timeout = 2s
+run_user = $RUN_USER
 our_networks = 192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32
 our_domains = example.net
 CONF
