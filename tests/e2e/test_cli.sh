@@ -64,7 +64,7 @@ A import bogus "$T/md" 2>/dev/null; is "$?" 64 "import with a bad kind: 64"
 # as root with no user to become, import refuses rather than parse mail as root
 if [ "$(id -u)" = 0 ]; then
 	sed 's/^run_user = .*/run_user =/; s|^spool_dir = .*|spool_dir = '"$T"'/rootspool|' "$T/c.conf" > "$T/root.conf"
-	mkdir -p "$T/rootspool"
+	mkdir -p "$T/rootspool/tmp" "$T/rootspool/new" "$T/rootspool/cur"
 	"$BIN" -c "$T/root.conf" import mbox "$T/backlog.mbox" 2>"$T/err"; is "$?" 77 "import as root without run_user: refused (77)"
 	like "$(cat "$T/err")" "refusing to handle mail as root" "import as root: says why"
 fi
