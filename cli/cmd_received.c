@@ -30,15 +30,24 @@
 /* read_line - one line into line[max], rest discarded; length, or -1 at EOF */
 static long read_line(FILE *fp, char *line, size_t max)
 {
-	size_t n = 0;
-	int c, any = 0;
+	size_t n = 0, k;
+	int any = 0;
 
-	while ((c = getc(fp)) != EOF) {
+	while (fgets(line + n, (int)(max - n + 1), fp)) {
 		any = 1;
-		if (c == '\n')
+		k = strlen(line + n);
+		n += k;
+		if (n > 0 && line[n - 1] == '\n') {
+			n--;
 			break;
-		if (n < max)
-			line[n++] = (char)c;
+		}
+		if (n >= max) {         /* cut: discard the rest of the line */
+			int c;
+
+			while ((c = getc(fp)) != EOF && c != '\n')
+				;
+			break;
+		}
 	}
 	if (!any)
 		return -1;
@@ -50,7 +59,7 @@ static long read_line(FILE *fp, char *line, size_t max)
 /* cmd_received - the "received" subcommand */
 int cmd_received(struct cli *c, int argc, char **argv)
 {
-	static char line[RCVD_LINE_MAX];
+	static char line[RCVD_LINE_MAX + 1];
 	struct buf out;
 	struct hop h;
 	long n;
@@ -65,8 +74,7 @@ int cmd_received(struct cli *c, int argc, char **argv)
 	}
 	rcvd_init();
 	buf_init(&out, 0);
-	while ((n = read_line(stdin, line, sizeof(line))) >= 0) {
-		buf_reset(&out);
+	while ((n = read_line(stdin, line, RCVD_LINE_MAX)) >= 0) {
 		if (rcvd_parse(line, (size_t)n, &h) == 1) {
 			hop_to_json(&h, &out);
 			hop_free(&h);
@@ -74,8 +82,12 @@ int cmd_received(struct cli *c, int argc, char **argv)
 			buf_puts(&out, "null");
 		}
 		buf_putc(&out, '\n');
-		fwrite(out.data, 1, out.len, stdout);
+		if (out.len >= 65536) {
+			fwrite(out.data, 1, out.len, stdout);
+			buf_reset(&out);
+		}
 	}
+	fwrite(out.data, 1, out.len, stdout);
 	buf_free(&out);
 	rcvd_shutdown();
 	if (fflush(stdout) == EOF || ferror(stdout)) {

@@ -62,6 +62,12 @@ int buf_append(struct buf *b, const void *p, size_t n)
 {
 	if (n == 0)
 		return 0;
+	if (n < b->cap - b->len && b->len + n <= b->max) {   /* fits: no growth */
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	if (grow(b, n) < 0)
 		return -1;
 	memcpy(b->data + b->len, p, n);
@@ -81,6 +87,11 @@ int buf_putc(struct buf *b, int c)
 {
 	char ch = (char)c;
 
+	if (b->len + 1 < b->cap && b->len < b->max) {
+		b->data[b->len++] = ch;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	return buf_append(b, &ch, 1);
 }
 

@@ -93,14 +93,15 @@ void json_str(struct buf *b, const char *s)
 		json_strn(b, s, strlen(s));
 }
 
-/* json_key - separator and key */
+/* json_key - separator and key (keys are our own plain ASCII names, written as is) */
 void json_key(struct buf *b, int *first, const char *key)
 {
 	if (!*first)
 		buf_putc(b, ',');
 	*first = 0;
-	json_str(b, key);
-	buf_putc(b, ':');
+	buf_putc(b, '"');
+	buf_puts(b, key);
+	buf_puts(b, "\":");
 }
 
 void json_kv_str(struct buf *b, int *first, const char *key, const char *val)

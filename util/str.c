@@ -153,13 +153,39 @@ int str_domain_match(const char *host, const char *domain)
 	return 0;
 }
 
-/* time_rfc3339 - UTC timestamp */
+/* put2 - two decimal digits */
+static char *put2(char *p, int v)
+{
+	*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+/* time_rfc3339 - UTC timestamp YYYY-MM-DDTHH:MM:SSZ (years 0..9999) */
 void time_rfc3339(time_t t, char out[32])
 {
 	struct tm tm;
+	char *p = out;
+	int y;
 
 	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	y = tm.tm_year + 1900;
+	if (y < 0 || y > 9999)
+		y = y < 0 ? 0 : 9999;
+	p = put2(p, y / 100);
+	p = put2(p, y % 100);
+	*p++ = '-';
+	p = put2(p, tm.tm_mon + 1);
+	*p++ = '-';
+	p = put2(p, tm.tm_mday);
+	*p++ = 'T';
+	p = put2(p, tm.tm_hour);
+	*p++ = ':';
+	p = put2(p, tm.tm_min);
+	*p++ = ':';
+	p = put2(p, tm.tm_sec);
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 static int month_index(const char *m)
@@ -212,11 +238,29 @@ static int zone_offset(const char *z, long *off)
 	return -1;
 }
 
+/* num - up to maxd digits at *p; -1 when none */
+static int num(const char **p, int maxd)
+{
+	int v = 0, d = 0;
+
+	while (d < maxd && isdigit((unsigned char)**p)) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		d++;
+	}
+	return d ? v : -1;
+}
+
+static void skip_space(const char **p)
+{
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+}
+
 /* time_parse_rfc5322 - "[Day,] DD Mon YYYY HH:MM[:SS] zone" */
 int time_parse_rfc5322(const char *s, time_t *out)
 {
-	char mon[4] = "";
-	int d, y, hh, mm, ss = 0, n = 0;
+	int d, y, hh, mm, ss = 0;
 	long off = 0;
 	struct tm tm;
 	const char *p = s;
@@ -232,30 +276,35 @@ int time_parse_rfc5322(const char *s, time_t *out)
 		while (*p == ',' || isspace((unsigned char)*p))
 			p++;
 	}
-	if (sscanf(p, "%d %3s %d %d:%d%n", &d, mon, &y, &hh, &mm, &n) != 5)
+	if ((d = num(&p, 2)) < 0)
 		return -1;
-	p += n;
-	if (*p == ':') {
-		int k = 0;
-
-		if (sscanf(p, ":%d%n", &ss, &k) != 1)
-			return -1;
-		p += k;
-	}
+	skip_space(&p);
+	memset(&tm, 0, sizeof(tm));
+	if (!isalpha((unsigned char)p[0]) || !isalpha((unsigned char)p[1]) ||
+	    !isalpha((unsigned char)p[2]) || (tm.tm_mon = month_index(p)) < 0)
+		return -1;
+	while (isalpha((unsigned char)*p))
+		p++;
+	skip_space(&p);
+	if ((y = num(&p, 4)) < 0)
+		return -1;
+	skip_space(&p);
+	if ((hh = num(&p, 2)) < 0 || *p++ != ':' || (mm = num(&p, 2)) < 0)
+		return -1;
+	if (*p == ':' && (p++, (ss = num(&p, 2)) < 0))
+		return -1;
 	while (*p && isspace((unsigned char)*p))
 		p++;
 	if (*p && zone_offset(p, &off) < 0)
 		off = 0;
 	if (y < 100)
 		y += y < 50 ? 2000 : 1900;
-	memset(&tm, 0, sizeof(tm));
 	tm.tm_mday = d;
-	tm.tm_mon = month_index(mon);
 	tm.tm_year = y - 1900;
 	tm.tm_hour = hh;
 	tm.tm_min = mm;
 	tm.tm_sec = ss;
-	if (tm.tm_mon < 0 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1970 || y > 9999)
+	if (d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1970 || y > 9999)
 		return -1;
 	t = timegm(&tm);
 	if (t == (time_t)-1)
