@@ -32,9 +32,12 @@ query q.since "incidents --since 7d" incidents --since 7d
 query q.active "incidents --status active --owner" incidents --status active --owner owner7
 query q.show "show ID" show "$MID"
 query q.search.ip "search IP" search 192.0.2.5
+query q.search.inj "search injector IP" search 203.0.7.9
+query q.search.mid "search Message-ID (not found)" search "<subject-$MID@nowhere.example>"
 query q.search.text "search text" search isp7
 query q.stats "stats" stats
 query q.stats.30d "stats --since 30d" stats --since 30d
+query q.stats.365d "stats --since 365d" stats --since 365d
 ms=$(median5 $AD digest)
 row digest "digest, last 24 h, text ($NR reports, $NI incidents)" "$ms ms (median of 5; digest_db.sh: $(kv "$FIG" digest_seconds) s)" \
 	"< 1 s" "$(status "$ms" '<=' 1000)" "\$AD digest"
