@@ -126,13 +126,9 @@ static void orig_from_part(struct pctx *c, struct report *r)
 		report_warn(r, "report does not include the reported message");
 		return;
 	}
-	if (GMIME_IS_MESSAGE_PART(c->orig)) {
-		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(c->orig));
-
-		if (m) {
-			parse_original_message(r, m);
-			return;
-		}
+	if (part_is_message(c->orig)) {
+		parse_original_part(r, c->orig);
+		return;
 	}
 	t = part_text(c->orig, PARSE_MAX_TEXT, &n);
 	if (t) {

@@ -14,11 +14,13 @@
  * message is a bounce.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "../util/mem.h"
 #include "dsn_local.h"
+#include "parse_int.h"
 
 /* What one walk over the MIME tree found. */
 struct dsn_scan {
@@ -86,7 +88,7 @@ static void scan(struct dsn_scan *s, GMimeObject *o, int depth)
 		}
 		for (int i = 0; i < n && s->parts <= PARSE_MAX_PARTS; i++)
 			scan(s, g_mime_multipart_get_part(mp, i), depth + 1);
-	} else if (GMIME_IS_MESSAGE_PART(o)) {
+	} else if (part_is_message(o)) {
 		if (!s->orig_msg)
 			s->orig_msg = o;
 	} else if (GMIME_IS_PART(o)) {
@@ -111,12 +113,9 @@ static void commit(struct report *r, struct dsn_list *l, char *mta)
 static void original(struct report *r, const struct dsn_scan *s,
 		     const char *inl, size_t ilen)
 {
-	GMimeMessage *m = NULL;
-
-	if (s->orig_msg)
-		m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(s->orig_msg));
-	if (m) {
-		parse_original_message(r, m);
+	if (s->orig_msg && (!GMIME_IS_MESSAGE_PART(s->orig_msg) ||
+	    g_mime_message_part_get_message(GMIME_MESSAGE_PART(s->orig_msg)))) {
+		parse_original_part(r, s->orig_msg);
 	} else if (s->orig_hdr) {
 		size_t n = 0;
 		char *t = part_text(s->orig_hdr, PARSE_MAX_ORIG_HEADERS * 4, &n);
@@ -182,18 +181,43 @@ static void raw_fields(const char *raw, size_t len, struct dsn_list *l, char **m
 	dsn_fields(b + best + 1, n - best - 1, l, mta);
 }
 
+/* orig_to - the decoded To header of the attached original (caller frees), or NULL */
+static char *orig_to(GMimeObject *part)
+{
+	struct fieldit it;
+	struct buf v;
+	const char *n;
+	size_t nlen, len = 0;
+	char *raw, *dec = NULL, *to;
+
+	if (GMIME_IS_MESSAGE_PART(part)) {
+		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
+		const char *h = m ? g_mime_object_get_header(GMIME_OBJECT(m), "To") : NULL;
+
+		return h ? xstrdup(h) : NULL;
+	}
+	raw = part_bytes(part, PARSE_MAX_ORIG_HEADERS, &len);
+	buf_init(&v, 0);
+	fieldit_init(&it, raw, len, 1);
+	while (!dec && fieldit_next(&it, &n, &nlen, &v))
+		if (name_is(n, nlen, "To"))
+			dec = g_mime_utils_header_decode_text(NULL, v.data);
+	buf_free(&v);
+	free(raw);
+	to = dec ? xstrdup(dec) : NULL;
+	g_free(dec);
+	return to;
+}
+
 /* rcpt_from_original - the first To address of the attached original */
 static void rcpt_from_original(const struct dsn_scan *s, struct dsn_list *l)
 {
-	GMimeMessage *m = NULL;
-	const char *to;
+	char *to = s->orig_msg ? orig_to(s->orig_msg) : NULL;
 	size_t as, al;
 
-	if (s->orig_msg)
-		m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(s->orig_msg));
-	to = m ? g_mime_object_get_header(GMIME_OBJECT(m), "To") : NULL;
 	if (to && dsn_find_addr(to, strlen(to), &as, &al))
 		dsn_list_add(l, to + as, al);
+	free(to);
 }
 
 /* cr_only - do the raw message's lines end in a bare CR (old Mac mail) */

@@ -83,8 +83,8 @@ int forward_parse(struct pctx *c, struct report *r)
 	const char *t = c->body_text, *p = NULL;
 	size_t n = c->body_text_len, i;
 
-	if (c->orig && GMIME_IS_MESSAGE_PART(c->orig)) {
-		parse_original_message(r, g_mime_message_part_get_message(GMIME_MESSAGE_PART(c->orig)));
+	if (part_is_message(c->orig)) {
+		parse_original_part(r, c->orig);
 	} else if (c->orig) {
 		size_t hn;
 		char *h = part_text(c->orig, PARSE_MAX_TEXT, &hn);

@@ -17,6 +17,13 @@
 void parse_original_headers(struct report *r, const char *hdrs, size_t len, int headers_only);
 /* parse_original_message - the same from a GMimeMessage (message/rfc822 part) */
 void parse_original_message(struct report *r, GMimeMessage *m);
+/* part_is_message - the part carries a whole message (message/rfc822, global, news, rfc2822) */
+int part_is_message(GMimeObject *o);
+/*
+ * parse_original_part - the same from such a part: a GMimeMessagePart, or a
+ * leaf part (parse_init makes GMime keep embedded messages as raw leaves)
+ */
+void parse_original_part(struct report *r, GMimeObject *part);
 /* part_text - decoded content of a leaf part as a NUL-terminated string (caller frees), capped at max */
 char *part_text(GMimeObject *part, size_t max, size_t *len);
 /* field_value - the value of "Name:" in an RFC 822-style field block (first match, unfolded), or NULL */

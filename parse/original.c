@@ -3,6 +3,7 @@
  * Subject, Date, the raw headers) and its Received chain as hops, from raw
  * bytes or from a GMime message part; plus part_text and field_value.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,66 @@ void parse_original_message(struct report *r, GMimeMessage *m)
 	ba = stream_array(ms);
 	parse_original_headers(r, (const char *)ba->data, ba->len, 0);
 	g_object_unref(ms);
+}
+
+/* part_is_message - a part that carries a whole message: message/rfc822, global, news */
+int part_is_message(GMimeObject *o)
+{
+	GMimeContentType *ct;
+
+	if (!o || GMIME_IS_MESSAGE_PART(o))
+		return o != NULL;
+	if (!GMIME_IS_PART(o) || !(ct = g_mime_object_get_content_type(o)))
+		return 0;
+	return g_mime_content_type_is_type(ct, "message", "rfc822") ||
+	       g_mime_content_type_is_type(ct, "message", "rfc2822") ||
+	       g_mime_content_type_is_type(ct, "message", "global") ||
+	       g_mime_content_type_is_type(ct, "message", "news");
+}
+
+/* raw_content - the bytes of an unencoded leaf part in the parser's buffer, or NULL */
+static const char *raw_content(GMimePart *part, size_t *len)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	GMimeStream *st = dw ? g_mime_data_wrapper_get_stream(dw) : NULL;
+	GMimeContentEncoding enc = dw ? g_mime_data_wrapper_get_encoding(dw) : GMIME_CONTENT_ENCODING_DEFAULT;
+	GByteArray *ba;
+	gint64 start, end;
+
+	if (!st || !GMIME_IS_STREAM_MEM(st) || (enc != GMIME_CONTENT_ENCODING_DEFAULT &&
+	    enc != GMIME_CONTENT_ENCODING_7BIT && enc != GMIME_CONTENT_ENCODING_8BIT &&
+	    enc != GMIME_CONTENT_ENCODING_BINARY))
+		return NULL;
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(st));
+	start = st->bound_start;
+	end = st->bound_end < 0 ? (gint64)ba->len : st->bound_end;
+	if (!ba || start < 0 || end < start || end > (gint64)ba->len)
+		return NULL;
+	*len = (size_t)(end - start);
+	return (const char *)ba->data + start;
+}
+
+/* parse_original_part - the same from a part carrying the message (see part_is_message) */
+void parse_original_part(struct report *r, GMimeObject *part)
+{
+	const char *raw;
+	char *t;
+	size_t n = 0;
+
+	if (!part || r->orig.present)
+		return;
+	if (GMIME_IS_MESSAGE_PART(part)) {
+		parse_original_message(r, g_mime_message_part_get_message(GMIME_MESSAGE_PART(part)));
+		return;
+	}
+	if (GMIME_IS_PART(part) && (raw = raw_content(GMIME_PART(part), &n)) != NULL) {
+		parse_original_headers(r, raw, n, 0);
+		return;
+	}
+	t = part_bytes(part, SIZE_MAX - 1, &n);
+	if (t)
+		parse_original_headers(r, t, n, 0);
+	free(t);
 }
 
 /* part_bytes - decoded content of a part, binary, NUL-terminated, capped at max */

@@ -16,12 +16,22 @@
 
 static int parse_ready;
 
-/* parse_init - once per process: GMime and the Received patterns */
+/*
+ * parse_init - once per process: GMime and the Received patterns. Embedded
+ * messages (message/rfc822, global, news) are kept as leaf parts with their
+ * raw bytes: the readers parse the reported message's headers themselves, so
+ * GMime need not build an object for each of its headers and parts.
+ */
 void parse_init(void)
 {
+	static const char *const msg_types[] = { "rfc822", "rfc2822", "global", "news" };
+	size_t i;
+
 	if (parse_ready)
 		return;
 	g_mime_init();
+	for (i = 0; i < sizeof(msg_types) / sizeof(msg_types[0]); i++)
+		g_mime_object_register_type("message", msg_types[i], GMIME_TYPE_PART);
 	rcvd_init();
 	parse_ready = 1;
 }
@@ -133,7 +143,7 @@ static void classify_leaf(struct pctx *c, GMimeObject *o)
 	const char *fn = NULL;
 
 	ctype_of(o, t, sizeof(t));
-	if (GMIME_IS_PART(o))
+	if (GMIME_IS_PART(o) && !part_is_message(o))
 		fn = g_mime_part_get_filename(GMIME_PART(o));
 	if (!strcmp(t, "message/feedback-report")) {
 		if (!c->feedback)

@@ -111,8 +111,8 @@ int jmrp_parse(struct pctx *c, struct report *r)
 		p = mem_casestr(subj, strlen(subj), "message from") + 12;
 		set_source_ip(r, p);
 	}
-	if (c->orig && GMIME_IS_MESSAGE_PART(c->orig)) {
-		parse_original_message(r, g_mime_message_part_get_message(GMIME_MESSAGE_PART(c->orig)));
+	if (part_is_message(c->orig)) {
+		parse_original_part(r, c->orig);
 	} else if (hdr(m, "X-HmXmrOriginalRecipient")) {
 		report_warn(r, "JMRP report without its wrapper; the message is the reported one");
 		parse_original_headers(r, c->text, c->len, 0);

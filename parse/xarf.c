@@ -195,8 +195,8 @@ int xarf_parse(struct pctx *c, struct report *r)
 		return 0;
 	r->format = FMT_XARF;
 	if (c->orig) {
-		if (GMIME_IS_MESSAGE_PART(c->orig))
-			parse_original_message(r, g_mime_message_part_get_message(GMIME_MESSAGE_PART(c->orig)));
+		if (part_is_message(c->orig))
+			parse_original_part(r, c->orig);
 		else if ((t = part_text(c->orig, PARSE_MAX_TEXT, &n)) != NULL) {
 			parse_original_headers(r, t, n, c->orig_headers_only);
 			free(t);
