@@ -10,12 +10,22 @@
 #include "parse_int.h"
 #include "../util/mem.h"
 
+/* plain_ascii - v has no 8-bit byte and no encoded word: nothing to decode */
+static int plain_ascii(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v >= 0x80 || (v[0] == '=' && v[1] == '?'))
+			return 0;
+	return 1;
+}
+
 /* decoded - RFC 2047-decoded, sanitized copy of a header value */
 static char *decoded(const char *v)
 {
-	char *d, *s;
+	char *d = NULL, *s;
 
-	d = g_mime_utils_header_decode_text(NULL, v);
+	if (!plain_ascii(v))
+		d = g_mime_utils_header_decode_text(NULL, v);
 	s = str_sanitize(d ? d : v, PARSE_MAX_FIELD);
 	g_free(d);
 	str_trim(s);
@@ -46,8 +56,9 @@ static void add_hop(struct report *r, const char *v, size_t n)
 	}
 	rc = rcvd_parse(v, n, &h);
 	if (rc == 1) {
-		if (!r->hops)
-			r->hops = xcalloc(PARSE_MAX_HOPS, sizeof(*r->hops));
+		/* room for 8, then doubled each time the count reaches a power of two */
+		if (r->nhops == 0 || (r->nhops >= 8 && (r->nhops & (r->nhops - 1)) == 0))
+			r->hops = xrealloc(r->hops, (r->nhops ? r->nhops * 2 : 8) * sizeof(*r->hops));
 		r->hops[r->nhops++] = h;
 	} else if (rc < 0) {
 		report_warn(r, "Received header not understood: %.80s", v);
