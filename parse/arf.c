@@ -240,7 +240,7 @@ int arf_raw_parse(struct pctx *c, struct report *r)
 	arf_fields(r, fb, (size_t)(oe - fb));
 	o = mem_casestr(oe, (size_t)(end - oe), "rfc822");
 	if (o) {
-		int headers_only = mem_casestr(o, 20, "header") != NULL;
+		int headers_only = mem_casestr(o, end - o < 20 ? (size_t)(end - o) : 20, "header") != NULL;
 
 		o = skip_part_headers(line_start(oe, o), end);
 		parse_original_headers(r, o, (size_t)(slice_end(o, end) - o), headers_only);
