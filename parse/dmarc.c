@@ -65,8 +65,8 @@ static char *unzip_first(const unsigned char *d, size_t n, size_t *outlen)
 	if (off >= n)
 		return NULL;
 	if (method == 0) {
-		*outlen = n - off;
-		return xstrndup((const char *)d + off, n - off);
+		*outlen = strnlen((const char *)d + off, n - off);
+		return xstrndup((const char *)d + off, *outlen);
 	}
 	return method == 8 ? inflate(d + off, n - off, G_ZLIB_COMPRESSOR_FORMAT_RAW, outlen) : NULL;
 }
