@@ -34,7 +34,9 @@ targets() {
 
 # build - the library with fuzzer coverage, then one binary per target
 build() {
-	command -v clang >/dev/null || { echo "fuzz: clang not installed (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
+	if ! command -v clang >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
+		sh tests/lib/deps.sh test || { echo "fuzz: needs clang and libclang-rt-14-dev" >&2; exit 2; }
+	fi
 	mkdir -p "$OUT"
 	make --no-print-directory -j2 BUILD=fuzz CC=clang \
 		CFLAGS="-g -O1 $SAN -fsanitize=fuzzer-no-link" LDFLAGS="$SAN" \

@@ -46,6 +46,14 @@ static double slow(void)
 	return SANITIZED ? 6.0 : 1.0;
 }
 
+/* big - n in a plain build; under ASan or valgrind, whose realloc never grows in
+ * place (GMime grows a long header line by realloc), the smaller m that still
+ * passes the cap under test */
+static size_t big(size_t n, size_t m)
+{
+	return slow() > 1.0 ? m : n;
+}
+
 /* cpu_now - process CPU seconds */
 static double cpu_now(void)
 {
@@ -206,10 +214,10 @@ static void test_header_line_length(void **state)
 
 	buf_init(&b, 0);
 	buf_puts(&b, "From: a@example.com\nSubject: ");
-	for (int i = 0; i < 4 * 1024 * 1024 / 8; i++)
+	for (size_t i = 0; i < big(4 << 20, 256 << 10) / 8; i++)
 		buf_puts(&b, "spamspam");
 	buf_puts(&b, "\nX-Folded: a");
-	for (int i = 0; i < 200000; i++)
+	for (size_t i = 0; i < big(200000, 20000); i++)
 		buf_puts(&b, "\n b");
 	buf_puts(&b, "\n\nbody\n");
 	hostile(&b, &r, "longer than");
@@ -307,7 +315,7 @@ static void xarf_with(struct buf *b, const char *yaml, size_t len)
 	buf_puts(b, "\n--X--\n");
 }
 
-/* test_yaml_size - an X-ARF YAML part of 24 MB and one of 300,000 keys */
+/* test_yaml_size - an X-ARF YAML part of 24 MB and one of 300,000 keys (PARSE_MAX_TEXT is 1 MB) */
 static void test_yaml_size(void **state)
 {
 	struct buf b, y;
@@ -316,7 +324,7 @@ static void test_yaml_size(void **state)
 	buf_init(&y, 0);
 	buf_puts(&y, "---\nReported-From: a@example.org\nCategory: abuse\nSource: 192.0.2.66\n"
 		 "Description: ");
-	for (int i = 0; i < 24 * 1024 * 1024 / 16; i++)
+	for (size_t i = 0; i < big(24 << 20, 2 << 20) / 16; i++)
 		buf_puts(&y, "0123456789abcdef");
 	buf_puts(&y, "\n");
 	xarf_with(&b, y.data, y.len);
@@ -326,7 +334,7 @@ static void test_yaml_size(void **state)
 
 	buf_reset(&y);
 	buf_puts(&y, "---\nReported-From: a@example.org\nCategory: abuse\nSource: 192.0.2.66\n");
-	for (int i = 0; i < 300000; i++)
+	for (int i = 0; i < (int)big(300000, 100000); i++)
 		buf_printf(&y, "K%d: \"%d\"\n", i, i);
 	xarf_with(&b, y.data, y.len);
 	hostile(&b, &r, NULL);
@@ -373,7 +381,7 @@ static void test_rcvd_backtracking(void **state)
 	}
 }
 
-/* test_whole_message_size - 40 MB of one line, no header end */
+/* test_whole_message_size - 40 MB of one header line, no header end */
 static void test_whole_message_size(void **state)
 {
 	struct buf b;
@@ -381,7 +389,7 @@ static void test_whole_message_size(void **state)
 
 	buf_init(&b, 0);
 	buf_puts(&b, "From: a@example.com\nX: ");
-	for (int i = 0; i < 40 * 1024 * 1024 / 16; i++)
+	for (size_t i = 0; i < big(40 << 20, 4 << 20) / 16; i++)
 		buf_puts(&b, "aaaaaaaaaaaaaaaa");
 	hostile(&b, &r, NULL);
 	report_free(&r);
@@ -391,13 +399,6 @@ static void test_whole_message_size(void **state)
 static int setup(void **state)
 {
 	parse_init();
-	return 0;
-}
-
-/* teardown - release the parser */
-static int teardown(void **state)
-{
-	parse_shutdown();
 	return 0;
 }
 
@@ -420,5 +421,5 @@ int main(void)
 		cmocka_unit_test(test_whole_message_size),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, NULL);
 }
