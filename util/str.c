@@ -276,7 +276,7 @@ int time_parse_rfc5322(const char *s, time_t *out)
 		while (*p == ',' || isspace((unsigned char)*p))
 			p++;
 	}
-	if ((d = num(&p, 2)) < 0)
+	if ((d = num(&p, 3)) < 0)         /* "029 Apr" is seen in the wild */
 		return -1;
 	skip_space(&p);
 	memset(&tm, 0, sizeof(tm));
@@ -289,9 +289,9 @@ int time_parse_rfc5322(const char *s, time_t *out)
 	if ((y = num(&p, 4)) < 0)
 		return -1;
 	skip_space(&p);
-	if ((hh = num(&p, 2)) < 0 || *p++ != ':' || (mm = num(&p, 2)) < 0)
+	if ((hh = num(&p, 3)) < 0 || *p++ != ':' || (mm = num(&p, 3)) < 0)
 		return -1;
-	if (*p == ':' && (p++, (ss = num(&p, 2)) < 0))
+	if (*p == ':' && (p++, (ss = num(&p, 3)) < 0))
 		return -1;
 	while (*p && isspace((unsigned char)*p))
 		p++;

@@ -109,7 +109,14 @@ static void test_time(void **state)
 	assert_int_equal(time_parse_any("2024-02-29T23:59:59+01:00", &t), 0);
 	time_rfc3339(t, s);
 	assert_string_equal(s, "2024-02-29T22:59:59Z");
+	assert_int_equal(time_parse_rfc5322("Tue, 029 Apr 2019 23:34:45 -0800 (PST)", &t), 0);
+	time_rfc3339(t, s);
+	assert_string_equal(s, "2019-04-30T07:34:45Z");
+	assert_int_equal(time_parse_rfc5322("Tue,  29 Apr 2019 23:34:45 +0900", &t), 0);
+	time_rfc3339(t, s);
+	assert_string_equal(s, "2019-04-29T14:34:45Z");
 	assert_int_equal(time_parse_rfc5322("garbage", &t), -1);
+	assert_int_equal(time_parse_rfc5322("1 Jan 2020 24:00", &t), -1);
 	assert_int_equal(time_parse_rfc5322("99 Foo 2005 14:00", &t), -1);
 	assert_int_equal(time_parse_span("7d", &span), 0);
 	assert_int_equal(span, 7 * 86400);
