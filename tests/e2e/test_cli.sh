@@ -74,4 +74,16 @@ is "$(A reports --format json | python3 -c 'import json,sys; print(len(json.load
 is "$(A reports --format csv | head -1 | tr -d "\r")" "id,received,status,format,feedback_type,reporter,source_ip,verdict,abused_host,incident,subject" "reports --format csv header"
 is "$(A reports --format csv | tail -n +2 | wc -l)" 6 "reports --format csv rows"
 is "$(A reports --status pending --format csv | tail -n +2 | wc -l)" 0 "reports --status pending: none"
+# make install: binary, man pages, example configuration under DESTDIR
+if make -s install DESTDIR="$T/inst" PREFIX=/usr >/dev/null 2>&1; then
+	for f in usr/bin/abusedesk usr/share/man/man1/abusedesk.1 usr/share/man/man5/abusedesk.conf.5 \
+		etc/abusedesk/abusedesk.conf.example; do
+		ok "[ -f '$T/inst/$f' ]" "make install puts $f"
+	done
+	like "$("$T/inst/usr/bin/abusedesk" --version)" "^abusedesk " "the installed binary runs"
+	"$T/inst/usr/bin/abusedesk" -c "$T/inst/etc/abusedesk/abusedesk.conf.example" config >/dev/null
+	is "$?" 0 "the example configuration loads without an error"
+else
+	fail "make install"
+fi
 done_testing
