@@ -39,6 +39,19 @@ static int trace_profile(unsigned type, void *ctx, void *p, void *x)
 	return 0;
 }
 
+/* wal_hook - after a commit: when the WAL has grown past DB_WAL_FRAMES,
+ * checkpoint it and truncate it to zero. With one process per message
+ * every opener rebuilds the WAL index from the file, so it must stay short;
+ * sqlite's own autocheckpoint cannot know what an earlier process already
+ * copied back, and would let the file grow. */
+#define DB_WAL_FRAMES 256
+static int wal_hook(void *ctx, sqlite3 *h, const char *name, int frames)
+{
+	if (frames > DB_WAL_FRAMES)
+		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	return SQLITE_OK;
+}
+
 /* db_open - open the database file and set it up */
 int db_open(struct db *d, const char *path, long busy_seconds, int create, char *err, size_t errlen)
 {
@@ -61,13 +74,18 @@ int db_open(struct db *d, const char *path, long busy_seconds, int create, char 
 		return DB_ERROR;
 	}
 	sqlite3_busy_timeout(d->h, (int)(d->busy_ms > 0x7fffffff ? 0x7fffffff : d->busy_ms));
+	/* One short-lived process per message: a checkpoint (two syncs) and a
+	 * WAL delete at every close would double the cost of an ingest. Leave the
+	 * WAL in place and checkpoint from the commits instead (wal_hook). */
+	sqlite3_db_config(d->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_wal_hook(d->h, wal_hook, NULL);
 	if (getenv("ABUSEDESK_SQL_TRACE"))
 		sqlite3_trace_v2(d->h, SQLITE_TRACE_PROFILE, trace_profile, NULL);
 	sqlite3_extended_result_codes(d->h, 0);
 	rc = db_exec(d, "PRAGMA journal_mode=WAL");
 	if (rc == DB_OK)
 		rc = db_exec(d, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
-			     " PRAGMA journal_size_limit=4194304");
+			     " PRAGMA journal_size_limit=1048576");
 	if (rc != DB_OK) {
 		snprintf(err, errlen, "%s: %s%s", path, sqlite3_errmsg(d->h),
 			 rc == DB_BUSY ? " (locked by another process)" :

@@ -228,9 +228,9 @@ int spool_done(const char *dir, const char *name)
 	if (spool_path(dir, "new", name, src, sizeof(src)) < 0 ||
 	    spool_path(dir, "cur", name, dst, sizeof(dst)) < 0)
 		return -1;
-	if (rename(src, dst) < 0)
-		return -1;
-	return fsync_dir(dir, "cur") < 0 || fsync_dir(dir, "new") < 0 ? -1 : 0;
+	/* no fsync: if a crash undoes the rename, the file is back in new/, and
+	 * reprocess finds its digest recorded as done and moves it again */
+	return rename(src, dst);
 }
 
 int spool_remove(const char *dir, const char *name)
