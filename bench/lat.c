@@ -114,5 +114,11 @@ int main(int argc, char **argv)
 		       done ? lat[done * 9 / 10] * 1e3 : 0, done ? lat[done * 99 / 100] * 1e3 : 0,
 		       done ? lat[done - 1] * 1e3 : 0, bad);
 	}
+	for (size_t i = 0; i < nf; i++)
+		free(files[i]);
+	free(files);
+	free(lat);
+	free(pids);
+	free(start);
 	return bad ? 1 : 0;
 }

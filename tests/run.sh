@@ -10,7 +10,7 @@ ONLY=${2:-all}
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
 export ABUSEDESK_BIN="$ROOT/abusedesk" ABUSEDESK_ROOT="$ROOT" ABUSEDESK_BUILD="$ROOT/$B"
-LOG=$ROOT/build/test-logs
+LOG=$ROOT/$B/test-logs
 rm -rf "$LOG"; mkdir -p "$LOG"
 pass=0; fail=0; failed_names=""
 
@@ -34,8 +34,8 @@ run_unit() {
 		[ -x "$t" ] || continue
 		n=$(basename "$t")
 		if [ "${VALGRIND:-0}" = 1 ]; then
-			valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-				"$t" >"$LOG/$n.log" 2>&1
+			VALGRIND=1 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+				--suppressions="$ROOT/tests/lib/valgrind.supp" "$t" >"$LOG/$n.log" 2>&1
 		else
 			"$t" >"$LOG/$n.log" 2>&1
 		fi

@@ -72,9 +72,14 @@ int main(int argc, char **argv)
 	return 0;
 }
 C
-# shellcheck disable=SC2046
-cc -I"$ROOT" -o "$T/enqueue" "$T/enqueue.c" "$BUILD/libabusedesk.a" \
-	$(pkg-config --libs gmime-3.0 libpcre2-8 libcurl sqlite3) -lm ||
+# the driver is built like the library under test (a sanitizer build needs clang and its runtime)
+case "$BUILD" in
+*asan*) dcc=clang; dsan="-fsanitize=address,undefined" ;;
+*) dcc=cc; dsan= ;;
+esac
+# shellcheck disable=SC2046,SC2086
+$dcc $dsan -I"$ROOT" -o "$T/enqueue" "$T/enqueue.c" "$BUILD/libabusedesk.a" \
+	$(pkg-config --libs gmime-3.0 libpcre2-8 sqlite3) -lm -ldl ||
 	{ echo "Bail out! cannot build the enqueue driver"; echo "0 passed, 1 failed"; exit 1; }
 enqueue() { "$T/enqueue" "$T/abusedesk.conf" "$1" "$2"; }
 

@@ -22,36 +22,18 @@
 #include "../../parse/report.h"
 #include "../../util/buf.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
+#include "slowdown.h"
 
 #define TIME_LIMIT 3.0          /* seconds of CPU for one hostile message, plain build */
 #define RSS_LIMIT_KB (512L * 1024)
 
-/* slow - how much slower than a plain build this run is (valgrind, ASan) */
-static double slow(void)
-{
-	const char *v = getenv("VALGRIND");
-
-	if (v && *v == '1')
-		return 60.0;
-	return SANITIZED ? 6.0 : 1.0;
-}
 
 /* big - n in a plain build; under ASan or valgrind, whose realloc never grows in
  * place (GMime grows a long header line by realloc), the smaller m that still
  * passes the cap under test */
 static size_t big(size_t n, size_t m)
 {
-	return slow() > 1.0 ? m : n;
+	return slowdown() > 1.0 ? m : n;
 }
 
 /* cpu_now - process CPU seconds */
@@ -87,8 +69,8 @@ static void hostile(struct buf *b, struct report *r, const char *want)
 	report_init(r);
 	assert_int_equal(parse_message(b->data, b->len, r), 0);
 	dt = cpu_now() - t0;
-	if (dt > TIME_LIMIT * slow())
-		fail_msg("parse took %.2f s of CPU (limit %.1f)", dt, TIME_LIMIT * slow());
+	if (dt > TIME_LIMIT * slowdown())
+		fail_msg("parse took %.2f s of CPU (limit %.1f)", dt, TIME_LIMIT * slowdown());
 	if (!SANITIZED && !getenv("VALGRIND") && max_rss_kb() > RSS_LIMIT_KB)
 		fail_msg("peak RSS %ld kB over %ld kB", max_rss_kb(), RSS_LIMIT_KB);
 	assert_true(r->nhops <= PARSE_MAX_HOPS);
@@ -375,7 +357,7 @@ static void test_rcvd_backtracking(void **state)
 		while (b.len < RCVD_MAX_LEN * 4)
 			buf_puts(&b, units[u]);
 		dt = rcvd_timed(b.data, b.len);
-		if (dt > 0.5 * slow())
+		if (dt > 0.5 * slowdown())
 			fail_msg("rcvd_parse took %.3f s on \"%s\" x %zu", dt, units[u], b.len);
 		buf_free(&b);
 	}

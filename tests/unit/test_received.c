@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "../../parse/received.h"
+#include "slowdown.h"
 #include "../../util/buf.h"
 #include "../../util/mem.h"
 
@@ -212,15 +213,6 @@ static void test_addresses(void **state)
 	assert_int_equal(rcvd_parse("from x (y [999.1.2.3]) by z", 27, &h), 0);
 }
 
-/* slowdown - how much slower than native we run (valgrind, sanitizers) */
-static double slowdown(void)
-{
-	const char *pre = getenv("LD_PRELOAD");
-
-	if (getenv("VALGRIND") || (pre && strstr(pre, "vgpreload")))
-		return 50.0;
-	return 1.0;
-}
 
 /* elapsed - seconds since t0 */
 static double elapsed(const struct timespec *t0)
