@@ -114,7 +114,7 @@ bench: deps all tools
 bench-smoke: all tools
 	@sh bench/run.sh --smoke
 
-install: all
+install: $(B)/abusedesk
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/abusedesk
 	install -m 0755 $(B)/abusedesk $(DESTDIR)$(BINDIR)/abusedesk
 	install -m 0644 man/abusedesk.1 $(DESTDIR)$(MANDIR)/man1/abusedesk.1

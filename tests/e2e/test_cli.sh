@@ -75,7 +75,8 @@ is "$(A reports --format csv | head -1 | tr -d "\r")" "id,received,status,format
 is "$(A reports --format csv | tail -n +2 | wc -l)" 6 "reports --format csv rows"
 is "$(A reports --status pending --format csv | tail -n +2 | wc -l)" 0 "reports --status pending: none"
 # make install: binary, man pages, example configuration under DESTDIR
-if make -s install DESTDIR="$T/inst" PREFIX=/usr >/dev/null 2>&1; then
+BUILDNAME=$(basename "${ABUSEDESK_BUILD:-build/default}")
+if make -s install BUILD="$BUILDNAME" DESTDIR="$T/inst" PREFIX=/usr >/dev/null 2>&1; then
 	for f in usr/bin/abusedesk usr/share/man/man1/abusedesk.1 usr/share/man/man5/abusedesk.conf.5 \
 		etc/abusedesk/abusedesk.conf.example; do
 		ok "[ -f '$T/inst/$f' ]" "make install puts $f"
