@@ -2,7 +2,8 @@
 #
 #   make            build ./abusedesk
 #   make demo       install missing packages, build, ingest samples/ through the pipe path, show incidents and a digest
-#   make check      install missing packages, build, run unit, golden, conformance and end-to-end tests
+#   make check      install missing packages, build, run unit, golden, conformance and end-to-end tests;
+#                   with CI=true (or CHECK_ALL=1) also the suite under ASan/UBSan and a fuzz smoke run
 #   make check-asan / check-valgrind / fuzz / fuzz-smoke / bench / install
 
 VERSION   := 0.1.0
@@ -84,7 +85,7 @@ demo: deps
 check: deps
 	@sh tests/lib/deps.sh test
 	@$(MAKE) --no-print-directory checksrc all tools $(UNIT_BIN)
-	@sh tests/run.sh $(B)
+	@sh tests/check.sh $(B)
 
 check-unit: all $(UNIT_BIN)
 	@sh tests/run.sh $(B) unit
