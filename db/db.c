@@ -124,7 +124,8 @@ int db_step(struct db *d, sqlite3_stmt *st)
 	return rc;
 }
 
-static int map_rc(int rc)
+/* db_result - see db.h */
+int db_result(int rc)
 {
 	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return DB_OK;
@@ -132,6 +133,7 @@ static int map_rc(int rc)
 		return DB_BUSY;
 	return DB_ERROR;
 }
+
 
 int db_exec(struct db *d, const char *sql)
 {
@@ -141,7 +143,7 @@ int db_exec(struct db *d, const char *sql)
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		msg_debug("database %s: %s", d->path, emsg ? emsg : sqlite3_errstr(rc));
 	sqlite3_free(emsg);
-	return map_rc(rc);
+	return db_result(rc);
 }
 
 int db_begin(struct db *d)

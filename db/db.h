@@ -39,6 +39,8 @@ void db_rollback(struct db *d);
 sqlite3_stmt *db_prepare(struct db *d, const char *sql);
 /* db_step - step with busy handling; returns sqlite result code */
 int db_step(struct db *d, sqlite3_stmt *st);
+/* db_result - a finished step's code as DB_OK (done, row), DB_BUSY or DB_ERROR */
+int db_result(int sqlite_rc);
 /* db_exec - run a statement without results; 0 or DB_ERROR/DB_BUSY */
 int db_exec(struct db *d, const char *sql);
 

@@ -129,7 +129,7 @@ static int find_latest(struct db *d, const char *key, const char *verdict, long 
 		*reports = (long)sqlite3_column_int64(st, 3);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+		rc = db_result(rc);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -346,7 +346,7 @@ static int current_status(struct db *d, long long id, char *status, size_t len)
 		str_copy(status, len, db_col_text(st, 0));
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+		rc = db_result(rc);
 	}
 	sqlite3_finalize(st);
 	return rc;

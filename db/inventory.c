@@ -25,7 +25,7 @@ static int run(struct db *d, sqlite3_stmt *st)
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW && rc != SQLITE_BUSY)
 		msg_error("database %s: %s", d->path, sqlite3_errmsg(d->h));
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	return db_result(rc);
 }
 
 /* empty_null - "" as NULL */

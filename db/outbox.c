@@ -94,7 +94,7 @@ static int fetch_row(struct db *d, sqlite3_stmt *st, struct outbox_row *r)
 		row_read(st, r);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+		rc = db_result(rc);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -264,7 +264,7 @@ int outbox_incident(struct db *d, long long id, struct outbox_incident *in)
 		in->notified_reports = (long)sqlite3_column_int64(st, 17);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+		rc = db_result(rc);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -328,7 +328,7 @@ int outbox_report(struct db *d, long long id, long long incident_id, struct outb
 		r->injector_ip = col(st, 11);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+		rc = db_result(rc);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -364,7 +364,7 @@ int outbox_owner(struct db *d, const char *key, struct outbox_owner *o)
 		o->policy = col(st, 3);
 		rc = DB_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? DB_OK : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+		rc = db_result(rc);
 	}
 	sqlite3_finalize(st);
 	if (!o->found) {

@@ -24,7 +24,7 @@ int reports_by_sha(struct db *d, const char *sha256, long long *id, char *name, 
 			*done = strcmp(db_col_text(st, 2), "done") == 0;
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+		rc = db_result(rc);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -246,5 +246,5 @@ int reports_set_incident(struct db *d, long long id, long long incident_id)
 	db_bind_int(st, 2, id);
 	rc = db_step(d, st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? DB_OK : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	return db_result(rc);
 }

@@ -116,7 +116,7 @@ static int enqueue_one(struct db *d, const struct config *cfg, long long from, l
 		db_bind_int(st, 5, now);
 		db_bind_int(st, 6, now);
 		rc = db_step(d, st);
-		rc = rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+		rc = db_result(rc);
 		sqlite3_finalize(st);
 	}
 	buf_free(&msg);
@@ -139,7 +139,7 @@ static int opted_in(struct db *d, struct strlist *keys, struct strlist *emails)
 		strlist_add(emails, db_col_text(st, 1));
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	return db_result(rc);
 }
 
 int digest_enqueue(struct db *d, const struct config *cfg, long long from, long long to,
