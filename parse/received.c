@@ -558,6 +558,43 @@ static void apply_format(struct rcvd *r, enum pat p, const char *f, struct hop *
 		apply_host(r, p, f, h, has_helo);
 }
 
+/* hostch - 1 if c may open [^\s()\[\]]; with strict also not '"' or ',' */
+static int hostch(unsigned char c, int strict)
+{
+	if (c != 0 && strchr(" \t\n\v\f\r()[]", c) != NULL)
+		return 0;
+	return !strict || (c != '"' && c != ',');
+}
+
+/*
+ * from_shape - bit p set unless from-clause pattern p cannot match f[0..n).
+ * Each test is a necessary condition read off the pattern: a literal '('
+ * or '[' it needs, or the characters its first item can start with.
+ */
+static unsigned from_shape(const char *f, size_t n)
+{
+	unsigned char c = (unsigned char)f[0];
+	int paren = memchr(f, '(', n) != NULL, brack = memchr(f, '[', n) != NULL;
+	unsigned can = 0;
+
+	if (paren && hostch(c, 1))
+		can |= 1u << P_SMTPD;
+	if (paren && brack)
+		can |= 1u << P_EXIM | 1u << P_SENDMAIL;
+	if (paren && c == '[')
+		can |= 1u << P_CGP | 1u << P_EXIMLIT;
+	if (paren)
+		can |= 1u << P_QMAIL;
+	if (brack && hostch(c, 0))
+		can |= 1u << P_BARE;
+	if (c == '[' || c == ':' || c == 'I' || c == 'i'
+	    || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
+		can |= 1u << P_IPONLY;
+	if (brack)
+		can |= 1u << P_ANY;
+	return can;
+}
+
 /* from_clause - try the format table on the from clause; 1 if an address was found */
 static int from_clause(struct rcvd *r, struct hop *h)
 {
@@ -565,9 +602,14 @@ static int from_clause(struct rcvd *r, struct hop *h)
 	char ip[46];
 	int p;
 
+	unsigned can;
+
 	if (!r->has_from || r->from.n == 0)
 		return 0;
+	can = from_shape(f, r->from.n);
 	for (p = 0; p <= P_FROM_LAST; p++) {
+		if (!(can & 1u << p))
+			continue;
 		if (run(r, p, f, r->from.n) && take_ip(r, p, f, ip) == 0) {
 			h->from_ip = xstrdup(ip);
 			apply_format(r, p, f, h);
@@ -676,10 +718,59 @@ static void find_auth(struct rcvd *r, struct hop *h)
 	buf_free(&out);
 }
 
+/* ci_at - 1 if s[0..n) starts with lower-case w, ASCII case ignored */
+static int ci_at(const char *s, size_t n, const char *w, size_t wn)
+{
+	size_t i;
+
+	if (n < wn)
+		return 0;
+	for (i = 0; i < wn; i++)
+		if (s[i] != w[i] && !(w[i] >= 'a' && w[i] <= 'z' && s[i] == w[i] - 32))
+			return 0;
+	return 1;
+}
+
+/* uid_at - 1 if s[0..n) holds " uid " (case ignored) with its 'd' or 'D' at s[i] */
+static int uid_at(const char *s, size_t n, const char *d)
+{
+	size_t i = (size_t)(d - s);
+
+	return i >= 3 && i + 1 < n && s[i - 3] == ' ' && (s[i - 2] | 0x20) == 'u'
+	       && (s[i - 1] | 0x20) == 'i' && s[i + 1] == ' ';
+}
+
+/* has_uid - 1 if s[0..n) holds " uid ", case ignored; memchr finds the rare 'd' */
+static int has_uid(const char *s, size_t n)
+{
+	static const char ds[2] = { 'd', 'D' };
+	const char *p;
+	int k;
+
+	for (k = 0; k < 2; k++)
+		for (p = s; (p = memchr(p, ds[k], n - (size_t)(p - s))) != NULL; p++)
+			if (uid_at(s, n, p))
+				return 1;
+	return 0;
+}
+
+/* may_skip - cheap necessary condition for P_SKIP: "(" first, " uid ", "(fetchmail" */
+static int may_skip(const struct rcvd *r)
+{
+	const char *p, *end = r->s + r->len;
+
+	if (r->s[0] == '(' || has_uid(r->s, r->len))
+		return 1;
+	for (p = r->s; (p = memchr(p, '(', (size_t)(end - p))) != NULL; p++)
+		if (ci_at(p + 1, (size_t)(end - p - 1), "fetchmail", 9))
+			return 1;
+	return 0;
+}
+
 /* parse - the steps of rcvd_parse on a normalised value */
 static int parse(struct rcvd *r, struct hop *h)
 {
-	if (run(r, P_SKIP, r->s, r->len))
+	if (may_skip(r) && run(r, P_SKIP, r->s, r->len))
 		return 0;
 	split_date(r, h);
 	scan_clauses(r);
@@ -736,11 +827,74 @@ void hop_free(struct hop *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* put_plain - append "key":value to o[*n..cap) when v needs no escaping; 0 or -1 */
+static int put_plain(char *o, size_t *n, size_t cap, const char *key,
+		     size_t kn, const char *v)
+{
+	size_t i, vn;
+
+	if (kn > cap - *n)
+		return -1;
+	memcpy(o + *n, key, kn);
+	*n += kn;
+	if (v == NULL) {
+		if (4 > cap - *n)
+			return -1;
+		memcpy(o + *n, "null", 4);
+		*n += 4;
+		return 0;
+	}
+	for (i = 0; v[i]; i++) {   /* the test of json_strn's plain run */
+		unsigned char c = (unsigned char)v[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return -1;
+	}
+	vn = i;
+	if (vn + 2 > cap - *n)
+		return -1;
+	o[(*n)++] = '"';
+	memcpy(o + *n, v, vn);
+	*n += vn;
+	o[(*n)++] = '"';
+	return 0;
+}
+
+/* hop_plain - the JSON of hop_to_json in one piece when no value needs escaping */
+static int hop_plain(const struct hop *h, char *o, size_t cap, size_t *n)
+{
+	static const char *const key[11] = {
+		"{\"from_ip\":", ",\"from_rdns\":", ",\"helo\":", ",\"ident\":",
+		",\"by\":", ",\"with\":", ",\"id\":", ",\"for\":", ",\"envfrom\":",
+		",\"auth\":", ",\"date\":",
+	};
+	const char *const val[11] = {
+		h->from_ip, h->from_rdns, h->helo, h->ident, h->by, h->with, h->id,
+		h->for_addr, h->envfrom, h->auth, h->date,
+	};
+	int i;
+
+	*n = 0;
+	for (i = 0; i < 11; i++)
+		if (put_plain(o, n, cap, key[i], strlen(key[i]), val[i]) < 0)
+			return -1;
+	if (*n >= cap)
+		return -1;
+	o[(*n)++] = '}';
+	return 0;
+}
+
 /* hop_to_json - one JSON object with the keys of DESIGN.md */
 void hop_to_json(const struct hop *h, struct buf *out)
 {
 	int first = 1;
+	char o[2048];
+	size_t n;
 
+	if (hop_plain(h, o, sizeof(o), &n) == 0) {   /* the common case */
+		buf_append(out, o, n);
+		return;
+	}
 	buf_putc(out, '{');
 	json_kv_str(out, &first, "from_ip", h->from_ip);
 	json_kv_str(out, &first, "from_rdns", h->from_rdns);

@@ -56,10 +56,27 @@ int ip_is_v4(const struct ipaddr *a)
 	return memcmp(a->b, v4mapped, 12) == 0;
 }
 
+/* format_v4 - dotted quad of 4 bytes, as inet_ntop writes it (no stdio) */
+static void format_v4(const unsigned char *b, char *out)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned v = b[i];
+
+		if (v >= 100)
+			*out++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*out++ = (char)('0' + v / 10 % 10);
+		*out++ = (char)('0' + v % 10);
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
 void ip_format(const struct ipaddr *a, char out[46])
 {
 	if (ip_is_v4(a))
-		inet_ntop(AF_INET, a->b + 12, out, 46);
+		format_v4(a->b + 12, out);
 	else
 		inet_ntop(AF_INET6, a->b, out, 46);
 }
