@@ -225,6 +225,59 @@ static int grp(struct rcvd *r, enum pat p, enum grp g, const char *s,
 	return 1;
 }
 
+/* ci_at - 1 if s[0..n) starts with lower-case w, ASCII case ignored */
+static int ci_at(const char *s, size_t n, const char *w, size_t wn)
+{
+	size_t i;
+
+	if (n < wn)
+		return 0;
+	for (i = 0; i < wn; i++)
+		if (s[i] != w[i] && !(w[i] >= 'a' && w[i] <= 'z' && s[i] == w[i] - 32))
+			return 0;
+	return 1;
+}
+
+/* has_lit - 1 if s[0..n) holds lit[0..ln); memchr finds its rare byte lit[k] */
+static int has_lit(const char *s, size_t n, const char *lit, size_t ln, size_t k)
+{
+	const char *p = s + k, *end = s + n;
+
+	if (n < ln)
+		return 0;
+	while (p < end && (p = memchr(p, lit[k], (size_t)(end - p))) != NULL) {
+		if ((size_t)(end - p) >= ln - k && memcmp(p - k, lit, ln) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/* has_auth - strcasestr(s, "auth") != NULL for s[0..n) without NUL bytes */
+static int has_auth(const char *s, size_t n)
+{
+	static const char us[2] = { 'u', 'U' };
+	const char *p, *end = s + n;
+	int k;
+
+	for (k = 0; k < 2; k++)
+		for (p = s + 1; p < end && (p = memchr(p, us[k], (size_t)(end - p))) != NULL; p++)
+			if (end - p >= 3 && (p[-1] | 0x20) == 'a' && (p[1] | 0x20) == 't'
+			    && (p[2] | 0x20) == 'h')
+				return 1;
+	return 0;
+}
+
+/* dupn - copy of b[0..n) (normalised text holds no NUL) */
+static char *dupn(const char *b, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, b, n);
+	p[n] = '\0';
+	return p;
+}
+
 /* dup_span - copy of b[0..n) without surrounding blanks; NULL when empty */
 static char *dup_span(const char *b, size_t n)
 {
@@ -232,7 +285,7 @@ static char *dup_span(const char *b, size_t n)
 		b++, n--;
 	while (n > 0 && b[n - 1] == ' ')
 		n--;
-	return n ? xstrndup(b, n) : NULL;
+	return n ? dupn(b, n) : NULL;
 }
 
 /* dup_strip - dup_span without one pair of enclosing <> or [] */
@@ -407,7 +460,7 @@ static enum kw keyword(const char *w, size_t n)
 		return K_NONE;
 	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
 		if (kws[i].n == n && (*w | 0x20) == kws[i].w[0]
-		    && strncasecmp(w, kws[i].w, n) == 0)
+		    && ci_at(w, n, kws[i].w, n))
 			return kws[i].k;
 	return K_NONE;
 }
@@ -533,7 +586,7 @@ static void apply_host(struct rcvd *r, enum pat p, const char *f,
 	}
 	/* Exim "rdns ([ip] helo=h)"; Exim, CommuniGate "verified": host is rDNS */
 	vouched = grp(r, p, G_VERIFIED, f, &vb, &vn)   /* before run() reuses md */
-		|| (memmem(r->s, r->len, "(Exim ", 6) && run(r, P_EXIMTAG, r->s, r->len));
+		|| (has_lit(r->s, r->len, "(Exim ", 6, 3) && run(r, P_EXIMTAG, r->s, r->len));
 	if (!has_helo)
 		h->helo = dup_span(hb, hn);
 	if (!lit && (has_helo || vouched))
@@ -568,23 +621,29 @@ static int hostch(unsigned char c, int strict)
 
 /*
  * from_shape - bit p set unless from-clause pattern p cannot match f[0..n).
- * Each test is a necessary condition read off the pattern: a literal '('
- * or '[' it needs, or the characters its first item can start with.
+ * Each test is a necessary condition read off the pattern: the literal
+ * '(' or '[' it needs, where that '(' must stand (the patterns allow one
+ * space-free word before it), and what its first item can start with.
  */
 static unsigned from_shape(const char *f, size_t n)
 {
 	unsigned char c = (unsigned char)f[0];
-	int paren = memchr(f, '(', n) != NULL, brack = memchr(f, '[', n) != NULL;
+	const char *sp = memchr(f, ' ', n);
+	size_t w = sp ? (size_t)(sp - f) : n;          /* the first word */
+	int brack = memchr(f, '[', n) != NULL;
+	int after = w + 1 < n && f[w + 1] == '(';      /* "word (" */
 	unsigned can = 0;
 
-	if (paren && hostch(c, 1))
+	if (memchr(f, '(', w) != NULL && hostch(c, 1))
 		can |= 1u << P_SMTPD;
-	if (paren && brack)
-		can |= 1u << P_EXIM | 1u << P_SENDMAIL;
-	if (paren && c == '[')
+	if ((c == '(' && n > 1 && f[1] == '[') || (after && w + 2 < n && f[w + 2] == '['))
+		can |= 1u << P_EXIM;
+	if (after && c == '[')
 		can |= 1u << P_CGP | 1u << P_EXIMLIT;
-	if (paren)
+	if (after)
 		can |= 1u << P_QMAIL;
+	if (brack && (after || memchr(f, '(', w) != NULL))
+		can |= 1u << P_SENDMAIL;
 	if (brack && hostch(c, 0))
 		can |= 1u << P_BARE;
 	if (c == '[' || c == ':' || c == 'I' || c == 'i'
@@ -658,11 +717,11 @@ static void envfrom(struct rcvd *r, struct hop *h)
 		n = r->envfrom.n;
 		if (n >= 2 && b[0] == '<' && b[n - 1] == '>')
 			b++, n -= 2;
-		h->envfrom = xstrndup(b, n);
-	} else if (memmem(r->s, r->len, "nvelope-", 8)
+		h->envfrom = dupn(b, n);
+	} else if (has_lit(r->s, r->len, "nvelope-", 8, 1)
 		   && run(r, P_ENVFROM, r->s, r->len)
 		   && grp(r, P_ENVFROM, G_USER, r->s, &b, &n)) {
-		h->envfrom = xstrndup(b, n);   /* "" for the null sender */
+		h->envfrom = dupn(b, n);   /* "" for the null sender */
 	}
 }
 
@@ -675,7 +734,7 @@ static void auth_evidence(struct rcvd *r, const char **mb, size_t *mn,
 	};
 	size_t i;
 
-	if (!strcasestr(r->s, "auth") && !strstr(r->s, "(account "))
+	if (!has_auth(r->s, r->len) && !strstr(r->s, "(account "))
 		return;
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		if (!run(r, order[i], r->s, r->len))
@@ -716,19 +775,6 @@ static void find_auth(struct rcvd *r, struct hop *h)
 	}
 	h->auth = buf_steal(&out);
 	buf_free(&out);
-}
-
-/* ci_at - 1 if s[0..n) starts with lower-case w, ASCII case ignored */
-static int ci_at(const char *s, size_t n, const char *w, size_t wn)
-{
-	size_t i;
-
-	if (n < wn)
-		return 0;
-	for (i = 0; i < wn; i++)
-		if (s[i] != w[i] && !(w[i] >= 'a' && w[i] <= 'z' && s[i] == w[i] - 32))
-			return 0;
-	return 1;
 }
 
 /* uid_at - 1 if s[0..n) holds " uid " (case ignored) with its 'd' or 'D' at s[i] */
@@ -831,7 +877,7 @@ void hop_free(struct hop *h)
 static int put_plain(char *o, size_t *n, size_t cap, const char *key,
 		     size_t kn, const char *v)
 {
-	size_t i, vn;
+	size_t i;
 
 	if (kn > cap - *n)
 		return -1;
@@ -850,12 +896,11 @@ static int put_plain(char *o, size_t *n, size_t cap, const char *key,
 		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
 			return -1;
 	}
-	vn = i;
-	if (vn + 2 > cap - *n)
+	if (i + 2 > cap - *n)
 		return -1;
 	o[(*n)++] = '"';
-	memcpy(o + *n, v, vn);
-	*n += vn;
+	memcpy(o + *n, v, i);
+	*n += i;
 	o[(*n)++] = '"';
 	return 0;
 }
