@@ -145,6 +145,20 @@ struct rcvd {
 	int has_from, has_by;
 };
 
+/* Byte classes: B_PLAIN json_strn copies the byte as it is; B_ITEM next_item looks at it. */
+enum { B_PLAIN = 1, B_ITEM = 2 };
+static const unsigned char bclass[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0x10 */
+	3, 1, 2, 1, 1, 1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 1,   /* 0x20 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 1, 1, 1,   /* 0x30 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x40 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 0, 3, 1, 1,   /* 0x50 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x60 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,   /* 0x70 */
+	/* 0x80-0xff: 0 */
+};
+
 /* compile_one - compile pattern i, JIT it, cache its group numbers */
 static void compile_one(int i)
 {
@@ -426,6 +440,8 @@ static enum item next_item(const char *s, size_t len, size_t *pos,
 		return T_GROUP;
 	}
 	for (; i < len; i++) {
+		if (!(bclass[(unsigned char)s[i]] & B_ITEM))
+			continue;                  /* changes no state */
 		if (quote) {
 			quote = s[i] != '"';
 		} else if (s[i] == '"') {
@@ -890,12 +906,10 @@ static int put_plain(char *o, size_t *n, size_t cap, const char *key,
 		*n += 4;
 		return 0;
 	}
-	for (i = 0; v[i]; i++) {   /* the test of json_strn's plain run */
-		unsigned char c = (unsigned char)v[i];
-
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-			return -1;
-	}
+	for (i = 0; bclass[(unsigned char)v[i]] & B_PLAIN; i++)
+		;
+	if (v[i] != '\0')
+		return -1;
 	if (i + 2 > cap - *n)
 		return -1;
 	o[(*n)++] = '"';
