@@ -159,7 +159,11 @@ static const unsigned char bclass[256] = {
 	/* 0x80-0xff: 0 */
 };
 
-/* compile_one - compile pattern i, JIT it, cache its group numbers */
+#define RCVD_JIT_AFTER 64
+static unsigned pat_uses[P_COUNT];     /* matches run, up to RCVD_JIT_AFTER */
+
+/* compile_one - compile pattern i and cache its group numbers; the JIT
+ * comes later (run), when the pattern has shown it is used often */
 static void compile_one(int i)
 {
 	int err, g;
@@ -173,7 +177,6 @@ static void compile_one(int i)
 		msg_fatal(75, "received: pattern %d at offset %zu: %s", i,
 			  (size_t)erroff, (char *)msg);
 	}
-	(void)pcre2_jit_compile(pat_code[i], PCRE2_JIT_COMPLETE);  /* optional */
 	for (g = 0; g < G_COUNT; g++)
 		pat_grp[i][g] = pcre2_substring_number_from_name(pat_code[i],
 						(PCRE2_SPTR)grp_name[g]);
@@ -206,17 +209,24 @@ void rcvd_shutdown(void)
 	for (i = 0; i < P_COUNT; i++) {
 		pcre2_code_free(pat_code[i]);
 		pat_code[i] = NULL;
+		pat_uses[i] = 0;
 	}
 	pcre2_match_context_free(pat_mctx);
 	pat_mctx = NULL;
 	rcvd_ready = 0;
 }
 
+/* JIT-compiling the patterns costs about 3 ms, more than one ingest (a
+ * handful of headers) ever saves: a pattern is JIT-compiled on its
+ * RCVD_JIT_AFTER-th use, so batch work (parse, received, import) gets
+ * the JIT and a single ingest does not pay for it. */
 /* run - match pattern p against s[0..n); 1 on match, 0 otherwise (limits too) */
 static int run(struct rcvd *r, enum pat p, const char *s, size_t n)
 {
 	int rc;
 
+	if (pat_uses[p] < RCVD_JIT_AFTER && ++pat_uses[p] == RCVD_JIT_AFTER)
+		(void)pcre2_jit_compile(pat_code[p], PCRE2_JIT_COMPLETE);   /* optional */
 	rc = pcre2_match(pat_code[p], (PCRE2_SPTR)s, n, 0, 0, r->md, pat_mctx);
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT
 	    || rc == PCRE2_ERROR_JIT_STACKLIMIT)
