@@ -140,6 +140,10 @@ enum send_result smtp_send(const struct config *cfg, const char *rcpt, const cha
 	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, cfg->smtp_timeout);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, cfg->smtp_timeout);
+	/* also bounds the wait for each reply, QUIT included: without it a server
+	 * that stalls after DATA holds us well past the timeout while libcurl
+	 * says goodbye */
+	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, cfg->smtp_timeout);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
