@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../parse/report.h"
 #include "../util/msg.h"
 #include "cli.h"
 
@@ -45,6 +46,21 @@ int cli_db(struct cli *c, struct db *d)
 	return 0;
 }
 
+FILE *cli_open_input(const char *file)
+{
+	FILE *fp = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+
+	if (fp == NULL)
+		msg_error("%s: %s", file, strerror(errno));
+	return fp;
+}
+
+void cli_close_input(FILE *fp)
+{
+	if (fp && fp != stdin)
+		fclose(fp);
+}
+
 /* cli_read_message - a message file ("-" for stdin), cut at CLI_MESSAGE_MAX */
 char *cli_read_message(const char *file, size_t *len, int *trunc)
 {
@@ -77,4 +93,22 @@ char *cli_read_message(const char *file, size_t *len, int *trunc)
 		fclose(fp);
 	*len = b.len;
 	return buf_steal(&b);
+}
+
+/* cli_parse_file - read and parse one message file (parse, trace) */
+char *cli_parse_file(const char *file, struct report *r)
+{
+	size_t len = 0;
+	int trunc;
+	char *data = cli_read_message(file, &len, &trunc);
+
+	if (data == NULL)
+		return NULL;
+	report_init(r);
+	parse_message(data, len, r);
+	if (trunc) {
+		r->flags |= REPORT_F_TRUNCATED;
+		report_warn(r, "message larger than %ld bytes; cut there", CLI_MESSAGE_MAX);
+	}
+	return data;
 }

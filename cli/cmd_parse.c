@@ -54,17 +54,9 @@ static int parse_one(const char *file, int json)
 	struct report r;
 	struct buf out;
 	char *data;
-	size_t len = 0;
-	int trunc;
 
-	if ((data = cli_read_message(file, &len, &trunc)) == NULL)
+	if ((data = cli_parse_file(file, &r)) == NULL)
 		return 66;
-	report_init(&r);
-	parse_message(data, len, &r);
-	if (trunc) {
-		r.flags |= REPORT_F_TRUNCATED;
-		report_warn(&r, "message larger than %ld bytes; cut there", CLI_MESSAGE_MAX);
-	}
 	buf_init(&out, 0);
 	if (json) {
 		report_to_json(&r, file, &out);

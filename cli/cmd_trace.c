@@ -60,13 +60,9 @@ static int trace_one(const char *file, int json, const struct trace_conf *tc, co
 	struct verdict v;
 	struct buf out;
 	char *data;
-	size_t len = 0;
-	int trunc;
 
-	if ((data = cli_read_message(file, &len, &trunc)) == NULL)
+	if ((data = cli_parse_file(file, &r)) == NULL)
 		return 66;
-	report_init(&r);
-	parse_message(data, len, &r);
 	verdict_init(&v);
 	trace_report(&r, tc, env, &v);
 	buf_init(&out, 0);
