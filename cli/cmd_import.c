@@ -88,8 +88,7 @@ static int import_mbox(struct imp *im, FILE *fp, const char *path)
 		import_one(im, msg.data, msg.len);
 	free(line);
 	buf_free(&msg);
-	if (fp != stdin)
-		fclose(fp);
+	cli_close_input(fp);
 	return 0;
 }
 
@@ -156,15 +155,11 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	}
 	/* the mbox is opened first, so root can import a file only root reads;
 	 * then, as for ingest, hostile mail is never parsed as root */
-	if (strcmp(argv[1], "mbox") == 0 &&
-	    (mbox = strcmp(argv[2], "-") == 0 ? stdin : fopen(argv[2], "r")) == NULL) {
-		msg_error("import: %s: %m", argv[2]);
+	if (strcmp(argv[1], "mbox") == 0 && (mbox = cli_open_input(argv[2])) == NULL)
 		return EX_NOINPUT;
-	}
 	if (privs_drop(c->cfg.run_user, c->cfg.spool_dir, err, sizeof(err)) < 0) {
 		msg_error("import: %s", err);
-		if (mbox && mbox != stdin)
-			fclose(mbox);
+		cli_close_input(mbox);
 		return EX_NOPERM;
 	}
 	memset(&im, 0, sizeof(im));

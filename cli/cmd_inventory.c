@@ -19,25 +19,21 @@
 /* do_import - open FILE (or - for stdin) and import it */
 static int do_import(struct cli *c, const char *kind, const char *file)
 {
-	FILE *fp = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	FILE *fp;
 	struct db d;
 	long rows = 0;
 	int rc;
 
 	if (strcmp(kind, "owners") && strcmp(kind, "networks") && strcmp(kind, "hosts"))
 		return cli_usage("inventory");
-	if (fp == NULL) {
-		msg_error("%s: %m", file);
+	if ((fp = cli_open_input(file)) == NULL)
 		return EX_NOINPUT;
-	}
 	if (cli_db(c, &d) < 0) {
-		if (fp != stdin)
-			fclose(fp);
+		cli_close_input(fp);
 		return EX_UNAVAILABLE;
 	}
 	rc = inventory_import(&d, kind, fp, file, stderr, &rows);
-	if (fp != stdin)
-		fclose(fp);
+	cli_close_input(fp);
 	if (rc == 0)
 		msg_info("%s: %ld %s imported", file, rows, kind);
 	else if (rc == 75)

@@ -53,13 +53,10 @@ int cmd_maillog(struct cli *c, int argc, char **argv)
 	if (argc != 3 || strcmp(argv[1], "import") != 0)
 		return cli_usage("maillog");
 	file = argv[2];
-	if ((fp = strcmp(file, "-") == 0 ? stdin : fopen(file, "r")) == NULL) {
-		msg_error("%s: %m", file);
+	if ((fp = cli_open_input(file)) == NULL)
 		return EX_NOINPUT;
-	}
 	if (cli_db(c, &d) < 0) {
-		if (fp != stdin)
-			fclose(fp);
+		cli_close_input(fp);
 		return EX_UNAVAILABLE;
 	}
 	rc = db_begin(&d);
@@ -73,8 +70,7 @@ int cmd_maillog(struct cli *c, int argc, char **argv)
 		rc = db_commit(&d);
 	else
 		db_rollback(&d);
-	if (fp != stdin)
-		fclose(fp);
+	cli_close_input(fp);
 	db_close(&d);
 	if (rc != DB_OK) {
 		msg_error("%s: database %s, nothing imported", file, rc == DB_BUSY ? "busy" : "error");

@@ -95,21 +95,17 @@ int cmd_natlog(struct cli *c, int argc, char **argv)
 	if (argc != 3 || strcmp(argv[1], "import") != 0)
 		return cli_usage("natlog");
 	file = argv[2];
-	if ((fp = strcmp(file, "-") == 0 ? stdin : fopen(file, "r")) == NULL) {
-		msg_error("%s: %m", file);
+	if ((fp = cli_open_input(file)) == NULL)
 		return EX_NOINPUT;
-	}
 	if (cli_db(c, &d) < 0) {
-		if (fp != stdin)
-			fclose(fp);
+		cli_close_input(fp);
 		return EX_UNAVAILABLE;
 	}
 	if ((rc = db_begin(&d)) == DB_OK && (nbad = nat_rows(&d, fp, file, n)) == 0)
 		rc = db_commit(&d);
 	else
 		db_rollback(&d);
-	if (fp != stdin)
-		fclose(fp);
+	cli_close_input(fp);
 	db_close(&d);
 	if (nbad > 0) {
 		msg_error("%s: %d bad row%s: nothing imported", file, nbad, nbad == 1 ? "" : "s");
