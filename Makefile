@@ -67,6 +67,10 @@ $(B)/tests/%: tests/unit/%.c $(B)/libabusedesk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libabusedesk.a $(DEP_LIBS) -lcmocka
 
+$(B)/tests/mimecmp: tests/conformance/mimecmp.c $(B)/libabusedesk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEP_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libabusedesk.a $(DEP_LIBS)
+
 $(B)/bench/%: bench/%.c $(B)/libabusedesk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libabusedesk.a $(DEP_LIBS)
@@ -84,7 +88,7 @@ demo: deps
 
 check: deps
 	@sh tests/lib/deps.sh test
-	@$(MAKE) --no-print-directory checksrc all tools $(UNIT_BIN)
+	@$(MAKE) --no-print-directory checksrc all tools $(UNIT_BIN) $(B)/tests/mimecmp
 	@sh tests/check.sh $(B)
 
 check-unit: all $(UNIT_BIN)
@@ -94,7 +98,7 @@ check-asan:
 	@sh tests/lib/deps.sh test
 	@$(MAKE) --no-print-directory BUILD=asan CC=clang \
 	  CFLAGS='-g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
-	  LDFLAGS='-fsanitize=address,undefined' all tools \
+	  LDFLAGS='-fsanitize=address,undefined' all tools build/asan/tests/mimecmp \
 	  $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 	@ln -sf build/asan/abusedesk abusedesk
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lib/lsan.supp \

@@ -254,7 +254,7 @@ int arf_raw_parse(struct pctx *c, struct report *r)
 /* apple_unsubscribe - Apple's "X-Apple-Unsubscribe: true" notice is opt-out feedback */
 int apple_unsubscribe(struct pctx *c, struct report *r)
 {
-	if (!c->msg || !header_is(GMIME_OBJECT(c->msg), "X-Apple-Unsubscribe", "true"))
+	if (!c->msg || !header_is(c->msg, "X-Apple-Unsubscribe", "true"))
 		return 0;
 	r->format = FMT_ARF;
 	set_str(&r->feedback_type, "opt-out");

@@ -17,7 +17,7 @@ static const char *const subject_marks[] = {
 /* autoreply_parse - 1 when the message is an auto-reply */
 int autoreply_parse(struct pctx *c, struct report *r)
 {
-	GMimeObject *m = c->msg ? GMIME_OBJECT(c->msg) : NULL;
+	struct mpart *m = c->msg;
 	const char *s = r->subject;
 	int yes = 0;
 	size_t i;

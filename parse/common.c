@@ -233,13 +233,13 @@ int find_ip(const char *s, size_t len, char out[46])
 }
 
 /* hdr - value of a header of a MIME object, or NULL */
-const char *hdr(GMimeObject *o, const char *name)
+const char *hdr(struct mpart *o, const char *name)
 {
-	return o ? g_mime_object_get_header(o, name) : NULL;
+	return mp_header(o, name);
 }
 
 /* header_is - the header exists and contains substr (case-insensitive; NULL: any) */
-int header_is(GMimeObject *o, const char *name, const char *substr)
+int header_is(struct mpart *o, const char *name, const char *substr)
 {
 	const char *v = hdr(o, name);
 

@@ -164,7 +164,7 @@ int dmarc_parse(struct pctx *c, struct report *r)
 /* bounce_like - From/Subject of a non-delivery notice */
 int bounce_like(struct pctx *c)
 {
-	GMimeObject *m = GMIME_OBJECT(c->msg);
+	struct mpart *m = c->msg;
 	static const char *const subj[] = {
 		"undeliver", "delivery status notification", "returned mail", "failure notice",
 		"delivery failure", "mail delivery failed", "non-delivery", "undelivered",

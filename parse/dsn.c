@@ -24,74 +24,66 @@
 
 /* What one walk over the MIME tree found. */
 struct dsn_scan {
-	GMimeObject *ds;          /* message/delivery-status leaf */
-	GMimeObject *orig_msg;    /* message/rfc822 or message/global */
-	GMimeObject *orig_hdr;    /* headers-only original, or a leaf message */
+	struct mpart *ds;         /* message/delivery-status leaf */
+	struct mpart *orig_msg;   /* message/rfc822 or message/global */
+	struct mpart *orig_hdr;   /* headers-only original */
 	int orig_hdr_only;
-	GMimeObject *text;        /* first text/plain */
-	GMimeObject *html;        /* first text/html, when no text/plain */
+	struct mpart *text;       /* first text/plain */
+	struct mpart *html;       /* first text/html, when no text/plain */
 	int feedback;             /* multipart/report; report-type=feedback-report */
 	int report;               /* multipart/report; report-type=delivery-status */
 	size_t parts;
 };
 
-/* is_type - content type of o is type/subtype (case-insensitive) */
-static int is_type(GMimeContentType *ct, const char *type, const char *sub)
-{
-	return ct && g_mime_content_type_is_type(ct, type, sub);
-}
-
 /* scan_leaf - note a leaf part that matters to a bounce */
-static void scan_leaf(struct dsn_scan *s, GMimeObject *o)
+static void scan_leaf(struct dsn_scan *s, struct mpart *o)
 {
-	GMimeContentType *ct = g_mime_object_get_content_type(o);
-
-	if (is_type(ct, "message", "delivery-status") ||
-	    is_type(ct, "message", "global-delivery-status")) {
+	if (mp_is(o, "message", "delivery-status") ||
+	    mp_is(o, "message", "global-delivery-status")) {
 		if (!s->ds)
 			s->ds = o;
-	} else if (is_type(ct, "text", "rfc822-headers") ||
-		   is_type(ct, "text", "rfc822-header") ||
-		   is_type(ct, "message", "rfc822-headers") ||
-		   is_type(ct, "message", "global-headers")) {
+	} else if (mp_is(o, "text", "rfc822-headers") ||
+		   mp_is(o, "text", "rfc822-header") ||
+		   mp_is(o, "message", "rfc822-headers") ||
+		   mp_is(o, "message", "global-headers")) {
 		if (!s->orig_hdr || !s->orig_hdr_only) {
 			s->orig_hdr = o;
 			s->orig_hdr_only = 1;
 		}
-	} else if (is_type(ct, "message", "rfc822") || is_type(ct, "message", "global")) {
+	} else if (mp_is(o, "message", "rfc822") || mp_is(o, "message", "global")) {
 		if (!s->orig_hdr)
 			s->orig_hdr = o;
-	} else if (is_type(ct, "text", "plain")) {
+	} else if (mp_is(o, "text", "plain")) {
 		if (!s->text)
 			s->text = o;
-	} else if (is_type(ct, "text", "html")) {
+	} else if (mp_is(o, "text", "html")) {
 		if (!s->html)
 			s->html = o;
 	}
 }
 
 /* scan - walk the tree, not into attached messages, bounded in depth and parts */
-static void scan(struct dsn_scan *s, GMimeObject *o, int depth)
+static void scan(struct dsn_scan *s, struct mpart *o, int depth)
 {
 	if (!o || depth > PARSE_MAX_MIME_DEPTH || ++s->parts > PARSE_MAX_PARTS)
 		return;
-	if (GMIME_IS_MULTIPART(o)) {
-		GMimeMultipart *mp = GMIME_MULTIPART(o);
-		GMimeContentType *ct = g_mime_object_get_content_type(o);
-		int n = g_mime_multipart_get_count(mp);
-		if (is_type(ct, "multipart", "report") && depth == 0) {
-			const char *rt = g_mime_content_type_get_parameter(ct, "report-type");
+	if (o->multipart) {
+		struct mpart *k;
+
+		if (mp_is(o, "multipart", "report") && depth == 0) {
+			const char *rt = mp_param(o, "report-type");
 			if (rt && strcasecmp(rt, "feedback-report") == 0)
 				s->feedback = 1;
 			if (rt && strcasecmp(rt, "delivery-status") == 0)
 				s->report = 1;
 		}
-		for (int i = 0; i < n && s->parts <= PARSE_MAX_PARTS; i++)
-			scan(s, g_mime_multipart_get_part(mp, i), depth + 1);
+		for (k = mp_kid(o, 0); k && s->parts <= PARSE_MAX_PARTS;
+		     k = k->next >= 0 ? &k->tree->parts[k->next] : NULL)
+			scan(s, k, depth + 1);
 	} else if (part_is_message(o)) {
 		if (!s->orig_msg)
 			s->orig_msg = o;
-	} else if (GMIME_IS_PART(o)) {
+	} else {
 		scan_leaf(s, o);
 	}
 }
@@ -113,8 +105,7 @@ static void commit(struct report *r, struct dsn_list *l, char *mta)
 static void original(struct report *r, const struct dsn_scan *s,
 		     const char *inl, size_t ilen)
 {
-	if (s->orig_msg && (!GMIME_IS_MESSAGE_PART(s->orig_msg) ||
-	    g_mime_message_part_get_message(GMIME_MESSAGE_PART(s->orig_msg)))) {
+	if (s->orig_msg) {
 		parse_original_part(r, s->orig_msg);
 	} else if (s->orig_hdr) {
 		size_t n = 0;
@@ -153,7 +144,7 @@ static const char *raw_body(const char *raw, size_t len, size_t *n)
 /* body_text - the human-readable text of the bounce, decoded; else raw */
 static char *body_text(const struct dsn_scan *s, const char *raw, size_t len, size_t *n)
 {
-	GMimeObject *o = s->text ? s->text : s->html;
+	struct mpart *o = s->text ? s->text : s->html;
 	const char *b;
 
 	*n = 0;
@@ -182,7 +173,7 @@ static void raw_fields(const char *raw, size_t len, struct dsn_list *l, char **m
 }
 
 /* orig_to - the decoded To header of the attached original (caller frees), or NULL */
-static char *orig_to(GMimeObject *part)
+static char *orig_to(struct mpart *part)
 {
 	struct fieldit it;
 	struct buf v;
@@ -190,12 +181,6 @@ static char *orig_to(GMimeObject *part)
 	size_t nlen, len = 0;
 	char *raw, *dec = NULL, *to;
 
-	if (GMIME_IS_MESSAGE_PART(part)) {
-		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
-		const char *h = m ? g_mime_object_get_header(GMIME_OBJECT(m), "To") : NULL;
-
-		return h ? xstrdup(h) : NULL;
-	}
 	raw = part_bytes(part, PARSE_MAX_ORIG_HEADERS, &len);
 	buf_init(&v, 0);
 	fieldit_init(&it, raw, len, 1);
@@ -220,52 +205,8 @@ static void rcpt_from_original(const struct dsn_scan *s, struct dsn_list *l)
 	free(to);
 }
 
-/* cr_only - do the raw message's lines end in a bare CR (old Mac mail) */
-static int cr_only(const char *raw, size_t len)
-{
-	size_t n = len < 65536 ? len : 65536;
-	const char *p = raw ? memchr(raw, '\r', n) : NULL;
-
-	return p && !memchr(raw, '\n', (size_t)(p - raw)) &&
-	       (p + 1 >= raw + len || p[1] != '\n');
-}
-
-static int dsn_parse_msg(GMimeMessage *msg, const char *raw, size_t len, struct report *r);
-
-/* parse_lf - read a CR-only message again with its line ends made LF */
-static int parse_lf(const char *raw, size_t len, struct report *r)
-{
-	char *copy = xmalloc(len + 1);
-	GMimeStream *st;
-	GMimeParser *p;
-	GMimeMessage *m;
-	int ok;
-
-	for (size_t i = 0; i < len; i++)
-		copy[i] = raw[i] == '\r' && (i + 1 == len || raw[i + 1] != '\n') ? '\n' : raw[i];
-	copy[len] = '\0';
-	st = g_mime_stream_mem_new_with_buffer(copy, len);
-	p = g_mime_parser_new_with_stream(st);
-	m = g_mime_parser_construct_message(p, NULL);
-	ok = m ? dsn_parse_msg(m, copy, len, r) : 0;
-	if (m)
-		g_object_unref(m);
-	g_object_unref(p);
-	g_object_unref(st);
-	free(copy);
-	return ok;
-}
-
 /* dsn_parse - recognise a bounce and fill r; 1 when it is one */
-int dsn_parse(GMimeMessage *msg, const char *raw, size_t len, struct report *r)
-{
-	if (cr_only(raw, len))
-		return parse_lf(raw, len, r);
-	return dsn_parse_msg(msg, raw, len, r);
-}
-
-/* dsn_parse_msg - dsn_parse on a message whose line ends GMime understands */
-static int dsn_parse_msg(GMimeMessage *msg, const char *raw, size_t len, struct report *r)
+int dsn_parse(struct mpart *msg, const char *raw, size_t len, struct report *r)
 {
 	struct dsn_scan s;
 	struct dsn_list l = { 0 };
@@ -277,7 +218,7 @@ static int dsn_parse_msg(GMimeMessage *msg, const char *raw, size_t len, struct 
 	if (!msg)
 		return 0;
 	memset(&s, 0, sizeof s);
-	scan(&s, g_mime_message_get_mime_part(msg), 0);
+	scan(&s, msg, 0);
 	if (s.feedback)
 		return 0;
 	if (s.ds) {

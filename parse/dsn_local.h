@@ -56,7 +56,7 @@ void dsn_fields(const char *s, size_t len, struct dsn_list *l, char **mta);
  * (the caller may take one from the attached original), 0 otherwise.
  */
 struct dsn_text_in {
-	GMimeMessage *msg;
+	struct mpart *msg;
 	const char *body;   /* decoded human-readable text */
 	size_t blen;
 	int has_orig_part;  /* an attached original was found */

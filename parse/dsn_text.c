@@ -318,9 +318,9 @@ static size_t orig_start(const char *low, size_t n, size_t *after)
 }
 
 /* header_addrs - add the addresses of a header such as X-Failed-Recipients */
-static void header_addrs(GMimeMessage *msg, const char *name, struct dsn_list *l)
+static void header_addrs(struct mpart *msg, const char *name, struct dsn_list *l)
 {
-	const char *v = g_mime_object_get_header(GMIME_OBJECT(msg), name);
+	const char *v = mp_header(msg, name);
 	size_t n, as, al;
 
 	if (!v)
@@ -335,9 +335,9 @@ static void header_addrs(GMimeMessage *msg, const char *name, struct dsn_list *l
 }
 
 /* sender_is_daemon - is the bounce's From a mailer daemon or postmaster */
-static int sender_is_daemon(GMimeMessage *msg, const char *from)
+static int sender_is_daemon(struct mpart *msg, const char *from)
 {
-	const char *f = g_mime_object_get_header(GMIME_OBJECT(msg), "From");
+	const char *f = mp_header(msg, "From");
 	size_t n = f ? strlen(f) : 0;
 
 	if (!f || !*from)
@@ -349,9 +349,9 @@ static int sender_is_daemon(GMimeMessage *msg, const char *from)
 }
 
 /* from_addr - the bare address of the bounce's From, or "" */
-static void from_addr(GMimeMessage *msg, char *out, size_t size)
+static void from_addr(struct mpart *msg, char *out, size_t size)
 {
-	const char *f = g_mime_object_get_header(GMIME_OBJECT(msg), "From");
+	const char *f = mp_header(msg, "From");
 	size_t as, al;
 
 	out[0] = '\0';
@@ -365,7 +365,7 @@ static void from_addr(GMimeMessage *msg, char *out, size_t size)
 int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 	     const char **orig, size_t *olen)
 {
-	const char *subj = g_mime_message_get_subject(in->msg);
+	const char *subj = mp_header_last(in->msg, "Subject");
 	size_t sn = subj ? strlen(subj) : 0, cut, after;
 	int strong, weak, temp, daemon, bounce_subj, failed_hdr;
 	char *low;
@@ -395,7 +395,7 @@ int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 	} else {
 		bounce_subj = 0;
 	}
-	failed_hdr = g_mime_object_get_header(GMIME_OBJECT(in->msg), "X-Failed-Recipients") != NULL;
+	failed_hdr = mp_header(in->msg, "X-Failed-Recipients") != NULL;
 	if (!strong && !failed_hdr && !(daemon && (bounce_subj || weak)) &&
 	    !(weak && (bounce_subj || in->has_orig_part)))
 		return 0;

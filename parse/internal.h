@@ -4,8 +4,7 @@
 #ifndef AD_PARSE_INTERNAL_H
 #define AD_PARSE_INTERNAL_H
 
-#include <gmime/gmime.h>
-
+#include "mimescan.h"
 #include "report.h"
 
 /*
@@ -15,17 +14,12 @@
  * line, which is ignored except for the digest when full != 0).
  */
 void parse_original_headers(struct report *r, const char *hdrs, size_t len, int headers_only);
-/* parse_original_message - the same from a GMimeMessage (message/rfc822 part) */
-void parse_original_message(struct report *r, GMimeMessage *m);
 /* part_is_message - the part carries a whole message (message/rfc822, global, news, rfc2822) */
-int part_is_message(GMimeObject *o);
-/*
- * parse_original_part - the same from such a part: a GMimeMessagePart, or a
- * leaf part (parse_init makes GMime keep embedded messages as raw leaves)
- */
-void parse_original_part(struct report *r, GMimeObject *part);
+int part_is_message(const struct mpart *o);
+/* parse_original_part - the same from such a part (a leaf: see mime.h) */
+void parse_original_part(struct report *r, struct mpart *part);
 /* part_text - decoded content of a leaf part as a NUL-terminated string (caller frees), capped at max */
-char *part_text(GMimeObject *part, size_t max, size_t *len);
+char *part_text(struct mpart *part, size_t max, size_t *len);
 /* field_value - the value of "Name:" in an RFC 822-style field block (first match, unfolded), or NULL */
 char *field_value(const char *block, size_t len, const char *name);
 
@@ -36,6 +30,6 @@ char *field_value(const char *block, size_t len, const char *name);
  * sets r->format = FMT_DSN, fills r->rcpts and the original (via
  * parse_original_*), and returns 1; otherwise returns 0 and leaves r alone.
  */
-int dsn_parse(GMimeMessage *msg, const char *raw, size_t len, struct report *r);
+int dsn_parse(struct mpart *msg, const char *raw, size_t len, struct report *r);
 
 #endif

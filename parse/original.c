@@ -1,7 +1,7 @@
 /*
  * original - the reported message: its header block (Message-ID, From, To,
  * Subject, Date, the raw headers) and its Received chain as hops, from raw
- * bytes or from a GMime message part; plus part_text and field_value.
+ * bytes or from a message part; plus part_text and field_value.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -123,74 +123,16 @@ void parse_original_headers(struct report *r, const char *hdrs, size_t len, int 
 		r->orig.body_sha256 = sha256_hex(hdrs, len);
 }
 
-/* object_bytes - a memory stream holding the serialized MIME object (caller unrefs) */
-static GMimeStream *object_bytes(GMimeObject *o)
-{
-	GMimeStream *ms = g_mime_stream_mem_new();
-
-	g_mime_object_write_to_stream(o, NULL, ms);
-	return ms;
-}
-
-/* stream_array - the bytes of a memory stream (valid while the stream lives) */
-static GByteArray *stream_array(GMimeStream *ms)
-{
-	return g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(ms));
-}
-
-/* parse_original_message - the same from a GMimeMessage (message/rfc822 part) */
-void parse_original_message(struct report *r, GMimeMessage *m)
-{
-	GMimeStream *ms;
-	GByteArray *ba;
-
-	if (!m || r->orig.present)
-		return;
-	ms = object_bytes(GMIME_OBJECT(m));
-	ba = stream_array(ms);
-	parse_original_headers(r, (const char *)ba->data, ba->len, 0);
-	g_object_unref(ms);
-}
-
 /* part_is_message - a part that carries a whole message: message/rfc822, global, news */
-int part_is_message(GMimeObject *o)
+int part_is_message(const struct mpart *o)
 {
-	GMimeContentType *ct;
-
-	if (!o || GMIME_IS_MESSAGE_PART(o))
-		return o != NULL;
-	if (!GMIME_IS_PART(o) || !(ct = g_mime_object_get_content_type(o)))
-		return 0;
-	return g_mime_content_type_is_type(ct, "message", "rfc822") ||
-	       g_mime_content_type_is_type(ct, "message", "rfc2822") ||
-	       g_mime_content_type_is_type(ct, "message", "global") ||
-	       g_mime_content_type_is_type(ct, "message", "news");
-}
-
-/* raw_content - the bytes of an unencoded leaf part in the parser's buffer, or NULL */
-static const char *raw_content(GMimePart *part, size_t *len)
-{
-	GMimeDataWrapper *dw = g_mime_part_get_content(part);
-	GMimeStream *st = dw ? g_mime_data_wrapper_get_stream(dw) : NULL;
-	GMimeContentEncoding enc = dw ? g_mime_data_wrapper_get_encoding(dw) : GMIME_CONTENT_ENCODING_DEFAULT;
-	GByteArray *ba;
-	gint64 start, end;
-
-	if (!st || !GMIME_IS_STREAM_MEM(st) || (enc != GMIME_CONTENT_ENCODING_DEFAULT &&
-	    enc != GMIME_CONTENT_ENCODING_7BIT && enc != GMIME_CONTENT_ENCODING_8BIT &&
-	    enc != GMIME_CONTENT_ENCODING_BINARY))
-		return NULL;
-	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(st));
-	start = st->bound_start;
-	end = st->bound_end < 0 ? (gint64)ba->len : st->bound_end;
-	if (!ba || start < 0 || end < start || end > (gint64)ba->len)
-		return NULL;
-	*len = (size_t)(end - start);
-	return (const char *)ba->data + start;
+	return o && !o->multipart &&
+	       (mp_is(o, "message", "rfc822") || mp_is(o, "message", "rfc2822") ||
+		mp_is(o, "message", "global") || mp_is(o, "message", "news"));
 }
 
 /* parse_original_part - the same from a part carrying the message (see part_is_message) */
-void parse_original_part(struct report *r, GMimeObject *part)
+void parse_original_part(struct report *r, struct mpart *part)
 {
 	const char *raw;
 	char *t;
@@ -198,11 +140,7 @@ void parse_original_part(struct report *r, GMimeObject *part)
 
 	if (!part || r->orig.present)
 		return;
-	if (GMIME_IS_MESSAGE_PART(part)) {
-		parse_original_message(r, g_mime_message_part_get_message(GMIME_MESSAGE_PART(part)));
-		return;
-	}
-	if (GMIME_IS_PART(part) && (raw = raw_content(GMIME_PART(part), &n)) != NULL) {
+	if ((raw = mp_raw(part, &n)) != NULL) {
 		parse_original_headers(r, raw, n, 0);
 		return;
 	}
@@ -213,47 +151,13 @@ void parse_original_part(struct report *r, GMimeObject *part)
 }
 
 /* part_bytes - decoded content of a part, binary, NUL-terminated, capped at max */
-char *part_bytes(GMimeObject *part, size_t max, size_t *len)
+char *part_bytes(struct mpart *part, size_t max, size_t *len)
 {
-	GMimeStream *ms;
-	GByteArray *ba;
-	GMimeDataWrapper *dw;
-	char *s;
-	size_t n;
-
-	if (len)
-		*len = 0;
-	if (!part)
-		return NULL;
-	if (GMIME_IS_MESSAGE_PART(part)) {
-		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
-
-		if (!m)
-			return NULL;
-		ms = object_bytes(GMIME_OBJECT(m));
-	} else if (GMIME_IS_PART(part)) {
-		dw = g_mime_part_get_content(GMIME_PART(part));
-		if (!dw)
-			return NULL;
-		ms = g_mime_stream_mem_new();
-		g_mime_data_wrapper_write_to_stream(dw, ms);
-	} else {
-		return NULL;
-	}
-	ba = stream_array(ms);
-	n = ba->len < max ? ba->len : max;
-	s = xmalloc(n + 1);
-	if (n)
-		memcpy(s, ba->data, n);
-	s[n] = '\0';
-	g_object_unref(ms);
-	if (len)
-		*len = n;
-	return s;
+	return mp_decode(part, max, len);
 }
 
 /* part_text - decoded content of a leaf part as a NUL-terminated string, capped at max */
-char *part_text(GMimeObject *part, size_t max, size_t *len)
+char *part_text(struct mpart *part, size_t max, size_t *len)
 {
 	size_t n = 0, i;
 	char *s = part_bytes(part, max, &n);

@@ -2,8 +2,9 @@
  * parse - turn the raw bytes of one message into a struct report.
  *
  * The bytes are normalised (line ends, NULs, an mbox "From " line), checked
- * for structures that would make the MIME parser work too hard, parsed once
- * with GMime, walked iteratively into a summary (struct pctx), and handed to
+ * for structures that would make the MIME parser work too hard, split once
+ * into parts (mime.c; GMime reads the headers and contents that matter),
+ * walked iteratively into a summary (struct pctx), and handed to
  * the format readers in order of how sure each signal is: DSN, ARF, X-ARF,
  * JMRP, SpamCop, DMARC, bounce-like, auto-reply, forwarded, plain.
  */
@@ -33,23 +34,13 @@
 
 static int parse_ready;
 
-/*
- * parse_init - once per process: GMime and the Received patterns. Embedded
- * messages (message/rfc822, global, news) are kept as leaf parts with their
- * raw bytes: the readers parse the reported message's headers themselves, so
- * GMime need not build an object for each of its headers and parts.
- */
+/* parse_init - once per process: GMime and the Received patterns */
 void parse_init(void)
 {
-	static const char *const msg_types[] = { "rfc822", "rfc2822", "global", "news" };
-	size_t i;
-
 	if (parse_ready)
 		return;
 	__lsan_disable();
 	g_mime_init();
-	for (i = 0; i < sizeof(msg_types) / sizeof(msg_types[0]); i++)
-		g_mime_object_register_type("message", msg_types[i], GMIME_TYPE_PART);
 	__lsan_enable();
 	rcvd_init();
 	parse_ready = 1;
@@ -135,18 +126,6 @@ static int too_deep(const char *d, size_t len)
 	return 0;
 }
 
-/* ctype_of - "type/subtype" of a MIME object, lowercased (static buffer) */
-static const char *ctype_of(GMimeObject *o, char *out, size_t size)
-{
-	GMimeContentType *ct = g_mime_object_get_content_type(o);
-	const char *t = ct ? g_mime_content_type_get_media_type(ct) : NULL;
-	const char *s = ct ? g_mime_content_type_get_media_subtype(ct) : NULL;
-
-	snprintf(out, size, "%s/%s", t ? t : "text", s ? s : "plain");
-	str_lower(out);
-	return out;
-}
-
 /* has_suffix - s ends with suf (case-insensitive) */
 static int has_suffix(const char *s, const char *suf)
 {
@@ -156,14 +135,12 @@ static int has_suffix(const char *s, const char *suf)
 }
 
 /* classify_leaf - note what a leaf part is good for */
-static void classify_leaf(struct pctx *c, GMimeObject *o)
+static void classify_leaf(struct pctx *c, struct mpart *o)
 {
-	char t[128];
-	const char *fn = NULL;
+	const char *t = o->ctype, *fn = NULL;
 
-	ctype_of(o, t, sizeof(t));
-	if (GMIME_IS_PART(o) && !part_is_message(o))
-		fn = g_mime_part_get_filename(GMIME_PART(o));
+	if (!part_is_message(o))
+		fn = mp_filename(o);
 	if (!strcmp(t, "message/feedback-report")) {
 		if (!c->feedback)
 			c->feedback = o;
@@ -199,15 +176,15 @@ static void classify_leaf(struct pctx *c, GMimeObject *o)
 }
 
 /* walk - visit the MIME tree iteratively, bounded in depth and count */
-static void walk(struct pctx *c, struct report *r, GMimeObject *top)
+static void walk(struct pctx *c, struct report *r, struct mpart *top)
 {
-	struct { GMimeObject *o; int depth; } stack[PARSE_MAX_MIME_DEPTH * 8 + 8];
+	struct { struct mpart *o; int depth; } stack[PARSE_MAX_MIME_DEPTH * 8 + 8];
 	int sp = 0, i, n;
 
 	stack[sp].o = top;
 	stack[sp++].depth = 0;
 	while (sp > 0) {
-		GMimeObject *o = stack[--sp].o;
+		struct mpart *o = stack[--sp].o;
 		int depth = stack[sp].depth;
 
 		if (++c->nparts > PARSE_MAX_PARTS) {
@@ -215,7 +192,7 @@ static void walk(struct pctx *c, struct report *r, GMimeObject *top)
 			r->flags |= REPORT_F_MALFORMED;
 			return;
 		}
-		if (!GMIME_IS_MULTIPART(o)) {
+		if (!o->multipart) {
 			classify_leaf(c, o);
 			continue;
 		}
@@ -224,13 +201,13 @@ static void walk(struct pctx *c, struct report *r, GMimeObject *top)
 			r->flags |= REPORT_F_MALFORMED;
 			continue;
 		}
-		n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+		n = o->nkids;
 		for (i = n - 1; i >= 0; i--) {
 			if (sp >= (int)(sizeof(stack) / sizeof(stack[0]))) {
 				report_warn(r, "too many MIME parts at one level; some ignored");
 				break;
 			}
-			stack[sp].o = g_mime_multipart_get_part(GMIME_MULTIPART(o), i);
+			stack[sp].o = mp_kid(o, i);
 			stack[sp++].depth = depth + 1;
 		}
 	}
@@ -243,16 +220,18 @@ static void outer_fields(struct pctx *c, struct report *r)
 	char *s;
 
 	if (c->msg) {
-		GMimeObject *m = GMIME_OBJECT(c->msg);
+		struct mpart *m = c->msg;
 
 		if ((v = hdr(m, "From")) != NULL && (s = addr_only(v)) != NULL) {
 			set_str(&r->from, s);
 			set_str(&r->reporter, s);
 			free(s);
 		}
-		if ((v = g_mime_message_get_message_id(c->msg)) != NULL)
-			set_str(&r->message_id, v);
-		if ((v = g_mime_message_get_subject(c->msg)) != NULL) {
+		if ((v = mp_header_last(m, "Message-ID")) != NULL && (s = g_mime_utils_decode_message_id(v)) != NULL) {
+			set_str(&r->message_id, s);
+			g_free(s);
+		}
+		if ((v = mp_header_last(m, "Subject")) != NULL) {
 			set_str(&r->subject, v);
 			if (strstr(v, "=?"))
 				report_warn(r, "Subject holds an encoded word that does not decode");
@@ -270,51 +249,36 @@ static void body_text(struct pctx *c)
 {
 	if (c->text_part) {
 		c->body_text = part_text(c->text_part, PARSE_MAX_TEXT, &c->body_text_len);
-	} else if (c->msg && GMIME_IS_PART(g_mime_message_get_mime_part(c->msg))) {
-		GMimeObject *p = g_mime_message_get_mime_part(c->msg);
-
-		if (g_mime_content_type_is_type(g_mime_object_get_content_type(p), "text", "*"))
-			c->body_text = part_text(p, PARSE_MAX_TEXT, &c->body_text_len);
+	} else if (c->msg && !c->msg->multipart) {
+		if (mp_is(c->msg, "text", "*"))
+			c->body_text = part_text(c->msg, PARSE_MAX_TEXT, &c->body_text_len);
 	} else if (!c->msg && c->body) {
 		c->body_text_len = c->body_len < PARSE_MAX_TEXT ? c->body_len : PARSE_MAX_TEXT;
 		c->body_text = xstrndup(c->body, c->body_text_len);
 	}
 }
 
-/* mime_parse - GMime over the normalised bytes; fills c->msg and the walk */
-static void mime_parse(struct pctx *c, struct report *r)
+/* split - the MIME structure of the normalised bytes; fills c->msg and the walk */
+static void split(struct pctx *c, struct report *r)
 {
-	GMimeStream *st;
-	GMimeParser *p;
-	GMimeObject *top;
-	GMimeContentType *ct;
-	const char *rt;
-	char t[128];
+	struct mpart *top;
+	const char *rt, *b;
 
-	st = g_mime_stream_mem_new_with_buffer(c->text, c->len);
-	p = g_mime_parser_new_with_stream(st);
-	g_mime_parser_set_format(p, GMIME_FORMAT_MESSAGE);
-	c->msg = g_mime_parser_construct_message(p, NULL);
-	g_object_unref(p);
-	g_object_unref(st);
-	if (!c->msg) {
+	mp_parse(&c->mime, c->text, c->len);
+	if (c->mime.nomsg) {
 		report_warn(r, "not a MIME message");
 		r->flags |= REPORT_F_MALFORMED;
 		return;
 	}
-	top = g_mime_message_get_mime_part(c->msg);
-	if (!top)
-		return;
-	ct = g_mime_object_get_content_type(top);
-	c->top_type = xstrdup(ctype_of(top, t, sizeof(t)));
-	rt = ct ? g_mime_content_type_get_parameter(ct, "report-type") : NULL;
-	if (rt)
+	c->msg = top = &c->mime.parts[0];
+	c->top_type = xstrdup(top->ctype);
+	if ((rt = mp_param(top, "report-type")) != NULL)
 		c->report_type = str_lower(xstrdup(rt));
 	walk(c, r, top);
-	if (GMIME_IS_MULTIPART(top)) {
-		const char *b = g_mime_multipart_get_boundary(GMIME_MULTIPART(top));
+	if (top->multipart) {
 		char close[256];
 
+		b = mp_param(top, "boundary");
 		snprintf(close, sizeof(close), "\n--%s--", b ? b : "");
 		if (!b || !memmem(c->text, c->len, close, strlen(close))) {
 			report_warn(r, "MIME boundary never closed (message cut short?)");
@@ -390,7 +354,7 @@ int parse_message(const char *data, size_t len, struct report *r)
 		report_warn(r, "more than %d nested MIME types; MIME structure not parsed", PARSE_MAX_PARTS);
 		r->flags |= REPORT_F_MALFORMED;
 	} else {
-		mime_parse(&c, r);
+		split(&c, r);
 	}
 	outer_fields(&c, r);
 	body_text(&c);
@@ -398,8 +362,7 @@ int parse_message(const char *data, size_t len, struct report *r)
 	free(c.body_text);
 	free(c.top_type);
 	free(c.report_type);
-	if (c.msg)
-		g_object_unref(c.msg);
+	mp_free(&c.mime);
 	free(copy);
 	return 0;
 }

@@ -14,17 +14,18 @@ struct pctx {
 	size_t len;
 	const char *body;          /* after the top header block, or NULL */
 	size_t body_len;
-	GMimeMessage *msg;         /* NULL when MIME parsing was refused or failed */
+	struct mime mime;          /* the MIME structure */
+	struct mpart *msg;         /* the message (mime.parts), NULL when MIME parsing was refused or failed */
 	char *top_type;            /* "multipart/report" ... lowercased, or NULL */
 	char *report_type;         /* report-type parameter, lowercased, or NULL */
-	GMimeObject *feedback;     /* message/feedback-report part */
-	GMimeObject *delivery;     /* message/delivery-status part */
-	GMimeObject *orig;         /* message/rfc822 or text/rfc822-headers part */
+	struct mpart *feedback;     /* message/feedback-report part */
+	struct mpart *delivery;     /* message/delivery-status part */
+	struct mpart *orig;         /* message/rfc822 or text/rfc822-headers part */
 	int orig_headers_only;
-	GMimeObject *xarf;         /* X-ARF report.txt-like part */
-	GMimeObject *json;         /* application/json part */
-	GMimeObject *dmarc;        /* zip / gzip / xml attachment */
-	GMimeObject *text_part;    /* first text/plain part */
+	struct mpart *xarf;         /* X-ARF report.txt-like part */
+	struct mpart *json;         /* application/json part */
+	struct mpart *dmarc;        /* zip / gzip / xml attachment */
+	struct mpart *text_part;    /* first text/plain part */
 	char *body_text;           /* decoded first text part (or raw body), capped */
 	size_t body_text_len;
 	int nparts;
@@ -41,10 +42,10 @@ void set_arrival(struct report *r, const char *v);
 char *addr_only(const char *v);                      /* first address in v, or NULL */
 int find_ip(const char *s, size_t len, char out[46]); /* first routable-looking IP in text */
 char *angle_strip(const char *v);
-int header_is(GMimeObject *o, const char *name, const char *substr);
-const char *hdr(GMimeObject *o, const char *name);
+int header_is(struct mpart *o, const char *name, const char *substr);
+const char *hdr(struct mpart *o, const char *name);
 
-char *part_bytes(GMimeObject *part, size_t max, size_t *len); /* binary-safe part_text */
+char *part_bytes(struct mpart *part, size_t max, size_t *len); /* binary-safe part_text */
 
 /* readers: each returns 1 when it took the message */
 int arf_parse(struct pctx *c, struct report *r);

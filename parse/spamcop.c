@@ -96,7 +96,7 @@ int spamcop_parse(struct pctx *c, struct report *r)
 /* jmrp_parse - legacy Microsoft JMRP complaint; 1 when taken */
 int jmrp_parse(struct pctx *c, struct report *r)
 {
-	GMimeObject *m = c->msg ? GMIME_OBJECT(c->msg) : NULL;
+	struct mpart *m = c->msg;
 	const char *subj = r->subject, *p;
 	int staff = r->reporter && !strcasecmp(r->reporter, "staff@hotmail.com");
 	int complaint = subj && mem_casestr(subj, strlen(subj), "complaint about message from");

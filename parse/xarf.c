@@ -163,7 +163,7 @@ static int yaml_like(const char *t, size_t n)
 /* xarf_parse - take an X-ARF report; 1 when taken */
 int xarf_parse(struct pctx *c, struct report *r)
 {
-	GMimeObject *m = c->msg ? GMIME_OBJECT(c->msg) : NULL;
+	struct mpart *m = c->msg;
 	int flagged = header_is(m, "X-ARF", "yes") || header_is(m, "X-XARF", NULL);
 	char *t = NULL;
 	size_t n = 0;

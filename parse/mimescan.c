@@ -1,0 +1,537 @@
+/*
+ * mimescan - the MIME structure of one message, found in place (see mimescan.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mimescan.h"
+#include "../util/buf.h"
+#include "../util/mem.h"
+#include "../util/str.h"
+
+/* new_part - append an empty part; its index, or -1 at the part limit */
+static int new_part(struct mime *m, int depth)
+{
+	struct mpart *p;
+
+	if (m->n > PARSE_MAX_PARTS) {
+		m->capped = 1;
+		return -1;
+	}
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 8;
+		m->parts = xrealloc(m->parts, (size_t)m->cap * sizeof(*m->parts));
+	}
+	p = &m->parts[m->n];
+	memset(p, 0, sizeof(*p));
+	p->tree = m;
+	p->depth = depth;
+	p->kid = p->next = -1;
+	return m->n++;
+}
+
+/* line_end - the end of the line at s (its '\n', or end) */
+static const char *line_end(const char *s, const char *end)
+{
+	const char *nl = memchr(s, '\n', (size_t)(end - s));
+
+	return nl ? nl : end;
+}
+
+/* only_blanks - [s, e) holds nothing but spaces and tabs */
+static int only_blanks(const char *s, const char *e)
+{
+	for (; s < e; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r')
+			return 0;
+	return 1;
+}
+
+/*
+ * boundary_at - the line [s, e) is a boundary of an enclosing multipart:
+ * 2 * level + 2 for a closing one ("--b--"), 2 * level + 1 for another,
+ * 0 for none. The innermost multipart is asked first, as GMime does.
+ */
+static int boundary_at(const struct mime *m, const char *s, const char *e)
+{
+	size_t len = (size_t)(e - s);
+	int i;
+
+	if (len < 2 || s[0] != '-' || s[1] != '-')
+		return 0;
+	for (i = m->nbnd - 1; i >= 0; i--) {
+		size_t bl = m->bndlen[i];
+
+		if (len < bl || memcmp(s, m->bnd[i], bl) != 0)
+			continue;
+		if (len >= bl + 2 && s[bl] == '-' && s[bl + 1] == '-' && only_blanks(s + bl + 2, e))
+			return 2 * i + 2;
+		if (only_blanks(s + bl, e))
+			return 2 * i + 1;
+	}
+	return 0;
+}
+
+/* scan - the first boundary line at or after p: its code (boundary_at), *at its start; 0 and end if none */
+static int scan(const struct mime *m, const char *p, const char **at)
+{
+	const char *end = m->text + m->len, *ls = p, *nl;
+	int f;
+
+	if (m->nbnd > 0) {
+		while (ls < end) {
+			if (end - ls >= 2 && ls[0] == '-' && ls[1] == '-' &&
+			    (f = boundary_at(m, ls, line_end(ls, end))) != 0) {
+				*at = ls;
+				return f;
+			}
+			if (!(nl = memmem(ls, (size_t)(end - ls), "\n--", 3)))
+				break;
+			ls = nl + 1;
+		}
+	}
+	*at = end;
+	return 0;
+}
+
+/* skip_line - past the line at p */
+static const char *skip_line(const struct mime *m, const char *p)
+{
+	const char *end = m->text + m->len, *e = line_end(p, end);
+
+	return e < end ? e + 1 : end;
+}
+
+/*
+ * header_block - the header block at s: sets head, head_len; returns where
+ * the content starts. An empty line ends the block, and so does a boundary
+ * line (the part then has no content).
+ */
+static const char *header_block(const struct mime *m, struct mpart *p, const char *s)
+{
+	const char *end = m->text + m->len, *ls = s, *nl;
+
+	p->head = s;
+	while (ls < end) {
+		if (*ls == '\n') {
+			p->head_len = (size_t)(ls - s);
+			return ls + 1;
+		}
+		nl = memchr(ls, '\n', (size_t)(end - ls));
+		if (ls[0] == '-' && m->nbnd > 0 && boundary_at(m, ls, nl ? nl : end)) {
+			p->head_len = (size_t)(ls - s);
+			return ls;
+		}
+		if (!nl)
+			break;
+		ls = nl + 1;
+	}
+	p->head_len = (size_t)(end - s);
+	return end;
+}
+
+/* field_name - the line [s, e) starts a field: a name (no control, blank or colon), blanks, a colon; returns the colon */
+static const char *field_name(const char *s, const char *e)
+{
+	const char *q = s;
+
+	while (q < e && (unsigned char)*q > 32 && (unsigned char)*q != 127 && *q != ':')
+		q++;
+	if (q == s)
+		return NULL;
+	while (q < e && (*q == ' ' || *q == '\t'))
+		q++;
+	return q < e && *q == ':' ? q : NULL;
+}
+
+/* type_name - "type/sub" of the part, lowercased, into p->ctype */
+static void type_name(struct mpart *p)
+{
+	const char *t = g_mime_content_type_get_media_type(p->ct);
+	const char *s = g_mime_content_type_get_media_subtype(p->ct);
+
+	snprintf(p->ctype, sizeof(p->ctype), "%s/%s", t ? t : "text", s ? s : "plain");
+	str_lower(p->ctype);
+}
+
+/* content_type - parse the part's Content-Type (digest: message/rfc822 when absent) */
+static void content_type(struct mpart *p, int digest)
+{
+	const char *v = mp_header_last(p, "Content-Type");
+
+	p->ct = v ? g_mime_content_type_parse(NULL, v) : NULL;
+	if (!p->ct)
+		p->ct = digest ? g_mime_content_type_new("message", "rfc822") :
+				 g_mime_content_type_new("text", "plain");
+	type_name(p);
+	p->multipart = g_mime_content_type_is_type(p->ct, "multipart", "*");
+}
+
+/*
+ * part - read the part starting at *pos (its header block first) as part
+ * number idx's child (idx < 0: the message); returns what ended it (a
+ * boundary code, or 0 at the end) and leaves *pos at that boundary line.
+ */
+static int part(struct mime *m, const char **pos, int parent, int depth, int digest)
+{
+	const char *end = m->text + m->len, *content, *at;
+	const char *b;
+	struct mpart *p;
+	int me, found, last = -1, level;
+
+	if ((me = new_part(m, depth)) < 0) {
+		found = scan(m, *pos, &at);
+		*pos = at;
+		return found;
+	}
+	if (parent >= 0) {
+		if (m->parts[parent].kid < 0)
+			m->parts[parent].kid = me;
+		m->parts[parent].nkids++;
+	}
+	p = &m->parts[me];
+	content = header_block(m, p, *pos);
+	content_type(p, digest);
+	p->body = content;
+	b = p->multipart ? g_mime_content_type_get_parameter(p->ct, "boundary") : NULL;
+	if (!b || m->nbnd >= PARSE_MIME_STACK) {
+		if (b)
+			m->capped = 1;
+		found = scan(m, content, &at);
+		p->body_len = (size_t)(at - content);
+		if (found && p->body_len > 0)
+			p->body_len--;   /* the line end before a boundary belongs to it */
+		*pos = at;
+		return found;
+	}
+	{
+		size_t bl = strlen(b);
+		char *bb = xmalloc(bl + 3);
+
+		bb[0] = bb[1] = '-';
+		memcpy(bb + 2, b, bl + 1);
+		level = m->nbnd++;
+		m->bnd[level] = bb;
+		m->bndlen[level] = bl + 2;
+	}
+	found = scan(m, content, &at);   /* the preface */
+	while (found == 2 * level + 1) {
+		int kid;
+
+		*pos = skip_line(m, at);
+		kid = m->n;
+		found = part(m, pos, me, depth + 1, g_mime_content_type_is_type(m->parts[me].ct, "multipart", "digest"));
+		if (kid < m->n && m->parts[kid].depth == depth + 1) {
+			if (last >= 0)
+				m->parts[last].next = kid;
+			last = kid;
+		}
+		at = *pos;
+	}
+	if (found == 2 * level + 2) {
+		free((char *)m->bnd[level]);
+		m->nbnd--;
+		found = scan(m, skip_line(m, at), &at);   /* the postface */
+	} else {
+		free((char *)m->bnd[level]);
+		m->nbnd--;
+	}
+	p = &m->parts[me];
+	p->body_len = (size_t)((at < end ? at : end) - content);
+	*pos = at;
+	return found;
+}
+
+/* mp_parse - split text[0..len) into m */
+void mp_parse(struct mime *m, const char *text, size_t len)
+{
+	const char *pos = text;
+
+	memset(m, 0, sizeof(*m));
+	m->text = text;
+	m->len = len;
+	if (len == 0 || (text[0] != '\n' && !field_name(text, line_end(text, text + len)))) {
+		m->nomsg = 1;   /* GMime reads no message that does not start with a field */
+		return;
+	}
+	part(m, &pos, -1, 0, 0);
+	while (m->nbnd > 0)
+		free((char *)m->bnd[--m->nbnd]);
+	if (m->n > 0 && text[len - 1] != '\n' && m->parts[0].head + m->parts[0].head_len == text + len) {
+		/* a header block cut inside a field name: GMime reads no message either */
+		const char *ls = text + len, *q;
+
+		while (ls > text && ls[-1] != '\n')
+			ls--;
+		for (q = ls; q < text + len && (unsigned char)*q > 32 && (unsigned char)*q != 127 && *q != ':'; q++)
+			;
+		if (q == text + len) {
+			mp_free(m);
+			m->text = text;
+			m->len = len;
+			m->nomsg = 1;
+		}
+	}
+}
+
+/* mp_free - release what mp_parse made */
+void mp_free(struct mime *m)
+{
+	int i, j;
+
+	for (i = 0; i < m->n; i++) {
+		struct mpart *p = &m->parts[i];
+
+		if (p->ct)
+			g_object_unref(p->ct);
+		for (j = 0; j < p->nhdrs; j++)
+			g_free(p->hdrs[j].value);
+		free(p->hdrs);
+		free(p->filename);
+	}
+	free(m->parts);
+	memset(m, 0, sizeof(*m));
+}
+
+/* mp_kid - child i of a multipart, or NULL */
+struct mpart *mp_kid(struct mpart *p, int i)
+{
+	int k;
+
+	if (!p || i < 0)
+		return NULL;
+	for (k = p->kid; k >= 0 && i > 0; i--)
+		k = p->tree->parts[k].next;
+	return k >= 0 ? &p->tree->parts[k] : NULL;
+}
+
+/*
+ * index_headers - one entry per field of the header block, at most
+ * PARSE_MAX_HEADERS; a line that is no field (and its continuation lines)
+ * is left out, as GMime does
+ */
+static void index_headers(struct mpart *p)
+{
+	const char *s = p->head, *end = p->head + p->head_len, *e, *c;
+	int cap = 0, in_field = 0;
+
+	p->indexed = 1;
+	while (s < end) {
+		e = line_end(s, end);
+		if (*s == ' ' || *s == '\t') {
+			if (in_field)
+				p->hdrs[p->nhdrs - 1].rlen = (size_t)(e - p->hdrs[p->nhdrs - 1].raw);
+		} else if ((c = field_name(s, e)) != NULL && p->nhdrs < PARSE_MAX_HEADERS) {
+			struct mhdr *h;
+			const char *ne = c;
+
+			if (p->nhdrs == cap) {
+				cap = cap ? cap * 2 : 16;
+				p->hdrs = xrealloc(p->hdrs, (size_t)cap * sizeof(*p->hdrs));
+			}
+			while (ne > s && (ne[-1] == ' ' || ne[-1] == '\t'))
+				ne--;
+			h = &p->hdrs[p->nhdrs++];
+			h->name = s;
+			h->nlen = (size_t)(ne - s);
+			h->raw = c + 1;
+			h->rlen = (size_t)(e - h->raw);
+			h->value = NULL;
+			in_field = 1;
+		} else {
+			in_field = 0;
+		}
+		s = e < end ? e + 1 : end;
+	}
+}
+
+/* find - the first field called name, or NULL */
+static struct mhdr *find(struct mpart *p, const char *name)
+{
+	size_t nl = strlen(name);
+	int i;
+
+	if (!p)
+		return NULL;
+	if (!p->indexed)
+		index_headers(p);
+	for (i = 0; i < p->nhdrs; i++)
+		if (p->hdrs[i].nlen == nl && strncasecmp(p->hdrs[i].name, name, nl) == 0)
+			return &p->hdrs[i];
+	return NULL;
+}
+
+/* find_last - the last field called name, or NULL (GMime's object keeps the last Content-*) */
+static struct mhdr *find_last(struct mpart *p, const char *name)
+{
+	size_t nl = strlen(name);
+	int i;
+
+	if (!find(p, name))
+		return NULL;
+	for (i = p->nhdrs - 1; i >= 0; i--)
+		if (p->hdrs[i].nlen == nl && strncasecmp(p->hdrs[i].name, name, nl) == 0)
+			return &p->hdrs[i];
+	return NULL;
+}
+
+/* unfold - the raw value of h unfolded and trimmed (g_malloc'd) */
+static char *unfold(const struct mhdr *h)
+{
+	char *raw = g_strndup(h->raw, h->rlen), *v;
+
+	v = g_mime_utils_header_unfold(raw);
+	g_free(raw);
+	return v;
+}
+
+/* needs_decoding - v has an 8-bit byte or an encoded word */
+static int needs_decoding(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v >= 0x80 || (v[0] == '=' && v[1] == '?'))
+			return 1;
+	return 0;
+}
+
+static const char *header_value(struct mhdr *h);
+
+/* mp_header - the first field called name: unfolded, trimmed, decoded; or NULL */
+const char *mp_header(struct mpart *p, const char *name)
+{
+	struct mhdr *h = find(p, name);
+
+	return h ? header_value(h) : NULL;
+}
+
+/* header_value - the value of h: unfolded, trimmed, decoded */
+static const char *header_value(struct mhdr *h)
+{
+	if (!h->value) {
+		char *v = unfold(h);
+
+		if (needs_decoding(v)) {
+			char *d = g_mime_utils_header_decode_text(NULL, v);
+
+			g_free(v);
+			v = d ? d : g_strdup("");
+		}
+		h->value = v;
+	}
+	return h->value;
+}
+
+/* mp_header_last - the last field called name, decoded like mp_header */
+const char *mp_header_last(struct mpart *p, const char *name)
+{
+	struct mhdr *h = find_last(p, name);
+
+	return h ? header_value(h) : NULL;
+}
+
+/* mp_param - a Content-Type parameter, or NULL */
+const char *mp_param(const struct mpart *p, const char *name)
+{
+	return p && p->ct ? g_mime_content_type_get_parameter(p->ct, name) : NULL;
+}
+
+/* mp_is - the content type is type/sub; "*" matches any subtype */
+int mp_is(const struct mpart *p, const char *type, const char *sub)
+{
+	return p && p->ct && g_mime_content_type_is_type(p->ct, type, sub);
+}
+
+/* mp_filename - Content-Disposition filename, else Content-Type name, or NULL */
+const char *mp_filename(struct mpart *p)
+{
+	if (!p)
+		return NULL;
+	if (!p->fn_done) {
+		const char *v = mp_header_last(p, "Content-Disposition");
+		const char *fn = NULL;
+		GMimeContentDisposition *d = v ? g_mime_content_disposition_parse(NULL, v) : NULL;
+
+		if (d)
+			fn = g_mime_content_disposition_get_parameter(d, "filename");
+		if (!fn)
+			fn = mp_param(p, "name");
+		p->filename = fn ? xstrdup(fn) : NULL;
+		if (d)
+			g_object_unref(d);
+		p->fn_done = 1;
+	}
+	return p->filename;
+}
+
+/* encoding - the part's Content-Transfer-Encoding */
+static GMimeContentEncoding encoding(struct mpart *p)
+{
+	const char *v = mp_header_last(p, "Content-Transfer-Encoding");
+
+	return v ? g_mime_content_encoding_from_string(v) : GMIME_CONTENT_ENCODING_DEFAULT;
+}
+
+/* identity - content stored as it is sent */
+static int identity(GMimeContentEncoding e)
+{
+	return e == GMIME_CONTENT_ENCODING_DEFAULT || e == GMIME_CONTENT_ENCODING_7BIT ||
+	       e == GMIME_CONTENT_ENCODING_8BIT || e == GMIME_CONTENT_ENCODING_BINARY;
+}
+
+/* mp_raw - the content as it is when it carries no transfer encoding, else NULL */
+const char *mp_raw(struct mpart *p, size_t *len)
+{
+	if (!p || p->multipart || !identity(encoding(p)))
+		return NULL;
+	*len = p->body_len;
+	return p->body;
+}
+
+/* mp_decode - the content with the transfer encoding undone: binary, NUL-terminated, at most max bytes */
+char *mp_decode(struct mpart *p, size_t max, size_t *len)
+{
+	GMimeContentEncoding e;
+	GMimeFilter *f;
+	struct buf out;
+	size_t off = 0, chunk = 65536;
+
+	if (len)
+		*len = 0;
+	if (!p || p->multipart)
+		return NULL;
+	e = encoding(p);
+	if (identity(e)) {
+		size_t n = p->body_len < max ? p->body_len : max;
+		char *s = xmalloc(n + 1);
+
+		memcpy(s, p->body, n);
+		s[n] = '\0';
+		if (len)
+			*len = n;
+		return s;
+	}
+	f = g_mime_filter_basic_new(e, FALSE);
+	buf_init(&out, 0);
+	while (out.len < max) {
+		size_t n = p->body_len - off < chunk ? p->body_len - off : chunk;
+		char *o = NULL;
+		size_t olen = 0, pre = 0;
+
+		if (n > 0)
+			g_mime_filter_filter(f, (char *)p->body + off, n, 0, &o, &olen, &pre);
+		else
+			g_mime_filter_complete(f, (char *)p->body + off, 0, 0, &o, &olen, &pre);
+		if (olen > max - out.len)
+			olen = max - out.len;
+		if (olen)
+			buf_append(&out, o, olen);
+		if (n == 0)
+			break;
+		off += n;
+	}
+	g_object_unref(f);
+	if (len)
+		*len = out.len;
+	return buf_steal(&out);
+}
