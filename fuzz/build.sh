@@ -106,6 +106,7 @@ PY
 	done | sort -u | while IFS= read -r line; do
 		n=$((n + 1)); printf '%s' "$line" >"$S/received/sample$n"
 	done
+	cp -R "$S/parse" "$S/mime"   # the MIME scanner is fuzzed on the same messages
 	mkdir -p "$S/ipaddr" "$S/config" "$S/inventory" "$S/inventory_import" "$S/notify"
 	i=0
 	for a in 192.0.2.1 10.0.0.0/8 2001:db8::/32 ::ffff:192.0.2.1 "[2001:db8::1]" IPv6:2001:db8::25 \

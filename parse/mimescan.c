@@ -155,6 +155,37 @@ static void type_name(struct mpart *p)
 	str_lower(p->ctype);
 }
 
+static void index_headers(struct mpart *p);
+
+/* cut_in_name - the text [s, end) ends inside a field name: its last line is unterminated and all name */
+static int cut_in_name(const char *s, const char *end)
+{
+	const char *ls = end, *q;
+
+	if (end == s || end[-1] == '\n')
+		return 0;
+	while (ls > s && ls[-1] != '\n')
+		ls--;
+	for (q = ls; q < end && (unsigned char)*q > 32 && (unsigned char)*q != 127 && *q != ':'; q++)
+		;
+	return q == end;
+}
+
+/*
+ * dropped - GMime adds no part for a header block that a boundary ends
+ * before any field, nor for one that the message ends while it is empty
+ * or inside a field name
+ */
+static int dropped(struct mpart *p, const char *content, const char *end)
+{
+	if (content < end && content == p->head + p->head_len) {
+		index_headers(p);
+		return p->nhdrs == 0;
+	}
+	return content == end && p->head + p->head_len == end &&
+	       (p->head_len == 0 || cut_in_name(p->head, end));
+}
+
 /* content_type - parse the part's Content-Type (digest: message/rfc822 when absent) */
 static void content_type(struct mpart *p, int digest)
 {
@@ -185,13 +216,20 @@ static int part(struct mime *m, const char **pos, int parent, int depth, int dig
 		*pos = at;
 		return found;
 	}
+	p = &m->parts[me];
+	content = header_block(m, p, *pos);
+	if (parent >= 0 && dropped(p, content, end)) {
+		free(p->hdrs);
+		m->n--;
+		found = scan(m, content, &at);
+		*pos = at;
+		return found;
+	}
 	if (parent >= 0) {
 		if (m->parts[parent].kid < 0)
 			m->parts[parent].kid = me;
 		m->parts[parent].nkids++;
 	}
-	p = &m->parts[me];
-	content = header_block(m, p, *pos);
 	content_type(p, digest);
 	p->body = content;
 	b = p->multipart ? g_mime_content_type_get_parameter(p->ct, "boundary") : NULL;
@@ -258,20 +296,13 @@ void mp_parse(struct mime *m, const char *text, size_t len)
 	part(m, &pos, -1, 0, 0);
 	while (m->nbnd > 0)
 		free((char *)m->bnd[--m->nbnd]);
-	if (m->n > 0 && text[len - 1] != '\n' && m->parts[0].head + m->parts[0].head_len == text + len) {
+	if (m->n > 0 && m->parts[0].head + m->parts[0].head_len == text + len &&
+	    cut_in_name(text, text + len)) {
 		/* a header block cut inside a field name: GMime reads no message either */
-		const char *ls = text + len, *q;
-
-		while (ls > text && ls[-1] != '\n')
-			ls--;
-		for (q = ls; q < text + len && (unsigned char)*q > 32 && (unsigned char)*q != 127 && *q != ':'; q++)
-			;
-		if (q == text + len) {
-			mp_free(m);
-			m->text = text;
-			m->len = len;
-			m->nomsg = 1;
-		}
+		mp_free(m);
+		m->text = text;
+		m->len = len;
+		m->nomsg = 1;
 	}
 }
 

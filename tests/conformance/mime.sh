@@ -44,6 +44,19 @@ edge part-no-blank-line "$(printf "$mp" 'X: 1\nY: 2\nbody-without-blank')"
 edge boundary-in-headers "$(printf "$mp" 'X: 1\n--B\nY: 2\n\nbody')"
 edge end-in-headers "$(printf "$mp" 'X: 1\n--B--\n')"
 edge part-empty "$(printf "$mp" '')"
+edge part-no-field-then-boundary "$(printf "$mp" 'hello')"
+edge inner-no-field 'Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: multipart/alternative; boundary=C\n\n--C\nhello\n--B--\n'
+edge inner-field 'Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: multipart/alternative; boundary=C\n\n--C\nX: 1\n--B--\n'
+edge inner-empty 'Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: multipart/alternative; boundary=C\n\n--C\n--B--\n'
+edge boundary-then-end 'Content-Type: multipart/mixed; boundary=B\n\n--B\n--B--\n'
+edge no-field-at-eof 'Content-Type: multipart/mixed; boundary=B\n\n--B\nhello'
+edge field-at-eof 'Content-Type: multipart/mixed; boundary=B\n\n--B\nX: 1'
+edge words-at-eof 'Content-Type: multipart/mixed; boundary=B\n\n--B\nhello world'
+edge field-then-name-at-eof 'Content-Type: multipart/mixed; boundary=B\n\n--B\nX: 1\nhello'
+edge boundary-at-eof 'Content-Type: multipart/mixed; boundary=B\n\n--B'
+edge boundary-newline-at-eof 'Content-Type: multipart/mixed; boundary=B\n\n--B\n'
+edge no-field-blank-at-eof 'Content-Type: multipart/mixed; boundary=B\n\n--B\nhello\n\n'
+
 edge boundary-blanks 'Content-Type: multipart/mixed; boundary="a b"\n\n--a b  \n\none\n--a b\t\n\ntwo\n--a b--  \n'
 edge boundary-prefix 'Content-Type: multipart/mixed; boundary=B\n\n--B\n\none\n--BB\nstill one\n--B-x\nstill one\n--B--\n'
 edge never-closed 'Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n--B\n\none\n--B\nContent-Type: message/delivery-status\n\nStatus: 5.0.0\n'

@@ -9,6 +9,8 @@
  * and Message-ID as GMime's message getters give them, and for every part
  * in order its type, child count, headers, filename and decoded content.
  * One line per difference; the last line is "N passed, N failed" (files).
+ * fuzz/fuzz_mime.c includes this file (MIMECMP_NO_MAIN) to do the same on
+ * fuzzed input.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -136,28 +138,17 @@ static char *prepare(char *d, size_t *len)
 	return d + i;
 }
 
-static int compare(const char *file)
+/* mimecmp_buf - compare the two readings of d[0..len) (changed in place); 1 when they differ */
+static int mimecmp_buf(const char *name, char *d, size_t len)
 {
-	FILE *fp = fopen(file, "rb");
-	char *d, *s;
-	long l;
-	size_t len;
 	int before = diffs, idx = 0, i;
+	char *s;
 	GMimeStream *st;
 	GMimeParser *gp;
 	GMimeMessage *msg;
 	struct mime m;
 
-	if (!fp || fseek(fp, 0, SEEK_END) != 0 || (l = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0) {
-		printf("%s: cannot read\n", file);
-		if (fp)
-			fclose(fp);
-		return 1;
-	}
-	d = malloc((size_t)l + 1);
-	len = fread(d, 1, (size_t)l, fp);
-	fclose(fp);
-	cur = file;
+	cur = name;
 	s = prepare(d, &len);
 	st = g_mime_stream_mem_new_with_buffer(s, len);
 	gp = g_mime_parser_new_with_stream(st);
@@ -183,19 +174,49 @@ static int compare(const char *file)
 	mp_free(&m);
 	g_object_unref(gp);
 	g_object_unref(st);
-	free(d);
 	return diffs != before;
 }
 
-int main(int argc, char **argv)
+/* mimecmp_init - GMime, with embedded messages kept as leaves as the scanner keeps them */
+static void mimecmp_init(void)
 {
 	static const char *const mt[] = { "rfc822", "rfc2822", "global", "news" };
-	int a, bad = 0;
 	size_t i;
 
 	g_mime_init();
 	for (i = 0; i < sizeof mt / sizeof mt[0]; i++)
 		g_mime_object_register_type("message", mt[i], GMIME_TYPE_PART);
+}
+
+#ifndef MIMECMP_NO_MAIN
+/* compare - one file; 1 when the readings differ or it cannot be read */
+static int compare(const char *file)
+{
+	FILE *fp = fopen(file, "rb");
+	char *d;
+	long l;
+	size_t len;
+	int rc;
+
+	if (!fp || fseek(fp, 0, SEEK_END) != 0 || (l = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0) {
+		printf("%s: cannot read\n", file);
+		if (fp)
+			fclose(fp);
+		return 1;
+	}
+	d = malloc((size_t)l + 1);
+	len = fread(d, 1, (size_t)l, fp);
+	fclose(fp);
+	rc = mimecmp_buf(file, d, len);
+	free(d);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int a, bad = 0;
+
+	mimecmp_init();
 	for (a = 1; a < argc; a++)
 		bad += compare(argv[a]);
 	printf("FIGURE mime: %d messages, %d parts: %d differences from GMime's parser\n", argc - 1, parts, diffs);
@@ -203,3 +224,4 @@ int main(int argc, char **argv)
 	g_mime_shutdown();
 	return bad != 0;
 }
+#endif
