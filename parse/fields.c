@@ -76,16 +76,16 @@ static inline unsigned char fold(unsigned char c)
  */
 static int byte_rank(unsigned char c)
 {
-	static const char common[] = "etaoinsrhldcumfpgwybvkxjqz";   /* most frequent first */
-	const char *q;
+	/* a..z: 44 for 'e', the most frequent, down to 19 for 'z' */
+	static const unsigned char letter[26] = {
+		42, 25, 33, 34, 44, 30, 28, 36, 40, 21, 23, 35, 31, 39, 41, 29, 20, 37, 38, 43, 32, 24, 27, 22, 26, 19
+	};
 
 	c = fold(c);
 	if (c == ' ')
 		return 100;
-	if (c >= 'a' && c <= 'z') {
-		q = strchr(common, c);
-		return 40 - (int)(q - common) + 4;
-	}
+	if (c >= 'a' && c <= 'z')
+		return letter[c - 'a'];
 	if (c >= '0' && c <= '9')
 		return 20;
 	if (c == '.' || c == '-' || c == ',' || c == '\n' || c == '\r' || c == '=' || c == '/')
