@@ -119,8 +119,11 @@ static char *lower_copy(const char *s, size_t n)
 {
 	char *o = xmalloc(n + 1);
 
-	for (size_t i = 0; i < n; i++)
-		o[i] = (char)tolower((unsigned char)s[i]);
+	for (size_t i = 0; i < n; i++) {   /* the C locale's tolower, in a loop the compiler can widen */
+		unsigned char c = (unsigned char)s[i];
+
+		o[i] = (char)((unsigned)c - 'A' < 26u ? c + ('a' - 'A') : c);
+	}
 	o[n] = '\0';
 	return o;
 }
