@@ -258,7 +258,14 @@ int fieldit_next(struct fieldit *it, const char **name, size_t *nlen, struct buf
 			it->capped = 1;
 			return 0;
 		}
-		l = line_next(&it->p, it->end, &ll);
+		if (it->peek && it->peek == it->p) {   /* read ahead by the last call */
+			l = it->peek;
+			ll = it->peek_len;
+			it->p = it->peek_next;
+			it->peek = NULL;
+		} else {
+			l = line_next(&it->p, it->end, &ll);
+		}
 		if (!l)
 			return 0;
 		it->lines++;
@@ -283,6 +290,11 @@ int fieldit_next(struct fieldit *it, const char **name, size_t *nlen, struct buf
 		save = it->p;
 		l = line_next(&it->p, it->end, &ll);
 		if (!l || ll == 0 || (l[0] != ' ' && l[0] != '\t')) {
+			if (l) {
+				it->peek = l;
+				it->peek_len = ll;
+				it->peek_next = it->p;
+			}
 			it->p = save;
 			break;
 		}

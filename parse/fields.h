@@ -17,6 +17,9 @@ struct fieldit {
 	int capped;          /* PARSE_MAX_HEADERS lines reached */
 	int cut;             /* a value was cut at PARSE_MAX_FIELD */
 	const char *body;    /* after stop_at_blank: where the body starts, or NULL */
+	const char *peek;    /* a line read ahead (it starts at p), or NULL */
+	const char *peek_next; /* where the line after it starts */
+	size_t peek_len;     /* its length */
 };
 
 /* fieldit_init - iterate over block[0..len); stop_at_blank for header blocks */
