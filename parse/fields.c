@@ -3,7 +3,6 @@
  * line ends, folding and junk that real reports carry.
  */
 #include <string.h>
-#include <strings.h>
 
 #include "fields.h"
 #include "report.h"
@@ -58,40 +57,45 @@ void fieldit_init(struct fieldit *it, const char *block, size_t len, int stop_at
 	it->stop_at_blank = stop_at_blank;
 }
 
-/* name_is - the field name equals want, ignoring ASCII case */
-int name_is(const char *n, size_t nlen, const char *want)
-{
-	return strlen(want) == nlen && strncasecmp(n, want, nlen) == 0;
-}
-
 /* fold - ASCII lowercase of c (the C locale's tolower) */
 static inline unsigned char fold(unsigned char c)
 {
 	return (unsigned char)((unsigned)c - 'A' < 26u ? c | 0x20 : c);
 }
 
-/*
- * byte_rank - how often c turns up in mail text, roughly (lower is rarer);
- * a letter counts with both its cases and a little extra for the second scan
- */
-static int byte_rank(unsigned char c)
+/* name_is - the field name equals want, ignoring ASCII case */
+int name_is(const char *n, size_t nlen, const char *want)
 {
-	/* a..z: 44 for 'e', the most frequent, down to 19 for 'z' */
-	static const unsigned char letter[26] = {
-		42, 25, 33, 34, 44, 30, 28, 36, 40, 21, 23, 35, 31, 39, 41, 29, 20, 37, 38, 43, 32, 24, 27, 22, 26, 19
-	};
-
-	c = fold(c);
-	if (c == ' ')
-		return 100;
-	if (c >= 'a' && c <= 'z')
-		return letter[c - 'a'];
-	if (c >= '0' && c <= '9')
-		return 20;
-	if (c == '.' || c == '-' || c == ',' || c == '\n' || c == '\r' || c == '=' || c == '/')
-		return 18;
-	return 10;
+	for (size_t i = 0; i < nlen; i++)
+		if (want[i] == '\0' || fold((unsigned char)n[i]) != fold((unsigned char)want[i]))
+			return 0;
+	return want[nlen] == '\0';
 }
+
+/*
+ * byte_rank - how often each byte turns up in mail text, roughly (lower is
+ * rarer): ' ' 100; a letter, either case, 44 ('e') down to 19 ('z') as its
+ * letter is frequent in English (both cases are searched for it); a digit 20;
+ * . - , CR LF = / 18; any other byte 10
+ */
+static const unsigned char byte_rank[256] = {
+	10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 18, 10, 10, 18, 10, 10,
+	10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
+	100, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 18, 18, 18, 18,
+	20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 10, 10, 10, 18, 10, 10,
+	10, 42, 25, 33, 34, 44, 30, 28, 36, 40, 21, 23, 35, 31, 39, 41,
+	29, 20, 37, 38, 43, 32, 24, 27, 22, 26, 19, 10, 10, 10, 10, 10,
+	10, 42, 25, 33, 34, 44, 30, 28, 36, 40, 21, 23, 35, 31, 39, 41,
+	29, 20, 37, 38, 43, 32, 24, 27, 22, 26, 19, 10, 10, 10, 10, 10,
+	10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
+	10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
+	10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
+	10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
+	10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
+	10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
+	10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
+	10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10,
+};
 
 /* ci_match - s[0..n) equals the lowercase-folded needle, ignoring ASCII case */
 static inline int ci_match(const unsigned char *s, const unsigned char *needle, size_t n)
@@ -119,7 +123,7 @@ const char *mem_casestr(const char *hay, size_t len, const char *needle)
 	if (n == 0 || n > len)
 		return n == 0 ? hay : NULL;
 	for (i = 0; i < n; i++) {
-		int r = byte_rank(nd[i]);
+		int r = byte_rank[nd[i]];
 
 		if (r < best)
 			best = r, k = i;
