@@ -11,6 +11,7 @@
 
 #include "../util/mem.h"
 #include "dsn_local.h"
+#include "fields.h"
 
 /* dsn_lines_init - start a line cursor over s[0..len) */
 void dsn_lines_init(struct dsn_lines *it, const char *s, size_t len)
@@ -27,8 +28,7 @@ int dsn_line_next(struct dsn_lines *it, const char **ln, size_t *lnlen)
 
 	if (p >= it->end || it->count >= DSN_MAX_LINES)
 		return 0;
-	for (q = p; q < it->end && *q != '\n' && *q != '\r'; q++)
-		;
+	q = eol_find(p, it->end);
 	*ln = p;
 	*lnlen = (size_t)(q - p);
 	if (q < it->end && *q == '\r') {
@@ -42,21 +42,10 @@ int dsn_line_next(struct dsn_lines *it, const char **ln, size_t *lnlen)
 	return 1;
 }
 
-/* ci_find - case-insensitive search of needle in s[0..n) */
+/* ci_find - case-insensitive (ASCII) search of needle in s[0..n) */
 const char *ci_find(const char *s, size_t n, const char *needle)
 {
-	size_t m = strlen(needle);
-	int c0;
-
-	if (m == 0 || m > n)
-		return m == 0 ? s : NULL;
-	c0 = tolower((unsigned char)needle[0]);
-	for (size_t i = 0; i + m <= n; i++) {
-		if (tolower((unsigned char)s[i]) == c0 &&
-		    strncasecmp(s + i, needle, m) == 0)
-			return s + i;
-	}
-	return NULL;
+	return mem_casestr(s, n, needle);
 }
 
 /* dsn_list_find - the recipient with this address (case-insensitive) */

@@ -16,6 +16,7 @@
  * when the text says the failure is temporary.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -114,13 +115,36 @@ static int any_of(const char *s, size_t n, const char *const *v, size_t k)
 	return 0;
 }
 
+/* lower8 - ASCII-lowercase the 8 bytes of x at once (bytes >= 0x80 kept) */
+static inline uint64_t lower8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+	uint64_t low7 = x & ~high;                        /* each byte's low 7 bits */
+	uint64_t ge_a = low7 + ones * (0x80 - 'A');       /* high bit: byte >= 'A' */
+	uint64_t gt_z = low7 + ones * (0x80 - 'Z' - 1);   /* high bit: byte > 'Z' */
+	uint64_t upper = (ge_a ^ gt_z) & ~x & high;       /* 'A'..'Z' and ASCII */
+
+	return x | (upper >> 2);                          /* 0x80 >> 2 == 0x20 */
+}
+
 /* lower_copy - an ASCII-lowercased copy of s[0..n), NUL-terminated */
 static char *lower_copy(const char *s, size_t n)
 {
 	char *o = xmalloc(n + 1);
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++)
-		o[i] = (char)tolower((unsigned char)s[i]);
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, s + i, 8);
+		x = lower8(x);
+		memcpy(o + i, &x, 8);
+	}
+	for (; i < n; i++) {   /* the C locale's tolower */
+		unsigned char c = (unsigned char)s[i];
+
+		o[i] = (char)((unsigned)c - 'A' < 26u ? c + ('a' - 'A') : c);
+	}
 	o[n] = '\0';
 	return o;
 }

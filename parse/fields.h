@@ -17,6 +17,9 @@ struct fieldit {
 	int capped;          /* PARSE_MAX_HEADERS lines reached */
 	int cut;             /* a value was cut at PARSE_MAX_FIELD */
 	const char *body;    /* after stop_at_blank: where the body starts, or NULL */
+	const char *peek;    /* a line read ahead (it starts at p), or NULL */
+	const char *peek_next; /* where the line after it starts */
+	size_t peek_len;     /* its length */
 };
 
 /* fieldit_init - iterate over block[0..len); stop_at_blank for header blocks */
@@ -31,6 +34,9 @@ int fieldit_next(struct fieldit *it, const char **name, size_t *nlen, struct buf
 int name_is(const char *n, size_t nlen, const char *want);
 /* mem_casestr - first occurrence of needle in hay[0..len) ignoring ASCII case, or NULL */
 const char *mem_casestr(const char *hay, size_t len, const char *needle);
+/* eol_find - the first CR or LF in [s, end), or end */
+const char *eol_find(const char *s, const char *end);
+#define EOL_WINDOW 256   /* bytes eol_find hands memchr at a time */
 /* line_next - the next line of [*p, end): returns its start, sets *llen; NULL at end */
 const char *line_next(const char **p, const char *end, size_t *llen);
 

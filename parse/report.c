@@ -200,11 +200,14 @@ static void json_flags(struct buf *b, int *first, int flags)
 	buf_putc(b, ']');
 }
 
+#define REPORT_JSON_RESERVE 4096
+
 /* report_to_json - one JSON object (no newline); file may be NULL */
 void report_to_json(const struct report *r, const char *file, struct buf *out)
 {
 	int first = 1;
 
+	buf_reserve(out, REPORT_JSON_RESERVE);   /* most reports fit: no regrowth */
 	buf_putc(out, '{');
 	json_kv_str(out, &first, "file", file);
 	json_kv_str(out, &first, "format", report_format_name(r->format));

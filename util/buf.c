@@ -57,6 +57,20 @@ static int grow(struct buf *b, size_t n)
 	return 0;
 }
 
+/* buf_reserve - make room for n more bytes; -1 (toobig untouched) if max forbids */
+int buf_reserve(struct buf *b, size_t n)
+{
+	int toobig = b->toobig;
+
+	if (n < b->cap - b->len && b->len + n <= b->max)
+		return 0;
+	if (grow(b, n) < 0) {
+		b->toobig = toobig;
+		return -1;
+	}
+	return 0;
+}
+
 /* buf_append - append n bytes */
 int buf_append(struct buf *b, const void *p, size_t n)
 {

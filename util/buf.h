@@ -25,6 +25,8 @@ void buf_init(struct buf *b, size_t max);
 void buf_free(struct buf *b);
 void buf_reset(struct buf *b);                       /* len = 0, keeps memory */
 int buf_append(struct buf *b, const void *p, size_t n); /* 0 or -1 (cap) */
+/* buf_reserve - room for n more bytes (and the NUL) without passing max; 0 or -1 (nothing changed) */
+int buf_reserve(struct buf *b, size_t n);
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, int c);
 int buf_printf(struct buf *b, const char *fmt, ...) AD_PRINTF(2, 3);

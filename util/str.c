@@ -127,14 +127,19 @@ int str_has_ctl(const char *s, size_t n)
 
 char *str_sanitize(const char *s, size_t max)
 {
+	size_t n;
 	char *p;
 
 	if (s == NULL)
 		return NULL;
-	p = xstrndup(s, max);
-	for (char *q = p; *q; q++)
-		if ((unsigned char)*q < 0x20 || *q == 0x7f)
-			*q = ' ';
+	n = strnlen(s, max);
+	p = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		p[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	p[n] = '\0';
 	return p;
 }
 
