@@ -145,8 +145,8 @@ static const char *field_name(const char *s, const char *e)
 	return q < e && *q == ':' ? q : NULL;
 }
 
-/* type_name - "type/sub" of the part, lowercased, into p->ctype */
-static void type_name(struct mpart *p)
+/* set_type - p->ctype from GMime's parse of the content type */
+static void set_type(struct mpart *p)
 {
 	const char *t = g_mime_content_type_get_media_type(p->ct);
 	const char *s = g_mime_content_type_get_media_subtype(p->ct);
@@ -155,9 +155,46 @@ static void type_name(struct mpart *p)
 	str_lower(p->ctype);
 }
 
+/* tchar - an RFC 2045 token character */
+static int tchar(unsigned char c)
+{
+	return c > 32 && c < 127 && !strchr("()<>@,;:\\\"/[]?=", c);
+}
+
+/*
+ * simple_type - "type/subtype" followed by nothing or by blanks and ';':
+ * copied lowercased into out (size bytes); 0 for anything else (comments,
+ * quotes, 8-bit bytes), which GMime's parser reads instead
+ */
+static int simple_type(const char *v, char *out, size_t size)
+{
+	const char *t = v, *s, *e;
+	size_t n, i;
+
+	while (*t == ' ' || *t == '\t')
+		t++;
+	for (s = t; tchar((unsigned char)*s); s++)
+		;
+	if (s == t || *s != '/')
+		return 0;
+	for (e = ++s; tchar((unsigned char)*e); e++)
+		;
+	if (e == s)
+		return 0;
+	n = (size_t)(e - t);
+	for (s = e; *s == ' ' || *s == '\t'; s++)
+		;
+	if ((*s && *s != ';') || n >= size)
+		return 0;
+	for (i = 0; i < n; i++)
+		out[i] = (char)((t[i] >= 'A' && t[i] <= 'Z') ? t[i] + 32 : t[i]);
+	out[n] = '\0';
+	return 1;
+}
+
 static void index_headers(struct mpart *p);
 
-/* cut_in_name - the text [s, end) ends inside a field name: its last line is unterminated and all name */
+/* cut_in_name - the text [s, end) ends inside a field name: its last line is unterminated, a name and maybe blanks */
 static int cut_in_name(const char *s, const char *end)
 {
 	const char *ls = end, *q;
@@ -168,6 +205,10 @@ static int cut_in_name(const char *s, const char *end)
 		ls--;
 	for (q = ls; q < end && (unsigned char)*q > 32 && (unsigned char)*q != 127 && *q != ':'; q++)
 		;
+	if (q == ls)
+		return 0;
+	while (q < end && (*q == ' ' || *q == '\t'))
+		q++;
 	return q == end;
 }
 
@@ -186,17 +227,32 @@ static int dropped(struct mpart *p, const char *content, const char *end)
 	       (p->head_len == 0 || cut_in_name(p->head, end));
 }
 
-/* content_type - parse the part's Content-Type (digest: message/rfc822 when absent) */
+/* gmime_type - GMime's parse of the part's content type (made once) */
+static GMimeContentType *gmime_type(struct mpart *p)
+{
+	if (!p->ct) {
+		p->ct = p->ctval ? g_mime_content_type_parse(NULL, p->ctval) : NULL;
+		if (!p->ct) {
+			int digest = strcmp(p->ctype, "message/rfc822") == 0;
+
+			p->ct = digest ? g_mime_content_type_new("message", "rfc822") :
+					 g_mime_content_type_new("text", "plain");
+		}
+	}
+	return p->ct;
+}
+
+/* content_type - the part's Content-Type: the last one, as GMime takes it (digest: message/rfc822 when absent) */
 static void content_type(struct mpart *p, int digest)
 {
-	const char *v = mp_header_last(p, "Content-Type");
-
-	p->ct = v ? g_mime_content_type_parse(NULL, v) : NULL;
-	if (!p->ct)
-		p->ct = digest ? g_mime_content_type_new("message", "rfc822") :
-				 g_mime_content_type_new("text", "plain");
-	type_name(p);
-	p->multipart = g_mime_content_type_is_type(p->ct, "multipart", "*");
+	p->ctval = mp_header_last(p, "Content-Type");
+	if (!p->ctval) {
+		snprintf(p->ctype, sizeof(p->ctype), "%s", digest ? "message/rfc822" : "text/plain");
+	} else if (!simple_type(p->ctval, p->ctype, sizeof(p->ctype))) {
+		gmime_type(p);
+		set_type(p);
+	}
+	p->multipart = strncmp(p->ctype, "multipart/", 10) == 0;
 }
 
 /*
@@ -232,7 +288,7 @@ static int part(struct mime *m, const char **pos, int parent, int depth, int dig
 	}
 	content_type(p, digest);
 	p->body = content;
-	b = p->multipart ? g_mime_content_type_get_parameter(p->ct, "boundary") : NULL;
+	b = p->multipart ? mp_param(p, "boundary") : NULL;
 	if (!b || m->nbnd >= PARSE_MIME_STACK) {
 		if (b)
 			m->capped = 1;
@@ -259,7 +315,7 @@ static int part(struct mime *m, const char **pos, int parent, int depth, int dig
 
 		*pos = skip_line(m, at);
 		kid = m->n;
-		found = part(m, pos, me, depth + 1, g_mime_content_type_is_type(m->parts[me].ct, "multipart", "digest"));
+		found = part(m, pos, me, depth + 1, strcmp(m->parts[me].ctype, "multipart/digest") == 0);
 		if (kid < m->n && m->parts[kid].depth == depth + 1) {
 			if (last >= 0)
 				m->parts[last].next = kid;
@@ -462,15 +518,21 @@ const char *mp_header_last(struct mpart *p, const char *name)
 }
 
 /* mp_param - a Content-Type parameter, or NULL */
-const char *mp_param(const struct mpart *p, const char *name)
+const char *mp_param(struct mpart *p, const char *name)
 {
-	return p && p->ct ? g_mime_content_type_get_parameter(p->ct, name) : NULL;
+	/* a parameter's value never holds its name unless the header does */
+	if (!p || !p->ctval || !strcasestr(p->ctval, name))
+		return NULL;
+	return g_mime_content_type_get_parameter(gmime_type(p), name);
 }
 
 /* mp_is - the content type is type/sub; "*" matches any subtype */
 int mp_is(const struct mpart *p, const char *type, const char *sub)
 {
-	return p && p->ct && g_mime_content_type_is_type(p->ct, type, sub);
+	size_t n = strlen(type);
+
+	return p && strncmp(p->ctype, type, n) == 0 && p->ctype[n] == '/' &&
+	       (strcmp(sub, "*") == 0 || strcasecmp(p->ctype + n + 1, sub) == 0);
 }
 
 /* mp_filename - Content-Disposition filename, else Content-Type name, or NULL */

@@ -44,7 +44,8 @@ struct mpart {
 	size_t head_len;
 	const char *body;     /* content as sent (still transfer-encoded) */
 	size_t body_len;
-	GMimeContentType *ct; /* parsed Content-Type (the default when absent) */
+	const char *ctval;    /* the Content-Type value (decoded), NULL when absent */
+	GMimeContentType *ct; /* ctval as GMime parses it: made when a parameter is asked for */
 	char ctype[128];      /* "type/subtype", lowercased */
 	int multipart;
 	int depth;            /* 0 for the message itself */
@@ -80,7 +81,7 @@ const char *mp_header(struct mpart *p, const char *name);
 /* mp_header_last - the last field called name (what GMime's message getters read) */
 const char *mp_header_last(struct mpart *p, const char *name);
 /* mp_param - a Content-Type parameter, or NULL */
-const char *mp_param(const struct mpart *p, const char *name);
+const char *mp_param(struct mpart *p, const char *name);
 /* mp_is - the content type is type/sub; "*" matches any subtype */
 int mp_is(const struct mpart *p, const char *type, const char *sub);
 /* mp_filename - Content-Disposition filename, else Content-Type name, or NULL */
