@@ -86,9 +86,14 @@ static int scan(const struct mime *m, const char *p, const char **at)
 				*at = ls;
 				return f;
 			}
-			if (!(nl = memmem(ls, (size_t)(end - ls), "\n--", 3)))
+			/* line by line: memchr beats memmem for a line start on short lines */
+			do {
+				if (!(nl = memchr(ls, '\n', (size_t)(end - ls))))
+					break;
+				ls = nl + 1;
+			} while (ls < end && *ls != '-');
+			if (!nl)
 				break;
-			ls = nl + 1;
 		}
 	}
 	*at = end;
@@ -463,13 +468,27 @@ static struct mhdr *find_last(struct mpart *p, const char *name)
 	return NULL;
 }
 
-/* unfold - the raw value of h unfolded and trimmed (g_malloc'd) */
+/* lwsp - what GMime's unfolding trims: blanks and line ends */
+static int lwsp(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* unfold - the raw value of h with line ends removed and the ends trimmed, as g_mime_utils_header_unfold does (g_malloc'd) */
 static char *unfold(const struct mhdr *h)
 {
-	char *raw = g_strndup(h->raw, h->rlen), *v;
+	const char *s = h->raw, *e = h->raw + h->rlen;
+	char *v, *o;
 
-	v = g_mime_utils_header_unfold(raw);
-	g_free(raw);
+	while (s < e && lwsp(*s))
+		s++;
+	while (e > s && lwsp(e[-1]))
+		e--;
+	o = v = g_malloc((size_t)(e - s) + 1);
+	for (; s < e; s++)
+		if (*s != '\n' && *s != '\r')
+			*o++ = *s;
+	*o = '\0';
 	return v;
 }
 

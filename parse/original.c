@@ -159,12 +159,11 @@ char *part_bytes(struct mpart *part, size_t max, size_t *len)
 /* part_text - decoded content of a leaf part as a NUL-terminated string, capped at max */
 char *part_text(struct mpart *part, size_t max, size_t *len)
 {
-	size_t n = 0, i;
-	char *s = part_bytes(part, max, &n);
+	size_t n = 0;
+	char *s = part_bytes(part, max, &n), *z = s;
 
-	for (i = 0; s && i < n; i++)
-		if (s[i] == '\0')
-			s[i] = ' ';
+	while (z && (z = memchr(z, '\0', (size_t)(s + n - z))) != NULL)
+		*z++ = ' ';
 	if (len)
 		*len = n;
 	return s;

@@ -309,6 +309,17 @@ static void dispatch(struct pctx *c, struct report *r)
 	report_warn(r, "no complaint format recognised");
 }
 
+/* ascii - s[0..n) has no 8-bit byte */
+static int ascii(const char *s, size_t n)
+{
+	unsigned char acc = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		acc |= (unsigned char)s[i];
+	return acc < 0x80;
+}
+
 /* find_body - where the top header block ends; odd headers noted */
 static void find_body(struct pctx *c, struct report *r)
 {
@@ -320,7 +331,7 @@ static void find_body(struct pctx *c, struct report *r)
 	buf_init(&v, 0);
 	fieldit_init(&it, c->text, c->len, 1);
 	while (fieldit_next(&it, &n, &nl, &v))
-		if (!g_utf8_validate(v.data, (gssize)v.len, NULL))
+		if (!ascii(v.data, v.len) && !g_utf8_validate(v.data, (gssize)v.len, NULL))
 			report_warn(r, "header %.*s is not valid UTF-8", (int)(nl > 40 ? 40 : nl), n);
 	buf_free(&v);
 	if (it.capped)

@@ -53,13 +53,12 @@ char *xstrdup(const char *s)
 /* xstrndup - duplicate at most n bytes of s */
 char *xstrndup(const char *s, size_t n)
 {
-	size_t len = 0;
+	size_t len;
 	char *p;
 
 	if (s == NULL)
 		return NULL;
-	while (len < n && s[len] != '\0')
-		len++;
+	len = strnlen(s, n);
 	p = xmalloc(len + 1);
 	memcpy(p, s, len);
 	p[len] = '\0';
