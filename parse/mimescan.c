@@ -377,6 +377,9 @@ void mp_free(struct mime *m)
 
 		if (p->ct)
 			g_object_unref(p->ct);
+		for (j = 0; p->params && p->params[j]; j++)
+			free(p->params[j]);
+		free(p->params);
 		for (j = 0; j < p->nhdrs; j++)
 			g_free(p->hdrs[j].value);
 		free(p->hdrs);
@@ -536,12 +539,91 @@ const char *mp_header_last(struct mpart *p, const char *name)
 	return h ? header_value(h) : NULL;
 }
 
+/*
+ * simple_params - the parameters of a simple Content-Type value ("; a=token"
+ * or "; a=\"quoted\"" without backslashes, RFC 2231 or 2047 forms, or a
+ * name twice) as a NULL-terminated name, value list; NULL for anything
+ * else, which GMime's parser reads instead
+ */
+static char **simple_params(const char *v)
+{
+	const char *s = v, *a, *ae, *b, *be;
+	char **l = NULL;
+	size_t n = 0, i;
+
+	while (*s && *s != ';')   /* the type, checked by simple_type */
+		s++;
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == ';')
+			s++;
+		if (!*s)
+			break;
+		for (a = s; tchar((unsigned char)*s) && *s != '*'; s++)
+			;
+		ae = s;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (ae == a || *s++ != '=')
+			goto hard;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '"') {
+			b = ++s;
+			while (*s && *s != '"' && *s != '\\')
+				s++;
+			if (*s != '"')
+				goto hard;
+			be = s++;
+		} else {
+			for (b = s; tchar((unsigned char)*s); s++)
+				;
+			be = s;
+			if (be == b)
+				goto hard;
+		}
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if ((*s && *s != ';') || memmem(b, (size_t)(be - b), "=?", 2))
+			goto hard;
+		for (i = 0; i < n; i += 2)
+			if (strlen(l[i]) == (size_t)(ae - a) && strncasecmp(l[i], a, (size_t)(ae - a)) == 0)
+				goto hard;
+		l = xrealloc(l, (n + 3) * sizeof(*l));
+		l[n++] = xstrndup(a, (size_t)(ae - a));
+		l[n++] = xstrndup(b, (size_t)(be - b));
+		l[n] = NULL;
+	}
+	if (!l) {
+		l = xmalloc(sizeof(*l));
+		l[0] = NULL;
+	}
+	return l;
+hard:
+	for (i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+	return NULL;
+}
+
 /* mp_param - a Content-Type parameter, or NULL */
 const char *mp_param(struct mpart *p, const char *name)
 {
+	size_t i;
+
 	/* a parameter's value never holds its name unless the header does */
 	if (!p || !p->ctval || !strcasestr(p->ctval, name))
 		return NULL;
+	if (!p->params_done) {
+		p->params_done = 1;
+		if (!p->ct)   /* a simple type: perhaps simple parameters */
+			p->params = simple_params(p->ctval);
+	}
+	if (p->params) {
+		for (i = 0; p->params[i]; i += 2)
+			if (strcasecmp(p->params[i], name) == 0)
+				return p->params[i + 1];
+		return NULL;
+	}
 	return g_mime_content_type_get_parameter(gmime_type(p), name);
 }
 

@@ -45,7 +45,9 @@ struct mpart {
 	const char *body;     /* content as sent (still transfer-encoded) */
 	size_t body_len;
 	const char *ctval;    /* the Content-Type value (decoded), NULL when absent */
-	GMimeContentType *ct; /* ctval as GMime parses it: made when a parameter is asked for */
+	GMimeContentType *ct; /* ctval as GMime parses it, when it is not simple */
+	char **params;        /* simple parameters: name, value, ..., NULL; made on first use */
+	int params_done;
 	char ctype[128];      /* "type/subtype", lowercased */
 	int multipart;
 	int depth;            /* 0 for the message itself */

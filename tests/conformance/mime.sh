@@ -69,6 +69,15 @@ edge encodings 'Content-Type: multipart/mixed; boundary=E\n\n--E\nContent-Transf
 edge filenames 'Content-Type: multipart/mixed; boundary=F\n\n--F\nContent-Type: application/zip; name="a.zip"\n\nx\n--F\nContent-Disposition: attachment; filename*=utf-8'"''"'r%%C3%%A9port.txt\n\ny\n--F\nContent-Type: text/plain; name==?utf-8?q?x=2Ejson?=\n\nz\n--F--\n'
 edge message-leaf 'Content-Type: multipart/report; report-type=feedback-report; boundary=R\n\n--R\nContent-Type: message/rfc822\n\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\n\ninner\n--Z--\n--R--\n'
 edge type-garbage 'Content-Type: ;;; /\n\nbody\n'
+edge params-spaces 'Content-Type: multipart/mixed ; Boundary = "x y" ; report-type=a;\n\n--x y\n\none\n--x y--\n'
+edge params-backslash 'Content-Type: multipart/mixed; boundary="a\\\\\"b"\n\n--a"b\n\none\n--a"b--\n'
+edge params-2231 "Content-Type: multipart/mixed; boundary*0=ab; boundary*1=cd\\n\\n--abcd\\n\\none\\n--abcd--\\n"
+edge params-twice 'Content-Type: multipart/mixed; boundary=A; boundary=B\n\n--A\n\none\n--B\n\ntwo\n--A--\n'
+edge params-no-value 'Content-Type: multipart/mixed; boundary; x=1\n\n--\n\none\n'
+edge params-empty-quoted 'Content-Type: multipart/mixed; boundary=""\n\n--\n\none\n----\n'
+edge params-encoded 'Content-Type: text/plain; name="=?utf-8?q?r=C3=A9port.txt?="\n\nbody\n'
+edge params-8bit 'Content-Type: text/plain; name="r\351port.txt"; charset=latin1\n\nbody\n'
+edge params-junk-after 'Content-Type: multipart/mixed; boundary=B junk\n\n--B\n\none\n--B--\n'
 edge type-comment 'Content-Type: text/plain (comment); charset=x\n\nbody\n'
 
 set -- "$work"/*.eml samples/*.eml tests/regress/parse/*

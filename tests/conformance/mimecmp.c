@@ -7,7 +7,8 @@
  * does) and by mp_parse. Compared: whether there is a message at all, the
  * message headers the readers ask for (first and last occurrence), Subject
  * and Message-ID as GMime's message getters give them, and for every part
- * in order its type, child count, headers, filename and decoded content.
+ * in order its type, Content-Type parameters, child count, headers,
+ * filename and decoded content.
  * One line per difference; the last line is "N passed, N failed" (files).
  * fuzz/fuzz_mime.c includes this file (MIMECMP_NO_MAIN) to do the same on
  * fuzzed input.
@@ -26,6 +27,8 @@ static const char *const names[] = {
 	"Message-ID", "Auto-Submitted", "Content-Transfer-Encoding", "X-Failed-Recipients",
 	"Precedence", "List-Id", "X-Autoreply", "Return-Path", NULL,
 };
+
+static const char *const params[] = { "boundary", "report-type", "charset", "name", "format", NULL };
 
 static const char *cur;
 static int diffs, parts;
@@ -79,6 +82,8 @@ static void walk(GMimeObject *g, struct mpart *p, int *idx, int depth)
 		return;
 	}
 	differ("type", me, t, p->ctype);
+	for (i = 0; params[i]; i++)
+		differ(params[i], me, g_mime_content_type_get_parameter(ct, params[i]), mp_param(p, params[i]));
 	if (depth > 0)
 		for (i = 0; names[i]; i++)
 			differ(names[i], me, g_mime_object_get_header(g, names[i]), mp_header(p, names[i]));
