@@ -705,8 +705,27 @@ char *mp_decode(struct mpart *p, size_t max, size_t *len)
 			*len = n;
 		return s;
 	}
-	f = g_mime_filter_basic_new(e, FALSE);
 	buf_init(&out, 0);
+	if (e == GMIME_CONTENT_ENCODING_BASE64 || e == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
+		/* GMime's decoder state, without a filter object */
+		GMimeEncoding st;
+
+		g_mime_encoding_init_decode(&st, e);
+		while (out.len < max && off < p->body_len) {
+			size_t n = p->body_len - off < chunk ? p->body_len - off : chunk, got;
+
+			if (buf_reserve(&out, g_mime_encoding_outlen(&st, n)) != 0)
+				break;
+			got = g_mime_encoding_step(&st, p->body + off, n, out.data + out.len);
+			out.len += got < max - out.len ? got : max - out.len;
+			out.data[out.len] = '\0';
+			off += n;
+		}
+		if (len)
+			*len = out.len;
+		return buf_steal(&out);
+	}
+	f = g_mime_filter_basic_new(e, FALSE);   /* uuencode: the filter finds the begin line */
 	while (out.len < max) {
 		size_t n = p->body_len - off < chunk ? p->body_len - off : chunk;
 		char *o = NULL;
