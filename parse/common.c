@@ -98,6 +98,58 @@ void set_arrival(struct report *r, const char *v)
 	set_str(&r->arrival_date, out);
 }
 
+/* atext - an RFC 5322 atom character */
+static int atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+/* plain_addr - [a, e) is a plain addr-spec: dot-atom "@" a host name, not an IDN */
+static int plain_addr(const char *a, const char *e)
+{
+	const char *at = memchr(a, '@', (size_t)(e - a)), *p;
+
+	if (!at || at == a || at + 1 >= e || a[0] == '.' || at[-1] == '.' || at[1] == '.' || e[-1] == '.')
+		return 0;
+	for (p = a; p < at; p++)
+		if (!atext((unsigned char)*p) && !(*p == '.' && p[1] != '.'))
+			return 0;
+	for (p = at + 1; p < e; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && !(*p == '.' && p[1] != '.'))
+			return 0;
+	return !memmem(at, (size_t)(e - at), "xn--", 4);
+}
+
+/*
+ * simple_addr - the address of the common forms "a@b", "<a@b>" and
+ * "Plain Name <a@b>" (letters, digits, spaces, '-' and '_' in the name),
+ * or NULL for anything else, which GMime's address parser reads
+ */
+static char *simple_addr(const char *v)
+{
+	const char *lt = strchr(v, '<'), *a, *e, *p;
+
+	if (lt) {
+		for (p = v; p < lt; p++)
+			if (!isalnum((unsigned char)*p) && *p != ' ' && *p != '\t' && *p != '-' && *p != '_')
+				return NULL;
+		a = lt + 1;
+		if (!(e = strchr(a, '>')))
+			return NULL;
+		for (p = e + 1; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p)
+			return NULL;
+	} else {
+		for (a = v; *a == ' ' || *a == '\t'; a++)
+			;
+		for (e = a + strlen(a); e > a && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+	}
+	return plain_addr(a, e) ? xstrndup(a, (size_t)(e - a)) : NULL;
+}
+
 /* addr_only - the first mailbox address in an address header value, or NULL */
 char *addr_only(const char *v)
 {
@@ -108,6 +160,8 @@ char *addr_only(const char *v)
 
 	if (!v)
 		return NULL;
+	if ((res = simple_addr(v)) != NULL)
+		return res;
 	l = internet_address_list_parse(NULL, v);
 	if (l) {
 		n = internet_address_list_length(l);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../parse/parse_int.h"
 #include "../../parse/report.h"
 #include "slowdown.h"
 #include "../../util/buf.h"
@@ -398,6 +399,43 @@ static void test_hostile_empty_and_junk(void **state)
 	report_free(&r);
 }
 
+/* test_addr_only - the plain forms read in place agree with what GMime's address parser gives */
+static void test_addr_only(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "a@b.example", "a@b.example" },
+		{ "  a@b.example \t", "a@b.example" },
+		{ "<a@b.example>", "a@b.example" },
+		{ "John Smith <a.b+tag@sub.example.org>", "a.b+tag@sub.example.org" },
+		{ "a!#$%&'*+-/=?^_`{|}~@b.example", "a!#$%&'*+-/=?^_`{|}~@b.example" },
+		/* not plain: GMime decides */
+		{ "a@xn--bcher-kva.example", "a@b\303\274cher.example" },
+		{ "\"Smith, J\" <a@b.example>", "a@b.example" },
+		{ "J. Smith <a@b.example>", "a@b.example" },
+		{ "Joe <a@b.example>, Ann <d@e.example>", "a@b.example" },
+		{ "<a@b.example> trailing", "a@b.example" },
+		{ "a..b@c.example", NULL },
+		{ ".a@b.example", NULL },
+		{ "a@", NULL },
+		{ "<>", NULL },
+		{ "no address here", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *a = addr_only(cases[i][0]);
+
+		if (cases[i][1]) {
+			assert_non_null(a);
+			assert_string_equal(a, cases[i][1]);
+		} else {
+			assert_null(a);
+		}
+		free(a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_rfc2047),
 		cmocka_unit_test(test_hostile_repeated),
 		cmocka_unit_test(test_hostile_empty_and_junk),
+		cmocka_unit_test(test_addr_only),
 	};
 	int rc;
 
