@@ -136,6 +136,22 @@ static const char *header_block(const struct mime *m, struct mpart *p, const cha
 	return end;
 }
 
+/*
+ * first_field - the first line of a message [s, e) is one GMime takes for a
+ * field: name characters, then blanks, then a colon, with something before
+ * the colon (so "  :x" is, ":x" and "  Subject: x" are not)
+ */
+static int first_field(const char *s, const char *e)
+{
+	const char *q = s;
+
+	while (q < e && (unsigned char)*q > 32 && (unsigned char)*q != 127 && *q != ':')
+		q++;
+	while (q < e && (*q == ' ' || *q == '\t'))
+		q++;
+	return q > s && q < e && *q == ':';
+}
+
 /* field_name - the line [s, e) starts a field: a name (no control, blank or colon), blanks, a colon; returns the colon */
 static const char *field_name(const char *s, const char *e)
 {
@@ -350,7 +366,7 @@ void mp_parse(struct mime *m, const char *text, size_t len)
 	memset(m, 0, sizeof(*m));
 	m->text = text;
 	m->len = len;
-	if (len == 0 || (text[0] != '\n' && !field_name(text, line_end(text, text + len)))) {
+	if (len == 0 || (text[0] != '\n' && !first_field(text, line_end(text, text + len)))) {
 		m->nomsg = 1;   /* GMime reads no message that does not start with a field */
 		return;
 	}
