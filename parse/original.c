@@ -9,6 +9,7 @@
 
 #include "parse_int.h"
 #include "../util/mem.h"
+#include "../util/sha256.h"
 
 /* plain_ascii - v has no 8-bit byte and no encoded word: nothing to decode */
 static int plain_ascii(const char *v)
@@ -65,15 +66,13 @@ static void add_hop(struct report *r, const char *v, size_t n)
 	}
 }
 
-/* sha256_hex - hex SHA-256 of data */
-static char *sha256_hex(const char *data, size_t len)
+/* sha256_hex_dup - hex SHA-256 of data in a new string (util/sha256.h has
+ * sha256_hex itself, into a caller's buffer) */
+static char *sha256_hex_dup(const char *data, size_t len)
 {
-	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
-	char *s;
+	char *s = xmalloc(65);
 
-	g_checksum_update(ck, (const guchar *)data, len);
-	s = xstrdup(g_checksum_get_string(ck));
-	g_checksum_free(ck);
+	sha256_hex(data, len, s);
 	return s;
 }
 
@@ -120,7 +119,7 @@ void parse_original_headers(struct report *r, const char *hdrs, size_t len, int 
 	r->orig.headers = xstrndup(hdrs, hlen);
 	r->orig.headers_only = headers_only || !it.body;
 	if (!r->orig.headers_only)
-		r->orig.body_sha256 = sha256_hex(hdrs, len);
+		r->orig.body_sha256 = sha256_hex_dup(hdrs, len);
 }
 
 /* part_is_message - a part that carries a whole message: message/rfc822, global, news */
