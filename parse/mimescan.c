@@ -366,7 +366,8 @@ void mp_parse(struct mime *m, const char *text, size_t len)
 	memset(m, 0, sizeof(*m));
 	m->text = text;
 	m->len = len;
-	if (len == 0 || (text[0] != '\n' && !first_field(text, line_end(text, text + len)))) {
+	if (len == 0 || (text[0] != '\n' && !first_field(text, line_end(text, text + len)) &&
+			 !(len >= 5 && memcmp(text, "From ", 5) == 0))) {   /* an mbox line GMime lets by */
 		m->nomsg = 1;   /* GMime reads no message that does not start with a field */
 		return;
 	}
