@@ -13,24 +13,8 @@
 #include <strings.h>
 
 #include "parse_int.h"
+#include "../util/lsan.h"
 #include "../util/mem.h"
-
-/* GMime keeps (and on re-registration loses) its type table for the process:
- * LeakSanitizer cannot see through GLib's frames to a suppression, so the
- * setup runs with leak tracking off in sanitizer builds */
-#if defined(__SANITIZE_ADDRESS__)
-#define PARSE_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PARSE_LSAN 1
-#endif
-#endif
-#ifdef PARSE_LSAN
-#include <sanitizer/lsan_interface.h>
-#else
-#define __lsan_disable() ((void)0)
-#define __lsan_enable() ((void)0)
-#endif
 
 static int parse_ready;
 

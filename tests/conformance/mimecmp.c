@@ -21,6 +21,7 @@
 #include <gmime/gmime.h>
 
 #include "../../parse/mimescan.h"
+#include "../../util/lsan.h"
 
 static const char *const names[] = {
 	"From", "To", "Subject", "Content-Type", "Content-Disposition", "X-ARF", "X-XARF",
@@ -188,9 +189,11 @@ static void mimecmp_init(void)
 	static const char *const mt[] = { "rfc822", "rfc2822", "global", "news" };
 	size_t i;
 
+	__lsan_disable();
 	g_mime_init();
 	for (i = 0; i < sizeof mt / sizeof mt[0]; i++)
 		g_mime_object_register_type("message", mt[i], GMIME_TYPE_PART);
+	__lsan_enable();
 }
 
 #ifndef MIMECMP_NO_MAIN
