@@ -215,20 +215,29 @@ static int simple_type(const char *v, char *out, size_t size)
 
 static void index_headers(struct mpart *p);
 
-/* cut_in_name - the text [s, end) ends inside a field name: its last line is unterminated, a name and maybe blanks */
+/*
+ * cut_in_name - the text [s, end) ends inside a field name: its last field
+ * (with its continuation lines) is a name and then only blanks and folding,
+ * and the text does not end with a line end
+ */
 static int cut_in_name(const char *s, const char *end)
 {
 	const char *ls = end, *q;
 
 	if (end == s || end[-1] == '\n')
 		return 0;
-	while (ls > s && ls[-1] != '\n')
+	for (;;) {   /* back to the line that starts the last field */
+		while (ls > s && ls[-1] != '\n')
+			ls--;
+		if (ls == s || (*ls != ' ' && *ls != '\t'))
+			break;
 		ls--;
+	}
 	for (q = ls; q < end && (unsigned char)*q > 32 && (unsigned char)*q != 127 && *q != ':'; q++)
 		;
 	if (q == ls)
 		return 0;
-	while (q < end && (*q == ' ' || *q == '\t'))
+	while (q < end && (*q == ' ' || *q == '\t' || *q == '\n'))
 		q++;
 	return q == end;
 }
