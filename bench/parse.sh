@@ -7,23 +7,29 @@ files_of() { find "$1" -maxdepth 1 -type f | sort; }
 # bytes_of LIST - total size of the files named in LIST
 bytes_of() { xargs -r stat -c %s <"$1" | awk '{ s += $1 } END { print s + 0 }'; }
 
-# parse_rate ID NAME LIST - abusedesk parse --json over the files in LIST, one process
+# parse_rate ID NAME LIST - abusedesk parse --json over the files in LIST, one
+# process a pass; small sets run several passes (each its own process, start-up
+# included) so that time(1)'s 10 ms ticks do not decide the figure
 parse_rate() {
-	local id=$1 name=$2 list=$3 n bytes wall cpu out
+	local id=$1 name=$2 list=$3 n bytes wall cpu out reps
 	n=$(wc -l <"$list")
 	bytes=$(bytes_of "$list")
+	reps=$(( (5000 + n - 1) / (n > 0 ? n : 1) ))
+	[ "$SMOKE" = 1 ] && reps=1
 	mapfile -t _files <"$list"
-	tm "$W/$id.tm" "$BIN" parse --json "${_files[@]}" >"$W/$id.json" 2>"$W/$id.err"
+	tm "$W/$id.tm" bash -c 'bin=$1 out=$2 reps=$3; shift 3
+		for ((i = 0; i < reps; i++)); do "$bin" parse --json "$@" >"$out" || exit; done' \
+		parse-pass "$BIN" "$W/$id.json" "$reps" "${_files[@]}" 2>"$W/$id.err"
 	out=$(wc -l <"$W/$id.json")
 	wall=$(field "$W/$id.tm" 1)
 	cpu=$(awk '{ print $2 + $3 }' "$W/$id.tm")
-	P_RATE=$(calc "$n / ($cpu > 0 ? $cpu : 0.001)")
-	P_WALL=$(calc "$n / ($wall > 0 ? $wall : 0.001)")
-	P_MBS=$(calc "$bytes / 1048576 / ($cpu > 0 ? $cpu : 0.001)")
-	row "$id" "$name: $n msgs, $(calc "$bytes / 1048576") MB ($out JSON lines)" \
+	P_RATE=$(calc "$n * $reps / ($cpu > 0 ? $cpu : 0.001)")
+	P_WALL=$(calc "$n * $reps / ($wall > 0 ? $wall : 0.001)")
+	P_MBS=$(calc "$bytes * $reps / 1048576 / ($cpu > 0 ? $cpu : 0.001)")
+	row "$id" "$name: $n msgs, $(calc "$bytes / 1048576") MB ($out JSON lines)$([ "$reps" -gt 1 ] && echo ", $reps passes")" \
 		"$(num "$P_RATE") msg/s, $P_MBS MB/s per core (wall: $(num "$P_WALL") msg/s)" \
 		">= 20,000 msg/s" "$(status "$P_RATE" '>=' 20000)" \
-		"abusedesk parse --json FILE... ($n files, one process; rate = msgs / (user+sys CPU))"
+		"abusedesk parse --json FILE... ($n files, one process a pass; rate = msgs / (user+sys CPU))"
 }
 
 # sisimai_rate ID NAME DIR ADRATE - Sisimai->make(DIR) in one perl process, vs ours

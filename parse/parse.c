@@ -100,8 +100,10 @@ static int too_deep(const char *d, size_t len)
 	long n = 0;
 
 	while ((s = memchr(p, '/', (size_t)(end - p))) != NULL) {
-		if ((s - d >= 9 && strncasecmp(s - 9, "multipart", 9) == 0) ||
-		    (s - d >= 7 && strncasecmp(s - 7, "message", 7) == 0)) {
+		int last = s > d ? s[-1] | 0x20 : 0;   /* 't' of multipart, 'e' of message */
+
+		if ((last == 't' && s - d >= 9 && strncasecmp(s - 9, "multipart", 9) == 0) ||
+		    (last == 'e' && s - d >= 7 && strncasecmp(s - 7, "message", 7) == 0)) {
 			if (++n > PARSE_MAX_PARTS)
 				return 1;
 		}
