@@ -215,37 +215,56 @@ static int simple_type(const char *v, char *out, size_t size)
 
 static void index_headers(struct mpart *p);
 
+/* How a header block that the message ends without a line end finishes (eof_line). */
+enum { EOF_OTHER, EOF_NAME, EOF_BLANKS };
+
 /*
- * cut_in_name - the text [s, end) ends inside a field name: its last field
- * (with its continuation lines) is a name and then only blanks and folding,
- * and the text does not end with a line end
+ * eof_line - the last line of [s, end) when the text does not end with a
+ * line end: EOF_NAME for a field name and maybe blanks (cut before the
+ * colon), EOF_BLANKS for blanks only, EOF_OTHER for anything else or a
+ * complete last line
  */
-static int cut_in_name(const char *s, const char *end)
+static int eof_line(const char *s, const char *end)
 {
 	const char *ls = end, *q;
 
 	if (end == s || end[-1] == '\n')
-		return 0;
-	for (;;) {   /* back to the line that starts the last field */
-		while (ls > s && ls[-1] != '\n')
-			ls--;
-		if (ls == s || (*ls != ' ' && *ls != '\t'))
-			break;
+		return EOF_OTHER;
+	while (ls > s && ls[-1] != '\n')
 		ls--;
-	}
 	for (q = ls; q < end && (unsigned char)*q > 32 && (unsigned char)*q != 127 && *q != ':'; q++)
 		;
-	if (q == ls)
-		return 0;
-	while (q < end && (*q == ' ' || *q == '\t' || *q == '\n'))
+	if (q == ls) {
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		return q == end ? EOF_BLANKS : EOF_OTHER;
+	}
+	while (q < end && (*q == ' ' || *q == '\t'))
 		q++;
-	return q == end;
+	return q == end ? EOF_NAME : EOF_OTHER;
+}
+
+/*
+ * cut_short - GMime gives up on a header block that the message ends inside
+ * a field name, or on a line of blanks when the block has no field yet
+ */
+static int cut_short(struct mpart *p)
+{
+	switch (eof_line(p->head, p->head + p->head_len)) {
+	case EOF_NAME:
+		return 1;
+	case EOF_BLANKS:
+		index_headers(p);
+		return p->nhdrs == 0;
+	default:
+		return 0;
+	}
 }
 
 /*
  * dropped - GMime adds no part for a header block that a boundary ends
  * before any field, nor for one that the message ends while it is empty
- * or inside a field name
+ * or cut short (cut_short)
  */
 static int dropped(struct mpart *p, const char *content, const char *end)
 {
@@ -253,8 +272,7 @@ static int dropped(struct mpart *p, const char *content, const char *end)
 		index_headers(p);
 		return p->nhdrs == 0;
 	}
-	return content == end && p->head + p->head_len == end &&
-	       (p->head_len == 0 || cut_in_name(p->head, end));
+	return content == end && p->head + p->head_len == end && (p->head_len == 0 || cut_short(p));
 }
 
 /* gmime_type - GMime's parse of the part's content type (made once) */
@@ -383,9 +401,8 @@ void mp_parse(struct mime *m, const char *text, size_t len)
 	part(m, &pos, -1, 0, 0);
 	while (m->nbnd > 0)
 		free((char *)m->bnd[--m->nbnd]);
-	if (m->n > 0 && m->parts[0].head + m->parts[0].head_len == text + len &&
-	    cut_in_name(text, text + len)) {
-		/* a header block cut inside a field name: GMime reads no message either */
+	if (m->n > 0 && m->parts[0].head + m->parts[0].head_len == text + len && cut_short(&m->parts[0])) {
+		/* a header block cut short: GMime reads no message either */
 		mp_free(m);
 		m->text = text;
 		m->len = len;

@@ -38,9 +38,16 @@ edge cut-in-name 'Subject: a\nDaAES'
 edge cut-in-name-blank 'Subject: a\nX b'
 edge cut-in-name-ctl 'Subject: a\nX\001b'
 edge cut-in-name-blank-end 'Subject: a\n2 '
-edge cut-in-name-folded 'Content-Type: multipart/mixed; boundary=B\n\n--B\n\none\n--B\n;   \n '
-edge name-folded-newline 'Content-Type: multipart/mixed; boundary=B\n\n--B\n\none\n--B\n;   \n \n'
-edge name-folded-word 'Content-Type: multipart/mixed; boundary=B\n\n--B\n\none\n--B\nX\n y'
+tail='Content-Type: multipart/mixed; boundary=B\n\n--B\n\none\n--B\n'
+edge top-folded-blank 'P: x\nfom \t\t\n\t'
+edge top-blank-end 'Subject: a\n '
+n=0
+for t in 'fom \t\t\n\t' ';   \n ' 'X: 1\n;   \n ' 'hello\n ' 'hello\n\t' 'hello world\n ' 'hello\n x' \
+	'hello\n  \n ' 'hello world' 'hello' ' ' '  x' 'hello\n' ';\n' ';' 'X: 1\nhello' 'X: 1\nhello world' \
+	'X: 1\nhello\n ' 'X: 1\n ' 'X: 1\n' 'P: x\nfom \t\t\n\t'; do
+	n=$((n + 1))
+	edge "part-at-eof-$n" "$tail$t"
+done
 edge headers-only 'Subject: a\n'
 edge leading-blank-line '\nSubject: a\n\nbody\n'
 edge empty ''
