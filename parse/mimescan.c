@@ -445,6 +445,17 @@ struct mpart *mp_kid(struct mpart *p, int i)
 }
 
 /*
+ * field_colon - the colon of the field that starts at line [s, e), or NULL;
+ * the first line of a block may be blanks and a colon: a field with no name
+ */
+static const char *field_colon(const struct mpart *p, const char *s, const char *e)
+{
+	if (s == p->head && (*s == ' ' || *s == '\t'))
+		return first_field(s, e) ? memchr(s, ':', (size_t)(e - s)) : NULL;
+	return field_name(s, e);
+}
+
+/*
  * index_headers - one entry per field of the header block, at most
  * PARSE_MAX_HEADERS; a line that is no field (and its continuation lines)
  * is left out, as GMime does
@@ -457,10 +468,10 @@ static void index_headers(struct mpart *p)
 	p->indexed = 1;
 	while (s < end) {
 		e = line_end(s, end);
-		if (*s == ' ' || *s == '\t') {
+		if ((*s == ' ' || *s == '\t') && s != p->head) {
 			if (in_field)
 				p->hdrs[p->nhdrs - 1].rlen = (size_t)(e - p->hdrs[p->nhdrs - 1].raw);
-		} else if ((c = field_name(s, e)) != NULL && p->nhdrs < PARSE_MAX_HEADERS) {
+		} else if ((c = field_colon(p, s, e)) != NULL && p->nhdrs < PARSE_MAX_HEADERS) {
 			struct mhdr *h;
 			const char *ne = c;
 

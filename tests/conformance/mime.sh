@@ -41,6 +41,8 @@ edge cut-in-name-blank-end 'Subject: a\n2 '
 tail='Content-Type: multipart/mixed; boundary=B\n\n--B\n\none\n--B\n'
 edge top-folded-blank 'P: x\nfom \t\t\n\t'
 edge top-blank-end 'Subject: a\n '
+edge top-noname-blank-end ' :\n\t \t '
+edge part-noname-blank-end 'Content-Type: multipart/mixed; boundary=B\n\n--B\n :\n\t \t '
 n=0
 for t in 'fom \t\t\n\t' ';   \n ' 'X: 1\n;   \n ' 'hello\n ' 'hello\n\t' 'hello world\n ' 'hello\n x' \
 	'hello\n  \n ' 'hello world' 'hello' ' ' '  x' 'hello\n' ';\n' ';' 'X: 1\nhello' 'X: 1\nhello world' \
