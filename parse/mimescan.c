@@ -110,8 +110,8 @@ static const char *skip_line(const struct mime *m, const char *p)
 
 /*
  * header_block - the header block at s: sets head, head_len; returns where
- * the content starts. An empty line ends the block, and so does a boundary
- * line (the part then has no content).
+ * the content starts. An empty line ends the block, and so does a complete
+ * boundary line (the part then has no content).
  */
 static const char *header_block(const struct mime *m, struct mpart *p, const char *s)
 {
@@ -124,7 +124,8 @@ static const char *header_block(const struct mime *m, struct mpart *p, const cha
 			return ls + 1;
 		}
 		nl = memchr(ls, '\n', (size_t)(end - ls));
-		if (ls[0] == '-' && m->nbnd > 0 && boundary_at(m, ls, nl ? nl : end)) {
+		/* an unterminated last line is a header line to GMime, even one that looks like a boundary */
+		if (ls[0] == '-' && nl && m->nbnd > 0 && boundary_at(m, ls, nl)) {
 			p->head_len = (size_t)(ls - s);
 			return ls;
 		}

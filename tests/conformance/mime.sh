@@ -46,7 +46,8 @@ edge part-noname-blank-end 'Content-Type: multipart/mixed; boundary=B\n\n--B\n :
 n=0
 for t in 'fom \t\t\n\t' ';   \n ' 'X: 1\n;   \n ' 'hello\n ' 'hello\n\t' 'hello world\n ' 'hello\n x' \
 	'hello\n  \n ' 'hello world' 'hello' ' ' '  x' 'hello\n' ';\n' ';' 'X: 1\nhello' 'X: 1\nhello world' \
-	'X: 1\nhello\n ' 'X: 1\n ' 'X: 1\n' 'P: x\nfom \t\t\n\t'; do
+	'X: 1\nhello\n ' 'X: 1\n ' 'X: 1\n' 'P: x\nfom \t\t\n\t' 'X: 1\n--B--' 'X: 1\n--B--\n' 'X: 1\n--B' \
+	'X: 1\n--B\n' 'X: 1\n--B-- ' 'X: 1\n--B --' '\nbody\n--B--' 'd:\n--B--' 'X: 1\n--B--x'; do
 	n=$((n + 1))
 	edge "part-at-eof-$n" "$tail$t"
 done
