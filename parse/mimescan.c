@@ -137,34 +137,33 @@ static const char *header_block(const struct mime *m, struct mpart *p, const cha
 	return end;
 }
 
-/*
- * first_field - the first line of a message [s, e) is one GMime takes for a
- * field: name characters, then blanks, then a colon, with something before
- * the colon (so "  :x" is, ":x" and "  Subject: x" are not)
- */
-static int first_field(const char *s, const char *e)
+/* field_end - the end of the field whose first line starts at s: its last continuation line's end */
+static const char *field_end(const char *s, const char *end)
 {
-	const char *q = s;
+	const char *e = line_end(s, end);
 
-	while (q < e && (unsigned char)*q > 32 && (unsigned char)*q != 127 && *q != ':')
-		q++;
-	while (q < e && (*q == ' ' || *q == '\t'))
-		q++;
-	return q > s && q < e && *q == ':';
+	while (e + 1 < end && (e[1] == ' ' || e[1] == '\t'))
+		e = line_end(e + 1, end);
+	return e;
 }
 
-/* field_name - the line [s, e) starts a field: a name (no control, blank or colon), blanks, a colon; returns the colon */
-static const char *field_name(const char *s, const char *e)
+/*
+ * field_colon_in - the colon of the field [s, e) (continuation lines
+ * included), as GMime reads a field: name characters (no control, blank or
+ * colon), then blanks and folding, then the colon; with nameless, something
+ * before the colon will do ("  :x", the first line of a block); or NULL
+ */
+static const char *field_colon_in(const char *s, const char *e, int nameless)
 {
 	const char *q = s;
 
 	while (q < e && (unsigned char)*q > 32 && (unsigned char)*q != 127 && *q != ':')
 		q++;
-	if (q == s)
+	if (q == s && !nameless)
 		return NULL;
-	while (q < e && (*q == ' ' || *q == '\t'))
+	while (q < e && (*q == ' ' || *q == '\t' || *q == '\n'))
 		q++;
-	return q < e && *q == ':' ? q : NULL;
+	return q > s && q < e && *q == ':' ? q : NULL;
 }
 
 /* set_type - p->ctype from GMime's parse of the content type */
@@ -394,7 +393,7 @@ void mp_parse(struct mime *m, const char *text, size_t len)
 	memset(m, 0, sizeof(*m));
 	m->text = text;
 	m->len = len;
-	if (len == 0 || (text[0] != '\n' && !first_field(text, line_end(text, text + len)) &&
+	if (len == 0 || (text[0] != '\n' && !field_colon_in(text, field_end(text, text + len), 1) &&
 			 !(len >= 5 && memcmp(text, "From ", 5) == 0))) {   /* an mbox line GMime lets by */
 		m->nomsg = 1;   /* GMime reads no message that does not start with a field */
 		return;
@@ -445,16 +444,6 @@ struct mpart *mp_kid(struct mpart *p, int i)
 	return k >= 0 ? &p->tree->parts[k] : NULL;
 }
 
-/*
- * field_colon - the colon of the field that starts at line [s, e), or NULL;
- * the first line of a block may be blanks and a colon: a field with no name
- */
-static const char *field_colon(const struct mpart *p, const char *s, const char *e)
-{
-	if (s == p->head && (*s == ' ' || *s == '\t'))
-		return first_field(s, e) ? memchr(s, ':', (size_t)(e - s)) : NULL;
-	return field_name(s, e);
-}
 
 /*
  * index_headers - one entry per field of the header block, at most
@@ -464,33 +453,28 @@ static const char *field_colon(const struct mpart *p, const char *s, const char 
 static void index_headers(struct mpart *p)
 {
 	const char *s = p->head, *end = p->head + p->head_len, *e, *c;
-	int cap = 0, in_field = 0;
+	int cap = 0;
 
 	p->indexed = 1;
 	while (s < end) {
-		e = line_end(s, end);
-		if ((*s == ' ' || *s == '\t') && s != p->head) {
-			if (in_field)
-				p->hdrs[p->nhdrs - 1].rlen = (size_t)(e - p->hdrs[p->nhdrs - 1].raw);
-		} else if ((c = field_colon(p, s, e)) != NULL && p->nhdrs < PARSE_MAX_HEADERS) {
+		e = field_end(s, end);
+		/* a first line of blanks and a colon is a field with no name */
+		if ((c = field_colon_in(s, e, s == p->head)) != NULL && p->nhdrs < PARSE_MAX_HEADERS) {
 			struct mhdr *h;
-			const char *ne = c;
+			const char *ne = s;
 
 			if (p->nhdrs == cap) {
 				cap = cap ? cap * 2 : 16;
 				p->hdrs = xrealloc(p->hdrs, (size_t)cap * sizeof(*p->hdrs));
 			}
-			while (ne > s && (ne[-1] == ' ' || ne[-1] == '\t'))
-				ne--;
+			while (ne < c && (unsigned char)*ne > 32 && (unsigned char)*ne != 127)
+				ne++;
 			h = &p->hdrs[p->nhdrs++];
 			h->name = s;
 			h->nlen = (size_t)(ne - s);
 			h->raw = c + 1;
 			h->rlen = (size_t)(e - h->raw);
 			h->value = NULL;
-			in_field = 1;
-		} else {
-			in_field = 0;
 		}
 		s = e < end ? e + 1 : end;
 	}
