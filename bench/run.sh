@@ -14,7 +14,8 @@
 #
 # Environment: ABUSEDESK_BIN (default build/default/abusedesk), BENCH_DIR
 # (work folder, default a fresh one under /tmp), BENCH_OUT (also write the
-# table there), BENCH_MBOX_COUNT (size of the import mbox; default 100,000).
+# table there), BENCH_MBOX_COUNT (size of the import mbox; default 100,000),
+# BENCH_ONLY=parse (the parse, Received, trace and RSS rows only, about a minute).
 # Tools come from `make tools` (build/default/bench/gen, lat, catspool).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
@@ -86,8 +87,10 @@ head -n 2000 "$W/arf.list" | xargs -r cp -t "$W/arf"
 BOUNCES=$ROOT/../shared/corpus/bounces/maildir/bsd
 
 . "$ROOT/bench/parse.sh"
-. "$ROOT/bench/ingest.sh"
-. "$ROOT/bench/helpdesk.sh"
+if [ "${BENCH_ONLY:-}" != parse ]; then
+	. "$ROOT/bench/ingest.sh"
+	. "$ROOT/bench/helpdesk.sh"
+fi
 
 # --- the table ---------------------------------------------------------------
 print_table | tee ${BENCH_OUT:+"$BENCH_OUT"}

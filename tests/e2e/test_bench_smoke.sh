@@ -23,7 +23,7 @@ out=$(cat "$T/out")
 like "$out" "machine: nproc [0-9]+; CPU [^;]+; RAM [0-9.]+ GiB; kernel Linux " "machine line: nproc, CPU, RAM, kernel"
 like "$out" "\| id \| benchmark \| result \| target \| status \|" "table header printed"
 
-ROWS="parse.mix parse.arf parse.bounces peer.sisimai.bounce peer.sisimai.arf received peer.sa.received
+ROWS="parse.mix parse.arf parse.bounces parse.bounces.x10 peer.sisimai.bounce peer.sisimai.arf received peer.sa.received
 trace rss.big rss.batch ingest.floor ingest.floor8 ingest.serial ingest.p8 ingest.startup ingest.c50
 ingest.c50.count import.mbox q.status q.owner q.host q.ip q.verdict q.since q.active q.show q.search.ip
 q.search.inj q.search.mid q.search.text q.stats q.stats.30d q.stats.365d digest digest.html digest.week ingest.emptydb ingest.bigdb ingest.big.ratio"
