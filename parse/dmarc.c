@@ -133,7 +133,7 @@ int dmarc_parse(struct pctx *c, struct report *r)
 
 	if (!c->dmarc)
 		return 0;
-	t = part_bytes(c->dmarc, DMARC_MAX_XML, &n);
+	t = mp_decode(c->dmarc, DMARC_MAX_XML, &n);
 	if (!t)
 		return 0;
 	if (n > 2 && (unsigned char)t[0] == 0x1f && (unsigned char)t[1] == 0x8b)

@@ -181,7 +181,7 @@ static char *orig_to(struct mpart *part)
 	size_t nlen, len = 0;
 	char *raw, *dec = NULL, *to;
 
-	raw = part_bytes(part, PARSE_MAX_ORIG_HEADERS, &len);
+	raw = mp_decode(part, PARSE_MAX_ORIG_HEADERS, &len);
 	buf_init(&v, 0);
 	fieldit_init(&it, raw, len, 1);
 	while (!dec && fieldit_next(&it, &n, &nlen, &v))

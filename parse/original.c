@@ -143,23 +143,17 @@ void parse_original_part(struct report *r, struct mpart *part)
 		parse_original_headers(r, raw, n, 0);
 		return;
 	}
-	t = part_bytes(part, SIZE_MAX - 1, &n);
+	t = mp_decode(part, SIZE_MAX - 1, &n);
 	if (t)
 		parse_original_headers(r, t, n, 0);
 	free(t);
-}
-
-/* part_bytes - decoded content of a part, binary, NUL-terminated, capped at max */
-char *part_bytes(struct mpart *part, size_t max, size_t *len)
-{
-	return mp_decode(part, max, len);
 }
 
 /* part_text - decoded content of a leaf part as a NUL-terminated string, capped at max */
 char *part_text(struct mpart *part, size_t max, size_t *len)
 {
 	size_t n = 0;
-	char *s = part_bytes(part, max, &n), *z = s;
+	char *s = mp_decode(part, max, &n), *z = s;
 
 	while (z && (z = memchr(z, '\0', (size_t)(s + n - z))) != NULL)
 		*z++ = ' ';

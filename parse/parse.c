@@ -3,7 +3,7 @@
  *
  * The bytes are normalised (line ends, NULs, an mbox "From " line), checked
  * for structures that would make the MIME parser work too hard, split once
- * into parts (mime.c; GMime reads the headers and contents that matter),
+ * into parts (mimescan.c; GMime reads the headers and contents that matter),
  * walked iteratively into a summary (struct pctx), and handed to
  * the format readers in order of how sure each signal is: DSN, ARF, X-ARF,
  * JMRP, SpamCop, DMARC, bounce-like, auto-reply, forwarded, plain.

@@ -45,7 +45,6 @@ char *angle_strip(const char *v);
 int header_is(struct mpart *o, const char *name, const char *substr);
 const char *hdr(struct mpart *o, const char *name);
 
-char *part_bytes(struct mpart *part, size_t max, size_t *len); /* binary-safe part_text */
 
 /* readers: each returns 1 when it took the message */
 int arf_parse(struct pctx *c, struct report *r);

@@ -29,8 +29,8 @@
 
 
 /* big - n in a plain build; under ASan or valgrind, whose realloc never grows in
- * place (GMime grows a long header line by realloc), the smaller m that still
- * passes the cap under test */
+ * place (GMime grows a long header value by realloc when it decodes one), the
+ * smaller m that still passes the cap under test */
 static size_t big(size_t n, size_t m)
 {
 	return slowdown() > 1.0 ? m : n;
@@ -115,7 +115,7 @@ static void test_mime_depth_rfc822(void **state)
 	for (int i = 0; i < PARSE_MAX_PARTS - 10; i++)
 		buf_puts(&b, "Content-Type: message/rfc822\n\nSubject: x\n");
 	buf_puts(&b, "Content-Type: text/plain\n\nhello\n");
-	hostile(&b, &r, NULL);   /* message/rfc822 is a leaf of the walk; GMime's own depth */
+	hostile(&b, &r, NULL);   /* message/rfc822 is a leaf: the scanner does not go in */
 	report_free(&r);
 }
 
@@ -142,7 +142,7 @@ static void test_mime_depth_spelled(void **state)
 	}
 }
 
-/* test_mime_type_count - more nested MIME types than PARSE_MAX_PARTS: not handed to GMime */
+/* test_mime_type_count - more nested MIME types than PARSE_MAX_PARTS: not split at all */
 static void test_mime_type_count(void **state)
 {
 	struct buf b;
