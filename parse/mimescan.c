@@ -73,28 +73,27 @@ static int boundary_at(const struct mime *m, const char *s, const char *e)
 	return 0;
 }
 
-/* scan - the first boundary line at or after p: its code (boundary_at), *at its start; 0 and end if none */
+/*
+ * scan - the first boundary line at or after p (a line start): its code
+ * (boundary_at), *at its start; 0 and end if none. It hops from one '-' to
+ * the next: base64 has none, so a whole encoded part is one memchr.
+ */
 static int scan(const struct mime *m, const char *p, const char **at)
 {
-	const char *end = m->text + m->len, *ls = p, *nl;
+	const char *end = m->text + m->len, *d = p;
 	int f;
 
-	if (m->nbnd > 0) {
-		while (ls < end) {
-			if (end - ls >= 2 && ls[0] == '-' && ls[1] == '-' &&
-			    (f = boundary_at(m, ls, line_end(ls, end))) != 0) {
-				*at = ls;
+	while (m->nbnd > 0 && d < end && (d = memchr(d, '-', (size_t)(end - d))) != NULL) {
+		if (d == p || d[-1] == '\n') {
+			if (end - d >= 2 && d[1] == '-' && (f = boundary_at(m, d, line_end(d, end))) != 0) {
+				*at = d;
 				return f;
 			}
-			/* line by line: memchr beats memmem for a line start on short lines */
-			do {
-				if (!(nl = memchr(ls, '\n', (size_t)(end - ls))))
-					break;
-				ls = nl + 1;
-			} while (ls < end && *ls != '-');
-			if (!nl)
-				break;
 		}
+		/* no boundary starts in this line: on to the next one */
+		if (!(d = memchr(d, '\n', (size_t)(end - d))))
+			break;
+		d++;
 	}
 	*at = end;
 	return 0;
