@@ -454,6 +454,8 @@ static void index_headers(struct mpart *p)
 	const char *s = p->head, *end = p->head + p->head_len, *e, *c;
 	int cap = 0;
 
+	if (p->indexed)   /* once: the entries grow by this call's own capacity count */
+		return;
 	p->indexed = 1;
 	while (s < end) {
 		e = field_end(s, end);
@@ -487,8 +489,7 @@ static struct mhdr *find(struct mpart *p, const char *name)
 
 	if (!p)
 		return NULL;
-	if (!p->indexed)
-		index_headers(p);
+	index_headers(p);
 	for (i = 0; i < p->nhdrs; i++)
 		if (p->hdrs[i].nlen == nl && strncasecmp(p->hdrs[i].name, name, nl) == 0)
 			return &p->hdrs[i];
