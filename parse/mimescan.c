@@ -392,7 +392,8 @@ void mp_parse(struct mime *m, const char *text, size_t len)
 	memset(m, 0, sizeof(*m));
 	m->text = text;
 	m->len = len;
-	if (len == 0 || (text[0] != '\n' && !field_colon_in(text, field_end(text, text + len), 1) &&
+	/* the first line on its own must be a field (a colon on a continuation line does not do here) */
+	if (len == 0 || (text[0] != '\n' && !field_colon_in(text, line_end(text, text + len), 1) &&
 			 !(len >= 5 && memcmp(text, "From ", 5) == 0))) {   /* an mbox line GMime lets by */
 		m->nomsg = 1;   /* GMime reads no message that does not start with a field */
 		return;
