@@ -77,8 +77,7 @@ static void scan(struct dsn_scan *s, struct mpart *o, int depth)
 			if (rt && strcasecmp(rt, "delivery-status") == 0)
 				s->report = 1;
 		}
-		for (k = mp_kid(o, 0); k && s->parts <= PARSE_MAX_PARTS;
-		     k = k->next >= 0 ? &k->tree->parts[k->next] : NULL)
+		for (k = mp_first(o); k && s->parts <= PARSE_MAX_PARTS; k = mp_next(k))
 			scan(s, k, depth + 1);
 	} else if (part_is_message(o)) {
 		if (!s->orig_msg)

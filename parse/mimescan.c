@@ -432,16 +432,16 @@ void mp_free(struct mime *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* mp_kid - child i of a multipart, or NULL */
-struct mpart *mp_kid(struct mpart *p, int i)
+/* mp_first - the first child of a multipart, or NULL */
+struct mpart *mp_first(struct mpart *p)
 {
-	int k;
+	return p && p->kid >= 0 ? &p->tree->parts[p->kid] : NULL;
+}
 
-	if (!p || i < 0)
-		return NULL;
-	for (k = p->kid; k >= 0 && i > 0; i--)
-		k = p->tree->parts[k].next;
-	return k >= 0 ? &p->tree->parts[k] : NULL;
+/* mp_next - the next sibling of a part, or NULL */
+struct mpart *mp_next(struct mpart *p)
+{
+	return p && p->next >= 0 ? &p->tree->parts[p->next] : NULL;
 }
 
 

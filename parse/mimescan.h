@@ -76,8 +76,9 @@ struct mime {
 void mp_parse(struct mime *m, const char *text, size_t len);
 /* mp_free - release what mp_parse made */
 void mp_free(struct mime *m);
-/* mp_kid - child i of a multipart, or NULL */
-struct mpart *mp_kid(struct mpart *p, int i);
+/* mp_first - the first child of a multipart, mp_next - the next sibling; NULL at the end */
+struct mpart *mp_first(struct mpart *p);
+struct mpart *mp_next(struct mpart *p);
 /* mp_header - the first field called name: unfolded, trimmed, decoded; or NULL */
 const char *mp_header(struct mpart *p, const char *name);
 /* mp_header_last - the last field called name (what GMime's message getters read) */

@@ -165,7 +165,8 @@ static void classify_leaf(struct pctx *c, struct mpart *o)
 static void walk(struct pctx *c, struct report *r, struct mpart *top)
 {
 	struct { struct mpart *o; int depth; } stack[PARSE_MAX_MIME_DEPTH * 8 + 8];
-	int sp = 0, i, n;
+	int sp = 0, i, n, room;
+	struct mpart *k;
 
 	stack[sp].o = top;
 	stack[sp++].depth = 0;
@@ -187,15 +188,20 @@ static void walk(struct pctx *c, struct report *r, struct mpart *top)
 			r->flags |= REPORT_F_MALFORMED;
 			continue;
 		}
+		/* the last children that fit, the first of them on top */
 		n = o->nkids;
-		for (i = n - 1; i >= 0; i--) {
-			if (sp >= (int)(sizeof(stack) / sizeof(stack[0]))) {
-				report_warn(r, "too many MIME parts at one level; some ignored");
-				break;
-			}
-			stack[sp].o = mp_kid(o, i);
-			stack[sp++].depth = depth + 1;
+		room = (int)(sizeof(stack) / sizeof(stack[0])) - sp;
+		if (n > room) {
+			report_warn(r, "too many MIME parts at one level; some ignored");
+			n = room;
 		}
+		for (i = 0, k = mp_first(o); k; i++, k = mp_next(k)) {
+			if (i < o->nkids - n)
+				continue;
+			stack[sp + o->nkids - 1 - i].o = k;
+			stack[sp + o->nkids - 1 - i].depth = depth + 1;
+		}
+		sp += n;
 	}
 }
 

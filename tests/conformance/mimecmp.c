@@ -70,6 +70,7 @@ static void walk(GMimeObject *g, struct mpart *p, int *idx, int depth)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(g);
 	int me = (*idx)++, i, n;
+	struct mpart *k;
 	char t[sizeof p->ctype], *c;   /* the scanner keeps this much of a type name */
 
 	parts++;
@@ -93,8 +94,8 @@ static void walk(GMimeObject *g, struct mpart *p, int *idx, int depth)
 		differ_n("children", me, n, p->nkids);
 		if (depth >= PARSE_MIME_STACK - 1)
 			return;   /* the scanner stops splitting here on purpose */
-		for (i = 0; i < n; i++)
-			walk(g_mime_multipart_get_part(GMIME_MULTIPART(g), i), mp_kid(p, i), idx, depth + 1);
+		for (i = 0, k = mp_first(p); i < n; i++, k = mp_next(k))
+			walk(g_mime_multipart_get_part(GMIME_MULTIPART(g), i), k, idx, depth + 1);
 	} else if (GMIME_IS_PART(g)) {
 		GByteArray *ba = content(g);
 		size_t len = 0;
