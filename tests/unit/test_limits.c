@@ -142,6 +142,27 @@ static void test_mime_depth_spelled(void **state)
 	}
 }
 
+/* test_mime_wide - more children of one multipart than the walk's stack holds: the last ones are kept */
+static void test_mime_wide(void **state)
+{
+	struct buf b;
+	struct report r;
+
+	(void)state;
+	buf_init(&b, 0);
+	buf_puts(&b, "From: a@example.com\nSubject: fwd\nMIME-Version: 1.0\n"
+		 "Content-Type: multipart/mixed; boundary=W\n\n");
+	for (int i = 0; i < 300; i++)
+		buf_puts(&b, "--W\nContent-Type: text/plain\n\nsee the attached spam\n");
+	buf_puts(&b, "--W\nContent-Type: message/rfc822\n\n"
+		 "Received: from x (x [203.0.113.9]) by mx.example.com; Tue, 30 Apr 2024 10:00:00 +0000\n"
+		 "Message-ID: <last-child@example.org>\nSubject: spam\n\nbuy\n--W--\n");
+	hostile(&b, &r, "too many MIME parts at one level");
+	assert_non_null(r.orig.message_id);
+	assert_string_equal(r.orig.message_id, "last-child@example.org");
+	report_free(&r);
+}
+
 /* test_mime_type_count - more nested MIME types than PARSE_MAX_PARTS: not split at all */
 static void test_mime_type_count(void **state)
 {
@@ -391,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_mime_depth_rfc822),
 		cmocka_unit_test(test_mime_depth_spelled),
 		cmocka_unit_test(test_mime_type_count),
+		cmocka_unit_test(test_mime_wide),
 		cmocka_unit_test(test_mime_parts),
 		cmocka_unit_test(test_header_count),
 		cmocka_unit_test(test_header_line_length),
