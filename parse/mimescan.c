@@ -136,6 +136,14 @@ static const char *header_block(const struct mime *m, struct mpart *p, const cha
 	return end;
 }
 
+/* name_end - past the field-name characters at s (no control, blank or colon) */
+static const char *name_end(const char *s, const char *e)
+{
+	while (s < e && (unsigned char)*s > 32 && (unsigned char)*s != 127 && *s != ':')
+		s++;
+	return s;
+}
+
 /* field_end - the end of the field whose first line starts at s: its last continuation line's end */
 static const char *field_end(const char *s, const char *end)
 {
@@ -154,10 +162,7 @@ static const char *field_end(const char *s, const char *end)
  */
 static const char *field_colon_in(const char *s, const char *e, int nameless)
 {
-	const char *q = s;
-
-	while (q < e && (unsigned char)*q > 32 && (unsigned char)*q != 127 && *q != ':')
-		q++;
+	const char *q = name_end(s, e);
 	if (q == s && !nameless)
 		return NULL;
 	while (q < e && (*q == ' ' || *q == '\t' || *q == '\n'))
@@ -231,8 +236,7 @@ static int eof_line(const char *s, const char *end)
 		return EOF_OTHER;
 	while (ls > s && ls[-1] != '\n')
 		ls--;
-	for (q = ls; q < end && (unsigned char)*q > 32 && (unsigned char)*q != 127 && *q != ':'; q++)
-		;
+	q = name_end(ls, end);
 	if (q == ls) {
 		while (q < end && (*q == ' ' || *q == '\t'))
 			q++;
@@ -535,8 +539,8 @@ static char *unfold(const struct mhdr *h)
 	return v;
 }
 
-/* needs_decoding - v has an 8-bit byte or an encoded word */
-static int needs_decoding(const char *v)
+/* mp_needs_decoding - v has an 8-bit byte or an encoded word (else decoding gives v back) */
+int mp_needs_decoding(const char *v)
 {
 	for (; *v; v++)
 		if ((unsigned char)*v >= 0x80 || (v[0] == '=' && v[1] == '?'))
@@ -560,7 +564,7 @@ static const char *header_value(struct mhdr *h)
 	if (!h->value) {
 		char *v = unfold(h);
 
-		if (needs_decoding(v)) {
+		if (mp_needs_decoding(v)) {
 			char *d = g_mime_utils_header_decode_text(NULL, v);
 
 			g_free(v);

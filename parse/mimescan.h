@@ -83,6 +83,8 @@ struct mpart *mp_next(struct mpart *p);
 const char *mp_header(struct mpart *p, const char *name);
 /* mp_header_last - the last field called name (what GMime's message getters read) */
 const char *mp_header_last(struct mpart *p, const char *name);
+/* mp_needs_decoding - v has an 8-bit byte or an encoded word (else RFC 2047 decoding gives v back) */
+int mp_needs_decoding(const char *v);
 /* mp_param - a Content-Type parameter, or NULL */
 const char *mp_param(struct mpart *p, const char *name);
 /* mp_is - the content type is type/sub; "*" matches any subtype */

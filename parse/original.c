@@ -11,21 +11,12 @@
 #include "../util/mem.h"
 #include "../util/sha256.h"
 
-/* plain_ascii - v has no 8-bit byte and no encoded word: nothing to decode */
-static int plain_ascii(const char *v)
-{
-	for (; *v; v++)
-		if ((unsigned char)*v >= 0x80 || (v[0] == '=' && v[1] == '?'))
-			return 0;
-	return 1;
-}
-
 /* decoded - RFC 2047-decoded, sanitized copy of a header value */
 static char *decoded(const char *v)
 {
 	char *d = NULL, *s;
 
-	if (!plain_ascii(v))
+	if (mp_needs_decoding(v))
 		d = g_mime_utils_header_decode_text(NULL, v);
 	s = str_sanitize(d ? d : v, PARSE_MAX_FIELD);
 	g_free(d);
