@@ -6,8 +6,10 @@
  * text/plain; charset=UTF-8 in quoted-printable. With an attachment the
  * message is multipart/mixed with a random boundary that is checked not to
  * occur anywhere in the parts: the complaint goes as message/rfc822 when it
- * is clean 7/8-bit text with short lines, otherwise as a base64
- * application/octet-stream part, so no byte of it can end our MIME part.
+ * is clean 7/8-bit text with short lines and one kind of line end (no bare
+ * CR, no NUL), otherwise as a base64 application/octet-stream part that
+ * decodes to the stored bytes, so no byte of it can end our MIME part or
+ * add a line to the attached message.
  */
 #include <glib.h>
 #include <stdio.h>
@@ -71,10 +73,30 @@ static void put_headers(struct buf *out, const struct mail *m)
 	buf_puts(out, "MIME-Version: 1.0\r\n");
 }
 
-/* attach_clean - the complaint can travel as message/rfc822 unencoded */
+/*
+ * attach_clean - the complaint can travel as message/rfc822 unencoded: no
+ * NUL, lines of at most 998 bytes, and one kind of line end (all CRLF or all
+ * bare LF), so that writing it with CRLF line ends changes no line. A bare CR
+ * would become a line end there and could make a header line (Bcc:) appear
+ * in the attached message; such a complaint goes base64 instead.
+ */
 static int attach_clean(const char *a, size_t n)
 {
-	return memchr(a, '\0', n) == NULL && mime_line_max(a, n) <= 998;
+	int crlf = 0, lf = 0;
+
+	if (memchr(a, '\0', n) != NULL || mime_line_max(a, n) > 998)
+		return 0;
+	for (const char *p = a; (p = memchr(p, '\r', (size_t)(a + n - p))) != NULL; p++)
+		if (p + 1 == a + n || p[1] != '\n')
+			return 0;       /* a bare CR */
+	for (size_t i = 0; i < n; i++)
+		if (a[i] == '\n') {
+			if (i > 0 && a[i - 1] == '\r')
+				crlf = 1;
+			else
+				lf = 1;
+		}
+	return !(crlf && lf);
 }
 
 /* put_attachment - the complaint part (boundary already written) */

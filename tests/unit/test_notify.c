@@ -4,6 +4,7 @@
  * policy and acknowledgement rules on a temporary database, and the retry
  * schedule of notify_run against a closed port.
  */
+#include <glib.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -250,6 +251,62 @@ static void test_compose_boundary(void **state)
 	buf_free(&b);
 }
 
+/* attached_b64 - the base64 attachment of a composed mail, decoded (g_free it) */
+static guchar *attached_b64(const char *mail, gsize *len)
+{
+	const char *p = strstr(mail, "Content-Type: application/octet-stream\r\n");
+	GString *s = g_string_new(NULL);
+	guchar *d;
+
+	assert_non_null(p);
+	p = strstr(p, "\r\n\r\n");
+	assert_non_null(p);
+	for (p += 4; *p && *p != '-'; p++)
+		if (*p != '\r' && *p != '\n')
+			g_string_append_c(s, *p);
+	d = g_base64_decode(s->str, len);
+	g_string_free(s, TRUE);
+	return d;
+}
+
+/* a bare CR, or CRLF mixed with bare LF, would reshape the attached message: base64 */
+static void test_compose_attach_line_ends(void **state)
+{
+	const char bare_cr[] = "From: x@y\nSubject: t\rBcc: victim@example.org\n\nbody\n";
+	const char mixed[] = "From: x@y\r\nSubject: t\nX: y\r\n\r\nbody\n";
+	const char clean[] = "From: x@y\r\nSubject: t\r\n\r\nbody\r\n";
+	const char *in[] = { bare_cr, mixed };
+	const size_t inlen[] = { sizeof(bare_cr) - 1, sizeof(mixed) - 1 };
+	struct mail m = { .from = "abusedesk@example.net", .to = "owner@example.net",
+			  .subject = "s", .message_id = "<1@example.net>", .date = 1700000000,
+			  .text = "body\n" };
+	struct buf b;
+
+	buf_init(&b, 0);
+	for (size_t i = 0; i < 2; i++) {
+		guchar *d;
+		gsize n;
+
+		m.attach = in[i];
+		m.attach_len = inlen[i];
+		buf_reset(&b);
+		assert_int_equal(compose_mail(&m, &b), 0);
+		assert_null(strstr(b.data, "message/rfc822"));
+		assert_null(strstr(b.data, "\nBcc:"));
+		d = attached_b64(b.data, &n);
+		assert_int_equal(n, inlen[i]);
+		assert_memory_equal(d, in[i], n);
+		g_free(d);
+	}
+	m.attach = clean;
+	m.attach_len = sizeof(clean) - 1;
+	buf_reset(&b);
+	assert_int_equal(compose_mail(&m, &b), 0);
+	assert_non_null(strstr(b.data, "Content-Type: message/rfc822"));
+	assert_non_null(strstr(b.data, "\r\n\r\nFrom: x@y\r\nSubject: t\r\n\r\nbody\r\n"));
+	buf_free(&b);
+}
+
 static void test_evidence(void **state)
 {
 	struct strlist l = { 0 };
@@ -447,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_header_fold),
 		cmocka_unit_test(test_qp),
 		cmocka_unit_test(test_compose_boundary),
+		cmocka_unit_test(test_compose_attach_line_ends),
 		cmocka_unit_test(test_evidence),
 		cmocka_unit_test(test_sign),
 		cmocka_unit_test_setup_teardown(test_policy, setup_db, teardown_db),
