@@ -19,7 +19,9 @@
 
 #include "../parse/report.h"
 #include "../util/mem.h"
+#include "../util/json.h"
 #include "../util/msg.h"
+#include "../util/str.h"
 #include "commands.h"
 
 
@@ -48,6 +50,23 @@ static void summary(const struct report *r, const char *file, struct buf *o)
 		buf_printf(o, "  warning: %s\n", r->warnings.v[i]);
 }
 
+/* put_lines - the summary to stdout, each control but the line ends (str_ctl_len) as '?' */
+static void put_lines(const char *s, size_t n)
+{
+	size_t k;
+	unsigned cp;
+
+	for (size_t i = 0; i < n; i += k) {
+		if ((k = str_ctl_len(s + i, n - i, &cp)) > 0) {
+			putchar(cp == '\n' ? '\n' : '?');
+		} else {
+			if ((k = utf8_seq_len((const unsigned char *)s + i, n - i)) == 0)
+				k = 1;
+			fwrite(s + i, 1, k, stdout);
+		}
+	}
+}
+
 /* parse_one - parse and print one file; 0, or 66 when it could not be read */
 static int parse_one(const char *file, int json)
 {
@@ -61,10 +80,11 @@ static int parse_one(const char *file, int json)
 	if (json) {
 		report_to_json(&r, file, &out);
 		buf_putc(&out, '\n');
+		fwrite(out.data, 1, out.len, stdout);
 	} else {
 		summary(&r, file, &out);
+		put_lines(out.data, out.len);
 	}
-	fwrite(out.data, 1, out.len, stdout);
 	buf_free(&out);
 	report_free(&r);
 	free(data);

@@ -13,6 +13,7 @@
 
 #include "../util/json.h"
 #include "../util/msg.h"
+#include "../util/str.h"
 #include "cli.h"
 #include "helpdesk.h"
 
@@ -44,11 +45,21 @@ static const char *q_outbox =
 static const char *q_probes =
 	"SELECT at, target, kind, result, detail FROM probes WHERE incident_id = ?1 ORDER BY at DESC LIMIT 20";
 
-/* pr - hostile text to the terminal, control bytes as '?' */
+/* pr - hostile text to the terminal, each control (str_ctl_len) as '?' */
 static void pr(const char *s)
 {
-	for (; s && *s; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	size_t n = s ? strlen(s) : 0, k;
+	unsigned cp;
+
+	for (size_t i = 0; i < n; i += k) {
+		if ((k = str_ctl_len(s + i, n - i, &cp)) > 0) {
+			putchar('?');
+		} else {
+			if ((k = utf8_seq_len((const unsigned char *)s + i, n - i)) == 0)
+				k = 1;
+			fwrite(s + i, 1, k, stdout);
+		}
+	}
 }
 
 /* open_q - prepare and bind the incident id */

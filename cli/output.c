@@ -1,8 +1,9 @@
 /*
  * output - one way to print rows: aligned table, CSV or JSON.
  *
- * In the table form control characters from hostile report text are shown
- * as '?', so a report cannot move the cursor of the terminal that reads it.
+ * In the table form control characters from hostile report text (C0, DEL,
+ * C1, bidi controls: str_ctl_len) are shown as '?', so a report cannot move
+ * the cursor of the terminal that reads it or reorder what it shows.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "../util/json.h"
 #include "../util/mem.h"
+#include "../util/str.h"
 #include "cli.h"
 
 int cli_isatty(void)
@@ -111,14 +113,18 @@ static size_t display_width(const char *s)
 
 static void put_cell(FILE *fp, const char *s, size_t width, int last)
 {
-	size_t w = 0;
+	size_t w = 0, n = s ? strlen(s) : 0, k;
+	unsigned cp;
 
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		fputc(c < 0x20 || c == 0x7f ? '?' : c, fp);
-		if ((c & 0xc0) != 0x80)
-			w++;
+	for (size_t i = 0; i < n; i += k) {
+		if ((k = str_ctl_len(s + i, n - i, &cp)) > 0) {
+			fputc('?', fp);
+		} else {
+			if ((k = utf8_seq_len((const unsigned char *)s + i, n - i)) == 0)
+				k = 1;
+			fwrite(s + i, 1, k, fp);
+		}
+		w++;
 	}
 	if (!last)
 		for (; w < width + 2; w++)

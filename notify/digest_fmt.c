@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/str.h"
 #include "digest.h"
 
 /* utf8_len - length of the valid UTF-8 sequence at p (n bytes left), 0 if invalid */
@@ -55,13 +56,15 @@ static void put_clean(struct buf *out, const char *s, size_t max, int html)
 			buf_puts(out, "...");
 			return;
 		}
-		if (k == 0) {
+		unsigned cp;
+		size_t c = str_ctl_len((const char *)p + i, n - i, &cp);
+
+		if (c > 0) {            /* C0, DEL, C1 (UTF-8 or a stray byte), bidi */
+			buf_putc(out, ' ');
+			k = c;
+		} else if (k == 0) {
 			buf_puts(out, "\xef\xbf\xbd");
 			k = 1;
-		} else if (k == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
-			buf_putc(out, ' ');
-		} else if (k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) {
-			buf_putc(out, ' ');     /* C1 controls */
 		} else if (html && k == 1 && strchr("&<>\"'", p[i])) {
 			buf_puts(out, p[i] == '&' ? "&amp;" : p[i] == '<' ? "&lt;" : p[i] == '>' ? "&gt;"
 				 : p[i] == '"' ? "&quot;" : "&#39;");

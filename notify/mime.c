@@ -18,6 +18,7 @@
 
 #include "../util/json.h"
 #include "../util/mem.h"
+#include "../util/str.h"
 #include "internal.h"
 
 /* atext - RFC 5322 atom characters */
@@ -70,14 +71,17 @@ void mime_clean(struct buf *out, const char *s, size_t max, int multiline)
 			buf_puts(out, "...");
 			return;
 		}
-		if (k == 0) {
-			buf_puts(out, "\xef\xbf\xbd");
-			i++;
-		} else if (k == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
+		unsigned cp;
+		size_t c = str_ctl_len(s + i, n - i, &cp);
+
+		if (c > 0) {            /* C0, DEL, C1 (UTF-8 or a stray byte), bidi */
 			if (p[i] == '\n' && multiline)
 				buf_putc(out, '\n');
 			else if (p[i] != '\r' || !multiline)
 				buf_putc(out, ' ');
+			i += c;
+		} else if (k == 0) {
+			buf_puts(out, "\xef\xbf\xbd");
 			i++;
 		} else {
 			buf_append(out, p + i, k);

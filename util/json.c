@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "str.h"
 
 /* utf8_seq_len - length of a valid UTF-8 sequence at s, 0 if invalid */
 size_t utf8_seq_len(const unsigned char *s, size_t n)
@@ -86,7 +87,10 @@ void json_strn(struct buf *b, const char *s, size_t n)
 			buf_puts(b, "\\t"), i++;
 		} else if (c < 0x20 || c == 0x7f) {
 			buf_printf(b, "\\u%04x", c), i++;
-		} else if ((k = utf8_seq_len(p + i, n - i)) > 0) {
+		} else if ((k = utf8_seq_len(p + i, n - i)) > 0 && str_ctl_len(s + i, n - i, &c) == k) {
+			buf_printf(b, "\\u%04x", c);  /* C1 and bidi controls: escaped, never raw */
+			i += k;
+		} else if (k > 0) {
 			buf_append(b, p + i, k);
 			i += k;
 		} else {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "json.h"
 #include "mem.h"
 #include "str.h"
 
@@ -125,21 +126,69 @@ int str_has_ctl(const char *s, size_t n)
 	return 0;
 }
 
+/* bidi - 1 for the bidirectional formatting controls a terminal or mail reader obeys */
+static int bidi(unsigned cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+size_t str_ctl_len(const char *s, size_t n, unsigned *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t k;
+	unsigned v;
+
+	if (n == 0)
+		return 0;
+	if (p[0] < 0x20 || p[0] == 0x7f) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] < 0x80)
+		return 0;
+	if ((k = utf8_seq_len(p, n)) == 0) {
+		if (p[0] > 0x9f)
+			return 0;
+		*cp = p[0];     /* a stray C1 byte: CSI (0x9b) to an 8-bit terminal */
+		return 1;
+	}
+	if (k == 2)
+		v = ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu);
+	else if (k == 3)
+		v = ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
+	else
+		return 0;
+	if ((v >= 0x80 && v <= 0x9f) || bidi(v)) {
+		*cp = v;
+		return k;
+	}
+	return 0;
+}
+
 char *str_sanitize(const char *s, size_t max)
 {
-	size_t n;
+	size_t n, i = 0, o = 0, k;
+	unsigned cp;
 	char *p;
 
 	if (s == NULL)
 		return NULL;
 	n = strnlen(s, max);
 	p = xmalloc(n + 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		p[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	while (i < n) {
+		if ((k = str_ctl_len(s + i, n - i, &cp)) > 0) {
+			p[o++] = ' ';
+			i += k;
+			continue;
+		}
+		if ((k = utf8_seq_len((const unsigned char *)s + i, n - i)) == 0)
+			k = 1;
+		memcpy(p + o, s + i, k);
+		o += k;
+		i += k;
 	}
-	p[n] = '\0';
+	p[o] = '\0';
 	return p;
 }
 

@@ -29,7 +29,15 @@ char *str_trim(char *s);
 char *str_lower(char *s);
 /* str_has_ctl - 1 if s contains CR, LF or NUL within n bytes, or other C0 controls but TAB */
 int str_has_ctl(const char *s, size_t n);
-/* str_sanitize - copy of s with control bytes replaced by spaces, at most max bytes */
+/*
+ * str_ctl_len - the length of the control that starts s (n bytes): a C0 byte
+ * or DEL (1), a C1 control U+0080-U+009F as UTF-8 (2) or as a byte 0x80-0x9f
+ * outside valid UTF-8 (1), a bidi control U+061C, U+200E/F, U+202A-U+202E,
+ * U+2066-U+2069 (2 or 3); 0 when s starts with none. *cp gets the code point
+ * (the byte for a stray one). Call it where a valid UTF-8 sequence starts.
+ */
+size_t str_ctl_len(const char *s, size_t n, unsigned *cp);
+/* str_sanitize - copy of s, at most max bytes, each control (str_ctl_len) replaced by a space */
 char *str_sanitize(const char *s, size_t max);
 /* str_casesuffix - 1 if host equals domain or ends with "." domain (case-insensitive) */
 int str_domain_match(const char *host, const char *domain);

@@ -49,6 +49,38 @@ static void test_json_escape(void **state)
 	buf_free(&b);
 }
 
+/* C1 and bidi controls: replaced by str_sanitize, escaped in JSON; other UTF-8 kept */
+static void test_sanitize_c1_bidi(void **state)
+{
+	/* NEL, CSI (UTF-8), a stray CSI byte, RLO, LRI, PDI, LRM, ALM, then e-acute, a
+	 * valid sequence with a 0x80-0x9f continuation byte (U+4E00 = e4 b8 80), NBSP */
+	const char in[] = "a\xc2\x85" "b\xc2\x9b" "c\x9b" "d\xe2\x80\xae" "e\xe2\x81\xa6" "f\xe2\x81\xa9"
+			  "g\xe2\x80\x8e" "h\xd8\x9c" "i\x1b\x7f" "\xc3\xa9\xe4\xb8\x80\xc2\xa0";
+	char *s = str_sanitize(in, 1000);
+	struct buf b;
+	unsigned cp = 0;
+
+	assert_string_equal(s, "a b c d e f g h i  \xc3\xa9\xe4\xb8\x80\xc2\xa0");
+	free(s);
+	assert_int_equal(str_ctl_len("\xc2\x85", 2, &cp), 2);
+	assert_int_equal(cp, 0x85);
+	assert_int_equal(str_ctl_len("\xe2\x80\xae", 3, &cp), 3);
+	assert_int_equal(cp, 0x202e);
+	assert_int_equal(str_ctl_len("\x9b[31m", 5, &cp), 1);
+	assert_int_equal(str_ctl_len("\xe2\x80\xaf", 3, &cp), 0);   /* U+202F: a space, kept */
+	assert_int_equal(str_ctl_len("\xc2\xa0", 2, &cp), 0);
+	assert_int_equal(str_ctl_len("\xa0", 1, &cp), 0);              /* stray, but not C1 */
+	/* the cap still holds */
+	s = str_sanitize("\xc2\x85\xc2\x85xyz", 4);
+	assert_string_equal(s, "  ");
+	free(s);
+	buf_init(&b, 0);
+	json_strn(&b, in, sizeof(in) - 1);
+	assert_string_equal(b.data, "\"a\\u0085b\\u009bc\\ufffdd\\u202ee\\u2066f\\u2069g\\u200eh\\u061ci"
+			    "\\u001b\\u007f\xc3\xa9\xe4\xb8\x80\xc2\xa0\"");
+	buf_free(&b);
+}
+
 static void test_ip(void **state)
 {
 	char out[46];
@@ -196,6 +228,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_cap),
 		cmocka_unit_test(test_json_escape),
+		cmocka_unit_test(test_sanitize_c1_bidi),
 		cmocka_unit_test(test_ip),
 		cmocka_unit_test(test_cidr_range),
 		cmocka_unit_test(test_time),
