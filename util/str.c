@@ -252,6 +252,11 @@ static int month_index(const char *m)
 	return -1;
 }
 
+/*
+ * zone_offset - seconds east of UTC for a numeric (+hhmm, +hh:mm) or a named
+ * zone; -1 when z is no zone we know, -2 for a numeric zone that cannot be
+ * (hours above 23, minutes above 59): -2400 would move a date by a day
+ */
 static int zone_offset(const char *z, long *off)
 {
 	static const struct { const char *n; int h; } zones[] = {
@@ -271,12 +276,18 @@ static int zone_offset(const char *z, long *off)
 			v = v * 10 + (z[i] - '0');
 		}
 		if (i == 5) {
+			if (v / 100 > 23 || v % 100 > 59)
+				return -2;
 			*off = sign * ((v / 100) * 3600 + (v % 100) * 60);
 			return 0;
 		}
 		if (i == 3 && z[3] == ':' && isdigit((unsigned char)z[4]) &&
 		    isdigit((unsigned char)z[5])) {
-			*off = sign * (v * 3600 + ((z[4] - '0') * 10 + (z[5] - '0')) * 60);
+			long m = (z[4] - '0') * 10 + (z[5] - '0');
+
+			if (v > 23 || m > 59)
+				return -2;
+			*off = sign * (v * 3600 + m * 60);
 			return 0;
 		}
 		return -1;
@@ -311,13 +322,19 @@ static void skip_space(const char **p)
 		(*p)++;
 }
 
-/* time_parse_rfc5322 - "[Day,] DD Mon YYYY HH:MM[:SS] zone" */
+/*
+ * time_parse_rfc5322 - "[Day,] DD Mon YYYY HH:MM[:SS] zone"; a two-digit year
+ * is 1950-2049, a three-digit one 1900 + it (RFC 5322 obs-year), a year of
+ * four digits is taken as written. Refused (-1): a year before 1970 or after
+ * 9999, a numeric zone out of range, a result before the epoch. A zone name
+ * we do not know counts as UTC.
+ */
 int time_parse_rfc5322(const char *s, time_t *out)
 {
-	int d, y, hh, mm, ss = 0;
+	int d, y, hh, mm, ss = 0, z;
 	long off = 0;
 	struct tm tm;
-	const char *p = s;
+	const char *p = s, *yp;
 	time_t t;
 
 	if (s == NULL)
@@ -340,8 +357,13 @@ int time_parse_rfc5322(const char *s, time_t *out)
 	while (isalpha((unsigned char)*p))
 		p++;
 	skip_space(&p);
+	yp = p;
 	if ((y = num(&p, 4)) < 0)
 		return -1;
+	if (p - yp == 3)
+		y += 1900;
+	else if (p - yp < 3)
+		y += y < 50 ? 2000 : 1900;
 	skip_space(&p);
 	if ((hh = num(&p, 3)) < 0 || *p++ != ':' || (mm = num(&p, 3)) < 0)
 		return -1;
@@ -349,10 +371,11 @@ int time_parse_rfc5322(const char *s, time_t *out)
 		return -1;
 	while (*p && isspace((unsigned char)*p))
 		p++;
-	if (*p && zone_offset(p, &off) < 0)
+	if (*p && (z = zone_offset(p, &off)) < 0) {
+		if (z == -2)
+			return -1;
 		off = 0;
-	if (y < 100)
-		y += y < 50 ? 2000 : 1900;
+	}
 	tm.tm_mday = d;
 	tm.tm_year = y - 1900;
 	tm.tm_hour = hh;
@@ -361,18 +384,19 @@ int time_parse_rfc5322(const char *s, time_t *out)
 	if (d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1970 || y > 9999)
 		return -1;
 	t = timegm(&tm);
-	if (t == (time_t)-1)
+	if (t == (time_t)-1 || t - off < 0)
 		return -1;
 	*out = t - off;
 	return 0;
 }
 
-/* time_parse_any - RFC 3339, ISO-like, or RFC 5322 */
+/* time_parse_any - RFC 3339, ISO-like, or RFC 5322; the same refusals as time_parse_rfc5322 */
 int time_parse_any(const char *s, time_t *out)
 {
-	int y, mo, d, hh = 0, mm = 0, ss = 0, n = 0;
+	int y, mo, d, hh = 0, mm = 0, ss = 0, n = 0, z;
 	struct tm tm;
 	long off = 0;
+	time_t t;
 	const char *p;
 
 	if (s == NULL)
@@ -391,8 +415,11 @@ int time_parse_any(const char *s, time_t *out)
 						;
 				while (*p == ' ')
 					p++;
-				if (*p && zone_offset(p, &off) < 0)
+				if (*p && (z = zone_offset(p, &off)) < 0) {
+					if (z == -2)
+						return -1;
 					off = 0;
+				}
 			}
 		}
 		memset(&tm, 0, sizeof(tm));
@@ -402,9 +429,13 @@ int time_parse_any(const char *s, time_t *out)
 		tm.tm_hour = hh;
 		tm.tm_min = mm;
 		tm.tm_sec = ss;
-		if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
+		if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 ||
+		    y < 1970 || y > 9999)
 			return -1;
-		*out = timegm(&tm) - off;
+		t = timegm(&tm);
+		if (t == (time_t)-1 || t - off < 0)
+			return -1;
+		*out = t - off;
 		return 0;
 	}
 	return time_parse_rfc5322(s, out);

@@ -90,6 +90,45 @@ static void test_arf_fields(void **state)
 	report_free(&r);
 }
 
+/* impossible dates and zones: refused with a warning, the field left null */
+static void test_arf_impossible_dates(void **state)
+{
+	static const char *dates[] = {
+		"Mon, 01 Jan 0001 00:00:00 +0000",    /* was 2001-01-01 */
+		"Thu, 01 Jan 1970 00:00:00 -2400",    /* was arrival_at 86400 */
+		"Mon, 1 Jan 2024 10:00:05 +0060",
+		"Mon, 1 Jan 2024 10:00:05 +9959",
+		"Thu, 01 Jan 1970 00:00:00 +0100",    /* before the epoch */
+		"31 Dec 1969 23:00:00 +0000",
+		"0001-01-01T00:00:00Z",
+		"2024-01-01T00:00:00+24:00",
+		"2024-01-01T00:00:00-00:60",
+	};
+	char msg[2048];
+	struct report r;
+
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		int n = snprintf(msg, sizeof(msg), ARF_HEAD "Feedback-Type: abuse\nVersion: 1\n"
+				 "Arrival-Date: %s\nSource-IP: 192.0.2.10\n" ARF_ORIG, dates[i]);
+
+		assert_true(n > 0 && (size_t)n < sizeof(msg));
+		parse_str(msg, (size_t)n, &r);
+		if (r.arrival_date != NULL || r.arrival != 0)
+			fail_msg("%s: accepted as %s", dates[i], r.arrival_date ? r.arrival_date : "?");
+		assert_true(has_warning(&r, "arrival date not understood"));
+		report_free(&r);
+	}
+	/* the edges that remain possible */
+	parse_str(msg, (size_t)snprintf(msg, sizeof(msg), ARF_HEAD "Feedback-Type: abuse\nVersion: 1\n"
+		  "Arrival-Date: Thu, 01 Jan 1970 00:00:00 -2359\n" ARF_ORIG), &r);
+	assert_string_equal(r.arrival_date, "1970-01-01T23:59:00Z");
+	report_free(&r);
+	parse_str(msg, (size_t)snprintf(msg, sizeof(msg), ARF_HEAD "Feedback-Type: abuse\nVersion: 1\n"
+		  "Arrival-Date: 1 Jan 24 10:00:05 +1400\n" ARF_ORIG), &r);
+	assert_string_equal(r.arrival_date, "2023-12-31T20:00:05Z");
+	report_free(&r);
+}
+
 static void test_arf_deviations(void **state)
 {
 	static const char msg[] = "From MAILER-DAEMON Mon Jan  1 10:00:00 2024\n" ARF_HEAD
@@ -440,6 +479,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arf_fields),
+		cmocka_unit_test(test_arf_impossible_dates),
 		cmocka_unit_test(test_arf_deviations),
 		cmocka_unit_test(test_arf_base64_and_comment),
 		cmocka_unit_test(test_line_ends),

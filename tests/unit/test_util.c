@@ -150,6 +150,20 @@ static void test_time(void **state)
 	assert_int_equal(time_parse_rfc5322("garbage", &t), -1);
 	assert_int_equal(time_parse_rfc5322("1 Jan 2020 24:00", &t), -1);
 	assert_int_equal(time_parse_rfc5322("99 Foo 2005 14:00", &t), -1);
+	/* a four-digit year is taken as written; impossible years and zones are refused */
+	assert_int_equal(time_parse_rfc5322("Mon, 01 Jan 0001 00:00:00 +0000", &t), -1);
+	assert_int_equal(time_parse_rfc5322("01 Jan 0099 00:00:00 +0000", &t), -1);
+	assert_int_equal(time_parse_rfc5322("Thu, 01 Jan 1970 00:00:00 -2400", &t), -1);
+	assert_int_equal(time_parse_rfc5322("1 Jan 2020 10:00 +0160", &t), -1);
+	assert_int_equal(time_parse_rfc5322("1 Jan 1970 00:30 +0100", &t), -1);
+	assert_int_equal(time_parse_rfc5322("1 Jan 2020 10:00 XYZ", &t), 0);   /* unknown name: UTC */
+	assert_int_equal(time_parse_rfc5322("1 Jan 120 10:00 +0000", &t), 0);  /* obs-year: 2020 */
+	time_rfc3339(t, s);
+	assert_string_equal(s, "2020-01-01T10:00:00Z");
+	assert_int_equal(time_parse_any("0001-01-01 00:00:00", &t), -1);
+	assert_int_equal(time_parse_any("2024-01-01T00:00:00-24:00", &t), -1);
+	assert_int_equal(time_parse_any("1970-01-01T00:00:00Z", &t), 0);
+	assert_int_equal(t, 0);
 	assert_int_equal(time_parse_span("7d", &span), 0);
 	assert_int_equal(span, 7 * 86400);
 	assert_int_equal(time_parse_span("7x", &span), -1);
