@@ -37,12 +37,18 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 			spool_only = 1;
 		else {
 			/* a usage error while the MTA waits would lose the message: defer */
-			msg_error("ingest: unknown argument '%s' (see abusedesk help ingest)", argv[i]);
+			msg_syslog_init("abusedesk");
+			msg_error("ingest: unknown argument '%.100s' (see abusedesk help ingest); "
+				  "the message stays with the MTA", argv[i]);
 			return EX_TEMPFAIL;
 		}
 	}
-	if (cli_config(c) < 0)
+	if (cli_config(c) < 0) {
+		/* no configuration, so no syslog setting: say it there too */
+		msg_syslog_init("abusedesk");
+		msg_error("ingest: no usable configuration; the message stays with the MTA");
 		return EX_TEMPFAIL;
+	}
 	if (c->cfg.syslog)
 		msg_syslog_init("abusedesk");
 	msg_stderr(isatty(STDERR_FILENO) || msg_verbose);

@@ -1,9 +1,16 @@
 /*
  * main - the abusedesk command: global options, then one subcommand.
+ *
+ * A usage error exits 64 (EX_USAGE), except in front of an MTA: when the
+ * command is "ingest", or cannot be known (a bad or incomplete option before
+ * any command word, no command, an unknown command), every failure exits 75
+ * (EX_TEMPFAIL) and says why on stderr and syslog, so that a typo in an alias
+ * line defers the mail instead of bouncing every complaint.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -53,6 +60,47 @@ int cli_usage(const char *name)
 	return EX_USAGE;
 }
 
+/*
+ * mta_fail - a failure before the command could run: 75 when the command is
+ * ingest or cannot be known (also to syslog, where the MTA's operator looks),
+ * 64 for a known command other than ingest. known is that command's name or
+ * NULL; 'rest' holds the arguments not yet read, searched for "ingest".
+ */
+static int mta_fail(const char *known, int nrest, char **rest, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	int ingest = known == NULL || strcmp(known, "ingest") == 0;
+
+	for (int j = 0; j < nrest && !ingest; j++)
+		ingest = strcmp(rest[j], "ingest") == 0;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (!ingest) {
+		fprintf(stderr, "abusedesk: %s\n", text);
+		usage_all(stderr);
+		return EX_USAGE;
+	}
+	if (isatty(STDERR_FILENO))
+		usage_all(stderr);
+	msg_syslog_init("abusedesk");
+	msg_error("%s; exit 75 so that an MTA defers the message (abusedesk --help lists the commands)",
+		  text);
+	return EX_TEMPFAIL;
+}
+
+/* first_command - the first argument from i on that names a command, or NULL */
+static const char *first_command(int argc, char **argv, int i)
+{
+	const struct command *k;
+
+	for (; i < argc; i++)
+		if (argv[i][0] != '-')
+			return (k = find(argv[i])) ? k->name : NULL;
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -73,17 +121,16 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("abusedesk %s\n", ABUSEDESK_VERSION);
 			return EX_OK;
+		} else if (strcmp(argv[i], "-c") == 0) {
+			return mta_fail(NULL, 0, NULL, "-c needs a configuration file");
 		} else {
 			/* an MTA might call us with bad options: never bounce */
-			fprintf(stderr, "abusedesk: unknown option '%s'\n", argv[i]);
-			usage_all(stderr);
-			return EX_USAGE;
+			return mta_fail(first_command(argc, argv, i + 1), argc - i - 1, argv + i + 1,
+					"unknown option '%.100s'", argv[i]);
 		}
 	}
-	if (i >= argc) {
-		usage_all(stderr);
-		return EX_USAGE;
-	}
+	if (argc < 1 || i >= argc)
+		return mta_fail(NULL, 0, NULL, "no command given");
 	if (strcmp(argv[i], "help") == 0) {
 		if (i + 1 >= argc) {
 			usage_all(stdout);
@@ -95,11 +142,8 @@ int main(int argc, char **argv)
 		}
 		return EX_OK;
 	}
-	if ((k = find(argv[i])) == NULL) {
-		fprintf(stderr, "abusedesk: no command '%s' (abusedesk --help lists them)\n", argv[i]);
-		/* "ingest" misspelt in an alias must defer, not bounce */
-		return EX_USAGE;
-	}
+	if ((k = find(argv[i])) == NULL)   /* "ingest" misspelt in an alias must defer, not bounce */
+		return mta_fail(NULL, 0, NULL, "no command '%.100s'", argv[i]);
 	for (int j = i + 1; j < argc; j++)
 		if (strcmp(argv[j], "--help") == 0 && strcmp(k->name, "ingest") != 0) {
 			cli_help(k->name, stdout);
