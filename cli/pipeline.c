@@ -213,7 +213,7 @@ void pipeline_process(struct pipeline *p, const struct spool_msg *m, const char 
 	if (rc != DB_OK) {
 		res->outcome = PL_PENDING;
 		msg_error("database %s: %s; message %s stays pending (abusedesk reprocess --pending)",
-			  p->db.path, rc == DB_BUSY ? "locked past db_busy_timeout" : sqlite3_errmsg(p->db.h),
+			  p->db.path, rc == DB_BUSY ? "locked past db_busy_timeout" : db_errmsg(&p->db),
 			  m->name);
 	} else if (res->outcome == PL_DUPLICATE) {
 		if (spool_remove(p->c->cfg.spool_dir, m->name) < 0)

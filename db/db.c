@@ -108,6 +108,7 @@ sqlite3_stmt *db_prepare(struct db *d, const char *sql)
 	sqlite3_stmt *st = NULL;
 
 	if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK) {
+		str_copy(d->err, sizeof(d->err), sqlite3_errmsg(d->h));
 		msg_error("database %s: %s (in: %.80s)", d->path, sqlite3_errmsg(d->h), sql);
 		return NULL;
 	}
@@ -121,7 +122,17 @@ int db_step(struct db *d, sqlite3_stmt *st)
 
 	if (rc == SQLITE_LOCKED)
 		rc = SQLITE_BUSY;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		str_copy(d->err, sizeof(d->err), sqlite3_errmsg(d->h));
 	return rc;
+}
+
+/* db_errmsg - see db.h */
+const char *db_errmsg(struct db *d)
+{
+	if (d->err[0])
+		return d->err;
+	return d->h ? sqlite3_errmsg(d->h) : "not open";
 }
 
 /* db_result - see db.h */
@@ -140,6 +151,8 @@ int db_exec(struct db *d, const char *sql)
 	char *emsg = NULL;
 	int rc = sqlite3_exec(d->h, sql, NULL, NULL, &emsg);
 
+	if (rc != SQLITE_OK)
+		str_copy(d->err, sizeof(d->err), emsg ? emsg : sqlite3_errstr(rc));
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		msg_debug("database %s: %s", d->path, emsg ? emsg : sqlite3_errstr(rc));
 	sqlite3_free(emsg);
@@ -148,6 +161,7 @@ int db_exec(struct db *d, const char *sql)
 
 int db_begin(struct db *d)
 {
+	d->err[0] = '\0';
 	return db_exec(d, "BEGIN IMMEDIATE");
 }
 
@@ -162,6 +176,8 @@ int db_commit(struct db *d)
 
 void db_rollback(struct db *d)
 {
+	if (d->err[0] == '\0' && sqlite3_errcode(d->h) != SQLITE_OK)
+		str_copy(d->err, sizeof(d->err), sqlite3_errmsg(d->h));
 	if (!sqlite3_get_autocommit(d->h))
 		sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
 }

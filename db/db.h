@@ -20,6 +20,7 @@ struct db {
 	sqlite3 *h;
 	long busy_ms;       /* deadline for one lock wait */
 	char path[4096];
+	char err[256];      /* the last failure's message, kept across the rollback (db_errmsg) */
 };
 
 /* db_open - open (create with flags) and migrate when 'migrate'; 0 or DB_ERROR/DB_BUSY
@@ -29,6 +30,10 @@ void db_close(struct db *d);
 /* db_migrate - create or upgrade the schema; idempotent */
 int db_migrate(struct db *d, char *err, size_t errlen);
 int db_schema_version(struct db *d);
+
+/* db_errmsg - why the last statement, exec or commit since db_begin failed
+ * (read after the rollback: sqlite3_errmsg then says "not an error") */
+const char *db_errmsg(struct db *d);
 
 /* db_begin - BEGIN IMMEDIATE with retries until the deadline */
 int db_begin(struct db *d);
