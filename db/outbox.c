@@ -304,7 +304,7 @@ int outbox_mark_cancelled(struct db *d, long long id, const char *owner, const c
 {
 	return update(d, "UPDATE outbox SET state = 'cancelled', last_error = ?3,"
 		      " claim_owner = NULL, claim_until = NULL"
-		      " WHERE id = ?4 AND claim_owner = ?5 AND state = 'pending'",
+		      " WHERE id = ?4 AND claim_owner = ?5 AND state IN ('pending','cancelled')",
 		      id, owner, 0, 0, why);
 }
 
