@@ -16,7 +16,7 @@
 # Time is pinned with ABUSEDESK_NOW where a lease or a backoff matters, so no
 # assertion depends on how fast the machine is.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 . tests/lib/tap.sh
 . tests/lib/servers.sh
@@ -131,7 +131,7 @@ echo "slow 120" >"$SINK/fail-mode"
 : >"$SINK/attempts.log"
 ABUSEDESK_NOW=$NOW "$BIN" -q -c "$T/lease.conf" notify --once >"$T/k.out" 2>&1 &
 KPID=$!
-PIDS+=($KPID)
+PIDS+=("$KPID")
 for _ in $(seq 300); do [ -s "$SINK/attempts.log" ] && break; sleep 0.1; done
 ok "[ -s '$SINK/attempts.log' ]" "the runner is in DATA at the slow sink"
 is "$(q "select claim_owner is not null, claim_until - $NOW from outbox where message_id = '<n300@test>'")" "1|5" \
