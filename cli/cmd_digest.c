@@ -7,6 +7,8 @@
  * Without --send the digest goes to stdout. With --send it is queued in the
  * outbox for the team (digest_address, else team_address) and for every
  * owner who opted in (owners.digest = 1), then the outbox is run at once.
+ * A digest for one recipient and period is queued once, and the outbox rows
+ * are claimed, so this may overlap `abusedesk notify` and other digests.
  */
 #include <stdio.h>
 #include <string.h>
@@ -117,21 +119,22 @@ static int print_digest(struct cli *c, struct db *d, const struct digest_args *a
 /* send_digest - queue the digests and run the outbox */
 static int send_digest(struct cli *c, struct db *d, const struct digest_args *a)
 {
-	int queued = 0, sent = 0, failed = 0, deferred = 0, rc;
+	struct notify_result res;
+	int queued = 0, rc;
 
 	rc = digest_enqueue(d, &c->cfg, a->from, a->to, a->owner, db_now(), &queued);
 	if (rc != 0) {
 		msg_error("digest: cannot queue the digest: %s", sqlite3_errmsg(d->h));
 		return rc == DB_BUSY ? EX_TEMPFAIL : EX_SOFTWARE;
 	}
-	if (notify_run(d, &c->cfg, &sent, &failed, &deferred) != 0) {
+	if (notify_run_opts(d, &c->cfg, 0, &res) != 0) {
 		msg_error("digest: queued %d, but the outbox could not be run: try 'abusedesk notify'",
 			  queued);
 		return EX_TEMPFAIL;
 	}
-	printf("digest: %d queued; outbox: %d sent, %d failed, %d deferred\n", queued, sent, failed,
-	       deferred);
-	return failed ? EX_UNAVAILABLE : deferred ? EX_TEMPFAIL : EX_OK;
+	printf("digest: %d queued; outbox: %d sent, %d failed, %d deferred\n", queued, res.sent,
+	       res.failed, res.deferred);
+	return res.failed ? EX_UNAVAILABLE : res.deferred ? EX_TEMPFAIL : EX_OK;
 }
 
 int cmd_digest(struct cli *c, int argc, char **argv)

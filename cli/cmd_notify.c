@@ -3,9 +3,15 @@
  *
  *   abusedesk notify              finish pending spool messages, then send what is due
  *   abusedesk notify --once       only send what is due (one pass over the outbox)
+ *   abusedesk notify --now        also retry at once what waits for its backoff
  *   abusedesk notify --status [--all] [--format table|json|csv]
  *                                 rows not yet sent (with --all: every row),
- *                                 failed-for-good ones with the server's reason
+ *                                 failed-for-good ones with the server's reason,
+ *                                 cancelled ones with why
+ *
+ * Runs may overlap (timers, cron, `digest --send`): every row is claimed by
+ * one runner before it is sent (see notify/run.c). After a run, what still
+ * waits for a retry is printed with the time of its next try.
  *
  * Exit status: 0 when nothing failed in this run, 75 (EX_TEMPFAIL) when
  * some row is deferred, 69 (EX_UNAVAILABLE) when some row failed for good.
@@ -35,7 +41,8 @@ static void add_row(void *ctx, const struct outbox_row *r)
 	table_set(t, 2, r->kind);
 	table_set(t, 3, r->channel);
 	table_set(t, 4, r->recipient);
-	table_set(t, 5, r->state);
+	table_set(t, 5, strcmp(r->state, "pending") == 0 && *r->claim_owner &&
+		  r->claim_until > db_now() ? "sending" : r->state);
 	table_setf(t, 6, "%ld", r->attempts);
 	time_rfc3339((time_t)(strcmp(r->state, "sent") == 0 ? r->sent_at : r->next_attempt_at), when);
 	table_set(t, 7, when);
@@ -59,32 +66,52 @@ static int show_status(struct db *d, int all, enum out_format fmt)
 	table_print(&t, fmt, stdout);
 	table_free(&t);
 	if (fmt == OUT_TABLE)
-		printf("outbox: %ld pending, %ld failed, %ld sent\n", outbox_count(d, "pending"),
-		       outbox_count(d, "failed"), outbox_count(d, "sent"));
+		printf("outbox: %ld pending, %ld failed, %ld cancelled, %ld sent\n",
+		       outbox_count(d, "pending"), outbox_count(d, "failed"), outbox_count(d, "cancelled"),
+		       outbox_count(d, "sent"));
 	return rc == DB_OK ? EX_OK : EX_SOFTWARE;
 }
 
-/* send_due - one pass over the outbox */
-static int send_due(struct cli *c, struct db *d)
+/* say_waiting - what waits for a retry, and when the next try is */
+static void say_waiting(struct db *d)
 {
-	int sent, failed, deferred, probed = 0, rc;
+	long long now = db_now(), next;
+	long n;
+	char when[32];
+
+	if (outbox_waiting(d, now, &n, &next) != DB_OK || n == 0)
+		return;
+	time_rfc3339((time_t)next, when);
+	printf("notify: %ld waiting to be retried, the next at %s (in %llds);"
+	       " 'abusedesk notify --now' retries now\n", n, when, next - now);
+}
+
+/* send_due - one pass over the outbox */
+static int send_due(struct cli *c, struct db *d, int now_all)
+{
+	struct notify_result res;
+	int probed = 0, rc;
 
 	/* probes of newly opened relay/proxy incidents happen here, never in ingest */
 	if (c->cfg.probe_on_open && probe_due_run(d, &c->cfg, 64, &probed) == DB_OK && probed)
 		printf("probe: %d incidents probed\n", probed);
-	rc = notify_run(d, &c->cfg, &sent, &failed, &deferred);
-	printf("notify: %d sent, %d deferred, %d failed\n", sent, deferred, failed);
+	rc = notify_run_opts(d, &c->cfg, now_all, &res);
+	printf("notify: %d sent, %d deferred, %d failed", res.sent, res.deferred, res.failed);
+	if (res.cancelled)
+		printf(", %d cancelled (incident resolved or false positive)", res.cancelled);
+	putchar('\n');
 	if (rc != DB_OK) {
 		msg_error("%s: cannot update the outbox (%s)", d->path, rc == DB_BUSY ? "locked" : "error");
 		return EX_TEMPFAIL;
 	}
-	return failed ? EX_UNAVAILABLE : deferred ? EX_TEMPFAIL : EX_OK;
+	say_waiting(d);
+	return res.failed ? EX_UNAVAILABLE : res.deferred ? EX_TEMPFAIL : EX_OK;
 }
 
 int cmd_notify(struct cli *c, int argc, char **argv)
 {
 	enum out_format fmt = OUT_TABLE;
-	int status = 0, once = 0, all = 0, rc;
+	int status = 0, once = 0, all = 0, now_all = 0, rc;
 	struct db d;
 
 	for (int i = 1; i < argc; i++) {
@@ -92,6 +119,8 @@ int cmd_notify(struct cli *c, int argc, char **argv)
 			status = 1;
 		} else if (strcmp(argv[i], "--once") == 0) {
 			once = 1;
+		} else if (strcmp(argv[i], "--now") == 0) {
+			now_all = 1;
 		} else if (strcmp(argv[i], "--all") == 0) {
 			all = 1;
 		} else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
@@ -112,7 +141,7 @@ int cmd_notify(struct cli *c, int argc, char **argv)
 	}
 	if (cli_db(c, &d) < 0)
 		return EX_UNAVAILABLE;
-	rc = status ? show_status(&d, all, fmt) : send_due(c, &d);
+	rc = status ? show_status(&d, all, fmt) : send_due(c, &d, now_all);
 	db_close(&d);
 	return rc;
 }

@@ -132,6 +132,19 @@ static const char *when(sqlite3_stmt *st, int i, char buf[32])
 	return buf[0] ? buf : "-";
 }
 
+/* notified_line - "Notified:" once a notice was accepted by the server (a queued
+ * notice is not a notification) */
+static void notified_line(struct db *d, long long id)
+{
+	sqlite3_stmt *st = open_q(d, "SELECT max(sent_at) FROM outbox WHERE incident_id = ?1"
+				  " AND kind = 'notify' AND state = 'sent'", id);
+	char t[32];
+
+	if (st && db_step(d, st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		printf("Notified:   %s\n", when(st, 0, t));
+	sqlite3_finalize(st);
+}
+
 /* head - the incident itself; 0 when there is none */
 static int head(struct db *d, long long id)
 {
@@ -154,8 +167,7 @@ static int head(struct db *d, long long id)
 		}
 		printf("Seen:       %s .. %s: %s reports of %s messages from %s reporters, %s injectors\n",
 		       when(st, 11, t1), when(st, 12, t2), col(st, 13), col(st, 14), col(st, 15), col(st, 16));
-		if (sqlite3_column_type(st, 19) != SQLITE_NULL)
-			printf("Notified:   %s\n", when(st, 19, t1));
+		notified_line(d, id);
 		if (sqlite3_column_type(st, 18) != SQLITE_NULL)
 			printf("Resolved:   %s\n", when(st, 18, t1));
 	}

@@ -59,11 +59,14 @@ const struct command commands[] = {
 	  "Re-importing the same lines adds nothing twice.\n" },
 	{ "natlog", cmd_natlog, "import FILE.csv", "import NAT translation records",
 	  "Columns: time, inside_ip, inside_port, outside_ip, outside_port.\n" },
-	{ "notify", cmd_notify, "[--once] [--status [--all]] [--format table|json|csv]", "send queued notifications",
+	{ "notify", cmd_notify, "[--once] [--now] [--status [--all]] [--format table|json|csv]",
+	  "send queued notifications",
 	  "Run it from cron or a systemd timer (see contrib/). It first finishes\n"
 	  "pending messages, probes newly opened relay/proxy incidents (probe_on_open),\n"
-	  "then sends. Failed attempts are retried with exponential backoff.\n"
+	  "then sends. Failed attempts are retried with exponential backoff; runs may\n"
+	  "overlap (each message is claimed by one runner for notify_lease).\n"
 	  "  --once     only send what is due\n"
+	  "  --now      also retry at once what waits for its backoff\n"
 	  "  --status   the queue with last errors (--all: sent rows too)\n" },
 	{ "digest", cmd_digest,
 	  "[--since 24h | --from DATE --to DATE] [--owner O] [--format text|html] [--send]",

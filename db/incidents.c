@@ -13,6 +13,7 @@
 #include "../util/msg.h"
 #include "../util/str.h"
 #include "incidents.h"
+#include "outbox.h"
 
 static const char *const states[] = { "open", "notified", "acknowledged", "resolved", "false_positive" };
 
@@ -388,6 +389,19 @@ int incident_set_status(struct db *d, long long id, const char *status, const ch
 	sqlite3_finalize(st);
 	if (rc != DB_OK)
 		return rc;
+	/* a resolved or false-positive incident drops the notices still waiting to go out */
+	if (strcmp(new, "resolved") == 0 || strcmp(new, "false_positive") == 0) {
+		char why[64];
+		int n;
+
+		snprintf(why, sizeof(why), "cancelled: incident %s before sending",
+			 strcmp(new, "resolved") == 0 ? "resolved" : "marked false_positive");
+		if ((n = outbox_cancel_incident(d, id, why, now)) < 0)
+			return n;
+		if (n > 0)
+			msg_info("incident %lld: %d pending notification%s cancelled (%s)", id, n,
+				 n == 1 ? "" : "s", new);
+	}
 	if (strcmp(new, old) == 0 && strcmp(status, "notified") == 0 && (note == NULL || *note == '\0'))
 		note = "notification sent";
 	return add_event(d, id, now, actor, old, new, note);

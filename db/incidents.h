@@ -47,7 +47,9 @@ int incident_attach(struct db *d, const struct config *cfg, long long report_id,
  * incident_set_status - move incident id to status (open, notified,
  * acknowledged, resolved, false_positive) and record who and why.
  * Setting "notified" only advances an open incident (it never undoes an
- * acknowledgement) but always stamps notified_at. Returns 0, 1 when there is
+ * acknowledgement) but always stamps notified_at. Resolving or marking
+ * false_positive cancels the incident's notices still pending in the outbox
+ * (state 'cancelled' with the reason). Returns 0, 1 when there is
  * no such incident, -3 for an unknown status, or DB_ERROR/DB_BUSY.
  */
 int incident_set_status(struct db *d, long long id, const char *status, const char *actor, const char *note);

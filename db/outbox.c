@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../util/mem.h"
 #include "outbox.h"
@@ -56,7 +57,8 @@ int outbox_add(struct db *d, long long incident_id, const char *kind, const char
 }
 
 #define ROW_COLS "id, incident_id, kind, channel, recipient, subject, message_id, state," \
-	" last_error, body, attempts, next_attempt_at, created_at, sent_at"
+	" last_error, body, attempts, next_attempt_at, created_at, sent_at, claim_owner, claim_until," \
+	" reason, report_id"
 
 /* row_read - fill r from a statement selecting ROW_COLS */
 static void row_read(sqlite3_stmt *st, struct outbox_row *r)
@@ -82,6 +84,10 @@ static void row_read(sqlite3_stmt *st, struct outbox_row *r)
 	r->next_attempt_at = sqlite3_column_int64(st, 11);
 	r->created_at = sqlite3_column_int64(st, 12);
 	r->sent_at = sqlite3_column_int64(st, 13);
+	r->claim_owner = col(st, 14);
+	r->claim_until = sqlite3_column_int64(st, 15);
+	r->reason = col(st, 16);
+	r->report_id = sqlite3_column_int64(st, 17);
 }
 
 /* fetch_row - step a prepared row query; 1, 0 or <0 */
@@ -100,16 +106,107 @@ static int fetch_row(struct db *d, sqlite3_stmt *st, struct outbox_row *r)
 	return rc;
 }
 
-int outbox_next_due(struct db *d, long long now, long long after, struct outbox_row *r)
+int outbox_set_render(struct db *d, long long id, const char *reason, long long report_id)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT " ROW_COLS " FROM outbox WHERE state = 'pending'"
-				      " AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT 1");
+	sqlite3_stmt *st = db_prepare(d, "UPDATE outbox SET reason = ?, report_id = ? WHERE id = ?");
+	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
-	db_bind_int(st, 1, now);
-	db_bind_int(st, 2, after);
-	return fetch_row(d, st, r);
+	db_bind_text(st, 1, reason);
+	db_bind_pos(st, 2, report_id);
+	db_bind_int(st, 3, id);
+	rc = done_rc(db_step(d, st));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int outbox_add_digest(struct db *d, const char *recipient, const char *subject,
+		      const char *message_id, const char *body, size_t len, const char *dedupe_key,
+		      long long now)
+{
+	/* the conflict target names the partial unique index outbox_dedupe (same on PostgreSQL) */
+	sqlite3_stmt *st = db_prepare(d, "INSERT INTO outbox(kind, channel, recipient, subject, message_id,"
+				      " body, state, next_attempt_at, created_at, dedupe_key)"
+				      " VALUES('digest', 'smtp', ?, ?, ?, ?, 'pending', ?, ?, ?)"
+				      " ON CONFLICT(dedupe_key) WHERE dedupe_key IS NOT NULL"
+				      " AND state IN ('pending','sent') DO NOTHING");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, recipient);
+	db_bind_text(st, 2, subject);
+	db_bind_text(st, 3, message_id);
+	sqlite3_bind_blob64(st, 4, body, len, SQLITE_TRANSIENT);
+	db_bind_int(st, 5, now);
+	db_bind_int(st, 6, now);
+	db_bind_text(st, 7, dedupe_key);
+	rc = done_rc(db_step(d, st));
+	sqlite3_finalize(st);
+	if (rc != DB_OK)
+		return rc;
+	return sqlite3_changes(d->h) > 0 ? 1 : 0;
+}
+
+void outbox_claim_owner(char *out, size_t outlen)
+{
+	char host[64] = "";
+	unsigned char rnd[6] = { 0 };
+	FILE *fp = fopen("/dev/urandom", "rb");
+
+	if (fp) {
+		if (fread(rnd, 1, sizeof(rnd), fp) != sizeof(rnd))
+			memset(rnd, 0, sizeof(rnd));
+		fclose(fp);
+	}
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(out, outlen, "%s:%ld:%02x%02x%02x%02x%02x%02x", host, (long)getpid(), rnd[0], rnd[1],
+		 rnd[2], rnd[3], rnd[4], rnd[5]);
+}
+
+int outbox_claim(struct db *d, const char *owner, long long now, long long due, long lease,
+		 long long after, struct outbox_row *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = db_begin(d)) != DB_OK)
+		return rc;
+	st = db_prepare(d, "UPDATE outbox SET claim_owner = ?1, claim_until = ?2"
+			" WHERE id = (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?3"
+			"  AND (claim_owner IS NULL OR claim_until IS NULL OR claim_until <= ?4) AND id > ?5"
+			"  ORDER BY id LIMIT 1)"
+			" RETURNING " ROW_COLS);
+	if (st == NULL) {
+		db_rollback(d);
+		return DB_ERROR;
+	}
+	db_bind_text(st, 1, owner);
+	db_bind_int(st, 2, now + (lease > 0 ? lease : 1));
+	db_bind_int(st, 3, due);
+	db_bind_int(st, 4, now);
+	db_bind_int(st, 5, after);
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW) {
+		row_read(st, r);
+		rc = db_step(d, st);    /* RETURNING: run the statement to its end */
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		outbox_row_free(r);
+		db_rollback(d);
+		return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	}
+	if ((rc = db_commit(d)) != DB_OK) {
+		outbox_row_free(r);
+		db_rollback(d);
+		return rc;
+	}
+	return r->id > 0 ? 1 : 0;
 }
 
 int outbox_get(struct db *d, long long id, struct outbox_row *r)
@@ -132,12 +229,15 @@ void outbox_row_free(struct outbox_row *r)
 	free(r->state);
 	free(r->last_error);
 	free(r->body);
+	free(r->claim_owner);
+	free(r->reason);
 	memset(r, 0, sizeof(*r));
 }
 
-/* update - one UPDATE of the outbox binding ?1 attempts, ?2 time, ?3 error, ?4 id */
-static int update(struct db *d, const char *sql, long long id, long attempts, long long t,
-		  const char *err)
+/* update - one UPDATE of a claimed row binding ?1 attempts, ?2 time, ?3 error, ?4 id,
+ * ?5 owner; DB_OK, 1 when no row matched (claim lost), <0 error */
+static int update(struct db *d, const char *sql, long long id, const char *owner, long attempts,
+		  long long t, const char *err)
 {
 	sqlite3_stmt *st = db_prepare(d, sql);
 	int rc;
@@ -148,27 +248,101 @@ static int update(struct db *d, const char *sql, long long id, long attempts, lo
 	db_bind_int(st, 2, t);
 	db_bind_text(st, 3, err);
 	db_bind_int(st, 4, id);
+	db_bind_text(st, 5, owner);
 	rc = done_rc(db_step(d, st));
 	sqlite3_finalize(st);
+	if (rc == DB_OK && sqlite3_changes(d->h) == 0)
+		return 1;
 	return rc;
 }
 
-int outbox_mark_sent(struct db *d, long long id, long attempts, long long now)
+int outbox_mark_sent(struct db *d, long long id, const char *owner, long attempts, long long now,
+		     const char *subject, const char *body, size_t len)
 {
-	return update(d, "UPDATE outbox SET state = 'sent', attempts = ?, sent_at = ?,"
-		      " last_error = ? WHERE id = ?", id, attempts, now, NULL);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (body == NULL)
+		return update(d, "UPDATE outbox SET state = 'sent', attempts = ?1, sent_at = ?2,"
+			      " last_error = ?3, claim_owner = NULL, claim_until = NULL"
+			      " WHERE id = ?4 AND claim_owner = ?5", id, owner, attempts, now, NULL);
+	st = db_prepare(d, "UPDATE outbox SET state = 'sent', attempts = ?1, sent_at = ?2,"
+			" last_error = NULL, claim_owner = NULL, claim_until = NULL, subject = ?3, body = ?4"
+			" WHERE id = ?5 AND claim_owner = ?6");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, attempts);
+	db_bind_int(st, 2, now);
+	db_bind_text(st, 3, subject);
+	sqlite3_bind_blob64(st, 4, body, len, SQLITE_TRANSIENT);
+	db_bind_int(st, 5, id);
+	db_bind_text(st, 6, owner);
+	rc = done_rc(db_step(d, st));
+	sqlite3_finalize(st);
+	if (rc == DB_OK && sqlite3_changes(d->h) == 0)
+		return 1;
+	return rc;
 }
 
-int outbox_mark_retry(struct db *d, long long id, long attempts, long long next, const char *err)
+int outbox_mark_retry(struct db *d, long long id, const char *owner, long attempts, long long next,
+		      const char *err)
 {
-	return update(d, "UPDATE outbox SET state = 'pending', attempts = ?, next_attempt_at = ?,"
-		      " last_error = ? WHERE id = ?", id, attempts, next, err);
+	return update(d, "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2, last_error = ?3,"
+		      " claim_owner = NULL, claim_until = NULL"
+		      " WHERE id = ?4 AND claim_owner = ?5 AND state = 'pending'", id, owner, attempts, next, err);
 }
 
-int outbox_mark_failed(struct db *d, long long id, long attempts, const char *err)
+int outbox_mark_failed(struct db *d, long long id, const char *owner, long attempts, const char *err)
 {
-	return update(d, "UPDATE outbox SET state = 'failed', attempts = ?1, last_error = ?3"
-		      " WHERE id = ?4", id, attempts, 0, err);
+	return update(d, "UPDATE outbox SET state = 'failed', attempts = ?1, last_error = ?3,"
+		      " claim_owner = NULL, claim_until = NULL"
+		      " WHERE id = ?4 AND claim_owner = ?5 AND state = 'pending'",
+		      id, owner, attempts, 0, err);
+}
+
+int outbox_mark_cancelled(struct db *d, long long id, const char *owner, const char *why)
+{
+	return update(d, "UPDATE outbox SET state = 'cancelled', last_error = ?3,"
+		      " claim_owner = NULL, claim_until = NULL"
+		      " WHERE id = ?4 AND claim_owner = ?5 AND state IN ('pending','cancelled')",
+		      id, owner, 0, 0, why);
+}
+
+int outbox_cancel_incident(struct db *d, long long incident_id, const char *why, long long now)
+{
+	sqlite3_stmt *st = db_prepare(d, "UPDATE outbox SET state = 'cancelled', last_error = ?,"
+				      " next_attempt_at = ? WHERE incident_id = ? AND kind = 'notify'"
+				      " AND state = 'pending'");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, why);
+	db_bind_int(st, 2, now);
+	db_bind_int(st, 3, incident_id);
+	rc = done_rc(db_step(d, st));
+	sqlite3_finalize(st);
+	return rc == DB_OK ? sqlite3_changes(d->h) : rc;
+}
+
+int outbox_waiting(struct db *d, long long now, long *n, long long *next)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT count(*), min(next_attempt_at) FROM outbox"
+				      " WHERE state = 'pending' AND next_attempt_at > ?");
+	int rc;
+
+	*n = 0;
+	*next = 0;
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, now);
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW) {
+		*n = (long)sqlite3_column_int64(st, 0);
+		*next = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return db_result(rc);
 }
 
 int outbox_each(struct db *d, int all, void (*fn)(void *ctx, const struct outbox_row *r), void *ctx)

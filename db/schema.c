@@ -195,7 +195,35 @@ static const char schema_v1[] =
 	" SELECT id, incident_id, channel, recipient, subject, attempts, last_error,"
 	"  datetime(created_at,'unixepoch') AS created FROM outbox WHERE state = 'failed';";
 
-static const char *const steps[] = { schema_v1 };
+/*
+ * v2: outbox claims, send-time rendering and digest dedupe.
+ *
+ * A runner claims one due row at a time: in one write transaction it sets
+ * claim_owner (host:pid:random) and claim_until (now + notify_lease) on a row
+ * that is pending, due, and unclaimed or whose lease has run out, and reads
+ * it back (UPDATE ... RETURNING). Only the claim owner may mark it sent,
+ * retried, failed or cancelled; a runner killed mid-send leaves a claim that
+ * another runner may take once the lease has passed. On PostgreSQL the same
+ * claim is one statement:
+ *   UPDATE outbox SET claim_owner = $1, claim_until = $2
+ *    WHERE id = (SELECT id FROM outbox WHERE state = 'pending'
+ *                 AND next_attempt_at <= $3 AND (claim_owner IS NULL OR claim_until <= $3)
+ *                 AND id > $4 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+ *    RETURNING ...
+ * reason and report_id let notify render a notice at send time, from the
+ * incident as it is then. dedupe_key makes a digest for one recipient and
+ * period one row, whoever queues it: unique among rows pending or sent.
+ */
+static const char schema_v2[] =
+	"ALTER TABLE outbox ADD COLUMN claim_owner TEXT;"
+	"ALTER TABLE outbox ADD COLUMN claim_until INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN reason TEXT;"
+	"ALTER TABLE outbox ADD COLUMN report_id INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN dedupe_key TEXT;"
+	"CREATE UNIQUE INDEX IF NOT EXISTS outbox_dedupe ON outbox(dedupe_key)"
+	" WHERE dedupe_key IS NOT NULL AND state IN ('pending','sent');";
+
+static const char *const steps[] = { schema_v1, schema_v2 };
 
 int db_schema_version(struct db *d)
 {

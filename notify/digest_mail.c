@@ -7,7 +7,9 @@
  * in either encoded part. Header values from data (addresses, the owner in
  * the subject) go through mime_header: no CR/LF survives and non-ASCII is
  * RFC 2047-encoded. digest_enqueue adds outbox rows (kind 'digest', channel
- * 'smtp') that notify_run sends like any notification.
+ * 'smtp') that notify_run sends like any notification; a digest for one
+ * recipient, owner and period is queued once (outbox dedupe_key), so
+ * overlapping `digest --send` runs do not send it twice.
  */
 #include <stdio.h>
 #include <string.h>
@@ -91,8 +93,7 @@ static int enqueue_one(struct db *d, const struct config *cfg, long long from, l
 {
 	struct digest dg;
 	struct buf msg, subj;
-	char mid[256];
-	sqlite3_stmt *st;
+	char mid[256], key[768];
 	int rc;
 
 	if ((rc = digest_collect(d, from, to, owner, now, &dg)) != 0)
@@ -104,20 +105,14 @@ static int enqueue_one(struct db *d, const struct config *cfg, long long from, l
 		msg_warn("digest%s%s: cannot build a message to '%s' (bad address or too big): skipped",
 			 owner ? " for owner " : "", owner ? owner : "", rcpt);
 		rc = 1;
-	} else if ((st = db_prepare(d, "INSERT INTO outbox(kind, channel, recipient, subject, message_id,"
-				       " body, state, next_attempt_at, created_at)"
-				       " VALUES('digest', 'smtp', ?, ?, ?, ?, 'pending', ?, ?)")) == NULL) {
-		rc = DB_ERROR;
 	} else {
-		db_bind_text(st, 1, rcpt);
-		db_bind_text(st, 2, subj.data);
-		db_bind_text(st, 3, mid);
-		sqlite3_bind_blob(st, 4, msg.data, (int)msg.len, SQLITE_TRANSIENT);
-		db_bind_int(st, 5, now);
-		db_bind_int(st, 6, now);
-		rc = db_step(d, st);
-		rc = db_result(rc);
-		sqlite3_finalize(st);
+		snprintf(key, sizeof(key), "digest %.300s %.300s %lld-%lld", rcpt, owner ? owner : "*",
+			 from, to);
+		rc = outbox_add_digest(d, rcpt, subj.data, mid, msg.data, msg.len, key, now);
+		if (rc == 0)
+			msg_info("digest to %.200s for this period is already queued or sent: not queued again",
+				 rcpt);
+		rc = rc == 1 ? 0 : rc == 0 ? 1 : rc;
 	}
 	buf_free(&msg);
 	buf_free(&subj);

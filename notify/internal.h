@@ -67,6 +67,10 @@ struct notice {
 int render_notice(struct db *d, const struct config *cfg, long long incident_id,
 		  long long report_id, const char *reason, struct notice *n);
 void notice_free(struct notice *n);
+/* render_notice_mail - the notice as one message to 'to' with this Message-ID
+ * and date (compose_mail); 0 or -1 (bad address, too big) */
+int render_notice_mail(const struct config *cfg, long long incident_id, const char *to,
+		       const struct notice *n, const char *message_id, long long date, struct buf *out);
 /* render_verdict_words - "open relay" for "open_relay" (static storage) */
 const char *render_verdict_words(const char *verdict);
 

@@ -4,7 +4,9 @@
  * Ingest only enqueues: notify_enqueue and notify_enqueue_ack run inside the
  * pipeline's per-message transaction, decide by policy, render the message
  * once (the Message-ID is fixed at that moment) and add outbox rows.
- * `abusedesk notify` calls notify_run, which sends the rows that are due over
+ * `abusedesk notify` calls notify_run, which claims each due row (owner and
+ * lease, so overlapping runners never send one row twice), renders an
+ * incident notice again from the incident's state at that moment, sends over
  * SMTP or as a signed JSON webhook, marks a row sent only after the server
  * accepted it, and retries with doubling backoff until notify_max_attempts.
  */
@@ -43,5 +45,17 @@ int notify_enqueue_ack(struct db *d, const struct config *cfg, const struct repo
  * Returns 0, or DB_ERROR/DB_BUSY when the database could not be read/updated.
  */
 int notify_run(struct db *d, const struct config *cfg, int *sent, int *failed, int *deferred);
+
+/* what one run did */
+struct notify_result {
+	int sent, failed, deferred, cancelled;
+};
+/*
+ * notify_run_opts - notify_run with its counts in res (cancelled: notices
+ * whose incident was resolved or marked false_positive before the send);
+ * with now_all, rows waiting for their backoff are tried now too. Rows are
+ * claimed one at a time (owner and cfg->notify_lease), so runners may overlap.
+ */
+int notify_run_opts(struct db *d, const struct config *cfg, int now_all, struct notify_result *res);
 
 #endif

@@ -9,7 +9,9 @@
  * policy (owners.policy) may be immediate, digest (the digest tells them)
  * or none. Mail goes to the owner's address, or to cfg->team_address when
  * there is no owner or no address; a webhook too when the owner has one.
- * Messages are rendered here, once: the Message-ID never changes after.
+ * Messages are rendered here, and the Message-ID never changes after; the
+ * row keeps the reason and the triggering report, so notify_run renders the
+ * notice again from the incident as it is when the message is sent.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,11 +70,11 @@ static int refuse(struct db *d, long long id, const char *channel, const char *t
 
 /* queue_mail - compose and queue the notice for one address */
 static int queue_mail(struct db *d, const struct config *cfg, long long id, const char *to,
-		      const struct notice *n, long long now)
+		      const struct notice *n, const char *reason, long long report_id, long long now)
 {
-	struct mail m = { 0 };
 	struct buf msg;
 	char mid[300];
+	long long row = 0;
 	int rc;
 
 	if (!mime_addr_ok(to))
@@ -81,38 +83,31 @@ static int queue_mail(struct db *d, const struct config *cfg, long long id, cons
 	if (!mime_addr_ok(cfg->from_address))
 		return refuse(d, id, "smtp", to, n, "refusing to send: from_address is not a plain address", now);
 	mime_message_id(cfg->from_address, mid, sizeof(mid));
-	m.from = cfg->from_address;
-	m.to = to;
-	m.subject = n->subject;
-	m.message_id = mid;
-	m.organization = cfg->organization;
-	m.date = now;
-	m.incident_id = id;
-	m.text = n->text.data;
-	m.attach = n->attach;
-	m.attach_len = n->attach_len;
 	buf_init(&msg, 40L * 1024 * 1024);
-	if (compose_mail(&m, &msg) < 0)
+	if (render_notice_mail(cfg, id, to, n, mid, now, &msg) < 0)
 		rc = refuse(d, id, "smtp", to, n, "the message would be too large to send", now);
-	else
-		rc = outbox_add(d, id, "notify", "smtp", to, n->subject, mid, msg.data, msg.len,
-				"pending", NULL, now, NULL);
+	else if ((rc = outbox_add(d, id, "notify", "smtp", to, n->subject, mid, msg.data, msg.len,
+				  "pending", NULL, now, &row)) == DB_OK)
+		rc = outbox_set_render(d, row, reason, report_id);
 	buf_free(&msg);
 	return rc;
 }
 
 /* queue_hook - queue the JSON for the owner's webhook */
 static int queue_hook(struct db *d, const struct config *cfg, long long id, const char *url,
-		      const struct notice *n, long long now)
+		      const struct notice *n, const char *reason, long long report_id, long long now)
 {
 	char mid[300];
+	long long row = 0;
+	int rc;
 
 	if (!webhook_url_ok(url))
 		return refuse(d, id, "webhook", url, n, "refusing to post: webhook_url is not a plain"
 			      " http(s) URL", now);
 	mime_message_id(cfg->from_address, mid, sizeof(mid));
-	return outbox_add(d, id, "notify", "webhook", url, n->subject, mid, n->json.data, n->json.len,
-			  "pending", NULL, now, NULL);
+	rc = outbox_add(d, id, "notify", "webhook", url, n->subject, mid, n->json.data, n->json.len,
+			"pending", NULL, now, &row);
+	return rc == DB_OK ? outbox_set_render(d, row, reason, report_id) : rc;
 }
 
 /* queue_notice - render once, queue mail (and webhook), remember the notice */
@@ -128,9 +123,9 @@ static int queue_notice(struct db *d, const struct config *cfg, const struct out
 		notice_free(&n);
 		return rc;
 	}
-	rc = queue_mail(d, cfg, in->id, to, &n, now);
+	rc = queue_mail(d, cfg, in->id, to, &n, reason, report_id, now);
 	if (rc == DB_OK && o->found && *o->webhook_url)
-		rc = queue_hook(d, cfg, in->id, o->webhook_url, &n, now);
+		rc = queue_hook(d, cfg, in->id, o->webhook_url, &n, reason, report_id, now);
 	if (rc == DB_OK)
 		rc = outbox_incident_noted(d, in->id, now, reports);
 	notice_free(&n);

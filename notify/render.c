@@ -266,3 +266,21 @@ void notice_free(struct notice *n)
 	free(n->attach);
 	memset(n, 0, sizeof(*n));
 }
+
+int render_notice_mail(const struct config *cfg, long long incident_id, const char *to,
+		       const struct notice *n, const char *message_id, long long date, struct buf *out)
+{
+	struct mail m = { 0 };
+
+	m.from = cfg->from_address;
+	m.to = to;
+	m.subject = n->subject;
+	m.message_id = message_id;
+	m.organization = cfg->organization;
+	m.date = date;
+	m.incident_id = incident_id;
+	m.text = n->text.data;
+	m.attach = n->attach;
+	m.attach_len = n->attach_len;
+	return compose_mail(&m, out);
+}

@@ -51,6 +51,7 @@ static const struct key keys[] = {
 	{ "notify_thresholds", K_LIST, O(notify_thresholds), "10, 100, 1000" },
 	{ "notify_max_attempts", K_INT, O(notify_max_attempts), "10" },
 	{ "notify_backoff", K_SPAN, O(notify_backoff), "60s" },
+	{ "notify_lease", K_SPAN, O(notify_lease), "5m" },
 	{ "notify_attach_report", K_BOOL, O(notify_attach_report), "yes" },
 	{ "ack_reporters", K_BOOL, O(ack_reporters), "no" },
 	{ "ack_interval", K_SPAN, O(ack_interval), "1d" },

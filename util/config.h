@@ -45,6 +45,7 @@ struct config {
 	struct strlist notify_thresholds; /* report counts that trigger a new notification */
 	long notify_max_attempts;
 	long notify_backoff;        /* first retry delay, doubles each attempt */
+	long notify_lease;          /* seconds a runner holds a claimed outbox row */
 	int notify_attach_report;
 	int ack_reporters;
 	long ack_interval;          /* at most one acknowledgement per reporter per interval */

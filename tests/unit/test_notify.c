@@ -496,6 +496,56 @@ static void test_run_backoff(void **state)
 	outbox_row_free(&r);
 }
 
+/* a claim is the owner's until its lease ends; only the owner marks the row */
+static void test_claim(void **state)
+{
+	struct incident_change ch = { .id = 7, .created = 1, .reports = 1, .verdict = "open_relay" };
+	struct outbox_row r;
+	long n;
+	long long next;
+
+	(void)state;
+	assert_int_equal(notify_enqueue(&db, &cfg, &ch, 1), DB_OK);
+	assert_int_equal(outbox_claim(&db, "a", 1700000000, 1700000000, 60, 0, &r), 1);
+	assert_int_equal(r.id, 1);
+	assert_string_equal(r.claim_owner, "a");
+	assert_int_equal(r.claim_until, 1700000000 + 60);
+	assert_string_equal(r.reason, "open");
+	assert_int_equal(r.report_id, 1);
+	outbox_row_free(&r);
+	/* within the lease: nobody else gets it, and nobody else marks it */
+	assert_int_equal(outbox_claim(&db, "b", 1700000010, 1700000010, 60, 0, &r), 0);
+	assert_int_equal(outbox_mark_sent(&db, 1, "b", 1, 1700000010, NULL, NULL, 0), 1);
+	/* after the lease: b takes it over; a's late marks change nothing */
+	assert_int_equal(outbox_claim(&db, "b", 1700000060, 1700000060, 60, 0, &r), 1);
+	outbox_row_free(&r);
+	assert_int_equal(outbox_mark_retry(&db, 1, "a", 1, 1700000999, "late"), 1);
+	assert_int_equal(outbox_mark_failed(&db, 1, "a", 1, "late"), 1);
+	assert_int_equal(outbox_mark_sent(&db, 1, "b", 1, 1700000061, "s", "body", 4), DB_OK);
+	assert_int_equal(outbox_get(&db, 1, &r), 1);
+	assert_string_equal(r.state, "sent");
+	assert_string_equal(r.claim_owner, "");
+	assert_string_equal(r.body, "body");
+	outbox_row_free(&r);
+	assert_int_equal(outbox_claim(&db, "c", 1700009999, 1700009999, 60, 0, &r), 0);
+	/* waiting rows: counted with their next try; --now (due far ahead) takes them */
+	sql("UPDATE outbox SET state = 'pending', next_attempt_at = 1700000500 WHERE id = 1");
+	assert_int_equal(outbox_waiting(&db, 1700000100, &n, &next), DB_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(next, 1700000500);
+	assert_int_equal(outbox_claim(&db, "c", 1700000100, 1700000100, 60, 0, &r), 0);
+	assert_int_equal(outbox_claim(&db, "c", 1700000100, 1700000500, 60, 0, &r), 1);
+	outbox_row_free(&r);
+	/* resolving cancels pending notices, even one claimed; the claimant may still record sent */
+	assert_int_equal(incident_set_status(&db, 7, "resolved", "test", NULL), 0);
+	assert_int_equal(outbox_get(&db, 1, &r), 1);
+	assert_string_equal(r.state, "cancelled");
+	assert_non_null(strstr(r.last_error, "resolved before sending"));
+	outbox_row_free(&r);
+	assert_int_equal(outbox_mark_retry(&db, 1, "c", 1, 1700000999, "x"), 1);
+	assert_int_equal(outbox_mark_sent(&db, 1, "c", 1, 1700000101, NULL, NULL, 0), DB_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +562,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_closed_states, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(test_ack, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(test_run_backoff, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_claim, setup_db, teardown_db),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
