@@ -16,6 +16,9 @@
  *   FI_CRASH_RENAME=substring  a rename whose target contains substring is done,
  *                              then the process is killed (SIGKILL): a crash
  *                              point right after it
+ *   FI_STOP_RENAME=substring   before a rename whose target contains substring
+ *                              the process stops itself (SIGSTOP) until the test
+ *                              sends SIGCONT: a race window held open
  *   FI_LOG=file                append one line per armed/failed/crash event
  *
  * Failing calls set errno (ENOMEM, EIO or ENOSPC) and return the failure value.
@@ -270,10 +273,14 @@ int syncfs(int fd)
 
 int rename(const char *from, const char *to)
 {
-	const char *crash = getenv("FI_CRASH_RENAME");
+	const char *crash = getenv("FI_CRASH_RENAME"), *stop = getenv("FI_STOP_RENAME");
 	int rc;
 
 	resolve();
+	if (stop && *stop && strstr(to, stop)) {
+		fi_log("stop", to);
+		raise(SIGSTOP);
+	}
 	if (should_fail("rename", to))
 		return errno = EIO, -1;
 	rc = real_rename(from, to);
