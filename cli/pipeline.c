@@ -145,7 +145,7 @@ static int store(struct pipeline *p, const struct spool_msg *m, long long receiv
 	memset(&ch, 0, sizeof(ch));
 	if ((rc = db_begin(&p->db)) != DB_OK)
 		return rc;
-	rc = reports_insert_raw(&p->db, m->name, m->received, m->sha256, received_at,
+	rc = reports_insert_raw(&p->db, m->name, (long long)m->size, m->sha256, received_at,
 				r->flags, &id, &existed, &done);
 	if (rc != DB_OK)
 		goto fail;
@@ -231,7 +231,8 @@ void pipeline_process(struct pipeline *p, const struct spool_msg *m, const char 
 	parse_message(data, len, &r);
 	if (m->truncated) {
 		r.flags |= REPORT_F_TRUNCATED;
-		report_warn(&r, "message was larger than max_message_size and was stored truncated");
+		report_warn(&r, "message was larger than max_message_size and was stored truncated "
+			    "(%lld bytes received, %zu kept)", m->received, m->size);
 	}
 	trace_report(&r, &p->tconf, &p->env, &v);
 	buf_init(&pj, 0);

@@ -117,7 +117,9 @@ q() { sqlite3 "$D/db/abusedesk.db" "$1"; }
 is "$(q 'SELECT count(*) FROM reports')" 3 "max_message_size, +1 and 1 MiB are three reports (the second +1 is a duplicate)"
 is "$(q 'SELECT flags & 1 FROM reports ORDER BY size')" "$(printf '0\n1\n1')" \
 	"the two cut messages are flagged truncated, the exact one is not"
-is "$(q 'SELECT size FROM reports ORDER BY size')" "$(printf '65536\n65537\n1048576')" "size is what was received"
+is "$(q 'SELECT size FROM reports')" "$(printf '65536\n65536\n65536')" "each keeps max_message_size bytes"
+like "$(q 'SELECT warnings FROM reports WHERE flags & 1 ORDER BY id')" \
+	'65537 bytes received, 65536 kept.*1048576 bytes received, 65536 kept' "the warning says what was received"
 "$BIN" -q -c "$D/abusedesk.conf" reprocess --all >/dev/null 2>&1
 is "$(q 'SELECT count(*) FROM reports')" 3 "reprocess --all keeps them apart"
 is "$(missing_files "$D")" 0 "their spool files exist"
