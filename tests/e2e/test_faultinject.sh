@@ -79,6 +79,17 @@ for skip in 1 20 100 400 1000 3000 8000 20000; do
 		"allocation failing after $skip more calls: exit 0"
 	ok recovered "... and nothing lost (reprocess --pending: one row, its file in cur/)"
 done
+# SQLite's own allocations failing at each point of the store's transaction
+# (insert, report, incident, queue, commit): rolled back, pending, then once
+bad=0; mid=0
+for skip in $(seq 1500 50 3200); do
+	fresh
+	rc=$(ingest_fi FI_ARM=new FI_FAIL=malloc,calloc,realloc FI_CALLER=libsqlite3 FI_SKIP=$skip)
+	grep -q '^abusedesk: error: database .*stays pending' "$W/log/$n.err" && mid=$((mid + 1))
+	[ "$rc" = 0 ] && recovered || { bad=$((bad + 1)); diag "skip $skip: rc=$rc"; }
+done
+is "$bad" 0 "SQLite allocations failing in mid-transaction (35 points): every delivery exits 0, each recorded once"
+ok "[ $mid -gt 0 ]" "some of them failed inside the store's transaction and rolled it back ($mid)"
 fresh
 is "$(ingest_fi FI_ARM=new FI_FAIL=pwrite,write FI_PATH=/db/)" 0 "database writes failing after the rename: exit 0"
 ok "hit fail" "the shim failed a database write"

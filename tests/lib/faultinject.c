@@ -12,6 +12,9 @@
  *                              from the start
  *   FI_PATH=substring          only calls on a file (or a rename target) whose
  *                              path contains substring (not the allocator)
+ *   FI_CALLER=substring        only allocations called from a library whose file
+ *                              name contains substring (libsqlite3: a statement
+ *                              fails with SQLITE_NOMEM in mid-transaction)
  *   FI_SKIP=N                  let the first N matching calls through
  *   FI_CRASH_RENAME=substring  a rename whose target contains substring is done,
  *                              then the process is killed (SIGKILL): a crash
@@ -141,14 +144,24 @@ static void fd_path(int fd, char *out, size_t outlen)
 	out[n < 0 ? 0 : n] = '\0';
 }
 
-/* should_fail - name is listed, armed, the path matches and the skips are used up */
-static int should_fail(const char *name, const char *path)
+/* caller_is - the code at addr lies in a library whose file name contains want */
+static int caller_is(const void *addr, const char *want)
 {
-	const char *want = getenv("FI_PATH");
+	Dl_info di;
+
+	return dladdr(addr, &di) != 0 && di.dli_fname && strstr(di.dli_fname, want) != NULL;
+}
+
+/* should_fail - name is listed, armed, the path (or caller) matches and the skips are used up */
+static int should_fail_from(const char *name, const char *path, const void *caller)
+{
+	const char *want = getenv("FI_PATH"), *from = getenv("FI_CALLER");
 
 	if (!ready || !armed || !listed(name))
 		return 0;
 	if (path && want && *want && strstr(path, want) == NULL)
+		return 0;
+	if (caller && from && *from && !caller_is(caller, from))
 		return 0;
 	if (skip > 0) {
 		skip--;
@@ -156,6 +169,11 @@ static int should_fail(const char *name, const char *path)
 	}
 	fi_log("fail", name);
 	return 1;
+}
+
+static int should_fail(const char *name, const char *path)
+{
+	return should_fail_from(name, path, NULL);
 }
 
 static int fd_should_fail(const char *name, int fd)
@@ -175,7 +193,7 @@ void *malloc(size_t n)
 			return boot_alloc(n);
 		resolve();
 	}
-	if (should_fail("malloc", NULL))
+	if (should_fail_from("malloc", NULL, __builtin_return_address(0)))
 		return errno = ENOMEM, NULL;
 	return real_malloc(n);
 }
@@ -192,7 +210,7 @@ void *calloc(size_t n, size_t size)
 		}
 		resolve();
 	}
-	if (should_fail("calloc", NULL))
+	if (should_fail_from("calloc", NULL, __builtin_return_address(0)))
 		return errno = ENOMEM, NULL;
 	return real_calloc(n, size);
 }
@@ -209,7 +227,7 @@ void *realloc(void *p, size_t n)
 				     sizeof(boot) - (size_t)((char *)p - boot));
 		return q;
 	}
-	if (should_fail("realloc", NULL))
+	if (should_fail_from("realloc", NULL, __builtin_return_address(0)))
 		return errno = ENOMEM, NULL;
 	return real_realloc(p, n);
 }
