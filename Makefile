@@ -67,6 +67,11 @@ $(B)/tests/%: tests/unit/%.c $(B)/libabusedesk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libabusedesk.a $(DEP_LIBS) -lcmocka
 
+# the LD_PRELOAD fault-injection shim of the no-loss tests (test_faultinject.sh)
+$(B)/tests/faultinject.so: tests/lib/faultinject.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -O1 -g -fPIC -shared -o $@ $< -ldl
+
 $(B)/tests/mimecmp: tests/conformance/mimecmp.c $(B)/libabusedesk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEP_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libabusedesk.a $(DEP_LIBS)
@@ -88,7 +93,8 @@ demo: deps
 
 check: deps
 	@sh tests/lib/deps.sh test
-	@$(MAKE) --no-print-directory checksrc all tools $(UNIT_BIN) $(B)/tests/mimecmp
+	@$(MAKE) --no-print-directory checksrc all tools $(UNIT_BIN) $(B)/tests/mimecmp \
+	  $(B)/tests/faultinject.so
 	@sh tests/check.sh $(B)
 
 check-unit: all $(UNIT_BIN)

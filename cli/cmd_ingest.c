@@ -12,25 +12,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../ingest/privs.h"
 #include "../ingest/spool.h"
+#include "../util/mem.h"
 #include "../util/msg.h"
 #include "cli.h"
 #include "pipeline.h"
 
+/* process - read the spooled message back and run the pipeline; the spool lock is held */
+static void process(struct cli *c, const struct spool_msg *m)
+{
+	struct pipeline p;
+	struct pl_result res;
+	char path[4096];
+	char *data = NULL;
+	size_t len = 0;
+
+	if (spool_path(c->cfg.spool_dir, "new", m->name, path, sizeof(path)) == 0)
+		data = spool_read(path, &len);
+	if (data == NULL) {
+		msg_error("ingest: cannot read back %s; it stays pending", m->name);
+		return;
+	}
+	pipeline_open(&p, c);
+	/* the row durable before the move to cur/: a power cut cannot leave a file in cur/ without it */
+	if (p.have_db && db_exec(&p.db, "PRAGMA synchronous=FULL") != DB_OK)
+		msg_debug("database: cannot set synchronous=FULL");
+	pipeline_process(&p, m, data, len, (long long)time(NULL), 0, &res);
+	pipeline_log(&res);
+	pipeline_close(&p);
+	free(data);
+}
+
 int cmd_ingest(struct cli *c, int argc, char **argv)
 {
 	struct spool_msg m;
-	struct pipeline p;
-	struct pl_result res;
 	char err[512];
-	int spool_only = 0;
-	char *data;
-	size_t len;
+	int spool_only = 0, st;
+	pid_t pid;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--spool-only") == 0)
@@ -70,26 +94,34 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 			  c->cfg.spool_dir, strerror(errno));
 		return EX_TEMPFAIL;
 	}
-	/* From here on the message is safe: exit 0 whatever happens. */
+	/* From here on the message is safe: exit 0 whatever happens. An
+	 * allocation failure exits 0, and the work runs in a child so that not even
+	 * an abort or a crash in a library reaches the MTA; what failed stays
+	 * pending for reprocess. The spool lock (shared with the child) is held
+	 * until we exit. */
+	mem_oom_status(EX_OK);
 	if (spool_only) {
 		msg_info("spooled %s (%zu bytes), pending", m.name, m.size);
 		return EX_OK;
 	}
-	data = NULL;
-	{
-		char path[4096];
-
-		if (spool_path(c->cfg.spool_dir, "new", m.name, path, sizeof(path)) == 0)
-			data = spool_read(path, &len);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		process(c, &m);
+		fflush(NULL);
+		_exit(EX_OK);
 	}
-	if (data == NULL) {
-		msg_error("ingest: cannot read back %s; it stays pending", m.name);
+	if (pid < 0) {
+		process(c, &m);
 		return EX_OK;
 	}
-	pipeline_open(&p, c);
-	pipeline_process(&p, &m, data, len, (long long)time(NULL), 0, &res);
-	pipeline_log(&res);
-	pipeline_close(&p);
-	free(data);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			st = 0;
+			break;
+		}
+	if (WIFSIGNALED(st))
+		msg_error("ingest: processing %s died of signal %d; it stays pending (abusedesk "
+			  "reprocess --pending)", m.name, WTERMSIG(st));
 	return EX_OK;
 }

@@ -2,10 +2,13 @@
  * cmd_reprocess - finish pending messages, or re-run the parser over all.
  *
  *   --pending   every message still in the spool's new/ folder (the database
- *               was unavailable when it arrived, or the process was killed)
+ *               was unavailable when it arrived, or the process was killed),
+ *               and every file in cur/ that no report names (a crash lost the
+ *               commit but not the move)
  *   --all       also every processed message in cur/: re-parse and re-trace
  *               with this version; rebuilds a lost database from the spool
  */
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "../ingest/privs.h"
+#include "../db/reports.h"
 #include "../ingest/spool.h"
 #include "../util/msg.h"
 #include "cli.h"
@@ -22,9 +26,10 @@ struct rp {
 	struct pipeline p;
 	const char *sub;
 	int reparse;
-	long done, pending, dup, failed;
+	long done, pending, dup, failed, busy;
 	long total;
 	int tty;
+	GHashTable *known;         /* cur/ reconcile: the spool names reports hold */
 };
 
 static int one(void *ctx, const char *name)
@@ -35,20 +40,29 @@ static int one(void *ctx, const char *name)
 	struct pl_result res;
 	size_t len;
 	char *data;
+	int rc;
 
-	if (spool_path(rp->p.c->cfg.spool_dir, rp->sub, name, path, sizeof(path)) < 0 ||
+	if (rp->known && g_hash_table_contains(rp->known, name))
+		return -1;
+	/* an ingest still finishing this file holds its lock: leave it to that process */
+	if ((rc = spool_lock(rp->p.c->cfg.spool_dir, rp->sub, name)) == 1) {
+		rp->busy++;
+		return -1;
+	}
+	if (rc < 0 || spool_path(rp->p.c->cfg.spool_dir, rp->sub, name, path, sizeof(path)) < 0 ||
 	    (data = spool_read(path, &len)) == NULL) {
-		msg_warn("reprocess: cannot read %s", path);
+		spool_release();
+		msg_warn("reprocess: cannot read %s/%s", rp->sub, name);
 		rp->failed++;
 		return -1;
 	}
-	memset(&m, 0, sizeof(m));
-	str_copy(m.name, sizeof(m.name), name);
-	m.size = len;
-	m.truncated = spool_is_truncated(name);
-	spool_sha256(data, len, m.sha256);
+	spool_msg_load(name, data, len, &m);
 	pipeline_process(&rp->p, &m, data, len, spool_name_time(name), rp->reparse, &res);
 	free(data);
+	if (rp->known && res.outcome == PL_DUPLICATE && strcmp(res.dup_of, name) == 0)
+		return -1; /* recorded after our snapshot of the names: nothing to do */
+	if (rp->known && res.outcome == PL_STORED)
+		msg_warn("reprocess: %s was in cur/ but no report named it; recorded", name);
 	if (res.outcome == PL_PENDING)
 		rp->pending++;
 	else if (res.outcome == PL_DUPLICATE)
@@ -60,6 +74,11 @@ static int one(void *ctx, const char *name)
 	if (rp->tty && (rp->done + rp->dup + rp->pending) % 50 == 0)
 		fprintf(stderr, "\rreprocess: %ld messages", rp->done + rp->dup + rp->pending);
 	return 0;
+}
+
+static void remember(void *ctx, const char *name)
+{
+	g_hash_table_add(ctx, g_strdup(name));
 }
 
 int cmd_reprocess(struct cli *c, int argc, char **argv)
@@ -101,6 +120,16 @@ int cmd_reprocess(struct cli *c, int argc, char **argv)
 		rp.reparse = 1;
 		if (spool_list(c->cfg.spool_dir, "cur", one, &rp) < 0)
 			msg_warn("spool %s/cur: cannot list", c->cfg.spool_dir);
+	} else {
+		/* reconcile cur/ against the database: a file there that no report names lost its commit */
+		rp.known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		rp.sub = "cur";
+		if (reports_spool_names(&rp.p.db, remember, rp.known) != DB_OK)
+			msg_warn("reprocess: cannot list the spool names of the reports; cur/ not reconciled");
+		else if (spool_list(c->cfg.spool_dir, "cur", one, &rp) < 0)
+			msg_warn("spool %s/cur: cannot list", c->cfg.spool_dir);
+		g_hash_table_destroy(rp.known);
+		rp.known = NULL;
 	}
 	rp.sub = "new";
 	rp.reparse = 0;
@@ -112,7 +141,7 @@ int cmd_reprocess(struct cli *c, int argc, char **argv)
 	pipeline_close(&rp.p);
 	if (rp.tty)
 		fputc('\n', stderr);
-	printf("reprocess: %ld processed, %ld duplicates, %ld still pending, %ld unreadable\n", rp.done,
-	       rp.dup, rp.pending, rp.failed);
+	printf("reprocess: %ld processed, %ld duplicates, %ld still pending, %ld unreadable, %ld busy\n",
+	       rp.done, rp.dup, rp.pending, rp.failed, rp.busy);
 	return rp.pending || rp.failed ? EX_TEMPFAIL : EX_OK;
 }

@@ -151,6 +151,9 @@ static int store(struct pipeline *p, const struct spool_msg *m, long long receiv
 		goto fail;
 	res->report_id = id;
 	if (existed && done && !reparse) {
+		/* which file holds the stored copy: only a different file that exists makes this one spare */
+		if (reports_by_sha(&p->db, m->sha256, &id, res->dup_of, sizeof(res->dup_of), NULL) != 1)
+			res->dup_of[0] = '\0';
 		db_rollback(&p->db);
 		res->outcome = PL_DUPLICATE;
 		return DB_OK;
@@ -177,6 +180,35 @@ fail:
 	return rc;
 }
 
+/*
+ * duplicate - m holds bytes a row already has. It is removed only when that
+ * row names a different spool file that exists; when the row names m itself
+ * (another process finished it) m is simply done, and when the row's file is
+ * gone the row is pointed at m, which is then the only copy.
+ */
+static void duplicate(struct pipeline *p, const struct spool_msg *m, struct pl_result *res)
+{
+	const char *dir = p->c->cfg.spool_dir;
+	char path[4096];
+
+	if (res->dup_of[0] && strcmp(res->dup_of, m->name) != 0 &&
+	    spool_find(dir, res->dup_of, path, sizeof(path)) == 0) {
+		if (spool_remove(dir, "new", m->name) < 0 && spool_remove(dir, "cur", m->name) < 0)
+			msg_debug("spool: duplicate %s not removed", m->name);
+		return;
+	}
+	if (res->dup_of[0] && strcmp(res->dup_of, m->name) != 0) {
+		if (reports_set_spool_path(&p->db, res->report_id, m->name) != DB_OK) {
+			msg_warn("spool: report %lld names %s, which is gone; %s holds its bytes",
+				 res->report_id, res->dup_of, m->name);
+			return;
+		}
+		msg_warn("spool: report %lld named %s, which is gone; it now names %s", res->report_id,
+			 res->dup_of, m->name);
+	}
+	spool_done(dir, m->name);
+}
+
 /* pipeline_process - one message, all the way */
 void pipeline_process(struct pipeline *p, const struct spool_msg *m, const char *data, size_t len,
 		      long long received_at, int reparse, struct pl_result *res)
@@ -191,6 +223,7 @@ void pipeline_process(struct pipeline *p, const struct spool_msg *m, const char 
 	res->outcome = PL_PENDING;
 	if (!p->have_db) {
 		msg_error("%s; message %s stays pending in the spool", p->dberr, m->name);
+		spool_release();
 		return;
 	}
 	report_init(&r);
@@ -198,7 +231,8 @@ void pipeline_process(struct pipeline *p, const struct spool_msg *m, const char 
 	parse_message(data, len, &r);
 	if (m->truncated) {
 		r.flags |= REPORT_F_TRUNCATED;
-		report_warn(&r, "message was larger than max_message_size and was stored truncated");
+		report_warn(&r, "message was larger than max_message_size and was stored truncated "
+			    "(%lld bytes received, %zu kept)", m->received, m->size);
 	}
 	trace_report(&r, &p->tconf, &p->env, &v);
 	buf_init(&pj, 0);
@@ -216,8 +250,7 @@ void pipeline_process(struct pipeline *p, const struct spool_msg *m, const char 
 			  p->db.path, rc == DB_BUSY ? "locked past db_busy_timeout" : db_errmsg(&p->db),
 			  m->name);
 	} else if (res->outcome == PL_DUPLICATE) {
-		if (spool_remove(p->c->cfg.spool_dir, m->name) < 0)
-			spool_done(p->c->cfg.spool_dir, m->name);
+		duplicate(p, m, res);
 	} else if (spool_done(p->c->cfg.spool_dir, m->name) < 0) {
 		/* already in cur/ (reprocess --all), or the move failed: the DB is right either way */
 		msg_debug("spool: %s not moved to cur/", m->name);
@@ -227,6 +260,7 @@ void pipeline_process(struct pipeline *p, const struct spool_msg *m, const char 
 	buf_free(&tj);
 	report_free(&r);
 	verdict_free(&v);
+	spool_release();
 }
 
 /* pipeline_log - "report=42 format=arf verdict=open_relay host=mx2 incident=7" */

@@ -33,6 +33,7 @@ struct pl_result {
 	char format[16];
 	char verdict[24];
 	char host[256];
+	char dup_of[SPOOL_NAME_MAX]; /* PL_DUPLICATE: the spool file the stored row names */
 };
 
 /* pipeline_open - config must be loaded; the DB may fail to open (pending mode) */
@@ -43,7 +44,8 @@ void pipeline_close(struct pipeline *p);
  * data/len. received_at: when it arrived. reparse: update an existing report
  * instead of treating it as a duplicate. Never fails for bad input; the
  * outcome says what happened. The spool file is moved to cur/ when done, or
- * removed when it duplicates a stored one.
+ * removed when it duplicates a row that names another file that exists. The
+ * caller holds the file's lock (spool_store_*, spool_lock); it is released here.
  */
 void pipeline_process(struct pipeline *p, const struct spool_msg *m, const char *data, size_t len,
 		      long long received_at, int reparse, struct pl_result *res);

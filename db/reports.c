@@ -248,3 +248,30 @@ int reports_set_incident(struct db *d, long long id, long long incident_id)
 	sqlite3_finalize(st);
 	return db_result(rc);
 }
+
+int reports_set_spool_path(struct db *d, long long id, const char *spool_name)
+{
+	sqlite3_stmt *st = db_prepare(d, "UPDATE reports SET spool_path = ? WHERE id = ?");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, spool_name);
+	db_bind_int(st, 2, id);
+	rc = db_step(d, st);
+	sqlite3_finalize(st);
+	return db_result(rc);
+}
+
+int reports_spool_names(struct db *d, void (*fn)(void *ctx, const char *name), void *ctx)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT spool_path FROM reports");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	while ((rc = db_step(d, st)) == SQLITE_ROW)
+		fn(ctx, db_col_text(st, 0));
+	sqlite3_finalize(st);
+	return db_result(rc);
+}

@@ -22,5 +22,9 @@ int reports_store(struct db *d, long long id, const struct report *r, const stru
 int reports_set_incident(struct db *d, long long id, long long incident_id);
 /* reports_by_sha - the id, spool name and status of the report with that digest */
 int reports_by_sha(struct db *d, const char *sha256, long long *id, char *name, size_t namelen, int *done);
+/* reports_set_spool_path - the spool file that holds a report's bytes */
+int reports_set_spool_path(struct db *d, long long id, const char *spool_name);
+/* reports_spool_names - call fn with every report's spool file name */
+int reports_spool_names(struct db *d, void (*fn)(void *ctx, const char *name), void *ctx);
 
 #endif

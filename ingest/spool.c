@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -66,18 +67,93 @@ int spool_is_truncated(const char *name)
 {
 	size_t n = strlen(name);
 
-	return n > 2 && strcmp(name + n - 2, ",T") == 0;
+	return (n > 2 && strcmp(name + n - 2, ",T") == 0) || strstr(name, ",T=") != NULL;
+}
+
+/* truncated_key - the received length and digest a ",T=<size>.<sha256>" name records; 0 or -1 */
+static int truncated_key(const char *name, long long *received, char sha[65])
+{
+	const char *p = strstr(name, ",T="), *h;
+	long long n = 0;
+
+	if (p == NULL)
+		return -1;
+	for (p += 3; *p >= '0' && *p <= '9' && n < 1000000000000000LL; p++)
+		n = n * 10 + (*p - '0');
+	if (*p != '.' || strlen(h = p + 1) != 64 || strspn(h, "0123456789abcdef") != 64)
+		return -1;
+	*received = n;
+	memcpy(sha, h, 65);
+	return 0;
+}
+
+/* spool_msg_load - name, size, truncation and dedupe key of a stored file */
+void spool_msg_load(const char *name, const char *data, size_t len, struct spool_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->size = len;
+	m->truncated = spool_is_truncated(name);
+	if (!m->truncated || truncated_key(name, &m->received, m->sha256) < 0) {
+		m->received = (long long)len;
+		spool_sha256(data, len, m->sha256);
+	}
 }
 
 static void make_name(struct spool_msg *m)
 {
 	struct timeval tv;
 	unsigned r;
+	char t[96] = "";
 
 	gettimeofday(&tv, NULL);
 	r = (unsigned)g_random_int();
+	if (m->truncated)
+		snprintf(t, sizeof(t), ",T=%lld.%s", m->received, m->sha256);
 	snprintf(m->name, sizeof(m->name), "%lld.%06ld.P%ldR%08x%s", (long long)tv.tv_sec,
-		 (long)tv.tv_usec, (long)getpid(), r, m->truncated ? ",T" : "");
+		 (long)tv.tv_usec, (long)getpid(), r, t);
+}
+
+/* the one spool file this process works on: its descriptor carries the flock */
+static int held_fd = -1;
+
+void spool_release(void)
+{
+	if (held_fd >= 0)
+		close(held_fd);
+	held_fd = -1;
+}
+
+/* hold - make fd (locked) the held lock */
+static void hold(int fd)
+{
+	spool_release();
+	held_fd = fd;
+}
+
+int spool_lock(const char *dir, const char *sub, const char *name)
+{
+	char p[PATH_MAX];
+	struct stat a, b;
+	int fd;
+
+	if (spool_path(dir, sub, name, p, sizeof(p)) < 0)
+		return errno = ENAMETOOLONG, -1;
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return errno == ENOENT ? 1 : -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int busy = errno == EWOULDBLOCK;
+
+		close(fd);
+		return busy ? 1 : -1;
+	}
+	/* the holder may have moved it on (new/ -> cur/) before we locked it */
+	if (fstat(fd, &a) < 0 || stat(p, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+		close(fd);
+		return 1;
+	}
+	hold(fd);
+	return 0;
 }
 
 /* per-message fsync; a bulk import turns it off and calls spool_sync at the end */
@@ -137,29 +213,31 @@ static int commit(const char *dir, const char *data, size_t len, struct spool_ms
 	int fd, saved;
 
 	m->size = len;
-	spool_sha256(data, len, m->sha256);
+	if (!m->truncated) {
+		m->received = (long long)len;
+		spool_sha256(data, len, m->sha256);
+	}
 	make_name(m);
 	if (spool_path(dir, "tmp", m->name, tmp, sizeof(tmp)) < 0 ||
 	    spool_path(dir, "new", m->name, dst, sizeof(dst)) < 0)
 		return errno = ENAMETOOLONG, -1;
-	if ((fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600)) < 0)
+	if ((fd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600)) < 0)
 		return -1;
-	if (write_all(fd, data, len) < 0 || (sync_each && fsync(fd) < 0)) {
+	/* locked before it can be seen in new/: a reprocess skips it until we are done */
+	if (flock(fd, LOCK_EX) < 0 || write_all(fd, data, len) < 0 || (sync_each && fsync(fd) < 0) ||
+	    rename(tmp, dst) < 0) {
 		saved = errno;
 		close(fd);
-		unlink(tmp);
-		return errno = saved, -1;
-	}
-	if (close(fd) < 0 || rename(tmp, dst) < 0) {
-		saved = errno;
 		unlink(tmp);
 		return errno = saved, -1;
 	}
 	if (fsync_dir(dir, "new") < 0) {
 		saved = errno;
 		unlink(dst);
+		close(fd);
 		return errno = saved, -1;
 	}
+	hold(fd);
 	return 0;
 }
 
@@ -167,6 +245,9 @@ int spool_store_mem(const char *dir, const char *data, size_t len, size_t cap, s
 {
 	memset(m, 0, sizeof(*m));
 	if (len > cap) {
+		/* the dedupe key is what was received, not the bytes kept */
+		m->received = (long long)len;
+		spool_sha256(data, len, m->sha256);
 		len = cap;
 		m->truncated = 1;
 	}
@@ -175,8 +256,10 @@ int spool_store_mem(const char *dir, const char *data, size_t len, size_t cap, s
 
 int spool_store_fd(const char *dir, int fd, size_t cap, struct spool_msg *m)
 {
-	size_t len = 0, alloc = 65536;
+	size_t len = 0, alloc = cap < 65536 ? cap : 65536; /* a cap under 64 KiB holds too */
 	char *data = xmalloc(alloc), sink[65536];
+	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	long long received = 0;
 	int rc, saved;
 
 	memset(m, 0, sizeof(*m));
@@ -196,15 +279,25 @@ int spool_store_fd(const char *dir, int fd, size_t cap, struct spool_msg *m)
 				continue;
 			saved = errno;
 			free(data);
+			g_checksum_free(ck);
 			return errno = saved, -1;
 		}
 		if (n == 0)
 			break;
+		/* the whole stream is hashed: two messages cut to the same bytes differ */
+		g_checksum_update(ck, (const guchar *)(len < alloc ? data + len : sink), n);
+		received += n;
 		if (len < alloc)
 			len += (size_t)n;
 		else
 			m->truncated = 1;
 	}
+	if (m->truncated) {
+		m->received = received;
+		memcpy(m->sha256, g_checksum_get_string(ck), 64);
+		m->sha256[64] = '\0';
+	}
+	g_checksum_free(ck);
 	rc = commit(dir, data, len, m);
 	saved = errno;
 	free(data);
@@ -233,11 +326,11 @@ int spool_done(const char *dir, const char *name)
 	return rename(src, dst);
 }
 
-int spool_remove(const char *dir, const char *name)
+int spool_remove(const char *dir, const char *sub, const char *name)
 {
 	char p[PATH_MAX];
 
-	if (spool_path(dir, "new", name, p, sizeof(p)) < 0)
+	if (spool_path(dir, sub, name, p, sizeof(p)) < 0)
 		return -1;
 	return unlink(p);
 }

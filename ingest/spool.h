@@ -7,8 +7,15 @@
  *
  * A message is written under tmp/, fsync()ed, renamed into new/ and the
  * directory fsync()ed: only then is it safe to tell the MTA "delivered".
- * Names are unique: <seconds>.<microseconds>.P<pid>R<random>[,T] where ",T"
- * marks a message cut at the size cap.
+ * Names are unique: <seconds>.<microseconds>.P<pid>R<random>[,T=<size>.<sha256>]
+ * where ",T=" marks a message cut at the size cap and records the length and
+ * SHA-256 of the whole stream that was received (its dedupe key). A plain
+ * ",T" suffix (older spools) marks a cut message without that record.
+ *
+ * One process at a time works on a spool file: the writer holds an flock on
+ * it from before the rename into new/ until it is moved to cur/ or left
+ * pending (spool_release), and reprocess takes the lock without waiting and
+ * skips a file that is held (spool_lock).
  */
 #ifndef AD_SPOOL_H
 #define AD_SPOOL_H
@@ -22,7 +29,8 @@ struct spool_msg {
 	char name[SPOOL_NAME_MAX];  /* file name within new/ or cur/ */
 	size_t size;                /* bytes stored */
 	int truncated;              /* input exceeded the cap */
-	char sha256[65];            /* hex digest of the stored bytes */
+	long long received;         /* bytes received (> size when truncated) */
+	char sha256[65];            /* dedupe key: hex digest of the bytes received */
 };
 
 /* spool_init - create tmp/ new/ cur/ (mode 0700); 0 or -1 with errno */
@@ -43,8 +51,18 @@ int spool_path(const char *dir, const char *sub, const char *name, char *out, si
 int spool_find(const char *dir, const char *name, char *out, size_t outlen);
 /* spool_done - move new/name to cur/name, durably; 0 or -1 */
 int spool_done(const char *dir, const char *name);
-/* spool_remove - delete new/name (a duplicate delivery); 0 or -1 */
-int spool_remove(const char *dir, const char *name);
+/* spool_remove - delete sub/name (a duplicate delivery); 0 or -1 */
+int spool_remove(const char *dir, const char *sub, const char *name);
+/*
+ * spool_lock - take the lock on sub/name without waiting; it becomes the one
+ * lock this process holds (the previous one is released). 0 when held, 1 when
+ * another process holds it or the file is no longer at sub/name, -1 on error.
+ */
+int spool_lock(const char *dir, const char *sub, const char *name);
+/* spool_release - drop the lock this process holds on a spool file, if any */
+void spool_release(void);
+/* spool_msg_load - fill m for the spool file name holding data/len */
+void spool_msg_load(const char *name, const char *data, size_t len, struct spool_msg *m);
 /* spool_read - read a whole spool file into memory (caller frees); NULL on error */
 char *spool_read(const char *path, size_t *len);
 /* spool_sha256 - hex SHA-256 of data */

@@ -8,13 +8,21 @@
 #include "mem.h"
 #include "msg.h"
 
+static int oom_status = EX_TEMPFAIL;
+
+/* mem_oom_status - see mem.h */
+void mem_oom_status(int status)
+{
+	oom_status = status;
+}
+
 static void oom(size_t n)
 {
 	msg_error("out of memory allocating %zu bytes", n);
-	exit(EX_TEMPFAIL);
+	exit(oom_status);
 }
 
-/* xmalloc - malloc or exit 75 */
+/* xmalloc - malloc or exit 75 (mem_oom_status) */
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../db/db.h"
@@ -103,6 +104,61 @@ static void test_cap_truncates(void **state)
 	assert_true(spool_is_truncated(m.name));
 }
 
+/* two inputs cut to the same kept bytes keep different dedupe keys, and the
+ * key survives in the name for reprocess */
+static void test_truncated_key(void **state)
+{
+	static char a[300], b[400];
+	struct spool_msg m1, m2, l;
+	char full[65];
+
+	memset(a, 'y', sizeof(a));
+	memset(b, 'y', sizeof(b));
+	assert_int_equal(spool_init(dir), 0);
+	assert_int_equal(spool_store_mem(dir, a, sizeof(a), 200, &m1), 0);
+	assert_int_equal(spool_store_mem(dir, b, sizeof(b), 200, &m2), 0);
+	spool_release();
+	assert_true(m1.truncated && m2.truncated);
+	assert_int_equal(m1.size, 200);
+	assert_int_equal(m1.received, 300);
+	assert_int_equal(m2.received, 400);
+	assert_string_not_equal(m1.sha256, m2.sha256);
+	spool_sha256(a, sizeof(a), full);
+	assert_string_equal(m1.sha256, full);
+	spool_msg_load(m2.name, b, 200, &l);
+	assert_true(l.truncated);
+	assert_int_equal(l.received, 400);
+	assert_string_equal(l.sha256, m2.sha256);
+	assert_true(strlen(m2.name) < SPOOL_NAME_MAX - 1);
+	/* a whole message: the key is the digest of its bytes */
+	spool_msg_load("1.000000.P1R0", a, 100, &l);
+	assert_false(l.truncated);
+	spool_sha256(a, 100, full);
+	assert_string_equal(l.sha256, full);
+}
+
+/* a stored message stays locked until released: spool_lock from another
+ * descriptor reports it busy, then takes it */
+static void test_lock(void **state)
+{
+	struct spool_msg m;
+
+	assert_int_equal(spool_init(dir), 0);
+	assert_int_equal(spool_store_mem(dir, "x\n", 2, 100, &m), 0);
+	if (fork() == 0)
+		_exit(spool_lock(dir, "new", m.name) == 1 ? 0 : 1);
+	{
+		int st;
+
+		assert_int_not_equal(wait(&st), -1);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	spool_release();
+	assert_int_equal(spool_lock(dir, "new", m.name), 0);
+	assert_int_equal(spool_lock(dir, "new", "no-such-file"), 1);
+	spool_release();
+}
+
 static void test_unwritable(void **state)
 {
 	struct spool_msg m;
@@ -180,6 +236,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_store_and_done, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cap_truncates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable, setup, teardown),
 		cmocka_unit_test(test_sha),
