@@ -50,8 +50,13 @@ def main():
     corpus = os.path.join(root, "..", "shared", "corpus")
     cdir = os.path.join(corpus, "complaints")
     if not os.path.isdir(cdir):
-        print("SKIP: %s not found (shared corpus absent)" % cdir)
-        return 0
+        print("FAIL: %s not found (shared corpus absent)" % cdir)
+        print("0 passed, 1 failed")
+        return 1
+    if not os.access(binary, os.X_OK):
+        print("FAIL: %s not built" % binary)
+        print("0 passed, 1 failed")
+        return 1
     index = []
     with open(os.path.join(cdir, "INDEX.tsv")) as f:
         next(f)
