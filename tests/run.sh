@@ -1,5 +1,6 @@
 #!/bin/sh
-# run.sh BUILD_DIR [unit] - run every test and print one summary line.
+# run.sh BUILD_DIR [unit|unit+e2e] - run every test (or the unit tests, or the
+# unit and end-to-end tests) and print one summary line.
 #
 # Unit tests are cmocka binaries (BUILD_DIR/tests/test_*); golden, conformance
 # and end-to-end tests are shell scripts that end with "N passed, N failed" (and
@@ -96,6 +97,8 @@ run_unit
 if [ "$ONLY" = all ]; then
 	echo "golden tests:"; run_scripts tests/golden
 	echo "conformance:"; run_scripts tests/conformance
+fi
+if [ "$ONLY" = all ] || [ "$ONLY" = unit+e2e ]; then
 	echo "end to end:"; run_scripts tests/e2e
 fi
 echo "checks: $pass passed, $fail failed, $skipped skipped"
