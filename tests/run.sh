@@ -44,11 +44,13 @@ count() { # count NAME LOGFILE RC
 	p=${p:-0}; f=${f:-0}; sk=${sk:-0}
 	# a whole suite skipped by its plan ("1..0 # SKIP why") is one skip
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$sk" -eq 0 ] && grep -q '^1\.\.0 # SKIP' "$2"; then sk=1; fi
+	reasons=$(skip_reasons "$2")
+	# a script that stopped at once with a SKIP line and "0 passed, 0 failed"
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$sk" -eq 0 ] && [ -n "$reasons" ] && [ "$3" -eq 0 ]; then sk=1; fi
 	why=""
 	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; why="exit status $3"; fi
 	# a suite that counted nothing did not run: a failure, not a silent pass
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$sk" -eq 0 ]; then f=1; why="no count line (nothing ran)"; fi
-	reasons=$(skip_reasons "$2")
 	if [ "$sk" -ne 0 ] && [ -z "$reasons" ]; then reasons="(no reason given)"; fi
 	if [ "$sk" -ne 0 ] && [ "${CI:-}" = true ] && ! allowed "$nm"; then
 		f=$((f + 1)); why="skipped under CI=true and not on tests/skip-allow.txt"

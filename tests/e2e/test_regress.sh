@@ -16,8 +16,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTION
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lib/lsan.supp}
 
 if [ ! -x "$BIN" ] || [ ! -f "$BUILD/libabusedesk.a" ]; then
-	echo "SKIP: abusedesk or $BUILD/libabusedesk.a not built"
-	pass "skipped: nothing built"; done_testing; exit 0
+	skip "abusedesk or $BUILD/libabusedesk.a not built"; done_testing; exit 0
 fi
 
 # clean LOG - no sanitizer report in LOG
