@@ -75,6 +75,7 @@ C
 # the driver is built like the library under test (a sanitizer build needs clang and its runtime)
 case "$BUILD" in
 *asan*) dcc=clang; dsan="-fsanitize=address,undefined" ;;
+*coverage*) dcc=cc; dsan=--coverage ;;
 *) dcc=cc; dsan= ;;
 esac
 # shellcheck disable=SC2046,SC2086

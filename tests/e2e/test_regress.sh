@@ -30,6 +30,7 @@ replayer() {
 	[ -x "$TMP/replay_$t" ] && return 0
 	case $BUILD in
 	*asan*) cc=clang; san="-fsanitize=address,undefined -fno-sanitize-recover=undefined" ;;
+	*coverage*) san=--coverage ;;
 	esac
 	# shellcheck disable=SC2046,SC2086
 	$cc -std=c11 -D_GNU_SOURCE -g -O1 $san $(pkg-config --cflags gmime-3.0 libpcre2-8 libcurl sqlite3) \
