@@ -4,6 +4,8 @@
 #   make demo       install missing packages, build, ingest samples/ through the pipe path, show incidents and a digest
 #   make check      install missing packages, build, run unit, golden, conformance and end-to-end tests;
 #                   with CI=true (or CHECK_ALL=1) also the suite under ASan/UBSan and a fuzz smoke run
+#   make coverage   build with --coverage into build/coverage, run the unit and end-to-end tests
+#                   against it, print line coverage per module (gcov); not part of `make check`
 #   make check-asan / check-valgrind / fuzz / fuzz-smoke / bench / install
 
 VERSION   := 0.1.0
@@ -45,7 +47,7 @@ TOOLS_SRC := $(wildcard bench/*.c)
 TOOLS_BIN := $(TOOLS_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps demo check check-unit check-e2e check-asan check-valgrind \
-	check-conformance fuzz fuzz-smoke bench bench-smoke install clean checksrc
+	check-conformance coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc
 
 all: abusedesk
 
@@ -109,6 +111,13 @@ check-asan:
 	@ln -sf build/asan/abusedesk abusedesk
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lib/lsan.supp \
 	  sh tests/run.sh build/asan; rc=$$?; ln -sf $(B)/abusedesk abusedesk; exit $$rc
+
+coverage:
+	@sh tests/lib/deps.sh test
+	@$(MAKE) --no-print-directory BUILD=coverage CFLAGS='-g -O0 --coverage' LDFLAGS='--coverage' \
+	  all tools $(UNIT_SRC:tests/unit/%.c=build/coverage/tests/%)
+	@ln -sf build/coverage/abusedesk abusedesk
+	@sh tests/lib/coverage.sh build/coverage; rc=$$?; ln -sf $(B)/abusedesk abusedesk; exit $$rc
 
 check-valgrind: all $(UNIT_BIN)
 	@VALGRIND=1 sh tests/run.sh $(B) unit

@@ -2,18 +2,19 @@
 # check.sh BUILD_DIR - what `make check` runs: the whole suite; with CI=true
 # (or CHECK_ALL=1) also the whole suite again under AddressSanitizer and
 # UBSan, and every fuzz target for FUZZ_SECONDS (default 15) seconds.
-# The last line is the total: "total: N passed, N failed".
+# The last line is the total: "total: N passed, N failed, N skipped".
 set -u
 B=${1:-build/default}
 cd "$(dirname "$0")/.." || exit 2
 OUT=$(mktemp /tmp/abusedesk-check.XXXXXX)
 trap 'rm -f "$OUT"' EXIT
-pass=0; fail=0; rc=0
+pass=0; fail=0; skipped=0; rc=0
 
-tally() { # tally LOG: add the "checks: N passed, N failed" line of a suite (none: a failure)
-	p=$(sed -n 's/^checks: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$1" | tail -1)
-	f=$(sed -n 's/^checks: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$1" | tail -1)
-	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1}))
+tally() { # tally LOG: add the "checks: N passed, N failed, N skipped" line of a suite (none: a failure)
+	p=$(sed -n 's/^checks: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1/p' "$1" | tail -1)
+	f=$(sed -n 's/^checks: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\2/p' "$1" | tail -1)
+	s=$(sed -n 's/^checks: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\3/p' "$1" | tail -1)
+	pass=$((pass + ${p:-0})); fail=$((fail + ${f:-1})); skipped=$((skipped + ${s:-0}))
 	[ "${f:-1}" -eq 0 ] || rc=1
 }
 
@@ -32,5 +33,5 @@ if [ "${CI:-}" = true ] || [ "${CHECK_ALL:-0}" = 1 ]; then
 	fi
 	grep -E '^FIGURE fuzz|crash|fuzz-smoke' "$OUT"
 fi
-echo "total: $pass passed, $fail failed"
+echo "total: $pass passed, $fail failed, $skipped skipped"
 exit $rc

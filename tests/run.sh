@@ -1,9 +1,14 @@
 #!/bin/sh
-# run.sh BUILD_DIR [unit] - run every test and print one summary line.
+# run.sh BUILD_DIR [unit|unit+e2e] - run every test (or the unit tests, or the
+# unit and end-to-end tests) and print one summary line.
 #
 # Unit tests are cmocka binaries (BUILD_DIR/tests/test_*); golden, conformance
-# and end-to-end tests are shell scripts that end with "N passed, N failed".
-# The last line is the total: "checks: N passed, N failed".
+# and end-to-end tests are shell scripts that end with "N passed, N failed" (and
+# ", N skipped"; cmocka's SKIPPED count and a "1..0 # SKIP" plan count too).
+# Every suite's line and the total read "N passed, N failed, N skipped"; each
+# skip is printed with its reason. A suite that prints no count fails. Under
+# CI=true a suite with a skip fails unless tests/skip-allow.txt names it.
+# The last line is the total: "checks: N passed, N failed, N skipped".
 set -u
 B=${1:-build/default}
 ONLY=${2:-all}
@@ -12,21 +17,54 @@ ROOT=$(pwd)
 export ABUSEDESK_BIN="$ROOT/abusedesk" ABUSEDESK_ROOT="$ROOT" ABUSEDESK_BUILD="$ROOT/$B"
 LOG=$ROOT/$B/test-logs
 rm -rf "$LOG"; mkdir -p "$LOG"
-pass=0; fail=0; failed_names=""
+pass=0; fail=0; skipped=0; failed_names=""
+ALLOW=$ROOT/tests/skip-allow.txt
+
+# skip_reasons LOGFILE - every skip a log states, one a line: cmocka's
+# "[  SKIPPED ] test_x", TAP's "ok N # SKIP why" and "1..0 # SKIP why", and
+# the "SKIP: why" lines the conformance scripts print
+skip_reasons() {
+	sed -n 's/^\[  SKIPPED \] \(test_[^ ]*\)$/\1 (cmocka skip())/p
+		s/^ok [0-9][0-9]* # SKIP \(.*\)/\1/p
+		s/^1\.\.0 # SKIP \(.*\)/\1/p
+		s/^# SKIP \(.*\)/\1/p
+		s/^SKIP:\{0,1\} \(.*\)/\1/p' "$1" | awk '!seen[$0]++'
+}
+
+# allowed NAME - NAME (e.g. e2e/test_probe) is on tests/skip-allow.txt
+allowed() {
+	[ -f "$ALLOW" ] && grep -v '^#' "$ALLOW" | awk -v n="$1" '$1 == n { f = 1 } END { exit !f }'
+}
 
 count() { # count NAME LOGFILE RC
+	nm=${1%% (*}
 	p=$(sed -n 's/^.*\[  PASSED  \] \([0-9][0-9]*\) test.*/\1/p; s/^\(.*: \)\{0,1\}\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\2/p' "$2" | tail -1)
 	f=$(sed -n 's/^.*\[  FAILED  \] \([0-9][0-9]*\) test.*/\1/p; s/^\(.*: \)\{0,1\}\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\3/p' "$2" | tail -1)
-	p=${p:-0}; f=${f:-0}
-	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-	pass=$((pass + p)); fail=$((fail + f))
+	sk=$(sed -n 's/^.*\[  SKIPPED \] \([0-9][0-9]*\) test.*/\1/p; s/^\(.*: \)\{0,1\}[0-9][0-9]* passed, [0-9][0-9]* failed, \([0-9][0-9]*\) skipped.*/\2/p' "$2" | tail -1)
+	p=${p:-0}; f=${f:-0}; sk=${sk:-0}
+	# a whole suite skipped by its plan ("1..0 # SKIP why") is one skip
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$sk" -eq 0 ] && grep -q '^1\.\.0 # SKIP' "$2"; then sk=1; fi
+	reasons=$(skip_reasons "$2")
+	# a script that stopped at once with a SKIP line and "0 passed, 0 failed"
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$sk" -eq 0 ] && [ -n "$reasons" ] && [ "$3" -eq 0 ]; then sk=1; fi
+	why=""
+	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; why="exit status $3"; fi
+	# a suite that counted nothing did not run: a failure, not a silent pass
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$sk" -eq 0 ]; then f=1; why="no count line (nothing ran)"; fi
+	if [ "$sk" -ne 0 ] && [ -z "$reasons" ]; then reasons="(no reason given)"; fi
+	if [ "$sk" -ne 0 ] && [ "${CI:-}" = true ] && ! allowed "$nm"; then
+		f=$((f + 1)); why="skipped under CI=true and not on tests/skip-allow.txt"
+	fi
+	pass=$((pass + p)); fail=$((fail + f)); skipped=$((skipped + sk))
 	if [ "$f" -ne 0 ]; then
-		failed_names="$failed_names $1"
-		printf '  FAIL %-40s %s passed, %s failed (log: %s)\n' "$1" "$p" "$f" "$2"
+		failed_names="$failed_names $nm"
+		printf '  FAIL %-40s %s passed, %s failed, %s skipped%s (log: %s)\n' "$1" "$p" "$f" "$sk" \
+			"${why:+ - $why}" "$2"
 		tail -n 25 "$2" | sed 's/^/       | /'
 	else
-		printf '  ok   %-40s %s passed\n' "$1" "$p"
+		printf '  ok   %-40s %s passed, %s failed, %s skipped\n' "$1" "$p" "$f" "$sk"
 	fi
+	[ -z "$reasons" ] || printf '%s\n' "$reasons" | sed 's/^/       SKIP /'
 }
 
 run_unit() {
@@ -52,7 +90,7 @@ run_scripts() { # DIR
 		timeout 900 bash "$s" >"$l" 2>&1 </dev/null
 		rc=$?
 		count "$n ($(( $(date +%s) - start ))s)" "$l" $rc
-		grep -E '^(FIGURE|SKIP)' "$l" | sed 's/^/       /'
+		grep -E '^FIGURE' "$l" | sed 's/^/       /'
 	done
 }
 
@@ -61,7 +99,9 @@ run_unit
 if [ "$ONLY" = all ]; then
 	echo "golden tests:"; run_scripts tests/golden
 	echo "conformance:"; run_scripts tests/conformance
+fi
+if [ "$ONLY" = all ] || [ "$ONLY" = unit+e2e ]; then
 	echo "end to end:"; run_scripts tests/e2e
 fi
-echo "checks: $pass passed, $fail failed"
+echo "checks: $pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]

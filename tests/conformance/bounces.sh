@@ -2,17 +2,19 @@
 # bounces - conformance of the bounce reader against ../shared/corpus/bounces
 # (sisimai's set of emails): runs `abusedesk parse --json` once over every
 # sample and scores the output with bounces.py. ABUSEDESK names the binary
-# (default ./abusedesk). Prints SKIP and exits 0 when the corpus is absent.
+# (default ./abusedesk). A missing corpus or binary is a failure.
 cd "$(dirname "$0")/../.." || exit 1
 CORPUS=../shared/corpus/bounces
 AD=${ABUSEDESK:-./abusedesk}
 if [ ! -f "$CORPUS/expected.jsonl" ]; then
-	echo "SKIP: bounces conformance: $CORPUS not found"
-	exit 0
+	echo "FAIL: bounces conformance: $CORPUS not found (the shared corpus is part of the suite)"
+	echo "0 passed, 1 failed"
+	exit 1
 fi
 if [ ! -x "$AD" ]; then
-	echo "SKIP: bounces conformance: $AD not built"
-	exit 0
+	echo "FAIL: bounces conformance: $AD not built"
+	echo "0 passed, 1 failed"
+	exit 1
 fi
 out=$(mktemp) || exit 1
 trap 'rm -f "$out"' EXIT

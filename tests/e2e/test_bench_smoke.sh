@@ -12,7 +12,7 @@ T=$(mktemp -d /tmp/abusedesk-benchsmoke-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
 if [ ! -x "$B/bench/gen" ] || [ ! -x "$B/bench/lat" ] || [ ! -x "$B/bench/catspool" ]; then
-	echo "SKIP: bench tools not built (make tools)"; pass "skipped"; done_testing; exit
+	skip "bench tools not built (make tools)"; done_testing; exit
 fi
 start=$(date +%s)
 BENCH_TOOLS="$B/bench" sh "$ROOT/bench/run.sh" --smoke >"$T/out" 2>"$T/err"

@@ -17,9 +17,9 @@ cleanup() { sink_stop "$T/sink"; rm -rf "$T"; }
 trap cleanup EXIT
 
 if ! "$SINK_PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
-	echo "SKIP: python3-aiosmtpd missing"; pass "skipped"; done_testing; exit
+	skip "python3-aiosmtpd missing"; done_testing; exit
 fi
-command -v sqlite3 >/dev/null || { echo "SKIP: sqlite3 missing"; pass "skipped"; done_testing; exit; }
+command -v sqlite3 >/dev/null || { skip "sqlite3 missing"; done_testing; exit; }
 PORT=$(free_port)
 sink_start "$T/sink" "$PORT" || { fail "SMTP sink started"; done_testing; exit 1; }
 cat >"$T/conf" <<CONF

@@ -101,7 +101,7 @@ chmod 444 "$W/u/db/abusedesk.db"; chmod 555 "$W/u/db"
 printf 'Subject: ro\nMessage-ID: <ro@faults.example.org>\n\nx\n' | "$BIN" -q -c "$W/u/abusedesk.conf" ingest 2>"$W/u/err"
 rc=$?
 if [ -z "$RUN_USER" ] && [ "$(id -u)" = 0 ]; then
-	pass "skip: root ignores file modes"
+	skip "database unwritable: root without run_user ignores file modes"
 else
 	is "$rc" 0 "database unwritable: exit 0"
 	is "$(find "$W/u/spool/new" -type f | wc -l)" 1 "database unwritable: message pending"

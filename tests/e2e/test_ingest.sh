@@ -103,7 +103,7 @@ like "$(cat "$T/err")" "broken.conf:2:" "broken config: message names file and l
 conf ""
 chmod 000 "$T/spool/tmp"
 if [ -z "$RUN_USER" ] && [ "$(id -u)" = 0 ]; then
-	pass "skip: root without run_user writes anywhere"
+	skip "unwritable spool: root without run_user writes anywhere"
 else
 	printf 'Subject: unwritable\n\nx\n' | ingest 2>"$T/err"; is "$?" 75 "unwritable spool: exit 75"
 	like "$(cat "$T/err")" "stays with the MTA" "unwritable spool: message says the MTA keeps it"
@@ -113,11 +113,22 @@ chmod 700 "$T/spool/tmp"
 
 # database locked past the deadline: exit 0, pending; reprocess finishes it
 n0=$(q 'select count(*) from reports')
-( printf 'BEGIN IMMEDIATE;\nINSERT INTO acks VALUES ("lock", 1);\n'; sleep 6; printf 'ROLLBACK;\n' ) | sqlite3 "$T/db/abusedesk.db" &
+# the holder keeps the lock until we release it through a FIFO; we wait until
+# the lock is seen taken (conditions, not sleeps against the 1 s busy timeout)
+mkfifo "$T/lock.fifo"
+sqlite3 "$T/db/abusedesk.db" <"$T/lock.fifo" >/dev/null 2>&1 &
 LOCKPID=$!
-sleep 1
+exec 9>"$T/lock.fifo"
+printf 'BEGIN IMMEDIATE;\nINSERT INTO acks VALUES ("lock", 1);\n' >&9
+locked=no
+for _ in $(seq 300); do
+	sqlite3 "$T/db/abusedesk.db" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1 || { locked=yes; break; }
+	sleep 0.1
+done
+is "$locked" yes "database locked by another process"
 printf 'Subject: while locked\nMessage-ID: <locked@example.org>\n\nx\n' | ingest 2>/dev/null; is "$?" 0 "database locked: still exit 0"
 is "$(files new)" 1 "database locked: message pending in new/"
+printf 'ROLLBACK;\n' >&9; exec 9>&-
 wait "$LOCKPID"; LOCKPID=
 is "$(q 'select count(*) from reports')" "$n0" "nothing recorded while locked"
 "${AS[@]}" "$BIN" -q -c "$T/abusedesk.conf" reprocess --pending >/dev/null; is "$?" 0 "reprocess --pending exits 0"

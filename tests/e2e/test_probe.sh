@@ -16,13 +16,13 @@ cd "$(dirname "$0")/../.."
 BIN=${ABUSEDESK_BIN:-$PWD/abusedesk}
 
 if [ "$(id -u)" != 0 ] || ! command -v postfix >/dev/null; then
-	echo "# SKIP test_probe: needs root and postfix"; pass "skipped (needs root and postfix)"; done_testing; exit
+	skip "test_probe: needs root and postfix"; done_testing; exit
 fi
 if ! command -v tinyproxy >/dev/null; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y tinyproxy >/dev/null 2>&1
 	service tinyproxy stop >/dev/null 2>&1 || systemctl stop tinyproxy >/dev/null 2>&1 || true
 fi
-command -v tinyproxy >/dev/null || { echo "# SKIP test_probe: tinyproxy not installable"; pass skipped; done_testing; exit; }
+command -v tinyproxy >/dev/null || { skip "test_probe: tinyproxy not installable"; done_testing; exit; }
 
 T=$(mktemp -d /tmp/abusedesk-probe-XXXXXX)
 chmod 755 "$T"

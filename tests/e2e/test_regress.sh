@@ -16,8 +16,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTION
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lib/lsan.supp}
 
 if [ ! -x "$BIN" ] || [ ! -f "$BUILD/libabusedesk.a" ]; then
-	echo "SKIP: abusedesk or $BUILD/libabusedesk.a not built"
-	pass "skipped: nothing built"; done_testing; exit 0
+	skip "abusedesk or $BUILD/libabusedesk.a not built"; done_testing; exit 0
 fi
 
 # clean LOG - no sanitizer report in LOG
@@ -31,6 +30,7 @@ replayer() {
 	[ -x "$TMP/replay_$t" ] && return 0
 	case $BUILD in
 	*asan*) cc=clang; san="-fsanitize=address,undefined -fno-sanitize-recover=undefined" ;;
+	*coverage*) san=--coverage ;;
 	esac
 	# shellcheck disable=SC2046,SC2086
 	$cc -std=c11 -D_GNU_SOURCE -g -O1 $san $(pkg-config --cflags gmime-3.0 libpcre2-8 libcurl sqlite3) \

@@ -22,12 +22,12 @@ BIN=${ABUSEDESK_BIN:-$PWD/abusedesk}
 CONF=tests/golden/trace-postfix.conf
 
 if [ "$(id -u)" != 0 ] || ! command -v postfix >/dev/null || ! command -v swaks >/dev/null; then
-	echo "# SKIP test_trace_postfix: needs root, postfix and swaks"; pass "skipped"; done_testing; exit
+	skip "test_trace_postfix: needs root, postfix and swaks"; done_testing; exit
 fi
 if ! command -v dovecot >/dev/null; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-core >/dev/null 2>&1
 fi
-command -v dovecot >/dev/null || { echo "# SKIP test_trace_postfix: dovecot-core not installable"; pass skipped; done_testing; exit; }
+command -v dovecot >/dev/null || { skip "test_trace_postfix: dovecot-core not installable"; done_testing; exit; }
 [ -x "$BIN" ] || { fail "abusedesk is built" "$BIN missing"; done_testing; exit; }
 
 T=$(mktemp -d /tmp/abusedesk-tracepf-XXXXXX)
@@ -69,7 +69,7 @@ start=$SECONDS
 bash tools/capture-postfix-samples.sh -l "$T/logs" "$T/out" >"$T/capture.log" 2>&1
 rc=$?
 if [ "$rc" = 77 ]; then
-	echo "# SKIP test_trace_postfix: $(cat "$T/capture.log")"; pass skipped; done_testing; exit
+	skip "test_trace_postfix: $(tr '\n' ' ' <"$T/capture.log")"; done_testing; exit
 fi
 is "$rc" 0 "capture ran"
 [ "$rc" = 0 ] || diag "$(tail -n 5 "$T/capture.log")"

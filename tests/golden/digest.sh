@@ -16,7 +16,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export ABUSEDESK_NOW=1714608000 TZ=UTC
 
-command -v sqlite3 >/dev/null || { echo "SKIP: sqlite3 command missing"; pass "skipped"; done_testing; exit; }
+command -v sqlite3 >/dev/null || { skip "sqlite3 command missing"; done_testing; exit; }
 [ -x "$BIN" ] || { fail "abusedesk binary at $BIN"; done_testing; exit 1; }
 printf 'database = %s/ad.db\nspool_dir = %s/spool\nsyslog = no\norganization = Example Network\n' \
 	"$T" "$T" >"$T/conf"
@@ -60,7 +60,7 @@ if command -v xmllint >/dev/null; then
 	errs=$(xmllint --html --noout "$html" 2>&1 | grep 'error' | grep -v 'Tag \(svg\|rect\|text\|line\) invalid')
 	is "$errs" "" "xmllint --html reports no errors (beyond SVG tags)"
 else
-	echo "SKIP: xmllint missing (apt-get install libxml2-utils)"
+	skip "xmllint missing (apt-get install libxml2-utils)"
 fi
 body=$(cat "$html")
 for bad in '<script' '<img' '<b>bold' 'onerror=alert(2)>' '"weird"&co' $'\x1b'; do

@@ -21,7 +21,9 @@ not) appends one line "<mode> <from> <rcpts>" to D/attempts.log.
 Fail modes answer the DATA command: 4xx -> "451 4.3.0 ...", 5xx -> "554 5.6.0
 ...", slow -> sleep --slow SECONDS (default 5; "--fail-mode slow N" also
 accepted) then accept.  The mode can be changed while running by writing e.g.
-"4xx", "none" or "slow 3" into D/fail-mode (read at every DATA).
+"4xx", "none" or "slow 3" into D/fail-mode (read at every DATA).  Each slow
+DATA appends "answered" (the delay ran out) or "cancelled" (the client left
+first) to D/slow.log when it ends.
 
 TLS and AUTH (all off unless asked for):
   --starttls CERT KEY   offer STARTTLS with this PEM certificate and key
@@ -128,7 +130,15 @@ class Sink:
         if mode == "5xx":
             return "554 5.6.0 smtpsink: message rejected (test)"
         if mode == "slow":
-            await asyncio.sleep(slow)
+            # D/slow.log gets "answered" when the delay ran out, "cancelled"
+            # when the client left first: a test waits on it, not on a clock
+            end = "cancelled"
+            try:
+                await asyncio.sleep(slow)
+                end = "answered"
+            finally:
+                with open(os.path.join(self.dir, "slow.log"), "a") as f:
+                    f.write("%s\n" % end)
         with self.lock:
             self.n += 1
             n = self.n

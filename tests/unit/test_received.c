@@ -214,13 +214,12 @@ static void test_addresses(void **state)
 }
 
 
-/* elapsed - seconds since t0 */
-static double elapsed(const struct timespec *t0)
+/* cpu_since - CPU seconds this process used since t0 (not wall time: a busy
+ * machine must not fail a test; these are guards against pathological input,
+ * with ample headroom, not speed measurements -- speed is `make bench`) */
+static double cpu_since(clock_t t0)
 {
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+	return (double)(clock() - t0) / CLOCKS_PER_SEC;
 }
 
 /* fill - n bytes of a repeated pattern after a prefix */
@@ -251,7 +250,7 @@ static void test_hostile(void **state)
 		{ "by ", "(Authenticated sender: " },
 		{ "from x (y [192.0.2.1]) ", "auth" },
 	};
-	struct timespec t0;
+	clock_t t0;
 	struct hop h;
 	char *s;
 	size_t i;
@@ -259,22 +258,24 @@ static void test_hostile(void **state)
 
 	(void)state;
 	s = fill("from big.example (big.example [192.0.2.9]) by mx.example with ESMTP id ", "A", 1 << 20);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock();
 	assert_int_equal(rcvd_parse(s, 1 << 20, &h), 1);
-	assert_true(elapsed(&t0) < 0.5 * slowdown());
+	/* a linear scan of 1 MB takes milliseconds: 2 s of CPU is quadratic */
+	if (cpu_since(t0) > 2.0 * slowdown())
+		fail_msg("1 MB value: %.3fs of CPU", cpu_since(t0));
 	assert_string_equal(h.from_ip, "192.0.2.9");
 	assert_true(strlen(h.id) < RCVD_MAX_LEN);
 	hop_free(&h);
 	free(s);
 	for (i = 0; i < sizeof(bait) / sizeof(bait[0]); i++) {
 		s = fill(bait[i][0], bait[i][1], RCVD_MAX_LEN);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = clock();
 		for (k = 0; k < 10; k++) {
 			if (rcvd_parse(s, RCVD_MAX_LEN, &h) == 1)
 				hop_free(&h);
 		}
-		if (elapsed(&t0) > 1.0 * slowdown())
-			fail_msg("bait %zu too slow: %.3fs for 10", i, elapsed(&t0));
+		if (cpu_since(t0) > 2.0 * slowdown())
+			fail_msg("bait %zu too slow: %.3fs of CPU for 10", i, cpu_since(t0));
 		free(s);
 	}
 }
@@ -297,26 +298,6 @@ static void test_json(void **state)
 	buf_free(&b);
 	hop_free(&h);
 	hop_free(&h);          /* twice is harmless */
-}
-
-/* test_speed - tens of thousands of headers a second, at least */
-static void test_speed(void **state)
-{
-	struct timespec t0;
-	struct hop h;
-	size_t i, n = 0;
-	int k;
-
-	(void)state;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (k = 0; k < 400; k++) {
-		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++, n++) {
-			if (rcvd_parse(cases[i].hdr, strlen(cases[i].hdr), &h) == 1)
-				hop_free(&h);
-		}
-	}
-	if (n / elapsed(&t0) < 20000 / slowdown())
-		fail_msg("%.0f headers/s", n / elapsed(&t0));
 }
 
 static int setup(void **state)
@@ -343,7 +324,6 @@ int main(void)
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_speed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

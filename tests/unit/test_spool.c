@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "../../db/db.h"
@@ -159,18 +160,49 @@ static void test_lock(void **state)
 	spool_release();
 }
 
+/* store_as_nobody - spool_store_mem from a user the mode bits bind: as root,
+ * in a child that owns the spool and then drops to nobody (root writes
+ * anywhere, so the check would prove nothing); returns its result */
+static int store_as_nobody(struct spool_msg *m)
+{
+	static const char *subs[] = { "", "/tmp", "/new", "/cur" };
+	char p[512];
+	pid_t pid;
+	int st, r;
+
+	if (geteuid() != 0)
+		return spool_store_mem(dir, "x", 1, 100, m);
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", dir, subs[i]);
+		assert_int_equal(chown(p, 65534, 65534), 0);
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0 ||
+		    geteuid() == 0)
+			_exit(100);
+		r = spool_store_mem(dir, "x", 1, 100, m);
+		_exit(r + 1);   /* -1 -> 0, 0 -> 1 */
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_not_equal(WEXITSTATUS(st), 100);   /* could not drop to nobody */
+	return WEXITSTATUS(st) - 1;
+}
+
 static void test_unwritable(void **state)
 {
 	struct spool_msg m;
 	char p[512];
+	int r;
 
-	if (geteuid() == 0)
-		skip();   /* root writes anywhere */
 	assert_int_equal(spool_init(dir), 0);
 	snprintf(p, sizeof(p), "%s/tmp", dir);
 	chmod(p, 0500);
-	assert_int_equal(spool_store_mem(dir, "x", 1, 100, &m), -1);
+	r = store_as_nobody(&m);
 	chmod(p, 0700);
+	assert_int_equal(r, -1);
 	assert_int_equal(count_files("new"), 0);
 	assert_int_equal(count_files("tmp"), 0);
 }
