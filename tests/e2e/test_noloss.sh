@@ -52,7 +52,7 @@ wait_for() {
 # 1. an ingest held between its commit and the move to cur/ while a reprocess runs
 D=$W/held; mkconf "$D"; mk "$W/held.eml" held1
 if nm "$BIN" 2>/dev/null | grep -q __asan_init; then
-	diag "SKIP part 1: an LD_PRELOAD shim cannot run in front of the ASan runtime"
+	skip "part 1: an LD_PRELOAD shim cannot run in front of the ASan runtime"
 elif [ -f "$SHIM" ]; then
 	LD_PRELOAD=$SHIM FI_STOP_RENAME=/spool/cur/ FI_LOG=$W/log/held \
 		"$BIN" -q -c "$D/abusedesk.conf" ingest < "$W/held.eml" 2>"$W/held.err" &
