@@ -189,26 +189,53 @@ static int same_host(const char *a, const char *b)
 	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
+/* names_ip - by is ip itself, bare or as an address literal ("[192.0.2.25]") */
+static int names_ip(const char *by, const char *ip)
+{
+	char lit[64];
+	size_t n = strlen(by);
+	struct ipaddr a, b;
+
+	if (!ip[0] || ip_parse(ip, &b) < 0)
+		return 0;
+	if (by[0] == '[' && n > 2 && n - 2 < sizeof(lit)) {
+		memcpy(lit, by + 1, n - 2);
+		lit[n - 2] = '\0';
+		by = strncasecmp(lit, "IPv6:", 5) == 0 ? lit + 5 : lit;
+	}
+	return ip_parse(by, &a) == 0 && ip_cmp(&a, &b) == 0;
+}
+
 /*
- * check_writer - hop k's "by" should be cur. An inventory host whose header
- * names another of our hosts means a hop was left out (one without an
- * address, or cut): the message was with that host, address unknown.
+ * check_writer - hop k's "by" should be cur; 1 when the header is believed,
+ * 0 when it ends our chain. A header written under a name that is not ours
+ * was not written by cur: whoever handed cur the message wrote it (a
+ * spammer's fake header), so it and everything below it are not believed
+ * and the walk stops at cur. An inventory host whose header names another
+ * of our hosts means a hop was left out (one without an address, or cut):
+ * the message was with that host, address unknown.
  */
-static void check_writer(struct tstate *t, int k)
+static int check_writer(struct tstate *t, int k)
 {
 	const char *by = t->r->hops[k].by;
+	const char *name = t->cur.inv.host[0] ? t->cur.inv.host : t->cur.name;
 
-	if (by == NULL || *by == '\0' || !t->cur.inv.host[0] || same_host(by, t->cur.inv.host))
-		return;
+	if (by == NULL || *by == '\0' || (name[0] && same_host(by, name)) || names_ip(by, t->cur.ip))
+		return 1;
 	if (!trace_name_ours(t, by)) {
-		trace_hop_evidence(t, k, "written under another name than the host above");
-		return;
+		t->stop = STOP_UNBELIEVED;
+		trace_hop_evidence(t, k, "written under another name than the host above: not "
+				   "believed, our chain ends here");
+		return 0;
 	}
+	if (!t->cur.inv.host[0])
+		return 1;
 	trace_evidence(t, "hop %d was written by %.100s, not by %.100s: a hop in between has no address "
 		       "or is missing", k + 1, by, t->cur.inv.host);
 	trace_node(t, &t->cur, NULL, by);
 	t->noip_skips++;
 	trace_lower(t, CONF_MEDIUM);
+	return 1;
 }
 
 /*
@@ -291,8 +318,9 @@ void trace_walk(struct tstate *t, int start)
 			trace_hop_evidence(t, k, "not written by a host of ours: not believed");
 			return;
 		}
+		if (!check_writer(t, k))
+			return;
 		t->last_ours_hop = k;
-		check_writer(t, k);
 		take_name(t, k == start && t->cur.ip[0] && strcmp(t->cur.ip, t->egress.ip) == 0, h->by);
 		if (trace_hop_auth(h, user, sizeof(user))) {
 			t->ingress_hop = k;

@@ -391,6 +391,32 @@ static void test_web_script(void **state)
 	done(&r, &v);
 }
 
+/* a header written under a foreign name below our host ends our chain: its client is not believed */
+static void test_forged_hop_ends_chain(void **state)
+{
+	struct report r;
+	struct verdict v;
+	size_t hop2 = 0;
+
+	mk(&r, "192.0.2.26", "from smtp.example.net (smtp.example.net [192.0.2.26]) by "
+	   "mx.complainant.example (Postfix) with SMTP id 4VqP1; Wed, 01 May 2024 10:30:05 +0000",
+	   "from trusted.example.net ([192.0.2.25]) by mail.lottery.example.org with SMTP id FAKE1; "
+	   "Wed, 01 May 2024 10:29:59 +0000",
+	   "from spammer.example.org (unknown [203.0.113.9]) by mx2.example.net (Postfix) with ESMTP "
+	   "id 4Xyz; Wed, 01 May 2024 10:29:00 +0000");
+	run(&r, &v);
+	assert_int_equal(v.cls, V_LOCAL_INJECTION);
+	assert_string_equal(v.abused_ip, "192.0.2.26");
+	assert_string_equal(v.abused_host, "smtp.example.net");
+	assert_null(v.injector_ip);
+	assert_int_equal(v.confidence, CONF_MEDIUM);
+	for (size_t i = 0; i < v.evidence.n; i++)
+		if (strncmp(v.evidence.v[i], "hop 2:", 6) == 0)
+			hop2++;
+	assert_int_equal(hop2, 1);
+	done(&r, &v);
+}
+
 static void test_noip_middle(void **state)
 {
 	struct report r;
@@ -657,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_web_script),
 		cmocka_unit_test(test_noip_middle),
+		cmocka_unit_test(test_forged_hop_ends_chain),
 		cmocka_unit_test(test_loopback_and_private),
 		cmocka_unit_test(test_loopback_testbed),
 		cmocka_unit_test(test_dsn_backscatter),
