@@ -47,5 +47,18 @@ fi
 echo "== abusedesk digest --since 24h"
 A digest --since 24h
 echo
+# every verdict the tracer gives has a sample (docs/trace.md lists them)
+echo "== verdicts of the $n samples"
+seen=$(A reports --limit 1000 --format csv | sed 1d | cut -d, -f8 | sort | uniq -c)
+echo "$seen"
+missing=
+for v in open_proxy infected_host compromised_account open_relay web_script local_injection unknown not_ours; do
+	echo "$seen" | grep -qw "$v" || missing="$missing $v"
+done
+if [ -n "$missing" ]; then
+	echo "demo: no sample gave the verdict(s):$missing" >&2
+	exit 1
+fi
+echo
 echo "demo database: $D/db/abusedesk.db (try: sqlite3 $D/db/abusedesk.db 'select * from open_incidents')"
 echo "configuration: $D/abusedesk.conf (abusedesk -c $D/abusedesk.conf --help)"
