@@ -206,12 +206,28 @@ static int names_ip(const char *by, const char *ip)
 	return ip_parse(by, &a) == 0 && ip_cmp(&a, &b) == 0;
 }
 
-/* writer_is_cur - by names cur: its inventory or recorded name, or its address */
+/*
+ * writer_is_cur - by names cur: its inventory or recorded name, or its
+ * address; after a loopback handoff also "localhost" or a loopback literal
+ * (a content filter on cur, such as amavisd-new, writes "by localhost")
+ */
 static int writer_is_cur(const struct tstate *t, const char *by)
 {
 	const char *name = t->cur.inv.host[0] ? t->cur.inv.host : t->cur.name;
+	char lit[64];
 
-	return (name[0] && same_host(by, name)) || names_ip(by, t->cur.ip);
+	if ((name[0] && same_host(by, name)) || names_ip(by, t->cur.ip))
+		return 1;
+	if (!t->local)
+		return 0;
+	if (strcasecmp(by, "localhost") == 0 || strcasecmp(by, "localhost.localdomain") == 0)
+		return 1;
+	if (by[0] == '[' && strlen(by) < sizeof(lit)) {
+		str_copy(lit, sizeof(lit), by + 1);
+		lit[strcspn(lit, "]")] = '\0';
+		by = lit;
+	}
+	return trace_ip_loopback(by);
 }
 
 /*

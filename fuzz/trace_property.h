@@ -385,8 +385,12 @@ static void tp_hop(struct tp_rng *g, struct buf *b, const char *from, const char
 	}
 }
 
-/* tp_names_writer - header hdr names host h as its writer ("by mx2...", "by [192.0.2.25]") */
-static int tp_names_writer(const char *hdr, const struct tp_host *h)
+/*
+ * tp_names_writer - header hdr names host h as its writer ("by mx2...", "by
+ * [192.0.2.25]"; after a loopback handoff on h also "by localhost", as a
+ * content filter there writes it)
+ */
+static int tp_names_writer(const char *hdr, const struct tp_host *h, int local)
 {
 	const char *ip = strncmp(h->ip, "IPv6:", 5) == 0 ? h->ip + 5 : h->ip;
 	size_t label = strcspn(h->name, ".");
@@ -396,6 +400,9 @@ static int tp_names_writer(const char *hdr, const struct tp_host *h)
 	if (p == NULL)
 		return 0;
 	p += 3;
+	if (local && (strncasecmp(p, "localhost", 9) == 0 || strncmp(p, "[127.", 5) == 0 ||
+		      strncmp(p, "127.", 4) == 0))
+		return 1;
 	snprintf(lit, sizeof(lit), "[%s]", ip);
 	if (strncmp(p, lit, strlen(lit)) == 0 || strncmp(p, ip, strlen(ip)) == 0)
 		return 1;
@@ -418,7 +425,7 @@ static size_t tp_chain(struct tp_rng *g, struct buf *b)
 	struct buf rc;
 	size_t n = 0;
 	unsigned hops;
-	int src = tp_rand(g, 4) != 0;
+	int src = tp_rand(g, 4) != 0, local = 0;
 
 	/* a private or shared (CGNAT) address does not reach the complainant itself */
 	while (strncmp(egress->ip, "10.", 3) == 0 || strncmp(egress->ip, "100.64.", 7) == 0)
@@ -434,9 +441,17 @@ static size_t tp_chain(struct tp_rng *g, struct buf *b)
 	n++;
 	for (hops = tp_rand(g, 3); cur->relays && hops > 0; hops--) {
 		if (tp_rand(g, 3) == 0) {
+			/* a content filter: Postfix re-injection, amavisd-new's own header */
 			buf_printf(&rc, "Received: from localhost (localhost [127.0.0.1])\n\tby %s (Postfix) "
 				   "with ESMTP id F%u; " TP_DATE "\n", cur->name, hops);
 			n++;
+			local = 1;
+			if (tp_rand(g, 2)) {
+				buf_printf(&rc, "Received: from %s ([127.0.0.1])\n\tby localhost (%s [127.0.0.1]) "
+					   "(amavisd-new, port 10024)\n\twith ESMTP id AV%u; " TP_DATE "\n",
+					   cur->name, cur->name, hops);
+				n++;
+			}
 		}
 		h = &TP_PICK(g, tp_hosts);
 		if (h == cur || strcmp(h->name, cur->name) == 0)
@@ -444,9 +459,14 @@ static size_t tp_chain(struct tp_rng *g, struct buf *b)
 		tp_hop(g, &rc, h->name, h->ip, cur->name, 0, "R1");
 		n++;
 		cur = h;
+		local = 0;
 	}
 	if (cur->relays) {
-		switch (tp_rand(g, 5)) {
+		unsigned origin = tp_rand(g, 5);
+
+		if (origin != 4)
+			local = 0;
+		switch (origin) {
 		case 0: /* an outside client, no login */
 			tp_hop(g, &rc, "spammer.example.org", "203.0.113.9", cur->name, 0, "O1");
 			n++;
@@ -474,7 +494,7 @@ static size_t tp_chain(struct tp_rng *g, struct buf *b)
 		 * indistinguishable from one that host wrote */
 		char *f = tries < 8 ? tp_forged(g) : xstrdup(TP_SPAMMER);
 
-		if (tries >= 8 || !tp_names_writer(f, cur)) {
+		if (tries >= 8 || !tp_names_writer(f, cur, local)) {
 			buf_puts(&rc, f);
 			free(f);
 			break;

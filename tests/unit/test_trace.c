@@ -421,6 +421,25 @@ static void test_forged_hop_ends_chain(void **state)
 	done(&r, &v);
 }
 
+/* amavisd-new writes "by localhost" below a loopback handoff: still our host's header */
+static void test_content_filter_localhost(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "192.0.2.25", EGRESS_MX2,
+	   "from localhost (localhost [127.0.0.1]) by mx2.example.net (Postfix) with ESMTP id 4Re1; "
+	   "Wed, 1 May 2024 10:30:03 +0000",
+	   "from mx2.example.net ([127.0.0.1]) by localhost (mx2.example.net [127.0.0.1]) "
+	   "(amavisd-new, port 10024) with ESMTP id Av1; Wed, 1 May 2024 10:30:02 +0000");
+	add_hop(&r, RELAY_IN);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_string_equal(v.abused_host, "mx2.example.net");
+	assert_string_equal(v.injector_ip, "203.0.113.9");
+	done(&r, &v);
+}
+
 /* A configuration and inventory as tests/golden/trace.sh uses them. */
 struct lab {
 	struct trace_conf conf;
@@ -824,6 +843,7 @@ int main(void)
 		cmocka_unit_test(test_web_script),
 		cmocka_unit_test(test_noip_middle),
 		cmocka_unit_test(test_forged_hop_ends_chain),
+		cmocka_unit_test(test_content_filter_localhost),
 		cmocka_unit_test(test_forged_property_samples),
 		cmocka_unit_test(test_forged_property_chains),
 		cmocka_unit_test(test_loopback_and_private),
