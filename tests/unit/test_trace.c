@@ -506,7 +506,7 @@ static int declared_believed(const char *msg)
 }
 
 #define SAMPLE_ROUNDS 400   /* mutations per sample */
-#define CHAIN_COUNT 2000     /* generated chains */
+#define CHAIN_COUNT 2000    /* generated chains */
 #define CHAIN_ROUNDS 20     /* mutations per chain */
 
 /*
