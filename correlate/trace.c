@@ -38,15 +38,21 @@
  *	   message has a loopback address itself and the client another one:
  *	   a network laid out on 127.0.0.x (a test bed), whose addresses are
  *	   judged like any others. A hop without an address is
- *	   skipped (confidence at most medium); so is one the parser left
- *	   out, seen when an inventory host's header is written under
- *	   another of our names (the walk goes on at that name). A private client outside
+ *	   skipped (confidence at most medium). Each header must be written
+ *	   by the host above (its inventory or recorded name, or its
+ *	   address): the first that is not ends the chain, as does a header
+ *	   below a local submission (a pickup line the parser leaves out);
+ *	   what lies below was written by whoever handed the message over.
+ *	   A header written under another of our names is believed only when
+ *	   the left-out header between (a hop without an address) shows the
+ *	   host above handing it to that name (the walk goes on at that
+ *	   name). A private client outside
  *	   our_networks is taken as inside (medium). The walk stops at:
  *	   an authenticated hop (ESMTPA/ESMTPSA..., auth=, user=, Authenticated
  *	   sender) = ingress by login; an outside client = ingress; a host of
  *	   role proxy, customer, dynamic or nat (what it wrote is not
- *	   believed); or the end of the chain (the message started at the
- *	   last host of ours).
+ *	   believed); a header the host above did not write; or the end of
+ *	   the chain (the message started at the last host of ours).
  *	3. Mail log: the queue id of the oldest hop our MTAs wrote (or the
  *	   Message-ID) is looked up; a SASL user makes the verdict
  *	   compromised_account ("auth-maillog"); an outside client where the

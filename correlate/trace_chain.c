@@ -189,26 +189,115 @@ static int same_host(const char *a, const char *b)
 	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
-/*
- * check_writer - hop k's "by" should be cur. An inventory host whose header
- * names another of our hosts means a hop was left out (one without an
- * address, or cut): the message was with that host, address unknown.
- */
-static void check_writer(struct tstate *t, int k)
+/* names_ip - by is ip itself, bare or as an address literal ("[192.0.2.25]") */
+static int names_ip(const char *by, const char *ip)
 {
-	const char *by = t->r->hops[k].by;
+	char lit[64];
+	size_t n = strlen(by);
+	struct ipaddr a, b;
 
-	if (by == NULL || *by == '\0' || !t->cur.inv.host[0] || same_host(by, t->cur.inv.host))
-		return;
+	if (!ip[0] || ip_parse(ip, &b) < 0)
+		return 0;
+	if (by[0] == '[' && n > 2 && n - 2 < sizeof(lit)) {
+		memcpy(lit, by + 1, n - 2);
+		lit[n - 2] = '\0';
+		by = strncasecmp(lit, "IPv6:", 5) == 0 ? lit + 5 : lit;
+	}
+	return ip_parse(by, &a) == 0 && ip_cmp(&a, &b) == 0;
+}
+
+/*
+ * writer_is_cur - by names cur: its inventory or recorded name, or its
+ * address; after a loopback handoff also "localhost" or a loopback literal
+ * (a content filter on cur, such as amavisd-new, writes "by localhost")
+ */
+static int writer_is_cur(const struct tstate *t, const char *by)
+{
+	const char *name = t->cur.inv.host[0] ? t->cur.inv.host : t->cur.name;
+	char lit[64];
+
+	if ((name[0] && same_host(by, name)) || names_ip(by, t->cur.ip))
+		return 1;
+	if (!t->local)
+		return 0;
+	if (strcasecmp(by, "localhost") == 0 || strcasecmp(by, "localhost.localdomain") == 0)
+		return 1;
+	if (by[0] == '[' && strlen(by) < sizeof(lit)) {
+		str_copy(lit, sizeof(lit), by + 1);
+		lit[strcspn(lit, "]")] = '\0';
+		by = lit;
+	}
+	return trace_ip_loopback(by);
+}
+
+/*
+ * gap_ends - the headers the parser left out between the believed hop k-1
+ * and hop k (no client address, a pickup, junk) were written by cur too, or
+ * the chain ends: a local submission there means the message started at cur
+ * (what lies below was written by the submitter); one written under another
+ * name than cur's was written by whoever handed cur the message. 1 ended.
+ */
+static int gap_ends(struct tstate *t, int k)
+{
+	const struct tgap *g = trace_gap(t, k);
+
+	if (g->pickup) {
+		t->stop = STOP_END;
+		trace_hop_evidence(t, k, "below a local submission on the host above (a header "
+				   "without a client): written by the submitter, not believed");
+		return 1;
+	}
+	if (g->n == 0 || writer_is_cur(t, g->by) ||
+	    (!t->cur.inv.host[0] && !t->cur.name[0] && trace_name_ours(t, g->by)))
+		return 0;
+	t->stop = STOP_UNBELIEVED;
+	trace_evidence(t, "a Received header without a client address above hop %d was written by "
+		       "%.100s, not by the host above: it and what lies below are not believed, our "
+		       "chain ends here", k + 1, g->by);
+	return 1;
+}
+
+/*
+ * check_writer - hop k's "by" should be cur; 1 when the header is believed,
+ * 0 when it ends our chain. A header written under a name that is not ours
+ * was not written by cur: whoever handed cur the message wrote it (a
+ * spammer's fake header), so it and everything below it are not believed
+ * and the walk stops at cur. An inventory host whose header names another
+ * of our hosts means a hop was left out (one without an address): the
+ * message was with that host, address unknown - believed only when the
+ * left-out header is there, right below the believed one, naming cur as
+ * its writer and that host as its client; otherwise it ends the chain too.
+ */
+static int check_writer(struct tstate *t, int k)
+{
+	const char *by = t->r->hops[k].by, *name;
+	const struct tgap *g;
+
+	if (by == NULL || *by == '\0' || writer_is_cur(t, by))
+		return 1;
+	name = t->cur.inv.host[0] ? t->cur.inv.host : t->cur.name;
 	if (!trace_name_ours(t, by)) {
-		trace_hop_evidence(t, k, "written under another name than the host above");
-		return;
+		t->stop = STOP_UNBELIEVED;
+		trace_hop_evidence(t, k, "written under another name than the host above: not "
+				   "believed, our chain ends here");
+		return 0;
+	}
+	if (!name[0])
+		return 1;
+	g = trace_gap(t, k);
+	if (g->n != 1 || !same_host(g->by, name) || !g->from[0] || !same_host(g->from, by)) {
+		t->stop = STOP_UNBELIEVED;
+		trace_hop_evidence(t, k, "written under another of our names, and no header left out "
+				   "above it shows the host above handing it there: not believed, our chain "
+				   "ends here");
+		return 0;
 	}
 	trace_evidence(t, "hop %d was written by %.100s, not by %.100s: a hop in between has no address "
-		       "or is missing", k + 1, by, t->cur.inv.host);
+		       "or is missing", k + 1, by, name);
 	trace_node(t, &t->cur, NULL, by);
 	t->noip_skips++;
 	trace_lower(t, CONF_MEDIUM);
+	return 1;
 }
 
 /*
@@ -286,13 +375,16 @@ void trace_walk(struct tstate *t, int start)
 		const struct hop *h = &t->r->hops[k];
 		char user[256];
 
+		if (k > 0 && k > t->egress_hop && !(t->src_only && k == start) && gap_ends(t, k))
+			return;
 		if (!t->cur.ip[0] && !trace_name_ours(t, h->by)) {
 			t->stop = STOP_UNBELIEVED;
 			trace_hop_evidence(t, k, "not written by a host of ours: not believed");
 			return;
 		}
+		if (!check_writer(t, k))
+			return;
 		t->last_ours_hop = k;
-		check_writer(t, k);
 		take_name(t, k == start && t->cur.ip[0] && strcmp(t->cur.ip, t->egress.ip) == 0, h->by);
 		if (trace_hop_auth(h, user, sizeof(user))) {
 			t->ingress_hop = k;

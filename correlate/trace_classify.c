@@ -185,7 +185,11 @@ static void local(struct tstate *t)
 {
 	const struct tnode *n = &t->cur;
 	char l[400], line[200];
-	int web = trace_web_marker(t->r, line, sizeof(line));
+	int web = trace_web_marker(t, line, sizeof(line));
+	/* the header below the last one of ours names another writer: the submitter wrote it */
+	const char *below = t->stop == STOP_UNBELIEVED ? " The Received headers below the last one "
+			    "our hosts wrote were not written by them (whoever submitted the message wrote "
+			    "them, perhaps naming our addresses): they are not believed." : "";
 
 	set_abused(t, n);
 	label(n, l, sizeof(l));
@@ -208,11 +212,12 @@ static void local(struct tstate *t)
 		decide(t, V_WEB_SCRIPT, web ? "web-script-marker" : "local-web-host",
 		       n->inv.role == ROLE_WEB && web ? CONF_HIGH : CONF_MEDIUM,
 		       "The message was submitted locally on %s%s, so a web script there was "
-		       "probably abused (web script).", n->inv.role == ROLE_WEB ? "web server " : "", l);
+		       "probably abused (web script).%s", n->inv.role == ROLE_WEB ? "web server " : "", l,
+		       below);
 	} else if (n->inv.role == ROLE_MTA || n->inv.role == ROLE_SERVER) {
 		decide(t, V_LOCAL_INJECTION, "local-submission", CONF_MEDIUM, "The message was submitted "
 		       "on %s itself, with no outside client handing it over: a local user or program "
-		       "sent it (local injection).", l);
+		       "sent it (local injection).%s", l, below);
 	} else if (n->inv.role == ROLE_NAT) {
 		decide(t, V_UNKNOWN, "nat-no-port", CONF_LOW, "%s is a NAT gateway inside our chain; the "
 		       "NAT log and the mail server's log of the client port are needed to find the "
@@ -220,7 +225,7 @@ static void local(struct tstate *t)
 	} else {
 		decide(t, V_UNKNOWN, "origin-not-in-inventory", CONF_LOW, "The message started at %s, "
 		       "which is ours, but the inventory does not say what that host is: add it with "
-		       "a role to classify this report.", l);
+		       "a role to classify this report.%s", l, below);
 	}
 }
 

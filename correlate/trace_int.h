@@ -27,6 +27,14 @@ enum tstop {
 	STOP_UNBELIEVED    /* a hop below could not be attributed to our hosts */
 };
 
+/* The Received headers the parser left out just above one parsed hop. */
+struct tgap {
+	unsigned char pickup;  /* one of them is a local submission ("by H (Postfix, from userid N)") */
+	unsigned char n;       /* how many of them name a writer ("by H") */
+	char from[128];        /* the first of those: its client's name ("" when none) and writer */
+	char by[128];
+};
+
 struct tstate {
 	const struct report *r;
 	const struct trace_conf *conf;
@@ -46,6 +54,8 @@ struct tstate {
 	char injector[46];            /* outside client at the ingress */
 	char auth_user[256];
 	const char *auth_from;        /* "hop" or "maillog" */
+	int gaps_read;                /* gap[] is filled */
+	struct tgap gap[PARSE_MAX_HOPS + 1]; /* gap[k]: left out between hop k-1 and hop k */
 };
 
 /* trace_util.c */
@@ -57,7 +67,8 @@ int trace_same_org(const char *a, const char *b);
 void trace_node(struct tstate *t, struct tnode *n, const char *ip, const char *name);
 int trace_hop_auth(const struct hop *h, char *user, size_t usize);
 int trace_rcpt_outside(const struct tstate *t, char *which, size_t wsize);
-int trace_web_marker(const struct report *r, char *line, size_t lsize);
+int trace_web_marker(const struct tstate *t, char *line, size_t lsize);
+const struct tgap *trace_gap(struct tstate *t, int k);
 void trace_evidence(struct tstate *t, const char *fmt, ...) AD_PRINTF(2, 3);
 void trace_hop_evidence(struct tstate *t, int k, const char *note);
 void trace_set(char **dst, const char *s);

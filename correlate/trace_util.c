@@ -10,6 +10,8 @@
 #include <strings.h>
 
 #include "../util/buf.h"
+#include "../parse/fields.h"
+#include "../parse/received.h"
 #include "../util/mem.h"
 #include "trace_int.h"
 
@@ -209,36 +211,150 @@ int trace_rcpt_outside(const struct tstate *t, char *which, size_t wsize)
 	return known ? 0 : -1;
 }
 
-/*
- * trace_web_marker - the original's headers show a web server's submission
- * (PHP script header, "from userid 33" local pickup by www-data/apache...);
- * copies the header line into line. 1 found, 0 not.
- */
-int trace_web_marker(const struct report *r, char *line, size_t lsize)
+/* marker - which web server's submission mark a header line has (lower is
+ * stronger), or -1 */
+static int marker(const char *line)
 {
 	static const char *needles[] = { "x-php-originating-script:", "x-php-script:",
 		"from userid 33)", "from userid 48)", "invoked by uid 33)", "invoked by uid 48)",
 		"from www-data by ", "from apache by ", "<www-data@", "<apache@", "by uid 33 with",
 		"(envelope-from www-data@" };
-	const char *h = r->orig.headers, *p = NULL, *b, *e;
+
+	for (size_t i = 0; i < sizeof(needles) / sizeof(needles[0]); i++)
+		if (strcasestr(line, needles[i]))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * trace_web_marker - the original's headers show a web server's submission
+ * (PHP script header, "from userid 33" local pickup by www-data/apache...);
+ * copies the header line into line. 1 found, 0 not. A Received header
+ * counts only inside our believed chain: down to the oldest believed hop
+ * and the one header the parser left out right below it (the pickup line
+ * its host wrote). What lies further down was written by whoever handed
+ * the message over, and a fake "from userid 33" there proves nothing.
+ */
+int trace_web_marker(const struct tstate *t, char *line, size_t lsize)
+{
+	const char *h = t->r->orig.headers, *name;
+	int last = t->last_ours_hop > t->egress_hop ? t->last_ours_hop : t->egress_hop;
+	int parsed = 0, gap = 0, best = -1, m;
+	struct fieldit it;
+	struct buf v, l;
+	size_t nlen;
 
 	if (h == NULL)
 		return 0;
-	for (size_t i = 0; p == NULL && i < sizeof(needles) / sizeof(needles[0]); i++)
-		p = strcasestr(h, needles[i]);
-	if (p == NULL)
-		return 0;
-	for (b = p; b > h && b[-1] != '\n'; b--)
-		;
-	for (e = p; *e && *e != '\n' && *e != '\r'; e++)
-		;
-	{
-		char *s = str_sanitize(b, (size_t)(e - b) < lsize - 1 ? (size_t)(e - b) : lsize - 1);
+	buf_init(&v, 0);
+	buf_init(&l, 0);
+	fieldit_init(&it, h, strlen(h), 1);
+	while (best != 0 && fieldit_next(&it, &name, &nlen, &v)) {
+		int believed = 1;
 
-		str_copy(line, lsize, str_trim(s));
-		free(s);
+		if (name_is(name, nlen, "Received")) {
+			struct hop hop;
+			int rc = parsed < PARSE_MAX_HOPS ? rcvd_parse(v.data, v.len, &hop) : -1;
+
+			if (rc == 1) {
+				hop_free(&hop);
+				believed = parsed++ <= last;
+				gap = 0;
+			} else {
+				/* left out by the parser: above the oldest believed hop, or the first below it */
+				believed = parsed - 1 < last || (parsed - 1 == last && gap++ == 0);
+			}
+		}
+		if (!believed)
+			continue;
+		buf_reset(&l);
+		buf_append(&l, name, nlen);
+		buf_puts(&l, ": ");
+		buf_puts(&l, v.data);
+		if ((m = marker(l.data)) >= 0 && (best < 0 || m < best)) {
+			char *s = str_sanitize(l.data, lsize - 1);
+
+			str_copy(line, lsize, str_trim(s));
+			free(s);
+			best = m;
+		}
 	}
-	return 1;
+	buf_free(&v);
+	buf_free(&l);
+	return best >= 0;
+}
+
+/* token_after - the word after "key " at the start of s or after a blank; 1 found */
+static int token_after(const char *s, const char *key, char *out, size_t osize)
+{
+	size_t kl = strlen(key), n;
+
+	for (const char *p = s; (p = strcasestr(p, key)) != NULL; p += kl) {
+		if ((p != s && p[-1] != ' ' && p[-1] != '\t') || p[kl] != ' ')
+			continue;
+		p += kl + 1;
+		n = strcspn(p, " \t();");
+		if (n == 0 || n >= osize)
+			return 0;
+		memcpy(out, p, n);
+		out[n] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* local_pickup - an unparsed Received value that records a local submission */
+static int local_pickup(const char *v)
+{
+	return strncasecmp(v, "by ", 3) == 0 || strncasecmp(v, "(from ", 6) == 0 ||
+	       strcasestr(v, "from userid ") || strcasestr(v, "invoked by uid ") ||
+	       strcasestr(v, " with local ") || strcasestr(v, " with local;");
+}
+
+/* read_gaps - fill t->gap from the original's raw Received headers */
+static void read_gaps(struct tstate *t)
+{
+	const char *h = t->r->orig.headers, *name;
+	struct fieldit it;
+	struct buf v;
+	size_t nlen;
+	int parsed = 0;
+
+	t->gaps_read = 1;
+	memset(t->gap, 0, sizeof(t->gap));
+	if (h == NULL)
+		return;
+	buf_init(&v, 0);
+	fieldit_init(&it, h, strlen(h), 1);
+	while (parsed < PARSE_MAX_HOPS && fieldit_next(&it, &name, &nlen, &v)) {
+		struct tgap *g = &t->gap[parsed];
+		struct hop hop;
+		char by[128];
+
+		if (!name_is(name, nlen, "Received"))
+			continue;
+		if (rcvd_parse(v.data, v.len, &hop) == 1) {
+			hop_free(&hop);
+			parsed++;
+			continue;
+		}
+		if (local_pickup(v.data)) {
+			g->pickup = 1;
+		} else if (token_after(v.data, "by", by, sizeof(by)) && g->n++ == 0) {
+			str_copy(g->by, sizeof(g->by), by);
+			if (strncasecmp(v.data, "from ", 5) == 0)
+				token_after(v.data, "from", g->from, sizeof(g->from));
+		}
+	}
+	buf_free(&v);
+}
+
+/* trace_gap - what the parser left out between hop k-1 and hop k (from the raw headers) */
+const struct tgap *trace_gap(struct tstate *t, int k)
+{
+	if (!t->gaps_read)
+		read_gaps(t);
+	return &t->gap[k < 0 ? 0 : k > PARSE_MAX_HOPS ? PARSE_MAX_HOPS : k];
 }
 
 /* trace_evidence - add one sanitised, capped evidence line */

@@ -4,14 +4,22 @@
  *
  * Checks: the verdict's class is a known one, hop indexes point into the
  * report's hops, and the verdict's JSON has no control byte.
+ *
+ * Then the forged-hop property (trace_property.h): the same bytes pick a
+ * lab-like chain through our hosts and the changes made below the first
+ * header the spammer wrote (forged headers naming our hosts, proxies,
+ * customers, logins; removals; reordering); abort when one moves the
+ * verdict's class, host, address or injector.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../correlate/inventory_csv.h"
 #include "../correlate/trace.h"
 #include "fixed_inventory.h"
+#include "trace_property.h"
 
 static struct inventory_csv *inv;
 static struct trace_env env;
@@ -30,6 +38,23 @@ static void setup(void)
 				err, sizeof(err)) != 0)
 		abort();
 	inventory_csv_env(inv, &env);
+}
+
+/* property - the forged-hop property on the chain and changes the bytes choose */
+static void property(const uint8_t *data, size_t size)
+{
+	struct tp_rng g = { 0, data, size, 0 };
+	char why[8192];
+	struct buf b;
+	size_t f;
+
+	buf_init(&b, 0);
+	f = tp_chain(&g, &b);
+	if (tp_check(b.data, b.len, f, &g, 4, &conf, &env, why, sizeof(why)) != 0) {
+		fprintf(stderr, "forged-hop property broken: %s\nmessage:\n%s\n", why, b.data);
+		abort();
+	}
+	buf_free(&b);
 }
 
 /* LLVMFuzzerTestOneInput - parse data as a message, trace it */
@@ -61,5 +86,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_free(&out);
 	verdict_free(&v);
 	report_free(&r);
+	property(data, size);
 	return 0;
 }

@@ -167,7 +167,14 @@ msg = open(path, "rb").read().decode("utf-8", "replace")
 if msg.startswith("From "):
     msg = msg.split("\n", 1)[1]
 now = email.utils.formatdate(usegmt=True)
-sys.stdout.write(f"""X-Sample: trace-postfix-{case}: Received headers written by Postfix (tools/capture-postfix-samples.sh)
+# the truth each case declares (tests/golden/trace.sh checks the verdicts against it)
+truth = {
+    "open-relay": "verdict=open_relay abused_ip=127.0.0.2 abused_host=mx2.example.net injector_ip=127.0.0.70",
+    "compromised-account": "verdict=compromised_account abused_ip=127.0.0.3 abused_host=smtp.example.net injector_ip=127.0.0.70",
+    "infected-host": "verdict=infected_host abused_ip=127.0.0.9 abused_host=cust9.dsl.example.net injector_ip=-",
+    "local-injection": "verdict=local_injection abused_ip=127.0.0.3 abused_host=smtp.example.net injector_ip=-",
+}[case] + " believed=2"
+sys.stdout.write(f"""X-Sample: trace-postfix-{case}: Received headers written by Postfix (tools/capture-postfix-samples.sh); truth: {truth}
 From: Complainant FBL <fbl@outside.test>
 To: abuse@example.net
 Subject: Abuse report: postfix-{case}

@@ -20,7 +20,11 @@ Cases left out on purpose, each counted and named:
   - '!' exclusions in trusted_networks and relays marked msa=1: SpamAssassin
     configuration we do not have (internal_networks only sets SA's intl
     flag, which the trusted/untrusted split does not depend on);
-  - non-Received headers (X-Originating-IP): we trace Received only.
+  - non-Received headers (X-Originating-IP): we trace Received only;
+  - a header below a trusted relay written under another name than that
+    relay's (SpamAssassin trusts by address alone; we believe a header only
+    when the host above wrote it, docs/trace.md "Only what our hosts wrote
+    is believed", and end our chain there).
 """
 import ipaddress
 import json
@@ -57,6 +61,11 @@ def why_skip(c):
         return "msa relay"
     if any(r["ip"].startswith("127.") for r in rel):
         return "loopback relay"
+    trusted = sa_relays(c["expected_trusted"])
+    for above, below in zip(trusted, rel[1:]):
+        names = {n.lower().split(".")[0] for n in (above.get("rdns"), above.get("helo")) if n}
+        if below.get("by") and below["by"].lower().split(".")[0] not in names:
+            return "header written by another host than the trusted client above"
     return None
 
 

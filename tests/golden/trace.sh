@@ -7,6 +7,12 @@
 # samples/trace-postfix-*.eml (real Postfix headers on 127.0.0.x, made by
 # tools/capture-postfix-samples.sh) use tests/golden/trace-postfix.conf.
 # UPDATE=1 rewrites the expected files (review the diff before committing).
+# Whatever UPDATE=1 wrote, each verdict must also agree with the truth the
+# sample declares in its first line ("X-Sample: NAME: what; truth:
+# verdict=V abused_ip=IP abused_host=NAME injector_ip=IP believed=N", "-" for
+# none), and so must the verdict traced against the demo's inventory
+# (tests/lib/demo-env.sh: samples/inventory, samples/maillog, samples/natlog
+# in a database). believed=N is for the forged-hop property of test_trace.
 # Then: readable output, bad inventory rows, unreadable files.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -32,6 +38,36 @@ if a != b:
 PY
 }
 
+# truth FILE JSON - exit 0 when the verdict in JSON is the truth FILE declares; why on stderr
+truth() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+path, got = sys.argv[1], json.load(open(sys.argv[2]))
+first = open(path, encoding="utf-8", errors="replace").readline()
+if not first.startswith("X-Sample:") or "truth:" not in first:
+    sys.exit("no 'truth:' in the X-Sample line")
+want = dict(kv.split("=", 1) for kv in first.split("truth:", 1)[1].split() if "=" in kv)
+keys = ("verdict", "abused_ip", "abused_host", "injector_ip")
+missing = [k for k in keys + ("believed",) if k not in want]
+if missing:
+    sys.exit("the truth lacks " + ", ".join(missing))
+diff = ["%s: declared %s, traced %s" % (k, want[k], got.get(k) or "-")
+        for k in keys if want[k] != (got.get(k) or "-")]
+if diff:
+    sys.exit("; ".join(diff))
+PY
+}
+
+# the demo's inventory, as `make demo` loads it
+. tests/lib/demo-env.sh
+mkdir -p "$TMP/demo"
+demo_conf "$TMP/demo" ""
+if demo_load "$BIN" "$TMP/demo/abusedesk.conf" >"$TMP/demo.log" 2>&1; then
+	pass "demo inventory loaded"
+else
+	fail "demo inventory loaded" "$(cat "$TMP/demo.log")"
+fi
+
 n=0
 for f in samples/trace-*.eml; do
 	name=$(basename "$f" .eml); name=${name#trace-}
@@ -51,6 +87,18 @@ for f in samples/trace-*.eml; do
 		pass "trace $name"
 	else
 		fail "trace $name" "$(cat "$TMP/diff")"
+	fi
+	if truth "$f" "$TMP/got" 2>"$TMP/why"; then
+		pass "trace $name: the declared truth"
+	else
+		fail "trace $name: the declared truth" "$(cat "$TMP/why")"
+	fi
+	if ! "$BIN" -c "$TMP/demo/abusedesk.conf" trace --json "$f" >"$TMP/demo.json" 2>"$TMP/err"; then
+		fail "trace $name, demo inventory" "exit status $? $(cat "$TMP/err")"
+	elif truth "$f" "$TMP/demo.json" 2>"$TMP/why"; then
+		pass "trace $name, demo inventory: the declared truth"
+	else
+		fail "trace $name, demo inventory: the declared truth" "$(cat "$TMP/why")"
 	fi
 done
 [ "$n" -ge 15 ] && pass "at least 15 trace samples ($n)" || fail "at least 15 trace samples ($n)"

@@ -15,29 +15,11 @@ if [ "$(id -u)" = 0 ]; then
 	RUN_USER=abusedesk
 	chown abusedesk "$D"
 fi
-cat > "$D/abusedesk.conf" <<CONF
-# demo configuration: the documentation networks play "our" network
-database = $D/db/abusedesk.db
-spool_dir = $D/spool
-run_user = $RUN_USER
-syslog = no
-our_networks = 192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32, 10.0.0.0/8, 100.64.0.0/10
-our_domains = example.net
-team_address = abuse-team@example.net
-from_address = abusedesk@example.net
-organization = Example Network
-CONF
+. tests/lib/demo-env.sh
+demo_conf "$D" "$RUN_USER"
 A() { "$BIN" -c "$D/abusedesk.conf" "$@"; }
-echo "== abusedesk init"
-A init
-if [ -d samples/inventory ]; then
-	echo "== inventory import"
-	for k in owners networks hosts; do
-		[ -f "samples/inventory/$k.csv" ] && A inventory import "$k" "samples/inventory/$k.csv"
-	done
-fi
-for f in samples/maillog/*.log; do [ -f "$f" ] && A maillog import "$f"; done
-for f in samples/natlog/*.csv; do [ -f "$f" ] && A natlog import "$f"; done
+echo "== abusedesk init; inventory, mail log and NAT log import"
+demo_load "$BIN" "$D/abusedesk.conf"
 echo "== ingest: each sample piped to 'abusedesk ingest', as the MTA does"
 n=0; bad=0
 for f in samples/*.eml; do
@@ -64,6 +46,19 @@ if [ -n "$first" ]; then
 fi
 echo "== abusedesk digest --since 24h"
 A digest --since 24h
+echo
+# every verdict the tracer gives has a sample (docs/trace.md lists them)
+echo "== verdicts of the $n samples"
+seen=$(A reports --limit 1000 --format csv | sed 1d | cut -d, -f8 | sort | uniq -c)
+echo "$seen"
+missing=
+for v in open_proxy infected_host compromised_account open_relay web_script local_injection unknown not_ours; do
+	echo "$seen" | grep -qw "$v" || missing="$missing $v"
+done
+if [ -n "$missing" ]; then
+	echo "demo: no sample gave the verdict(s):$missing" >&2
+	exit 1
+fi
 echo
 echo "demo database: $D/db/abusedesk.db (try: sqlite3 $D/db/abusedesk.db 'select * from open_incidents')"
 echo "configuration: $D/abusedesk.conf (abusedesk -c $D/abusedesk.conf --help)"

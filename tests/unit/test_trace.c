@@ -6,6 +6,7 @@
  * parsed from a string, and the verdict's class, rule, hosts and confidence
  * checked for each rule and trap of the tracer.
  */
+#include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 #include "../../parse/received.h"
 #include "../../util/buf.h"
 #include "../../util/mem.h"
+#include "../../fuzz/trace_property.h"
 
 static const char inventory[] =
 	"kind,name_or_cidr,ips,role,owner\n"
@@ -50,6 +52,7 @@ static int setup(void **state)
 	char err[512];
 	char *bad = NULL;
 
+	parse_init();
 	rcvd_init();
 	assert_int_equal(inventory_csv_parse(inventory, strlen(inventory), "inv", &inv, err, sizeof(err)), 0);
 	inventory_csv_env(inv, &env);
@@ -66,6 +69,7 @@ static int teardown(void **state)
 	netlist_free(&conf.our_networks);
 	strlist_free(&conf.our_domains);
 	rcvd_shutdown();
+	parse_shutdown();
 	return 0;
 }
 
@@ -391,6 +395,187 @@ static void test_web_script(void **state)
 	done(&r, &v);
 }
 
+/* a header written under a foreign name below our host ends our chain: its client is not believed */
+static void test_forged_hop_ends_chain(void **state)
+{
+	struct report r;
+	struct verdict v;
+	size_t hop2 = 0;
+
+	mk(&r, "192.0.2.26", "from smtp.example.net (smtp.example.net [192.0.2.26]) by "
+	   "mx.complainant.example (Postfix) with SMTP id 4VqP1; Wed, 01 May 2024 10:30:05 +0000",
+	   "from trusted.example.net ([192.0.2.25]) by mail.lottery.example.org with SMTP id FAKE1; "
+	   "Wed, 01 May 2024 10:29:59 +0000",
+	   "from spammer.example.org (unknown [203.0.113.9]) by mx2.example.net (Postfix) with ESMTP "
+	   "id 4Xyz; Wed, 01 May 2024 10:29:00 +0000");
+	run(&r, &v);
+	assert_int_equal(v.cls, V_LOCAL_INJECTION);
+	assert_string_equal(v.abused_ip, "192.0.2.26");
+	assert_string_equal(v.abused_host, "smtp.example.net");
+	assert_null(v.injector_ip);
+	assert_int_equal(v.confidence, CONF_MEDIUM);
+	for (size_t i = 0; i < v.evidence.n; i++)
+		if (strncmp(v.evidence.v[i], "hop 2:", 6) == 0)
+			hop2++;
+	assert_int_equal(hop2, 1);
+	done(&r, &v);
+}
+
+/* amavisd-new writes "by localhost" below a loopback handoff: still our host's header */
+static void test_content_filter_localhost(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "192.0.2.25", EGRESS_MX2,
+	   "from localhost (localhost [127.0.0.1]) by mx2.example.net (Postfix) with ESMTP id 4Re1; "
+	   "Wed, 1 May 2024 10:30:03 +0000",
+	   "from mx2.example.net ([127.0.0.1]) by localhost (mx2.example.net [127.0.0.1]) "
+	   "(amavisd-new, port 10024) with ESMTP id Av1; Wed, 1 May 2024 10:30:02 +0000");
+	add_hop(&r, RELAY_IN);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_string_equal(v.abused_host, "mx2.example.net");
+	assert_string_equal(v.injector_ip, "203.0.113.9");
+	done(&r, &v);
+}
+
+/* A configuration and inventory as tests/golden/trace.sh uses them. */
+struct lab {
+	struct trace_conf conf;
+	struct inventory_csv *inv;
+	struct trace_env env;
+};
+
+/* lab_load - our_networks nets, our_domains example.net, inventory ROOT/csv */
+static void lab_load(struct lab *l, const char *nets, const char *csv)
+{
+	const char *root = getenv("ABUSEDESK_ROOT");
+	char path[4096], err[512], *bad = NULL;
+
+	memset(l, 0, sizeof(*l));
+	assert_int_equal(netlist_parse(&l->conf.our_networks, nets, &bad), 0);
+	strlist_add(&l->conf.our_domains, "example.net");
+	snprintf(path, sizeof(path), "%s/%s", root ? root : ".", csv);
+	assert_int_equal(inventory_csv_load(path, &l->inv, err, sizeof(err)), 0);
+	inventory_csv_env(l->inv, &l->env);
+}
+
+static void lab_free(struct lab *l)
+{
+	inventory_csv_free(l->inv);
+	netlist_free(&l->conf.our_networks);
+	strlist_free(&l->conf.our_domains);
+}
+
+/* read_all - a whole file in a new string; NULL when unreadable */
+static char *read_all(const char *path, size_t *len)
+{
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+	FILE *fp = fopen(path, "rb");
+
+	if (fp == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(fp);
+	*len = b.len;
+	return buf_steal(&b);
+}
+
+/* seed - the property tests' random seed: TRACE_PROPERTY_SEED or def */
+static uint64_t seed(uint64_t def)
+{
+	const char *s = getenv("TRACE_PROPERTY_SEED");
+	uint64_t v = s && *s ? strtoull(s, NULL, 0) : 0;
+
+	return v ? v * 0x9e3779b97f4a7c15ULL + def : def;
+}
+
+/* declared_believed - "believed=N" of the sample's X-Sample truth, -1 when absent */
+static int declared_believed(const char *msg)
+{
+	const char *eol = strchr(msg, '\n'), *t = strstr(msg, "believed=");
+
+	if (strncmp(msg, "X-Sample:", 9) != 0 || t == NULL || (eol && t > eol))
+		return -1;
+	return (int)strtol(t + 9, NULL, 10);
+}
+
+#define SAMPLE_ROUNDS 400   /* mutations per sample */
+#define CHAIN_COUNT 2000    /* generated chains */
+#define CHAIN_ROUNDS 20     /* mutations per chain */
+
+/*
+ * the forged-hop property on every trace sample: no change below the first
+ * header our hosts did not write (declared by the sample) moves the verdict
+ */
+static void test_forged_property_samples(void **state)
+{
+	const char *root = getenv("ABUSEDESK_ROOT");
+	char pat[4096], why[8192];
+	struct lab doc, loop;
+	struct tp_rng g = { seed(0x9e3779b97f4a7c15ULL), NULL, 0, 0 };
+	glob_t gl;
+	size_t checked = 0;
+
+	lab_load(&doc, "192.0.2.0/24 198.51.100.0/24 10.0.0.0/8 100.64.0.0/10 2001:db8:25::/48",
+		 "tests/golden/inventory.csv");
+	lab_load(&loop, "127.0.0.0/28", "tests/golden/inventory-postfix.csv");
+	snprintf(pat, sizeof(pat), "%s/samples/trace-*.eml", root ? root : ".");
+	assert_int_equal(glob(pat, 0, NULL, &gl), 0);
+	for (size_t i = 0; i < gl.gl_pathc; i++) {
+		size_t len = 0;
+		char *msg = read_all(gl.gl_pathv[i], &len);
+		int f = msg ? declared_believed(msg) : -1;
+		const struct lab *l = strstr(gl.gl_pathv[i], "/trace-postfix-") ? &loop : &doc;
+
+		if (f < 0)
+			fail_msg("%s: no X-Sample believed=N", gl.gl_pathv[i]);
+		if (tp_check(msg, len, (size_t)f, &g, SAMPLE_ROUNDS, &l->conf, &l->env, why, sizeof(why)) != 0) {
+			print_message("%s\n", why);
+			fail_msg("%s: a change below header %d moved the verdict", gl.gl_pathv[i], f + 1);
+		}
+		free(msg);
+		checked++;
+	}
+	globfree(&gl);
+	assert_true(checked >= 20);
+	print_message("forged-hop property: %zu samples, %lu mutations\n", checked, tp_mutations);
+	assert_true(tp_mutations >= checked * SAMPLE_ROUNDS);
+	lab_free(&doc);
+	lab_free(&loop);
+}
+
+/* the same property on generated Postfix / Exim / Sendmail chains through our hosts */
+static void test_forged_property_chains(void **state)
+{
+	char why[8192];
+	struct lab doc;
+	struct tp_rng g = { seed(0x2545f4914f6cdd1dULL), NULL, 0, 0 };
+	struct buf b;
+
+	lab_load(&doc, "192.0.2.0/24 198.51.100.0/24 10.0.0.0/8 100.64.0.0/10 2001:db8:25::/48",
+		 "tests/golden/inventory.csv");
+	buf_init(&b, 0);
+	for (int i = 0; i < CHAIN_COUNT; i++) {
+		size_t f = tp_chain(&g, &b);
+
+		if (tp_check(b.data, b.len, f, &g, CHAIN_ROUNDS, &doc.conf, &doc.env, why, sizeof(why)) != 0)
+		{
+			print_message("message:\n%s\n%s\n", b.data, why);
+			fail_msg("chain %d: a change below header %zu moved the verdict", i, f + 1);
+		}
+	}
+	buf_free(&b);
+	lab_free(&doc);
+	print_message("forged-hop property: %d chains, %lu mutations in all\n", CHAIN_COUNT, tp_mutations);
+	assert_true(tp_mutations >= (unsigned long)CHAIN_COUNT * CHAIN_ROUNDS);
+}
+
 static void test_noip_middle(void **state)
 {
 	struct report r;
@@ -657,6 +842,10 @@ int main(void)
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_web_script),
 		cmocka_unit_test(test_noip_middle),
+		cmocka_unit_test(test_forged_hop_ends_chain),
+		cmocka_unit_test(test_content_filter_localhost),
+		cmocka_unit_test(test_forged_property_samples),
+		cmocka_unit_test(test_forged_property_chains),
 		cmocka_unit_test(test_loopback_and_private),
 		cmocka_unit_test(test_loopback_testbed),
 		cmocka_unit_test(test_dsn_backscatter),
