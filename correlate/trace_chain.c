@@ -207,16 +207,42 @@ static int names_ip(const char *by, const char *ip)
 }
 
 /*
- * writer_is_cur - by names cur: its inventory or recorded name, or its
+ * recorded_name - by is the name the believed receiver above (hop k-1)
+ * recorded for cur, its client there: the rDNS or the HELO name cur gave,
+ * when that name is in our domains. An inventory may name a host otherwise
+ * than its MTA names itself (myhostname); what our receiver above wrote
+ * about cur is as believable as the inventory.
+ */
+static int recorded_name(const struct tstate *t, int k, const char *by)
+{
+	const struct hop *h;
+	const char *n[2];
+
+	if (k < 1 || k > (int)t->r->nhops || k > PARSE_MAX_HOPS || !t->cur.ip[0])
+		return 0;
+	h = &t->r->hops[k - 1];
+	if (h->from_ip == NULL || strcmp(h->from_ip, t->cur.ip) != 0)
+		return 0;
+	n[0] = h->from_rdns;
+	n[1] = h->helo;
+	for (int i = 0; i < 2; i++)
+		if (n[i] && strchr(n[i], '.') && trace_name_ours(t, n[i]) && strcasecmp(by, n[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * writer_is_cur - by names cur: its inventory or recorded name, the name
+ * the receiver above recorded for it (recorded_name), or its
  * address; after a loopback handoff also "localhost" or a loopback literal
  * (a content filter on cur, such as amavisd-new, writes "by localhost")
  */
-static int writer_is_cur(const struct tstate *t, const char *by)
+static int writer_is_cur(const struct tstate *t, int k, const char *by)
 {
 	const char *name = t->cur.inv.host[0] ? t->cur.inv.host : t->cur.name;
 	char lit[64];
 
-	if ((name[0] && same_host(by, name)) || names_ip(by, t->cur.ip))
+	if ((name[0] && same_host(by, name)) || names_ip(by, t->cur.ip) || recorded_name(t, k, by))
 		return 1;
 	if (!t->local)
 		return 0;
@@ -247,7 +273,7 @@ static int gap_ends(struct tstate *t, int k)
 				   "without a client): written by the submitter, not believed");
 		return 1;
 	}
-	if (g->n == 0 || writer_is_cur(t, g->by) ||
+	if (g->n == 0 || writer_is_cur(t, k, g->by) ||
 	    (!t->cur.inv.host[0] && !t->cur.name[0] && trace_name_ours(t, g->by)))
 		return 0;
 	t->stop = STOP_UNBELIEVED;
@@ -273,7 +299,7 @@ static int check_writer(struct tstate *t, int k)
 	const char *by = t->r->hops[k].by, *name;
 	const struct tgap *g;
 
-	if (by == NULL || *by == '\0' || writer_is_cur(t, by))
+	if (by == NULL || *by == '\0' || writer_is_cur(t, k, by))
 		return 1;
 	name = t->cur.inv.host[0] ? t->cur.inv.host : t->cur.name;
 	if (!trace_name_ours(t, by)) {

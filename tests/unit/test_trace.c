@@ -421,6 +421,35 @@ static void test_forged_hop_ends_chain(void **state)
 	done(&r, &v);
 }
 
+/* an MTA that names itself otherwise than the inventory (myhostname
+ * mailout.example.net for smtp.example.net): the name our receiver above
+ * recorded for it (rDNS, HELO) makes its header believed; another of our
+ * names still ends the chain */
+static void test_writer_recorded_name(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "192.0.2.26", "from mailout.example.net (mailout.example.net [192.0.2.26]) by "
+	   "mx.complainant.example (Postfix) with ESMTPS id 4VqP1; Wed, 01 May 2024 10:30:05 +0000",
+	   "from spammer.example.org (unknown [203.0.113.9]) by mailout.example.net (Postfix) with "
+	   "ESMTP id 4Xyz for <victim@complainant.example>; Wed, 01 May 2024 10:30:01 +0000", NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_RELAY);
+	assert_string_equal(v.abused_ip, "192.0.2.26");
+	assert_string_equal(v.injector_ip, "203.0.113.9");
+	done(&r, &v);
+	mk(&r, "192.0.2.26", "from mailout.example.net (mailout.example.net [192.0.2.26]) by "
+	   "mx.complainant.example (Postfix) with ESMTPS id 4VqP1; Wed, 01 May 2024 10:30:05 +0000",
+	   "from spammer.example.org (unknown [203.0.113.9]) by gateway.example.net (Postfix) with "
+	   "ESMTP id 4Xyz for <victim@complainant.example>; Wed, 01 May 2024 10:30:01 +0000", NULL);
+	run(&r, &v);
+	assert_int_not_equal(v.cls, V_OPEN_RELAY);
+	assert_string_equal(v.abused_ip, "192.0.2.26");
+	assert_null(v.injector_ip);
+	done(&r, &v);
+}
+
 /* amavisd-new writes "by localhost" below a loopback handoff: still our host's header */
 static void test_content_filter_localhost(void **state)
 {
@@ -843,6 +872,7 @@ int main(void)
 		cmocka_unit_test(test_web_script),
 		cmocka_unit_test(test_noip_middle),
 		cmocka_unit_test(test_forged_hop_ends_chain),
+		cmocka_unit_test(test_writer_recorded_name),
 		cmocka_unit_test(test_content_filter_localhost),
 		cmocka_unit_test(test_forged_property_samples),
 		cmocka_unit_test(test_forged_property_chains),
