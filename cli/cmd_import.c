@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../db/db_int.h"
 #include "../ingest/privs.h"
 #include "../ingest/spool.h"
 #include "../util/mem.h"

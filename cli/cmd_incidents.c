@@ -14,6 +14,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "../db/db_int.h"
 #include "../correlate/trace.h"
 #include "../db/incidents.h"
 #include "../util/msg.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "../db/db_int.h"
 #include "../correlate/trace.h"
 #include "../db/inventory.h"
 #include "../util/msg.h"

@@ -6,6 +6,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "../db/db_int.h"
 #include "../util/msg.h"
 #include "cli.h"
 

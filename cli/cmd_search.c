@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "../db/db_int.h"
 #include "../util/msg.h"
 #include "../util/str.h"
 #include "cli.h"

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "../db/db_int.h"
 #include "../util/json.h"
 #include "../util/msg.h"
 #include "../util/str.h"

@@ -10,7 +10,7 @@
 
 #include "../util/msg.h"
 #include "../util/str.h"
-#include "db.h"
+#include "db_int.h"
 
 /* db_now - wall clock, or ABUSEDESK_NOW for reproducible tests */
 long long db_now(void)
@@ -65,7 +65,7 @@ int db_open(struct db *d, const char *path, long busy_seconds, int create, char 
 		snprintf(err, errlen, "%s: no database here (run 'abusedesk init' first)", path);
 		return DB_ERROR;
 	}
-	rc = sqlite3_open_v2(path, &d->h, flags, NULL);
+	{ sqlite3 *h = NULL; rc = sqlite3_open_v2(path, &h, flags, NULL); d->h = h; }
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open database: %s", path,
 			 d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));

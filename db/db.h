@@ -1,5 +1,5 @@
 /*
- * db - the SQLite store: open, migrate, transactions with a busy deadline.
+ * db - the store: open, migrate, transactions with a busy deadline.
  *
  * WAL mode, foreign keys on, every value bound. SQLITE_BUSY is retried until
  * the deadline given to db_open; after that the caller gets DB_BUSY and
@@ -8,7 +8,7 @@
 #ifndef AD_DB_H
 #define AD_DB_H
 
-#include <sqlite3.h>
+#include <stddef.h>
 
 #define DB_OK     0
 #define DB_ERROR  (-1)
@@ -17,7 +17,7 @@
 #define DB_SCHEMA_VERSION 2
 
 struct db {
-	sqlite3 *h;
+	void *h;            /* the backend's connection: db/ only (db_int.h) */
 	long busy_ms;       /* deadline for one lock wait */
 	char path[4096];
 	char err[256];      /* the last failure's message, kept across the rollback (db_errmsg) */
@@ -39,23 +39,6 @@ const char *db_errmsg(struct db *d);
 int db_begin(struct db *d);
 int db_commit(struct db *d);
 void db_rollback(struct db *d);
-
-/* db_prepare - prepare or log and return NULL (a prepare error is a bug) */
-sqlite3_stmt *db_prepare(struct db *d, const char *sql);
-/* db_step - step with busy handling; returns sqlite result code */
-int db_step(struct db *d, sqlite3_stmt *st);
-/* db_result - a finished step's code as DB_OK (done, row), DB_BUSY or DB_ERROR */
-int db_result(int sqlite_rc);
-/* db_exec - run a statement without results; 0 or DB_ERROR/DB_BUSY */
-int db_exec(struct db *d, const char *sql);
-
-/* bind helpers: NULL string binds NULL */
-void db_bind_text(sqlite3_stmt *st, int i, const char *s);
-void db_bind_int(sqlite3_stmt *st, int i, long long v);
-/* db_bind_pos - v when positive, else NULL (optional ids, ports, times) */
-void db_bind_pos(sqlite3_stmt *st, int i, long long v);
-/* db_col_text - column as const char*, "" for NULL */
-const char *db_col_text(sqlite3_stmt *st, int i);
 
 /* db_now - the clock, overridable with ABUSEDESK_NOW (epoch) for tests */
 long long db_now(void);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_int.h"
 #include "../util/mem.h"
 #include "../util/msg.h"
 #include "../util/str.h"

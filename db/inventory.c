@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "db_int.h"
 #include "../util/msg.h"
 #include "../util/str.h"
 #include "inventory.h"

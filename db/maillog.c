@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "db_int.h"
 #include "../util/msg.h"
 #include "../util/str.h"
 #include "maillog.h"

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "db_int.h"
 #include "../util/msg.h"
 #include "../util/str.h"
 #include "natlog.h"

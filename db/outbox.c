@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db_int.h"
 #include "../util/mem.h"
 #include "outbox.h"
 

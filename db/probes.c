@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_int.h"
 #include "../util/msg.h"
 #include "probes.h"
 

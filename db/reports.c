@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_int.h"
 #include "../util/str.h"
 #include "reports.h"
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "db.h"
+#include "db_int.h"
 
 static const char schema_v1[] =
 	"CREATE TABLE IF NOT EXISTS reports ("

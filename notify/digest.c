@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../db/db_int.h"
 #include "../util/mem.h"
 #include "digest.h"
 

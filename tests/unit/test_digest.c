@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../db/db_int.h"
 #include "../../notify/digest.h"
 #include "../../util/mem.h"
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../db/db_int.h"
 #include "../../cli/inventory_import.h"
 #include "../../correlate/maillog_parse.h"
 #include "../../db/inventory.h"

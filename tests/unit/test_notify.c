@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../db/db_int.h"
 #include "../../db/db.h"
 #include "../../db/outbox.h"
 #include "../../notify/internal.h"

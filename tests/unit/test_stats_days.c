@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../db/db_int.h"
 #include "../../db/db.h"
 
 static struct db d;
