@@ -143,6 +143,9 @@ while read -r m; do [ "$(grep -cxF "$m" "$T/sink.ids")" = 1 ] || notonce=$((noto
 is "$notonce" 0 "every outbox row in state sent is in the sink exactly once"
 is "$(q "SELECT count(*) FROM outbox WHERE claim_owner IS NOT NULL")" 0 "no claim left behind"
 
+for r in $(seq 1 "$RUNNERS"); do
+	diag "notify runner $r: $(sed -n 's/^notify: \([0-9]*\) sent.*/\1/p' "$T/notify$r.out" | awk '{s += $1} END {print s + 0}') sent"
+done
 echo "FIGURE soak: messages: $NALL ($NDIST distinct), duplicates: $NDUP, parallel ingests: 50," \
 	"runners: $RUNNERS notify + 1 reprocess --pending, notifications: $(mids | wc -l)," \
 	"lost: $lost, duplicates sent: $dupsent"
