@@ -8,7 +8,10 @@
  * outbox for the team (digest_address, else team_address) and for every
  * owner who opted in (owners.digest = 1), then the outbox is run at once.
  * A digest for one recipient and period is queued once, and the outbox rows
- * are claimed, so this may overlap `abusedesk notify` and other digests.
+ * are claimed, so this may overlap `abusedesk notify` and other digests. A
+ * relative period (--since, or the default 24h) ends now; it is keyed by the
+ * UTC day (the --since length) it ends in, so timer runs within one day
+ * queue one digest.
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +25,7 @@
 
 struct digest_args {
 	long long from, to;
+	long long align;           /* a relative period: its dedupe key is aligned to its length */
 	const char *owner;
 	int html, send;
 };
@@ -83,6 +87,8 @@ static int parse_args(int argc, char **argv, struct digest_args *a)
 		msg_error("--since and --from/--to exclude each other");
 		return EX_USAGE;
 	}
+	if (!have_from && !have_to)
+		a->align = since;
 	if (!have_to)
 		a->to = db_now();
 	if (!have_from)
@@ -102,7 +108,7 @@ static int print_digest(struct cli *c, struct db *d, const struct digest_args *a
 	int rc;
 
 	if ((rc = digest_collect(d, a->from, a->to, a->owner, db_now(), &dg)) != 0) {
-		msg_error("digest: cannot read the database: %s", sqlite3_errmsg(d->h));
+		msg_error("digest: cannot read the database: %s", db_errmsg(d));
 		return rc == DB_BUSY ? EX_TEMPFAIL : EX_SOFTWARE;
 	}
 	buf_init(&out, 0);
@@ -122,9 +128,9 @@ static int send_digest(struct cli *c, struct db *d, const struct digest_args *a)
 	struct notify_result res;
 	int queued = 0, rc;
 
-	rc = digest_enqueue(d, &c->cfg, a->from, a->to, a->owner, db_now(), &queued);
+	rc = digest_enqueue(d, &c->cfg, a->from, a->to, a->align, a->owner, db_now(), &queued);
 	if (rc != 0) {
-		msg_error("digest: cannot queue the digest: %s", sqlite3_errmsg(d->h));
+		msg_error("digest: cannot queue the digest: %s", db_errmsg(d));
 		return rc == DB_BUSY ? EX_TEMPFAIL : EX_SOFTWARE;
 	}
 	if (notify_run_opts(d, &c->cfg, 0, &res) != 0) {

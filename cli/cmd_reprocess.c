@@ -4,15 +4,21 @@
  *   --pending   every message still in the spool's new/ folder (the database
  *               was unavailable when it arrived, or the process was killed),
  *               and every file in cur/ that no report names (a crash lost the
- *               commit but not the move)
+ *               commit but not the move). Ingest commits durably before it
+ *               moves a file into cur/, so only files moved there since the
+ *               last such pass (less RECONCILE_MARGIN) are candidates: their
+ *               ctime is the move. Each is looked up by name (an index), so
+ *               the cost follows the new files, not the number of reports.
  *   --all       also every processed message in cur/: re-parse and re-trace
  *               with this version; rebuilds a lost database from the spool
+ *               (every file in cur/, however old)
  */
-#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../ingest/privs.h"
@@ -22,6 +28,10 @@
 #include "cli.h"
 #include "pipeline.h"
 
+/* how far before the last reconcile's start a cur/ file is still checked (clock steps, ctime granularity) */
+#define RECONCILE_MARGIN 3600
+#define RECONCILE_MARK   "reconciled_at"
+
 struct rp {
 	struct pipeline p;
 	const char *sub;
@@ -29,7 +39,9 @@ struct rp {
 	long done, pending, dup, failed, busy;
 	long total;
 	int tty;
-	GHashTable *known;         /* cur/ reconcile: the spool names reports hold */
+	int reconcile;             /* cur/ reconcile: only files no report names */
+	long long since;           /* ... and whose ctime is at or after this */
+	long checked;              /* recent cur/ files looked up */
 };
 
 static int one(void *ctx, const char *name)
@@ -42,8 +54,19 @@ static int one(void *ctx, const char *name)
 	char *data;
 	int rc;
 
-	if (rp->known && g_hash_table_contains(rp->known, name))
-		return -1;
+	if (rp->reconcile) {
+		struct stat sb;
+
+		if (spool_path(rp->p.c->cfg.spool_dir, rp->sub, name, path, sizeof(path)) < 0 ||
+		    stat(path, &sb) < 0 || (long long)sb.st_ctime < rp->since)
+			return -1;
+		rp->checked++;
+		if ((rc = reports_has_spool_name(&rp->p.db, name)) != 0) {
+			if (rc < 0)
+				msg_warn("reprocess: cannot look up cur/%s in the database", name);
+			return -1;
+		}
+	}
 	/* an ingest still finishing this file holds its lock: leave it to that process */
 	if ((rc = spool_lock(rp->p.c->cfg.spool_dir, rp->sub, name)) == 1) {
 		rp->busy++;
@@ -59,9 +82,9 @@ static int one(void *ctx, const char *name)
 	spool_msg_load(name, data, len, &m);
 	pipeline_process(&rp->p, &m, data, len, spool_name_time(name), rp->reparse, &res);
 	free(data);
-	if (rp->known && res.outcome == PL_DUPLICATE && strcmp(res.dup_of, name) == 0)
-		return -1; /* recorded after our snapshot of the names: nothing to do */
-	if (rp->known && res.outcome == PL_STORED)
+	if (rp->reconcile && res.outcome == PL_DUPLICATE && strcmp(res.dup_of, name) == 0)
+		return -1; /* recorded after our look-up: nothing to do */
+	if (rp->reconcile && res.outcome == PL_STORED)
 		msg_warn("reprocess: %s was in cur/ but no report named it; recorded", name);
 	if (res.outcome == PL_PENDING)
 		rp->pending++;
@@ -76,9 +99,32 @@ static int one(void *ctx, const char *name)
 	return 0;
 }
 
-static void remember(void *ctx, const char *name)
+/*
+ * reconcile - the files moved into cur/ since the last pass (less the margin)
+ * that no report names; the start of this pass is remembered for the next.
+ */
+static void reconcile(struct rp *rp)
 {
-	g_hash_table_add(ctx, g_strdup(name));
+	const char *dir = rp->p.c->cfg.spool_dir;
+	long long start = (long long)time(NULL), mark = 0; /* ctime is the real clock */
+	int rc;
+
+	if ((rc = reports_meta_get(&rp->p.db, RECONCILE_MARK, &mark)) < 0) {
+		msg_warn("reprocess: cannot read the last reconcile time; cur/ not reconciled");
+		return;
+	}
+	rp->since = rc == 1 ? mark - RECONCILE_MARGIN : 0;
+	rp->reconcile = 1;
+	rp->sub = "cur";
+	rc = spool_list(dir, "cur", one, rp);
+	rp->reconcile = 0;
+	if (rc < 0) {
+		msg_warn("spool %s/cur: cannot list", dir);
+		return;
+	}
+	if (reports_meta_set(&rp->p.db, RECONCILE_MARK, start) != DB_OK)
+		msg_debug("reprocess: cannot record the reconcile time");
+	msg_debug("reprocess: cur/ reconciled: %ld recent files looked up", rp->checked);
 }
 
 int cmd_reprocess(struct cli *c, int argc, char **argv)
@@ -122,14 +168,7 @@ int cmd_reprocess(struct cli *c, int argc, char **argv)
 			msg_warn("spool %s/cur: cannot list", c->cfg.spool_dir);
 	} else {
 		/* reconcile cur/ against the database: a file there that no report names lost its commit */
-		rp.known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-		rp.sub = "cur";
-		if (reports_spool_names(&rp.p.db, remember, rp.known) != DB_OK)
-			msg_warn("reprocess: cannot list the spool names of the reports; cur/ not reconciled");
-		else if (spool_list(c->cfg.spool_dir, "cur", one, &rp) < 0)
-			msg_warn("spool %s/cur: cannot list", c->cfg.spool_dir);
-		g_hash_table_destroy(rp.known);
-		rp.known = NULL;
+		reconcile(&rp);
 	}
 	rp.sub = "new";
 	rp.reparse = 0;

@@ -264,15 +264,49 @@ int reports_set_spool_path(struct db *d, long long id, const char *spool_name)
 	return db_result(rc);
 }
 
-int reports_spool_names(struct db *d, void (*fn)(void *ctx, const char *name), void *ctx)
+int reports_has_spool_name(struct db *d, const char *name)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT spool_path FROM reports");
+	sqlite3_stmt *st = db_prepare(d, "SELECT 1 FROM reports WHERE spool_path = ? LIMIT 1");
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
-	while ((rc = db_step(d, st)) == SQLITE_ROW)
-		fn(ctx, db_col_text(st, 0));
+	db_bind_text(st, 1, name);
+	rc = db_step(d, st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_result(rc);
+}
+
+int reports_meta_get(struct db *d, const char *key, long long *value)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT value FROM meta WHERE key = ?");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, key);
+	rc = db_step(d, st);
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_result(rc);
+}
+
+int reports_meta_set(struct db *d, const char *key, long long value)
+{
+	sqlite3_stmt *st = db_prepare(d, "INSERT INTO meta(key, value) VALUES (?, ?)"
+					 " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, key);
+	db_bind_int(st, 2, value);
+	rc = db_step(d, st);
 	sqlite3_finalize(st);
 	return db_result(rc);
 }

@@ -24,7 +24,11 @@ int reports_set_incident(struct db *d, long long id, long long incident_id);
 int reports_by_sha(struct db *d, const char *sha256, long long *id, char *name, size_t namelen, int *done);
 /* reports_set_spool_path - the spool file that holds a report's bytes */
 int reports_set_spool_path(struct db *d, long long id, const char *spool_name);
-/* reports_spool_names - call fn with every report's spool file name */
-int reports_spool_names(struct db *d, void (*fn)(void *ctx, const char *name), void *ctx);
+/* reports_has_spool_name - 1 when a report names that spool file, 0 when none, or DB_ERROR/DB_BUSY */
+int reports_has_spool_name(struct db *d, const char *name);
+/* reports_meta_get - the integer stored under key into *value: 1 found, 0 not, or DB_ERROR/DB_BUSY */
+int reports_meta_get(struct db *d, const char *key, long long *value);
+/* reports_meta_set - store value under key; DB_OK or DB_ERROR/DB_BUSY */
+int reports_meta_set(struct db *d, const char *key, long long value);
 
 #endif

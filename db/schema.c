@@ -223,7 +223,17 @@ static const char schema_v2[] =
 	"CREATE UNIQUE INDEX IF NOT EXISTS outbox_dedupe ON outbox(dedupe_key)"
 	" WHERE dedupe_key IS NOT NULL AND state IN ('pending','sent');";
 
-static const char *const steps[] = { schema_v1, schema_v2 };
+/*
+ * v3: the cur/ reconcile of `reprocess --pending` looks each recent file up by
+ * name (reports_spool_path) instead of loading every name, and remembers in
+ * meta('reconciled_at') when its last pass started, so the next pass checks
+ * only the files moved into cur/ since then (less a margin).
+ */
+static const char schema_v3[] =
+	"CREATE INDEX IF NOT EXISTS reports_spool_path ON reports(spool_path);"
+	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);";
+
+static const char *const steps[] = { schema_v1, schema_v2, schema_v3 };
 
 int db_schema_version(struct db *d)
 {

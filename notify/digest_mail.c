@@ -90,7 +90,7 @@ int digest_mail(const struct digest *dg, const struct config *cfg, const char *t
 
 /* enqueue_one - collect, render and queue one digest for rcpt; 0, 1 skipped, or <0 */
 static int enqueue_one(struct db *d, const struct config *cfg, long long from, long long to,
-		       const char *owner, long long now, const char *rcpt)
+		       long long align, const char *owner, long long now, const char *rcpt)
 {
 	struct digest dg;
 	struct buf msg, subj;
@@ -107,6 +107,12 @@ static int enqueue_one(struct db *d, const struct config *cfg, long long from, l
 			 owner ? " for owner " : "", owner ? owner : "", rcpt);
 		rc = 1;
 	} else {
+		/* a relative period ("the last 24h", ending now) is keyed by the aligned period its
+		 * end falls in, so timer runs within one day (one week, ...) queue one digest */
+		if (align > 0 && to >= 0) {
+			from = to - to % align;
+			to = from + align;
+		}
 		snprintf(key, sizeof(key), "digest %.300s %.300s %lld-%lld", rcpt, owner ? owner : "*",
 			 from, to);
 		rc = outbox_add_digest(d, rcpt, subj.data, mid, msg.data, msg.len, key, now);
@@ -139,7 +145,7 @@ static int opted_in(struct db *d, struct strlist *keys, struct strlist *emails)
 }
 
 int digest_enqueue(struct db *d, const struct config *cfg, long long from, long long to,
-		   const char *owner, long long now, int *queued)
+		   long long align, const char *owner, long long now, int *queued)
 {
 	const char *team = cfg->digest_address && *cfg->digest_address ? cfg->digest_address
 									: cfg->team_address;
@@ -147,12 +153,12 @@ int digest_enqueue(struct db *d, const struct config *cfg, long long from, long 
 	int rc;
 
 	*queued = 0;
-	if ((rc = enqueue_one(d, cfg, from, to, owner, now, team)) < 0)
+	if ((rc = enqueue_one(d, cfg, from, to, align, owner, now, team)) < 0)
 		return rc;
 	*queued += rc == 0;
 	if (owner == NULL && (rc = opted_in(d, &keys, &emails)) == 0) {
 		for (size_t i = 0; i < keys.n; i++) {
-			if ((rc = enqueue_one(d, cfg, from, to, keys.v[i], now, emails.v[i])) < 0)
+			if ((rc = enqueue_one(d, cfg, from, to, align, keys.v[i], now, emails.v[i])) < 0)
 				break;
 			*queued += rc == 0;
 			rc = 0;

@@ -126,4 +126,28 @@ like "$(q 'SELECT warnings FROM reports WHERE flags & 1 ORDER BY id')" \
 is "$(q 'SELECT count(*) FROM reports')" 3 "reprocess --all keeps them apart"
 is "$(missing_files "$D")" 0 "their spool files exist"
 
+# 5. the cur/ reconcile is bounded: --pending looks only at files moved into cur/ since its last
+#    pass (less a margin), each by name; --all still checks every file
+D=$W/rec; mkconf "$D"
+q() { sqlite3 -cmd '.timeout 30000' "$D/db/abusedesk.db" "$1"; }
+mk "$W/rec1.eml" rec1; mk "$W/rec2.eml" rec2
+"$BIN" -q -c "$D/abusedesk.conf" ingest < "$W/rec1.eml"
+"$BIN" -q -c "$D/abusedesk.conf" reprocess --pending >/dev/null 2>&1
+ok "[ \"\$(sqlite3 '$D/db/abusedesk.db' \"SELECT value FROM meta WHERE key = 'reconciled_at'\")\" -gt 0 ]" \
+	"reprocess --pending remembers when its reconcile started"
+q "DELETE FROM reports"   # the commit was lost, the move was not
+"$BIN" -q -c "$D/abusedesk.conf" reprocess --pending >"$W/rec.out" 2>&1
+is "$(q 'SELECT count(*) FROM reports')" 1 "a recent cur/ file without a row is recorded by --pending"
+"$BIN" -q -c "$D/abusedesk.conf" ingest < "$W/rec2.eml"
+q "DELETE FROM reports WHERE subject LIKE '%rec2%'"
+# the last pass is taken to be two days from now: the file moved into cur/ today is old to it
+q "UPDATE meta SET value = $(($(date +%s) + 172800)) WHERE key = 'reconciled_at'"
+"$BIN" -q -c "$D/abusedesk.conf" reprocess --pending >/dev/null 2>&1
+is "$(q 'SELECT count(*) FROM reports')" 1 "--pending leaves a cur/ file older than its last pass alone"
+"$BIN" -q -c "$D/abusedesk.conf" reprocess --all >/dev/null 2>&1
+is "$(q "SELECT count(*) FROM reports WHERE subject LIKE '%rec2%'")" 1 "--all finds the old cur/ file without a row"
+is "$(missing_files "$D")" 0 "their spool files exist"
+like "$(q "EXPLAIN QUERY PLAN SELECT 1 FROM reports WHERE spool_path = 'x'")" "reports_spool_path" \
+	"the look-up by spool name uses an index"
+
 done_testing

@@ -2,7 +2,8 @@
 # test_outbox.sh - every outbox row goes out once, whoever runs the outbox:
 #   1. 200 queued notifications, three `notify` runners and a `digest --send`
 #      at once against the loopback SMTP sink: every Message-ID arrives exactly
-#      once, the digest once; two `digest --send` for one period queue one row.
+#      once, the digest once; two `digest --send` for one period queue one row,
+#      and so do runs with a relative period (--since 24h) within one day.
 #   2. a runner killed (kill -9) while the sink is slow to accept DATA: while
 #      its lease (notify_lease) runs, nobody else takes the row; after it, one
 #      runner of two sends it, once.
@@ -118,11 +119,29 @@ PIDS+=($!)
 for p in "${PIDS[@]}"; do wait "$p"; done
 PIDS=()
 is "$(q "select count(*) from outbox where kind = 'digest'")" 1 "two digest --send for one period queue one digest"
+
 is "$(cat "$T/d1.out" "$T/d2.out" | grep -c '^digest: 1 queued')" 1 "one of them says it queued it"
 A digest --send --from "$FROM" --to "$TO" >/dev/null 2>&1
 is "$(q "select count(*) from outbox where kind = 'digest'")" 1 "a later run for that period queues nothing either"
 DMID=$(q "select message_id from outbox where kind = 'digest'")
 is "$(mid_count "$DMID")" 1 "that digest arrived once"
+
+# a relative period (--since, or the default 24h) ends "now": its key is the day (the --since
+# length) it ends in, so overlapping timer runs within one day queue one digest
+DAY0=$((NOW - NOW % 86400 + 36000))   # 10:00 UTC today
+q "delete from outbox"
+ABUSEDESK_NOW=$DAY0 A digest --send --since 24h >/dev/null 2>&1
+ABUSEDESK_NOW=$((DAY0 + 3600)) A digest --send --since 24h >/dev/null 2>&1
+ABUSEDESK_NOW=$((DAY0 + 7200)) A digest --send >/dev/null 2>&1
+is "$(q "select count(*) from outbox where kind = 'digest'")" 1 \
+	"three --since 24h / default runs within one day queue one digest"
+ABUSEDESK_NOW=$((DAY0 + 86400)) A digest --send --since 24h >/dev/null 2>&1
+is "$(q "select count(*) from outbox where kind = 'digest'")" 2 "the next day's run queues the next digest"
+ABUSEDESK_NOW=$((DAY0 + 86400)) A digest --send --since 7d >/dev/null 2>&1
+ABUSEDESK_NOW=$((DAY0 + 2 * 86400)) A digest --send --since 7d >/dev/null 2>&1
+W0=$(((DAY0 + 86400) / 604800)) W1=$(((DAY0 + 2 * 86400) / 604800))
+is "$(q "select count(*) from outbox where kind = 'digest'")" $((W0 == W1 ? 3 : 4)) \
+	"--since 7d runs within one 7-day period queue one digest"
 
 # ------------------------------------------------- 2: a runner killed mid-send
 q "delete from outbox"
@@ -248,8 +267,8 @@ q "DROP INDEX outbox_dedupe; ALTER TABLE outbox DROP COLUMN claim_owner; ALTER T
    ALTER TABLE outbox DROP COLUMN reason; ALTER TABLE outbox DROP COLUMN report_id;
    ALTER TABLE outbox DROP COLUMN dedupe_key; PRAGMA user_version = 1"
 ok "! A notify --once 2>/dev/null" "a version 1 database: notify asks for init"
-like "$(A init 2>&1)" "schema version 1 -> 2" "init migrates it"
-is "$(q "PRAGMA user_version")" 2 "schema version 2"
+like "$(A init 2>&1)" "schema version 1 -> 3" "init migrates it"
+is "$(q "PRAGMA user_version")" 3 "schema version 3"
 A notify --once >/dev/null 2>&1
 is "$(mid_count '<n500@test>')" 1 "a row queued before the migration goes out once"
 

@@ -283,7 +283,7 @@ static void test_enqueue(void **state)
 
 	free(cfg.digest_address);
 	cfg.digest_address = xstrdup("digest@example.net");
-	assert_int_equal(digest_enqueue(&d, &cfg, NOW - DAY, NOW, NULL, NOW, &queued), 0);
+	assert_int_equal(digest_enqueue(&d, &cfg, NOW - DAY, NOW, 0, NULL, NOW, &queued), 0);
 	assert_int_equal(queued, 2);        /* the team and mail-team (noc has no email) */
 	st = db_prepare(&d, "SELECT recipient, kind, channel, state, next_attempt_at, created_at,"
 			    " subject, message_id, length(body) FROM outbox ORDER BY id");
