@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../db/db_int.h"
 #include "../../correlate/probe_int.h"
 #include "../../db/probes.h"
 
