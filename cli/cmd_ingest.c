@@ -41,7 +41,7 @@ static void process(struct cli *c, const struct spool_msg *m)
 	}
 	pipeline_open(&p, c);
 	/* the row durable before the move to cur/: a power cut cannot leave a file in cur/ without it */
-	if (p.have_db && db_exec(&p.db, "PRAGMA synchronous=FULL") != DB_OK)
+	if (p.have_db && db_set_durable(&p.db) != DB_OK)
 		msg_debug("database: cannot set synchronous=FULL");
 	pipeline_process(&p, m, data, len, (long long)time(NULL), 0, &res);
 	pipeline_log(&res);

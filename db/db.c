@@ -209,3 +209,9 @@ const char *db_col_text(sqlite3_stmt *st, int i)
 
 	return s ? (const char *)s : "";
 }
+
+/* db_set_durable - synchronous=FULL: the WAL is synced at every commit */
+int db_set_durable(struct db *d)
+{
+	return db_exec(d, "PRAGMA synchronous=FULL");
+}

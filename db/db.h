@@ -40,6 +40,10 @@ int db_begin(struct db *d);
 int db_commit(struct db *d);
 void db_rollback(struct db *d);
 
+/* db_set_durable - every commit is on the disk when it returns (a crash
+ * after it cannot lose it); 0 or DB_ERROR */
+int db_set_durable(struct db *d);
+
 /* db_now - the clock, overridable with ABUSEDESK_NOW (epoch) for tests */
 long long db_now(void);
 

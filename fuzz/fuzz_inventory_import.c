@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../db/db_int.h"
 #include "../cli/inventory_import.h"
 #include "../db/inventory.h"
 
