@@ -38,7 +38,7 @@ endif
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) -lm -ldl
 
-MODULES   := util db parse correlate notify ingest app cli
+MODULES   := util db parse correlate/trace correlate/inventory correlate/probe correlate/logs notify ingest app cli
 LIB_SRC   := $(filter-out cli/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)

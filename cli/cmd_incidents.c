@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "../db/db_int.h"
-#include "../correlate/trace.h"
+#include "../correlate/trace/trace.h"
 #include "../db/incidents.h"
 #include "../util/msg.h"
 #include "../util/str.h"

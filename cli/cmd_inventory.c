@@ -11,7 +11,7 @@
 #include <sysexits.h>
 
 #include "../db/db_int.h"
-#include "../correlate/trace.h"
+#include "../correlate/trace/trace.h"
 #include "../db/inventory.h"
 #include "../util/msg.h"
 #include "cli.h"

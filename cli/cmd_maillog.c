@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "../correlate/maillog_parse.h"
+#include "../correlate/logs/maillog_parse.h"
 #include "../db/maillog.h"
 #include "../ingest/spool.h"
 #include "../util/msg.h"

@@ -5,7 +5,7 @@
  *	abusedesk trace [--json] [--inventory CSV] FILE... | -
  * DESCRIPTION
  *	Parses each FILE ("-" for standard input) as one message, traces it
- *	(correlate/trace.h) against our_networks, our_domains and the CSV
+ *	(correlate/trace/trace.h) against our_networks, our_domains and the CSV
  *	inventory (inventory_csv in the configuration, or --inventory) and
  *	prints, with --json, one verdict_to_json object a line; without it a
  *	few readable lines a message. Nothing is stored.
@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../correlate/inventory_csv.h"
-#include "../correlate/trace.h"
+#include "../correlate/inventory/inventory_csv.h"
+#include "../correlate/trace/trace.h"
 #include "../parse/report.h"
 #include "../util/mem.h"
 #include "../util/msg.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../correlate/trace.h"
+#include "../correlate/trace/trace.h"
 #include "../db/inventory.h"
 #include "../util/str.h"
 #include "csv_in.h"

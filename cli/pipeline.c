@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../correlate/inventory_csv.h"
+#include "../correlate/inventory/inventory_csv.h"
 #include "../db/incidents.h"
 #include "../db/inventory.h"
 #include "../db/reports.h"

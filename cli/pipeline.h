@@ -5,7 +5,7 @@
 #ifndef AD_PIPELINE_H
 #define AD_PIPELINE_H
 
-#include "../correlate/trace.h"
+#include "../correlate/trace/trace.h"
 #include "../ingest/spool.h"
 #include "cli.h"
 

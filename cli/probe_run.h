@@ -9,7 +9,7 @@
 #ifndef AD_PROBE_RUN_H
 #define AD_PROBE_RUN_H
 
-#include "../correlate/probe.h"
+#include "../correlate/probe/probe.h"
 #include "../db/db.h"
 #include "../util/config.h"
 

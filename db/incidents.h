@@ -17,7 +17,7 @@
 #ifndef AD_INCIDENTS_H
 #define AD_INCIDENTS_H
 
-#include "../correlate/trace.h"
+#include "../correlate/trace/trace.h"
 #include "../parse/report.h"
 #include "../util/config.h"
 #include "db.h"

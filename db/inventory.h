@@ -11,7 +11,7 @@
 #ifndef AD_INVENTORY_H
 #define AD_INVENTORY_H
 
-#include "../correlate/trace.h"
+#include "../correlate/trace/trace.h"
 #include "../util/ipaddr.h"
 #include "db.h"
 

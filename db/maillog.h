@@ -8,8 +8,8 @@
 #ifndef AD_MAILLOG_H
 #define AD_MAILLOG_H
 
-#include "../correlate/maillog_parse.h"
-#include "../correlate/trace.h"
+#include "../correlate/logs/maillog_parse.h"
+#include "../correlate/trace/trace.h"
 #include "db.h"
 
 /* MAILLOG_MAX_QUEUES - queue ids looked at for one Message-ID */

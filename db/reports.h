@@ -4,7 +4,7 @@
 #ifndef AD_REPORTS_H
 #define AD_REPORTS_H
 
-#include "../correlate/trace.h"
+#include "../correlate/trace/trace.h"
 #include "../parse/report.h"
 #include "db.h"
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../correlate/inventory_csv.h"
-#include "../correlate/trace.h"
+#include "../correlate/inventory/inventory_csv.h"
+#include "../correlate/trace/trace.h"
 #include "../util/mem.h"
 #include "fixed_inventory.h"
 

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../correlate/inventory_csv.h"
-#include "../correlate/trace.h"
+#include "../correlate/inventory/inventory_csv.h"
+#include "../correlate/trace/trace.h"
 #include "fixed_inventory.h"
 #include "trace_property.h"
 

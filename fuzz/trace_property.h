@@ -26,7 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../correlate/trace.h"
+#include "../correlate/trace/trace.h"
 #include "../parse/report.h"
 #include "../util/buf.h"
 #include "../util/mem.h"

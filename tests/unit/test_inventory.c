@@ -15,7 +15,7 @@
 
 #include "../../db/db_int.h"
 #include "../../cli/inventory_import.h"
-#include "../../correlate/maillog_parse.h"
+#include "../../correlate/logs/maillog_parse.h"
 #include "../../db/inventory.h"
 #include "../../db/maillog.h"
 #include "../../db/natlog.h"

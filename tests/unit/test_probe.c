@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "../../db/db_int.h"
-#include "../../correlate/probe_int.h"
+#include "../../correlate/probe/probe_int.h"
 #include "../../db/probes.h"
 
 /* ---- policy: an inventory that knows 127.0.0.0/24 hosts .1 and .21 ---- */

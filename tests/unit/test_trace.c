@@ -1,5 +1,5 @@
 /*
- * test_trace - unit tests for correlate/trace*.c and correlate/inventory_csv.c.
+ * test_trace - unit tests for correlate/trace/ and correlate/inventory/.
  *
  * Reports are built by hand: hops from real-looking Received values through
  * rcvd_parse (or filled directly where a shape matters), a CSV inventory
@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../correlate/inventory_csv.h"
-#include "../../correlate/trace.h"
+#include "../../correlate/inventory/inventory_csv.h"
+#include "../../correlate/trace/trace.h"
 #include "../../parse/received.h"
 #include "../../util/buf.h"
 #include "../../util/mem.h"

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../util/str.h"
+#include "../../util/str.h"
 #include "probe_int.h"
 
 struct ptest {

@@ -25,8 +25,8 @@
 
 #include <stddef.h>
 
-#include "../util/str.h"
-#include "trace.h"
+#include "../../util/str.h"
+#include "../trace/trace.h"
 
 #define INVCSV_MAX_ROWS  200000
 #define INVCSV_MAX_LINE  4096

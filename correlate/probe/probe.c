@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../util/json.h"
-#include "../util/str.h"
+#include "../../util/json.h"
+#include "../../util/str.h"
 #include "probe_int.h"
 
 const char *probe_kind_name(enum probe_kind k)

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../util/msg.h"
+#include "../../util/msg.h"
 #include "probe_int.h"
 
 /* sanitize_line - printable ASCII copy of s (other bytes as \xNN) into out */

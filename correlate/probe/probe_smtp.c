@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../util/str.h"
+#include "../../util/str.h"
 #include "probe_int.h"
 
 #define PROBE_LOCAL "abusedesk-probe"

@@ -11,9 +11,9 @@
 
 #include <time.h>
 
-#include "../parse/report.h"
-#include "../util/ipaddr.h"
-#include "../util/str.h"
+#include "../../parse/report.h"
+#include "../../util/ipaddr.h"
+#include "../../util/str.h"
 
 enum verdict_class {
 	V_UNKNOWN = 0, V_NOT_OURS, V_OPEN_RELAY, V_OPEN_PROXY, V_COMPROMISED_ACCOUNT,

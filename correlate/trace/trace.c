@@ -88,8 +88,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../util/json.h"
-#include "../util/mem.h"
+#include "../../util/json.h"
+#include "../../util/mem.h"
 #include "trace_int.h"
 
 static const char *verdict_names[] = { "unknown", "not_ours", "open_relay", "open_proxy",

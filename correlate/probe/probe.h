@@ -23,10 +23,10 @@
 
 #include <stddef.h>
 
-#include "../util/buf.h"
-#include "../util/config.h"
-#include "../util/ipaddr.h"
-#include "trace.h"
+#include "../../util/buf.h"
+#include "../../util/config.h"
+#include "../../util/ipaddr.h"
+#include "../trace/trace.h"
 
 enum probe_kind { PROBE_RELAY, PROBE_PROXY };
 enum probe_result { PROBE_CLOSED = 0, PROBE_OPEN, PROBE_ERROR };

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../util/buf.h"
-#include "../parse/fields.h"
-#include "../parse/received.h"
-#include "../util/mem.h"
+#include "../../util/buf.h"
+#include "../../parse/fields.h"
+#include "../../parse/received.h"
+#include "../../util/mem.h"
 #include "trace_int.h"
 
 /* trace_ip_ours - ip (text) is inside our_networks */

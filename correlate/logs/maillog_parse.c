@@ -10,8 +10,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "../util/ipaddr.h"
-#include "../util/str.h"
+#include "../../util/ipaddr.h"
+#include "../../util/str.h"
 #include "maillog_parse.h"
 
 /* copy_n - bounded copy of n bytes */

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/buf.h"
-#include "../util/mem.h"
+#include "../../util/buf.h"
+#include "../../util/mem.h"
 #include "inventory_csv.h"
 
 struct inv_host { char *name; struct ipaddr ip; enum host_role role; char *owner; };
