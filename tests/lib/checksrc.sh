@@ -1,12 +1,57 @@
 #!/bin/sh
-# checksrc.sh - refuse banned functions in the sources (as curl's checksrc does).
-cd "$(dirname "$0")/../.." || exit 2
+# checksrc.sh [ROOT] - refuse what the sources must not contain:
+#   - banned functions (as curl's checksrc does): strcpy, sprintf, atoi, ...
+#   - an include that points up (or sideways) the stack: each module may
+#     include only the modules tests/lib/layers.txt lists for it
+#   - sqlite3 outside db/, and db/db_int.h (db/'s private header) outside db/
+# ROOT defaults to the checkout; tests run it on a scratch copy.
+ROOT=${1:-$(dirname "$0")/../..}
+cd "$ROOT" || exit 2
+rc=0
+MODS=$(sed -n 's/^\([a-z/]*\):.*/\1/p' tests/lib/layers.txt)
+srcs() { for m in $MODS; do ls "$m"/*.[ch] 2>/dev/null; done; }
+
 bad=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll)[[:space:]]*\(' \
-	util/*.[ch] db/*.[ch] parse/*.[ch] correlate/*/*.[ch] notify/*.[ch] ingest/*.[ch] app/*.[ch] cli/*.[ch] \
-	bench/*.c fuzz/*.c tests/unit/*.c 2>/dev/null)
+	$(srcs) bench/*.c fuzz/*.c tests/unit/*.c 2>/dev/null)
 if [ -n "$bad" ]; then
 	echo "checksrc: banned functions (use snprintf, str_copy, str_to_long, buf_*):"
 	echo "$bad"
-	exit 1
+	rc=1
 fi
-echo "checksrc: no banned functions"
+
+# module_of PATH - the module a normalised path lies in, or ""
+module_of() {
+	best=
+	for m in $MODS; do
+		case $1 in "$m"/*) [ ${#m} -gt ${#best} ] && best=$m ;; esac
+	done
+	echo "$best"
+}
+
+layer_bad=
+for m in $MODS; do
+	allowed=" $m $(sed -n "s|^$m:\(.*\)|\1|p" tests/lib/layers.txt) "
+	for f in "$m"/*.[ch]; do
+		[ -f "$f" ] || continue
+		for inc in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f"); do
+			p=$(realpath -m --relative-to=. "$(dirname "$f")/$inc")
+			t=$(module_of "$p")
+			[ -n "$t" ] || continue
+			case $allowed in *" $t "*) ;; *) layer_bad="$layer_bad
+$f: includes $inc ($t), which $m may not use (tests/lib/layers.txt)" ;; esac
+		done
+	done
+done
+if [ -n "$layer_bad" ]; then
+	echo "checksrc: includes that point up the stack:$layer_bad"
+	rc=1
+fi
+
+sql=$(for f in $(srcs); do case $f in db/*) ;; *) grep -lE 'sqlite3|db_int\.h' "$f" ;; esac; done)
+if [ -n "$sql" ]; then
+	echo "checksrc: SQLite outside db/ (the store is reached through db/'s public headers):"
+	echo "$sql"
+	rc=1
+fi
+[ "$rc" = 0 ] && echo "checksrc: no banned functions, includes follow the layers, SQL only in db/"
+exit $rc
