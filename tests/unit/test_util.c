@@ -238,6 +238,26 @@ static void test_config(void **state)
 	buf_free(&err);
 }
 
+/* test_json_plain_span - a byte is in the plain run exactly when json_str copies it as it is */
+static void test_json_plain_span(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 64);
+	for (int c = 1; c < 256; c++) {
+		char s[3] = { 'a', (char)c, '\0' };
+
+		buf_reset(&b);
+		json_str(&b, s);
+		if (json_plain_span(s) == 2)
+			assert_true(b.len == 4 && (unsigned char)b.data[2] == c);
+		else
+			assert_int_equal(json_plain_span(s), 1);
+	}
+	assert_int_equal(json_plain_span("ab\"c"), 2);
+	buf_free(&b);
+}
+
 /* csv_all - every record of data as "f0|f1|...;" or "!reason;" */
 static void csv_all(struct csv_in *c, char *out, size_t outlen)
 {
@@ -342,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_str_to_long),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_json_plain_span),
 		cmocka_unit_test(test_csv_rfc4180),
 		cmocka_unit_test(test_csv_caps),
 	};
