@@ -10,81 +10,66 @@
 struct xarf_json_dl xarf_json_dl;
 struct xarf_yaml_dl xarf_yaml_dl;
 
-/* open_lib - dlopen name; NULL with the reason in err */
-static void *open_lib(const char *name, const char *pkg, char *err, size_t errlen)
+/*
+ * load_table - dlopen lib once and fill the n function pointers of table
+ * from names; 0, or -1 with the reason in err (and every later call fails
+ * without trying again)
+ */
+static int load_table(int *state, const char *lib, const char *pkg, const char *const *names,
+		      void **table, size_t n, char *err, size_t errlen)
 {
-	void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+	void *h;
 
-	if (h == NULL)
-		snprintf(err, errlen, "cannot load %s (install %s): %s", name, pkg, dlerror());
-	return h;
+	if (*state) {
+		if (*state < 0)
+			snprintf(err, errlen, "%s could not be loaded", lib);
+		return *state > 0 ? 0 : -1;
+	}
+	*state = -1;
+	if ((h = dlopen(lib, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		snprintf(err, errlen, "cannot load %s (install %s): %s", lib, pkg, dlerror());
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((table[i] = dlsym(h, names[i])) == NULL) {
+			snprintf(err, errlen, "%s lacks %s", lib, names[i]);
+			memset(table, 0, n * sizeof(*table));
+			dlclose(h);
+			return -1;
+		}
+	}
+	*state = 1;
+	return 0;
 }
 
-/* all_set - every pointer of a table of n function pointers is set */
-static int all_set(void *const *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] == NULL)
-			return 0;
-	return 1;
-}
-
-/* xarf_json_load - json-glib, once */
+/* xarf_json_load - json-glib, once (names in the order of struct xarf_json_dl) */
 int xarf_json_load(char *err, size_t errlen)
 {
-	static int state;   /* 0 not tried, 1 loaded, -1 failed */
-	struct xarf_json_dl *t = &xarf_json_dl;
-	void *h;
+	static const char *const names[] = {
+		"json_parser_new_immutable", "json_parser_load_from_data", "json_parser_get_root",
+		"json_node_get_node_type", "json_node_get_object", "json_node_get_value_type",
+		"json_node_get_string", "json_node_get_int", "json_node_get_double",
+		"json_object_iter_init", "json_object_iter_next",
+	};
+	static int state;
 
-	if (state)
-		return state > 0 ? 0 : (snprintf(err, errlen, "json-glib could not be loaded"), -1);
-	state = -1;
-	if ((h = open_lib("libjson-glib-1.0.so.0", "libjson-glib-1.0-0", err, errlen)) == NULL)
-		return -1;
-	*(void **)&t->parser_new_immutable = dlsym(h, "json_parser_new_immutable");
-	*(void **)&t->parser_load_from_data = dlsym(h, "json_parser_load_from_data");
-	*(void **)&t->parser_get_root = dlsym(h, "json_parser_get_root");
-	*(void **)&t->node_get_node_type = dlsym(h, "json_node_get_node_type");
-	*(void **)&t->node_get_object = dlsym(h, "json_node_get_object");
-	*(void **)&t->node_get_value_type = dlsym(h, "json_node_get_value_type");
-	*(void **)&t->node_get_string = dlsym(h, "json_node_get_string");
-	*(void **)&t->node_get_int = dlsym(h, "json_node_get_int");
-	*(void **)&t->node_get_double = dlsym(h, "json_node_get_double");
-	*(void **)&t->object_iter_init = dlsym(h, "json_object_iter_init");
-	*(void **)&t->object_iter_next = dlsym(h, "json_object_iter_next");
-	if (!all_set((void *const *)t, sizeof(*t) / sizeof(void *))) {
-		snprintf(err, errlen, "libjson-glib-1.0.so.0 lacks a function abusedesk needs");
-		memset(t, 0, sizeof(*t));
-		dlclose(h);
-		return -1;
-	}
-	state = 1;
-	return 0;
+	_Static_assert(sizeof(names) / sizeof(names[0]) == sizeof(xarf_json_dl) / sizeof(void *),
+		       "one name a pointer");
+	return load_table(&state, "libjson-glib-1.0.so.0", "libjson-glib-1.0-0", names,
+			  (void **)&xarf_json_dl, sizeof(names) / sizeof(names[0]), err, errlen);
 }
 
-/* xarf_yaml_load - libyaml, once */
+/* xarf_yaml_load - libyaml, once (names in the order of struct xarf_yaml_dl) */
 int xarf_yaml_load(char *err, size_t errlen)
 {
-	static int state;   /* 0 not tried, 1 loaded, -1 failed */
-	struct xarf_yaml_dl *t = &xarf_yaml_dl;
-	void *h;
+	static const char *const names[] = {
+		"yaml_parser_initialize", "yaml_parser_set_input_string", "yaml_parser_parse",
+		"yaml_event_delete", "yaml_parser_delete",
+	};
+	static int state;
 
-	if (state)
-		return state > 0 ? 0 : (snprintf(err, errlen, "libyaml could not be loaded"), -1);
-	state = -1;
-	if ((h = open_lib("libyaml-0.so.2", "libyaml-0-2", err, errlen)) == NULL)
-		return -1;
-	*(void **)&t->parser_initialize = dlsym(h, "yaml_parser_initialize");
-	*(void **)&t->parser_set_input_string = dlsym(h, "yaml_parser_set_input_string");
-	*(void **)&t->parser_parse = dlsym(h, "yaml_parser_parse");
-	*(void **)&t->event_delete = dlsym(h, "yaml_event_delete");
-	*(void **)&t->parser_delete = dlsym(h, "yaml_parser_delete");
-	if (!all_set((void *const *)t, sizeof(*t) / sizeof(void *))) {
-		snprintf(err, errlen, "libyaml-0.so.2 lacks a function abusedesk needs");
-		memset(t, 0, sizeof(*t));
-		dlclose(h);
-		return -1;
-	}
-	state = 1;
-	return 0;
+	_Static_assert(sizeof(names) / sizeof(names[0]) == sizeof(xarf_yaml_dl) / sizeof(void *),
+		       "one name a pointer");
+	return load_table(&state, "libyaml-0.so.2", "libyaml-0-2", names,
+			  (void **)&xarf_yaml_dl, sizeof(names) / sizeof(names[0]), err, errlen);
 }
