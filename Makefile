@@ -17,9 +17,10 @@ DESTDIR   ?=
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := gmime-3.0 libpcre2-8 libcurl sqlite3
+PKGS      := gmime-3.0 libpcre2-8 libcurl sqlite3 json-glib-1.0 yaml-0.1
 # libcurl is compiled against but loaded with dlopen when a notification is
-# sent (notify/curl_dl.h): ingest starts ~10 ms faster without it
+# sent (notify/curl_dl.h): ingest starts ~10 ms faster without it; json-glib
+# and libyaml likewise when an X-ARF report is read (parse/xarf_dl.h)
 LINK_PKGS := gmime-3.0 libpcre2-8 sqlite3
 
 CFLAGS    ?= -g -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE

@@ -1,6 +1,6 @@
 /*
  * fuzz_inventory_import - libFuzzer target: `abusedesk inventory import`
- * (cli/inventory_import.h, cli/csv_in.h, db/inventory.h) into an in-memory
+ * (cli/inventory_import.h, util/csv.h, db/inventory.h) into an in-memory
  * database.
  *
  * The first input byte picks the kind (owners, networks, hosts), the rest

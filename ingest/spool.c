@@ -17,6 +17,7 @@
 
 #include "../util/mem.h"
 #include "../util/msg.h"
+#include "../util/sha256.h"
 #include "spool.h"
 
 int spool_path(const char *dir, const char *sub, const char *name, char *out, size_t outlen)
@@ -54,13 +55,10 @@ int spool_check(const char *dir)
 	return 0;
 }
 
+/* spool_sha256 - hex SHA-256 of data, through util/sha256 */
 void spool_sha256(const char *data, size_t len, char out[65])
 {
-	gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
-
-	memcpy(out, hex, 64);
-	out[64] = '\0';
-	g_free(hex);
+	sha256_hex(data, len, out);
 }
 
 int spool_is_truncated(const char *name)
@@ -258,11 +256,12 @@ int spool_store_fd(const char *dir, int fd, size_t cap, struct spool_msg *m)
 {
 	size_t len = 0, alloc = cap < 65536 ? cap : 65536; /* a cap under 64 KiB holds too */
 	char *data = xmalloc(alloc), sink[65536];
-	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	struct sha256_ctx ck;
 	long long received = 0;
 	int rc, saved;
 
 	memset(m, 0, sizeof(*m));
+	sha256_init(&ck);
 	for (;;) {
 		ssize_t n;
 
@@ -279,13 +278,12 @@ int spool_store_fd(const char *dir, int fd, size_t cap, struct spool_msg *m)
 				continue;
 			saved = errno;
 			free(data);
-			g_checksum_free(ck);
 			return errno = saved, -1;
 		}
 		if (n == 0)
 			break;
 		/* the whole stream is hashed: two messages cut to the same bytes differ */
-		g_checksum_update(ck, (const guchar *)(len < alloc ? data + len : sink), n);
+		sha256_update(&ck, len < alloc ? data + len : sink, (size_t)n);
 		received += n;
 		if (len < alloc)
 			len += (size_t)n;
@@ -294,10 +292,8 @@ int spool_store_fd(const char *dir, int fd, size_t cap, struct spool_msg *m)
 	}
 	if (m->truncated) {
 		m->received = received;
-		memcpy(m->sha256, g_checksum_get_string(ck), 64);
-		m->sha256[64] = '\0';
+		sha256_final_hex(&ck, m->sha256);
 	}
-	g_checksum_free(ck);
 	rc = commit(dir, data, len, m);
 	saved = errno;
 	free(data);

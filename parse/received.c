@@ -145,18 +145,9 @@ struct rcvd {
 	int has_from, has_by;
 };
 
-/* Byte classes: B_PLAIN json_strn copies the byte as it is; B_ITEM next_item looks at it. */
-enum { B_PLAIN = 1, B_ITEM = 2 };
-static const unsigned char bclass[256] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0x00 */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,   /* 0x10 */
-	3, 1, 2, 1, 1, 1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 1,   /* 0x20 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 1, 1, 1,   /* 0x30 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x40 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 0, 3, 1, 1,   /* 0x50 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x60 */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,   /* 0x70 */
-	/* 0x80-0xff: 0 */
+/* item_byte[c] - next_item looks at byte c (' ', '"', '(', ';', '[', ']') */
+static const unsigned char item_byte[256] = {
+	[' '] = 1, ['"'] = 1, ['('] = 1, [';'] = 1, ['['] = 1, [']'] = 1,
 };
 
 #define RCVD_JIT_AFTER 64
@@ -450,7 +441,7 @@ static enum item next_item(const char *s, size_t len, size_t *pos,
 		return T_GROUP;
 	}
 	for (; i < len; i++) {
-		if (!(bclass[(unsigned char)s[i]] & B_ITEM))
+		if (!item_byte[(unsigned char)s[i]])
 			continue;                  /* changes no state */
 		if (quote) {
 			quote = s[i] != '"';
@@ -916,8 +907,7 @@ static int put_plain(char *o, size_t *n, size_t cap, const char *key,
 		*n += 4;
 		return 0;
 	}
-	for (i = 0; bclass[(unsigned char)v[i]] & B_PLAIN; i++)
-		;
+	i = json_plain_span(v);
 	if (v[i] != '\0')
 		return -1;
 	if (i + 2 > cap - *n)

@@ -1,30 +1,22 @@
 /*
  * xarf - X-ARF reports: 0.1/0.2 (mail header "X-ARF: YES" or "X-XARF: PLAIN",
- * a YAML report.txt in any transfer encoding) and JSON X-ARF v3/v4. The YAML
- * reader takes flat "key: value" lines only, which is what X-ARF uses.
+ * a YAML report.txt in any transfer encoding) and JSON X-ARF v3/v4. YAML is
+ * read with libyaml (events: no aliases expanded, nothing built), JSON with
+ * json-glib, each loaded on the first report that needs it (xarf_dl.h).
+ * Both have caps: a report over XARF_MAX_INPUT bytes or nested
+ * deeper than XARF_MAX_DEPTH is not read, with a warning on the report.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "parse_int.h"
+#include "xarf_dl.h"
 #include "../util/ipaddr.h"
 #include "../util/mem.h"
 
-/* unquote - strip one pair of YAML quotes in place */
-static char *unquote(char *s)
-{
-	size_t n;
-
-	str_trim(s);
-	n = strlen(s);
-	if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) {
-		s[n - 1] = '\0';
-		return s + 1;
-	}
-	return s;
-}
+#define XARF_MAX_INPUT PARSE_MAX_TEXT   /* 1 MiB */
+#define XARF_MAX_DEPTH 32
 
 /* xarf_source - Source with its Source-Type */
 static void xarf_source(struct report *r, const char *src, const char *type)
@@ -73,79 +65,229 @@ static void xarf_kv(struct report *r, const char *k, size_t kl, char *v, char **
 		set_source_ip(r, v);
 }
 
-/* xarf_yaml - read a flat YAML report */
+/* scalar_dup - a copy of a scalar, cut at PARSE_MAX_FIELD bytes */
+static char *scalar_dup(const char *v, size_t n)
+{
+	return xstrndup(v, n > PARSE_MAX_FIELD ? PARSE_MAX_FIELD : n);
+}
+
+/*
+ * xarf_yaml - read a YAML report: the scalar "key: value" pairs of the top
+ * mapping of the first document (nested values are skipped). A syntax error
+ * keeps the pairs before it; depth over XARF_MAX_DEPTH stops the reading.
+ */
 static void xarf_yaml(struct report *r, const char *t, size_t n)
 {
-	struct fieldit it;
-	struct buf v;
-	const char *k;
-	size_t kl;
-	char *src = NULL, *stype = NULL;
+	yaml_parser_t p;
+	yaml_event_t ev;
+	char *src = NULL, *stype = NULL, *key = NULL, why[256];
+	int depth = 0, done = 0;
 
-	buf_init(&v, 0);
-	fieldit_init(&it, t, n, 0);
-	while (fieldit_next(&it, &k, &kl, &v))
-		xarf_kv(r, k, kl, unquote(v.data), &src, &stype);
-	buf_free(&v);
+	if (n > XARF_MAX_INPUT) {
+		report_warn(r, "X-ARF YAML report larger than %d bytes: not read", XARF_MAX_INPUT);
+		return;
+	}
+	if (xarf_yaml_load(why, sizeof(why)) < 0) {
+		report_warn(r, "X-ARF YAML report not read: %s", why);
+		return;
+	}
+	if (!yaml_parser_initialize(&p)) {
+		report_warn(r, "X-ARF YAML: out of memory");
+		return;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)t, n);
+	while (!done) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			report_warn(r, "X-ARF YAML: %s at line %zu", p.problem ? p.problem : "syntax error",
+				    p.problem_mark.line + 1);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			if (depth == 1 && key) {        /* a nested value: skipped */
+				free(key);
+				key = NULL;
+			}
+			if (++depth > XARF_MAX_DEPTH) {
+				report_warn(r, "X-ARF YAML nested deeper than %d levels: rest not read",
+					    XARF_MAX_DEPTH);
+				done = 1;
+			}
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			depth--;
+			break;
+		case YAML_SCALAR_EVENT:
+			if (depth != 1)
+				break;
+			if (key == NULL) {
+				key = scalar_dup((const char *)ev.data.scalar.value, ev.data.scalar.length);
+			} else {
+				char *v = scalar_dup((const char *)ev.data.scalar.value, ev.data.scalar.length);
+
+				xarf_kv(r, key, strlen(key), v, &src, &stype);
+				free(v);
+				free(key);
+				key = NULL;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+			if (depth == 1 && key) {        /* an alias as a value: not followed */
+				free(key);
+				key = NULL;
+			}
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	free(key);
 	xarf_source(r, src, stype);
 	free(src);
 	free(stype);
 }
 
-/* json_get - the string or number value of "key" anywhere in a JSON text, or NULL */
-static char *json_get(const char *t, size_t n, const char *key)
+/* json_depth - deepest nesting of [ and { outside strings, stopping past max */
+static int json_depth(const char *t, size_t n, int max)
 {
-	char pat[64];
-	const char *p, *end = t + n, *s;
+	int depth = 0, top = 0, str = 0;
 
-	snprintf(pat, sizeof(pat), "\"%s\"", key);
-	for (p = t; (p = mem_casestr(p, (size_t)(end - p), pat)) != NULL; p++) {
-		s = p + strlen(pat);
-		while (s < end && isspace((unsigned char)*s))
-			s++;
-		if (s >= end || *s != ':')
-			continue;
-		for (s++; s < end && isspace((unsigned char)*s); s++)
-			;
-		if (s < end && *s == '"') {
-			const char *e = ++s;
+	for (size_t i = 0; i < n && top <= max; i++) {
+		char ch = t[i];
 
-			while (e < end && *e != '"' && e - s < PARSE_MAX_FIELD)
-				e += (*e == '\\' && e + 1 < end) ? 2 : 1;
-			return xstrndup(s, (size_t)(e - s));
-		}
-		if (s < end && (isdigit((unsigned char)*s) || *s == '-')) {
-			const char *e = s;
-
-			while (e < end && (isdigit((unsigned char)*e) || *e == '.'))
-				e++;
-			return xstrndup(s, (size_t)(e - s));
+		if (str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				str = 0;
+		} else if (ch == '"') {
+			str = 1;
+		} else if (ch == '{' || ch == '[') {
+			if (++depth > top)
+				top = depth;
+		} else if ((ch == '}' || ch == ']') && depth > 0) {
+			depth--;
 		}
 	}
+	return top;
+}
+
+/* json_member - the member of o named key (ASCII case-insensitive), or NULL */
+static JsonNode *json_member(JsonObject *o, const char *key)
+{
+	JsonObjectIter it;
+	const gchar *name;
+	JsonNode *v;
+
+	if (o == NULL)
+		return NULL;
+	json_object_iter_init(&it, o);
+	while (json_object_iter_next(&it, &name, &v))
+		if (g_ascii_strcasecmp(name, key) == 0)
+			return v;
 	return NULL;
 }
 
-/* xarf_json - X-ARF v3/v4 JSON: the fields that map onto the model */
+/* json_object_at - the object member of o named key, or NULL */
+static JsonObject *json_object_at(JsonObject *o, const char *key)
+{
+	JsonNode *v = json_member(o, key);
+
+	return v && JSON_NODE_HOLDS_OBJECT(v) ? json_node_get_object(v) : NULL;
+}
+
+/* json_scalar - a string or number member of o as text (caller frees), or NULL */
+static char *json_scalar(JsonObject *o, const char *key)
+{
+	JsonNode *v = json_member(o, key);
+	char num[64];
+
+	if (v == NULL || !JSON_NODE_HOLDS_VALUE(v))
+		return NULL;
+	switch (json_node_get_value_type(v)) {
+	case G_TYPE_STRING: {
+		const char *s = json_node_get_string(v);
+
+		return scalar_dup(s, strlen(s));
+	}
+	case G_TYPE_INT64:
+		snprintf(num, sizeof(num), "%lld", (long long)json_node_get_int(v));
+		return xstrdup(num);
+	case G_TYPE_DOUBLE:
+		snprintf(num, sizeof(num), "%.17g", json_node_get_double(v));
+		return xstrdup(num);
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * xarf_json - X-ARF v3/v4 JSON: the fields that map onto the model. Report
+ * fields are read from the "Report" object, reporter fields from
+ * "ReporterInfo", each falling back to the top object; nothing deeper and
+ * nothing inside a string value is taken for a field.
+ */
 static int xarf_json(struct report *r, const char *t, size_t n)
 {
-	static const char *const keys[][2] = {
-		{ "ReportClass", "Category" }, { "ReportType", "Report-Type" },
-		{ "Date", "Date" }, { "SourcePort", "Port" }, { "ReporterOrgEmail", "Reported-From" },
-		{ "ReporterContactEmail", "Reported-From" }, { "SourceIp", "Source" },
-		{ "Source", "Source" }, { "SourceType", "Source-Type" },
+	static const struct { const char *in, *key, *as; } keys[] = {
+		{ "Report", "ReportClass", "Category" }, { "Report", "ReportType", "Report-Type" },
+		{ "Report", "Date", "Date" }, { "Report", "SourcePort", "Port" },
+		{ "ReporterInfo", "ReporterOrgEmail", "Reported-From" },
+		{ "ReporterInfo", "ReporterContactEmail", "Reported-From" },
+		{ "Report", "SourceIp", "Source" }, { "Report", "Source", "Source" },
+		{ "Report", "SourceType", "Source-Type" },
 	};
 	char *src = NULL, *stype = NULL, *v;
+	JsonParser *jp;
+	JsonNode *root;
+	JsonObject *top;
+	GError *err = NULL;
+	char why[256];
 	size_t i;
 
 	if (!mem_casestr(t, n, "\"ReporterInfo\"") && !mem_casestr(t, n, "\"XarfVersion\""))
 		return 0;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if ((v = json_get(t, n, keys[i][0])) != NULL) {
-			if (!(r->reporter && !strcmp(keys[i][1], "Reported-From")))
-				xarf_kv(r, keys[i][1], strlen(keys[i][1]), v, &src, &stype);
+	if (n > XARF_MAX_INPUT) {
+		report_warn(r, "X-ARF JSON report larger than %d bytes: not read", XARF_MAX_INPUT);
+		return 1;
+	}
+	if (json_depth(t, n, XARF_MAX_DEPTH) > XARF_MAX_DEPTH) {
+		report_warn(r, "X-ARF JSON nested deeper than %d levels: not read", XARF_MAX_DEPTH);
+		return 1;
+	}
+	if (xarf_json_load(why, sizeof(why)) < 0) {
+		report_warn(r, "X-ARF JSON report not read: %s", why);
+		return 1;
+	}
+	jp = json_parser_new_immutable();
+	if (!json_parser_load_from_data(jp, t, (gssize)n, &err)) {
+		report_warn(r, "X-ARF JSON: %s", err && err->message ? err->message : "syntax error");
+		g_clear_error(&err);
+		g_object_unref(jp);
+		return 1;
+	}
+	root = json_parser_get_root(jp);
+	top = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+	if (top == NULL)
+		report_warn(r, "X-ARF JSON: the report is not an object");
+	for (i = 0; top && i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if ((v = json_scalar(json_object_at(top, keys[i].in), keys[i].key)) == NULL)
+			v = json_scalar(top, keys[i].key);
+		if (v != NULL) {
+			if (!(r->reporter && !strcmp(keys[i].as, "Reported-From")))
+				xarf_kv(r, keys[i].as, strlen(keys[i].as), v, &src, &stype);
 			free(v);
 		}
 	}
+	g_object_unref(jp);
 	xarf_source(r, src, stype);
 	free(src);
 	free(stype);
@@ -170,13 +312,13 @@ int xarf_parse(struct pctx *c, struct report *r)
 	int taken = 0;
 
 	if (c->json && (flagged || c->xarf == NULL)) {
-		t = part_text(c->json, PARSE_MAX_TEXT, &n);
+		t = part_text(c->json, XARF_MAX_INPUT + 1, &n);
 		taken = t && xarf_json(r, t, n);
 		free(t);
 		t = NULL;
 	}
 	if (!taken && c->xarf) {
-		t = part_text(c->xarf, PARSE_MAX_TEXT, &n);
+		t = part_text(c->xarf, XARF_MAX_INPUT + 1, &n);
 		if (t && (flagged || yaml_like(t, n))) {
 			xarf_yaml(r, t, n);
 			taken = 1;

@@ -36,8 +36,8 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-/* plain[c] - byte c may stand in a JSON string as it is (printable ASCII but '"' and '\\') */
-static const unsigned char plain[256] = {
+/* json_plain_byte[c] - byte c may stand in a JSON string as it is (printable ASCII but '"' and '\\') */
+const unsigned char json_plain_byte[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -54,7 +54,7 @@ static size_t json_plain(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n && plain[p[i]])
+	while (i < n && json_plain_byte[p[i]])
 		i++;
 	return i;
 }

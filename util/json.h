@@ -20,6 +20,19 @@ void json_kv_int(struct buf *b, int *first, const char *key, long long val);
 void json_kv_bool(struct buf *b, int *first, const char *key, int val);
 void json_kv_null(struct buf *b, int *first, const char *key);
 
+/* json_plain_byte[c] - byte c may stand in a JSON string as it is (printable ASCII but '"' and '\\') */
+extern const unsigned char json_plain_byte[256];
+
+/* json_plain_span - length of the run at s (NUL-terminated) that json_str copies as it is */
+static inline size_t json_plain_span(const char *s)
+{
+	size_t i = 0;
+
+	while (json_plain_byte[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
 /* utf8_valid_len - length of the valid UTF-8 sequence at s (1..4), 0 if invalid */
 size_t utf8_seq_len(const unsigned char *s, size_t n);
 

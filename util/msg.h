@@ -5,6 +5,14 @@
  * enabled) and to syslog's mail facility (when msg_syslog_init was called).
  * msg_fatal logs and exits with the status given: at the MTA boundary that is
  * EX_TEMPFAIL so that a failure defers, never bounces.
+ *
+ * The one rule for errors: library code (everything below cli/) reports a
+ * failure through msg_* and returns a status (0/-1, or an enum); the caller
+ * decides what it means. A `char *err, size_t errlen` pair is added only where
+ * a caller must show the text itself (an importer's "FILE:LINE: reason", a
+ * reason put on a report, a line of a command's output); errno is only read
+ * right after a system call, never used to pass a reason between modules.
+ * Front ends print through msg_* or their own output code, not fprintf(stderr).
  */
 #ifndef AD_MSG_H
 #define AD_MSG_H

@@ -1,5 +1,5 @@
 /*
- * sha256 - one-shot SHA-256 (FIPS 180-4) with two block functions: SHA-NI
+ * sha256 - SHA-256 (FIPS 180-4), one-shot and streamed, with two block functions: SHA-NI
  * on x86-64 CPUs that have it, plain C elsewhere. Whole blocks are read in
  * place; only the padded tail is copied.
  */
@@ -231,24 +231,26 @@ const char *sha256_impl(void)
 	return current() == IMPL_SHANI ? "sha-ni" : "portable";
 }
 
-void sha256(const void *data, size_t len, unsigned char out[32])
+/* block_fn_current - the block function the next digest uses */
+static block_fn *block_fn_current(void)
 {
-	const unsigned char *p = data;
-	unsigned char tail[128];
-	uint32_t st[8];
-	uint64_t bits = (uint64_t)len << 3;
-	size_t full = len / 64, rest = len % 64, tn, i;
-	block_fn *fn = blocks_portable;
-
 #if defined(__x86_64__)
 	if (current() == IMPL_SHANI)
-		fn = blocks_shani;
+		return blocks_shani;
 #endif
-	memcpy(st, IV, sizeof(st));
-	if (full)
-		fn(st, p, full);
+	return blocks_portable;
+}
+
+/* finish - pad the rest (under 64 bytes) of a message of len bytes into st */
+static void finish(block_fn *fn, uint32_t st[8], const unsigned char *rest_p, size_t rest,
+		   uint64_t len, unsigned char out[32])
+{
+	unsigned char tail[128];
+	uint64_t bits = len << 3;
+	size_t tn, i;
+
 	if (rest)
-		memcpy(tail, p + full * 64, rest);
+		memcpy(tail, rest_p, rest);
 	tail[rest] = 0x80;
 	tn = rest < 56 ? 64 : 128;
 	memset(tail + rest + 1, 0, tn - 8 - rest - 1);
@@ -259,16 +261,84 @@ void sha256(const void *data, size_t len, unsigned char out[32])
 		store_be32(out + 4 * i, st[i]);
 }
 
-void sha256_hex(const void *data, size_t len, char out[65])
+/* hex_of - lowercase hex of a 32-byte digest, NUL-terminated */
+static void hex_of(const unsigned char md[32], char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[32];
 	int i;
 
-	sha256(data, len, md);
 	for (i = 0; i < 32; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+/* sha256 - one-shot digest of data */
+void sha256(const void *data, size_t len, unsigned char out[32])
+{
+	const unsigned char *p = data;
+	uint32_t st[8];
+	size_t full = len / 64;
+	block_fn *fn = block_fn_current();
+
+	memcpy(st, IV, sizeof(st));
+	if (full)
+		fn(st, p, full);
+	finish(fn, st, p + full * 64, len % 64, len, out);
+}
+
+/* sha256_hex - one-shot lowercase hex digest */
+void sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[32];
+
+	sha256(data, len, md);
+	hex_of(md, out);
+}
+
+/* sha256_init - start a streamed digest */
+void sha256_init(struct sha256_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	memcpy(c->st, IV, sizeof(c->st));
+}
+
+/* sha256_update - add bytes to a streamed digest; whole blocks are hashed in place */
+void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	block_fn *fn = block_fn_current();
+	size_t n;
+
+	c->len += len;
+	if (c->nbuf) {
+		n = 64 - c->nbuf < len ? 64 - c->nbuf : len;
+		memcpy(c->buf + c->nbuf, p, n);
+		c->nbuf += n;
+		p += n;
+		len -= n;
+		if (c->nbuf < 64)
+			return;
+		fn(c->st, c->buf, 1);
+		c->nbuf = 0;
+	}
+	if (len >= 64) {
+		fn(c->st, p, len / 64);
+		p += len / 64 * 64;
+		len %= 64;
+	}
+	if (len) {
+		memcpy(c->buf, p, len);
+		c->nbuf = len;
+	}
+}
+
+/* sha256_final_hex - pad and finish a streamed digest into lowercase hex */
+void sha256_final_hex(struct sha256_ctx *c, char out[65])
+{
+	unsigned char md[32];
+
+	finish(block_fn_current(), c->st, c->buf, c->nbuf, c->len, md);
+	hex_of(md, out);
 }

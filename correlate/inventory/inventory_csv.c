@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../../util/buf.h"
+#include "../../util/csv.h"
 #include "../../util/mem.h"
 #include "inventory_csv.h"
 
@@ -31,46 +32,7 @@ struct inventory_csv {
 
 #define GROW(arr, n, cap) do { if ((n) == (cap)) { (cap) = (cap) ? (cap) * 2 : 16; \
 	(arr) = xrealloc((arr), (cap) * sizeof(*(arr))); } } while (0)
-#define MAXF 8
-
-/* split - one CSV line into at most MAXF trimmed fields (in place); count */
-static int split(char *line, char **f)
-{
-	int n = 0;
-	char *p = line, *w;
-
-	while (n < MAXF) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		f[n++] = w = p;
-		if (*p == '"') {
-			for (p++; *p; p++) {
-				if (*p == '"' && p[1] == '"')
-					*w++ = *p++;
-				else if (*p == '"')
-					break;
-				else
-					*w++ = *p;
-			}
-			if (*p == '"')
-				p++;
-			while (*p && *p != ',')
-				p++;
-		} else {
-			while (*p && *p != ',')
-				*w++ = *p++;
-		}
-		if (*p != ',') {
-			*w = '\0';
-			str_trim(f[n - 1]);
-			return n;
-		}
-		p++;
-		*w = '\0';
-		str_trim(f[n - 1]);
-	}
-	return -1;
-}
+#define MAXF 8   /* columns */
 
 /* parse_role - role column; "" is none */
 static int parse_role(const char *s, enum host_role *r)
@@ -95,7 +57,7 @@ static const char *row_host(struct inventory_csv *inv, char **f, int n)
 		return "host rows are host,NAME,IP [IP...],ROLE,OWNER";
 	if (parse_role(f[3], &role) < 0)
 		return "unknown role (none mta proxy nat web customer dynamic server)";
-	for (tok = strtok_r(f[2], " ;", &save); tok; tok = strtok_r(NULL, " ;", &save)) {
+	for (tok = strtok_r(f[2], " ;\t\r\n", &save); tok; tok = strtok_r(NULL, " ;\t\r\n", &save)) {
 		if (na == 16)
 			return "more than 16 addresses";
 		if (ip_parse(tok, &a[na++]) < 0)
@@ -222,14 +184,9 @@ static const char *row_maillog(struct inventory_csv *inv, char **f, int n)
 	return NULL;
 }
 
-/* row - one non-comment line; NULL or the reason it is bad */
-static const char *row(struct inventory_csv *inv, char *line)
+/* row - one record of n fields; NULL or the reason it is bad */
+static const char *row(struct inventory_csv *inv, char **f, int n)
 {
-	char *f[MAXF];
-	int n = split(line, f);
-
-	if (n < 0)
-		return "too many columns";
 	if (strcmp(f[0], "host") == 0)
 		return row_host(inv, f, n);
 	if (strcmp(f[0], "network") == 0)
@@ -241,43 +198,53 @@ static const char *row(struct inventory_csv *inv, char *line)
 	return "unknown kind (host, network, nat, maillog)";
 }
 
-/* inventory_csv_parse - rows from memory */
+/* refused - the inventory's words for a record util/csv refused */
+static const char *refused(const struct csv_in *c, const char *csv_err)
+{
+	switch (c->why) {
+	case CSV_E_RECORD:
+	case CSV_E_FIELD:
+		return "line too long";
+	case CSV_E_FIELDS:
+		return "too many columns";
+	default:
+		return csv_err;
+	}
+}
+
+/* inventory_csv_parse - rows from memory, read through util/csv */
 int inventory_csv_parse(const char *data, size_t len, const char *name,
 			struct inventory_csv **out, char *err, size_t errsize)
 {
 	struct inventory_csv *inv = xcalloc(1, sizeof(*inv));
-	size_t pos = 0, lineno = 0;
-	char line[INVCSV_MAX_LINE], msg[INVCSV_MAX_LINE + 300];
+	struct csv_in c;
+	char cerr[128], msg[INVCSV_MAX_LINE + 300];
+	int rc;
 
 	inv->name = name;
-	while (pos < len && inv->rows < INVCSV_MAX_ROWS) {
-		const char *nl = memchr(data + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - data - pos) : len - pos;
+	csv_in_init_mem(&c, data, len);
+	c.max_fields = MAXF;
+	c.max_record = INVCSV_MAX_LINE - 1;
+	c.reject_nul = 1;
+	while (inv->rows < INVCSV_MAX_ROWS && (rc = csv_in_next(&c, cerr, sizeof(cerr))) != 0) {
 		const char *why = NULL;
 
-		lineno++;
-		if (n >= sizeof(line))
-			why = "line too long";
-		else {
-			memcpy(line, data + pos, n);
-			line[n] = '\0';
-			if (memchr(line, '\0', n))
-				why = "NUL byte";
-			str_trim(line);
-		}
-		pos += n + (nl ? 1 : 0);
-		if (!why && (line[0] == '\0' || line[0] == '#' || strncmp(line, "kind,", 5) == 0))
-			continue;
-		if (!why)
-			why = row(inv, line);
+		if (rc < 0)
+			why = refused(&c, cerr);
+		else if ((c.n == 1 && c.f[0][0] == '\0') || c.f[0][0] == '#' ||
+			 (c.n > 1 && strcmp(c.f[0], "kind") == 0))
+			continue;   /* a blank line, an indented comment, the header */
+		else
+			why = row(inv, c.f, (int)c.n);
 		if (why) {
-			snprintf(msg, sizeof(msg), "%s:%zu: %s", name, lineno, why);
+			snprintf(msg, sizeof(msg), "%s:%ld: %s", name, c.rec_line, why);
 			if (inv->errors.n < 1000)
 				strlist_add(&inv->errors, msg);
 		} else {
 			inv->rows++;
 		}
 	}
+	csv_in_free(&c);
 	*out = inv;
 	if (inv->errors.n == 0)
 		return 0;

@@ -7,7 +7,7 @@
  * with "kind," are skipped. Kinds:
  *
  *   host,NAME,IP [IP...],ROLE,OWNER        a host and its addresses
- *                                          (separated by spaces or ';')
+ *                                          (separated by white space or ';')
  *   network,CIDR,,ROLE,OWNER               a network (third column unused)
  *   nat,OUTSIDE,INSIDE,START,END           a NAT mapping: OUTSIDE is
  *                                          IP[:PORT[-PORT]] ([v6]:port),

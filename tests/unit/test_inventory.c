@@ -1,7 +1,8 @@
 /*
  * test_inventory - inventory CSV import (errors, rollback, upsert), most
  * specific network lookup for IPv4 and IPv6, mail log parsing and import,
- * NAT record lookup, and the trace_env callbacks backed by the database.
+ * NAT record lookup, the trace_env callbacks backed by the database, and
+ * the CSV inventory file read through util/csv.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include "../../db/db_int.h"
 #include "../../cli/inventory_import.h"
+#include "../../correlate/inventory/inventory_csv.h"
 #include "../../correlate/logs/maillog_parse.h"
 #include "../../db/inventory.h"
 #include "../../db/maillog.h"
@@ -393,6 +395,50 @@ static void test_natlog(void **state)
 	db_close(&d);
 }
 
+/* test_inventory_csv_rfc4180 - the CSV inventory reads through util/csv: CRLF, a quoted
+ * address list over two lines, an indented comment; line caps and NUL refuse one row */
+static void test_inventory_csv_rfc4180(void **state)
+{
+	static const char head[] =
+		"kind,name,ips,role,owner\r\n"
+		"  # indented comment\r\n"
+		"host,a.example.net,\"192.0.2.7;\n192.0.2.8\",mta,\"o \"\"x\"\"\"\r\n"
+		"host,n.example.net,192.0.2.9,mta,a\0b\n"
+		"network,192.0.2.0/24,,,x,1,2,3,4\n"
+		"host,l.example.net,192.0.2.10,mta,";
+	char *data = malloc(sizeof(head) + 5000);
+	struct inventory_csv *i = NULL;
+	struct trace_env e;
+	struct inv_entry ent;
+	struct ipaddr a;
+	char err[256];
+	size_t n = sizeof(head) - 1;
+
+	assert_non_null(data);
+	memcpy(data, head, n);
+	memset(data + n, 'o', 4100);
+	n += 4100;
+	memcpy(data + n, "\nnetwork,198.51.100.0/24,,web,y\n", 32);
+	n += 32;
+	assert_int_equal(inventory_csv_parse(data, n, "t.csv", &i, err, sizeof(err)), -1);
+	assert_int_equal(inventory_csv_errors(i)->n, 3);
+	assert_string_equal(inventory_csv_errors(i)->v[0], "t.csv:5: NUL byte");
+	assert_string_equal(inventory_csv_errors(i)->v[1], "t.csv:6: too many columns");
+	assert_string_equal(inventory_csv_errors(i)->v[2], "t.csv:7: line too long");
+	assert_int_equal(inventory_csv_rows(i), 2);
+	inventory_csv_env(i, &e);
+	ip_parse("192.0.2.8", &a);
+	e.lookup(e.ctx, &a, &ent);
+	assert_true(ent.found);
+	assert_string_equal(ent.host, "a.example.net");
+	assert_string_equal(ent.owner, "o \"x\"");
+	ip_parse("198.51.100.1", &a);
+	e.lookup(e.ctx, &a, &ent);
+	assert_true(ent.found);
+	inventory_csv_free(i);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_maillog_parse_exim),
 		cmocka_unit_test(test_maillog_import_find),
 		cmocka_unit_test(test_natlog),
+		cmocka_unit_test(test_inventory_csv_rfc4180),
 	};
 
 	setenv("TZ", "UTC", 1);

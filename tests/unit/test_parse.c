@@ -221,6 +221,151 @@ static void test_xarf(void **state)
 	report_free(&r);
 }
 
+/* xarf_msg - an X-XARF message whose second part (type ct, file name fn) is body */
+static void xarf_msg(struct buf *b, const char *ct, const char *fn, const char *body, size_t len)
+{
+	buf_init(b, 0);
+	buf_printf(b, "From: reports@example.org\nX-XARF: PLAIN\nMIME-Version: 1.0\n"
+		   "Content-Type: multipart/mixed; boundary=\"X\"\n\n--X\nContent-Type: text/plain\n\nreport\n"
+		   "--X\nContent-Type: %s; name=\"%s\"\n\n", ct, fn);
+	buf_append(b, body, len);
+	buf_puts(b, "\n--X--\n");
+}
+
+/* test_xarf_json_structure - fields come from Report/ReporterInfo, not from a string or a nested object */
+static void test_xarf_json_structure(void **state)
+{
+	static const char js[] =
+		"{\"XarfVersion\":\"4\",\"Comment\":\"{\\\"Source\\\": \\\"198.51.100.9\\\"}\","
+		"\"Extra\":{\"Report\":{\"Source\":\"198.51.100.10\"}},"
+		"\"ReporterInfo\":{\"ReporterOrgEmail\":\"cert@example.org\"},"
+		"\"Report\":{\"reportclass\":\"Activity\",\"ReportType\":\"Spam\",\"SourceType\":\"ip-address\","
+		"\"Source\":\"192.0.2.\\u0035\",\"SourcePort\":2525}}";
+	struct buf b;
+	struct report r;
+
+	xarf_msg(&b, "application/json", "xarf.json", js, strlen(js));
+	parse_str(b.data, b.len, &r);
+	assert_int_equal(r.format, FMT_XARF);
+	assert_string_equal(r.source_ip, "192.0.2.5");
+	assert_int_equal(r.source_port, 2525);
+	assert_string_equal(r.category, "activity");
+	assert_int_equal(r.warnings.n, 0);
+	report_free(&r);
+	buf_free(&b);
+}
+
+/* test_xarf_yaml_syntax - quoted and multi-line scalars; a syntax error keeps the pairs before it */
+static void test_xarf_yaml_syntax(void **state)
+{
+	static const char y1[] = "---\nCategory: \"abuse\"\nReport-Type: 'login-attack'\n"
+		"User-Agent: >-\n  folded\n  agent\nSource: \"192.0.2.8\"\nNotes: |\n  Source: 203.0.113.1\n";
+	static const char y2[] = "---\nCategory: abuse\nSource: 192.0.2.9\nSchema-URL: http: //x\nPort: 25\n";
+	struct buf b;
+	struct report r;
+
+	xarf_msg(&b, "text/plain", "report.txt", y1, strlen(y1));
+	parse_str(b.data, b.len, &r);
+	assert_int_equal(r.format, FMT_XARF);
+	assert_string_equal(r.user_agent, "folded agent");
+	assert_string_equal(r.feedback_type, "login-attack");
+	assert_string_equal(r.source_ip, "192.0.2.8");
+	report_free(&r);
+	buf_free(&b);
+
+	xarf_msg(&b, "text/plain", "report.txt", y2, strlen(y2));
+	parse_str(b.data, b.len, &r);
+	assert_int_equal(r.format, FMT_XARF);
+	assert_string_equal(r.source_ip, "192.0.2.9");
+	assert_true(has_warning(&r, "X-ARF YAML: mapping values are not allowed"));
+	report_free(&r);
+	buf_free(&b);
+}
+
+/* test_xarf_hostile - deep nesting and oversized reports are refused with a warning */
+static void test_xarf_hostile(void **state)
+{
+	struct buf b, body;
+	struct report r;
+	int i;
+
+	/* JSON nested 100,000 deep */
+	buf_init(&body, 0);
+	buf_puts(&body, "{\"XarfVersion\":\"4\",\"Report\":{\"Source\":\"192.0.2.1\"},\"x\":");
+	for (i = 0; i < 100000; i++)
+		buf_putc(&body, '[');
+	xarf_msg(&b, "application/json", "x.json", body.data, body.len);
+	parse_str(b.data, b.len, &r);
+	assert_int_equal(r.format, FMT_XARF);
+	assert_true(has_warning(&r, "X-ARF JSON nested deeper than 32 levels"));
+	assert_null(r.source_ip);
+	report_free(&r);
+	buf_free(&b);
+
+	/* 32 levels are read */
+	buf_reset(&body);
+	buf_puts(&body, "{\"XarfVersion\":\"4\",\"Report\":{\"Source\":\"192.0.2.1\"},\"x\":");
+	for (i = 0; i < 30; i++)
+		buf_putc(&body, '[');
+	for (i = 0; i < 30; i++)
+		buf_putc(&body, ']');
+	buf_putc(&body, '}');
+	xarf_msg(&b, "application/json", "x.json", body.data, body.len);
+	parse_str(b.data, b.len, &r);
+	assert_string_equal(r.source_ip, "192.0.2.1");
+	assert_int_equal(r.warnings.n, 0);
+	report_free(&r);
+	buf_free(&b);
+
+	/* YAML nested 100,000 deep, in flow and in block style */
+	buf_reset(&body);
+	buf_puts(&body, "---\nSource: 192.0.2.2\nDeep: ");
+	for (i = 0; i < 100000; i++)
+		buf_putc(&body, '[');
+	xarf_msg(&b, "text/plain", "report.txt", body.data, body.len);
+	parse_str(b.data, b.len, &r);
+	assert_int_equal(r.format, FMT_XARF);
+	assert_string_equal(r.source_ip, "192.0.2.2");
+	assert_true(has_warning(&r, "X-ARF YAML nested deeper than 32 levels"));
+	report_free(&r);
+	buf_free(&b);
+	buf_reset(&body);
+	buf_puts(&body, "---\nSource: 192.0.2.3\n");
+	for (i = 0; i < 200; i++)
+		buf_printf(&body, "%*sk%d:\n", i, "", i);
+	xarf_msg(&b, "text/plain", "report.txt", body.data, body.len);
+	parse_str(b.data, b.len, &r);
+	assert_string_equal(r.source_ip, "192.0.2.3");
+	assert_true(has_warning(&r, "X-ARF YAML nested deeper than 32 levels"));
+	report_free(&r);
+	buf_free(&b);
+
+	/* over 1 MiB: not read */
+	buf_reset(&body);
+	buf_puts(&body, "---\nSource: 192.0.2.4\nPad: ");
+	for (i = 0; i < (1 << 20) / 16; i++)
+		buf_puts(&body, "0123456789abcdef");
+	xarf_msg(&b, "text/plain", "report.txt", body.data, body.len);
+	parse_str(b.data, b.len, &r);
+	assert_int_equal(r.format, FMT_XARF);
+	assert_true(has_warning(&r, "X-ARF YAML report larger than 1048576 bytes"));
+	assert_null(r.source_ip);
+	report_free(&r);
+	buf_free(&b);
+	buf_reset(&body);
+	buf_puts(&body, "{\"XarfVersion\":\"4\",\"Report\":{\"Source\":\"192.0.2.4\"},\"Pad\":\"");
+	for (i = 0; i < (1 << 20) / 16; i++)
+		buf_puts(&body, "0123456789abcdef");
+	buf_puts(&body, "\"}");
+	xarf_msg(&b, "application/json", "x.json", body.data, body.len);
+	parse_str(b.data, b.len, &r);
+	assert_true(has_warning(&r, "X-ARF JSON report larger than 1048576 bytes"));
+	assert_null(r.source_ip);
+	report_free(&r);
+	buf_free(&b);
+	buf_free(&body);
+}
+
 static void test_spamcop_jmrp(void **state)
 {
 	static const char sc[] = "From: 123@reports.spamcop.net\nSubject: [SpamCop (192.0.2.77) id:1]x\n\n"
@@ -484,6 +629,9 @@ int main(void)
 		cmocka_unit_test(test_arf_base64_and_comment),
 		cmocka_unit_test(test_line_ends),
 		cmocka_unit_test(test_xarf),
+		cmocka_unit_test(test_xarf_json_structure),
+		cmocka_unit_test(test_xarf_yaml_syntax),
+		cmocka_unit_test(test_xarf_hostile),
 		cmocka_unit_test(test_spamcop_jmrp),
 		cmocka_unit_test(test_human),
 		cmocka_unit_test(test_json),

@@ -1,6 +1,7 @@
 /*
  * test_sha256 - util/sha256 against the FIPS 180-4 / NIST vectors and against
- * GLib's g_checksum, through both block functions (SHA-NI and portable C).
+ * GLib's g_checksum, through both block functions (SHA-NI and portable C),
+ * one-shot and streamed in uneven pieces.
  *
  * With ABUSEDESK_SHA256_PORTABLE=1 in the environment both passes run the
  * portable code (for valgrind, which does not know the SHA instructions).
@@ -134,6 +135,23 @@ static void compare(const unsigned char *p, size_t n)
 	sha256_hex(p, n, ours);
 	if (strcmp(ours, theirs) != 0)
 		fail_msg("length %zu (%s): %s, GLib %s", n, sha256_impl(), ours, theirs);
+	/* the same bytes streamed in uneven pieces */
+	{
+		struct sha256_ctx c;
+		size_t at = 0, step = 1 + n % 97;
+
+		sha256_init(&c);
+		while (at < n) {
+			size_t k = n - at < step ? n - at : step;
+
+			sha256_update(&c, p + at, k);
+			at += k;
+			step = step * 3 % 131 + 1;
+		}
+		sha256_final_hex(&c, ours);
+		if (strcmp(ours, theirs) != 0)
+			fail_msg("streamed length %zu (%s): %s, GLib %s", n, sha256_impl(), ours, theirs);
+	}
 	g_free(theirs);
 }
 

@@ -13,6 +13,7 @@
 
 #include "../../util/buf.h"
 #include "../../util/config.h"
+#include "../../util/csv.h"
 #include "../../util/ipaddr.h"
 #include "../../util/json.h"
 #include "../../util/str.h"
@@ -237,6 +238,119 @@ static void test_config(void **state)
 	buf_free(&err);
 }
 
+/* test_json_plain_span - a byte is in the plain run exactly when json_str copies it as it is */
+static void test_json_plain_span(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 64);
+	for (int c = 1; c < 256; c++) {
+		char s[3] = { 'a', (char)c, '\0' };
+
+		buf_reset(&b);
+		json_str(&b, s);
+		if (json_plain_span(s) == 2)
+			assert_true(b.len == 4 && (unsigned char)b.data[2] == c);
+		else
+			assert_int_equal(json_plain_span(s), 1);
+	}
+	assert_int_equal(json_plain_span("ab\"c"), 2);
+	buf_free(&b);
+}
+
+/* csv_all - every record of data as "f0|f1|...;" or "!reason;" */
+static void csv_all(struct csv_in *c, char *out, size_t outlen)
+{
+	char err[128];
+	int rc;
+
+	out[0] = '\0';
+	while ((rc = csv_in_next(c, err, sizeof(err))) != 0) {
+		size_t k = strlen(out);
+
+		if (rc < 0) {
+			snprintf(out + k, outlen - k, "%ld!%s;", c->rec_line, err);
+			continue;
+		}
+		snprintf(out + k, outlen - k, "%ld:", c->rec_line);
+		for (size_t i = 0; i < c->n; i++) {
+			k = strlen(out);
+			snprintf(out + k, outlen - k, "%s%s", i ? "|" : "", c->f[i]);
+		}
+		k = strlen(out);
+		snprintf(out + k, outlen - k, ";");
+	}
+}
+
+/* test_csv_rfc4180 - quotes, doubled quotes, CRLF, line ends inside quotes, comments, from memory and a FILE */
+static void test_csv_rfc4180(void **state)
+{
+	static const char data[] =
+		"# comment\r\n"
+		"a, b ,\"c,d\"\r\n"
+		"\r\n"
+		"\"say \"\"hi\"\"\",\"two\r\nlines\",\n"
+		"last,\"x\"";
+	const char *want = "2:a|b|c,d;4:say \"hi\"|two\r\nlines|;6:last|x;";
+	struct csv_in c;
+	char out[512];
+	FILE *fp;
+
+	csv_in_init_mem(&c, data, sizeof(data) - 1);
+	csv_all(&c, out, sizeof(out));
+	csv_in_free(&c);
+	assert_string_equal(out, want);
+	fp = fmemopen((void *)data, sizeof(data) - 1, "r");
+	assert_non_null(fp);
+	csv_in_init(&c, fp);
+	csv_all(&c, out, sizeof(out));
+	csv_in_free(&c);
+	fclose(fp);
+	assert_string_equal(out, want);
+	/* an unterminated quote is refused */
+	csv_in_init_mem(&c, "a,\"b\nc", 6);
+	csv_all(&c, out, sizeof(out));
+	csv_in_free(&c);
+	assert_string_equal(out, "1!unterminated quoted field;");
+}
+
+/* test_csv_caps - field, record and column caps and NUL refuse one record; the next line is read */
+static void test_csv_caps(void **state)
+{
+	struct csv_in c;
+	char out[512], *big = malloc(CSV_MAX_FIELD + 64);
+	size_t n;
+
+	assert_non_null(big);
+	n = (size_t)snprintf(big, 8, "x,");
+	memset(big + n, 'y', CSV_MAX_FIELD + 1);
+	n += CSV_MAX_FIELD + 1;
+	n += (size_t)snprintf(big + n, 16, "\nok,1\n");
+	csv_in_init_mem(&c, big, n);
+	csv_all(&c, out, sizeof(out));
+	csv_in_free(&c);
+	assert_string_equal(out, "1!field longer than 4096 bytes;2:ok|1;");
+	free(big);
+
+	csv_in_init_mem(&c, "a,b,c,d\n1,2,3\n", 14);
+	c.max_fields = 3;
+	csv_all(&c, out, sizeof(out));
+	csv_in_free(&c);
+	assert_string_equal(out, "1!more than 3 fields;2:1|2|3;");
+
+	csv_in_init_mem(&c, "0123456789\n\"01234\n56789\"\n0123,5678\n", 35);
+	c.max_record = 9;
+	csv_all(&c, out, sizeof(out));
+	csv_in_free(&c);
+	assert_string_equal(out, "1!record longer than 9 bytes;2!record longer than 9 bytes;4:0123|5678;");
+
+	csv_in_init_mem(&c, "a,b\0c\nd\n", 8);
+	c.reject_nul = 1;
+	csv_all(&c, out, sizeof(out));
+	csv_in_free(&c);
+	assert_string_equal(out, "1!NUL byte;2:d;");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +362,9 @@ int main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_str_to_long),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_json_plain_span),
+		cmocka_unit_test(test_csv_rfc4180),
+		cmocka_unit_test(test_csv_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

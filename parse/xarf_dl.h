@@ -1,0 +1,66 @@
+/*
+ * xarf_dl - json-glib and libyaml, loaded when an X-ARF report is read.
+ *
+ * Linked, the two libraries cost every process start about 0.15 ms (two more
+ * shared objects to map and relocate; README › Libraries), and `abusedesk
+ * ingest` starts once per message while few messages are X-ARF. So xarf.c
+ * reaches them through these tables, filled by dlopen on first use. Include
+ * this instead of <json-glib/json-glib.h> and <yaml.h>.
+ */
+#ifndef AD_XARF_DL_H
+#define AD_XARF_DL_H
+
+#include <json-glib/json-glib.h>
+#include <yaml.h>
+
+struct xarf_json_dl {
+	JsonParser *(*parser_new_immutable)(void);
+	gboolean (*parser_load_from_data)(JsonParser *p, const gchar *data, gssize len, GError **err);
+	JsonNode *(*parser_get_root)(JsonParser *p);
+	JsonNodeType (*node_get_node_type)(JsonNode *n);
+	JsonObject *(*node_get_object)(JsonNode *n);
+	GType (*node_get_value_type)(JsonNode *n);
+	const gchar *(*node_get_string)(JsonNode *n);
+	gint64 (*node_get_int)(JsonNode *n);
+	gdouble (*node_get_double)(JsonNode *n);
+	void (*object_iter_init)(JsonObjectIter *it, JsonObject *o);
+	gboolean (*object_iter_next)(JsonObjectIter *it, const gchar **name, JsonNode **v);
+};
+
+struct xarf_yaml_dl {
+	int (*parser_initialize)(yaml_parser_t *p);
+	void (*parser_set_input_string)(yaml_parser_t *p, const unsigned char *in, size_t n);
+	int (*parser_parse)(yaml_parser_t *p, yaml_event_t *ev);
+	void (*event_delete)(yaml_event_t *ev);
+	void (*parser_delete)(yaml_parser_t *p);
+};
+
+extern struct xarf_json_dl xarf_json_dl;
+extern struct xarf_yaml_dl xarf_yaml_dl;
+
+/* xarf_json_load / xarf_yaml_load - load the library once; 0, or -1 with the
+ * reason in err (the caller puts it on the report) */
+int xarf_json_load(char *err, size_t errlen);
+int xarf_yaml_load(char *err, size_t errlen);
+
+#undef JSON_NODE_HOLDS_OBJECT
+#undef JSON_NODE_HOLDS_VALUE
+#define JSON_NODE_HOLDS_OBJECT(n)           (xarf_json_dl.node_get_node_type(n) == JSON_NODE_OBJECT)
+#define JSON_NODE_HOLDS_VALUE(n)            (xarf_json_dl.node_get_node_type(n) == JSON_NODE_VALUE)
+#define json_parser_new_immutable()         xarf_json_dl.parser_new_immutable()
+#define json_parser_load_from_data(p, d, n, e) xarf_json_dl.parser_load_from_data(p, d, n, e)
+#define json_parser_get_root(p)             xarf_json_dl.parser_get_root(p)
+#define json_node_get_object(n)             xarf_json_dl.node_get_object(n)
+#define json_node_get_value_type(n)         xarf_json_dl.node_get_value_type(n)
+#define json_node_get_string(n)             xarf_json_dl.node_get_string(n)
+#define json_node_get_int(n)                xarf_json_dl.node_get_int(n)
+#define json_node_get_double(n)             xarf_json_dl.node_get_double(n)
+#define json_object_iter_init(i, o)         xarf_json_dl.object_iter_init(i, o)
+#define json_object_iter_next(i, k, v)      xarf_json_dl.object_iter_next(i, k, v)
+#define yaml_parser_initialize(p)           xarf_yaml_dl.parser_initialize(p)
+#define yaml_parser_set_input_string(p, s, n) xarf_yaml_dl.parser_set_input_string(p, s, n)
+#define yaml_parser_parse(p, e)             xarf_yaml_dl.parser_parse(p, e)
+#define yaml_event_delete(e)                xarf_yaml_dl.event_delete(e)
+#define yaml_parser_delete(p)               xarf_yaml_dl.parser_delete(p)
+
+#endif
