@@ -18,6 +18,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "../app/digest.h"
 #include "../notify/digest.h"
 #include "../notify/notify.h"
 #include "../util/msg.h"
