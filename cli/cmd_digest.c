@@ -20,7 +20,7 @@
 
 #include "../app/digest.h"
 #include "../notify/digest.h"
-#include "../notify/notify.h"
+#include "../app/notify.h"
 #include "../util/msg.h"
 #include "cli.h"
 

@@ -22,7 +22,7 @@
 #include <time.h>
 
 #include "../db/outbox.h"
-#include "../notify/notify.h"
+#include "../app/notify.h"
 #include "../util/msg.h"
 #include "cli.h"
 #include "probe_run.h"
