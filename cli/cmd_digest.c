@@ -19,8 +19,8 @@
 #include <time.h>
 
 #include "../app/digest.h"
-#include "../notify/digest.h"
 #include "../app/notify.h"
+#include "../notify/digest.h"
 #include "../util/msg.h"
 #include "cli.h"
 
