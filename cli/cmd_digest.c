@@ -18,8 +18,9 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "../app/digest.h"
+#include "../app/notify.h"
 #include "../notify/digest.h"
-#include "../notify/notify.h"
 #include "../util/msg.h"
 #include "cli.h"
 

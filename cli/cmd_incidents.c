@@ -3,10 +3,9 @@
  *   incidents [filters]                 list, newest activity first
  *   ack|resolve|reopen|false-positive ID [--note TEXT]
  *
- * Every filter is a bound value on an indexed column (status, owner,
- * key_host, abused_ip, verdict, last_seen), so a list answers quickly with
- * 100,000 incidents. Who changed a state is $SUDO_USER, else $USER, else the
- * numeric uid.
+ * The list and the state changes are app/helpdesk.c's; this file parses
+ * the options and prints. Who changed a state is $SUDO_USER, else $USER,
+ * else the numeric uid.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +13,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "../db/db_int.h"
+#include "../app/helpdesk.h"
 #include "../correlate/trace/trace.h"
 #include "../db/incidents.h"
 #include "../util/msg.h"
@@ -98,84 +97,62 @@ static int parse_filters(int argc, char **argv, struct filters *f)
 	return 0;
 }
 
-/* list_sql - the query for the filters; values bound in bind_filters */
-static void list_sql(const struct filters *f, struct buf *q)
+/* set_when - a time column of the table */
+static void set_when(struct table *t, size_t col, long long v, enum out_format f)
 {
-	buf_puts(q, "SELECT id, status, verdict, coalesce(abused_host, key_host), abused_ip, owner, reports,"
-		    " reporters, first_seen, last_seen FROM incidents WHERE 1");
-	if (f->status && strcmp(f->status, "active") == 0)
-		buf_puts(q, " AND status IN ('open','notified','acknowledged')");
-	else if (f->status)
-		buf_puts(q, " AND status = :status");
-	if (f->owner)
-		buf_puts(q, " AND owner = :owner");
-	if (f->host)
-		buf_puts(q, " AND key_host = :host");
-	if (f->ip[0])
-		buf_puts(q, " AND abused_ip = :ip");
-	if (f->verdict)
-		buf_puts(q, " AND verdict = :verdict");
-	if (f->since)
-		buf_puts(q, " AND last_seen >= :since");
-	buf_puts(q, " ORDER BY last_seen DESC, id DESC LIMIT :limit");
-}
+	char when[32];
 
-/* bind_name - bind a text by parameter name when the query has it */
-static void bind_name(sqlite3_stmt *st, const char *name, const char *v)
-{
-	int i = sqlite3_bind_parameter_index(st, name);
-
-	if (i > 0)
-		db_bind_text(st, i, v);
+	hd_when(v, f, when);
+	table_set(t, col, when);
 }
 
 int cmd_incidents(struct cli *c, int argc, char **argv)
 {
 	static const char *cols[] = { "id", "status", "verdict", "host", "ip", "owner", "reports", "reporters",
 				      "first_seen", "last_seen" };
+	struct incident_rows rows;
+	struct hd_filter hf;
 	struct filters f;
 	struct table t;
-	struct buf q;
 	struct db d;
-	sqlite3_stmt *st;
-	char when[32];
 	int rc;
 
 	if ((rc = parse_filters(argc, argv, &f)) != 0)
 		return rc;
 	if (cli_db(c, &d) < 0)
 		return EX_UNAVAILABLE;
-	buf_init(&q, 0);
-	list_sql(&f, &q);
-	st = db_prepare(&d, q.data);
-	buf_free(&q);
-	if (st == NULL) {
+	memset(&hf, 0, sizeof(hf));
+	hf.status = f.status;
+	hf.owner = f.owner;
+	hf.host = f.host;
+	hf.ip = f.ip;
+	hf.verdict = f.verdict;
+	hf.since = f.since ? db_now() - f.since : 0;
+	hf.limit = f.limit;
+	if (app_incidents(&d, &hf, &rows) != DB_OK && rows.n == 0) {
 		db_close(&d);
 		return EX_SOFTWARE;
 	}
-	bind_name(st, ":status", f.status);
-	bind_name(st, ":owner", f.owner);
-	bind_name(st, ":host", f.host);
-	bind_name(st, ":ip", f.ip);
-	bind_name(st, ":verdict", f.verdict);
-	if (f.since)
-		db_bind_int(st, sqlite3_bind_parameter_index(st, ":since"), db_now() - f.since);
-	db_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), f.limit);
 	table_init(&t, 10, cols);
 	table_numeric(&t, 0);
 	table_numeric(&t, 6);
 	table_numeric(&t, 7);
-	while (db_step(&d, st) == SQLITE_ROW) {
+	for (size_t i = 0; i < rows.n; i++) {
+		const struct incident_row *r = &rows.v[i];
+
 		table_row(&t);
-		for (int i = 0; i < 8; i++)
-			if (sqlite3_column_type(st, i) != SQLITE_NULL)
-				table_set(&t, (size_t)i, db_col_text(st, i));
-		hd_when(sqlite3_column_int64(st, 8), f.fmt, when);
-		table_set(&t, 8, when);
-		hd_when(sqlite3_column_int64(st, 9), f.fmt, when);
-		table_set(&t, 9, when);
+		table_setf(&t, 0, "%lld", r->id);
+		table_set(&t, 1, r->status);
+		table_set(&t, 2, r->verdict);
+		table_set(&t, 3, r->host);
+		table_set(&t, 4, r->ip);
+		table_set(&t, 5, r->owner);
+		table_setf(&t, 6, "%lld", r->reports);
+		table_setf(&t, 7, "%lld", r->reporters);
+		set_when(&t, 8, r->first_seen, f.fmt);
+		set_when(&t, 9, r->last_seen, f.fmt);
 	}
-	sqlite3_finalize(st);
+	incident_rows_free(&rows);
 	table_print(&t, f.fmt, stdout);
 	table_free(&t);
 	db_close(&d);
@@ -238,10 +215,7 @@ static int set_status(struct cli *c, int argc, char **argv, const char *status)
 		free(note);
 		return EX_UNAVAILABLE;
 	}
-	if ((rc = db_begin(&d)) == DB_OK && (rc = incident_set_status(&d, id, status, actor, note)) == 0)
-		rc = db_commit(&d);
-	else
-		db_rollback(&d);
+	rc = app_set_status(&d, id, status, actor, note);
 	free(note);
 	if (rc == 1) {
 		msg_error("no incident %lld", id);

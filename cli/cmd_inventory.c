@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "../db/db_int.h"
+#include "../app/helpdesk.h"
 #include "../correlate/trace/trace.h"
 #include "../db/inventory.h"
 #include "../util/msg.h"
@@ -48,36 +48,33 @@ static int do_import(struct cli *c, const char *kind, const char *file)
 /* export_kind - one kind as CSV with a header */
 static int export_kind(struct db *d, const char *kind, struct buf *out)
 {
-	static const struct { const char *kind, *header, *sql; } q[] = {
-		{ "owners", "key,name,email,webhook_url,policy,digest",
-		  "SELECT key, name, email, webhook_url, policy, CASE digest WHEN 0 THEN 'no' ELSE 'yes' END"
-		  " FROM owners ORDER BY key" },
-		{ "networks", "cidr,owner,role,note",
-		  "SELECT cidr, owner, role, note FROM networks ORDER BY lo, prefix" },
-		{ "hosts", "name,ips,role,owner,note",
-		  "SELECT h.name, (SELECT group_concat(ip_text, ' ') FROM (SELECT ip_text FROM host_ips"
-		  " WHERE host_id = h.id ORDER BY ip)), h.role, h.owner, h.note FROM hosts h ORDER BY h.name" },
+	static const struct { const char *kind, *header; } q[] = {
+		{ "owners", "key,name,email,webhook_url,policy,digest" },
+		{ "networks", "cidr,owner,role,note" },
+		{ "hosts", "name,ips,role,owner,note" },
 	};
 
 	for (size_t i = 0; i < 3; i++) {
-		sqlite3_stmt *st;
-		int n;
+		struct hd_table t;
 
 		if (strcmp(kind, q[i].kind) != 0)
 			continue;
-		if ((st = db_prepare(d, q[i].sql)) == NULL)
+		if (app_inventory_export(d, kind, &t) != DB_OK && t.nrows == 0) {
+			hd_table_free(&t);
 			return EX_SOFTWARE;
+		}
 		buf_printf(out, "%s\r\n", q[i].header);
-		n = sqlite3_column_count(st);
-		while (db_step(d, st) == SQLITE_ROW) {
-			for (int col = 0; col < n; col++) {
+		for (size_t r = 0; r < t.nrows; r++) {
+			for (size_t col = 0; col < t.ncols; col++) {
+				const struct hd_cell *x = hd_cell_at(&t, r, col);
+
 				if (col)
 					buf_putc(out, ',');
-				csv_field(out, sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : db_col_text(st, col));
+				csv_field(out, x->type == HD_NULL ? NULL : x->s);
 			}
 			buf_puts(out, "\r\n");
 		}
-		sqlite3_finalize(st);
+		hd_table_free(&t);
 		return EX_OK;
 	}
 	return EX_USAGE;
@@ -111,19 +108,16 @@ static int do_export(struct cli *c, const char *kind)
 /* print_owner - the owner's contact details under a lookup */
 static void print_owner(struct db *d, const char *key)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT name, email, webhook_url, policy, digest FROM owners WHERE key = ?");
+	struct owner_row o;
 
-	if (st == NULL)
+	if (app_owner(d, key, &o) != 1)
 		return;
-	db_bind_text(st, 1, key);
-	if (db_step(d, st) == SQLITE_ROW) {
-		printf("owner name:  %s\n", db_col_text(st, 0));
-		printf("email:       %s\n", db_col_text(st, 1));
-		if (*db_col_text(st, 2))
-			printf("webhook:     %s\n", db_col_text(st, 2));
-		printf("policy:      %s, digest %s\n", db_col_text(st, 3), sqlite3_column_int(st, 4) ? "yes" : "no");
-	}
-	sqlite3_finalize(st);
+	printf("owner name:  %s\n", o.name);
+	printf("email:       %s\n", o.email);
+	if (*o.webhook_url)
+		printf("webhook:     %s\n", o.webhook_url);
+	printf("policy:      %s, digest %s\n", o.policy, o.digest ? "yes" : "no");
+	owner_row_free(&o);
 }
 
 static int do_lookup(struct cli *c, const char *ip)

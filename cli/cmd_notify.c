@@ -21,8 +21,8 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "../app/notify.h"
 #include "../db/outbox.h"
-#include "../notify/notify.h"
 #include "../util/msg.h"
 #include "cli.h"
 #include "probe_run.h"

@@ -1,12 +1,12 @@
 /*
- * cmd_reports - list stored reports.
+ * cmd_reports - list stored reports (app_reports, app/helpdesk.c).
  */
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
 
-#include "../db/db_int.h"
+#include "../app/helpdesk.h"
 #include "../util/msg.h"
 #include "cli.h"
 
@@ -19,7 +19,7 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 	const char *status = NULL;
 	struct table t;
 	struct db d;
-	sqlite3_stmt *st;
+	struct report_rows rows;
 	char when[32];
 
 	for (int i = 1; i < argc; i++) {
@@ -48,32 +48,32 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 		return EX_CONFIG;
 	if (cli_db(c, &d) < 0)
 		return EX_UNAVAILABLE;
-	st = db_prepare(&d, "SELECT id, received_at, status, format, feedback_type, reporter, source_ip,"
-			    " verdict, abused_host, incident_id, coalesce(orig_subject, subject)"
-			    " FROM reports WHERE received_at >= ? AND (?2 IS NULL OR status = ?2)"
-			    " ORDER BY received_at DESC, id DESC LIMIT ?");
-	if (st == NULL) {
+	if (app_reports(&d, since, status, limit, &rows) != DB_OK && rows.n == 0) {
 		db_close(&d);
 		return EX_SOFTWARE;
 	}
-	db_bind_int(st, 1, since ? db_now() - since : 0);
-	db_bind_text(st, 2, status);
-	db_bind_int(st, 3, limit);
 	table_init(&t, sizeof(cols) / sizeof(cols[0]), cols);
 	table_numeric(&t, 0);
 	table_numeric(&t, 9);
-	while (db_step(&d, st) == SQLITE_ROW) {
+	for (size_t i = 0; i < rows.n; i++) {
+		const struct report_row *r = &rows.v[i];
+
 		table_row(&t);
-		for (int col = 0; col < 11; col++) {
-			if (col == 1) {
-				time_rfc3339((time_t)sqlite3_column_int64(st, 1), when);
-				table_set(&t, 1, when);
-			} else if (sqlite3_column_type(st, col) != SQLITE_NULL) {
-				table_set(&t, (size_t)col, db_col_text(st, col));
-			}
-		}
+		table_setf(&t, 0, "%lld", r->id);
+		time_rfc3339((time_t)r->received_at, when);
+		table_set(&t, 1, when);
+		table_set(&t, 2, r->status);
+		table_set(&t, 3, r->format);
+		table_set(&t, 4, r->feedback_type);
+		table_set(&t, 5, r->reporter);
+		table_set(&t, 6, r->source_ip);
+		table_set(&t, 7, r->verdict);
+		table_set(&t, 8, r->abused_host);
+		if (r->incident > 0)
+			table_setf(&t, 9, "%lld", r->incident);
+		table_set(&t, 10, r->subject);
 	}
-	sqlite3_finalize(st);
+	report_rows_free(&rows);
 	table_print(&t, fmt, stdout);
 	table_free(&t);
 	db_close(&d);

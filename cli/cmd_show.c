@@ -4,47 +4,20 @@
  * a timeline of reports and state changes, the evidence hops of the latest
  * report, notifications sent (outbox) and probes.
  *
- * Text from reports is hostile: in text form control bytes print as '?';
+ * The page is read by app_incident_page (app/helpdesk.c); this file prints
+ * it. Text from reports is hostile: in text form control bytes print as '?';
  * JSON is escaped by util/json. Every list is capped.
  */
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 
-#include "../db/db_int.h"
+#include "../app/helpdesk.h"
 #include "../util/json.h"
 #include "../util/msg.h"
 #include "../util/str.h"
 #include "cli.h"
 #include "helpdesk.h"
-
-#define SHOW_REPORTS 20
-#define SHOW_EVENTS  100
-
-static const char *q_incident =
-	"SELECT i.id, i.status, i.verdict, i.key_host, i.abused_host, i.abused_ip, i.owner, i.role,"
-	" i.confidence, i.explanation, i.auth_user, i.first_seen, i.last_seen, i.reports, i.messages,"
-	" i.reporters, i.injectors, i.created_at, i.resolved_at, i.notified_at,"
-	" o.name AS owner_name, o.email AS owner_email, o.policy AS owner_policy"
-	" FROM incidents i LEFT JOIN owners o ON o.key = i.owner WHERE i.id = ?1";
-static const char *q_injectors =
-	"SELECT value AS ip, count FROM incident_keys WHERE incident_id = ?1 AND kind = 'injector'"
-	" ORDER BY count DESC, value LIMIT 20";
-static const char *q_reports =
-	"SELECT id, received_at, format, feedback_type, reporter, source_ip, injector_ip, orig_message_id,"
-	" orig_subject FROM reports WHERE incident_id = ?1 ORDER BY received_at DESC, id DESC LIMIT 20";
-static const char *q_events =
-	"SELECT at, actor, old_status, new_status, note FROM incident_events WHERE incident_id = ?1"
-	" ORDER BY at, id LIMIT 100";
-static const char *q_hops =
-	"SELECT idx, from_ip, from_rdns, helo, by_host, with_proto, queue_id, auth, date FROM report_hops"
-	" WHERE report_id = (SELECT id FROM reports WHERE incident_id = ?1 ORDER BY received_at DESC, id DESC"
-	" LIMIT 1) ORDER BY idx LIMIT 15";
-static const char *q_outbox =
-	"SELECT created_at, kind, channel, recipient, state, attempts, sent_at, subject, last_error FROM outbox"
-	" WHERE incident_id = ?1 ORDER BY id DESC LIMIT 20";
-static const char *q_probes =
-	"SELECT at, target, kind, result, detail FROM probes WHERE incident_id = ?1 ORDER BY at DESC LIMIT 20";
 
 /* pr - hostile text to the terminal, each control (str_ctl_len) as '?' */
 static void pr(const char *s)
@@ -63,180 +36,158 @@ static void pr(const char *s)
 	}
 }
 
-/* open_q - prepare and bind the incident id */
-static sqlite3_stmt *open_q(struct db *d, const char *sql, long long id)
+/* json_rows - every row of t as an array of objects under key */
+static void json_rows(const struct hd_table *t, const char *key, struct buf *b, int *first)
 {
-	sqlite3_stmt *st = db_prepare(d, sql);
-
-	if (st)
-		db_bind_int(st, 1, id);
-	return st;
-}
-
-/* json_rows - every row of sql as an array of objects under key */
-static void json_rows(struct db *d, const char *sql, long long id, const char *key, struct buf *b, int *first)
-{
-	sqlite3_stmt *st = open_q(d, sql, id);
-	int n = 0;
-
 	json_key(b, first, key);
 	buf_putc(b, '[');
-	while (st && db_step(d, st) == SQLITE_ROW) {
+	for (size_t r = 0; r < t->nrows; r++) {
 		int f = 1;
 
-		buf_puts(b, n++ ? ",{" : "{");
-		for (int c = 0; c < sqlite3_column_count(st); c++) {
-			if (sqlite3_column_type(st, c) == SQLITE_INTEGER)
-				json_kv_int(b, &f, sqlite3_column_name(st, c), sqlite3_column_int64(st, c));
-			else if (sqlite3_column_type(st, c) == SQLITE_NULL)
-				json_kv_null(b, &f, sqlite3_column_name(st, c));
+		buf_puts(b, r ? ",{" : "{");
+		for (size_t c = 0; c < t->ncols; c++) {
+			const struct hd_cell *x = hd_cell_at(t, r, c);
+
+			if (x->type == HD_INT)
+				json_kv_int(b, &f, t->names[c], x->i);
+			else if (x->type == HD_NULL)
+				json_kv_null(b, &f, t->names[c]);
 			else
-				json_kv_str(b, &f, sqlite3_column_name(st, c), db_col_text(st, c));
+				json_kv_str(b, &f, t->names[c], x->s);
 		}
 		buf_putc(b, '}');
 	}
 	buf_putc(b, ']');
-	sqlite3_finalize(st);
 }
 
 /* show_json - the whole page as one JSON object */
-static int show_json(struct db *d, long long id)
+static int show_json(const struct incident_page *p)
 {
 	struct buf b;
 	int first = 1;
 
 	buf_init(&b, 0);
 	buf_putc(&b, '{');
-	json_rows(d, q_incident, id, "incident", &b, &first);
-	json_rows(d, q_injectors, id, "injectors", &b, &first);
-	json_rows(d, q_reports, id, "reports", &b, &first);
-	json_rows(d, q_events, id, "events", &b, &first);
-	json_rows(d, q_hops, id, "hops", &b, &first);
-	json_rows(d, q_outbox, id, "notifications", &b, &first);
-	json_rows(d, q_probes, id, "probes", &b, &first);
+	json_rows(&p->incident, "incident", &b, &first);
+	json_rows(&p->injectors, "injectors", &b, &first);
+	json_rows(&p->reports, "reports", &b, &first);
+	json_rows(&p->events, "events", &b, &first);
+	json_rows(&p->hops, "hops", &b, &first);
+	json_rows(&p->notifications, "notifications", &b, &first);
+	json_rows(&p->probes, "probes", &b, &first);
 	buf_puts(&b, "}\n");
 	fwrite(b.data, 1, b.len, stdout);
 	buf_free(&b);
 	return EX_OK;
 }
 
-/* col - text of a column or "-" */
-static const char *col(sqlite3_stmt *st, int i)
+/* col - text of a cell or "-" */
+static const char *col(const struct hd_table *t, size_t r, size_t i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? "-" : db_col_text(st, i);
+	const struct hd_cell *x = hd_cell_at(t, r, i);
+
+	return x->type == HD_NULL ? "-" : x->s;
 }
 
-/* when - short time of an integer column */
-static const char *when(sqlite3_stmt *st, int i, char buf[32])
+/* isnull - the cell is NULL */
+static int isnull(const struct hd_table *t, size_t r, size_t i)
 {
-	hd_when(sqlite3_column_int64(st, i), OUT_TABLE, buf);
+	return hd_cell_at(t, r, i)->type == HD_NULL;
+}
+
+/* when - short time of an integer cell */
+static const char *when(const struct hd_table *t, size_t r, size_t i, char buf[32])
+{
+	hd_when(hd_cell_at(t, r, i)->i, OUT_TABLE, buf);
 	return buf[0] ? buf : "-";
 }
 
-/* notified_line - "Notified:" once a notice was accepted by the server (a queued
- * notice is not a notification) */
-static void notified_line(struct db *d, long long id)
+/* head - the incident itself */
+static void head(const struct incident_page *p, long long id)
 {
-	sqlite3_stmt *st = open_q(d, "SELECT max(sent_at) FROM outbox WHERE incident_id = ?1"
-				  " AND kind = 'notify' AND state = 'sent'", id);
-	char t[32];
-
-	if (st && db_step(d, st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		printf("Notified:   %s\n", when(st, 0, t));
-	sqlite3_finalize(st);
-}
-
-/* head - the incident itself; 0 when there is none */
-static int head(struct db *d, long long id)
-{
-	sqlite3_stmt *st = open_q(d, q_incident, id);
+	const struct hd_table *t = &p->incident;
 	char t1[32], t2[32];
-	int found = st && db_step(d, st) == SQLITE_ROW;
 
-	if (found) {
-		printf("Incident %lld  [%s]  %s\n", id, col(st, 1), col(st, 2));
-		printf("Host:       "); pr(col(st, 4)); printf(" ("); pr(col(st, 5)); printf("), role %s\n", col(st, 7));
-		printf("Owner:      "); pr(col(st, 6));
-		if (sqlite3_column_type(st, 20) != SQLITE_NULL) {
-			printf(" - "); pr(col(st, 20)); printf(" <"); pr(col(st, 21)); printf(">, policy %s", col(st, 22));
-		}
-		printf("\nVerdict:    %s, confidence %s\n            ", col(st, 2), col(st, 8));
-		pr(col(st, 9));
-		putchar('\n');
-		if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
-			printf("Account:    "); pr(col(st, 10)); putchar('\n');
-		}
-		printf("Seen:       %s .. %s: %s reports of %s messages from %s reporters, %s injectors\n",
-		       when(st, 11, t1), when(st, 12, t2), col(st, 13), col(st, 14), col(st, 15), col(st, 16));
-		notified_line(d, id);
-		if (sqlite3_column_type(st, 18) != SQLITE_NULL)
-			printf("Resolved:   %s\n", when(st, 18, t1));
+	printf("Incident %lld  [%s]  %s\n", id, col(t, 0, HDI_STATUS), col(t, 0, HDI_VERDICT));
+	printf("Host:       "); pr(col(t, 0, HDI_HOST)); printf(" ("); pr(col(t, 0, HDI_IP));
+	printf("), role %s\n", col(t, 0, HDI_ROLE));
+	printf("Owner:      "); pr(col(t, 0, HDI_OWNER));
+	if (!isnull(t, 0, HDI_OWNER_NAME)) {
+		printf(" - "); pr(col(t, 0, HDI_OWNER_NAME)); printf(" <"); pr(col(t, 0, HDI_OWNER_EMAIL));
+		printf(">, policy %s", col(t, 0, HDI_OWNER_POLICY));
 	}
-	sqlite3_finalize(st);
-	return found;
+	printf("\nVerdict:    %s, confidence %s\n            ", col(t, 0, HDI_VERDICT), col(t, 0, HDI_CONFIDENCE));
+	pr(col(t, 0, HDI_EXPLANATION));
+	putchar('\n');
+	if (!isnull(t, 0, HDI_AUTH_USER)) {
+		printf("Account:    "); pr(col(t, 0, HDI_AUTH_USER)); putchar('\n');
+	}
+	printf("Seen:       %s .. %s: %s reports of %s messages from %s reporters, %s injectors\n",
+	       when(t, 0, HDI_FIRST_SEEN, t1), when(t, 0, HDI_LAST_SEEN, t2), col(t, 0, HDI_REPORTS),
+	       col(t, 0, HDI_MESSAGES), col(t, 0, HDI_REPORTERS), col(t, 0, HDI_INJECTORS));
+	/* a queued notice is not a notification: only one the server accepted */
+	if (p->notified_at) {
+		hd_when(p->notified_at, OUT_TABLE, t1);
+		printf("Notified:   %s\n", t1[0] ? t1 : "-");
+	}
+	if (!isnull(t, 0, HDI_RESOLVED_AT))
+		printf("Resolved:   %s\n", when(t, 0, HDI_RESOLVED_AT, t1));
 }
 
-/* timeline - reports (newest SHOW_REPORTS) and state changes, oldest first */
-static void timeline(struct db *d, long long id)
+/* timeline - reports (newest HD_PAGE_REPORTS) and state changes, oldest first */
+static void timeline(const struct incident_page *p)
 {
-	sqlite3_stmt *r = open_q(d, "SELECT * FROM (SELECT received_at, id, format, feedback_type, reporter,"
-				 " source_ip, orig_subject FROM reports WHERE incident_id = ?1 ORDER BY received_at DESC,"
-				 " id DESC LIMIT 20) ORDER BY received_at, id", id);
-	sqlite3_stmt *e = open_q(d, q_events, id);
-	int hr = r && db_step(d, r) == SQLITE_ROW, he = e && db_step(d, e) == SQLITE_ROW;
+	const struct hd_table *r = &p->timeline, *e = &p->events;
+	size_t ir = 0, ie = 0;
 	char t[32];
 
-	printf("\nTimeline (latest %d reports, state changes):\n", SHOW_REPORTS);
-	while (hr || he) {
-		if (hr && (!he || sqlite3_column_int64(r, 0) <= sqlite3_column_int64(e, 0))) {
-			printf("  %s  report %s  %s/%s from ", when(r, 0, t), col(r, 1), col(r, 2), col(r, 3));
-			pr(col(r, 4));
-			printf("  source %s  \"", col(r, 5));
-			pr(col(r, 6));
+	printf("\nTimeline (latest %d reports, state changes):\n", HD_PAGE_REPORTS);
+	while (ir < r->nrows || ie < e->nrows) {
+		if (ir < r->nrows && (ie == e->nrows || hd_cell_at(r, ir, 0)->i <= hd_cell_at(e, ie, 0)->i)) {
+			printf("  %s  report %s  %s/%s from ", when(r, ir, 0, t), col(r, ir, 1), col(r, ir, 2),
+			       col(r, ir, 3));
+			pr(col(r, ir, 4));
+			printf("  source %s  \"", col(r, ir, 5));
+			pr(col(r, ir, 6));
 			printf("\"\n");
-			hr = db_step(d, r) == SQLITE_ROW;
+			ir++;
 		} else {
-			printf("  %s  %s -> %s by ", when(e, 0, t), col(e, 2), col(e, 3));
-			pr(col(e, 1));
-			if (sqlite3_column_type(e, 4) != SQLITE_NULL) {
+			printf("  %s  %s -> %s by ", when(e, ie, 0, t), col(e, ie, 2), col(e, ie, 3));
+			pr(col(e, ie, 1));
+			if (!isnull(e, ie, 4)) {
 				printf(": ");
-				pr(col(e, 4));
+				pr(col(e, ie, 4));
 			}
 			putchar('\n');
-			he = db_step(d, e) == SQLITE_ROW;
+			ie++;
 		}
 	}
-	sqlite3_finalize(r);
-	sqlite3_finalize(e);
 }
 
 /* section - a titled list: each row's columns joined by two spaces */
-static void section(struct db *d, const char *title, const char *sql, long long id, int time_col)
+static void section(const char *title, const struct hd_table *t, int time_col)
 {
-	sqlite3_stmt *st = open_q(d, sql, id);
-	char t[32];
-	int n = 0;
+	char w[32];
 
 	printf("\n%s:\n", title);
-	while (st && db_step(d, st) == SQLITE_ROW) {
+	for (size_t r = 0; r < t->nrows; r++) {
 		printf(" ");
-		for (int c = 0; c < sqlite3_column_count(st); c++) {
+		for (size_t c = 0; c < t->ncols; c++) {
 			printf(" ");
-			if (c == time_col || (time_col >= 0 && strcmp(sqlite3_column_name(st, c), "sent_at") == 0))
-				printf("%s", when(st, c, t));
+			if ((int)c == time_col || (time_col >= 0 && strcmp(t->names[c], "sent_at") == 0))
+				printf("%s", when(t, r, c, w));
 			else
-				pr(col(st, c));
+				pr(col(t, r, c));
 		}
 		putchar('\n');
-		n++;
 	}
-	if (n == 0)
+	if (t->nrows == 0)
 		printf("  none\n");
-	sqlite3_finalize(st);
 }
 
 int cmd_show(struct cli *c, int argc, char **argv)
 {
+	struct incident_page p;
 	long long id = 0;
 	int json = 0, rc;
 	struct db d;
@@ -252,22 +203,21 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	}
 	if (cli_db(c, &d) < 0)
 		return EX_UNAVAILABLE;
-	if (json) {
-		sqlite3_stmt *st = open_q(&d, "SELECT 1 FROM incidents WHERE id = ?1", id);
-
-		rc = st && db_step(&d, st) == SQLITE_ROW;
-		sqlite3_finalize(st);
-		if (rc)
-			show_json(&d, id);
-	} else if ((rc = head(&d, id)) != 0) {
-		section(&d, "Injectors (ip, reports)", q_injectors, id, -1);
-		timeline(&d, id);
-		section(&d, "Evidence hops of the latest report (idx, from, rdns, helo, by, with, id, auth, date)",
-			q_hops, id, -1);
-		section(&d, "Notifications (created, kind, channel, to, state, attempts, sent, subject, error)",
-			q_outbox, id, 0);
-		section(&d, "Probes (at, target, kind, result, detail)", q_probes, id, 0);
+	if ((rc = app_incident_page(&d, id, &p)) != 0) {
+		if (json) {
+			show_json(&p);
+		} else {
+			head(&p, id);
+			section("Injectors (ip, reports)", &p.injectors, -1);
+			timeline(&p);
+			section("Evidence hops of the latest report (idx, from, rdns, helo, by, with, id, auth, date)",
+				&p.hops, -1);
+			section("Notifications (created, kind, channel, to, state, attempts, sent, subject, error)",
+				&p.notifications, 0);
+			section("Probes (at, target, kind, result, detail)", &p.probes, 0);
+		}
 	}
+	incident_page_free(&p);
 	db_close(&d);
 	if (!rc) {
 		msg_error("no incident %lld", id);

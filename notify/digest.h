@@ -1,12 +1,10 @@
 /*
  * digest - a summary of a period for the abuse team or one owner.
  *
- * digest_collect reads the database once into a struct digest (every list
- * capped, every string owned by the struct); digest_text and digest_html
- * render that same struct, so both say the same thing. digest_mail wraps
- * both renderings into one multipart/alternative RFC 5322 message, and
- * digest_enqueue queues the team digest and the per-owner ones (owners.digest
- * = 1) in the outbox for notify_run to send.
+ * The data is a struct digest (db/digest.h, read by digest_collect);
+ * digest_text and digest_html render that same struct, so both say the same
+ * thing. digest_mail wraps both renderings into one multipart/alternative
+ * RFC 5322 message. Queueing is app/digest.c's.
  *
  * Periods are half-open [from, to). Definitions the output repeats:
  *   new       created in the period
@@ -21,79 +19,9 @@
 
 #include <stddef.h>
 
-#include "../db/db.h"
+#include "../db/digest.h"
 #include "../util/buf.h"
 #include "../util/config.h"
-
-#define DIGEST_STALE_DAYS 7
-#define DIGEST_LIST_MAX   25        /* incidents / reports listed per section */
-#define DIGEST_TOP_MAX    10        /* rows of the top-N tables */
-#define DIGEST_KEYS_MAX   200       /* distinct verdicts / owners kept */
-#define DIGEST_CHART_DAYS 14
-#define DIGEST_FIELD_MAX  200       /* bytes of one rendered value */
-
-struct digest_inc {
-	long long id, first_seen, last_seen;
-	char *status, *verdict, *host, *ip, *owner;
-	long reports;           /* all time */
-	long period_reports;    /* in the period */
-};
-
-struct digest_incs {
-	struct digest_inc *v;
-	size_t n;               /* listed (<= DIGEST_LIST_MAX) */
-	long total;             /* matching in all */
-};
-
-/* one row of a count table; the meaning of v[] depends on the table */
-struct digest_count {
-	char *key;
-	long v[3];
-};
-
-struct digest_counts {
-	struct digest_count *v;
-	size_t n;
-	long other;             /* keys dropped by the cap, summed into v[0] */
-};
-
-struct digest_report {
-	long long id, received_at;
-	char *status, *format, *verdict, *reporter, *subject;
-};
-
-struct digest {
-	long long from, to, now;
-	char *owner;            /* NULL: everyone */
-	/* totals of this period and the previous one (same length) */
-	long reports, prev_reports;
-	long new_count, prev_new;
-	long resolved_count, prev_resolved;
-	struct digest_incs new_incs, growing, open, resolved, stale;
-	/* by_verdict v[]: reports, new incidents, open incidents; by_owner the same */
-	struct digest_counts by_verdict, by_owner;
-	/* v[0] = reports in the period */
-	struct digest_counts hosts, injectors, reporters;
-	/* reports of the period not parsed or traced, and the backlog */
-	long bad_format, bad_verdict, bad_status;
-	struct digest_report *untraced;
-	size_t n_untraced;
-	long untraced_total;
-	long pending_all, failed_all;   /* status pending / failed, any date */
-	/* chart: reports per UTC day, per verdict (keys as in by_verdict order) */
-	long long chart_start;          /* 00:00 UTC of the first day */
-	long chart_total[DIGEST_CHART_DAYS];
-	struct digest_counts chart_verdicts; /* key = verdict, v unused */
-	long (*chart)[DIGEST_CHART_DAYS];    /* chart_verdicts.n rows */
-};
-
-/* digest_collect - fill dg for [from, to) and owner (NULL = all); now is the
- * clock used for "age". 0, or DB_ERROR/DB_BUSY (dg is then freed) */
-int digest_collect(struct db *d, long long from, long long to, const char *owner,
-		   long long now, struct digest *dg);
-void digest_free(struct digest *dg);
-/* digest_is_empty - nothing happened in the period and nothing is open or stale */
-int digest_is_empty(const struct digest *dg);
 
 /* digest_text - the plain text digest (UTF-8, LF lines) appended to out */
 void digest_text(const struct digest *dg, const char *organization, struct buf *out);
@@ -110,21 +38,14 @@ void html_escape(struct buf *out, const char *s, size_t max);
  * spaces), at most max bytes (cut at a character, "..." added) */
 void digest_clean(struct buf *out, const char *s, size_t max);
 
+/* the largest digest message */
+#define DIGEST_MAIL_MAX (16 * 1024 * 1024)
+
 /* digest_mail - one multipart/alternative message (text + HTML, quoted-printable)
  * from cfg->from_address to 'to' into out; message_id (size >= 256) gets its
  * Message-ID. 0, or -1 when an address is unusable or the message too big */
 int digest_mail(const struct digest *dg, const struct config *cfg, const char *to,
 		struct buf *out, char *message_id, size_t idlen);
-
-/* digest_enqueue - queue the team digest (cfg->digest_address, else
- * cfg->team_address; owner-only when owner != NULL) and, unless owner is set,
- * one per owner with owners.digest = 1 and an email, in the outbox.
- * *queued counts the rows added. A digest is queued once per recipient,
- * owner and period: the period is from..to, or, when align > 0 (a relative
- * period such as --since 24h), the align-long period of the epoch that to
- * falls in. 0, or DB_ERROR/DB_BUSY */
-int digest_enqueue(struct db *d, const struct config *cfg, long long from, long long to,
-		   long long align, const char *owner, long long now, int *queued);
 
 /* ---- shared by the renderers (digest_fmt.c) ---- */
 /* digest_time - "YYYY-MM-DD HH:MM" (UTC) into out */

@@ -1,27 +1,20 @@
 /*
- * digest_mail - the digest as one multipart/alternative message, and its
- * place in the outbox.
+ * digest_mail - the digest as one multipart/alternative message.
  *
  * The message carries the text and the HTML rendering, both UTF-8 and
  * quoted-printable, between a random boundary that is checked not to occur
  * in either encoded part. Header values from data (addresses, the owner in
  * the subject) go through mime_header: no CR/LF survives and non-ASCII is
- * RFC 2047-encoded. digest_enqueue adds outbox rows (kind 'digest', channel
- * 'smtp') that notify_run sends like any notification; a digest for one
- * recipient, owner and period is queued once (outbox dedupe_key), so
- * overlapping `digest --send` runs do not send it twice.
+ * RFC 2047-encoded. Queueing it in the outbox is app/digest.c's.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "../db/db_int.h"
 #include "../util/mem.h"
 #include "../util/msg.h"
 #include "../util/str.h"
 #include "digest.h"
 #include "internal.h"
-
-#define DIGEST_MAIL_MAX (16 * 1024 * 1024)
 
 /* pick_boundary - a boundary found in neither part; 0 or -1 */
 static int pick_boundary(char *out, size_t outlen, const struct buf *a, const struct buf *b)
@@ -86,85 +79,4 @@ int digest_mail(const struct digest *dg, const struct config *cfg, const char *t
 	buf_free(&qh);
 	buf_free(&subj);
 	return rc;
-}
-
-/* enqueue_one - collect, render and queue one digest for rcpt; 0, 1 skipped, or <0 */
-static int enqueue_one(struct db *d, const struct config *cfg, long long from, long long to,
-		       long long align, const char *owner, long long now, const char *rcpt)
-{
-	struct digest dg;
-	struct buf msg, subj;
-	char mid[256], key[768];
-	int rc;
-
-	if ((rc = digest_collect(d, from, to, owner, now, &dg)) != 0)
-		return rc;
-	buf_init(&msg, DIGEST_MAIL_MAX);
-	buf_init(&subj, 4096);
-	digest_subject(&dg, &subj);
-	if (digest_mail(&dg, cfg, rcpt, &msg, mid, sizeof(mid)) < 0) {
-		msg_warn("digest%s%s: cannot build a message to '%s' (bad address or too big): skipped",
-			 owner ? " for owner " : "", owner ? owner : "", rcpt);
-		rc = 1;
-	} else {
-		/* a relative period ("the last 24h", ending now) is keyed by the aligned period its
-		 * end falls in, so timer runs within one day (one week, ...) queue one digest */
-		if (align > 0 && to >= 0) {
-			from = to - to % align;
-			to = from + align;
-		}
-		snprintf(key, sizeof(key), "digest %.300s %.300s %lld-%lld", rcpt, owner ? owner : "*",
-			 from, to);
-		rc = outbox_add_digest(d, rcpt, subj.data, mid, msg.data, msg.len, key, now);
-		if (rc == 0)
-			msg_info("digest to %.200s for this period is already queued or sent: not queued again",
-				 rcpt);
-		rc = rc == 1 ? 0 : rc == 0 ? 1 : rc;
-	}
-	buf_free(&msg);
-	buf_free(&subj);
-	digest_free(&dg);
-	return rc;
-}
-
-/* opted_in - owners with digest = 1 and an email, as key/email pairs */
-static int opted_in(struct db *d, struct strlist *keys, struct strlist *emails)
-{
-	sqlite3_stmt *st = db_prepare(d, "SELECT key, email FROM owners WHERE digest = 1"
-					 " AND email IS NOT NULL AND email != '' ORDER BY key");
-	int rc;
-
-	if (st == NULL)
-		return DB_ERROR;
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
-		strlist_add(keys, db_col_text(st, 0));
-		strlist_add(emails, db_col_text(st, 1));
-	}
-	sqlite3_finalize(st);
-	return db_result(rc);
-}
-
-int digest_enqueue(struct db *d, const struct config *cfg, long long from, long long to,
-		   long long align, const char *owner, long long now, int *queued)
-{
-	const char *team = cfg->digest_address && *cfg->digest_address ? cfg->digest_address
-									: cfg->team_address;
-	struct strlist keys = { 0 }, emails = { 0 };
-	int rc;
-
-	*queued = 0;
-	if ((rc = enqueue_one(d, cfg, from, to, align, owner, now, team)) < 0)
-		return rc;
-	*queued += rc == 0;
-	if (owner == NULL && (rc = opted_in(d, &keys, &emails)) == 0) {
-		for (size_t i = 0; i < keys.n; i++) {
-			if ((rc = enqueue_one(d, cfg, from, to, align, keys.v[i], now, emails.v[i])) < 0)
-				break;
-			*queued += rc == 0;
-			rc = 0;
-		}
-	}
-	strlist_free(&keys);
-	strlist_free(&emails);
-	return rc < 0 ? rc : 0;
 }

@@ -1,15 +1,16 @@
 /*
- * notify/internal.h - what the notify/ files share: header and body
- * encoding (mime.c), message assembly (compose.c), rendering from the
- * database (render.c, evidence.c, advice.c) and the two transports
- * (smtp.c, webhook.c). Not for use outside notify/ and its tests.
+ * notify/internal.h - rendering and transport: header and body encoding
+ * (mime.c), message assembly (compose.c), rendering of incident notices
+ * from the records handed in (render.c, evidence.c, advice.c) and the two
+ * transports (smtp.c, webhook.c). Used by notify/, its tests, and the
+ * queueing and send loop of app/notify*.c; nothing here reads the database
+ * or the spool.
  */
 #ifndef AD_NOTIFY_INTERNAL_H
 #define AD_NOTIFY_INTERNAL_H
 
 #include <stddef.h>
 
-#include "../db/db.h"
 #include "../db/outbox.h"
 #include "../util/buf.h"
 #include "../util/config.h"
@@ -53,7 +54,7 @@ struct mail {
 /* compose_mail - the whole message with CRLF line ends into out; 0 or -1 (too big) */
 int compose_mail(const struct mail *m, struct buf *out);
 
-/* ---- render.c: incident notices from the database ---- */
+/* ---- render.c: incident notices from records ---- */
 struct notice {
 	struct buf text;        /* body text (UTF-8, LF) */
 	struct buf json;        /* webhook body */
@@ -61,11 +62,14 @@ struct notice {
 	char *attach;           /* raw first report, or NULL */
 	size_t attach_len;
 };
-/* render_notice - the subject, text body, webhook JSON and attachment for an
- * incident (report_id: the report that triggered it, 0 for the latest);
- * 1 done, 0 no such incident, <0 DB error */
-int render_notice(struct db *d, const struct config *cfg, long long incident_id,
-		  long long report_id, const char *reason, struct notice *n);
+/* render_notice - the subject, text body and webhook JSON for incident in,
+ * from the report that triggered it (last) and the first one (first), either
+ * NULL when unknown. attach (malloc'd, or NULL) is the raw first report: n
+ * takes it when it is at most RENDER_MAX_ATTACH bytes, else frees it. */
+#define RENDER_MAX_ATTACH (10L * 1024 * 1024)
+void render_notice(const struct config *cfg, const struct outbox_incident *in,
+		   const struct outbox_report *last, const struct outbox_report *first,
+		   const char *reason, char *attach, size_t attach_len, struct notice *n);
 void notice_free(struct notice *n);
 /* render_notice_mail - the notice as one message to 'to' with this Message-ID
  * and date (compose_mail); 0 or -1 (bad address, too big) */

@@ -9,10 +9,10 @@
  * invalid UTF-8, length) before it is placed; compose and mime take care
  * of the encoding on the wire.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ingest/spool.h"
 #include "../util/json.h"
 #include "../util/mem.h"
 #include "internal.h"
@@ -21,7 +21,6 @@
 #define RENDER_MAX_EVIDENCE  30
 #define RENDER_MAX_HDR_LINES 40
 #define RENDER_MAX_LINE      300
-#define RENDER_MAX_ATTACH    (10L * 1024 * 1024)
 
 const char *render_verdict_words(const char *verdict)
 {
@@ -189,24 +188,6 @@ static void put_json(struct buf *j, const char *reason, const struct outbox_inci
 	strlist_free(&ev);
 }
 
-/* load_attachment - the raw bytes of the first complaint, capped */
-static void load_attachment(const struct config *cfg, const struct outbox_report *first, struct notice *n)
-{
-	char path[4096];
-
-	if (!cfg->notify_attach_report || first == NULL || *first->spool_path == '\0' ||
-	    strchr(first->spool_path, '/') || first->spool_path[0] == '.')
-		return;
-	if (spool_find(cfg->spool_dir, first->spool_path, path, sizeof(path)) < 0)
-		return;
-	n->attach = spool_read(path, &n->attach_len);
-	if (n->attach && (n->attach_len == 0 || n->attach_len > RENDER_MAX_ATTACH)) {
-		free(n->attach);
-		n->attach = NULL;
-		n->attach_len = 0;
-	}
-}
-
 /* make_subject - "[abuse #123] open relay on mx2.example.net (5 reports)" */
 static char *make_subject(const struct outbox_incident *in)
 {
@@ -222,40 +203,22 @@ static char *make_subject(const struct outbox_incident *in)
 	return subject;
 }
 
-int render_notice(struct db *d, const struct config *cfg, long long incident_id,
-		  long long report_id, const char *reason, struct notice *n)
+void render_notice(const struct config *cfg, const struct outbox_incident *in,
+		   const struct outbox_report *last, const struct outbox_report *first,
+		   const char *reason, char *attach, size_t attach_len, struct notice *n)
 {
-	struct outbox_incident in;
-	struct outbox_report last, first;
-	int rc, have_last = 0, have_first = 0;
-
 	memset(n, 0, sizeof(*n));
 	buf_init(&n->text, RENDER_MAX_TEXT);
 	buf_init(&n->json, RENDER_MAX_TEXT);
-	if ((rc = outbox_incident(d, incident_id, &in)) <= 0)
-		return rc;
-	if (report_id > 0 && (rc = outbox_report(d, report_id, 0, &last)) < 0)
-		goto out;
-	have_last = report_id > 0 && rc == 1;
-	if ((rc = outbox_report(d, 0, incident_id, &first)) < 0)
-		goto out;
-	have_first = rc == 1;
-	if (!have_last && have_first && (rc = outbox_report(d, first.id, 0, &last)) == 1)
-		have_last = 1;
-	if (have_first)
-		load_attachment(cfg, &first, n);
-	n->subject = make_subject(&in);
-	put_text(&n->text, cfg, reason, &in, have_last ? &last : NULL, have_first ? &first : NULL,
-		 n->attach != NULL);
-	put_json(&n->json, reason, &in, have_last ? &last : NULL);
-	rc = 1;
-out:
-	if (have_last)
-		outbox_report_free(&last);
-	if (have_first)
-		outbox_report_free(&first);
-	outbox_incident_free(&in);
-	return rc;
+	if (attach && attach_len > 0 && attach_len <= RENDER_MAX_ATTACH) {
+		n->attach = attach;
+		n->attach_len = attach_len;
+	} else {
+		free(attach);
+	}
+	n->subject = make_subject(in);
+	put_text(&n->text, cfg, reason, in, last, first, n->attach != NULL);
+	put_json(&n->json, reason, in, last);
 }
 
 void notice_free(struct notice *n)

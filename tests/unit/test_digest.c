@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../../db/db_int.h"
+#include "../../app/digest.h"
 #include "../../notify/digest.h"
 #include "../../util/mem.h"
 

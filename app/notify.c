@@ -1,5 +1,7 @@
 /*
- * run - send what is due in the outbox.
+ * app/notify - the outbox send loop: claim what is due, render it at send
+ * time (notify/render.c, from records loaded here with the first report
+ * read from the spool), send it (notify/smtp.c, notify/webhook.c), mark it.
  *
  * Any number of runners (`abusedesk notify`, `digest --send`, on one host or
  * several) may run at once: each row is claimed before it is sent
@@ -19,18 +21,67 @@
  * refusal, the row is failed for good and `abusedesk notify --status` shows
  * it with the server's reason.
  */
-#include "curl_dl.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../db/incidents.h"
+#include "../ingest/spool.h"
 #include "../util/msg.h"
-#include "internal.h"
+#include "../notify/internal.h"
 #include "notify.h"
 
 #define RUN_MAX_DELAY (7L * 86400)
+
+/* load_attachment - the raw bytes of the first complaint from the spool (NULL
+ * when not wanted, unsafe or unreadable); render_notice caps them */
+static char *load_attachment(const struct config *cfg, const struct outbox_report *first, size_t *len)
+{
+	char path[4096];
+
+	*len = 0;
+	if (!cfg->notify_attach_report || first == NULL || *first->spool_path == '\0' ||
+	    strchr(first->spool_path, '/') || first->spool_path[0] == '.')
+		return NULL;
+	if (spool_find(cfg->spool_dir, first->spool_path, path, sizeof(path)) < 0)
+		return NULL;
+	return spool_read(path, len);
+}
+
+int notice_load(struct db *d, const struct config *cfg, long long incident_id,
+		long long report_id, const char *reason, struct notice *n)
+{
+	struct outbox_incident in;
+	struct outbox_report last, first;
+	int rc, have_last = 0, have_first = 0;
+	char *attach = NULL;
+	size_t attach_len = 0;
+
+	memset(n, 0, sizeof(*n));
+	if ((rc = outbox_incident(d, incident_id, &in)) <= 0)
+		return rc;
+	if (report_id > 0 && (rc = outbox_report(d, report_id, 0, &last)) < 0)
+		goto out;
+	have_last = report_id > 0 && rc == 1;
+	if ((rc = outbox_report(d, 0, incident_id, &first)) < 0)
+		goto out;
+	have_first = rc == 1;
+	if (!have_last && have_first && (rc = outbox_report(d, first.id, 0, &last)) == 1)
+		have_last = 1;
+	if (have_first)
+		attach = load_attachment(cfg, &first, &attach_len);
+	render_notice(cfg, &in, have_last ? &last : NULL, have_first ? &first : NULL, reason, attach,
+		      attach_len, n);
+	rc = 1;
+out:
+	if (have_last)
+		outbox_report_free(&last);
+	if (have_first)
+		outbox_report_free(&first);
+	outbox_incident_free(&in);
+	return rc;
+}
 
 /* backoff - the delay before attempt number attempts+1 */
 static long long backoff(const struct config *cfg, long attempts)
@@ -87,7 +138,7 @@ static int prepare(struct db *d, const struct config *cfg, const struct outbox_r
 		return 0;
 	}
 	outbox_incident_free(&in);
-	if ((rc = render_notice(d, cfg, r->incident_id, r->report_id, r->reason, &p->n)) < 0)
+	if ((rc = notice_load(d, cfg, r->incident_id, r->report_id, r->reason, &p->n)) < 0)
 		return rc;
 	if (rc == 0)
 		return 1;

@@ -1,5 +1,5 @@
 /*
- * ack - a short "we got your report" to a human reporter.
+ * app/notify_ack - a short "we got your report" to a human reporter.
  *
  * Only when cfg->ack_reporters is on, only for reports a person wrote or
  * forwarded (never ARF, X-ARF, SpamCop, JMRP, DMARC or DSN robots, never
@@ -16,7 +16,7 @@
 #include <strings.h>
 
 #include "../util/mem.h"
-#include "internal.h"
+#include "../notify/internal.h"
 #include "notify.h"
 
 /* robot_address - RFC 3834 section 2: do not answer these */

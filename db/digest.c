@@ -1,5 +1,5 @@
 /*
- * digest - the queries behind `abusedesk digest`.
+ * db/digest - the queries behind `abusedesk digest`.
  *
  * Everything the digest says is read here into a struct digest; the
  * renderers (digest_text.c, digest_html.c) only format it. Each query is a
@@ -14,8 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../db/db_int.h"
 #include "../util/mem.h"
+#include "../util/str.h"
+#include "db_int.h"
 #include "digest.h"
 
 #define LIVE "status IN ('open','notified','acknowledged')"
@@ -385,4 +386,21 @@ void digest_free(struct digest *dg)
 	free(dg->chart);
 	free(dg->owner);
 	memset(dg, 0, sizeof(*dg));
+}
+
+/* digest_owners - owners with digest = 1 and an email, as key/email pairs */
+int digest_owners(struct db *d, struct strlist *keys, struct strlist *emails)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT key, email FROM owners WHERE digest = 1"
+					 " AND email IS NOT NULL AND email != '' ORDER BY key");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+		strlist_add(keys, db_col_text(st, 0));
+		strlist_add(emails, db_col_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	return db_result(rc);
 }

@@ -1,5 +1,5 @@
 /*
- * policy - decide whether an incident's owner hears about it now, and queue
+ * app/notify_policy - decide whether an incident's owner hears about it now, and queue
  * the notice.
  *
  * A notice goes out when an incident opens, when it reopens, and when its
@@ -18,7 +18,7 @@
 
 #include "../util/mem.h"
 #include "../util/msg.h"
-#include "internal.h"
+#include "../notify/internal.h"
 #include "notify.h"
 
 /* passed_threshold - a configured threshold t with before < t <= now */
@@ -119,7 +119,7 @@ static int queue_notice(struct db *d, const struct config *cfg, const struct out
 	struct notice n;
 	int rc;
 
-	if ((rc = render_notice(d, cfg, in->id, report_id, reason, &n)) <= 0) {
+	if ((rc = notice_load(d, cfg, in->id, report_id, reason, &n)) <= 0) {
 		notice_free(&n);
 		return rc;
 	}

@@ -1,0 +1,42 @@
+/*
+ * app/helpdesk - the helpdesk's queries and state changes for any front
+ * end: the incident list, one incident's page, search, stats, the report
+ * list, the inventory export and owner lookup, and ack / resolve / reopen /
+ * false-positive with the actor and an optional note. Results are the
+ * records of db/helpdesk.h; formatting them is the front end's.
+ */
+#ifndef AD_APP_HELPDESK_H
+#define AD_APP_HELPDESK_H
+
+#include "../db/db.h"
+#include "../db/helpdesk.h"
+
+#define APP_SEARCH_MAX 100      /* hits of one search */
+
+/* app_incidents - the incident list for f */
+int app_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out);
+/* app_incident_page - one incident on one page; 1 found, 0 no such incident */
+int app_incident_page(struct db *d, long long id, struct incident_page *p);
+/*
+ * app_search - an address is looked up exactly (incidents, reports' source
+ * and injector addresses, hops); something with an '@' also as a
+ * Message-ID; anything else (or a Message-ID not found) as text in the
+ * newest incidents and the reports of the last 'since' seconds. At most
+ * APP_SEARCH_MAX hits, each (kind, id) once. 0 or DB_ERROR/DB_BUSY.
+ */
+int app_search(struct db *d, const char *q, long since, struct search_hits *out);
+/* app_stats - the top 20 by verdict, status, owner and reporter of the last 'since' seconds */
+int app_stats(struct db *d, long since, struct stat_rows *out);
+/* app_reports - reports of the last 'since' seconds (0 all), of status (NULL all), at most limit */
+int app_reports(struct db *d, long since, const char *status, long limit, struct report_rows *out);
+/*
+ * app_set_status - set incident id to status in one transaction, recording
+ * actor and note (NULL: none). 0, 1 no such incident, DB_BUSY or DB_ERROR.
+ */
+int app_set_status(struct db *d, long long id, const char *status, const char *actor, const char *note);
+/* app_inventory_export - one inventory kind as rows (import order); 0, DB_ERROR, -1 unknown kind */
+int app_inventory_export(struct db *d, const char *kind, struct hd_table *t);
+/* app_owner - the owner 'key'; 1 found, 0 not, DB_ERROR */
+int app_owner(struct db *d, const char *key, struct owner_row *o);
+
+#endif

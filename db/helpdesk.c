@@ -1,0 +1,471 @@
+/*
+ * db/helpdesk - the queries of the helpdesk (db/helpdesk.h): the incident
+ * list, one incident's page, search, stats, the report list, the inventory
+ * export and the owner lookup.
+ *
+ * Every filter is a bound value on an indexed column (status, owner,
+ * key_host, abused_ip, verdict, last_seen), so a list answers quickly with
+ * 100,000 incidents. A text search is a LIKE with % and _ escaped over the
+ * newest 5,000 incidents and reports; an address or Message-ID reads at most
+ * 100 index entries per column. Stats take whole UTC days from the per-day
+ * counters of db/schema.c and the first partial day from the rows.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/buf.h"
+#include "../util/mem.h"
+#include "db_int.h"
+#include "helpdesk.h"
+
+/* grow - room for one more element of size sz in *v (n used, *cap allocated) */
+static void *grow(void *v, size_t n, size_t *cap, size_t sz)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 16;
+	return xrealloc(v, *cap * sz);
+}
+
+/* text_or_null - an owned copy of a column, NULL for SQL NULL */
+static char *text_or_null(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : xstrdup(db_col_text(st, i));
+}
+
+/* finish - finalize and map the last step's code */
+static int finish(sqlite3_stmt *st, int rc)
+{
+	sqlite3_finalize(st);
+	return db_result(rc);
+}
+
+/* bind_name - bind a text by parameter name when the query has it */
+static void bind_name(sqlite3_stmt *st, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (i > 0)
+		db_bind_text(st, i, v);
+}
+
+int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out)
+{
+	struct buf q;
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&q, 0);
+	buf_puts(&q, "SELECT id, status, verdict, coalesce(abused_host, key_host), abused_ip, owner, reports,"
+		     " reporters, first_seen, last_seen FROM incidents WHERE 1");
+	if (f->status && strcmp(f->status, "active") == 0)
+		buf_puts(&q, " AND status IN ('open','notified','acknowledged')");
+	else if (f->status)
+		buf_puts(&q, " AND status = :status");
+	if (f->owner)
+		buf_puts(&q, " AND owner = :owner");
+	if (f->host)
+		buf_puts(&q, " AND key_host = :host");
+	if (f->ip && f->ip[0])
+		buf_puts(&q, " AND abused_ip = :ip");
+	if (f->verdict)
+		buf_puts(&q, " AND verdict = :verdict");
+	if (f->since > 0)
+		buf_puts(&q, " AND last_seen >= :since");
+	buf_puts(&q, " ORDER BY last_seen DESC, id DESC LIMIT :limit");
+	st = db_prepare(d, q.data);
+	buf_free(&q);
+	if (st == NULL)
+		return DB_ERROR;
+	bind_name(st, ":status", f->status);
+	bind_name(st, ":owner", f->owner);
+	bind_name(st, ":host", f->host);
+	bind_name(st, ":ip", f->ip);
+	bind_name(st, ":verdict", f->verdict);
+	if (f->since > 0)
+		db_bind_int(st, sqlite3_bind_parameter_index(st, ":since"), f->since);
+	db_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), f->limit);
+	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+		struct incident_row *r;
+
+		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
+		r = &out->v[out->n++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->status = text_or_null(st, 1);
+		r->verdict = text_or_null(st, 2);
+		r->host = text_or_null(st, 3);
+		r->ip = text_or_null(st, 4);
+		r->owner = text_or_null(st, 5);
+		r->reports = sqlite3_column_int64(st, 6);
+		r->reporters = sqlite3_column_int64(st, 7);
+		r->first_seen = sqlite3_column_int64(st, 8);
+		r->last_seen = sqlite3_column_int64(st, 9);
+	}
+	return finish(st, rc);
+}
+
+void incident_rows_free(struct incident_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].status);
+		free(r->v[i].verdict);
+		free(r->v[i].host);
+		free(r->v[i].ip);
+		free(r->v[i].owner);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+const struct hd_cell *hd_cell_at(const struct hd_table *t, size_t r, size_t c)
+{
+	return &t->cells[r * t->ncols + c];
+}
+
+void hd_table_free(struct hd_table *t)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		free(t->names[i]);
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i].s);
+	free(t->names);
+	free(t->cells);
+	memset(t, 0, sizeof(*t));
+}
+
+/* table_query - every row of sql (?1 bound to id when id > 0) into t */
+static int table_query(struct db *d, const char *sql, long long id, struct hd_table *t)
+{
+	sqlite3_stmt *st = db_prepare(d, sql);
+	size_t cap = 0;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (st == NULL)
+		return DB_ERROR;
+	if (id > 0)
+		db_bind_int(st, 1, id);
+	t->ncols = (size_t)sqlite3_column_count(st);
+	t->names = xcalloc(t->ncols ? t->ncols : 1, sizeof(char *));
+	for (size_t c = 0; c < t->ncols; c++)
+		t->names[c] = xstrdup(sqlite3_column_name(st, (int)c));
+	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+		if (t->nrows == cap) {
+			cap = cap ? cap * 2 : 16;
+			t->cells = xrealloc(t->cells, cap * (t->ncols ? t->ncols : 1) * sizeof(*t->cells));
+		}
+		for (size_t c = 0; c < t->ncols; c++) {
+			struct hd_cell *x = &t->cells[t->nrows * t->ncols + c];
+			int ty = sqlite3_column_type(st, (int)c);
+
+			x->type = ty == SQLITE_NULL ? HD_NULL : ty == SQLITE_INTEGER ? HD_INT : HD_TEXT;
+			x->i = sqlite3_column_int64(st, (int)c);
+			x->s = xstrdup(db_col_text(st, (int)c));
+		}
+		t->nrows++;
+	}
+	return finish(st, rc);
+}
+
+int hd_incident_page(struct db *d, long long id, struct incident_page *p)
+{
+	static const char *q_incident =
+		"SELECT i.id, i.status, i.verdict, i.key_host, i.abused_host, i.abused_ip, i.owner, i.role,"
+		" i.confidence, i.explanation, i.auth_user, i.first_seen, i.last_seen, i.reports, i.messages,"
+		" i.reporters, i.injectors, i.created_at, i.resolved_at, i.notified_at,"
+		" o.name AS owner_name, o.email AS owner_email, o.policy AS owner_policy"
+		" FROM incidents i LEFT JOIN owners o ON o.key = i.owner WHERE i.id = ?1";
+	struct hd_table n;
+
+	memset(p, 0, sizeof(*p));
+	table_query(d, q_incident, id, &p->incident);
+	if (p->incident.nrows == 0)
+		return 0;
+	table_query(d, "SELECT value AS ip, count FROM incident_keys WHERE incident_id = ?1 AND kind = 'injector'"
+		    " ORDER BY count DESC, value LIMIT 20", id, &p->injectors);
+	table_query(d, "SELECT id, received_at, format, feedback_type, reporter, source_ip, injector_ip,"
+		    " orig_message_id, orig_subject FROM reports WHERE incident_id = ?1"
+		    " ORDER BY received_at DESC, id DESC LIMIT 20", id, &p->reports);
+	table_query(d, "SELECT * FROM (SELECT received_at, id, format, feedback_type, reporter,"
+		    " source_ip, orig_subject FROM reports WHERE incident_id = ?1 ORDER BY received_at DESC,"
+		    " id DESC LIMIT 20) ORDER BY received_at, id", id, &p->timeline);
+	table_query(d, "SELECT at, actor, old_status, new_status, note FROM incident_events WHERE incident_id = ?1"
+		    " ORDER BY at, id LIMIT 100", id, &p->events);
+	table_query(d, "SELECT idx, from_ip, from_rdns, helo, by_host, with_proto, queue_id, auth, date"
+		    " FROM report_hops WHERE report_id = (SELECT id FROM reports WHERE incident_id = ?1"
+		    " ORDER BY received_at DESC, id DESC LIMIT 1) ORDER BY idx LIMIT 15", id, &p->hops);
+	table_query(d, "SELECT created_at, kind, channel, recipient, state, attempts, sent_at, subject,"
+		    " last_error FROM outbox WHERE incident_id = ?1 ORDER BY id DESC LIMIT 20", id,
+		    &p->notifications);
+	table_query(d, "SELECT at, target, kind, result, detail FROM probes WHERE incident_id = ?1"
+		    " ORDER BY at DESC LIMIT 20", id, &p->probes);
+	table_query(d, "SELECT max(sent_at) FROM outbox WHERE incident_id = ?1 AND kind = 'notify'"
+		    " AND state = 'sent'", id, &n);
+	if (n.nrows && hd_cell_at(&n, 0, 0)->type != HD_NULL)
+		p->notified_at = hd_cell_at(&n, 0, 0)->i;
+	hd_table_free(&n);
+	return 0;
+}
+
+void incident_page_free(struct incident_page *p)
+{
+	hd_table_free(&p->incident);
+	hd_table_free(&p->injectors);
+	hd_table_free(&p->reports);
+	hd_table_free(&p->timeline);
+	hd_table_free(&p->events);
+	hd_table_free(&p->hops);
+	hd_table_free(&p->notifications);
+	hd_table_free(&p->probes);
+}
+
+#define SEARCH_SCAN "5000"    /* newest incidents / reports a text search reads */
+#define INC_COLS "SELECT id, id, last_seen, status, verdict, coalesce(abused_host, key_host)," \
+	" coalesce(owner, '') || ' ' || coalesce(explanation, '') FROM incidents "
+#define REP_COLS "SELECT id, incident_id, received_at, status, verdict, abused_host," \
+	" coalesce(reporter, '') || ': ' || coalesce(orig_subject, subject, '') FROM reports "
+/*
+ * NEWEST(col) - ids of the newest 100 reports with col = ?1: one index range
+ * per column, so an OR of two columns never turns into a scan of reports
+ */
+#define NEWEST(col) "SELECT id FROM (SELECT id FROM reports WHERE " col " = ?1 ORDER BY id DESC LIMIT 100)"
+
+/* like_pattern - %text% with \ % _ escaped */
+static char *like_pattern(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b, 1024);
+	buf_putc(&b, '%');
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			buf_putc(&b, '\\');
+		buf_putc(&b, *s);
+	}
+	buf_putc(&b, '%');
+	return buf_steal(&b);
+}
+
+int hd_search(struct db *d, enum hd_search_by by, const char *v, long long since, struct search_hits *out)
+{
+	static const char *sql[] = {
+		[HS_INCIDENT_IP] = INC_COLS "WHERE abused_ip = ?1 ORDER BY last_seen DESC LIMIT 100",
+		[HS_REPORT_IP] = REP_COLS "WHERE id IN (" NEWEST("source_ip") " UNION " NEWEST("injector_ip")
+			") ORDER BY id DESC LIMIT 100",
+		[HS_REPORT_HOP] = REP_COLS "WHERE id IN (SELECT report_id FROM report_hops WHERE from_ip = ?1"
+			" ORDER BY report_id DESC LIMIT 100) ORDER BY id DESC",
+		[HS_REPORT_MESSAGE_ID] = REP_COLS "WHERE id IN (" NEWEST("orig_message_id") " UNION "
+			NEWEST("message_id") ") ORDER BY id DESC LIMIT 100",
+		[HS_INCIDENT_TEXT] = INC_COLS "WHERE id IN (SELECT id FROM incidents ORDER BY last_seen DESC LIMIT "
+			SEARCH_SCAN ") AND (key_host LIKE ?1 ESCAPE '\\' OR owner LIKE ?1 ESCAPE '\\'"
+			" OR auth_user LIKE ?1 ESCAPE '\\' OR explanation LIKE ?1 ESCAPE '\\')"
+			" ORDER BY last_seen DESC LIMIT 100",
+		[HS_REPORT_TEXT] = REP_COLS "WHERE id IN (SELECT id FROM reports WHERE received_at >= ?2"
+			" ORDER BY received_at DESC LIMIT " SEARCH_SCAN ") AND (reporter LIKE ?1 ESCAPE '\\'"
+			" OR orig_subject LIKE ?1 ESCAPE '\\' OR orig_from LIKE ?1 ESCAPE '\\'"
+			" OR subject LIKE ?1 ESCAPE '\\' OR original_mail_from LIKE ?1 ESCAPE '\\')"
+			" ORDER BY received_at DESC LIMIT 100",
+	};
+	int text = by == HS_INCIDENT_TEXT || by == HS_REPORT_TEXT, rc;
+	char *pat = text ? like_pattern(v) : NULL;
+	sqlite3_stmt *st;
+	size_t cap = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((unsigned)by >= sizeof(sql) / sizeof(sql[0]) || (st = db_prepare(d, sql[by])) == NULL) {
+		free(pat);
+		return DB_ERROR;
+	}
+	db_bind_text(st, 1, pat ? pat : v);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		db_bind_int(st, 2, since);
+	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+		struct search_hit *h;
+
+		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
+		h = &out->v[out->n++];
+		h->kind = by == HS_INCIDENT_IP || by == HS_INCIDENT_TEXT ? "incident" : "report";
+		h->id = sqlite3_column_int64(st, 0);
+		h->incident = sqlite3_column_int64(st, 1);
+		h->when = sqlite3_column_int64(st, 2);
+		h->status = text_or_null(st, 3);
+		h->verdict = text_or_null(st, 4);
+		h->host = text_or_null(st, 5);
+		h->summary = text_or_null(st, 6);
+	}
+	free(pat);
+	return finish(st, rc);
+}
+
+void search_hits_free(struct search_hits *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		free(h->v[i].status);
+		free(h->v[i].verdict);
+		free(h->v[i].host);
+		free(h->v[i].summary);
+	}
+	free(h->v);
+	memset(h, 0, sizeof(*h));
+}
+
+/*
+ * STAT_SQL - the top 20 of a stats dimension since ?1: whole UTC days (day
+ * >= ?2) from the per-day counters the schema's triggers keep, the partial
+ * first day [?1, ?3) from the rows themselves, so the cost is that of one
+ * day of rows plus a few counters a day, whatever the span.
+ */
+#define STAT_SQL(counters, rows) "SELECT v, sum(n) FROM (" counters " UNION ALL " rows ") GROUP BY v" \
+	" ORDER BY 2 DESC, 1 LIMIT 20"
+#define STAT_INC(dim, col) STAT_SQL("SELECT value AS v, n FROM incident_days WHERE dim = '" dim "' AND day >= ?2", \
+	"SELECT " col ", 1 FROM incidents WHERE last_seen >= ?1 AND last_seen < ?3")
+
+int hd_stats(struct db *d, long long from, struct stat_rows *out)
+{
+	static const struct { const char *by, *sql; } q[] = {
+		{ "verdict", STAT_INC("verdict", "verdict") },
+		{ "status", STAT_INC("status", "status") },
+		{ "owner", STAT_INC("owner", "coalesce(owner, '-')") },
+		{ "reporter", STAT_SQL("SELECT reporter AS v, n FROM report_days WHERE day >= ?2",
+				       "SELECT coalesce(reporter, '-'), 1 FROM reports"
+				       " WHERE received_at >= ?1 AND received_at < ?3") },
+	};
+	size_t cap = 0;
+	int err = DB_OK;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		sqlite3_stmt *st = db_prepare(d, q[i].sql);
+		int rc;
+
+		if (st == NULL) {
+			err = DB_ERROR;
+			continue;
+		}
+		db_bind_int(st, 1, from);
+		db_bind_int(st, 2, from / 86400 + 1);
+		db_bind_int(st, 3, (from / 86400 + 1) * 86400);
+		while ((rc = db_step(d, st)) == SQLITE_ROW) {
+			struct stat_row *r;
+
+			out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
+			r = &out->v[out->n++];
+			r->by = q[i].by;
+			r->value = xstrdup(db_col_text(st, 0));
+			r->count = sqlite3_column_int64(st, 1);
+		}
+		if ((rc = finish(st, rc)) != DB_OK)
+			err = rc;
+	}
+	return err;
+}
+
+void stat_rows_free(struct stat_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].value);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+int hd_reports(struct db *d, long long since, const char *status, long limit, struct report_rows *out)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT id, received_at, status, format, feedback_type, reporter,"
+				      " source_ip, verdict, abused_host, incident_id, coalesce(orig_subject, subject)"
+				      " FROM reports WHERE received_at >= ? AND (?2 IS NULL OR status = ?2)"
+				      " ORDER BY received_at DESC, id DESC LIMIT ?");
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, since);
+	db_bind_text(st, 2, status);
+	db_bind_int(st, 3, limit);
+	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+		struct report_row *r;
+
+		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
+		r = &out->v[out->n++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->received_at = sqlite3_column_int64(st, 1);
+		r->status = text_or_null(st, 2);
+		r->format = text_or_null(st, 3);
+		r->feedback_type = text_or_null(st, 4);
+		r->reporter = text_or_null(st, 5);
+		r->source_ip = text_or_null(st, 6);
+		r->verdict = text_or_null(st, 7);
+		r->abused_host = text_or_null(st, 8);
+		r->incident = sqlite3_column_int64(st, 9);
+		r->subject = text_or_null(st, 10);
+	}
+	return finish(st, rc);
+}
+
+void report_rows_free(struct report_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct report_row *x = &r->v[i];
+
+		free(x->status);
+		free(x->format);
+		free(x->feedback_type);
+		free(x->reporter);
+		free(x->source_ip);
+		free(x->verdict);
+		free(x->abused_host);
+		free(x->subject);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+int hd_inventory_export(struct db *d, const char *kind, struct hd_table *t)
+{
+	static const struct { const char *kind, *sql; } q[] = {
+		{ "owners", "SELECT key, name, email, webhook_url, policy,"
+			    " CASE digest WHEN 0 THEN 'no' ELSE 'yes' END FROM owners ORDER BY key" },
+		{ "networks", "SELECT cidr, owner, role, note FROM networks ORDER BY lo, prefix" },
+		{ "hosts", "SELECT h.name, (SELECT group_concat(ip_text, ' ') FROM (SELECT ip_text FROM host_ips"
+			   " WHERE host_id = h.id ORDER BY ip)), h.role, h.owner, h.note FROM hosts h ORDER BY h.name" },
+	};
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		if (strcmp(kind, q[i].kind) == 0)
+			return table_query(d, q[i].sql, 0, t);
+	return -1;
+}
+
+int hd_owner(struct db *d, const char *key, struct owner_row *o)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT name, email, webhook_url, policy, digest FROM owners WHERE key = ?");
+	int rc, found = 0;
+
+	memset(o, 0, sizeof(*o));
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, key);
+	if ((rc = db_step(d, st)) == SQLITE_ROW) {
+		o->name = xstrdup(db_col_text(st, 0));
+		o->email = xstrdup(db_col_text(st, 1));
+		o->webhook_url = xstrdup(db_col_text(st, 2));
+		o->policy = xstrdup(db_col_text(st, 3));
+		o->digest = sqlite3_column_int(st, 4) != 0;
+		found = 1;
+	}
+	rc = finish(st, rc);
+	return rc == DB_OK ? found : rc;
+}
+
+void owner_row_free(struct owner_row *o)
+{
+	free(o->name);
+	free(o->email);
+	free(o->webhook_url);
+	free(o->policy);
+	memset(o, 0, sizeof(*o));
+}
