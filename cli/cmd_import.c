@@ -19,10 +19,10 @@
 #include "../util/mem.h"
 #include "../util/msg.h"
 #include "cli.h"
-#include "pipeline.h"
+#include "../app/process.h"
 
 struct imp {
-	struct pipeline p;
+	struct app_proc p;
 	long stored, dup, pending, failed;
 	int tty;
 	time_t start;
@@ -41,24 +41,24 @@ static void progress(struct imp *im, int final)
 
 static void import_one(struct imp *im, const char *data, size_t len)
 {
-	const struct config *cfg = &im->p.c->cfg;
+	const struct config *cfg = im->p.cfg;
 	struct spool_msg m;
-	struct pl_result res;
+	struct proc_result res;
 
 	if (spool_store_mem(cfg->spool_dir, data, len, (size_t)cfg->max_message_size, &m) < 0) {
 		msg_error("import: cannot store a message in %s: %m", cfg->spool_dir);
 		im->failed++;
 		return;
 	}
-	pipeline_process(&im->p, &m, data, m.size, (long long)time(NULL), 0, &res);
-	if (res.outcome == PL_PENDING)
+	proc_message(&im->p, &m, data, m.size, (long long)time(NULL), 0, &res);
+	if (res.outcome == PROC_PENDING)
 		im->pending++;
-	else if (res.outcome == PL_DUPLICATE)
+	else if (res.outcome == PROC_DUPLICATE)
 		im->dup++;
 	else
 		im->stored++;
 	if (msg_verbose)
-		pipeline_log(&res);
+		proc_log(&res);
 	progress(im, 0);
 }
 
@@ -71,7 +71,7 @@ static int import_mbox(struct imp *im, FILE *fp, const char *path)
 	ssize_t n;
 	int prev_blank = 1, seen = 0;
 
-	buf_init(&msg, (size_t)im->p.c->cfg.max_message_size);
+	buf_init(&msg, (size_t)im->p.cfg->max_message_size);
 	while ((n = getline(&line, &cap, fp)) > 0) {
 		if (prev_blank && n >= 5 && memcmp(line, "From ", 5) == 0) {
 			if (seen)
@@ -166,7 +166,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	memset(&im, 0, sizeof(im));
 	im.tty = isatty(STDERR_FILENO);
 	im.start = time(NULL);
-	pipeline_open(&im.p, c);
+	proc_open(&im.p, &c->cfg);
 	if (!im.p.have_db) {
 		msg_error("%s", im.p.dberr);
 		return EX_UNAVAILABLE;
@@ -181,7 +181,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		msg_error("import: cannot flush the spool or the database to disk: %m");
 		rc = -1;
 	}
-	pipeline_close(&im.p);
+	proc_close(&im.p);
 	printf("import: %ld new, %ld duplicates, %ld pending, %ld failed\n", im.stored, im.dup, im.pending,
 	       im.failed);
 	return rc < 0 ? EX_NOINPUT : im.failed ? EX_IOERR : EX_OK;

@@ -22,13 +22,13 @@
 #include "../util/mem.h"
 #include "../util/msg.h"
 #include "cli.h"
-#include "pipeline.h"
+#include "../app/process.h"
 
 /* process - read the spooled message back and run the pipeline; the spool lock is held */
 static void process(struct cli *c, const struct spool_msg *m)
 {
-	struct pipeline p;
-	struct pl_result res;
+	struct app_proc p;
+	struct proc_result res;
 	char path[4096];
 	char *data = NULL;
 	size_t len = 0;
@@ -39,13 +39,13 @@ static void process(struct cli *c, const struct spool_msg *m)
 		msg_error("ingest: cannot read back %s; it stays pending", m->name);
 		return;
 	}
-	pipeline_open(&p, c);
+	proc_open(&p, &c->cfg);
 	/* the row durable before the move to cur/: a power cut cannot leave a file in cur/ without it */
 	if (p.have_db && db_set_durable(&p.db) != DB_OK)
 		msg_debug("database: cannot set synchronous=FULL");
-	pipeline_process(&p, m, data, len, (long long)time(NULL), 0, &res);
-	pipeline_log(&res);
-	pipeline_close(&p);
+	proc_message(&p, m, data, len, (long long)time(NULL), 0, &res);
+	proc_log(&res);
+	proc_close(&p);
 	free(data);
 }
 

@@ -26,14 +26,14 @@
 #include "../ingest/spool.h"
 #include "../util/msg.h"
 #include "cli.h"
-#include "pipeline.h"
+#include "../app/process.h"
 
 /* how far before the last reconcile's start a cur/ file is still checked (clock steps, ctime granularity) */
 #define RECONCILE_MARGIN 3600
 #define RECONCILE_MARK   "reconciled_at"
 
 struct rp {
-	struct pipeline p;
+	struct app_proc p;
 	const char *sub;
 	int reparse;
 	long done, pending, dup, failed, busy;
@@ -49,7 +49,7 @@ static int one(void *ctx, const char *name)
 	struct rp *rp = ctx;
 	char path[4096];
 	struct spool_msg m;
-	struct pl_result res;
+	struct proc_result res;
 	size_t len;
 	char *data;
 	int rc;
@@ -57,7 +57,7 @@ static int one(void *ctx, const char *name)
 	if (rp->reconcile) {
 		struct stat sb;
 
-		if (spool_path(rp->p.c->cfg.spool_dir, rp->sub, name, path, sizeof(path)) < 0 ||
+		if (spool_path(rp->p.cfg->spool_dir, rp->sub, name, path, sizeof(path)) < 0 ||
 		    stat(path, &sb) < 0 || (long long)sb.st_ctime < rp->since)
 			return -1;
 		rp->checked++;
@@ -68,11 +68,11 @@ static int one(void *ctx, const char *name)
 		}
 	}
 	/* an ingest still finishing this file holds its lock: leave it to that process */
-	if ((rc = spool_lock(rp->p.c->cfg.spool_dir, rp->sub, name)) == 1) {
+	if ((rc = spool_lock(rp->p.cfg->spool_dir, rp->sub, name)) == 1) {
 		rp->busy++;
 		return -1;
 	}
-	if (rc < 0 || spool_path(rp->p.c->cfg.spool_dir, rp->sub, name, path, sizeof(path)) < 0 ||
+	if (rc < 0 || spool_path(rp->p.cfg->spool_dir, rp->sub, name, path, sizeof(path)) < 0 ||
 	    (data = spool_read(path, &len)) == NULL) {
 		spool_release();
 		msg_warn("reprocess: cannot read %s/%s", rp->sub, name);
@@ -80,20 +80,20 @@ static int one(void *ctx, const char *name)
 		return -1;
 	}
 	spool_msg_load(name, data, len, &m);
-	pipeline_process(&rp->p, &m, data, len, spool_name_time(name), rp->reparse, &res);
+	proc_message(&rp->p, &m, data, len, spool_name_time(name), rp->reparse, &res);
 	free(data);
-	if (rp->reconcile && res.outcome == PL_DUPLICATE && strcmp(res.dup_of, name) == 0)
+	if (rp->reconcile && res.outcome == PROC_DUPLICATE && strcmp(res.dup_of, name) == 0)
 		return -1; /* recorded after our look-up: nothing to do */
-	if (rp->reconcile && res.outcome == PL_STORED)
+	if (rp->reconcile && res.outcome == PROC_STORED)
 		msg_warn("reprocess: %s was in cur/ but no report named it; recorded", name);
-	if (res.outcome == PL_PENDING)
+	if (res.outcome == PROC_PENDING)
 		rp->pending++;
-	else if (res.outcome == PL_DUPLICATE)
+	else if (res.outcome == PROC_DUPLICATE)
 		rp->dup++;
 	else
 		rp->done++;
 	if (msg_verbose)
-		pipeline_log(&res);
+		proc_log(&res);
 	if (rp->tty && (rp->done + rp->dup + rp->pending) % 50 == 0)
 		fprintf(stderr, "\rreprocess: %ld messages", rp->done + rp->dup + rp->pending);
 	return 0;
@@ -105,7 +105,7 @@ static int one(void *ctx, const char *name)
  */
 static void reconcile(struct rp *rp)
 {
-	const char *dir = rp->p.c->cfg.spool_dir;
+	const char *dir = rp->p.cfg->spool_dir;
 	long long start = (long long)time(NULL), mark = 0; /* ctime is the real clock */
 	int rc;
 
@@ -154,7 +154,7 @@ int cmd_reprocess(struct cli *c, int argc, char **argv)
 	}
 	memset(&rp, 0, sizeof(rp));
 	rp.tty = isatty(STDERR_FILENO);
-	pipeline_open(&rp.p, c);
+	proc_open(&rp.p, &c->cfg);
 	if (!rp.p.have_db) {
 		msg_error("%s", rp.p.dberr);
 		return EX_UNAVAILABLE;
@@ -174,10 +174,10 @@ int cmd_reprocess(struct cli *c, int argc, char **argv)
 	rp.reparse = 0;
 	if (spool_list(c->cfg.spool_dir, "new", one, &rp) < 0) {
 		msg_error("spool %s/new: cannot list it (is spool_dir right?)", c->cfg.spool_dir);
-		pipeline_close(&rp.p);
+		proc_close(&rp.p);
 		return EX_IOERR;
 	}
-	pipeline_close(&rp.p);
+	proc_close(&rp.p);
 	if (rp.tty)
 		fputc('\n', stderr);
 	printf("reprocess: %ld processed, %ld duplicates, %ld still pending, %ld unreadable, %ld busy\n",

@@ -1,6 +1,6 @@
 /*
  * fuzz_inventory_import - libFuzzer target: `abusedesk inventory import`
- * (cli/inventory_import.h, cli/csv_in.h, db/inventory.h) into an in-memory
+ * (app/inventory_import.h, cli/csv_in.h, db/inventory.h) into an in-memory
  * database.
  *
  * The first input byte picks the kind (owners, networks, hosts), the rest
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "../db/db_int.h"
-#include "../cli/inventory_import.h"
+#include "../app/inventory_import.h"
 #include "../db/inventory.h"
 
 static struct db db;

@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "../../db/db_int.h"
-#include "../../cli/inventory_import.h"
+#include "../../app/inventory_import.h"
 #include "../../correlate/logs/maillog_parse.h"
 #include "../../db/inventory.h"
 #include "../../db/maillog.h"
