@@ -18,6 +18,7 @@
 #include "../util/mem.h"
 #include "../util/msg.h"
 #include "process.h"
+#include "records.h"
 
 /* proc_open - database, trace configuration and inventory */
 void proc_open(struct app_proc *p, const struct config *cfg)
@@ -79,7 +80,7 @@ static char *orig_key(const struct report *r)
 
 /* store - the write transaction; returns DB_OK, DB_BUSY or DB_ERROR */
 static int store(struct app_proc *p, const struct spool_msg *m, long long received_at, int reparse,
-		 const struct report *r, const struct verdict *v, const char *okey,
+		 const struct report *r, const struct db_report *rr, const struct db_verdict *v, const char *okey,
 		 const char *pjson, const char *tjson, struct proc_result *res)
 {
 	struct incident_change ch;
@@ -102,10 +103,10 @@ static int store(struct app_proc *p, const struct spool_msg *m, long long receiv
 		res->outcome = PROC_DUPLICATE;
 		return DB_OK;
 	}
-	if ((rc = reports_store(&p->db, id, r, v, okey, pjson, tjson)) != DB_OK)
+	if ((rc = reports_store(&p->db, id, rr, v, okey, pjson, tjson)) != DB_OK)
 		goto fail;
 	if (!(existed && done)) {
-		if ((rc = incident_attach(&p->db, p->cfg, id, r, v, okey, &ch)) != DB_OK)
+		if ((rc = incident_attach(&p->db, p->cfg, id, rr, v, okey, &ch)) != DB_OK)
 			goto fail;
 		if (ch.id && (rc = reports_set_incident(&p->db, id, ch.id)) != DB_OK)
 			goto fail;
@@ -159,6 +160,8 @@ void proc_message(struct app_proc *p, const struct spool_msg *m, const char *dat
 {
 	struct report r;
 	struct verdict v;
+	struct app_report_rec rr;
+	struct db_verdict vr;
 	struct buf pj, tj;
 	char *okey;
 	int rc;
@@ -184,7 +187,10 @@ void proc_message(struct app_proc *p, const struct spool_msg *m, const char *dat
 	report_to_json(&r, NULL, &pj);
 	verdict_to_json(&v, NULL, &tj);
 	okey = orig_key(&r);
-	rc = store(p, m, received_at, reparse, &r, &v, okey, pj.data, tj.data, res);
+	app_report_rec(&r, &rr);
+	app_verdict_rec(&v, &vr);
+	rc = store(p, m, received_at, reparse, &r, &rr.rec, &vr, okey, pj.data, tj.data, res);
+	app_report_rec_free(&rr);
 	str_copy(res->format, sizeof(res->format), report_format_name(r.format));
 	str_copy(res->verdict, sizeof(res->verdict), verdict_name(v.cls));
 	str_copy(res->host, sizeof(res->host), v.abused_host ? v.abused_host : v.abused_ip ? v.abused_ip : "-");

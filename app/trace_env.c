@@ -8,12 +8,33 @@
 #include "../db/inventory.h"
 #include "../db/maillog.h"
 #include "../db/natlog.h"
+#include "records.h"
 #include "trace_env.h"
 
 /* app_inventory_lookup - the store's inventory, as trace needs it */
 int app_inventory_lookup(struct db *d, const struct ipaddr *ip, struct inv_entry *e)
 {
-	return inventory_lookup(d, ip, e);
+	struct db_inv_entry de;
+
+	if (inventory_find(d, ip, &de) != DB_OK) {
+		memset(e, 0, sizeof(*e));
+		return DB_ERROR;
+	}
+	app_inv_entry(&de, e);
+	return DB_OK;
+}
+
+/* app_maillog_find - what the stored mail log says of a message; 0 or DB_ERROR */
+static int app_maillog_find(struct db *d, const char *qid, const char *mid, struct maillog_entry *e)
+{
+	struct db_maillog_hit h;
+
+	if (maillog_find(d, qid, mid, &h) != DB_OK) {
+		memset(e, 0, sizeof(*e));
+		return DB_ERROR;
+	}
+	app_maillog_entry(&h, e);
+	return DB_OK;
 }
 
 /* env_lookup - the database inventory first, then the CSV file */
@@ -39,7 +60,7 @@ static void env_maillog(void *ctx, const char *qid, const char *mid, struct mail
 	struct trace_env env;
 
 	memset(e, 0, sizeof(*e));
-	if (ae->db && maillog_find(ae->db, qid, mid, e) != DB_OK)
+	if (ae->db && app_maillog_find(ae->db, qid, mid, e) != DB_OK)
 		memset(e, 0, sizeof(*e));
 	if (!e->found && ae->csv) {
 		inventory_csv_env(ae->csv, &env);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "../app/records.h"
 #include "../correlate/logs/maillog_parse.h"
 #include "../db/maillog.h"
 #include "../ingest/spool.h"
@@ -26,6 +27,7 @@ static int import_stream(struct db *d, FILE *fp, long n[3])
 	ssize_t len;
 	long long now = db_now();
 	struct maillog_rec r;
+	struct db_maillog_rec dr;
 	int rc = DB_OK;
 
 	while (rc >= 0 && (len = getline(&line, &cap, fp)) > 0) {
@@ -34,7 +36,8 @@ static int import_stream(struct db *d, FILE *fp, long n[3])
 			continue;
 		n[1]++;
 		spool_sha256(line, (size_t)len > MAILLOG_MAX_LINE ? MAILLOG_MAX_LINE : (size_t)len, hash);
-		rc = maillog_insert(d, &r, hash);
+		app_maillog_rec(&r, &dr);
+		rc = maillog_insert(d, &dr, hash);
 		if (rc == 1)
 			n[2]++;
 	}
