@@ -94,6 +94,14 @@ static int refused(struct db *d, long long id, const char *ip, const char *kind,
 }
 
 /* probe_incident - probe by verdict, record, reopen a resolved incident still open */
+int probe_incident_exists(struct db *d, long long id)
+{
+	struct probe_incident_row in;
+	int rc = probes_incident(d, id, &in);
+
+	return rc;
+}
+
 int probe_incident(struct db *d, const struct config *cfg, long long incident_id, int reopen_if_open)
 {
 	struct probe_incident_row in;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../correlate/inventory/inventory_csv.h"
 #include "../db/incidents.h"
@@ -211,6 +212,31 @@ void proc_message(struct app_proc *p, const struct spool_msg *m, const char *dat
 	report_free(&r);
 	verdict_free(&v);
 	spool_release();
+}
+
+/* proc_spooled - read the spooled message back and process it; the spool lock is held */
+void proc_spooled(const struct config *cfg, const struct spool_msg *m)
+{
+	struct app_proc p;
+	struct proc_result res;
+	char path[4096];
+	char *data = NULL;
+	size_t len = 0;
+
+	if (spool_path(cfg->spool_dir, "new", m->name, path, sizeof(path)) == 0)
+		data = spool_read(path, &len);
+	if (data == NULL) {
+		msg_error("ingest: cannot read back %s; it stays pending", m->name);
+		return;
+	}
+	proc_open(&p, cfg);
+	/* the row durable before the move to cur/: a power cut cannot leave a file in cur/ without it */
+	if (p.have_db && db_set_durable(&p.db) != DB_OK)
+		msg_debug("database: cannot set synchronous=FULL");
+	proc_message(&p, m, data, len, (long long)time(NULL), 0, &res);
+	proc_log(&res);
+	proc_close(&p);
+	free(data);
 }
 
 /* proc_log - "report=42 format=arf verdict=open_relay host=mx2 incident=7" */

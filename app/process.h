@@ -52,6 +52,12 @@ void proc_close(struct app_proc *p);
  */
 void proc_message(struct app_proc *p, const struct spool_msg *m, const char *data, size_t len,
 		  long long received_at, int reparse, struct proc_result *res);
+/*
+ * proc_spooled - ingest's step after the message m is durably in new/ (its
+ * lock held): read it back, process it with durable commits, log the line.
+ * Any failure leaves it pending in the spool.
+ */
+void proc_spooled(const struct config *cfg, const struct spool_msg *m);
 /* proc_log - the one log line per message */
 void proc_log(const struct proc_result *res);
 

@@ -17,12 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../app/message.h"
 #include "../parse/report.h"
 #include "../util/mem.h"
 #include "../util/json.h"
 #include "../util/msg.h"
 #include "../util/str.h"
-#include "../app/message.h"
 #include "commands.h"
 
 

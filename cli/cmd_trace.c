@@ -20,14 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../app/message.h"
+#include "../app/process.h"
 #include "../correlate/inventory/inventory_csv.h"
 #include "../correlate/trace/trace.h"
 #include "../parse/report.h"
 #include "../util/mem.h"
 #include "../util/msg.h"
 #include "commands.h"
-#include "../app/message.h"
-#include "../app/process.h"
 
 
 /* readable - a few lines for a person */
