@@ -29,20 +29,10 @@ int cli_db(struct cli *c, struct db *d);
 int cli_usage(const char *name);
 /* cli_help - the help text of a subcommand to fp; -1 when unknown */
 int cli_help(const char *name, FILE *fp);
-/* cli_read_message - read a message file ("-" = stdin) for parse/trace, at most
- * CLI_MESSAGE_MAX bytes (*trunc set when cut); NULL after printing the error */
-#define CLI_MESSAGE_MAX (100L * 1024 * 1024)
-char *cli_read_message(const char *file, size_t *len, int *trunc);
 /* cli_open_input - FILE for reading, "-" = stdin; NULL after printing why */
 FILE *cli_open_input(const char *file);
 /* cli_close_input - close what cli_open_input opened (never stdin) */
 void cli_close_input(FILE *fp);
-struct report;
-/* cli_parse_file - read a message file and parse it into r (report_init is
- * done here), flagging a cut message as truncated. Returns the bytes, which
- * the caller frees after report_free(r); NULL (error printed, r untouched)
- * when the file cannot be read. */
-char *cli_parse_file(const char *file, struct report *r);
 /* cli_isatty - stdout is a terminal */
 int cli_isatty(void);
 

@@ -20,7 +20,7 @@
 #include "../util/str.h"
 #include "cli.h"
 #include "helpdesk.h"
-#include "probe_run.h"
+#include "../app/probe_run.h"
 
 /* hd_when - a time for a table (short) or for JSON/CSV (RFC 3339) */
 void hd_when(long long t, enum out_format f, char out[32])

@@ -10,44 +10,17 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "../app/process.h"
 #include "../ingest/privs.h"
 #include "../ingest/spool.h"
 #include "../util/mem.h"
 #include "../util/msg.h"
 #include "cli.h"
-#include "pipeline.h"
-
-/* process - read the spooled message back and run the pipeline; the spool lock is held */
-static void process(struct cli *c, const struct spool_msg *m)
-{
-	struct pipeline p;
-	struct pl_result res;
-	char path[4096];
-	char *data = NULL;
-	size_t len = 0;
-
-	if (spool_path(c->cfg.spool_dir, "new", m->name, path, sizeof(path)) == 0)
-		data = spool_read(path, &len);
-	if (data == NULL) {
-		msg_error("ingest: cannot read back %s; it stays pending", m->name);
-		return;
-	}
-	pipeline_open(&p, c);
-	/* the row durable before the move to cur/: a power cut cannot leave a file in cur/ without it */
-	if (p.have_db && db_set_durable(&p.db) != DB_OK)
-		msg_debug("database: cannot set synchronous=FULL");
-	pipeline_process(&p, m, data, len, (long long)time(NULL), 0, &res);
-	pipeline_log(&res);
-	pipeline_close(&p);
-	free(data);
-}
 
 int cmd_ingest(struct cli *c, int argc, char **argv)
 {
@@ -107,12 +80,12 @@ int cmd_ingest(struct cli *c, int argc, char **argv)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		process(c, &m);
+		proc_spooled(&c->cfg, &m);
 		fflush(NULL);
 		_exit(EX_OK);
 	}
 	if (pid < 0) {
-		process(c, &m);
+		proc_spooled(&c->cfg, &m);
 		return EX_OK;
 	}
 	while (waitpid(pid, &st, 0) < 0)

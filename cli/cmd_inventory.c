@@ -15,7 +15,8 @@
 #include "../db/inventory.h"
 #include "../util/msg.h"
 #include "cli.h"
-#include "inventory_import.h"
+#include "../app/inventory_import.h"
+#include "../app/trace_env.h"
 
 /* do_import - open FILE (or - for stdin) and import it */
 static int do_import(struct cli *c, const char *kind, const char *file)
@@ -133,7 +134,7 @@ static int do_lookup(struct cli *c, const char *ip)
 	}
 	if (cli_db(c, &d) < 0)
 		return EX_UNAVAILABLE;
-	if (inventory_lookup(&d, &a, &e) != DB_OK) {
+	if (app_inventory_lookup(&d, &a, &e) != DB_OK) {
 		db_close(&d);
 		return EX_SOFTWARE;
 	}

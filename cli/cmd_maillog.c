@@ -12,42 +12,16 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "../correlate/logs/maillog_parse.h"
-#include "../db/maillog.h"
-#include "../ingest/spool.h"
+#include "../app/logs_import.h"
 #include "../util/msg.h"
 #include "cli.h"
-
-/* import_stream - every line of fp; counts in n[0] read, n[1] records, n[2] added */
-static int import_stream(struct db *d, FILE *fp, long n[3])
-{
-	char *line = NULL, hash[65];
-	size_t cap = 0;
-	ssize_t len;
-	long long now = db_now();
-	struct maillog_rec r;
-	int rc = DB_OK;
-
-	while (rc >= 0 && (len = getline(&line, &cap, fp)) > 0) {
-		n[0]++;
-		if (!maillog_parse_line(line, (size_t)len, now, &r))
-			continue;
-		n[1]++;
-		spool_sha256(line, (size_t)len > MAILLOG_MAX_LINE ? MAILLOG_MAX_LINE : (size_t)len, hash);
-		rc = maillog_insert(d, &r, hash);
-		if (rc == 1)
-			n[2]++;
-	}
-	free(line);
-	return rc < 0 ? rc : DB_OK;
-}
 
 int cmd_maillog(struct cli *c, int argc, char **argv)
 {
 	const char *file;
 	FILE *fp;
 	struct db d;
-	long n[3] = { 0, 0, 0 };
+	struct log_import n;
 	int rc;
 
 	if (argc != 3 || strcmp(argv[1], "import") != 0)
@@ -59,23 +33,13 @@ int cmd_maillog(struct cli *c, int argc, char **argv)
 		cli_close_input(fp);
 		return EX_UNAVAILABLE;
 	}
-	rc = db_begin(&d);
-	if (rc == DB_OK)
-		rc = import_stream(&d, fp, n);
-	if (rc == DB_OK && ferror(fp)) {
-		msg_error("%s: read error, nothing imported", file);
-		rc = DB_ERROR;
-	}
-	if (rc == DB_OK)
-		rc = db_commit(&d);
-	else
-		db_rollback(&d);
+	rc = app_maillog_import(&d, fp, file, &n);
 	cli_close_input(fp);
 	db_close(&d);
 	if (rc != DB_OK) {
 		msg_error("%s: database %s, nothing imported", file, rc == DB_BUSY ? "busy" : "error");
 		return rc == DB_BUSY ? EX_TEMPFAIL : EX_SOFTWARE;
 	}
-	msg_info("%s: %ld lines, %ld records, %ld new", file, n[0], n[1], n[2]);
+	msg_info("%s: %ld lines, %ld records, %ld new", file, n.lines, n.records, n.added);
 	return EX_OK;
 }

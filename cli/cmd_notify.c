@@ -25,7 +25,7 @@
 #include "../db/outbox.h"
 #include "../util/msg.h"
 #include "cli.h"
-#include "probe_run.h"
+#include "../app/probe_run.h"
 #include "commands.h"
 
 /* add_row - one outbox row into the status table */

@@ -7,7 +7,7 @@
  *	Reads each FILE ("-" for standard input) as one message, parses it
  *	(parse/report.h) and prints, with --json, one report_to_json object a
  *	line; without it a few readable lines a message. Nothing is stored.
- *	A file above CLI_MESSAGE_MAX bytes is cut there and flagged truncated.
+ *	A file above APP_MESSAGE_MAX bytes is cut there and flagged truncated.
  * DIAGNOSTICS
  *	Exit 0; 64 on a usage error; 66 when a file could not be read (the
  *	others are still parsed); 74 when output fails.
@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../app/message.h"
 #include "../parse/report.h"
 #include "../util/mem.h"
 #include "../util/json.h"
@@ -74,7 +75,7 @@ static int parse_one(const char *file, int json)
 	struct buf out;
 	char *data;
 
-	if ((data = cli_parse_file(file, &r)) == NULL)
+	if ((data = app_parse_file(file, &r)) == NULL)
 		return 66;
 	buf_init(&out, 0);
 	if (json) {

@@ -22,12 +22,11 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "../db/probes.h"
+#include "../app/probe_run.h"
 #include "../util/msg.h"
 #include "../util/str.h"
 #include "cli.h"
 #include "commands.h"
-#include "probe_run.h"
 
 struct probe_args {
 	const char *target;
@@ -167,8 +166,7 @@ static int options(struct cli *c, const struct probe_args *a, struct probe_opts 
 /* check_incident - --incident must name an incident; 0 or exit status */
 static int check_incident(struct db *d, long long id)
 {
-	struct probe_incident_row in;
-	int rc = probes_incident(d, id, &in);
+	int rc = probe_incident_exists(d, id);
 
 	if (rc == 1)
 		return 0;

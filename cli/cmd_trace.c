@@ -20,13 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../app/message.h"
+#include "../app/process.h"
 #include "../correlate/inventory/inventory_csv.h"
 #include "../correlate/trace/trace.h"
 #include "../parse/report.h"
 #include "../util/mem.h"
 #include "../util/msg.h"
 #include "commands.h"
-#include "pipeline.h"
 
 
 /* readable - a few lines for a person */
@@ -61,7 +62,7 @@ static int trace_one(const char *file, int json, const struct trace_conf *tc, co
 	struct buf out;
 	char *data;
 
-	if ((data = cli_parse_file(file, &r)) == NULL)
+	if ((data = app_parse_file(file, &r)) == NULL)
 		return 66;
 	verdict_init(&v);
 	trace_report(&r, tc, env, &v);
@@ -136,15 +137,15 @@ int cmd_trace(struct cli *c, int argc, char **argv)
 		msg_warn("our_networks is empty: every report will be not_ours");
 	if (invpath == NULL) {
 		/* the database inventory, mail and NAT logs, then inventory_csv: as ingest does */
-		struct pipeline p;
+		struct app_proc p;
 
-		pipeline_open(&p, c);
+		proc_open(&p, &c->cfg);
 		rc = 0;
 		parse_init();
 		for (i = first; i < argc; i++)
 			if (trace_one(argv[i], json, &tc, &p.env))
 				rc = 66;
-		pipeline_close(&p);
+		proc_close(&p);
 	} else {
 		rc = load_inventory(invpath, &inv, &env);
 		if (rc == 66)

@@ -215,3 +215,10 @@ int db_set_durable(struct db *d)
 {
 	return db_exec(d, "PRAGMA synchronous=FULL");
 }
+
+/* db_flush - every committed transaction into the main database file, on the disk */
+int db_flush(struct db *d)
+{
+	return sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL) == SQLITE_OK ? DB_OK :
+	       DB_ERROR;
+}

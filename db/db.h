@@ -44,6 +44,10 @@ void db_rollback(struct db *d);
  * after it cannot lose it); 0 or DB_ERROR */
 int db_set_durable(struct db *d);
 
+/* db_flush - write every committed transaction into the database file
+ * itself (after a bulk load without durable commits); DB_OK or DB_ERROR */
+int db_flush(struct db *d);
+
 /* db_now - the clock, overridable with ABUSEDESK_NOW (epoch) for tests */
 long long db_now(void);
 

@@ -190,7 +190,7 @@ static int crossed(const struct config *cfg, long before, long after)
 
 /* update_row - counters and the latest verdict details */
 static int update_row(struct db *d, long long id, long long t, int nmsg, int nrep, int ninj,
-		      const struct verdict *v)
+		      const struct db_verdict *v)
 {
 	sqlite3_stmt *st = db_prepare(d, "UPDATE incidents SET reports = reports + 1, messages = messages + ?,"
 				      " reporters = reporters + ?, injectors = injectors + ?,"
@@ -212,8 +212,8 @@ static int update_row(struct db *d, long long id, long long t, int nmsg, int nre
 	db_bind_text(st, i++, v->abused_host && *v->abused_host ? v->abused_host : NULL);
 	db_bind_text(st, i++, v->abused_ip && *v->abused_ip ? v->abused_ip : NULL);
 	db_bind_text(st, i++, v->owner && *v->owner ? v->owner : NULL);
-	db_bind_text(st, i++, v->role != ROLE_NONE ? role_name(v->role) : NULL);
-	db_bind_text(st, i++, confidence_name(v->confidence));
+	db_bind_text(st, i++, v->role && *v->role ? v->role : NULL);
+	db_bind_text(st, i++, v->confidence);
 	db_bind_text(st, i++, v->explanation && *v->explanation ? v->explanation : NULL);
 	db_bind_text(st, i++, v->auth_user && *v->auth_user ? v->auth_user : NULL);
 	db_bind_int(st, i++, id);
@@ -223,7 +223,7 @@ static int update_row(struct db *d, long long id, long long t, int nmsg, int nre
 }
 
 /* incident_key - the grouping key into key (lowercased host, else IP, else source IP) */
-static int incident_key(const struct config *cfg, const struct report *r, const struct verdict *v,
+static int incident_key(const struct config *cfg, const struct db_report *r, const struct db_verdict *v,
 			char *key, size_t klen)
 {
 	const char *k = NULL;
@@ -232,7 +232,7 @@ static int incident_key(const struct config *cfg, const struct report *r, const 
 		k = v->abused_host;
 	else if (v->abused_ip && *v->abused_ip)
 		k = v->abused_ip;
-	if (v->cls == V_NOT_OURS || (v->cls == V_UNKNOWN && k == NULL)) {
+	if (strcmp(v->cls, "not_ours") == 0 || (strcmp(v->cls, "unknown") == 0 && k == NULL)) {
 		if (!cfg->incident_not_ours)
 			return 0;
 		if (k == NULL)
@@ -245,8 +245,8 @@ static int incident_key(const struct config *cfg, const struct report *r, const 
 }
 
 /* count_keys - record message, reporter, injector; add the new ones to *n */
-static int count_keys(struct db *d, long long id, long long report_id, const struct report *r,
-		      const struct verdict *v, const char *orig_key, int n[3])
+static int count_keys(struct db *d, long long id, long long report_id, const struct db_report *r,
+		      const struct db_verdict *v, const char *orig_key, int n[3])
 {
 	char own[48];
 	int rc;
@@ -308,11 +308,11 @@ static int choose(struct db *d, const struct config *cfg, const char *key, const
 }
 
 /* incident_attach - see incidents.h */
-int incident_attach(struct db *d, const struct config *cfg, long long report_id, const struct report *r,
-		    const struct verdict *v, const char *orig_key, struct incident_change *out)
+int incident_attach(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
+		    const struct db_verdict *v, const char *orig_key, struct incident_change *out)
 {
 	char key[256];
-	const char *verdict = verdict_name(v->cls);
+	const char *verdict = v->cls;
 	long long t;
 	long before = 0;
 	int n[3] = { 0, 0, 0 }, rc;

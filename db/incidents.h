@@ -17,10 +17,9 @@
 #ifndef AD_INCIDENTS_H
 #define AD_INCIDENTS_H
 
-#include "../correlate/trace/trace.h"
-#include "../parse/report.h"
 #include "../util/config.h"
 #include "db.h"
+#include "records.h"
 
 /* What incident_attach did; the notify engine decides from it. */
 struct incident_change {
@@ -29,19 +28,19 @@ struct incident_change {
 	int reopened;          /* a resolved incident became open again */
 	int grew;              /* the report count crossed a notify_threshold */
 	long reports;          /* reports counted in the incident after this one */
-	const char *verdict;   /* verdict class name (static string) */
+	const char *verdict;   /* verdict class name (the db_verdict's cls) */
 };
 
 /* Longest value kept in incident_keys (reporter, injector, message key). */
 #define INCIDENT_MAX_KEY 512
 
 /*
- * incident_attach - add report report_id (parsed r, verdict v, original key
+ * incident_attach - add report report_id (its columns r, verdict v, original key
  * orig_key or NULL) to its incident, creating or reopening it as the rules
  * say; links the report row to it. 0 or DB_ERROR/DB_BUSY.
  */
-int incident_attach(struct db *d, const struct config *cfg, long long report_id, const struct report *r,
-		    const struct verdict *v, const char *orig_key, struct incident_change *out);
+int incident_attach(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
+		    const struct db_verdict *v, const char *orig_key, struct incident_change *out);
 
 /*
  * incident_set_status - move incident id to status (open, notified,

@@ -12,8 +12,6 @@
 #include "../util/msg.h"
 #include "../util/str.h"
 #include "inventory.h"
-#include "maillog.h"
-#include "natlog.h"
 
 /* run - step a write statement and finalize it */
 static int run(struct db *d, sqlite3_stmt *st)
@@ -153,7 +151,7 @@ static void mask(struct ipaddr *a, int prefix)
 }
 
 /* lookup_host - exact address in host_ips; 1 found */
-static int lookup_host(struct db *d, const struct ipaddr *ip, struct inv_entry *e)
+static int lookup_host(struct db *d, const struct ipaddr *ip, struct db_inv_entry *e)
 {
 	sqlite3_stmt *st = db_prepare(d, "SELECT h.name, h.role, h.owner FROM host_ips i"
 				      " JOIN hosts h ON h.id = i.host_id WHERE i.ip = ? ORDER BY h.id LIMIT 1");
@@ -163,10 +161,8 @@ static int lookup_host(struct db *d, const struct ipaddr *ip, struct inv_entry *
 		return DB_ERROR;
 	sqlite3_bind_blob(st, 1, ip->b, 16, SQLITE_TRANSIENT);
 	if (db_step(d, st) == SQLITE_ROW) {
-		int r = role_from_name(db_col_text(st, 1));
-
 		str_copy(e->host, sizeof(e->host), db_col_text(st, 0));
-		e->role = r < 0 ? ROLE_NONE : (enum host_role)r;
+		str_copy(e->host_role, sizeof(e->host_role), db_col_text(st, 1));
 		str_copy(e->owner, sizeof(e->owner), db_col_text(st, 2));
 		found = 1;
 	}
@@ -176,7 +172,7 @@ static int lookup_host(struct db *d, const struct ipaddr *ip, struct inv_entry *
 
 /* lookup_network - most specific network holding ip; 1 found */
 static int lookup_network(struct db *d, const struct ipaddr *ip, char *cidr, size_t clen, char *owner,
-			  size_t olen, enum host_role *role)
+			  size_t olen, char *role, size_t rlen)
 {
 	sqlite3_stmt *next = db_prepare(d, "SELECT max(prefix) FROM networks WHERE prefix < ?");
 	sqlite3_stmt *probe = db_prepare(d, "SELECT cidr, owner, role FROM networks WHERE prefix = ? AND lo = ?");
@@ -195,11 +191,9 @@ static int lookup_network(struct db *d, const struct ipaddr *ip, char *cidr, siz
 		db_bind_int(probe, 1, p);
 		sqlite3_bind_blob(probe, 2, m.b, 16, SQLITE_TRANSIENT);
 		if (db_step(d, probe) == SQLITE_ROW) {
-			int r = role_from_name(db_col_text(probe, 2));
-
 			str_copy(cidr, clen, db_col_text(probe, 0));
 			str_copy(owner, olen, db_col_text(probe, 1));
-			*role = r < 0 ? ROLE_NONE : (enum host_role)r;
+			str_copy(role, rlen, db_col_text(probe, 2));
 			found = 1;
 		}
 	}
@@ -208,51 +202,20 @@ static int lookup_network(struct db *d, const struct ipaddr *ip, char *cidr, siz
 	return found;
 }
 
-/* inventory_lookup - host wins for name/role/owner, the network fills the gaps */
-int inventory_lookup(struct db *d, const struct ipaddr *ip, struct inv_entry *e)
+/* inventory_find - the host wins for name, role and owner; the network adds its CIDR and role */
+int inventory_find(struct db *d, const struct ipaddr *ip, struct db_inv_entry *e)
 {
 	char nowner[128] = "";
-	enum host_role nrole = ROLE_NONE;
 	int host, net;
 
 	memset(e, 0, sizeof(*e));
 	host = lookup_host(d, ip, e);
 	if (host < 0)
 		return DB_ERROR;
-	net = lookup_network(d, ip, e->network, sizeof(e->network), nowner, sizeof(nowner), &nrole);
+	net = lookup_network(d, ip, e->network, sizeof(e->network), nowner, sizeof(nowner), e->net_role,
+			     sizeof(e->net_role));
 	if (net && e->owner[0] == '\0')
 		str_copy(e->owner, sizeof(e->owner), nowner);
-	if (net && e->role == ROLE_NONE)
-		e->role = nrole;
 	e->found = host || net;
 	return DB_OK;
-}
-
-/* cb_lookup - trace_env inventory callback */
-static void cb_lookup(void *ctx, const struct ipaddr *ip, struct inv_entry *e)
-{
-	if (inventory_lookup(ctx, ip, e) != DB_OK)
-		memset(e, 0, sizeof(*e));
-}
-
-/* cb_maillog - trace_env mail log callback */
-static void cb_maillog(void *ctx, const char *queue_id, const char *message_id, struct maillog_entry *e)
-{
-	if (maillog_find(ctx, queue_id, message_id, e) != DB_OK)
-		memset(e, 0, sizeof(*e));
-}
-
-/* cb_nat - trace_env NAT callback */
-static int cb_nat(void *ctx, const struct ipaddr *outside, int port, time_t t, char inside_ip[46],
-		  int *inside_port)
-{
-	return natlog_find(ctx, outside, port, (long long)t, inside_ip, inside_port);
-}
-
-void inventory_env(struct db *d, struct trace_env *env)
-{
-	env->ctx = d;
-	env->lookup = cb_lookup;
-	env->maillog = cb_maillog;
-	env->nat = cb_nat;
 }

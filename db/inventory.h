@@ -1,6 +1,6 @@
 /*
- * inventory - owners, networks and hosts in the database, and the
- * trace_env callbacks (inventory, mail log, NAT) backed by it.
+ * inventory - owners, networks and hosts in the database, and what it
+ * knows about one address.
  *
  * Networks are stored as (prefix, lo, hi) with lo/hi the 16-byte first and
  * last address; the most specific network holding an address is found by
@@ -11,9 +11,9 @@
 #ifndef AD_INVENTORY_H
 #define AD_INVENTORY_H
 
-#include "../correlate/trace/trace.h"
 #include "../util/ipaddr.h"
 #include "db.h"
+#include "records.h"
 
 struct inv_owner {
 	const char *key, *name, *email, *webhook_url;
@@ -32,11 +32,9 @@ int inventory_put_host(struct db *d, const char *name, const struct ipaddr *ips,
 /* inventory_owner_exists - 1, 0, or DB_ERROR */
 int inventory_owner_exists(struct db *d, const char *key);
 
-/* inventory_lookup - host by exact address, else most specific network;
+/* inventory_find - host by exact address (name, role, owner), and the most
+ * specific network holding it (CIDR, role; its owner when the host has none);
  * e->found = 0 when neither. 0 or DB_ERROR. */
-int inventory_lookup(struct db *d, const struct ipaddr *ip, struct inv_entry *e);
-
-/* inventory_env - fill env's lookup, maillog and nat callbacks (ctx = d) */
-void inventory_env(struct db *d, struct trace_env *env);
+int inventory_find(struct db *d, const struct ipaddr *ip, struct db_inv_entry *e);
 
 #endif

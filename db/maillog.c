@@ -14,7 +14,7 @@ static const char *nz(const char *s)
 	return s && *s ? s : NULL;
 }
 
-int maillog_insert(struct db *d, const struct maillog_rec *r, const char *line_hash)
+int maillog_insert(struct db *d, const struct db_maillog_rec *r, const char *line_hash)
 {
 	sqlite3_stmt *st = db_prepare(d, "INSERT OR IGNORE INTO maillog(line_hash, at, host, queue_id,"
 				      " client_name, client_ip, sasl_user, message_id, sender, recipient, relay,"
@@ -48,7 +48,7 @@ int maillog_insert(struct db *d, const struct maillog_rec *r, const char *line_h
 }
 
 /* gather - the first non-empty value of each field among the queue's rows */
-static int gather(struct db *d, const char *qid, struct maillog_entry *e)
+static int gather(struct db *d, const char *qid, struct db_maillog_hit *e)
 {
 	sqlite3_stmt *st = db_prepare(d, "SELECT client_ip, client_name, sasl_user, host FROM maillog"
 				      " WHERE queue_id = ? ORDER BY id LIMIT 1000");
@@ -78,7 +78,7 @@ static int gather(struct db *d, const char *qid, struct maillog_entry *e)
 }
 
 /* score - prefer an authenticated submission, then an outside client */
-static int score(const struct maillog_entry *e)
+static int score(const struct db_maillog_hit *e)
 {
 	if (!e->found)
 		return -1;
@@ -90,7 +90,7 @@ static int score(const struct maillog_entry *e)
 }
 
 /* by_message_id - the best of the queues that logged this Message-ID */
-static int by_message_id(struct db *d, const char *mid, struct maillog_entry *e)
+static int by_message_id(struct db *d, const char *mid, struct db_maillog_hit *e)
 {
 	sqlite3_stmt *st = db_prepare(d, "SELECT DISTINCT queue_id FROM maillog WHERE message_id = ?"
 				      " AND queue_id IS NOT NULL LIMIT ?");
@@ -106,7 +106,7 @@ static int by_message_id(struct db *d, const char *mid, struct maillog_entry *e)
 	db_bind_text(st, 1, m);
 	db_bind_int(st, 2, MAILLOG_MAX_QUEUES);
 	while (db_step(d, st) == SQLITE_ROW) {
-		struct maillog_entry c;
+		struct db_maillog_hit c;
 		char qid[64];
 
 		str_copy(qid, sizeof(qid), db_col_text(st, 0));
@@ -117,7 +117,7 @@ static int by_message_id(struct db *d, const char *mid, struct maillog_entry *e)
 	return DB_OK;
 }
 
-int maillog_find(struct db *d, const char *queue_id, const char *message_id, struct maillog_entry *e)
+int maillog_find(struct db *d, const char *queue_id, const char *message_id, struct db_maillog_hit *e)
 {
 	memset(e, 0, sizeof(*e));
 	if (queue_id && *queue_id) {

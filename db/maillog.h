@@ -8,15 +8,14 @@
 #ifndef AD_MAILLOG_H
 #define AD_MAILLOG_H
 
-#include "../correlate/logs/maillog_parse.h"
-#include "../correlate/trace/trace.h"
 #include "db.h"
+#include "records.h"
 
 /* MAILLOG_MAX_QUEUES - queue ids looked at for one Message-ID */
 #define MAILLOG_MAX_QUEUES 20
 
 /* maillog_insert - store one record; 1 added, 0 seen before, or DB_ERROR/DB_BUSY */
-int maillog_insert(struct db *d, const struct maillog_rec *r, const char *line_hash);
+int maillog_insert(struct db *d, const struct db_maillog_rec *r, const char *line_hash);
 
 /*
  * maillog_find - what the log says about a message: by queue id first, else
@@ -25,6 +24,6 @@ int maillog_insert(struct db *d, const struct maillog_rec *r, const char *line_h
  * user wins, then one with a non-loopback client. e->found = 0 when nothing.
  * 0 or DB_ERROR.
  */
-int maillog_find(struct db *d, const char *queue_id, const char *message_id, struct maillog_entry *e);
+int maillog_find(struct db *d, const char *queue_id, const char *message_id, struct db_maillog_hit *e);
 
 #endif

@@ -63,7 +63,7 @@ int reports_insert_raw(struct db *d, const char *spool_name, long long size, con
 	return DB_OK;
 }
 
-static int store_hops(struct db *d, long long id, const struct report *r)
+static int store_hops(struct db *d, long long id, const struct db_report *r)
 {
 	sqlite3_stmt *st = db_prepare(d, "INSERT INTO report_hops(report_id, idx, from_ip, from_rdns,"
 				      " helo, ident, by_host, with_proto, queue_id, for_addr, envfrom, auth, date)"
@@ -73,7 +73,7 @@ static int store_hops(struct db *d, long long id, const struct report *r)
 	if (st == NULL)
 		return DB_ERROR;
 	for (size_t i = 0; i < r->nhops && rc == DB_OK; i++) {
-		const struct hop *h = &r->hops[i];
+		const struct db_hop *h = &r->hops[i];
 
 		sqlite3_reset(st);
 		db_bind_int(st, 1, id);
@@ -84,7 +84,7 @@ static int store_hops(struct db *d, long long id, const struct report *r)
 		db_bind_text(st, 6, h->ident);
 		db_bind_text(st, 7, h->by);
 		db_bind_text(st, 8, h->with);
-		db_bind_text(st, 9, h->id);
+		db_bind_text(st, 9, h->queue_id);
 		db_bind_text(st, 10, h->for_addr);
 		db_bind_text(st, 11, h->envfrom);
 		db_bind_text(st, 12, h->auth);
@@ -96,7 +96,7 @@ static int store_hops(struct db *d, long long id, const struct report *r)
 	return rc;
 }
 
-static int store_rcpts(struct db *d, long long id, const struct report *r)
+static int store_rcpts(struct db *d, long long id, const struct db_report *r)
 {
 	sqlite3_stmt *st = db_prepare(d, "INSERT INTO report_rcpts(report_id, idx, address, action,"
 				      " status, diagnostic, remote_mta) VALUES (?,?,?,?,?,?,?)");
@@ -105,7 +105,7 @@ static int store_rcpts(struct db *d, long long id, const struct report *r)
 	if (st == NULL)
 		return DB_ERROR;
 	for (size_t i = 0; i < r->nrcpts && rc == DB_OK; i++) {
-		const struct rcpt *p = &r->rcpts[i];
+		const struct db_rcpt *p = &r->rcpts[i];
 
 		sqlite3_reset(st);
 		db_bind_int(st, 1, id);
@@ -122,7 +122,7 @@ static int store_rcpts(struct db *d, long long id, const struct report *r)
 	return rc;
 }
 
-static int store_items(struct db *d, long long id, const char *kind, const struct strlist *l)
+static int store_items(struct db *d, long long id, const char *kind, const struct db_strs *l)
 {
 	sqlite3_stmt *st = db_prepare(d, "INSERT INTO report_items(report_id, kind, value) VALUES (?,?,?)");
 	int rc = DB_OK;
@@ -162,17 +162,10 @@ static int clear_children(struct db *d, long long id)
 	return DB_OK;
 }
 
-static void join_warnings(const struct report *r, struct buf *b)
-{
-	for (size_t i = 0; i < r->warnings.n; i++)
-		buf_printf(b, "%s%s", i ? "; " : "", r->warnings.v[i]);
-}
-
-int reports_store(struct db *d, long long id, const struct report *r, const struct verdict *v,
+int reports_store(struct db *d, long long id, const struct db_report *r, const struct db_verdict *v,
 		  const char *orig_key, const char *parse_json, const char *trace_json)
 {
 	sqlite3_stmt *st;
-	struct buf w;
 	int rc, i = 1;
 
 	st = db_prepare(d, "UPDATE reports SET status='done', flags=?, parser_version=?,"
@@ -185,31 +178,29 @@ int reports_store(struct db *d, long long id, const struct report *r, const stru
 			   " warnings=?, parse_json=?, trace_json=? WHERE id=?");
 	if (st == NULL)
 		return DB_ERROR;
-	buf_init(&w, 65536);
-	join_warnings(r, &w);
 	db_bind_int(st, i++, r->flags);
 	db_bind_int(st, i++, PARSER_VERSION);
 	db_bind_text(st, i++, r->message_id);
 	db_bind_text(st, i++, r->from);
 	db_bind_text(st, i++, r->subject);
-	db_bind_text(st, i++, report_format_name(r->format));
+	db_bind_text(st, i++, r->format);
 	db_bind_text(st, i++, r->feedback_type);
 	db_bind_text(st, i++, r->user_agent);
 	db_bind_text(st, i++, r->reporter);
 	db_bind_text(st, i++, r->reporting_mta);
-	db_bind_pos(st, i++, (long long)r->arrival);
+	db_bind_pos(st, i++, r->arrival);
 	db_bind_text(st, i++, r->source_ip);
 	db_bind_pos(st, i++, r->source_port);
 	db_bind_text(st, i++, r->original_mail_from);
-	db_bind_text(st, i++, r->orig.message_id);
-	db_bind_text(st, i++, r->orig.from);
-	db_bind_text(st, i++, r->orig.subject);
-	db_bind_text(st, i++, r->orig.date);
-	db_bind_int(st, i++, r->orig.headers_only);
+	db_bind_text(st, i++, r->orig_message_id);
+	db_bind_text(st, i++, r->orig_from);
+	db_bind_text(st, i++, r->orig_subject);
+	db_bind_text(st, i++, r->orig_date);
+	db_bind_int(st, i++, r->orig_headers_only);
 	db_bind_text(st, i++, orig_key);
-	db_bind_text(st, i++, r->orig.headers);
-	db_bind_text(st, i++, v ? verdict_name(v->cls) : NULL);
-	db_bind_text(st, i++, v ? confidence_name(v->confidence) : NULL);
+	db_bind_text(st, i++, r->orig_headers);
+	db_bind_text(st, i++, v ? v->cls : NULL);
+	db_bind_text(st, i++, v ? v->confidence : NULL);
 	db_bind_text(st, i++, v ? v->rule : NULL);
 	db_bind_text(st, i++, v ? v->abused_ip : NULL);
 	db_bind_text(st, i++, v ? v->abused_host : NULL);
@@ -219,21 +210,20 @@ int reports_store(struct db *d, long long id, const struct report *r, const stru
 	db_bind_text(st, i++, v ? v->auth_user : NULL);
 	db_bind_text(st, i++, v ? v->nat_inside : NULL);
 	db_bind_text(st, i++, v ? v->explanation : NULL);
-	db_bind_text(st, i++, w.len ? w.data : NULL);
+	db_bind_text(st, i++, r->warnings && *r->warnings ? r->warnings : NULL);
 	db_bind_text(st, i++, parse_json);
 	db_bind_text(st, i++, trace_json);
 	db_bind_int(st, i++, id);
 	rc = db_step(d, st);
 	sqlite3_finalize(st);
-	buf_free(&w);
 	if (rc != SQLITE_DONE)
 		return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
 	if ((rc = clear_children(d, id)) != DB_OK || (rc = store_hops(d, id, r)) != DB_OK ||
 	    (rc = store_rcpts(d, id, r)) != DB_OK ||
-	    (rc = store_items(d, id, "rcpt_to", &r->original_rcpt_to)) != DB_OK ||
-	    (rc = store_items(d, id, "domain", &r->reported_domains)) != DB_OK)
+	    (rc = store_items(d, id, "rcpt_to", &r->rcpt_to)) != DB_OK ||
+	    (rc = store_items(d, id, "domain", &r->domains)) != DB_OK)
 		return rc;
-	return store_items(d, id, "uri", &r->reported_uris);
+	return store_items(d, id, "uri", &r->uris);
 }
 
 int reports_set_incident(struct db *d, long long id, long long incident_id)

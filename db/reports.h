@@ -4,9 +4,10 @@
 #ifndef AD_REPORTS_H
 #define AD_REPORTS_H
 
-#include "../correlate/trace/trace.h"
-#include "../parse/report.h"
+#include <stddef.h>
+
 #include "db.h"
+#include "records.h"
 
 #define PARSER_VERSION 1
 
@@ -16,7 +17,7 @@
 int reports_insert_raw(struct db *d, const char *spool_name, long long size, const char *sha256,
 		       long long received_at, int flags, long long *id, int *existed, int *done);
 /* reports_store - the parsed report and its verdict; status becomes done */
-int reports_store(struct db *d, long long id, const struct report *r, const struct verdict *v,
+int reports_store(struct db *d, long long id, const struct db_report *r, const struct db_verdict *v,
 		  const char *orig_key, const char *parse_json, const char *trace_json);
 /* reports_set_incident - link a report to its incident */
 int reports_set_incident(struct db *d, long long id, long long incident_id);

@@ -1,6 +1,6 @@
 /*
  * fuzz_inventory_import - libFuzzer target: `abusedesk inventory import`
- * (cli/inventory_import.h, util/csv.h, db/inventory.h) into an in-memory
+ * (app/inventory_import.h, util/csv.h, db/inventory.h) into an in-memory
  * database.
  *
  * The first input byte picks the kind (owners, networks, hosts), the rest
@@ -14,7 +14,8 @@
 #include <string.h>
 
 #include "../db/db_int.h"
-#include "../cli/inventory_import.h"
+#include "../app/inventory_import.h"
+#include "../app/trace_env.h"
 #include "../db/inventory.h"
 
 static struct db db;
@@ -75,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct ipaddr a;
 		struct inv_entry e;
 
-		if (ip_parse(probe_ips[i], &a) != 0 || inventory_lookup(&db, &a, &e) != 0)
+		if (ip_parse(probe_ips[i], &a) != 0 || app_inventory_lookup(&db, &a, &e) != 0)
 			abort();
 	}
 	if (db_exec(&db, "DELETE FROM host_ips; DELETE FROM hosts; DELETE FROM networks;"

@@ -3,7 +3,7 @@
 # different reporters is one piece of evidence (one message) counted twice
 # (two reports, two reporters). Reports of one message are grouped by the
 # original's Message-ID, else by the hash of its body (orig_key in
-# cli/pipeline.c); different messages stay apart. Checked in the database
+# app/process.c); different messages stay apart. Checked in the database
 # (reports.orig_key, incidents.messages/reports/reporters, incident_keys) and
 # in `show`.
 set -u

@@ -23,7 +23,7 @@ ok "[ $? -ne 0 ]" "db/ including an app/ header fails checksrc"
 ok "grep -qF 'db/db.c: includes ../app/process.h (app), which db may not use' '$T/up.out'" "the upward include is named"
 
 scratch side
-printf '#include "../notify/notify.h"\n' >>"$T/side/ingest/spool.c"
+printf '#include "../notify/digest.h"\n' >>"$T/side/ingest/spool.c"
 sh "$ROOT/tests/lib/checksrc.sh" "$T/side" >"$T/side.out" 2>&1
 ok "[ $? -ne 0 ]" "ingest/ including a notify/ header (sideways) fails checksrc"
 

@@ -57,7 +57,7 @@ q() { sqlite3 "$T/abusedesk.db" "$1"; }
 cat > "$T/enqueue.c" <<'C'
 #include <stdio.h>
 #include <stdlib.h>
-#include "notify/notify.h"
+#include "app/notify.h"
 int main(int argc, char **argv)
 {
 	struct config cfg; struct buf err; struct db d; char e[512];

@@ -174,7 +174,7 @@ is "$(mid_count '<n300@test>')" 1 "the sink has it exactly once (the killed send
 cat > "$T/enqueue.c" <<'C'
 #include <stdio.h>
 #include <stdlib.h>
-#include "notify/notify.h"
+#include "app/notify.h"
 int main(int argc, char **argv)
 {
 	struct config cfg; struct buf err; struct db d; char e[512];

@@ -2,7 +2,7 @@
 # coverage.sh BUILD_DIR - what `make coverage` runs after building BUILD_DIR
 # with --coverage: the unit and end-to-end tests against that build, then line
 # coverage (gcov) per module, and on its own for ingest/, the pipeline
-# (cli/pipeline.c) and the outbox (db/outbox.c). A source file no test ran
+# (app/process.c) and the outbox (db/outbox.c). A source file no test ran
 # counts with all its lines missed. The counters start from zero each run.
 # COVERAGE_SUITE=unit runs the unit tests only.
 set -u
@@ -30,7 +30,7 @@ echo "line coverage ($B, gcov):"
 awk '
 	function show(name, n, c) { printf "  %-18s %6.1f%%  %6d of %6d lines\n", name, n ? 100 * c / n : 0, c, n }
 	{ split($1, p, "/"); n[p[1]] += $2; c[p[1]] += $3; N += $2; C += $3
-	  if (p[1] == "ingest" || $1 == "cli/pipeline.c" || $1 == "db/outbox.c") { fn[$1] = $2; fc[$1] = $3 } }
+	  if (p[1] == "ingest" || $1 == "app/process.c" || $1 == "db/outbox.c") { fn[$1] = $2; fc[$1] = $3 } }
 	END {
 		split("util parse correlate db ingest notify cli", order, " ")
 		for (i = 1; i <= 7; i++) show(order[i] "/", n[order[i]], c[order[i]])
@@ -38,7 +38,7 @@ awk '
 		print "the parts that keep the promises:"
 		show("ingest/", n["ingest"], c["ingest"])
 		for (f in fn) if (f ~ /^ingest\//) show("  " f, fn[f], fc[f])
-		show("cli/pipeline.c", fn["cli/pipeline.c"], fc["cli/pipeline.c"])
+		show("app/process.c", fn["app/process.c"], fc["app/process.c"])
 		show("db/outbox.c", fn["db/outbox.c"], fc["db/outbox.c"])
 	}' "$OUT"
 exit $rc

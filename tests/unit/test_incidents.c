@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../../db/db_int.h"
+#include "../../app/records.h"
 #include "../../db/incidents.h"
 #include "../../util/mem.h"
 
@@ -62,6 +63,8 @@ static long long add_report(const char *reporter, const char *mid, enum verdict_
 				      " VALUES (?, 1, hex(randomblob(16)), 'x')");
 	struct report r;
 	struct verdict v;
+	struct app_report_rec rr;
+	struct db_verdict vr;
 	long long id;
 
 	db_bind_int(st, 1, now);
@@ -79,7 +82,10 @@ static long long add_report(const char *reporter, const char *mid, enum verdict_
 	v.owner = xstrdup(host ? "mail-team" : NULL);
 	v.role = host ? ROLE_MTA : ROLE_NONE;
 	v.explanation = xstrdup("explained");
-	assert_int_equal(incident_attach(&d, &cfg, id, &r, &v, mid, ch), DB_OK);
+	app_report_rec(&r, &rr);
+	app_verdict_rec(&v, &vr);
+	assert_int_equal(incident_attach(&d, &cfg, id, &rr.rec, &vr, mid, ch), DB_OK);
+	app_report_rec_free(&rr);
 	report_free(&r);
 	verdict_free(&v);
 	return id;

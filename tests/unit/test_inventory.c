@@ -15,7 +15,9 @@
 #include <time.h>
 
 #include "../../db/db_int.h"
-#include "../../cli/inventory_import.h"
+#include "../../app/inventory_import.h"
+#include "../../app/records.h"
+#include "../../app/trace_env.h"
 #include "../../correlate/inventory/inventory_csv.h"
 #include "../../correlate/logs/maillog_parse.h"
 #include "../../db/inventory.h"
@@ -96,7 +98,7 @@ static void look(struct db *d, const char *ip, struct inv_entry *e)
 	struct ipaddr a;
 
 	assert_int_equal(ip_parse(ip, &a), 0);
-	assert_int_equal(inventory_lookup(d, &a, e), DB_OK);
+	assert_int_equal(app_inventory_lookup(d, &a, e), DB_OK);
 }
 
 static void test_lookup_most_specific(void **state)
@@ -323,6 +325,7 @@ static long import_log(struct db *d, const char *log)
 	const char *p = log;
 	long added = 0;
 	struct maillog_rec r;
+	struct db_maillog_rec dr;
 
 	while (*p) {
 		size_t n = strcspn(p, "\n");
@@ -332,7 +335,8 @@ static long import_log(struct db *d, const char *log)
 		if (!maillog_parse_line(line, strlen(line), MARCH_2024, &r))
 			continue;
 		snprintf(hash, sizeof(hash), "%08lx", (unsigned long)(p - log));   /* the line's offset */
-		if (maillog_insert(d, &r, hash) == 1)
+		app_maillog_rec(&r, &dr);
+		if (maillog_insert(d, &dr, hash) == 1)
 			added++;
 	}
 	return added;
@@ -341,13 +345,14 @@ static long import_log(struct db *d, const char *log)
 static void test_maillog_import_find(void **state)
 {
 	struct db d;
+	struct app_env ae = { &d, NULL };
 	struct trace_env env;
 	struct maillog_entry e;
 
 	db_mem(&d);
 	assert_int_equal(import_log(&d, postfix_log), 6);
 	assert_int_equal(import_log(&d, postfix_log), 0);   /* same lines: nothing new */
-	inventory_env(&d, &env);
+	app_trace_env(&ae, &env);
 	env.maillog(env.ctx, "4TqR3k1XyzA", NULL, &e);
 	assert_true(e.found);
 	assert_string_equal(e.client_ip, "203.0.113.45");
@@ -369,6 +374,7 @@ static void test_natlog(void **state)
 {
 	struct db d;
 	struct ipaddr in1, in2, out;
+	struct app_env ae = { &d, NULL };
 	struct trace_env env;
 	char inside[46];
 	int port = 0;
@@ -380,7 +386,7 @@ static void test_natlog(void **state)
 	assert_int_equal(natlog_insert(&d, 1000, &in1, 40000, &out, 61000), 1);
 	assert_int_equal(natlog_insert(&d, 1000, &in1, 40000, &out, 61000), 0);
 	assert_int_equal(natlog_insert(&d, 2000, &in2, 40001, &out, 61000), 1);
-	inventory_env(&d, &env);
+	app_trace_env(&ae, &env);
 	assert_int_equal(env.nat(env.ctx, &out, 61000, 1100, inside, &port), 0);
 	assert_string_equal(inside, "10.1.2.3");
 	assert_int_equal(port, 40000);

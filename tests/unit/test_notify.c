@@ -19,7 +19,7 @@
 #include "../../db/db.h"
 #include "../../db/outbox.h"
 #include "../../notify/internal.h"
-#include "../../notify/notify.h"
+#include "../../app/notify.h"
 #include "../../util/mem.h"
 
 static char dir[256];

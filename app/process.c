@@ -1,5 +1,5 @@
 /*
- * pipeline - parse, trace, store, incident and notification queue for one
+ * process - parse, trace, store, incident and notification queue for one
  * spooled message, in one database transaction.
  *
  * Parsing and tracing happen before the write transaction so that the lock is
@@ -10,100 +10,46 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../correlate/inventory/inventory_csv.h"
 #include "../db/incidents.h"
-#include "../db/inventory.h"
 #include "../db/reports.h"
-#include "../notify/notify.h"
+#include "notify.h"
 #include "../util/mem.h"
 #include "../util/msg.h"
-#include "pipeline.h"
+#include "process.h"
+#include "records.h"
 
-/* combined lookups: the database inventory first, then the CSV file */
-static void env_lookup(void *ctx, const struct ipaddr *ip, struct inv_entry *e)
+/* proc_open - database, trace configuration and inventory */
+void proc_open(struct app_proc *p, const struct config *cfg)
 {
-	struct pipeline *p = ctx;
-	struct trace_env env;
-
-	memset(e, 0, sizeof(*e));
-	if (p->have_db) {
-		inventory_env(&p->db, &env);
-		if (env.lookup)
-			env.lookup(env.ctx, ip, e);
-	}
-	if (!e->found && p->csv_inventory) {
-		inventory_csv_env(p->csv_inventory, &env);
-		if (env.lookup)
-			env.lookup(env.ctx, ip, e);
-	}
-}
-
-static void env_maillog(void *ctx, const char *qid, const char *mid, struct maillog_entry *e)
-{
-	struct pipeline *p = ctx;
-	struct trace_env env;
-
-	memset(e, 0, sizeof(*e));
-	if (p->have_db) {
-		inventory_env(&p->db, &env);
-		if (env.maillog)
-			env.maillog(env.ctx, qid, mid, e);
-	}
-	if (!e->found && p->csv_inventory) {
-		inventory_csv_env(p->csv_inventory, &env);
-		if (env.maillog)
-			env.maillog(env.ctx, qid, mid, e);
-	}
-}
-
-static int env_nat(void *ctx, const struct ipaddr *outside, int port, time_t t, char inside[46], int *iport)
-{
-	struct pipeline *p = ctx;
-	struct trace_env env;
-
-	if (p->have_db) {
-		inventory_env(&p->db, &env);
-		if (env.nat && env.nat(env.ctx, outside, port, t, inside, iport) == 0)
-			return 0;
-	}
-	if (p->csv_inventory) {
-		inventory_csv_env(p->csv_inventory, &env);
-		if (env.nat)
-			return env.nat(env.ctx, outside, port, t, inside, iport);
-	}
-	return -1;
-}
-
-/* pipeline_open - database, trace configuration and inventory */
-void pipeline_open(struct pipeline *p, struct cli *c)
-{
-	const struct config *cfg = &c->cfg;
 	char err[512];
 
 	memset(p, 0, sizeof(*p));
-	p->c = c;
+	p->cfg = cfg;
 	if (db_open(&p->db, cfg->database, cfg->db_busy_timeout, 0, p->dberr, sizeof(p->dberr)) == DB_OK)
 		p->have_db = 1;
 	p->tconf.our_networks = cfg->our_networks;
 	p->tconf.our_domains = cfg->our_domains;
 	if (cfg->inventory_csv && *cfg->inventory_csv) {
-		if (inventory_csv_load(cfg->inventory_csv, (struct inventory_csv **)&p->csv_inventory,
+		if (inventory_csv_load(cfg->inventory_csv, (struct inventory_csv **)&p->aenv.csv,
 				       err, sizeof(err)) < 0)
 			msg_warn("%s", err);
 	}
-	p->env.ctx = p;
-	p->env.lookup = env_lookup;
-	p->env.maillog = env_maillog;
-	p->env.nat = env_nat;
+	p->aenv.db = p->have_db ? &p->db : NULL;
+	app_trace_env(&p->aenv, &p->env);
 }
 
-void pipeline_close(struct pipeline *p)
+/* proc_close - the database and the CSV inventory */
+void proc_close(struct app_proc *p)
 {
 	if (p->have_db)
 		db_close(&p->db);
-	if (p->csv_inventory)
-		inventory_csv_free(p->csv_inventory);
+	if (p->aenv.csv)
+		inventory_csv_free(p->aenv.csv);
+	p->aenv.csv = NULL;
+	p->aenv.db = NULL;
 	p->have_db = 0;
 }
 
@@ -134,9 +80,9 @@ static char *orig_key(const struct report *r)
 }
 
 /* store - the write transaction; returns DB_OK, DB_BUSY or DB_ERROR */
-static int store(struct pipeline *p, const struct spool_msg *m, long long received_at, int reparse,
-		 const struct report *r, const struct verdict *v, const char *okey,
-		 const char *pjson, const char *tjson, struct pl_result *res)
+static int store(struct app_proc *p, const struct spool_msg *m, long long received_at, int reparse,
+		 const struct report *r, const struct db_report *rr, const struct db_verdict *v, const char *okey,
+		 const char *pjson, const char *tjson, struct proc_result *res)
 {
 	struct incident_change ch;
 	int existed = 0, done = 0, rc;
@@ -155,25 +101,25 @@ static int store(struct pipeline *p, const struct spool_msg *m, long long receiv
 		if (reports_by_sha(&p->db, m->sha256, &id, res->dup_of, sizeof(res->dup_of), NULL) != 1)
 			res->dup_of[0] = '\0';
 		db_rollback(&p->db);
-		res->outcome = PL_DUPLICATE;
+		res->outcome = PROC_DUPLICATE;
 		return DB_OK;
 	}
-	if ((rc = reports_store(&p->db, id, r, v, okey, pjson, tjson)) != DB_OK)
+	if ((rc = reports_store(&p->db, id, rr, v, okey, pjson, tjson)) != DB_OK)
 		goto fail;
 	if (!(existed && done)) {
-		if ((rc = incident_attach(&p->db, &p->c->cfg, id, r, v, okey, &ch)) != DB_OK)
+		if ((rc = incident_attach(&p->db, p->cfg, id, rr, v, okey, &ch)) != DB_OK)
 			goto fail;
 		if (ch.id && (rc = reports_set_incident(&p->db, id, ch.id)) != DB_OK)
 			goto fail;
-		if (ch.id && (rc = notify_enqueue(&p->db, &p->c->cfg, &ch, id)) != DB_OK)
+		if (ch.id && (rc = notify_enqueue(&p->db, p->cfg, &ch, id)) != DB_OK)
 			goto fail;
-		if ((rc = notify_enqueue_ack(&p->db, &p->c->cfg, r, id, ch.id)) != DB_OK)
+		if ((rc = notify_enqueue_ack(&p->db, p->cfg, r, id, ch.id)) != DB_OK)
 			goto fail;
 		res->incident_id = ch.id;
 	}
 	if ((rc = db_commit(&p->db)) != DB_OK)
 		return rc;
-	res->outcome = existed && done ? PL_UPDATED : PL_STORED;
+	res->outcome = existed && done ? PROC_UPDATED : PROC_STORED;
 	return DB_OK;
 fail:
 	db_rollback(&p->db);
@@ -186,9 +132,9 @@ fail:
  * (another process finished it) m is simply done, and when the row's file is
  * gone the row is pointed at m, which is then the only copy.
  */
-static void duplicate(struct pipeline *p, const struct spool_msg *m, struct pl_result *res)
+static void duplicate(struct app_proc *p, const struct spool_msg *m, struct proc_result *res)
 {
-	const char *dir = p->c->cfg.spool_dir;
+	const char *dir = p->cfg->spool_dir;
 	char path[4096];
 
 	if (res->dup_of[0] && strcmp(res->dup_of, m->name) != 0 &&
@@ -209,18 +155,20 @@ static void duplicate(struct pipeline *p, const struct spool_msg *m, struct pl_r
 	spool_done(dir, m->name);
 }
 
-/* pipeline_process - one message, all the way */
-void pipeline_process(struct pipeline *p, const struct spool_msg *m, const char *data, size_t len,
-		      long long received_at, int reparse, struct pl_result *res)
+/* proc_message - one message, all the way */
+void proc_message(struct app_proc *p, const struct spool_msg *m, const char *data, size_t len,
+		  long long received_at, int reparse, struct proc_result *res)
 {
 	struct report r;
 	struct verdict v;
+	struct app_report_rec rr;
+	struct db_verdict vr;
 	struct buf pj, tj;
 	char *okey;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	res->outcome = PL_PENDING;
+	res->outcome = PROC_PENDING;
 	if (!p->have_db) {
 		msg_error("%s; message %s stays pending in the spool", p->dberr, m->name);
 		spool_release();
@@ -240,18 +188,21 @@ void pipeline_process(struct pipeline *p, const struct spool_msg *m, const char 
 	report_to_json(&r, NULL, &pj);
 	verdict_to_json(&v, NULL, &tj);
 	okey = orig_key(&r);
-	rc = store(p, m, received_at, reparse, &r, &v, okey, pj.data, tj.data, res);
+	app_report_rec(&r, &rr);
+	app_verdict_rec(&v, &vr);
+	rc = store(p, m, received_at, reparse, &r, &rr.rec, &vr, okey, pj.data, tj.data, res);
+	app_report_rec_free(&rr);
 	str_copy(res->format, sizeof(res->format), report_format_name(r.format));
 	str_copy(res->verdict, sizeof(res->verdict), verdict_name(v.cls));
 	str_copy(res->host, sizeof(res->host), v.abused_host ? v.abused_host : v.abused_ip ? v.abused_ip : "-");
 	if (rc != DB_OK) {
-		res->outcome = PL_PENDING;
+		res->outcome = PROC_PENDING;
 		msg_error("database %s: %s; message %s stays pending (abusedesk reprocess --pending)",
 			  p->db.path, rc == DB_BUSY ? "locked past db_busy_timeout" : db_errmsg(&p->db),
 			  m->name);
-	} else if (res->outcome == PL_DUPLICATE) {
+	} else if (res->outcome == PROC_DUPLICATE) {
 		duplicate(p, m, res);
-	} else if (spool_done(p->c->cfg.spool_dir, m->name) < 0) {
+	} else if (spool_done(p->cfg->spool_dir, m->name) < 0) {
 		/* already in cur/ (reprocess --all), or the move failed: the DB is right either way */
 		msg_debug("spool: %s not moved to cur/", m->name);
 	}
@@ -263,8 +214,33 @@ void pipeline_process(struct pipeline *p, const struct spool_msg *m, const char 
 	spool_release();
 }
 
-/* pipeline_log - "report=42 format=arf verdict=open_relay host=mx2 incident=7" */
-void pipeline_log(const struct pl_result *res)
+/* proc_spooled - read the spooled message back and process it; the spool lock is held */
+void proc_spooled(const struct config *cfg, const struct spool_msg *m)
+{
+	struct app_proc p;
+	struct proc_result res;
+	char path[4096];
+	char *data = NULL;
+	size_t len = 0;
+
+	if (spool_path(cfg->spool_dir, "new", m->name, path, sizeof(path)) == 0)
+		data = spool_read(path, &len);
+	if (data == NULL) {
+		msg_error("ingest: cannot read back %s; it stays pending", m->name);
+		return;
+	}
+	proc_open(&p, cfg);
+	/* the row durable before the move to cur/: a power cut cannot leave a file in cur/ without it */
+	if (p.have_db && db_set_durable(&p.db) != DB_OK)
+		msg_debug("database: cannot set synchronous=FULL");
+	proc_message(&p, m, data, len, (long long)time(NULL), 0, &res);
+	proc_log(&res);
+	proc_close(&p);
+	free(data);
+}
+
+/* proc_log - "report=42 format=arf verdict=open_relay host=mx2 incident=7" */
+void proc_log(const struct proc_result *res)
 {
 	static const char *what[] = { "stored", "duplicate", "updated", "pending" };
 	char *host = str_sanitize(res->host, 255);

@@ -9,7 +9,7 @@
 #include "../correlate/trace/trace.h"
 #include "../db/inventory.h"
 #include "../util/str.h"
-#include "csv_in.h"
+#include "../util/csv.h"
 #include "inventory_import.h"
 
 #define NCOLS 6

@@ -50,6 +50,9 @@ int probe_one(struct db *d, const struct config *cfg, const struct probe_target 
  */
 int probe_incident(struct db *d, const struct config *cfg, long long incident_id, int reopen_if_open);
 
+/* probe_incident_exists - 1 when incident id exists, 0 when not, <0 on a database error */
+int probe_incident_exists(struct db *d, long long id);
+
 /*
  * probe_due_run - probe_incident(..., 0) for up to max active relay/proxy
  * incidents not probed since they (re)opened (probe_on_open, from the

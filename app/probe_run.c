@@ -7,25 +7,25 @@
 #include <string.h>
 
 #include "../db/incidents.h"
-#include "../db/inventory.h"
 #include "../db/probes.h"
-#include "../notify/notify.h"
+#include "notify.h"
 #include "../util/msg.h"
 #include "probe_run.h"
+#include "trace_env.h"
 
 /* probe_targets - resolve and check every address */
 int probe_targets(struct db *d, const struct config *cfg, const char *what, struct probe_target *t,
 		  size_t max, size_t *n, char *why, size_t whylen)
 {
 	struct ipaddr ips[PROBE_MAX_ADDRS];
+	struct app_env ae = { d, NULL };
 	struct trace_env env;
 	size_t k;
 
 	*n = 0;
 	if (probe_resolve(what, ips, max < PROBE_MAX_ADDRS ? max : PROBE_MAX_ADDRS, &k, why, whylen) < 0)
 		return -1;
-	memset(&env, 0, sizeof(env));
-	inventory_env(d, &env);
+	app_trace_env(&ae, &env);
 	for (size_t i = 0; i < k; i++)
 		if (probe_check_target(&cfg->our_networks, &env, &ips[i], &t[i], why, whylen) < 0)
 			return -2;
@@ -94,6 +94,14 @@ static int refused(struct db *d, long long id, const char *ip, const char *kind,
 }
 
 /* probe_incident - probe by verdict, record, reopen a resolved incident still open */
+int probe_incident_exists(struct db *d, long long id)
+{
+	struct probe_incident_row in;
+	int rc = probes_incident(d, id, &in);
+
+	return rc;
+}
+
 int probe_incident(struct db *d, const struct config *cfg, long long incident_id, int reopen_if_open)
 {
 	struct probe_incident_row in;

@@ -1,0 +1,95 @@
+/*
+ * trace_env - trace's inventory, mail log and NAT callbacks over the store
+ * and the CSV inventory.
+ */
+#include <string.h>
+
+#include "../correlate/inventory/inventory_csv.h"
+#include "../db/inventory.h"
+#include "../db/maillog.h"
+#include "../db/natlog.h"
+#include "records.h"
+#include "trace_env.h"
+
+/* app_inventory_lookup - the store's inventory, as trace needs it */
+int app_inventory_lookup(struct db *d, const struct ipaddr *ip, struct inv_entry *e)
+{
+	struct db_inv_entry de;
+
+	if (inventory_find(d, ip, &de) != DB_OK) {
+		memset(e, 0, sizeof(*e));
+		return DB_ERROR;
+	}
+	app_inv_entry(&de, e);
+	return DB_OK;
+}
+
+/* app_maillog_find - what the stored mail log says of a message; 0 or DB_ERROR */
+static int app_maillog_find(struct db *d, const char *qid, const char *mid, struct maillog_entry *e)
+{
+	struct db_maillog_hit h;
+
+	if (maillog_find(d, qid, mid, &h) != DB_OK) {
+		memset(e, 0, sizeof(*e));
+		return DB_ERROR;
+	}
+	app_maillog_entry(&h, e);
+	return DB_OK;
+}
+
+/* env_lookup - the database inventory first, then the CSV file */
+static void env_lookup(void *ctx, const struct ipaddr *ip, struct inv_entry *e)
+{
+	struct app_env *ae = ctx;
+	struct trace_env env;
+
+	memset(e, 0, sizeof(*e));
+	if (ae->db && app_inventory_lookup(ae->db, ip, e) != DB_OK)
+		memset(e, 0, sizeof(*e));
+	if (!e->found && ae->csv) {
+		inventory_csv_env(ae->csv, &env);
+		if (env.lookup)
+			env.lookup(env.ctx, ip, e);
+	}
+}
+
+/* env_maillog - the imported mail log, then the CSV inventory's */
+static void env_maillog(void *ctx, const char *qid, const char *mid, struct maillog_entry *e)
+{
+	struct app_env *ae = ctx;
+	struct trace_env env;
+
+	memset(e, 0, sizeof(*e));
+	if (ae->db && app_maillog_find(ae->db, qid, mid, e) != DB_OK)
+		memset(e, 0, sizeof(*e));
+	if (!e->found && ae->csv) {
+		inventory_csv_env(ae->csv, &env);
+		if (env.maillog)
+			env.maillog(env.ctx, qid, mid, e);
+	}
+}
+
+/* env_nat - the imported NAT records, then the CSV inventory's */
+static int env_nat(void *ctx, const struct ipaddr *outside, int port, time_t t, char inside[46], int *iport)
+{
+	struct app_env *ae = ctx;
+	struct trace_env env;
+
+	if (ae->db && natlog_find(ae->db, outside, port, (long long)t, inside, iport) == 0)
+		return 0;
+	if (ae->csv) {
+		inventory_csv_env(ae->csv, &env);
+		if (env.nat)
+			return env.nat(env.ctx, outside, port, t, inside, iport);
+	}
+	return -1;
+}
+
+void app_trace_env(struct app_env *ae, struct trace_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->ctx = ae;
+	env->lookup = env_lookup;
+	env->maillog = env_maillog;
+	env->nat = env_nat;
+}
