@@ -177,6 +177,17 @@ char *str_sanitize(const char *s, size_t max)
 	n = strnlen(s, max);
 	p = xmalloc(n + 1);
 	while (i < n) {
+		size_t j = i;
+
+		/* printable ASCII, most of any header, is copied a run at a time */
+		while (j < n && (unsigned char)s[j] >= 0x20 && (unsigned char)s[j] < 0x7f)
+			j++;
+		if (j > i) {
+			memcpy(p + o, s + i, j - i);
+			o += j - i;
+			i = j;
+			continue;
+		}
 		if ((k = str_ctl_len(s + i, n - i, &cp)) > 0) {
 			p[o++] = ' ';
 			i += k;
