@@ -53,34 +53,8 @@ CONF
 A() { "$BIN" -q -c "$T/abusedesk.conf" "$@"; }
 q() { sqlite3 "$T/abusedesk.db" "$1"; }
 
-# the driver: enqueue CONFIG INCIDENT REPORT (notify_enqueue in a transaction)
-cat > "$T/enqueue.c" <<'C'
-#include <stdio.h>
-#include <stdlib.h>
-#include "app/notify.h"
-int main(int argc, char **argv)
-{
-	struct config cfg; struct buf err; struct db d; char e[512];
-	struct incident_change ch = { 0 };
-	buf_init(&err, 4096);
-	if (argc != 4 || config_load(&cfg, argv[1], &err) < 0) { fprintf(stderr, "%s\n", err.data); return 2; }
-	if (db_open(&d, cfg.database, 5, 0, e, sizeof(e)) != DB_OK) { fprintf(stderr, "%s\n", e); return 2; }
-	ch.id = strtoll(argv[2], NULL, 10); ch.created = 1; ch.reports = 1;
-	if (db_begin(&d) != DB_OK || notify_enqueue(&d, &cfg, &ch, strtoll(argv[3], NULL, 10)) != DB_OK ||
-	    db_commit(&d) != DB_OK) return 1;
-	db_close(&d); config_free(&cfg); buf_free(&err);
-	return 0;
-}
-C
-# the driver is built like the library under test (a sanitizer build needs clang and its runtime)
-case "$BUILD" in
-*asan*) dcc=clang; dsan="-fsanitize=address,undefined" ;;
-*coverage*) dcc=cc; dsan=--coverage ;;
-*) dcc=cc; dsan= ;;
-esac
-# shellcheck disable=SC2046,SC2086
-$dcc $dsan -I"$ROOT" -o "$T/enqueue" "$T/enqueue.c" "$BUILD/libabusedesk.a" \
-	$(pkg-config --libs gmime-3.0 libpcre2-8 sqlite3) -lm -ldl ||
+. "$ROOT/tests/lib/drivers.sh"
+build_driver enqueue.c "$T/enqueue" ||
 	{ echo "Bail out! cannot build the enqueue driver"; echo "0 passed, 1 failed"; exit 1; }
 enqueue() { "$T/enqueue" "$T/abusedesk.conf" "$1" "$2"; }
 
