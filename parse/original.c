@@ -109,8 +109,10 @@ void parse_original_headers(struct report *r, const char *hdrs, size_t len, int 
 	}
 	r->orig.headers = xstrndup(hdrs, hlen);
 	r->orig.headers_only = headers_only || !it.body;
+	/* the body alone: each reporter's MTA adds its own Received lines above
+	 * the same spam, so a digest of the headers would never match */
 	if (!r->orig.headers_only)
-		r->orig.body_sha256 = sha256_hex_dup(hdrs, len);
+		r->orig.body_sha256 = sha256_hex_dup(it.body, len - (size_t)(it.body - hdrs));
 }
 
 /* part_is_message - a part that carries a whole message: message/rfc822, global, news */

@@ -38,7 +38,7 @@ struct original {
 	char *message_id;   /* without angle brackets */
 	char *from, *to, *subject, *date;
 	char *headers;      /* the raw header block, capped (PARSE_MAX_ORIG_HEADERS) */
-	char *body_sha256;  /* hex digest of the original's raw bytes when present, else NULL */
+	char *body_sha256;  /* hex digest of the original's body bytes when present, else NULL */
 };
 
 struct report {

@@ -61,8 +61,8 @@ is "$(q 'SELECT count(*), reports, messages, reporters FROM incidents')" "1|2|1|
 is "$(q "SELECT count FROM incident_keys WHERE kind = 'message'")" 2 "the one message is counted twice"
 like "$(A show 1)" "2 reports of 1 messages from 2 reporters" "show says so"
 
-# 2. no Message-ID: the same attached original (headers and body: body_sha256 hashes the whole
-#    attachment) from two reporters, say two feedback loops of one mailbox provider
+# 2. no Message-ID: the same attached original (body_sha256 hashes its body) from two
+#    reporters, say two feedback loops of one mailbox provider
 setup body
 export ORIG_BY=mail.provider.example ORIG_QID=42
 arf fbl-a.example.org 10.1.1.2 '' 'cheap pills at http://pills.example.com/' | A ingest
@@ -70,6 +70,14 @@ arf fbl-b.example.org 10.1.1.2 '' 'cheap pills at http://pills.example.com/' | A
 unset ORIG_BY ORIG_QID
 like "$(q 'SELECT DISTINCT orig_key FROM reports')" "^sha:[0-9a-f]{64}$" "both keyed by the original's hash"
 is "$(q 'SELECT count(DISTINCT orig_key) FROM reports')" 1 "one key"
+is "$(q 'SELECT reports, messages, reporters FROM incidents')" "2|1|2" "2 reports of 1 message from 2 reporters"
+
+# 2b. no Message-ID, the same spam received by two reporters' own MXes: the headers
+#     differ (each wrote its Received line, with its own queue id), the body does not
+setup mxes
+arf fbl-a.example.org 10.1.1.4 '' 'cheap pills at http://pills.example.com/' | A ingest
+arf fbl-b.example.org 10.1.1.4 '' 'cheap pills at http://pills.example.com/' | A ingest
+is "$(q 'SELECT count(DISTINCT orig_key) FROM reports')" 1 "copies with different Received headers share one key"
 is "$(q 'SELECT reports, messages, reporters FROM incidents')" "2|1|2" "2 reports of 1 message from 2 reporters"
 
 # 3. different spam from the same host stays two messages
