@@ -133,7 +133,9 @@ check-asan:
 coverage:
 	@sh tests/lib/deps.sh test
 	@$(MAKE) --no-print-directory BUILD=coverage CFLAGS='-g -O0 --coverage' LDFLAGS='--coverage' \
-	  all tools $(UNIT_SRC:tests/unit/%.c=build/coverage/tests/%)
+	  all tools build/coverage/tests/mimecmp build/coverage/tests/faultinject.so \
+	  $(UNIT_SRC:tests/unit/%.c=build/coverage/tests/%)
+	@chmod -R a+rwX build/coverage   # the pipe user's processes write their counters too
 	@ln -sf build/coverage/abusedesk abusedesk
 	@sh tests/lib/coverage.sh build/coverage; rc=$$?; ln -sf $(B)/abusedesk abusedesk; exit $$rc
 
