@@ -7,8 +7,6 @@
 #   make coverage   build with --coverage into build/coverage, run the unit and end-to-end tests
 #                   against it, print line coverage per module (gcov); not part of `make check`
 #   make deb        build the Debian package (debian/) into build/deb/ with dpkg-buildpackage, lintian it
-#   make check-deb  build it, install it into a fresh Debian 12 chroot with Postfix, deliver a
-#                   complaint through the alias, see the incident, purge (as root; needs debootstrap)
 #   make check-asan / check-valgrind / fuzz / fuzz-smoke / bench / install
 
 VERSION   := 0.1.0
@@ -58,7 +56,7 @@ TOOLS_SRC := $(wildcard bench/*.c)
 TOOLS_BIN := $(TOOLS_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps demo check check-unit check-e2e check-asan check-valgrind \
-	check-conformance coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb check-deb
+	check-conformance coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb
 
 all: abusedesk
 
@@ -164,9 +162,6 @@ install: $(B)/abusedesk
 
 deb:
 	@sh tests/lib/deb-build.sh
-
-check-deb: deb
-	@sh tests/lib/check-deb.sh build/deb
 
 clean:
 	rm -rf build abusedesk
