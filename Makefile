@@ -6,6 +6,7 @@
 #                   with CI=true (or CHECK_ALL=1) also the suite under ASan/UBSan and a fuzz smoke run
 #   make coverage   build with --coverage into build/coverage, run the unit and end-to-end tests
 #                   against it, print line coverage per module (gcov); not part of `make check`
+#   make deb        build the Debian package (debian/) into build/deb/ with dpkg-buildpackage, lintian it
 #   make check-asan / check-valgrind / fuzz / fuzz-smoke / bench / install
 
 VERSION   := 0.1.0
@@ -55,7 +56,7 @@ TOOLS_SRC := $(wildcard bench/*.c)
 TOOLS_BIN := $(TOOLS_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps demo check check-unit check-e2e check-asan check-valgrind \
-	check-conformance coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc
+	check-conformance coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb
 
 all: abusedesk
 
@@ -160,6 +161,9 @@ install: $(B)/abusedesk
 	install -m 0644 man/abusedesk.1 $(DESTDIR)$(MANDIR)/man1/abusedesk.1
 	install -m 0644 man/abusedesk.conf.5 $(DESTDIR)$(MANDIR)/man5/abusedesk.conf.5
 	install -m 0644 contrib/abusedesk.conf.example $(DESTDIR)$(SYSCONFDIR)/abusedesk/abusedesk.conf.example
+
+deb:
+	@sh tests/lib/deb-build.sh
 
 clean:
 	rm -rf build abusedesk
