@@ -56,7 +56,7 @@ TOOLS_SRC := $(wildcard bench/*.c)
 TOOLS_BIN := $(TOOLS_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps demo check check-unit check-e2e check-asan check-valgrind \
-	check-conformance coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb
+	check-conformance differential coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb
 
 all: abusedesk
 
@@ -142,6 +142,9 @@ coverage:
 
 check-valgrind: all $(UNIT_BIN)
 	@VALGRIND=1 sh tests/run.sh $(B) unit
+
+differential: all
+	@SHOW=$${SHOW:-20} sh tests/differential/received.sh
 
 checksrc:
 	@sh tests/lib/checksrc.sh

@@ -84,25 +84,28 @@ static const char *const pat_src[P_COUNT] = {
 	/* P_EXIMLIT: Exim without rdns "[ip]:port (port=n helo=h ident=i)" */
 	"^\\[(?<ip>" IP ")\\](?::[0-9]+)? \\((?:port=[0-9]+ )?helo=(?<helo>[^\\s)]*)"
 	"(?: ident=(?<ident>[^\\s)]*))?\\)",
-	/* P_QMAIL: qmail, Yahoo, Critical Path, Exchange "rdns (HELO h) (ident@ip)" */
-	"^(?<host>" HELOTOK ") (?:\\((?:HELO|EHLO) ?(?<helo>[^)]*)\\) )?"
-	"\\((?:(?<ident>[^()\\s]*)@)?\\[?(?<ip>" IP ")\\]?\\)",
+	/* P_QMAIL: qmail, Yahoo, Critical Path, Exchange "rdns (HELO h) (ident@ip)";
+	 * LMTP "rdns (LHLO h) (ip)" (Zimbra, Cyrus); Yahoo SMTP AUTH "(user@ip with plain)" */
+	"^(?<host>" HELOTOK ") (?:\\((?:HELO|EHLO|LHLO) ?(?<helo>[^)]*)\\) )?"
+	"\\((?:(?<ident>[^()\\s]*)@)?\\[?(?<ip>" IP ")\\]?(?: with [A-Za-z0-9_-]+)?\\)",
 	/* P_SENDMAIL: Sendmail, Postfix, Courier, Gmail "helo (ident@rdns [ip])" */
 	"^(?:(?<helo>" HELOTOK ") ?)?\\((?:(?<ident>[^\\s@()\\[\\]]+)@)?"
 	"(?<rdns>[^\\s()\\[\\]]*) ?\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]",
-	/* P_BARE: "helo [ip]" (Sendmail without HELO, fetchmail) */
-	"^(?<helo>[^\\s()\\[\\]]+) \\[(?<ip>" IP ")\\]",
+	/* P_BARE: "helo [ip]" (Sendmail without HELO, fetchmail);
+	 * MXLogic "rdns [ip] (EHLO h)": the word is the rDNS, the HELO follows */
+	"^(?<host>[^\\s()\\[\\]]+) \\[(?<ip>" IP ")\\]"
+	"(?: \\((?:HELO|EHLO) (?<helo>[^\\s)]*)\\))?",
 	/* P_IPONLY: the from host is the address itself (webmail, Yahoo) */
 	"^\\[?(?<ip>" IP ")\\]?(?=[\\s(]|$)",
 	/* P_ANY: last resort, the first address literal in the clause */
 	"\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]",
 	/* P_SKIP: qmail local handoff, qmail-scanner, fetchmail */
 	"(?i)^\\(qmail [0-9]+ [^)]*invoked (?:by|from)|\\bby uid [0-9]+\\b|"
-	"\\(fetchmail\\b",
+	"\\(fetchmail\\b|\\bwith qmail-scanner-",
 	/* P_EXIMTAG */
 	"\\(Exim [0-9]",
-	/* P_ENVFROM */
-	"(?i)\\(envelope-(?:from|sender):? <?(?<user>[^\\s<>()]*)>?",
+	/* P_ENVFROM: "(envelope-from <a>)" (Exim, Sendmail), "envelope-from <a>" (Haraka) */
+	"(?i)(?:\\(|\\b)envelope-(?:from|sender)(?::? |=)<?(?<user>[^\\s<>(),]*)>?",
 	/* P_AUTHPROTO: protocols that imply an authenticated client */
 	"(?i)^(?:(?:E|L|UTF8S|UTF8L)SMTPS?A|LMTPS?A|ASMTPS?|HTTP(?:S|U|/MAPI)?|MAPI)$",
 	/* P_AUTH_SENDER: Postfix, Critical Path, OpenSMTPD, Sendmail */
@@ -140,6 +143,7 @@ struct span {
 struct rcvd {
 	char s[RCVD_MAX_LEN + 1];   /* normalised value */
 	size_t len;                 /* of s, up to the last ';' */
+	size_t tail, tail_len;      /* what follows that ';' (date, trailing comments) */
 	pcre2_match_data *md;
 	struct span from, by, with, id, for_addr, via, envfrom;
 	int has_from, has_by;
@@ -390,6 +394,8 @@ static void split_date(struct rcvd *r, struct hop *h)
 	if (semi == NULL)
 		return;
 	*semi = '\0';
+	r->tail = (size_t)(semi - r->s) + 1;
+	r->tail_len = r->len - r->tail;
 	r->len = (size_t)(semi - r->s);
 	while (r->len > 0 && r->s[r->len - 1] == ' ')
 		r->s[--r->len] = '\0';
@@ -626,6 +632,13 @@ static void apply_format(struct rcvd *r, enum pat p, const char *f, struct hop *
 		h->from_rdns = dup_rdns(b, n);
 	if (p == P_QMAIL || p == P_EXIM)
 		apply_host(r, p, f, h, has_helo);
+	if (p == P_BARE && grp(r, p, G_HOST, f, &b, &n)) {
+		/* "word [ip]": the word is the HELO, unless "(EHLO h)" follows */
+		if (has_helo)
+			h->from_rdns = dup_rdns(b, n);
+		else
+			h->helo = dup_span(b, n);
+	}
 }
 
 /* hostch - 1 if c may open [^\s()\[\]]; with strict also not '"' or ',' */
@@ -739,6 +752,10 @@ static void envfrom(struct rcvd *r, struct hop *h)
 		   && run(r, P_ENVFROM, r->s, r->len)
 		   && grp(r, P_ENVFROM, G_USER, r->s, &b, &n)) {
 		h->envfrom = dupn(b, n);   /* "" for the null sender */
+	} else if (r->tail_len && has_lit(r->s + r->tail, r->tail_len, "nvelope-", 8, 1)
+		   && run(r, P_ENVFROM, r->s + r->tail, r->tail_len)
+		   && grp(r, P_ENVFROM, G_USER, r->s + r->tail, &b, &n)) {
+		h->envfrom = dupn(b, n);   /* Sendmail: "; date (envelope-from a)" */
 	}
 }
 
@@ -822,7 +839,8 @@ static int may_skip(const struct rcvd *r)
 {
 	const char *p, *end = r->s + r->len;
 
-	if (r->s[0] == '(' || has_uid(r->s, r->len))
+	if (r->s[0] == '(' || has_uid(r->s, r->len)
+	    || has_lit(r->s, r->len, "qmail-scanner-", 14, 0))
 		return 1;
 	for (p = r->s; (p = memchr(p, '(', (size_t)(end - p))) != NULL; p++)
 		if (ci_at(p + 1, (size_t)(end - p - 1), "fetchmail", 9))

@@ -97,6 +97,17 @@ static const struct want cases[] = {
 	  "141.211.14.81", "smtp.mail.umich.edu", "hackers.mr.itd.umich.edu", NULL, "madman.mr.itd.umich.edu", NULL, "434B508E.174A6.13932", NULL, NULL, NULL, "2005-10-11T05:41:34Z" },
 	{ "from a1200 ([24.83.2.6])\r\n\t(AUTH: LOGIN mitch@example.com) by bigass1.example.com with esmtp; Tue, 06 Jan 2004 22:09:53 +0000",
 	  "24.83.2.6", NULL, "a1200", NULL, "bigass1.example.com", "esmtp", NULL, NULL, NULL, "LOGIN user=mitch@example.com", "2004-01-06T22:09:53Z" },
+	/* shapes the differential test against SpamAssassin found (tests/differential) */
+	{ "from mx1.example.com (LHLO mx1.example.com) (192.0.2.50) by store1.example.com with LMTP; Tue, 19 Jan 2016 12:42:59 +0000 (UTC)",
+	  "192.0.2.50", "mx1.example.com", "mx1.example.com", NULL, "store1.example.com", "LMTP", NULL, NULL, NULL, NULL, "2016-01-19T12:42:59Z" },
+	{ "from unknown (HELO ?192.0.2.3?) (alice@198.51.100.135 with plain) by smtp1.example.net with SMTP; 21 Nov 2014 22:11:03 -0000",
+	  "198.51.100.135", NULL, "?192.0.2.3?", "alice", "smtp1.example.net", "SMTP", NULL, NULL, NULL, NULL, "2014-11-21T22:11:03Z" },
+	{ "from unknown [203.0.113.12] (EHLO mail.example.org) by mx1.example.net (mxl_mta-5.5.0-3) with ESMTP id 00000000.0000.mx1.example.net (envelope-from <bob@example.org>); Thu, 29 Apr 2009 23:34:45 +0000",
+	  "203.0.113.12", NULL, "mail.example.org", NULL, "mx1.example.net", "ESMTP", "00000000.0000.mx1.example.net", NULL, "bob@example.org", NULL, "2009-04-29T23:34:45Z" },
+	{ "from relay.example.org (relay.example.org [192.0.2.25]) by mx.example.net (8.17.2/8.17.2) with ESMTPS id Ufhl061193 for <carol@example.net>; Thu, 29 Apr 2024 23:34:45 +0900 (JST) (envelope-from dave@example.org)",
+	  "192.0.2.25", "relay.example.org", "relay.example.org", NULL, "mx.example.net", "ESMTPS", "Ufhl061193", "carol@example.net", "dave@example.org", NULL, "2024-04-29T14:34:45Z" },
+	{ "from localhost ([198.51.100.4]) by mx.example.net (Haraka/2.8.21) with ESMTP id abc.1 envelope-from <erin@example.org>; Sat, 31 Oct 2020 18:32:53 +0000",
+	  "198.51.100.4", NULL, "localhost", NULL, "mx.example.net", "ESMTP", "abc.1", NULL, "erin@example.org", NULL, "2020-10-31T18:32:53Z" },
 };
 
 /* check - one field */
@@ -151,6 +162,7 @@ static void test_skip(void **state)
 		"by 2002:a05:6520:2a4e:b0:25f:5c6a:1234 with SMTP id x14csp123456lkr; Tue, 2 Jan 2024 03:04:06 -0800 (PST)",
 		"from 866348443040 named unknown by gmailapi.google.com with HTTPREST; Tue, 2 Jan 2024 03:04:05 -0800",
 		"from localhost (wwwwww@localhost) by rigel.oac.uci.edu (8.9.3p2/8.9.3) with ESMTP id QAA13555; Mon, 8 Mar 2004 16:07:35 -0800 (PST)",
+		"from 203.0.113.66 by mx.example.net (envelope-from <frank@example.org>, uid 1013) with qmail-scanner-1.25-st-qms (clamdscan: 0.90.2/3156. Clear:RC:0(203.0.113.66):. Processed in 4.65 secs); 17 Jul 2008 17:51:17 -0000",
 		"from [Masked] by mailrelay2.thestar.ca with ESMTP id lxalvkca; Fri, 8 Sep 2006 17:21:46 -0400",
 	};
 	size_t i;
