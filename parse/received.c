@@ -684,6 +684,41 @@ static unsigned from_shape(const char *f, size_t n)
 	return can;
 }
 
+/* port_num - the decimal port at s[0..n), 1..65535, or 0 */
+static int port_num(const char *s, size_t n)
+{
+	size_t i;
+	int v = 0;
+
+	for (i = 0; i < n && i < 5 && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (s[i] - '0');
+	if (i == 0 || (i < n && s[i] >= '0' && s[i] <= '9') || v > 65535)
+		return 0;
+	return v;
+}
+
+/*
+ * client_port - the client's source port where the from clause records it:
+ * Exim's "(port=N helo=...)" or "[ip]:N" right after the address literal
+ * (Exim, some Sendmail builds); 0 when it does not.
+ */
+static int client_port(const char *f, size_t n)
+{
+	const char *p;
+	int v;
+
+	for (p = f; (p = memchr(p, 'p', n - (size_t)(p - f))) != NULL; p++)
+		if ((size_t)(f + n - p) > 5 && memcmp(p, "port=", 5) == 0 &&
+		    (p == f || p[-1] == ' ' || p[-1] == '(') &&
+		    (v = port_num(p + 5, (size_t)(f + n - p - 5))) > 0)
+			return v;
+	for (p = f; (p = memchr(p, ']', n - (size_t)(p - f))) != NULL; p++)
+		if ((size_t)(f + n - p) > 2 && p[1] == ':' &&
+		    (v = port_num(p + 2, (size_t)(f + n - p - 2))) > 0)
+			return v;
+	return 0;
+}
+
 /* from_clause - try the format table on the from clause; 1 if an address was found */
 static int from_clause(struct rcvd *r, struct hop *h)
 {
@@ -702,6 +737,7 @@ static int from_clause(struct rcvd *r, struct hop *h)
 		if (run(r, p, f, r->from.n) && take_ip(r, p, f, ip) == 0) {
 			h->from_ip = xstrdup(ip);
 			apply_format(r, p, f, h);
+			h->port = client_port(f, r->from.n);
 			return 1;
 		}
 	}
@@ -955,13 +991,22 @@ static int hop_plain(const struct hop *h, char *o, size_t cap, size_t *n)
 	for (i = 0; i < 11; i++)
 		if (put_plain(o, n, cap, key[i], strlen(key[i]), val[i]) < 0)
 			return -1;
+	if (h->port > 0) {
+		char pb[24];
+		int pn = snprintf(pb, sizeof(pb), ",\"port\":%d", h->port);
+
+		if (pn < 0 || (size_t)pn > cap - *n)
+			return -1;
+		memcpy(o + *n, pb, (size_t)pn);
+		*n += (size_t)pn;
+	}
 	if (*n >= cap)
 		return -1;
 	o[(*n)++] = '}';
 	return 0;
 }
 
-/* hop_to_json - one JSON object with the keys of DESIGN.md */
+/* hop_to_json - one JSON object with the keys of DESIGN.md; "port" only when recorded */
 void hop_to_json(const struct hop *h, struct buf *out)
 {
 	int first = 1;
@@ -984,5 +1029,7 @@ void hop_to_json(const struct hop *h, struct buf *out)
 	json_kv_str(out, &first, "envfrom", h->envfrom);
 	json_kv_str(out, &first, "auth", h->auth);
 	json_kv_str(out, &first, "date", h->date);
+	if (h->port > 0)
+		json_kv_int(out, &first, "port", h->port);
 	buf_putc(out, '}');
 }

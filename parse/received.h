@@ -25,6 +25,8 @@ struct hop {
 	char *auth;        /* authentication evidence, e.g. "ESMTPA", "user=alice", "authenticated sender: bob" */
 	char *date;        /* RFC 3339 UTC of the date after ';' */
 	time_t when;       /* 0 when unknown */
+	int port;          /* client's source port the receiver recorded (Exim "port=N",
+			    * "[ip]:N"), 0 when none */
 };
 
 #define RCVD_MAX_LEN 8192   /* longer header values are cut before matching */

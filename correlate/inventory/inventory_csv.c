@@ -18,7 +18,7 @@
 struct inv_host { char *name; struct ipaddr ip; enum host_role role; char *owner; };
 struct inv_net { struct cidr net; enum host_role role; char *owner; };
 struct inv_nat { struct ipaddr out; int plo, phi; char in[46]; int inport; time_t from, to; };
-struct inv_log { char *qid, *client, *user, *host, *mid; };
+struct inv_log { char *qid, *client, *user, *host, *mid; int port; };
 
 struct inventory_csv {
 	const char *name;
@@ -161,16 +161,19 @@ static const char *row_nat(struct inventory_csv *inv, char **f, int n)
 	return NULL;
 }
 
-/* row_maillog - maillog,QUEUE_ID,CLIENT_IP,SASL_USER,HOST[,MESSAGE_ID] */
+/* row_maillog - maillog,QUEUE_ID,CLIENT_IP[:PORT],SASL_USER,HOST[,MESSAGE_ID] */
 static const char *row_maillog(struct inventory_csv *inv, char **f, int n)
 {
 	struct ipaddr a;
-	char *mid;
+	char *mid, ip[46] = "";
+	int lo = 0, hi = 0;
 
 	if (n != 5 && n != 6)
-		return "maillog rows are maillog,QUEUE_ID,CLIENT_IP,SASL_USER,HOST[,MESSAGE_ID]";
-	if (*f[2] && ip_parse(f[2], &a) < 0)
+		return "maillog rows are maillog,QUEUE_ID,CLIENT_IP[:PORT],SASL_USER,HOST[,MESSAGE_ID]";
+	if (*f[2] && (ip_port(f[2], &a, &lo, &hi) < 0 || (lo && lo != hi)))
 		return "bad client IP";
+	if (*f[2])
+		ip_format(&a, ip);
 	if (!*f[1] && (n < 6 || !*f[5]))
 		return "maillog rows need a queue id or a Message-ID";
 	mid = n == 6 ? f[5] : "";
@@ -179,8 +182,8 @@ static const char *row_maillog(struct inventory_csv *inv, char **f, int n)
 	if (*mid && mid[strlen(mid) - 1] == '>')
 		mid[strlen(mid) - 1] = '\0';
 	GROW(inv->logs, inv->nlogs, inv->clogs);
-	inv->logs[inv->nlogs++] = (struct inv_log){ xstrdup(f[1]), xstrdup(f[2]), xstrdup(f[3]),
-		xstrdup(f[4]), xstrdup(mid) };
+	inv->logs[inv->nlogs++] = (struct inv_log){ xstrdup(f[1]), xstrdup(ip), xstrdup(f[3]),
+		xstrdup(f[4]), xstrdup(mid), lo };
 	return NULL;
 }
 
@@ -366,6 +369,7 @@ static void csv_maillog(void *ctx, const char *qid, const char *mid, struct mail
 	e->found = 1;
 	str_copy(e->queue_id, sizeof(e->queue_id), l->qid);
 	str_copy(e->client_ip, sizeof(e->client_ip), l->client);
+	e->client_port = l->port;
 	str_copy(e->sasl_user, sizeof(e->sasl_user), l->user);
 	str_copy(e->host, sizeof(e->host), l->host);
 }

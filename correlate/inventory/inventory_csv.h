@@ -13,7 +13,7 @@
  *                                          IP[:PORT[-PORT]] ([v6]:port),
  *                                          INSIDE is IP[:PORT], START/END
  *                                          are RFC 3339 times ("" = open)
- *   maillog,QUEUE_ID,CLIENT_IP,SASL_USER,HOST[,MESSAGE_ID]
+ *   maillog,QUEUE_ID,CLIENT_IP[:PORT],SASL_USER,HOST[,MESSAGE_ID]
  *                                          one line of an MTA's log
  *
  * ROLE is one of none mta proxy nat web customer dynamic server. A lookup

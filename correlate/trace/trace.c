@@ -213,16 +213,16 @@ void trace_report(const struct report *r, const struct trace_conf *conf,
 	t.env = env;
 	t.v = v;
 	t.conf_level = CONF_HIGH;
-	t.egress_hop = t.ingress_hop = t.last_ours_hop = -1;
+	t.egress_hop = t.ingress_hop = t.last_ours_hop = t.role_hop = -1;
 	if (trace_egress(&t)) {
 		trace_walk(&t, walk_start(&t));
 		trace_maillog(&t);
 		trace_classify(&t);
 		trace_set(&v->egress_ip, t.egress.ip);
-		trace_set(&v->injector_ip, t.injector);
 	} else {
 		v->confidence = t.conf_level;
 	}
+	trace_set(&v->injector_ip, t.injector);
 	v->egress_hop = t.egress_hop;
 	v->ingress_hop = t.ingress_hop;
 	if (r->format == FMT_DSN)

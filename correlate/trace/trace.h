@@ -41,6 +41,7 @@ struct maillog_entry {
 	int found;
 	char queue_id[64];
 	char client_ip[46];
+	int client_port;        /* the client's source port the MTA logged, 0 when none */
 	char client_name[256];
 	char sasl_user[256];
 	char host[256];         /* the MTA that logged it */
@@ -71,7 +72,8 @@ struct verdict {
 	char *owner;            /* inventory owner key */
 	enum host_role role;
 	char *egress_ip;        /* where the message left us */
-	char *injector_ip;      /* the outside (or inside) client that injected it */
+	char *injector_ip;      /* the first address that handed the message to an MTA we (for
+				 * not_ours: the complainant) recorded; docs/trace.md */
 	char *auth_user;        /* the SASL account, for compromised_account */
 	char *nat_inside;       /* inside ip[:port] resolved through a NAT record */
 	char *rule;             /* short id of the rule that decided, e.g. "relay-unauth-outside-rcpt" */

@@ -58,9 +58,15 @@ static int complainant_hop(const struct hop *h)
 	return trace_same_org(h->from_rdns, h->by) || trace_same_org(h->helo, h->by);
 }
 
-/* not_ours - decide not_ours now */
-static int not_ours(struct tstate *t, const char *rule, enum confidence c, const char *expl)
+/*
+ * not_ours - decide not_ours now; inj is the client of the complainant's
+ * topmost hop from outside its own relays (the address that handed the
+ * message to the complainant: the injector), NULL when none
+ */
+static int not_ours(struct tstate *t, const char *inj, const char *rule, enum confidence c,
+		    const char *expl)
 {
+	str_copy(t->injector, sizeof(t->injector), inj ? inj : "");
 	t->v->cls = V_NOT_OURS;
 	t->conf_level = c;
 	trace_set(&t->v->rule, rule);
@@ -100,12 +106,12 @@ static int egress_from_source(struct tstate *t, const char *src)
 			 "ours; the Received header naming our address %s was written by outsiders "
 			 "(forged, or a third party forwarded the message), so it is not ours.",
 			 src, t->r->hops[k].from_ip);
-		return not_ours(t, "source-ip-foreign-forged-hop", CONF_MEDIUM, msg);
+		return not_ours(t, src, "source-ip-foreign-forged-hop", CONF_MEDIUM, msg);
 	}
 	trace_evidence(t, "Source-IP %s is not in our networks; no Received header names our address", src);
 	snprintf(msg, sizeof(msg), "The message came from %s, which is not in our networks, and "
 		 "nothing in its headers points at us: not ours.", src);
-	return not_ours(t, "source-ip-not-ours", CONF_HIGH, msg);
+	return not_ours(t, src, "source-ip-not-ours", CONF_HIGH, msg);
 }
 
 /* egress_from_headers - no usable Source-IP: the topmost header naming us */
@@ -116,9 +122,14 @@ static int egress_from_headers(struct tstate *t)
 
 	trace_lower(t, CONF_MEDIUM);
 	if (e < 0) {
+		const char *inj = NULL;
+
+		for (size_t j = 0; j < t->r->nhops && j < PARSE_MAX_HOPS && inj == NULL; j++)
+			if (!complainant_hop(&t->r->hops[j]))
+				inj = t->r->hops[j].from_ip;
 		trace_evidence(t, "no Source-IP; none of %zu Received hops names an address of ours",
 			       t->r->nhops);
-		return not_ours(t, "no-hop-ours", t->r->nhops ? CONF_MEDIUM : CONF_LOW,
+		return not_ours(t, inj, "no-hop-ours", t->r->nhops ? CONF_MEDIUM : CONF_LOW,
 				"No Received header of the reported message names an address in our "
 				"networks and the report gives no Source-IP: not ours.");
 	}
@@ -132,7 +143,7 @@ static int egress_from_headers(struct tstate *t)
 		snprintf(msg, sizeof(msg), "The Received header naming our address %s sits below one "
 			 "showing the message came from %s, so it was written by outsiders (forged): "
 			 "not ours.", t->r->hops[e].from_ip, t->r->hops[j].from_ip);
-		return not_ours(t, "forged-hop-below-foreign", CONF_MEDIUM, msg);
+		return not_ours(t, t->r->hops[j].from_ip, "forged-hop-below-foreign", CONF_MEDIUM, msg);
 	}
 	t->egress_hop = e;
 	trace_node(t, &t->egress, t->r->hops[e].from_ip, hop_name(&t->r->hops[e]));
@@ -377,6 +388,7 @@ static int step_client(struct tstate *t, int k)
 		t->local = 0;
 		if (role_stops(t->cur.inv.role)) {
 			t->stop = STOP_ROLE;
+			t->role_hop = k;
 			return 0;
 		}
 		return 1;
@@ -453,6 +465,8 @@ void trace_maillog(struct tstate *t)
 	t->env->maillog(t->env->ctx, qid, mid, &e);
 	if (!e.found)
 		return;
+	str_copy(t->maillog_ip, sizeof(t->maillog_ip), e.client_ip);
+	t->maillog_port = e.client_port > 0 && e.client_port <= 65535 ? e.client_port : 0;
 	trace_evidence(t, "maillog: %s %s: client=%s[%s]%s%s", e.host[0] ? e.host : "?",
 		       e.queue_id[0] ? e.queue_id : "-", e.client_name[0] ? e.client_name : "unknown",
 		       e.client_ip, e.sasl_user[0] ? " sasl_username=" : "", e.sasl_user);

@@ -25,6 +25,12 @@ static const char *label(const struct tnode *n, char *out, size_t size)
 	return out;
 }
 
+/* set_injector - n handed the message to the first MTA that recorded it: the injector */
+static void set_injector(struct tstate *t, const struct tnode *n)
+{
+	str_copy(t->injector, sizeof(t->injector), n->ip);
+}
+
 /* set_abused - the verdict names host n */
 static void set_abused(struct tstate *t, const struct tnode *n)
 {
@@ -62,6 +68,7 @@ static int by_role(struct tstate *t, const struct tnode *n, const char *where, c
 
 	if (n->inv.role == ROLE_PROXY) {
 		set_abused(t, n);
+		set_injector(t, n);
 		snprintf(rule, sizeof(rule), "%s-proxy", where);
 		decide(t, V_OPEN_PROXY, rule, CONF_HIGH, "%s is a proxy and the message %s it, so "
 		       "the real sender is behind it: open proxy.", label(n, l, sizeof(l)), how);
@@ -69,6 +76,7 @@ static int by_role(struct tstate *t, const struct tnode *n, const char *where, c
 	}
 	if (n->inv.role == ROLE_CUSTOMER || n->inv.role == ROLE_DYNAMIC) {
 		set_abused(t, n);
+		set_injector(t, n);
 		snprintf(rule, sizeof(rule), "%s-%s", where, role_name(n->inv.role));
 		decide(t, V_INFECTED_HOST, rule, CONF_HIGH, "%s is a %s address of ours and the message "
 		       "%s it: the machine there is probably infected (infected host).",
@@ -78,16 +86,20 @@ static int by_role(struct tstate *t, const struct tnode *n, const char *where, c
 	return 0;
 }
 
-/* nat_lookup - inside host behind the egress gateway; 1 found */
-static int nat_lookup(struct tstate *t, struct tnode *in)
+/*
+ * nat_lookup - inside host behind gateway gw for the connection from its
+ * port at time 'when' (what the receiver on the far side recorded); 1 found
+ */
+static int nat_lookup(struct tstate *t, const struct tnode *gw, int port, time_t when,
+		      struct tnode *in)
 {
-	char inside[46] = "", nat[80], when[32];
+	char inside[46] = "", nat[80], ts[32];
 	struct ipaddr a;
 	int iport = 0;
 
-	if (t->env == NULL || t->env->nat == NULL || ip_parse(t->egress.ip, &a) < 0)
+	if (t->env == NULL || t->env->nat == NULL || ip_parse(gw->ip, &a) < 0)
 		return 0;
-	if (t->env->nat(t->env->ctx, &a, t->r->source_port, t->r->arrival, inside, &iport) < 0)
+	if (t->env->nat(t->env->ctx, &a, port, when, inside, &iport) < 0)
 		return 0;
 	inside[45] = '\0';
 	trace_node(t, in, inside, NULL);
@@ -98,12 +110,38 @@ static int nat_lookup(struct tstate *t, struct tnode *in)
 	else
 		snprintf(nat, sizeof(nat), "%s", in->ip);
 	trace_set(&t->v->nat_inside, nat);
-	time_rfc3339(t->r->arrival, when);
-	trace_evidence(t, "nat: %s port %d at %s was %s", t->egress.ip, t->r->source_port, when, nat);
+	time_rfc3339(when, ts);
+	trace_evidence(t, "nat: %s port %d at %s was %s", gw->ip, port, ts, nat);
 	return 1;
 }
 
-/* nat_verdict - the egress is a NAT gateway: classify by the inside host */
+/*
+ * inside_verdict - the NAT record named the inside host 'in' behind our
+ * gateway: it handed the message on (to the complainant, or to our MTA), so
+ * it is the injector, and its role decides
+ */
+static void inside_verdict(struct tstate *t, const struct tnode *in, const char *how)
+{
+	char l[400];
+
+	set_injector(t, in);
+	if (by_role(t, in, "nat-inside", how))
+		return;
+	set_abused(t, in);
+	label(in, l, sizeof(l));
+	if (in->inv.role == ROLE_WEB)
+		decide(t, V_WEB_SCRIPT, "nat-inside-web", CONF_MEDIUM, "The message came from web server "
+		       "%s behind our NAT gateway: a web script there was probably abused (web script).", l);
+	else
+		decide(t, V_UNKNOWN, "nat-inside-host", CONF_MEDIUM, "The message came from %s behind our "
+		       "NAT gateway (%s): check that host and its logs.", l,
+		       in->inv.role ? role_name(in->inv.role) : "not in the inventory");
+}
+
+/*
+ * nat_verdict - the egress is a NAT gateway: the report's Source-Port and
+ * arrival time (the complainant's side of the connection) find the inside host
+ */
 static void nat_verdict(struct tstate *t)
 {
 	const struct report *r = t->r;
@@ -119,23 +157,50 @@ static void nat_verdict(struct tstate *t)
 		return;
 	}
 	time_rfc3339(r->arrival, when);
-	if (!nat_lookup(t, &in)) {
+	if (!nat_lookup(t, &t->egress, r->source_port, r->arrival, &in)) {
 		decide(t, V_UNKNOWN, "nat-no-record", CONF_LOW, "%s is a NAT gateway; the NAT log for "
 		       "port %d at %s is needed to find the inside host that sent this.", l,
 		       r->source_port, when);
 		return;
 	}
-	if (by_role(t, &in, "nat-inside", "left our network through our NAT gateway from"))
+	inside_verdict(t, &in, "left our network through our NAT gateway from");
+}
+
+/*
+ * chain_nat - our chain ends at a NAT gateway that handed the message to our
+ * MTA: the client port our MTA recorded for it (in its Received header, or
+ * in its mail log for that queue id) and that hop's time find the inside
+ * host. The report's Source-Port is the complainant's side and is not used.
+ */
+static void chain_nat(struct tstate *t)
+{
+	const struct tnode *gw = &t->cur;
+	char l[400], when[32];
+	struct tnode in;
+	const struct hop *h = t->role_hop >= 0 ? &t->r->hops[t->role_hop] : NULL;
+	int port = h ? h->port : 0;
+	time_t at = h ? h->when : 0;
+
+	set_abused(t, gw);
+	label(gw, l, sizeof(l));
+	if (port <= 0 && t->maillog_port > 0 && strcmp(t->maillog_ip, gw->ip) == 0) {
+		port = t->maillog_port;
+		trace_evidence(t, "maillog: client port %d of %s", port, gw->ip);
+	}
+	if (port <= 0 || at == 0) {
+		decide(t, V_UNKNOWN, "nat-no-port", CONF_LOW, "%s is a NAT gateway inside our chain; the "
+		       "NAT log and the mail server's log of the client port are needed to find the "
+		       "inside host.", l);
 		return;
-	set_abused(t, &in);
-	label(&in, l, sizeof(l));
-	if (in.inv.role == ROLE_WEB)
-		decide(t, V_WEB_SCRIPT, "nat-inside-web", CONF_MEDIUM, "The message came from web server "
-		       "%s behind our NAT gateway: a web script there was probably abused (web script).", l);
-	else
-		decide(t, V_UNKNOWN, "nat-inside-host", CONF_MEDIUM, "The message came from %s behind our "
-		       "NAT gateway (%s): check that host and its logs.", l,
-		       in.inv.role ? role_name(in.inv.role) : "not in the inventory");
+	}
+	time_rfc3339(at, when);
+	if (!nat_lookup(t, gw, port, at, &in)) {
+		decide(t, V_UNKNOWN, "nat-no-record", CONF_LOW, "%s is a NAT gateway inside our chain; "
+		       "the NAT log for port %d at %s is needed to find the inside host that sent this.",
+		       l, port, when);
+		return;
+	}
+	inside_verdict(t, &in, "was handed to our mail server through our NAT gateway by");
 }
 
 /* compromised - the ingress authenticated */
@@ -208,6 +273,8 @@ static void local(struct tstate *t)
 		free(w);
 		return;
 	}
+	if (n->inv.role != ROLE_NAT)
+		set_injector(t, n);   /* a program on n handed it to the MTA (pickup or SMTP) */
 	if (n->inv.role == ROLE_WEB || web) {
 		decide(t, V_WEB_SCRIPT, web ? "web-script-marker" : "local-web-host",
 		       n->inv.role == ROLE_WEB && web ? CONF_HIGH : CONF_MEDIUM,
@@ -248,7 +315,9 @@ void trace_classify(struct tstate *t)
 		relay(t);
 		break;
 	case STOP_ROLE:
-		if (!by_role(t, &t->cur, "chain-ends", "was handed to our mail server by"))
+		if (t->cur.inv.role == ROLE_NAT)
+			chain_nat(t);
+		else if (!by_role(t, &t->cur, "chain-ends", "was handed to our mail server by"))
 			local(t);
 		break;
 	default:

@@ -51,7 +51,10 @@ struct tstate {
 	int noip_skips;               /* hops without an address skipped in our chain */
 	int private_assumed;          /* a private client outside our_networks taken as inside */
 	enum tstop stop;
-	char injector[46];            /* outside client at the ingress */
+	int role_hop;                 /* STOP_ROLE: the hop whose client is cur, -1 none */
+	char injector[46];            /* the first client an MTA recorded (docs/trace.md) */
+	char maillog_ip[46];          /* the mail log's client for our entry hop, and its port */
+	int maillog_port;
 	char auth_user[256];
 	const char *auth_from;        /* "hop" or "maillog" */
 	int gaps_read;                /* gap[] is filled */

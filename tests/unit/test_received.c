@@ -312,6 +312,50 @@ static void test_json(void **state)
 	hop_free(&h);          /* twice is harmless */
 }
 
+/* test_port - the client port where Exim writes it; in the JSON only when recorded */
+static void test_port(void **state)
+{
+	static const struct {
+		const char *hdr;
+		int port;
+	} c[] = {
+		{ "from [192.0.2.1] (port=38654 helo=pc.example) by mx2.example.net with esmtp "
+		  "(Exim 4.96) id 1rAbCd-000123-Xy; Wed, 01 May 2024 10:29:00 +0000", 38654 },
+		{ "from pc.example ([192.0.2.1]:38655 helo=pc) by mx2.example.net with esmtp "
+		  "(Exim 4.96) id 1rAbCd-000124-Xy", 38655 },
+		{ "from [192.0.2.1]:40001 (helo=pc) by mx2.example.net with esmtp (Exim 4.96)", 40001 },
+		{ "from [IPv6:2001:db8::1]:587 (helo=pc) by mx2.example.net with esmtp (Exim 4.96)", 587 },
+		{ "from pc.example (pc.example [192.0.2.1]) by mx (Postfix) with ESMTP id X", 0 },
+		{ "from [192.0.2.1] (port=65536 helo=pc) by mx with esmtp (Exim 4.96)", 0 },
+		{ "from [192.0.2.1] (port=123456 helo=pc) by mx with esmtp (Exim 4.96)", 0 },
+		{ "from [192.0.2.1] (port= helo=pc) by mx with esmtp (Exim 4.96)", 0 },
+		{ "from [192.0.2.1] (helo=pc) by mx with esmtp (Exim 4.96) id port=25", 0 },
+	};
+	struct buf b;
+	struct hop h;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		assert_int_equal(rcvd_parse(c[i].hdr, strlen(c[i].hdr), &h), 1);
+		if (h.port != c[i].port)
+			fail_msg("%s: port %d, want %d", c[i].hdr, h.port, c[i].port);
+		buf_init(&b, 0);
+		hop_to_json(&h, &b);
+		assert_true((strstr(b.data, "\"port\":") != NULL) == (c[i].port > 0));
+		buf_free(&b);
+		hop_free(&h);
+	}
+	assert_int_equal(rcvd_parse(c[0].hdr, strlen(c[0].hdr), &h), 1);
+	buf_init(&b, 0);
+	hop_to_json(&h, &b);
+	assert_string_equal(b.data,
+		"{\"from_ip\":\"192.0.2.1\",\"from_rdns\":null,\"helo\":\"pc.example\","
+		"\"ident\":null,\"by\":\"mx2.example.net\",\"with\":\"esmtp\",\"id\":\"1rAbCd-000123-Xy\","
+		"\"for\":null,\"envfrom\":null,\"auth\":null,\"date\":\"2024-05-01T10:29:00Z\",\"port\":38654}");
+	buf_free(&b);
+	hop_free(&h);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -336,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_port),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -36,7 +36,8 @@ static const char inventory[] =
 	"network,198.51.100.0/24,,customer,access-team\n"
 	"network,10.20.0.0/16,,dynamic,access-team\n"
 	"nat,192.0.2.1:40000-40999,10.20.3.4:51000,2024-05-01T10:00:00Z,2024-05-01T11:00:00Z\n"
-	"maillog,4MLog1,203.0.113.77,bob@example.net,smtp.example.net\n";
+	"maillog,4MLog1,203.0.113.77,bob@example.net,smtp.example.net\n"
+	"maillog,4NatQ1,192.0.2.1:40777,,mx2.example.net\n";
 
 static struct inventory_csv *inv;
 static struct trace_env env;
@@ -343,6 +344,124 @@ static void test_nat(void **state)
 	done(&r, &v);
 }
 
+/* injector_ip is the first address that handed the message to an MTA we (or, for not_ours,
+ * the complainant) recorded, for every verdict where it is known */
+static void test_injector(void **state)
+{
+	static const struct {
+		const char *src, *h[3], *cls, *inj;
+	} c[] = {
+		/* infected host straight to the complainant */
+		{ "198.51.100.23", { "from pc23.dsl.example.net (pc23.dsl.example.net [198.51.100.23]) by "
+		  "mx.complainant.example with SMTP id I1; Wed, 1 May 2024 10:30:05 +0000" },
+		  "infected_host", "198.51.100.23" },
+		/* infected host through our MTA */
+		{ "192.0.2.25", { EGRESS_MX2, "from pc23 (pc23.dsl.example.net [198.51.100.23]) by "
+		  "mx2.example.net (Postfix) with ESMTP id 4I2; Wed, 1 May 2024 10:30:01 +0000" },
+		  "infected_host", "198.51.100.23" },
+		/* an open proxy: the proxy handed it on */
+		{ "192.0.2.80", { "from proxy1.example.net (proxy1.example.net [192.0.2.80]) by "
+		  "mx.complainant.example with SMTP id P1; Wed, 1 May 2024 10:30:05 +0000" },
+		  "open_proxy", "192.0.2.80" },
+		/* a web server's script spoke SMTP to our MTA */
+		{ "192.0.2.25", { EGRESS_MX2, "from web1.example.net (web1.example.net [192.0.2.40]) by "
+		  "mx2.example.net (Postfix) with ESMTP id 4W1; Wed, 1 May 2024 10:30:01 +0000" },
+		  "web_script", "192.0.2.40" },
+		/* a local submission on our MTA: the host itself */
+		{ "192.0.2.50", { "from shell.example.net (shell.example.net [192.0.2.50]) by "
+		  "mx.complainant.example with ESMTP id L1; Wed, 1 May 2024 10:30:05 +0000" },
+		  "local_injection", "192.0.2.50" },
+		/* not ours: the complainant's record (Source-IP) */
+		{ "203.0.113.50", { "from bad.example.org (bad.example.org [203.0.113.50]) by "
+		  "mx.complainant.example with SMTP id N1; Wed, 1 May 2024 10:30:05 +0000" },
+		  "not_ours", "203.0.113.50" },
+		/* not ours, no Source-IP: past the complainant's own relay */
+		{ NULL, { "from mx-in.complainant.example (mx-in.complainant.example [10.9.9.9]) by "
+		  "store.complainant.example with LMTP id N2; Wed, 1 May 2024 10:30:06 +0000",
+		  "from bad.example.org (bad.example.org [203.0.113.50]) by mx-in.complainant.example "
+		  "with SMTP id N3; Wed, 1 May 2024 10:30:05 +0000" }, "not_ours", "203.0.113.50" },
+		/* not ours, a forged hop naming us below the outsider */
+		{ NULL, { "from bad.example.org (bad.example.org [203.0.113.50]) by mx.complainant.example "
+		  "with SMTP id N4; Wed, 1 May 2024 10:30:05 +0000", EGRESS_MX2 },
+		  "not_ours", "203.0.113.50" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct report r;
+		struct verdict v;
+
+		mk(&r, c[i].src, c[i].h[0], c[i].h[1], c[i].h[2]);
+		run(&r, &v);
+		if (strcmp(verdict_name(v.cls), c[i].cls) != 0 || v.injector_ip == NULL ||
+		    strcmp(v.injector_ip, c[i].inj) != 0)
+			fail_msg("case %zu: %s injector %s, want %s injector %s (%s)", i, verdict_name(v.cls),
+				 v.injector_ip ? v.injector_ip : "-", c[i].cls, c[i].inj, v.rule);
+		done(&r, &v);
+	}
+}
+
+/* a customer behind our NAT gateway sends through our Exim smarthost: the client port Exim
+ * recorded (not the report's Source-Port, the complainant's side) and that hop's time find
+ * the inside host; for Postfix, which writes no port, the mail log's does */
+static void test_nat_smarthost(void **state)
+{
+	static const char egress[] = "from mx2.example.net ([192.0.2.25]) by mx.complainant.example "
+		"(Postfix) with ESMTPS id 4VqP1 for <victim@complainant.example>; Wed, 1 May 2024 10:30:05 +0000";
+	static const char *const exim[] = {
+		"from nat1.example.net ([192.0.2.1]:40123 helo=pc-3-4.lan)\n\tby mx2.example.net with "
+		"esmtp (Exim 4.96)\n\t(envelope-from <promo@example.net>)\n\tid 1rNat1-000Q1a-2B\n\t"
+		"for victim@complainant.example;\n\tWed, 01 May 2024 10:29:58 +0000",
+		"from [192.0.2.1] (port=40123 helo=pc-3-4.lan)\n\tby mx2.example.net with esmtp "
+		"(Exim 4.96)\n\t(envelope-from <promo@example.net>)\n\tid 1rNat1-000Q1a-2B\n\t"
+		"for victim@complainant.example;\n\tWed, 01 May 2024 10:29:58 +0000",
+	};
+	struct report r;
+	struct verdict v;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		mk(&r, "192.0.2.25", egress, exim[i], NULL);
+		r.source_port = 51999;       /* the smarthost's port toward the complainant */
+		r.arrival = 1714559405;
+		run(&r, &v);
+		assert_int_equal(r.hops[1].port, 40123);
+		if (v.cls != V_INFECTED_HOST)
+			fail_msg("case %zu: %s %s: %s", i, verdict_name(v.cls), v.rule, v.explanation);
+		assert_string_equal(v.rule, "nat-inside-dynamic");
+		assert_string_equal(v.abused_ip, "10.20.3.4");
+		assert_string_equal(v.nat_inside, "10.20.3.4:51000");
+		assert_string_equal(v.injector_ip, "10.20.3.4");
+		assert_string_equal(v.egress_ip, "192.0.2.25");
+		done(&r, &v);
+	}
+	/* the hop's time outside the NAT record's window: the record decides nothing */
+	mk(&r, "192.0.2.25", egress, "from [192.0.2.1] (port=40123 helo=pc)\n\tby mx2.example.net with "
+	   "esmtp (Exim 4.96)\n\tid 1rNat2-000Q1a-2B;\n\tWed, 01 May 2024 12:29:58 +0000", NULL);
+	run(&r, &v);
+	assert_string_equal(v.rule, "nat-no-record");
+	assert_null(v.injector_ip);
+	done(&r, &v);
+	/* Postfix: no port in the header, the mail log for queue 4NatQ1 has it */
+	mk(&r, "192.0.2.25", egress, "from nat1.example.net (nat1.example.net [192.0.2.1]) by "
+	   "mx2.example.net (Postfix) with ESMTP id 4NatQ1 for <victim@complainant.example>; "
+	   "Wed, 1 May 2024 10:29:58 +0000", NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_INFECTED_HOST);
+	assert_string_equal(v.abused_ip, "10.20.3.4");
+	assert_string_equal(v.injector_ip, "10.20.3.4");
+	done(&r, &v);
+	/* no port anywhere: the NAT log and the port are needed */
+	mk(&r, "192.0.2.25", egress, "from nat1.example.net (nat1.example.net [192.0.2.1]) by "
+	   "mx2.example.net (Postfix) with ESMTP id 4NatQ9; Wed, 1 May 2024 10:29:58 +0000", NULL);
+	r.source_port = 40123;       /* the complainant's side: not used for our ingress hop */
+	r.arrival = 1714559405;
+	run(&r, &v);
+	assert_string_equal(v.rule, "nat-no-port");
+	assert_string_equal(v.abused_ip, "192.0.2.1");
+	done(&r, &v);
+}
+
 static void test_roles(void **state)
 {
 	struct report r;
@@ -412,7 +531,8 @@ static void test_forged_hop_ends_chain(void **state)
 	assert_int_equal(v.cls, V_LOCAL_INJECTION);
 	assert_string_equal(v.abused_ip, "192.0.2.26");
 	assert_string_equal(v.abused_host, "smtp.example.net");
-	assert_null(v.injector_ip);
+	/* the forged header's client is not the injector: the host the chain ends at is */
+	assert_string_equal(v.injector_ip, "192.0.2.26");
 	assert_int_equal(v.confidence, CONF_MEDIUM);
 	for (size_t i = 0; i < v.evidence.n; i++)
 		if (strncmp(v.evidence.v[i], "hop 2:", 6) == 0)
@@ -446,7 +566,7 @@ static void test_writer_recorded_name(void **state)
 	run(&r, &v);
 	assert_int_not_equal(v.cls, V_OPEN_RELAY);
 	assert_string_equal(v.abused_ip, "192.0.2.26");
-	assert_null(v.injector_ip);
+	assert_string_equal(v.injector_ip, "192.0.2.26");
 	done(&r, &v);
 }
 
@@ -868,6 +988,8 @@ int main(void)
 		cmocka_unit_test(test_no_source_ip),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_nat),
+		cmocka_unit_test(test_injector),
+		cmocka_unit_test(test_nat_smarthost),
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_web_script),
 		cmocka_unit_test(test_noip_middle),
