@@ -305,6 +305,11 @@ int digest_collect(struct db *d, long long from, long long to, const char *owner
 	struct q q = { d, from, to, to - DIGEST_STALE_DAYS * 86400LL, owner, 0 };
 	struct q prev = q;
 
+	/* a period that ends now holds what arrived in this very second too: with
+	 * the end exclusive at now, a report (and its new incident) received in
+	 * the second the digest runs was missing from the digest that ends now */
+	if (to == now)
+		q.to = now + 1;
 	memset(dg, 0, sizeof(*dg));
 	dg->from = from;
 	dg->to = to;

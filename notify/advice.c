@@ -107,6 +107,39 @@ static const struct { const char *verdict, *text; } table[] = {
 	{ "not_ours", not_ours },
 };
 
+/* what happened, per verdict, for the owner: no desk words, one paragraph */
+static const struct { const char *verdict, *text; } happened[] = {
+	{ "open_relay", "The mail server on this host passed on mail from a computer outside "
+	  "our network, which had not logged in, to recipients outside our network. A server "
+	  "that does this is called an \"open relay\": anyone can use it to send spam that "
+	  "looks as if it came from us." },
+	{ "open_proxy", "A proxy service on this host let a computer outside our network "
+	  "connect through it, and the mail was sent that way. Such a service is called an "
+	  "\"open proxy\": spammers use it to hide where they really are." },
+	{ "compromised_account", "The mail was sent through our mail server by someone who "
+	  "logged in with the mail account named above. The password of that account is "
+	  "probably known to the sender of the spam." },
+	{ "infected_host", "The mail came straight from the computer on this address, not "
+	  "through a mail server. The computer is probably infected with a program that "
+	  "sends spam." },
+	{ "web_script", "The mail was sent by a program on this web server, most likely a "
+	  "web form or a script that someone abused or uploaded." },
+	{ "local_injection", "The mail was handed to the mail system by a user or a program "
+	  "on this host itself, not by a computer outside it." },
+	{ "not_ours", "We found nothing in the complaint showing that the mail came from "
+	  "our network: it was probably sent to us by mistake, or its sender details were "
+	  "forged." },
+};
+
+const char *advice_what_happened(const char *verdict)
+{
+	for (size_t i = 0; verdict && i < sizeof(happened) / sizeof(happened[0]); i++)
+		if (strcmp(happened[i].verdict, verdict) == 0)
+			return happened[i].text;
+	return "The mail came from this host, but we could not tell how it was sent. "
+	       "Please look on the host for anything that sends mail.";
+}
+
 const char *advice_for(const char *verdict)
 {
 	for (size_t i = 0; verdict && i < sizeof(table) / sizeof(table[0]); i++)

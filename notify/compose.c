@@ -61,6 +61,8 @@ static void put_headers(struct buf *out, const struct mail *m)
 	mime_header(out, "Date", date);
 	put_from(out, m);
 	buf_printf(out, "To: <%s>\r\n", m->to);
+	if (m->reply_to && mime_addr_ok(m->reply_to))
+		buf_printf(out, "Reply-To: <%s>\r\n", m->reply_to);
 	mime_header(out, "Subject", m->subject);
 	put_id(out, "Message-ID", m->message_id);
 	put_id(out, "In-Reply-To", m->in_reply_to);

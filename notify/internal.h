@@ -44,6 +44,7 @@ size_t mime_line_max(const char *data, size_t len);
 struct mail {
 	const char *from, *to, *subject, *message_id, *auto_submitted;
 	const char *in_reply_to;        /* optional "<...>" */
+	const char *reply_to;           /* optional addr-spec for Reply-To */
 	const char *organization;       /* display name for From, optional */
 	long long date;
 	long long incident_id;          /* X-Abusedesk-Incident when > 0 */
@@ -84,6 +85,9 @@ const char *render_verdict_words(const char *verdict);
 void evidence_from_json(const char *json, struct strlist *l, size_t max);
 /* advice_for - what the owner should do about a verdict (static text, LF lines) */
 const char *advice_for(const char *verdict);
+/* advice_what_happened - how the mail was sent, per verdict, in words for a
+ * customer (static text, one paragraph, not wrapped) */
+const char *advice_what_happened(const char *verdict);
 
 /* ---- transports ---- */
 enum send_result { SEND_OK = 0, SEND_TEMP = 1, SEND_PERM = 2 };

@@ -21,6 +21,7 @@
 #define RENDER_MAX_EVIDENCE  30
 #define RENDER_MAX_HDR_LINES 40
 #define RENDER_MAX_LINE      300
+#define RENDER_WIDTH         72
 
 const char *render_verdict_words(const char *verdict)
 {
@@ -84,6 +85,50 @@ static void put_block(struct buf *t, const char *text, size_t max_lines)
 	buf_free(&clean);
 }
 
+/* put_wrapped - text cleaned to one line, then word-wrapped at RENDER_WIDTH
+ * columns (UTF-8 characters): the first line after indent, the rest after
+ * hang; a word longer than a line stands alone on its line */
+static void put_wrapped(struct buf *t, const char *text, const char *indent, const char *hang)
+{
+	struct buf clean;
+	const char *p, *lead = indent;
+	size_t col = 0;
+
+	buf_init(&clean, 0);
+	mime_clean(&clean, text, 64 * 1024, 0);
+	p = clean.data ? clean.data : "";
+	while (*p) {
+		const char *w;
+		size_t bytes, chars = 0;
+
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		for (w = p; *p && *p != ' '; p++)
+			if (((unsigned char)*p & 0xc0) != 0x80)
+				chars++;
+		bytes = (size_t)(p - w);
+		if (col > 0 && col + 1 + chars > RENDER_WIDTH) {
+			buf_putc(t, '\n');
+			col = 0;
+		}
+		if (col == 0) {
+			buf_puts(t, lead);
+			col = strlen(lead);
+			lead = hang;
+		} else {
+			buf_putc(t, ' ');
+			col++;
+		}
+		buf_append(t, w, bytes);
+		col += chars;
+	}
+	if (col > 0)
+		buf_putc(t, '\n');
+	buf_free(&clean);
+}
+
 /* put_facts - the summary block */
 static void put_facts(struct buf *t, const struct outbox_incident *in, const struct outbox_report *r)
 {
@@ -108,6 +153,28 @@ static void put_facts(struct buf *t, const struct outbox_incident *in, const str
 	field(t, "Status:", in->status);
 }
 
+/* put_happened - what happened, in words for a customer: who complained
+ * about what, and how the mail was sent (advice_what_happened) */
+static void put_happened(struct buf *t, const struct outbox_incident *in,
+			 const struct outbox_report *last, const char *expl)
+{
+	struct buf p;
+
+	buf_init(&p, 0);
+	buf_puts(&p, "People who received mail from ");
+	mime_clean(&p, host_of(in), 200, 0);
+	buf_puts(&p, " reported it to us as unwanted (spam or other abuse).");
+	if ((last && last->format && strcmp(last->format, "dsn") == 0) ||
+	    strncmp(expl, "backscatter", 11) == 0)
+		buf_puts(&p, " The complaint was a bounce: someone received an error message "
+			 "about mail they never sent, because mail that went out through our "
+			 "network used their address as its sender.");
+	buf_putc(&p, ' ');
+	buf_puts(&p, advice_what_happened(in->verdict));
+	put_wrapped(t, p.data, "    ", "    ");
+	buf_free(&p);
+}
+
 /* put_text - the whole body */
 static void put_text(struct buf *t, const struct config *cfg, const char *reason,
 		     const struct outbox_incident *in, const struct outbox_report *last,
@@ -124,19 +191,21 @@ static void put_text(struct buf *t, const struct config *cfg, const char *reason
 		   "We received complaints");
 	put_facts(t, in, last);
 	buf_puts(t, "\nWhat happened\n\n");
-	put_block(t, *expl ? expl : "(no explanation recorded)", 10);
-	evidence_from_json(last ? last->trace_json : NULL, &ev, RENDER_MAX_EVIDENCE);
-	if (ev.n) {
-		buf_puts(t, "\nEvidence\n\n");
-		for (size_t i = 0; i < ev.n; i++) {
-			buf_puts(t, "  - ");
-			mime_clean(t, ev.v[i], RENDER_MAX_LINE, 0);
-			buf_putc(t, '\n');
-		}
-	}
-	strlist_free(&ev);
+	put_happened(t, in, last, expl);
 	buf_puts(t, "\nWhat to do\n\n");
 	put_block(t, advice_for(in->verdict), 60);
+	evidence_from_json(last ? last->trace_json : NULL, &ev, RENDER_MAX_EVIDENCE);
+	buf_puts(t, "\nTechnical evidence\n\n"
+		 "For your mail administrator: how we traced the mail, from the\n"
+		 "Received headers of the reported message (hop 1 is the last server\n"
+		 "it passed; \"egress\" is where it left our network, \"ingress\"\n"
+		 "where it entered our servers).\n\n");
+	put_wrapped(t, *expl ? expl : "(no explanation recorded)", "  ", "  ");
+	if (ev.n)
+		buf_putc(t, '\n');
+	for (size_t i = 0; i < ev.n; i++)
+		put_wrapped(t, ev.v[i], "  - ", "    ");
+	strlist_free(&ev);
 	if (first && *first->orig_headers) {
 		buf_puts(t, "\nHeaders of the reported message (first complaint, as received)\n\n");
 		put_block(t, first->orig_headers, RENDER_MAX_HDR_LINES);
@@ -237,6 +306,7 @@ int render_notice_mail(const struct config *cfg, long long incident_id, const ch
 
 	m.from = cfg->from_address;
 	m.to = to;
+	m.reply_to = cfg->team_address;   /* the body asks the owner to reply */
 	m.subject = n->subject;
 	m.message_id = message_id;
 	m.organization = cfg->organization;

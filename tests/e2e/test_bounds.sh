@@ -30,6 +30,8 @@ if [ "$(id -u)" = 0 ]; then
 	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
 	chown abusedesk "$T"; chmod 755 "$T"
 	RUN_USER=abusedesk AS=(runuser -u abusedesk --)
+	# a checkout the mail user cannot reach (under /root): run a copy it can
+	. "tests/lib/pipeuser.sh"; BIN=$(pipe_user_bin "$BIN" abusedesk) || { echo "Bail out! no binary the mail user can run"; echo "0 passed, 1 failed"; exit 1; }
 fi
 SP=$(free_port)
 cat > "$T/abusedesk.conf" <<CONF

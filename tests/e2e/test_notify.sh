@@ -119,7 +119,7 @@ ok sink_wait "$SINK" 1 5 "notice arrived in the sink"
 ok http_wait "$HTTP" 1 5 "webhook arrived"
 is "$(head -n2 "$SINK/0001.env" | tr '\n' ' ')" "MAIL FROM:<abusedesk@example.net> RCPT TO:<noc@owner.test> " "envelope"
 I=$(mailinfo "$SINK/0001.eml")
-is "$(field "$I" headers)" "Date,From,To,Subject,Message-ID,Auto-Submitted,X-Abusedesk-Incident,MIME-Version,Content-Type" \
+is "$(field "$I" headers)" "Date,From,To,Reply-To,Subject,Message-ID,Auto-Submitted,X-Abusedesk-Incident,MIME-Version,Content-Type" \
 	"exactly the headers we wrote"
 is "$(field "$I" subject)" "'[abuse #1] open relay on mx2.example.net (1 report)'" "subject"
 is "$(field "$I" mid)" "$MID1" "Message-ID is the one stored at enqueue"
@@ -130,6 +130,13 @@ is "$(field "$I" defects)" 0 "no MIME defects"
 is "$(field "$I" bare_lf)" 0 "CRLF line ends only"
 TXT=$(tr -d '\r' <"$SINK/0001.eml.txt")
 like "$TXT" "accepted mail from 198.51.100.7" "body: explanation"
+is "$(tr -d '\r' <"$SINK/0001.eml" | sed -n 's/^Reply-To: //p')" "<abuse-team@example.net>" "Reply-To: the team address the body asks to reply to"
+like "$TXT" "What happened"$'\n\n'"    People who received mail from mx2.example.net reported it" "body: what happened, in plain words"
+like "$TXT" "Technical evidence"$'\n' "body: the trace under its own heading"
+ok "! sed -n '/^What happened/,/^Technical evidence/p' <<<\"\$TXT\" | grep -qiE 'egress|ingress|backscatter'" \
+	"no desk jargon before the technical evidence"
+ok "! sed -n '/^What happened/,/^What to do/p; /^Technical evidence/,/^Headers of/p' <<<\"\$TXT\" | grep -q '.\{73\}'" \
+	"what happened and the evidence wrap at 72"
 like "$TXT" "- hop 1: mx2.example.net received from 198.51.100.7" "body: evidence"
 like "$TXT" "smtpd_relay_restrictions" "body: Postfix advice for open relays"
 like "$TXT" "Received: from spammer.example" "body: header sample"
@@ -152,7 +159,7 @@ ok enqueue 2 2 "enqueue hostile incident 2"
 A notify --once >/dev/null 2>&1
 ok sink_wait "$SINK" 2 5 "hostile notice arrived"
 I=$(mailinfo "$SINK/0002.eml")
-is "$(field "$I" headers)" "Date,From,To,Subject,Message-ID,Auto-Submitted,X-Abusedesk-Incident,MIME-Version,Content-Type" \
+is "$(field "$I" headers)" "Date,From,To,Reply-To,Subject,Message-ID,Auto-Submitted,X-Abusedesk-Incident,MIME-Version,Content-Type" \
 	"hostile text added no header"
 is "$(grep -c '^RCPT TO' "$SINK/0002.env")" 1 "one recipient only"
 is "$(head -n2 "$SINK/0002.env" | tail -n1)" "RCPT TO:<abuse-team@example.net>" "no owner: the team address"
@@ -164,7 +171,7 @@ is "$(field "$I" defects)" 0 "no MIME defects"
 ok "[ $(field "$I" maxline) -le 78 ]" "no raw line longer than 78"
 ok "cmp -s '$SINK/0002.eml.att' '$T/spool/cur/1700000000.2.P1R1'" "attachment decodes to the exact complaint"
 TXT=$(tr -d '\r' <"$SINK/0002.eml.txt")
-like "$TXT" "    <script>alert\\(1\\)</script>"$'\n'"    Subject: injected"$'\n' "explanation: lines indented, HTML left as text"
+like "$TXT" "  <script>alert\\(1\\)</script> Subject: injected"$'\n' "explanation: one indented paragraph, HTML left as text"
 ok "! grep -q 'after nul' '$SINK/0002.eml.txt'" "explanation: cut at the NUL"
 like "$TXT" "    X-Evil: Bcc: x@y" "header sample: a bare CR does not start a line"
 

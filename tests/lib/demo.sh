@@ -9,10 +9,27 @@ BIN=$ROOT/abusedesk
 rm -rf "$D"
 mkdir -p "$D"
 RUN_USER=
+PIPE_BIN=$BIN
 if [ "$(id -u)" = 0 ]; then
 	# hostile mail is never handled as root: the pipe runs as a mail user
 	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
 	RUN_USER=abusedesk
+	# a checkout the mail user cannot reach (under /root, mode 0700): the
+	# demo's files and a copy of the binary go where it can
+	. tests/lib/pipeuser.sh
+	PIPE_BIN=$(pipe_user_bin "$BIN" abusedesk) || {
+		echo "demo: the mail user 'abusedesk' cannot execute $BIN, and no copy it can run could be made" >&2
+		exit 1
+	}
+	[ "$PIPE_BIN" = "$(readlink -f "$BIN")" ] ||
+		echo "demo: 'abusedesk' cannot reach $ROOT; it runs the copy $PIPE_BIN"
+	if ! runuser -u abusedesk -- test -x "$D"; then
+		rmdir "$D"
+		D=/var/tmp/abusedesk-demo-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
+		rm -rf "$D"
+		mkdir -m 0755 "$D" || exit 1
+		echo "demo: 'abusedesk' cannot reach $ROOT/build; the demo's database and spool are in $D"
+	fi
 	chown abusedesk "$D"
 fi
 . tests/lib/demo-env.sh
@@ -21,16 +38,28 @@ A() { "$BIN" -c "$D/abusedesk.conf" "$@"; }
 echo "== abusedesk init; inventory, mail log and NAT log import"
 demo_load "$BIN" "$D/abusedesk.conf"
 echo "== ingest: each sample piped to 'abusedesk ingest', as the MTA does"
-n=0; bad=0
+n=0; bad=0; why=
 for f in samples/*.eml; do
+	rc=0
 	if [ -n "$RUN_USER" ]; then
-		runuser -u "$RUN_USER" -- "$BIN" -q -c "$D/abusedesk.conf" ingest < "$f" || bad=$((bad + 1))
+		runuser -u "$RUN_USER" -- "$PIPE_BIN" -q -c "$D/abusedesk.conf" ingest < "$f" 2>"$D/ingest.err" || rc=$?
 	else
-		A -q ingest < "$f" || bad=$((bad + 1))
+		A -q ingest < "$f" 2>"$D/ingest.err" || rc=$?
+	fi
+	if [ "$rc" -ne 0 ]; then
+		bad=$((bad + 1))
+		[ -n "$why" ] || why="$f: exit $rc: $(head -3 "$D/ingest.err")"
 	fi
 	n=$((n + 1))
 done
+rm -f "$D/ingest.err"
 echo "ingested $n messages ($bad deferred)"
+if [ "$bad" -ne 0 ]; then
+	# the MTA would keep these and retry: for the demo it is a failure
+	echo "demo: $bad of $n ingests did not succeed (an MTA would defer them); the first:" >&2
+	echo "  $why" >&2
+	exit 1
+fi
 echo
 echo "== abusedesk reports --limit 15"
 A reports --limit 15

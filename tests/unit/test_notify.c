@@ -326,6 +326,95 @@ static void test_evidence(void **state)
 	assert_int_equal(l.n, 0);
 }
 
+/* section_of - the lines of text between heading and the next blank-line-led heading */
+static char *section_of(const char *text, const char *heading)
+{
+	const char *s = strstr(text, heading), *e;
+
+	assert_non_null(s);
+	s += strlen(heading);
+	e = strstr(s, "\n\n\n");
+	for (const char *h = s + 2; *h; h++)
+		if (h[-2] == '\n' && h[-1] == '\n' && h[0] >= 'A' && h[0] <= 'Z') {
+			e = h;
+			break;
+		}
+	return e ? g_strndup(s, (size_t)(e - s)) : g_strdup(s);
+}
+
+/* assert_width - every line of s at most w characters (UTF-8) */
+static void assert_width(const char *s, size_t w)
+{
+	size_t col = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (*p == '\n') {
+			col = 0;
+			continue;
+		}
+		if (((unsigned char)*p & 0xc0) != 0x80)
+			col++;
+		if (col > w)
+			fail_msg("line longer than %zu columns in:\n%s", w, s);
+	}
+}
+
+/* the notice an owner reads: plain words first, the trace under its own
+ * heading, every line at most 72 columns, and a Reply-To to the team */
+static void test_render_plain(void **state)
+{
+	static char key[] = "mx2.example.net", verdict[] = "open_relay", status[] = "open",
+		host[] = "mx2.example.net", ip[] = "192.0.2.25", owner[] = "mail-team", empty[] = "",
+		conf[] = "medium", fmt[] = "dsn", inj[] = "203.0.113.9",
+		expl[] = "backscatter: this bounce is for a message that went out through our network; "
+			 "mx2.example.net (192.0.2.25) accepted this message from 203.0.113.9 without "
+			 "authentication and relayed it to an outside recipient (other.example): open relay.",
+		trace[] = "{\"evidence\":[\"hop 1: from 192.0.2.25 (mx2.example.net) by mx.other.example "
+			  "(ESMTPS, id 4Bnc1): egress: topmost header naming our address (no Source-IP)\","
+			  "\"hop 2: from 203.0.113.9 (helo spammer.example.org) by mx2.example.net "
+			  "(ESMTP, id 4Bnc0): ingress: outside client, no authentication\"]}";
+	struct outbox_incident in = { 0 };
+	struct outbox_report r = { 0 };
+	struct config c = { 0 };
+	struct notice n;
+	struct buf mail;
+	char *happened, *todo, *tech;
+
+	in.id = 6; in.key_host = key; in.verdict = verdict; in.status = status; in.abused_host = host;
+	in.abused_ip = ip; in.owner = owner; in.role = empty; in.confidence = conf; in.explanation = expl;
+	in.auth_user = empty; in.first_seen = in.last_seen = 1714608000; in.reports = 1;
+	in.messages = 1; in.reporters = 1;
+	r.id = 1; r.format = fmt; r.explanation = expl; r.trace_json = trace; r.injector_ip = inj;
+	r.orig_headers = empty; r.reporter = empty; r.source_ip = empty;
+	c.organization = "Example Network";
+	c.team_address = "abuse-team@example.net";
+	c.from_address = "abusedesk@example.net";
+	render_notice(&c, &in, &r, NULL, "new", NULL, 0, &n);
+	happened = section_of(n.text.data, "\nWhat happened\n\n");
+	todo = section_of(n.text.data, "\nWhat to do\n\n");
+	tech = section_of(n.text.data, "\nTechnical evidence\n\n");
+	for (const char *j = "egress\0ingress\0backscatter\0topmost\0"; *j; j += strlen(j) + 1) {
+		assert_null(strstr(happened, j));
+		assert_null(strstr(todo, j));
+	}
+	assert_non_null(strstr(happened, "open relay"));
+	assert_non_null(strstr(happened, "bounce"));
+	assert_non_null(strstr(tech, "backscatter: this bounce"));
+	assert_non_null(strstr(tech, "egress: topmost header naming our address"));
+	assert_width(happened, 72);
+	assert_width(tech, 72);
+	buf_init(&mail, 0);
+	assert_int_equal(render_notice_mail(&c, 6, "mail-team@example.net", &n, "<x@example.net>",
+					    1714608000, &mail), 0);
+	assert_non_null(strstr(mail.data, "\r\nReply-To: <abuse-team@example.net>\r\n"));
+	buf_free(&mail);
+	g_free(happened);
+	g_free(todo);
+	g_free(tech);
+	n.attach = NULL;
+	notice_free(&n);
+}
+
 static void test_sign(void **state)
 {
 	char sig[100];
@@ -557,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_compose_boundary),
 		cmocka_unit_test(test_compose_attach_line_ends),
 		cmocka_unit_test(test_evidence),
+		cmocka_unit_test(test_render_plain),
 		cmocka_unit_test(test_sign),
 		cmocka_unit_test_setup_teardown(test_policy, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(test_owner_policies, setup_db, teardown_db),
