@@ -25,6 +25,15 @@ const struct command commands[] = {
 	  "PATH is an mbox file ('-' for stdin) or a maildir (or a folder of message\n"
 	  "files). Each message is spooled and processed as if the MTA had piped it;\n"
 	  "importing the same backlog twice adds nothing.\n" },
+	{ "fetch", cmd_fetch, "[--once] [--mailbox NAME]", "collect reports from IMAP mailboxes (fetch_url)",
+	  "Each message is spooled and processed exactly as a piped one, and only once\n"
+	  "it is recorded is it moved, deleted or remembered (fetch_after). A re-run\n"
+	  "after a crash neither skips nor repeats; a message both piped and fetched is\n"
+	  "one report. The password is read from fetch_password_file, never argv.\n"
+	  "  --once          one pass (the default; for timers and cron)\n"
+	  "  --mailbox NAME  only this mailbox of fetch_url (its name or URL)\n"
+	  "Exit 0 done; 75 server unreachable or timed out, database busy (try later);\n"
+	  "69 login refused, certificate not trusted, no such mailbox; 78 configuration.\n" },
 	{ "reports", cmd_reports, "[--since 24h] [--status S] [--limit N] [--format table|json|csv]",
 	  "list stored reports", "  --status   pending or done\n" },
 	{ "parse", cmd_parse, "[--json] FILE...|-", "show what a message says (report model)",

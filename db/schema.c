@@ -233,7 +233,20 @@ static const char schema_v3[] =
 	"CREATE INDEX IF NOT EXISTS reports_spool_path ON reports(spool_path);"
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);";
 
-static const char *const steps[] = { schema_v1, schema_v2, schema_v3 };
+/*
+ * v4: `abusedesk fetch` (IMAP). fetch_state: per mailbox (its URL without a
+ * password) the UIDVALIDITY last seen and the highest UID recorded and
+ * handled on the server; fetch_uids: with fetch_after = keep, every UID done
+ * under that UIDVALIDITY (a change of UIDVALIDITY deletes them).
+ */
+static const char schema_v4[] =
+	"CREATE TABLE IF NOT EXISTS fetch_state ("
+	" mailbox TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS fetch_uids ("
+	" mailbox TEXT NOT NULL, uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,"
+	" PRIMARY KEY(mailbox, uidvalidity, uid)) WITHOUT ROWID;";
+
+static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4 };
 
 int db_schema_version(struct db *d)
 {

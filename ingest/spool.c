@@ -252,6 +252,19 @@ int spool_store_mem(const char *dir, const char *data, size_t len, size_t cap, s
 	return commit(dir, data, len, m);
 }
 
+int spool_store_part(const char *dir, const char *data, size_t len, long long received,
+		     const char sha256[65], struct spool_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (received > (long long)len) {
+		m->received = received;
+		memcpy(m->sha256, sha256, 64);
+		m->sha256[64] = '\0';
+		m->truncated = 1;
+	}
+	return commit(dir, data, len, m);
+}
+
 int spool_store_fd(const char *dir, int fd, size_t cap, struct spool_msg *m)
 {
 	size_t len = 0, alloc = cap < 65536 ? cap : 65536; /* a cap under 64 KiB holds too */

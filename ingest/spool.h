@@ -45,6 +45,14 @@ int spool_check(const char *dir);
 int spool_store_fd(const char *dir, int fd, size_t cap, struct spool_msg *m);
 /* spool_store_mem - the same for bytes in memory (imports) */
 int spool_store_mem(const char *dir, const char *data, size_t len, size_t cap, struct spool_msg *m);
+/*
+ * spool_store_part - bytes kept from a stream read elsewhere (IMAP): data/len
+ * are at most the first cap bytes, received and sha256 (hex) describe the whole
+ * stream. When received > len the message is stored truncated, with the same
+ * name and dedupe key spool_store_fd would give the same stream.
+ */
+int spool_store_part(const char *dir, const char *data, size_t len, long long received,
+		     const char sha256[65], struct spool_msg *m);
 /* spool_path - full path of name in sub ("new" or "cur") into out */
 int spool_path(const char *dir, const char *sub, const char *name, char *out, size_t outlen);
 /* spool_find - the path of name whether in new/ or cur/; 0 or -1 */

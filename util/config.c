@@ -65,6 +65,13 @@ static const struct key keys[] = {
 	{ "probe_timeout", K_SPAN, O(probe_timeout), "10s" },
 	{ "probe_interval", K_SPAN, O(probe_interval), "60s" },
 	{ "probe_helo", K_STR, O(probe_helo), "probe.abusedesk.invalid" },
+	{ "fetch_url", K_LIST, O(fetch_url), "" },
+	{ "fetch_password_file", K_STR, O(fetch_password_file), "" },
+	{ "fetch_after", K_STR, O(fetch_after), "move:Processed" },
+	{ "fetch_ca_file", K_STR, O(fetch_ca_file), "" },
+	{ "fetch_max_messages", K_INT, O(fetch_max_messages), "1000" },
+	{ "fetch_connect_timeout", K_SPAN, O(fetch_connect_timeout), "30s" },
+	{ "fetch_timeout", K_SPAN, O(fetch_timeout), "60s" },
 };
 #undef O
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

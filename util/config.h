@@ -61,6 +61,14 @@ struct config {
 	long probe_timeout;
 	long probe_interval;        /* minimum seconds between probes of one target */
 	char *probe_helo;
+	/* fetch (IMAP) */
+	struct strlist fetch_url;   /* one URL per mailbox: imaps://USER@HOST[:PORT]/MAILBOX */
+	char *fetch_password_file;  /* the password, on its first line; never on the command line */
+	char *fetch_after;          /* move:FOLDER | delete | keep */
+	char *fetch_ca_file;        /* CA certificates (PEM) for a private CA, "" = system's */
+	long fetch_max_messages;    /* messages per mailbox per run */
+	long fetch_connect_timeout; /* TCP + TLS + greeting + login */
+	long fetch_timeout;         /* a server silent this long is given up */
 };
 
 /* config_load - defaults, then the file; path NULL means search. On error
