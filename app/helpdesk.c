@@ -21,6 +21,16 @@ int app_incident_page(struct db *d, long long id, struct incident_page *p)
 	return p->incident.nrows > 0;
 }
 
+int app_incident(struct db *d, long long id, struct incident_rows *out)
+{
+	struct hd_filter f;
+
+	memset(&f, 0, sizeof(f));
+	f.id = id;
+	f.limit = 1;
+	return hd_incidents(d, &f, out);
+}
+
 /* add_hits - append the hits of one query to out, each (kind, id) once, at most APP_SEARCH_MAX */
 static int add_hits(struct db *d, enum hd_search_by by, const char *v, long long since, struct search_hits *out)
 {
@@ -46,10 +56,16 @@ static int add_hits(struct db *d, enum hd_search_by by, const char *v, long long
 int app_search(struct db *d, const char *q, long since, struct search_hits *out)
 {
 	char ip[46], mid[512];
+	struct cidr net;
 	size_t n;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (strchr(q, '/') != NULL && cidr_parse(q, &net) == 0) {
+		if ((rc = add_hits(d, HS_INCIDENT_CIDR, q, 0, out)) == DB_OK)
+			rc = add_hits(d, HS_REPORT_CIDR, q, 0, out);
+		return rc;
+	}
 	if (ip_normalize(q, ip) == 0) {
 		if ((rc = add_hits(d, HS_INCIDENT_IP, ip, 0, out)) == DB_OK &&
 		    (rc = add_hits(d, HS_REPORT_IP, ip, 0, out)) == DB_OK)
@@ -81,11 +97,27 @@ int app_reports(struct db *d, long since, const char *status, long limit, struct
 	return hd_reports(d, since ? db_now() - since : 0, status, limit, out);
 }
 
+long long app_reports_count(struct db *d, long since, const char *status)
+{
+	return hd_reports_count(d, since ? db_now() - since : 0, status);
+}
+
 int app_set_status(struct db *d, long long id, const char *status, const char *actor, const char *note)
 {
+	char old[32];
 	int rc;
 
-	if ((rc = db_begin(d)) == DB_OK && (rc = incident_set_status(d, id, status, actor, note)) == 0)
+	if ((rc = db_begin(d)) != DB_OK)
+		return rc;
+	if ((rc = hd_incident_status(d, id, old, sizeof(old))) != 1) {
+		db_rollback(d);
+		return rc == 0 ? 1 : rc;
+	}
+	if (strcmp(old, status) == 0) {
+		db_rollback(d);
+		return 2;       /* already so: nothing recorded */
+	}
+	if ((rc = incident_set_status(d, id, status, actor, note)) == 0)
 		rc = db_commit(d);
 	else
 		db_rollback(d);

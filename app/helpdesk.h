@@ -17,10 +17,14 @@
 int app_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out);
 /* app_incident_page - one incident on one page; 1 found, 0 no such incident */
 int app_incident_page(struct db *d, long long id, struct incident_page *p);
+/* app_incident - incident id as a list row (the one shape of an incident); out->n 0 when none */
+int app_incident(struct db *d, long long id, struct incident_rows *out);
+/* ACTIVE_STATES - what "active" means everywhere (CLI, digest, docs): not resolved or false positive */
+#define ACTIVE_STATES "open, notified, acknowledged"
 /*
  * app_search - an address is looked up exactly (incidents, reports' source
  * and injector addresses, hops); something with an '@' also as a
- * Message-ID; anything else (or a Message-ID not found) as text in the
+ * Message-ID; a network (CIDR) over the newest 5,000 incidents and reports; anything else (or a Message-ID not found) as text in the
  * newest incidents and the reports of the last 'since' seconds. At most
  * APP_SEARCH_MAX hits, each (kind, id) once. 0 or DB_ERROR/DB_BUSY.
  */
@@ -29,9 +33,12 @@ int app_search(struct db *d, const char *q, long since, struct search_hits *out)
 int app_stats(struct db *d, long since, struct stat_rows *out);
 /* app_reports - reports of the last 'since' seconds (0 all), of status (NULL all), at most limit */
 int app_reports(struct db *d, long since, const char *status, long limit, struct report_rows *out);
+/* app_reports_count - how many reports app_reports would list without a limit; -1 on error */
+long long app_reports_count(struct db *d, long since, const char *status);
 /*
  * app_set_status - set incident id to status in one transaction, recording
- * actor and note (NULL: none). 0, 1 no such incident, DB_BUSY or DB_ERROR.
+ * actor and note (NULL: none). 0, 1 no such incident, 2 already in that
+ * status (nothing recorded), DB_BUSY or DB_ERROR.
  */
 int app_set_status(struct db *d, long long id, const char *status, const char *actor, const char *note);
 /* app_inventory_export - one inventory kind as rows (import order); 0, DB_ERROR, -1 unknown kind */

@@ -16,6 +16,7 @@
 #include "../app/helpdesk.h"
 #include "../correlate/trace/trace.h"
 #include "../db/incidents.h"
+#include "../util/json.h"
 #include "../util/msg.h"
 #include "../util/str.h"
 #include "cli.h"
@@ -57,33 +58,70 @@ struct filters {
 	const char *status, *owner, *host, *verdict;
 	char ip[46], host_lc[256];
 	long since, limit;
+	int all;
 	enum out_format fmt;
 };
+
+/* hd_valid_statuses - the values --status takes, for messages and help */
+const char *hd_valid_statuses(void)
+{
+	return "active (the default: " ACTIVE_STATES "), open, notified, acknowledged, resolved, false_positive";
+}
+
+/* hd_valid_verdicts - every verdict name, comma-separated */
+void hd_valid_verdicts(char *out, size_t len)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < 64 && verdict_from_name(verdict_name((enum verdict_class)i)) == i; i++)
+		n += (size_t)snprintf(out + n, n < len ? len - n : 0, "%s%s", i ? ", " : "",
+				      verdict_name((enum verdict_class)i));
+}
 
 /* parse_filters - the options of `incidents`; 0 or a usage exit status */
 static int parse_filters(int argc, char **argv, struct filters *f)
 {
+	char verdicts[512];
+
 	memset(f, 0, sizeof(*f));
 	f->limit = 50;
 	f->fmt = OUT_TABLE;
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (strcmp(o, "--all") == 0) {
+			f->all = 1;
+			continue;
+		}
+		if (strcmp(o, "--wide") == 0) {
+			out_set_wide();
+			continue;
+		}
 		if (v == NULL)
 			return cli_usage("incidents");
 		i++;
-		if (strcmp(o, "--status") == 0 && (strcmp(v, "active") == 0 || incident_status_valid(v)))
+		if (strcmp(o, "--status") == 0) {
+			if (strcmp(v, "active") != 0 && !incident_status_valid(v)) {
+				msg_error("--status: no status '%.60s'; valid: %s", v, hd_valid_statuses());
+				return EX_USAGE;
+			}
 			f->status = v;
-		else if (strcmp(o, "--owner") == 0)
+		} else if (strcmp(o, "--owner") == 0)
 			f->owner = v;
 		else if (strcmp(o, "--host") == 0) {
-			str_copy(f->host_lc, sizeof(f->host_lc), v);
+			str_copy(f->host_lc, sizeof(f->host_lc), v[0] == '.' ? v + 1 : v);
 			f->host = str_lower(f->host_lc);
 		} else if (strcmp(o, "--ip") == 0 && ip_normalize(v, f->ip) == 0)
 			;
-		else if (strcmp(o, "--verdict") == 0 && verdict_from_name(v) >= 0)
+		else if (strcmp(o, "--verdict") == 0) {
+			if (verdict_from_name(v) < 0) {
+				hd_valid_verdicts(verdicts, sizeof(verdicts));
+				msg_error("--verdict: no verdict '%.60s'; valid: %s", v, verdicts);
+				return EX_USAGE;
+			}
 			f->verdict = v;
-		else if (strcmp(o, "--since") == 0 && time_parse_span(v, &f->since) == 0)
+		} else if (strcmp(o, "--since") == 0 && time_parse_span(v, &f->since) == 0)
 			;
 		else if (strcmp(o, "--limit") == 0 && str_to_long(v, 1, 1000000, &f->limit) == 0)
 			;
@@ -94,6 +132,12 @@ static int parse_filters(int argc, char **argv, struct filters *f)
 			return cli_usage("incidents");
 		}
 	}
+	if (f->all && f->status) {
+		msg_error("--all and --status exclude each other");
+		return EX_USAGE;
+	}
+	if (!f->all && !f->status)
+		f->status = "active";
 	return 0;
 }
 
@@ -104,6 +148,63 @@ static void set_when(struct table *t, size_t col, long long v, enum out_format f
 
 	hd_when(v, f, when);
 	table_set(t, col, when);
+}
+
+/* kv_time - "key":"RFC 3339" or null for 0 */
+static void kv_time(struct buf *b, int *first, const char *key, long long t)
+{
+	char when[32];
+
+	if (t <= 0) {
+		json_kv_null(b, first, key);
+		return;
+	}
+	time_rfc3339((time_t)t, when);
+	json_kv_str(b, first, key, when);
+}
+
+/* hd_incident_json - the one JSON shape of an incident (man page, JSON OUTPUT) */
+void hd_incident_json(struct buf *b, const struct incident_row *r)
+{
+	int first = 1;
+
+	buf_putc(b, '{');
+	json_kv_int(b, &first, "id", r->id);
+	json_kv_str(b, &first, "status", r->status);
+	json_kv_str(b, &first, "verdict", r->verdict);
+	json_kv_str(b, &first, "confidence", r->confidence);
+	json_kv_str(b, &first, "host", r->host);
+	json_kv_str(b, &first, "ip", r->ip);
+	json_kv_str(b, &first, "role", r->role);
+	json_kv_str(b, &first, "owner", r->owner);
+	json_kv_str(b, &first, "account", r->auth_user);
+	json_kv_str(b, &first, "explanation", r->explanation);
+	json_kv_int(b, &first, "reports", r->reports);
+	json_kv_int(b, &first, "messages", r->messages);
+	json_kv_int(b, &first, "reporters", r->reporters);
+	json_kv_int(b, &first, "injectors", r->injectors);
+	kv_time(b, &first, "first_seen", r->first_seen);
+	kv_time(b, &first, "last_seen", r->last_seen);
+	kv_time(b, &first, "created_at", r->created_at);
+	kv_time(b, &first, "notified_at", r->notified_at);
+	kv_time(b, &first, "resolved_at", r->resolved_at);
+	buf_putc(b, '}');
+}
+
+/* print_json - the list as a JSON array of incident objects */
+static void print_json(const struct incident_rows *rows)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_putc(&b, '[');
+	for (size_t i = 0; i < rows->n; i++) {
+		buf_puts(&b, i ? ",\n" : "\n");
+		hd_incident_json(&b, &rows->v[i]);
+	}
+	buf_puts(&b, rows->n ? "\n]\n" : "]\n");
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
 }
 
 int cmd_incidents(struct cli *c, int argc, char **argv)
@@ -133,10 +234,23 @@ int cmd_incidents(struct cli *c, int argc, char **argv)
 		db_close(&d);
 		return EX_SOFTWARE;
 	}
+	if (f.fmt == OUT_JSON) {
+		print_json(&rows);
+		incident_rows_free(&rows);
+		db_close(&d);
+		return EX_OK;
+	}
 	table_init(&t, 10, cols);
 	table_numeric(&t, 0);
 	table_numeric(&t, 6);
 	table_numeric(&t, 7);
+	/* on a narrow terminal: first_seen, reporters, ip go first; host and owner get shorter */
+	table_fit(&t, 8, 0, 5);
+	table_fit(&t, 7, 0, 4);
+	table_fit(&t, 4, 0, 3);
+	table_fit(&t, 5, 8, 2);
+	table_fit(&t, 3, 12, 0);
+	table_fit(&t, 2, 0, 1);
 	for (size_t i = 0; i < rows.n; i++) {
 		const struct incident_row *r = &rows.v[i];
 
@@ -154,6 +268,8 @@ int cmd_incidents(struct cli *c, int argc, char **argv)
 	}
 	incident_rows_free(&rows);
 	table_print(&t, f.fmt, stdout);
+	if (t.nrows == 0 && f.fmt == OUT_TABLE && !f.all && strcmp(f.status, "active") == 0)
+		printf("(only active incidents: %s; --all lists every one)\n", ACTIVE_STATES);
 	table_free(&t);
 	db_close(&d);
 	return EX_OK;
@@ -200,15 +316,21 @@ static int set_status(struct cli *c, int argc, char **argv, const char *status)
 	struct db d;
 	int rc;
 
-	if (argc < 2 || hd_id(argv[1], &id) < 0)
-		return cli_usage(argv[0]);
-	for (int i = 2; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--note") == 0 && i + 1 < argc && !note)
 			note = str_sanitize(argv[++i], 1000);
+		else if (id == 0 && hd_id(argv[i], &id) == 0)
+			;
 		else {
+			if (argv[i][0] != '-' || hd_id(argv[i], &id) == 0)
+				msg_error("%s: '%.40s' is not an incident id", argv[0], argv[i]);
 			free(note);
 			return cli_usage(argv[0]);
 		}
+	}
+	if (id == 0) {
+		free(note);
+		return cli_usage(argv[0]);
 	}
 	hd_actor(actor, sizeof(actor));
 	if (cli_db(c, &d) < 0) {
@@ -217,6 +339,11 @@ static int set_status(struct cli *c, int argc, char **argv, const char *status)
 	}
 	rc = app_set_status(&d, id, status, actor, note);
 	free(note);
+	if (rc == 2) {
+		printf("incident %lld is already %s: nothing changed\n", id, status);
+		db_close(&d);
+		return EX_OK;
+	}
 	if (rc == 1) {
 		msg_error("no incident %lld", id);
 		db_close(&d);

@@ -27,6 +27,9 @@
 #include "cli.h"
 #include "../app/probe_run.h"
 #include "commands.h"
+#include "helpdesk.h"
+
+static enum out_format fmt_of_status;   /* the times of the status table: short in a table */
 
 /* add_row - one outbox row into the status table */
 static void add_row(void *ctx, const struct outbox_row *r)
@@ -44,7 +47,7 @@ static void add_row(void *ctx, const struct outbox_row *r)
 	table_set(t, 5, strcmp(r->state, "pending") == 0 && *r->claim_owner &&
 		  r->claim_until > db_now() ? "sending" : r->state);
 	table_setf(t, 6, "%ld", r->attempts);
-	time_rfc3339((time_t)(strcmp(r->state, "sent") == 0 ? r->sent_at : r->next_attempt_at), when);
+	hd_when(strcmp(r->state, "sent") == 0 ? r->sent_at : r->next_attempt_at, fmt_of_status, when);
 	table_set(t, 7, when);
 	table_set(t, 8, r->last_error);
 	table_set(t, 9, r->subject);
@@ -58,10 +61,18 @@ static int show_status(struct db *d, int all, enum out_format fmt)
 	struct table t;
 	int rc;
 
+	fmt_of_status = fmt;
 	table_init(&t, 10, cols);
 	table_numeric(&t, 0);
 	table_numeric(&t, 1);
 	table_numeric(&t, 6);
+	/* on a narrow terminal: channel, kind, attempts go; error, subject, recipient get shorter */
+	table_fit(&t, 3, 0, 4);
+	table_fit(&t, 2, 0, 3);
+	table_fit(&t, 6, 0, 2);
+	table_fit(&t, 9, 12, 1);
+	table_fit(&t, 8, 16, 0);
+	table_fit(&t, 4, 16, 0);
 	rc = outbox_each(d, all, add_row, &t);
 	table_print(&t, fmt, stdout);
 	table_free(&t);
@@ -123,6 +134,8 @@ int cmd_notify(struct cli *c, int argc, char **argv)
 			now_all = 1;
 		} else if (strcmp(argv[i], "--all") == 0) {
 			all = 1;
+		} else if (strcmp(argv[i], "--wide") == 0) {
+			out_set_wide();
 		} else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
 			if (out_format_parse(argv[++i], &fmt) < 0) {
 				msg_error("--format: expected table, json or csv");

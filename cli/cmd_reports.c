@@ -9,6 +9,7 @@
 #include "../app/helpdesk.h"
 #include "../util/msg.h"
 #include "cli.h"
+#include "helpdesk.h"
 
 int cmd_reports(struct cli *c, int argc, char **argv)
 {
@@ -20,6 +21,7 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 	struct table t;
 	struct db d;
 	struct report_rows rows;
+	long long total;
 	char when[32];
 
 	for (int i = 1; i < argc; i++) {
@@ -35,6 +37,12 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--status") == 0 && i + 1 < argc) {
 			status = argv[++i];
+			if (strcmp(status, "pending") != 0 && strcmp(status, "done") != 0) {
+				msg_error("--status: no report status '%.60s'; valid: pending, done", status);
+				return EX_USAGE;
+			}
+		} else if (strcmp(argv[i], "--wide") == 0) {
+			out_set_wide();
 		} else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
 			if (out_format_parse(argv[++i], &fmt) < 0) {
 				msg_error("--format: expected table, json or csv");
@@ -55,12 +63,22 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 	table_init(&t, sizeof(cols) / sizeof(cols[0]), cols);
 	table_numeric(&t, 0);
 	table_numeric(&t, 9);
+	/* on a narrow terminal: format details, source and status go first;
+	 * subject, reporter and host get shorter */
+	table_fit(&t, 4, 0, 6);
+	table_fit(&t, 3, 0, 5);
+	table_fit(&t, 2, 0, 4);
+	table_fit(&t, 6, 0, 3);
+	table_fit(&t, 7, 0, 2);
+	table_fit(&t, 5, 12, 0);
+	table_fit(&t, 8, 12, 1);
+	table_fit(&t, 10, 16, 0);
 	for (size_t i = 0; i < rows.n; i++) {
 		const struct report_row *r = &rows.v[i];
 
 		table_row(&t);
 		table_setf(&t, 0, "%lld", r->id);
-		time_rfc3339((time_t)r->received_at, when);
+		hd_when(r->received_at, fmt, when);
 		table_set(&t, 1, when);
 		table_set(&t, 2, r->status);
 		table_set(&t, 3, r->format);
@@ -75,6 +93,9 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 	}
 	report_rows_free(&rows);
 	table_print(&t, fmt, stdout);
+	if (t.nrows > 0 && (long)t.nrows == limit && (total = app_reports_count(&d, since, status)) > limit)
+		fprintf(fmt == OUT_TABLE ? stdout : stderr, "showing %zu of %lld (--limit N shows more)\n",
+			t.nrows, total);
 	table_free(&t);
 	db_close(&d);
 	return EX_OK;

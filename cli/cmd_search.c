@@ -1,7 +1,8 @@
 /*
  * cmd_search - `abusedesk search IP|MESSAGE-ID|TEXT` and `abusedesk stats`.
  *
- * search: an address is looked up exactly (incidents.abused_ip, reports'
+ * search: a network (CIDR) is matched against the addresses of the newest
+ * 5,000 incidents and reports; an address is looked up exactly (incidents.abused_ip, reports'
  * source and injector IPs, hops of reported messages); something with an
  * '@' also as a Message-ID (the reported message's or the report's own);
  * anything else (or a Message-ID not found) as text: a LIKE with % and _
@@ -47,6 +48,8 @@ int cmd_search(struct cli *c, int argc, char **argv)
 			i++;
 		else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc && time_parse_span(argv[i + 1], &since) == 0)
 			i++;
+		else if (strcmp(argv[i], "--wide") == 0)
+			out_set_wide();
 		else if (q == NULL && argv[i][0] != '\0')
 			q = argv[i];
 		else
@@ -61,6 +64,11 @@ int cmd_search(struct cli *c, int argc, char **argv)
 	table_init(&t, 8, search_cols);
 	table_numeric(&t, 1);
 	table_numeric(&t, 2);
+	/* on a narrow terminal: status, then verdict go; summary and host get shorter */
+	table_fit(&t, 4, 0, 2);
+	table_fit(&t, 5, 0, 1);
+	table_fit(&t, 6, 12, 0);
+	table_fit(&t, 7, 16, 0);
 	for (size_t i = 0; i < h.n; i++) {
 		const struct search_hit *x = &h.v[i];
 
@@ -79,8 +87,6 @@ int cmd_search(struct cli *c, int argc, char **argv)
 	search_hits_free(&h);
 	table_print(&t, fmt, stdout);
 	db_close(&d);
-	if (t.nrows == 0 && fmt == OUT_TABLE)
-		fprintf(stderr, "nothing found\n");
 	table_free(&t);
 	return EX_OK;
 }
@@ -99,6 +105,8 @@ int cmd_stats(struct cli *c, int argc, char **argv)
 			i++;
 		else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc && time_parse_span(argv[i + 1], &since) == 0)
 			i++;
+		else if (strcmp(argv[i], "--wide") == 0)
+			out_set_wide();
 		else
 			return cli_usage("stats");
 	}

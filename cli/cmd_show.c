@@ -9,15 +9,25 @@
  * JSON is escaped by util/json. Every list is capped.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "../app/helpdesk.h"
 #include "../util/json.h"
+#include "../util/mem.h"
 #include "../util/msg.h"
 #include "../util/str.h"
 #include "cli.h"
 #include "helpdesk.h"
+
+static FILE *o;   /* where head and timeline print (clipped to the width later) */
+
+/* fputc_o - one character to o */
+static void fputc_o(int ch)
+{
+	fputc(ch, o);
+}
 
 /* pr - hostile text to the terminal, each control (str_ctl_len) as '?' */
 static void pr(const char *s)
@@ -27,18 +37,28 @@ static void pr(const char *s)
 
 	for (size_t i = 0; i < n; i += k) {
 		if ((k = str_ctl_len(s + i, n - i, &cp)) > 0) {
-			putchar('?');
+			fputc_o('?');
 		} else {
 			if ((k = utf8_seq_len((const unsigned char *)s + i, n - i)) == 0)
 				k = 1;
-			fwrite(s + i, 1, k, stdout);
+			fwrite(s + i, 1, k, o);
 		}
 	}
+}
+
+/* is_time - a column that holds a Unix time (printed as RFC 3339 in JSON) */
+static int is_time(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strcmp(name, "at") == 0 || (n > 3 && strcmp(name + n - 3, "_at") == 0);
 }
 
 /* json_rows - every row of t as an array of objects under key */
 static void json_rows(const struct hd_table *t, const char *key, struct buf *b, int *first)
 {
+	char when[32];
+
 	json_key(b, first, key);
 	buf_putc(b, '[');
 	for (size_t r = 0; r < t->nrows; r++) {
@@ -48,27 +68,47 @@ static void json_rows(const struct hd_table *t, const char *key, struct buf *b, 
 		for (size_t c = 0; c < t->ncols; c++) {
 			const struct hd_cell *x = hd_cell_at(t, r, c);
 
-			if (x->type == HD_INT)
-				json_kv_int(b, &f, t->names[c], x->i);
-			else if (x->type == HD_NULL)
+			if (x->type == HD_NULL || (is_time(t->names[c]) && x->type == HD_INT && x->i <= 0)) {
 				json_kv_null(b, &f, t->names[c]);
-			else
+			} else if (is_time(t->names[c]) && x->type == HD_INT) {
+				time_rfc3339((time_t)x->i, when);
+				json_kv_str(b, &f, t->names[c], when);
+			} else if (x->type == HD_INT) {
+				json_kv_int(b, &f, t->names[c], x->i);
+			} else {
 				json_kv_str(b, &f, t->names[c], x->s);
+			}
 		}
 		buf_putc(b, '}');
 	}
 	buf_putc(b, ']');
 }
 
-/* show_json - the whole page as one JSON object */
-static int show_json(const struct incident_page *p)
+/* show_json - the whole page as one JSON object; the incident in its one shape */
+static int show_json(const struct incident_page *p, const struct incident_rows *inc)
 {
+	const struct hd_table *t = &p->incident;
 	struct buf b;
-	int first = 1;
+	int first = 1, f = 1;
 
 	buf_init(&b, 0);
 	buf_putc(&b, '{');
-	json_rows(&p->incident, "incident", &b, &first);
+	json_key(&b, &first, "incident");
+	if (inc->n)
+		hd_incident_json(&b, &inc->v[0]);
+	else
+		buf_puts(&b, "null");
+	json_key(&b, &first, "owner");
+	if (hd_cell_at(t, 0, HDI_OWNER_NAME)->type == HD_NULL) {
+		buf_puts(&b, "null");
+	} else {
+		buf_putc(&b, '{');
+		json_kv_str(&b, &f, "key", hd_cell_at(t, 0, HDI_OWNER)->s);
+		json_kv_str(&b, &f, "name", hd_cell_at(t, 0, HDI_OWNER_NAME)->s);
+		json_kv_str(&b, &f, "email", hd_cell_at(t, 0, HDI_OWNER_EMAIL)->s);
+		json_kv_str(&b, &f, "policy", hd_cell_at(t, 0, HDI_OWNER_POLICY)->s);
+		buf_putc(&b, '}');
+	}
 	json_rows(&p->injectors, "injectors", &b, &first);
 	json_rows(&p->reports, "reports", &b, &first);
 	json_rows(&p->events, "events", &b, &first);
@@ -102,36 +142,70 @@ static const char *when(const struct hd_table *t, size_t r, size_t i, char buf[3
 	return buf[0] ? buf : "-";
 }
 
+/* wrap - hostile text as lines of at most out_width() cells (72 without one), indented */
+static void wrap(const char *s, int indent)
+{
+	int width = out_width() > 0 ? out_width() : 72, room = width - indent > 20 ? width - indent : 20;
+	size_t n = strlen(s), i = 0;
+
+	while (i < n) {
+		size_t j = i, k = i, cells = 0;
+		char *line;
+
+		while (j < n && cells < (size_t)room) {     /* the most that fits */
+			j++;
+			while (j < n && ((unsigned char)s[j] & 0xc0) == 0x80)
+				j++;
+			cells++;
+		}
+		if (j < n) {                                 /* back to a space */
+			for (k = j; k > i && s[k] != ' '; k--)
+				;
+			if (k > i)
+				j = k;
+		}
+		line = xmalloc(j - i + 1);
+		memcpy(line, s + i, j - i);
+		line[j - i] = '\0';
+		fprintf(o, "%*s", indent, "");
+		pr(line);
+		fputc('\n', o);
+		free(line);
+		i = j;
+		while (i < n && s[i] == ' ')
+			i++;
+	}
+}
+
 /* head - the incident itself */
 static void head(const struct incident_page *p, long long id)
 {
 	const struct hd_table *t = &p->incident;
 	char t1[32], t2[32];
 
-	printf("Incident %lld  [%s]  %s\n", id, col(t, 0, HDI_STATUS), col(t, 0, HDI_VERDICT));
-	printf("Host:       "); pr(col(t, 0, HDI_HOST)); printf(" ("); pr(col(t, 0, HDI_IP));
-	printf("), role %s\n", col(t, 0, HDI_ROLE));
-	printf("Owner:      "); pr(col(t, 0, HDI_OWNER));
+	fprintf(o, "Incident %lld  [%s]  %s\n", id, col(t, 0, HDI_STATUS), col(t, 0, HDI_VERDICT));
+	fprintf(o, "Host:       "); pr(col(t, 0, HDI_HOST)); fprintf(o, " ("); pr(col(t, 0, HDI_IP));
+	fprintf(o, "), role %s\n", col(t, 0, HDI_ROLE));
+	fprintf(o, "Owner:      "); pr(col(t, 0, HDI_OWNER));
 	if (!isnull(t, 0, HDI_OWNER_NAME)) {
-		printf(" - "); pr(col(t, 0, HDI_OWNER_NAME)); printf(" <"); pr(col(t, 0, HDI_OWNER_EMAIL));
-		printf(">, policy %s", col(t, 0, HDI_OWNER_POLICY));
+		fprintf(o, " - "); pr(col(t, 0, HDI_OWNER_NAME)); fprintf(o, " <"); pr(col(t, 0, HDI_OWNER_EMAIL));
+		fprintf(o, ">, policy %s", col(t, 0, HDI_OWNER_POLICY));
 	}
-	printf("\nVerdict:    %s, confidence %s\n            ", col(t, 0, HDI_VERDICT), col(t, 0, HDI_CONFIDENCE));
-	pr(col(t, 0, HDI_EXPLANATION));
-	putchar('\n');
+	fprintf(o, "\nVerdict:    %s, confidence %s\n", col(t, 0, HDI_VERDICT), col(t, 0, HDI_CONFIDENCE));
+	wrap(col(t, 0, HDI_EXPLANATION), 12);
 	if (!isnull(t, 0, HDI_AUTH_USER)) {
-		printf("Account:    "); pr(col(t, 0, HDI_AUTH_USER)); putchar('\n');
+		fprintf(o, "Account:    "); pr(col(t, 0, HDI_AUTH_USER)); fputc_o('\n');
 	}
-	printf("Seen:       %s .. %s: %s reports of %s messages from %s reporters, %s injectors\n",
+	fprintf(o, "Seen:       %s .. %s: %s reports of %s messages from %s reporters, %s injectors\n",
 	       when(t, 0, HDI_FIRST_SEEN, t1), when(t, 0, HDI_LAST_SEEN, t2), col(t, 0, HDI_REPORTS),
 	       col(t, 0, HDI_MESSAGES), col(t, 0, HDI_REPORTERS), col(t, 0, HDI_INJECTORS));
 	/* a queued notice is not a notification: only one the server accepted */
 	if (p->notified_at) {
 		hd_when(p->notified_at, OUT_TABLE, t1);
-		printf("Notified:   %s\n", t1[0] ? t1 : "-");
+		fprintf(o, "Notified:   %s\n", t1[0] ? t1 : "-");
 	}
 	if (!isnull(t, 0, HDI_RESOLVED_AT))
-		printf("Resolved:   %s\n", when(t, 0, HDI_RESOLVED_AT, t1));
+		fprintf(o, "Resolved:   %s\n", when(t, 0, HDI_RESOLVED_AT, t1));
 }
 
 /* timeline - reports (newest HD_PAGE_REPORTS) and state changes, oldest first */
@@ -141,48 +215,84 @@ static void timeline(const struct incident_page *p)
 	size_t ir = 0, ie = 0;
 	char t[32];
 
-	printf("\nTimeline (latest %d reports, state changes):\n", HD_PAGE_REPORTS);
+	fprintf(o, "\nTimeline (latest %d reports, state changes):\n", HD_PAGE_REPORTS);
 	while (ir < r->nrows || ie < e->nrows) {
 		if (ir < r->nrows && (ie == e->nrows || hd_cell_at(r, ir, 0)->i <= hd_cell_at(e, ie, 0)->i)) {
-			printf("  %s  report %s  %s/%s from ", when(r, ir, 0, t), col(r, ir, 1), col(r, ir, 2),
+			fprintf(o, "  %s  report %s  %s/%s from ", when(r, ir, 0, t), col(r, ir, 1), col(r, ir, 2),
 			       col(r, ir, 3));
 			pr(col(r, ir, 4));
-			printf("  source %s  \"", col(r, ir, 5));
+			fprintf(o, "  source %s  \"", col(r, ir, 5));
 			pr(col(r, ir, 6));
-			printf("\"\n");
+			fprintf(o, "\"\n");
 			ir++;
 		} else {
-			printf("  %s  %s -> %s by ", when(e, ie, 0, t), col(e, ie, 2), col(e, ie, 3));
+			fprintf(o, "  %s  %s -> %s by ", when(e, ie, 0, t), col(e, ie, 2), col(e, ie, 3));
 			pr(col(e, ie, 1));
 			if (!isnull(e, ie, 4)) {
-				printf(": ");
+				fprintf(o, ": ");
 				pr(col(e, ie, 4));
 			}
-			putchar('\n');
+			fputc_o('\n');
 			ie++;
 		}
 	}
 }
 
-/* section - a titled list: each row's columns joined by two spaces */
-static void section(const char *title, const struct hd_table *t, int time_col)
+/* section - a titled table, indented; times short; later columns give way first */
+static void section(const char *title, const struct hd_table *t)
 {
+	const char **names = xcalloc(t->ncols ? t->ncols : 1, sizeof(char *));
+	struct table x;
 	char w[32];
 
 	printf("\n%s:\n", title);
+	for (size_t c = 0; c < t->ncols; c++)
+		names[c] = t->names[c];
+	table_init(&x, t->ncols, names);
+	x.indent = 2;
+	for (size_t c = 0; c < t->ncols; c++)
+		table_fit(&x, c, 10, c >= 2 ? (int)c : 0);
 	for (size_t r = 0; r < t->nrows; r++) {
-		printf(" ");
-		for (size_t c = 0; c < t->ncols; c++) {
-			printf(" ");
-			if ((int)c == time_col || (time_col >= 0 && strcmp(t->names[c], "sent_at") == 0))
-				printf("%s", when(t, r, c, w));
-			else
-				pr(col(t, r, c));
-		}
-		putchar('\n');
+		table_row(&x);
+		for (size_t c = 0; c < t->ncols; c++)
+			table_set(&x, c, is_time(t->names[c]) ? when(t, r, c, w) : col(t, r, c));
 	}
 	if (t->nrows == 0)
 		printf("  none\n");
+	else
+		table_print(&x, OUT_TABLE, stdout);
+	table_free(&x);
+	free(names);
+}
+
+/* show_text - the page for a reader, each line fitted to out_width() */
+static void show_text(const struct incident_page *p, long long id)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	if ((o = open_memstream(&text, &len)) == NULL) {
+		o = stdout;
+		head(p, id);
+	} else {
+		head(p, id);
+		fclose(o);
+		out_clip(text, len, out_width(), stdout);
+		free(text);
+	}
+	section("Injectors", &p->injectors);
+	if ((o = open_memstream(&text, &len)) == NULL) {
+		o = stdout;
+		timeline(p);
+	} else {
+		timeline(p);
+		fclose(o);
+		out_clip(text, len, out_width(), stdout);
+		free(text);
+	}
+	section("Evidence hops of the latest report", &p->hops);
+	section("Notifications", &p->notifications);
+	section("Probes", &p->probes);
 }
 
 int cmd_show(struct cli *c, int argc, char **argv)
@@ -192,29 +302,30 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	int json = 0, rc;
 	struct db d;
 
-	if (argc < 2 || hd_id(argv[1], &id) < 0)
-		return cli_usage("show");
-	for (int i = 2; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc &&
 		    (strcmp(argv[i + 1], "json") == 0 || strcmp(argv[i + 1], "text") == 0))
 			json = strcmp(argv[++i], "json") == 0;
+		else if (strcmp(argv[i], "--wide") == 0)
+			out_set_wide();
+		else if (id == 0 && hd_id(argv[i], &id) == 0)
+			;
 		else
 			return cli_usage("show");
 	}
+	if (id == 0)
+		return cli_usage("show");
 	if (cli_db(c, &d) < 0)
 		return EX_UNAVAILABLE;
 	if ((rc = app_incident_page(&d, id, &p)) != 0) {
 		if (json) {
-			show_json(&p);
+			struct incident_rows inc;
+
+			app_incident(&d, id, &inc);
+			show_json(&p, &inc);
+			incident_rows_free(&inc);
 		} else {
-			head(&p, id);
-			section("Injectors (ip, reports)", &p.injectors, -1);
-			timeline(&p);
-			section("Evidence hops of the latest report (idx, from, rdns, helo, by, with, id, auth, date)",
-				&p.hops, -1);
-			section("Notifications (created, kind, channel, to, state, attempts, sent, subject, error)",
-				&p.notifications, 0);
-			section("Probes (at, target, kind, result, detail)", &p.probes, 0);
+			show_text(&p, id);
 		}
 	}
 	incident_page_free(&p);

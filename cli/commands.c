@@ -46,16 +46,22 @@ const struct command commands[] = {
 	  "Parses each message, follows its Received chain into our_networks and\n"
 	  "prints the verdict with its evidence. Nothing is stored.\n" },
 	{ "incidents", cmd_incidents,
-	  "[--status S] [--owner O] [--host H] [--ip IP] [--verdict V] [--since 7d] [--limit N] [--format table|json|csv]",
-	  "list incidents", "  --status   open, notified, acknowledged, resolved, false_positive, or active\n" },
-	{ "show", cmd_show, "ID [--format text|json]", "one incident: verdict, evidence, timeline",
+	  "[--all | --status S] [--owner O] [--host H] [--ip IP] [--verdict V] [--since 7d] [--limit N] [--format table|json|csv] [--wide]",
+	  "list incidents",
+	  "Lists the active incidents (open, notified, acknowledged) unless --all.\n"
+	  "  --status   active, open, notified, acknowledged, resolved, false_positive\n"
+	  "  --verdict  open_relay, open_proxy, compromised_account, web_script,\n"
+	  "             infected_host, local_injection, not_ours, unknown (see abusedesk(1))\n"
+	  "  --host     a host name or a suffix at a dot (example.net)\n"
+	  "  --wide     every column whole, whatever the terminal's width\n" },
+	{ "show", cmd_show, "ID [--format text|json] [--wide]", "one incident: verdict, evidence, timeline",
 	  "" },
 	{ "ack", cmd_ack, "ID [--note TEXT]", "acknowledge an incident", "" },
 	{ "resolve", cmd_resolve, "ID [--note TEXT]", "mark an incident resolved", "" },
 	{ "reopen", cmd_reopen, "ID [--note TEXT]", "reopen an incident", "" },
 	{ "false-positive", cmd_false_positive, "ID [--note TEXT]", "mark an incident a false positive",
 	  "" },
-	{ "search", cmd_search, "IP|MESSAGE-ID|TEXT [--format table|json|csv]",
+	{ "search", cmd_search, "IP|CIDR|MESSAGE-ID|TEXT [--format table|json|csv] [--wide]",
 	  "find reports and incidents", "" },
 	{ "stats", cmd_stats, "[--since 30d] [--format table|json|csv]",
 	  "counts by verdict, status, owner and reporter", "" },

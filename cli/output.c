@@ -4,11 +4,18 @@
  * In the table form control characters from hostile report text (C0, DEL,
  * C1, bidi controls: str_ctl_len) are shown as '?', so a report cannot move
  * the cursor of the terminal that reads it or reorder what it shows.
+ *
+ * The table form fits the terminal (out_width): columns marked by
+ * table_fit are dropped (highest first) until the rest fits at their
+ * shortest, then shortened with an ellipsis, widest first. --wide, or
+ * output to a pipe without $COLUMNS, prints every column whole (each cell
+ * but the last capped at 60).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "../util/json.h"
@@ -16,9 +23,31 @@
 #include "../util/str.h"
 #include "cli.h"
 
+static int wide;
+
 int cli_isatty(void)
 {
 	return isatty(STDOUT_FILENO);
+}
+
+void out_set_wide(void)
+{
+	wide = 1;
+}
+
+int out_width(void)
+{
+	const char *e = getenv("COLUMNS");
+	struct winsize ws;
+	long n;
+
+	if (wide)
+		return 0;
+	if (e && *e && str_to_long(e, 20, 10000, &n) == 0)
+		return (int)n;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 0;
 }
 
 int out_format_parse(const char *s, enum out_format *f)
@@ -40,6 +69,14 @@ void table_init(struct table *t, size_t ncols, const char **cols)
 	t->ncols = ncols;
 	t->cols = cols;
 	t->numeric = xcalloc(ncols, sizeof(int));
+	t->minw = xcalloc(ncols, sizeof(size_t));
+	t->drop = xcalloc(ncols, sizeof(int));
+}
+
+void table_fit(struct table *t, size_t col, size_t minw, int drop)
+{
+	t->minw[col] = minw;
+	t->drop[col] = drop;
 }
 
 void table_numeric(struct table *t, size_t col)
@@ -131,48 +168,157 @@ static void put_cell(FILE *fp, const char *s, size_t width, int last)
 			fputc(' ', fp);
 }
 
-static void print_table(const struct table *t, FILE *fp)
+/* cut - s shortened to width display cells, the last one an ellipsis (owned) */
+static char *cut(const char *s, size_t width)
 {
-	size_t *w = xcalloc(t->ncols, sizeof(size_t));
-	const size_t cap = 60;
+	size_t i = 0, n = 0;
+	char *c;
+
+	while (s[i] && n + 1 < width) {
+		i++;
+		while (((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		n++;
+	}
+	c = xmalloc(i + 4);
+	memcpy(c, s, i);
+	memcpy(c + i, "\xe2\x80\xa6", 4);
+	return c;
+}
+
+/* line_width - the table's width with the visible columns at widths w */
+static size_t line_width(const struct table *t, const size_t *w, const int *vis)
+{
+	size_t sum = t->indent, n = 0;
 
 	for (size_t c = 0; c < t->ncols; c++)
+		if (vis[c]) {
+			sum += w[c] + (n ? 2 : 0);
+			n++;
+		}
+	return sum;
+}
+
+/* fit - drop, then shorten, columns until the table is at most width wide */
+static void fit(const struct table *t, size_t *w, int *vis, size_t width)
+{
+	size_t *m = xcalloc(t->ncols, sizeof(size_t));
+
+	for (size_t c = 0; c < t->ncols; c++)
+		m[c] = t->minw[c] && t->minw[c] < w[c] ? t->minw[c] : w[c];
+	while (line_width(t, m, vis) > width) {
+		size_t best = t->ncols;
+
+		for (size_t c = 0; c < t->ncols; c++)
+			if (vis[c] && t->drop[c] > 0 && (best == t->ncols || t->drop[c] > t->drop[best]))
+				best = c;
+		if (best == t->ncols)
+			break;
+		vis[best] = 0;
+	}
+	while (line_width(t, w, vis) > width) {
+		size_t best = t->ncols;
+
+		for (size_t c = 0; c < t->ncols; c++)
+			if (vis[c] && w[c] > m[c] && (best == t->ncols || w[c] > w[best]))
+				best = c;
+		if (best == t->ncols)
+			break;
+		w[best]--;
+	}
+	free(m);
+}
+
+static void print_table(const struct table *t, FILE *fp)
+{
+	size_t *w = xcalloc(t->ncols, sizeof(size_t)), last = 0;
+	int *vis = xcalloc(t->ncols, sizeof(int));
+	const size_t cap = 60;
+	int width = out_width();
+
+	if (t->nrows == 0) {
+		fprintf(fp, "%*s%s\n", (int)t->indent, "", NOTHING_FOUND);
+		free(w);
+		free(vis);
+		return;
+	}
+	for (size_t c = 0; c < t->ncols; c++) {
 		w[c] = display_width(t->cols[c]);
+		vis[c] = 1;
+	}
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; c < t->ncols; c++) {
 			size_t n = display_width(t->cells[r * t->ncols + c]);
 
 			if (n > w[c])
-				w[c] = n > cap ? cap : n;
+				w[c] = n > cap && (width > 0 || c + 1 != t->ncols) ? cap : n;
 		}
+	if (width > 0)
+		fit(t, w, vis, (size_t)width);
 	for (size_t c = 0; c < t->ncols; c++)
-		put_cell(fp, t->cols[c], w[c], c + 1 == t->ncols);
+		if (vis[c])
+			last = c;
+	fprintf(fp, "%*s", (int)t->indent, "");
+	for (size_t c = 0; c < t->ncols; c++)
+		if (vis[c]) {
+			const char *s = t->cols[c];
+			char *x = display_width(s) > w[c] ? cut(s, w[c]) : NULL;
+
+			put_cell(fp, x ? x : s, w[c], c == last);
+			free(x);
+		}
 	fputc('\n', fp);
 	for (size_t r = 0; r < t->nrows; r++) {
+		fprintf(fp, "%*s", (int)t->indent, "");
 		for (size_t c = 0; c < t->ncols; c++) {
 			const char *s = t->cells[r * t->ncols + c];
-			char *cut = NULL;
+			char *x = NULL;
 
-			if (s && display_width(s) > cap && c + 1 != t->ncols) {
-				size_t i = 0, n = 0;
-
-				while (s[i] && n < cap - 1) {
-					i++;
-					while (((unsigned char)s[i] & 0xc0) == 0x80)
-						i++;
-					n++;
-				}
-				cut = xmalloc(i + 4);
-				memcpy(cut, s, i);
-				memcpy(cut + i, "\xe2\x80\xa6", 4);
-				s = cut;
-			}
-			put_cell(fp, s ? s : "-", w[c], c + 1 == t->ncols);
-			free(cut);
+			if (!vis[c])
+				continue;
+			if (s && display_width(s) > w[c] && (width > 0 || c != last))
+				s = x = cut(s, w[c]);
+			put_cell(fp, s ? s : "-", w[c], c == last);
+			free(x);
 		}
 		fputc('\n', fp);
 	}
 	free(w);
+	free(vis);
+}
+
+void out_clip(const char *text, size_t len, int width, FILE *fp)
+{
+	size_t i = 0;
+
+	if (width <= 0) {
+		fwrite(text, 1, len, fp);
+		return;
+	}
+	while (i < len) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - text) : len, j = i, n = 0, cells = 0;
+
+		/* display cells of the line (UTF-8 lead bytes) */
+		for (size_t k = i; k < end; k++)
+			if (((unsigned char)text[k] & 0xc0) != 0x80)
+				cells += text[k] == '\t' ? 8 : 1;
+		if (cells <= (size_t)width) {
+			fwrite(text + i, 1, end - i, fp);
+		} else {
+			while (j < end && n + 1 < (size_t)width) {
+				n += text[j] == '\t' ? 8 : 1;
+				j++;
+				while (j < end && ((unsigned char)text[j] & 0xc0) == 0x80)
+					j++;
+			}
+			fwrite(text + i, 1, j - i, fp);
+			fputs("\xe2\x80\xa6", fp);
+		}
+		if (nl)
+			fputc('\n', fp);
+		i = nl ? end + 1 : len;
+	}
 }
 
 void table_print(const struct table *t, enum out_format f, FILE *fp)
@@ -228,5 +374,7 @@ void table_free(struct table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	free(t->numeric);
+	free(t->minw);
+	free(t->drop);
 	memset(t, 0, sizeof(*t));
 }

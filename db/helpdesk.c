@@ -10,10 +10,12 @@
  * 100 index entries per column. Stats take whole UTC days from the per-day
  * counters of db/schema.c and the first partial day from the rows.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/buf.h"
+#include "../util/ipaddr.h"
 #include "../util/mem.h"
 #include "db_int.h"
 #include "helpdesk.h"
@@ -49,44 +51,70 @@ static void bind_name(sqlite3_stmt *st, const char *name, const char *v)
 		db_bind_text(st, i, v);
 }
 
+/* like_suffix - %.text with \ % _ escaped: a name ending in ".text" */
+static char *like_suffix(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b, 300);
+	buf_puts(&b, "%.");
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			buf_putc(&b, '\\');
+		buf_putc(&b, *s);
+	}
+	return buf_steal(&b);
+}
+
 int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out)
 {
 	struct buf q;
 	sqlite3_stmt *st;
 	size_t cap = 0;
+	char *suffix = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	buf_init(&q, 0);
-	buf_puts(&q, "SELECT id, status, verdict, coalesce(abused_host, key_host), abused_ip, owner, reports,"
-		     " reporters, first_seen, last_seen FROM incidents WHERE 1");
+	buf_puts(&q, "SELECT i.id, i.status, i.verdict, coalesce(i.abused_host, i.key_host), i.abused_ip, i.owner,"
+		     " i.reports, i.reporters, i.first_seen, i.last_seen, i.role, i.confidence, i.explanation,"
+		     " i.auth_user, i.messages, i.injectors, i.created_at, i.resolved_at,"
+		     " (SELECT max(sent_at) FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'notify'"
+		     " AND o.state = 'sent') FROM incidents i WHERE 1");
+	if (f->id > 0)
+		buf_puts(&q, " AND i.id = :id");
 	if (f->status && strcmp(f->status, "active") == 0)
-		buf_puts(&q, " AND status IN ('open','notified','acknowledged')");
+		buf_puts(&q, " AND i.status IN ('open','notified','acknowledged')");
 	else if (f->status)
-		buf_puts(&q, " AND status = :status");
+		buf_puts(&q, " AND i.status = :status");
 	if (f->owner)
-		buf_puts(&q, " AND owner = :owner");
+		buf_puts(&q, " AND i.owner = :owner");
 	if (f->host)
-		buf_puts(&q, " AND key_host = :host");
+		buf_puts(&q, " AND (i.key_host = :host OR i.key_host LIKE :suffix ESCAPE '\\')");
 	if (f->ip && f->ip[0])
-		buf_puts(&q, " AND abused_ip = :ip");
+		buf_puts(&q, " AND i.abused_ip = :ip");
 	if (f->verdict)
-		buf_puts(&q, " AND verdict = :verdict");
+		buf_puts(&q, " AND i.verdict = :verdict");
 	if (f->since > 0)
-		buf_puts(&q, " AND last_seen >= :since");
-	buf_puts(&q, " ORDER BY last_seen DESC, id DESC LIMIT :limit");
+		buf_puts(&q, " AND i.last_seen >= :since");
+	buf_puts(&q, " ORDER BY i.last_seen DESC, i.id DESC LIMIT :limit");
 	st = db_prepare(d, q.data);
 	buf_free(&q);
 	if (st == NULL)
 		return DB_ERROR;
+	if (f->host)
+		suffix = like_suffix(f->host);
 	bind_name(st, ":status", f->status);
 	bind_name(st, ":owner", f->owner);
 	bind_name(st, ":host", f->host);
+	bind_name(st, ":suffix", suffix);
 	bind_name(st, ":ip", f->ip);
 	bind_name(st, ":verdict", f->verdict);
+	if (f->id > 0)
+		db_bind_int(st, sqlite3_bind_parameter_index(st, ":id"), f->id);
 	if (f->since > 0)
 		db_bind_int(st, sqlite3_bind_parameter_index(st, ":since"), f->since);
-	db_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), f->limit);
+	db_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), f->limit > 0 ? f->limit : 1);
 	while ((rc = db_step(d, st)) == SQLITE_ROW) {
 		struct incident_row *r;
 
@@ -102,8 +130,36 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		r->reporters = sqlite3_column_int64(st, 7);
 		r->first_seen = sqlite3_column_int64(st, 8);
 		r->last_seen = sqlite3_column_int64(st, 9);
+		r->role = text_or_null(st, 10);
+		r->confidence = text_or_null(st, 11);
+		r->explanation = text_or_null(st, 12);
+		r->auth_user = text_or_null(st, 13);
+		r->messages = sqlite3_column_int64(st, 14);
+		r->injectors = sqlite3_column_int64(st, 15);
+		r->created_at = sqlite3_column_int64(st, 16);
+		r->resolved_at = sqlite3_column_int64(st, 17);
+		r->notified_at = sqlite3_column_int64(st, 18);
 	}
+	free(suffix);
 	return finish(st, rc);
+}
+
+int hd_incident_status(struct db *d, long long id, char *out, size_t len)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT status FROM incidents WHERE id = ?");
+	int rc, found = 0;
+
+	if (len)
+		out[0] = '\0';
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	if ((rc = db_step(d, st)) == SQLITE_ROW) {
+		snprintf(out, len, "%s", db_col_text(st, 0));
+		found = 1;
+	}
+	rc = finish(st, rc);
+	return rc == DB_OK ? found : rc;
 }
 
 void incident_rows_free(struct incident_rows *r)
@@ -114,6 +170,10 @@ void incident_rows_free(struct incident_rows *r)
 		free(r->v[i].host);
 		free(r->v[i].ip);
 		free(r->v[i].owner);
+		free(r->v[i].role);
+		free(r->v[i].confidence);
+		free(r->v[i].explanation);
+		free(r->v[i].auth_user);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
@@ -222,10 +282,12 @@ void incident_page_free(struct incident_page *p)
 }
 
 #define SEARCH_SCAN "5000"    /* newest incidents / reports a text search reads */
-#define INC_COLS "SELECT id, id, last_seen, status, verdict, coalesce(abused_host, key_host)," \
-	" coalesce(owner, '') || ' ' || coalesce(explanation, '') FROM incidents "
-#define REP_COLS "SELECT id, incident_id, received_at, status, verdict, abused_host," \
-	" coalesce(reporter, '') || ': ' || coalesce(orig_subject, subject, '') FROM reports "
+#define INC_SEL "SELECT id, id, last_seen, status, verdict, coalesce(abused_host, key_host)," \
+	" coalesce(owner, '') || ' ' || coalesce(explanation, '')"
+#define REP_SEL "SELECT id, incident_id, received_at, status, verdict, abused_host," \
+	" coalesce(reporter, '') || ': ' || coalesce(orig_subject, subject, '')"
+#define INC_COLS INC_SEL " FROM incidents "
+#define REP_COLS REP_SEL " FROM reports "
 /*
  * NEWEST(col) - ids of the newest 100 reports with col = ?1: one index range
  * per column, so an OR of two columns never turns into a scan of reports
@@ -248,6 +310,15 @@ static char *like_pattern(const char *s)
 	return buf_steal(&b);
 }
 
+/* in_net - column i of the row is an address inside net */
+static int in_net(const struct cidr *net, sqlite3_stmt *st, int i)
+{
+	struct ipaddr a;
+
+	return sqlite3_column_type(st, i) != SQLITE_NULL && ip_parse(db_col_text(st, i), &a) == 0 &&
+	       cidr_contains(net, &a);
+}
+
 int hd_search(struct db *d, enum hd_search_by by, const char *v, long long since, struct search_hits *out)
 {
 	static const char *sql[] = {
@@ -267,26 +338,43 @@ int hd_search(struct db *d, enum hd_search_by by, const char *v, long long since
 			" OR orig_subject LIKE ?1 ESCAPE '\\' OR orig_from LIKE ?1 ESCAPE '\\'"
 			" OR subject LIKE ?1 ESCAPE '\\' OR original_mail_from LIKE ?1 ESCAPE '\\')"
 			" ORDER BY received_at DESC LIMIT 100",
+		/* a network: the newest rows, filtered here (columns 7 and 8 are the addresses) */
+		[HS_INCIDENT_CIDR] = INC_SEL ", abused_ip, NULL FROM incidents WHERE abused_ip IS NOT NULL"
+			" ORDER BY last_seen DESC LIMIT " SEARCH_SCAN,
+		[HS_REPORT_CIDR] = REP_SEL ", source_ip, injector_ip FROM reports ORDER BY received_at DESC LIMIT "
+			SEARCH_SCAN,
 	};
 	int text = by == HS_INCIDENT_TEXT || by == HS_REPORT_TEXT, rc;
+	int range = by == HS_INCIDENT_CIDR || by == HS_REPORT_CIDR;
 	char *pat = text ? like_pattern(v) : NULL;
+	struct cidr net;
 	sqlite3_stmt *st;
 	size_t cap = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (range && cidr_parse(v, &net) < 0)
+		return DB_ERROR;
 	if ((unsigned)by >= sizeof(sql) / sizeof(sql[0]) || (st = db_prepare(d, sql[by])) == NULL) {
 		free(pat);
 		return DB_ERROR;
 	}
-	db_bind_text(st, 1, pat ? pat : v);
+	if (sqlite3_bind_parameter_count(st) >= 1)
+		db_bind_text(st, 1, pat ? pat : v);
 	if (sqlite3_bind_parameter_count(st) >= 2)
 		db_bind_int(st, 2, since);
 	while ((rc = db_step(d, st)) == SQLITE_ROW) {
 		struct search_hit *h;
 
+		if (range && !in_net(&net, st, 7) && !in_net(&net, st, 8))
+			continue;
+		if (out->n >= 100) {
+			rc = SQLITE_DONE;
+			break;
+		}
+
 		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
 		h = &out->v[out->n++];
-		h->kind = by == HS_INCIDENT_IP || by == HS_INCIDENT_TEXT ? "incident" : "report";
+		h->kind = by == HS_INCIDENT_IP || by == HS_INCIDENT_TEXT || by == HS_INCIDENT_CIDR ? "incident" : "report";
 		h->id = sqlite3_column_int64(st, 0);
 		h->incident = sqlite3_column_int64(st, 1);
 		h->when = sqlite3_column_int64(st, 2);
@@ -403,6 +491,22 @@ int hd_reports(struct db *d, long long since, const char *status, long limit, st
 		r->subject = text_or_null(st, 10);
 	}
 	return finish(st, rc);
+}
+
+long long hd_reports_count(struct db *d, long long since, const char *status)
+{
+	sqlite3_stmt *st = db_prepare(d, "SELECT count(*) FROM reports WHERE received_at >= ?"
+				      " AND (?2 IS NULL OR status = ?2)");
+	long long n = -1;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, since);
+	db_bind_text(st, 2, status);
+	if ((rc = db_step(d, st)) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	return finish(st, rc) == DB_OK ? n : -1;
 }
 
 void report_rows_free(struct report_rows *r)

@@ -14,15 +14,19 @@
 /* ---- the incident list ---- */
 struct hd_filter {
 	const char *status;     /* a status, "active" (open, notified, acknowledged), or NULL */
-	const char *owner, *host, *verdict;   /* exact values, or NULL */
+	const char *owner, *verdict;   /* exact values, or NULL */
+	const char *host;       /* a host name or a suffix of one at a dot (lower case), or NULL */
 	const char *ip;         /* a normalized address, or NULL / "" */
+	long long id;           /* this incident only when > 0 */
 	long long since;        /* last_seen >= since when > 0 (absolute time) */
 	long limit;
 };
 
 struct incident_row {
-	long long id, reports, reporters, first_seen, last_seen;
-	char *status, *verdict, *host, *ip, *owner;   /* NULL when unset */
+	long long id, reports, messages, reporters, injectors, first_seen, last_seen, created_at,
+		  resolved_at, notified_at;   /* times 0 when unset; notified_at: last notice accepted */
+	char *status, *verdict, *host, *ip, *owner, *role, *confidence, *explanation,
+	     *auth_user;        /* NULL when unset */
 };
 
 struct incident_rows {
@@ -32,6 +36,8 @@ struct incident_rows {
 
 /* hd_incidents - incidents matching f, newest activity first; 0 or DB_ERROR/DB_BUSY */
 int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out);
+/* hd_incident_status - the status of incident id into out; 1 found, 0 not, DB_ERROR/DB_BUSY */
+int hd_incident_status(struct db *d, long long id, char *out, size_t len);
 void incident_rows_free(struct incident_rows *r);
 
 /* ---- generic named rows (one incident's page, the inventory export) ---- */
@@ -89,6 +95,8 @@ enum hd_search_by {
 	HS_REPORT_MESSAGE_ID,   /* reports of, or with, this Message-ID */
 	HS_INCIDENT_TEXT,       /* text in the newest incidents */
 	HS_REPORT_TEXT,         /* text in the newest reports received since 'since' */
+	HS_INCIDENT_CIDR,       /* the newest incidents with an abused address in the network v */
+	HS_REPORT_CIDR,         /* the newest reports with a source or injector address in v */
 };
 
 struct search_hit {
@@ -138,6 +146,8 @@ struct report_rows {
 /* hd_reports - reports received since 'since' (absolute, 0 all), of 'status'
  * (NULL all), newest first, at most limit; 0 or DB_ERROR/DB_BUSY */
 int hd_reports(struct db *d, long long since, const char *status, long limit, struct report_rows *out);
+/* hd_reports_count - how many reports hd_reports would list without a limit; -1 on error */
+long long hd_reports_count(struct db *d, long long since, const char *status);
 void report_rows_free(struct report_rows *r);
 
 /* ---- inventory ---- */

@@ -74,7 +74,7 @@ for s in trace-open-relay trace-compromised-account trace-web-script trace-not-o
 done
 ok A -q import maildir "$T/mail" "import sample reports"
 json=$(A incidents --format json)
-like "$json" '"verdict":"open_relay","host":"mx2.example.net"' "open relay incident on mx2"
+like "$json" '"verdict":"open_relay","confidence":"[a-z]+","host":"mx2.example.net"' "open relay incident on mx2"
 id=$(A incidents --verdict open_relay --host MX2.example.net --format csv | sed -n '2s/,.*//p')
 like "$id" '^[0-9]+$' "filter by verdict and host (case-insensitive)"
 like "$(A incidents --ip 192.0.2.25 --format csv)" "open_relay" "filter by ip"
@@ -111,4 +111,38 @@ st=$(A stats --format csv)
 like "$st" "verdict,open_relay,1" "stats by verdict"
 like "$st" "status,false_positive,1" "stats by status"
 like "$st" "reporter," "stats by reporter"
+# issue 22: widths, options, JSON, active by default
+J() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
+lst=$(A incidents --all --format json | J 'print(sorted(d[0].keys()))')
+one=$(A show "$id" --format json | J 'print(sorted(d["incident"].keys()))')
+is "$one" "$lst" "show --format json and incidents --format json: one incident shape"
+like "$(A show "$id" --format json | J 'print(d["incident"]["first_seen"])')" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "show json: ISO 8601 UTC times"
+ok "! A show $id --format json | grep -q key_host" "show json: no key_host"
+like "$(A show "$id" --format json | J 'print(d["events"][0]["at"])')" 'Z$' "show json: event times ISO"
+ok "! A incidents --format csv | grep -q ',$id,\\|^$id,'" "incidents defaults to the active ones (false positive hidden)"
+like "$(A incidents --all --format csv)" "^id,.*
+.*$id," "--all lists every incident"
+err=$(A incidents --verdict bogus 2>&1); is "$?" 64 "bad verdict: 64"
+like "$err" "valid: .*open_relay" "bad verdict lists the valid ones"
+like "$(A incidents --status bogus 2>&1)" "valid: active.*false_positive" "bad status lists the valid ones"
+like "$(A incidents --all --host example.net --format csv)" "mx2.example.net" "--host matches a name suffix"
+is "$(A incidents --all --host 2.example.net --format csv | wc -l)" 1 "--host suffix only at a dot"
+like "$(A search 192.0.2.0/24 --format csv)" "incident,$id," "search accepts a CIDR"
+is "$(A search nosuchthing-xyz)" "nothing found" "empty search: nothing found"
+is "$(A incidents --owner nobody)" "nothing found
+(only active incidents: open, notified, acknowledged; --all lists every one)" "empty list: nothing found"
+like "$(A reports --limit 2)" "showing 2 of [0-9]+" "reports says showing N of M"
+A reopen "$id" >/dev/null
+ok A ack --note early "$id" "ack with the option before the ID"
+like "$(A ack "$id" --note again)" "already acknowledged" "ack twice says so"
+is "$(A show "$id" --format json | J 'print(sum(1 for e in d["events"] if e["old_status"] == e["new_status"]))')" 0 "no acknowledged -> acknowledged recorded"
+# maxw - the widest line on stdin, in characters
+maxw() { python3 -c 'import sys; print(max([len(l.rstrip("\n")) for l in sys.stdin.buffer.read().decode("utf-8", "replace").split("\n")] + [0]))'; }
+for cmd in "incidents --all" "reports" "search example" "show $id" "notify --status --all"; do
+	w=$(COLUMNS=80 A $cmd | maxw)
+	ok "[ $w -le 80 ]" "$cmd fits COLUMNS=80 ($w)"
+	[ "$w" -le 80 ] || COLUMNS=80 A $cmd | sed 's/^/# /' | head -5
+done
+w=$(COLUMNS=80 A incidents --all --wide | maxw)
+ok "[ $w -gt 80 ]" "--wide shows every column ($w)"
 done_testing
