@@ -10,6 +10,8 @@
 
 #include "../db/db.h"
 #include "../db/helpdesk.h"
+#include "../util/buf.h"
+#include "../util/config.h"
 
 #define APP_SEARCH_MAX 100      /* hits of one search */
 
@@ -38,5 +40,13 @@ int app_set_status(struct db *d, long long id, const char *status, const char *a
 int app_inventory_export(struct db *d, const char *kind, struct hd_table *t);
 /* app_owner - the owner 'key'; 1 found, 0 not, DB_ERROR */
 int app_owner(struct db *d, const char *key, struct owner_row *o);
+
+/* app_incidents_json - the list as `abusedesk incidents --format json` prints it */
+void app_incidents_json(const struct incident_rows *rows, struct buf *b);
+/* app_incident_page_json - the page as `abusedesk show ID --format json` prints it */
+void app_incident_page_json(const struct incident_page *p, struct buf *b);
+/* app_report_raw - the stored bytes of report_id (caller frees), NULL when
+ * there is no such report or its spool file is gone */
+char *app_report_raw(struct db *d, const struct config *cfg, long long report_id, size_t *len);
 
 #endif

@@ -36,46 +36,13 @@ static void pr(const char *s)
 	}
 }
 
-/* json_rows - every row of t as an array of objects under key */
-static void json_rows(const struct hd_table *t, const char *key, struct buf *b, int *first)
-{
-	json_key(b, first, key);
-	buf_putc(b, '[');
-	for (size_t r = 0; r < t->nrows; r++) {
-		int f = 1;
-
-		buf_puts(b, r ? ",{" : "{");
-		for (size_t c = 0; c < t->ncols; c++) {
-			const struct hd_cell *x = hd_cell_at(t, r, c);
-
-			if (x->type == HD_INT)
-				json_kv_int(b, &f, t->names[c], x->i);
-			else if (x->type == HD_NULL)
-				json_kv_null(b, &f, t->names[c]);
-			else
-				json_kv_str(b, &f, t->names[c], x->s);
-		}
-		buf_putc(b, '}');
-	}
-	buf_putc(b, ']');
-}
-
 /* show_json - the whole page as one JSON object */
 static int show_json(const struct incident_page *p)
 {
 	struct buf b;
-	int first = 1;
 
 	buf_init(&b, 0);
-	buf_putc(&b, '{');
-	json_rows(&p->incident, "incident", &b, &first);
-	json_rows(&p->injectors, "injectors", &b, &first);
-	json_rows(&p->reports, "reports", &b, &first);
-	json_rows(&p->events, "events", &b, &first);
-	json_rows(&p->hops, "hops", &b, &first);
-	json_rows(&p->notifications, "notifications", &b, &first);
-	json_rows(&p->probes, "probes", &b, &first);
-	buf_puts(&b, "}\n");
+	app_incident_page_json(p, &b);
 	fwrite(b.data, 1, b.len, stdout);
 	buf_free(&b);
 	return EX_OK;

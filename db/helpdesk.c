@@ -75,6 +75,8 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 	if (f->since > 0)
 		buf_puts(&q, " AND last_seen >= :since");
 	buf_puts(&q, " ORDER BY last_seen DESC, id DESC LIMIT :limit");
+	if (f->offset > 0)
+		buf_puts(&q, " OFFSET :offset");
 	st = db_prepare(d, q.data);
 	buf_free(&q);
 	if (st == NULL)
@@ -87,6 +89,8 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 	if (f->since > 0)
 		db_bind_int(st, sqlite3_bind_parameter_index(st, ":since"), f->since);
 	db_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), f->limit);
+	if (f->offset > 0)
+		db_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"), f->offset);
 	while ((rc = db_step(d, st)) == SQLITE_ROW) {
 		struct incident_row *r;
 

@@ -18,6 +18,7 @@ struct hd_filter {
 	const char *ip;         /* a normalized address, or NULL / "" */
 	long long since;        /* last_seen >= since when > 0 (absolute time) */
 	long limit;
+	long offset;            /* rows to skip (paging); 0 none */
 };
 
 struct incident_row {

@@ -268,7 +268,7 @@ q "DROP INDEX outbox_dedupe; ALTER TABLE outbox DROP COLUMN claim_owner; ALTER T
    ALTER TABLE outbox DROP COLUMN dedupe_key; PRAGMA user_version = 1"
 ok "! A notify --once 2>/dev/null" "a version 1 database: notify asks for init"
 like "$(A init 2>&1)" "schema version 1 -> 3" "init migrates it"
-is "$(q "PRAGMA user_version")" 3 "schema version 3"
+is "$(q "PRAGMA user_version")" 5 "schema version 5"
 A notify --once >/dev/null 2>&1
 is "$(mid_count '<n500@test>')" 1 "a row queued before the migration goes out once"
 
