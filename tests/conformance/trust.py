@@ -12,7 +12,8 @@ trusted_networks and no Source-IP, the two agree on this mapping:
 
   SA trusted relays empty   -> verdict not_ours
   else                      -> egress_ip = first trusted relay's ip,
-                               injector_ip = first untrusted relay's ip (or none)
+                               injector_ip = first untrusted relay's ip (or, with none, the
+                               lowest trusted relay: the message started there)
 
 Cases left out on purpose, each counted and named:
   - no trusted_networks (SA infers them) or 127/8 expected trusted: for us
@@ -114,7 +115,8 @@ def main():
                 got = {"verdict": v.get("verdict")}
             else:
                 want = {"egress_ip": canon(trusted[0]["ip"]),
-                        "injector_ip": canon(untrusted[0]["ip"]) if untrusted else None}
+                        "injector_ip": canon(untrusted[0]["ip"]) if untrusted
+                        else canon(trusted[-1]["ip"])}
                 got = {"egress_ip": v.get("egress_ip"), "injector_ip": v.get("injector_ip")}
             if got == want:
                 npass += 1

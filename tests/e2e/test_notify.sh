@@ -230,7 +230,7 @@ A notify --once >"$T/out6" 2>&1
 rm -f "$SINK/fail-mode"
 is "$(grep '^notify:' "$T/out6")" "notify: 0 sent, 0 deferred, 1 failed" "554: failed for good at once"
 like "$(q "select last_error from outbox where id = $ID6")" "554 5\\.6\\.0" "the server's reason is kept"
-like "$(A notify --status)" "failed +1 +[-0-9T:Z]+ +smtp: 554" "--status table shows it"
+like "$(A notify --status)" "failed +1 +[-0-9T:Z ]+ +smtp: 554" "--status table shows it"
 
 # ---------------------------------------------------------------- 7: slower than smtp_timeout
 incident 7 "'h7.example.net'" "'x'" NULL

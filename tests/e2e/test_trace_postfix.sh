@@ -105,7 +105,7 @@ check infected-host verdict=infected_host abused_ip=127.0.0.9 abused_host=cust9.
 	role=customer egress_ip=127.0.0.3 rule=chain-ends-customer
 ok "grep -q 'from userid 0' '$T/out/trace-postfix-local-injection.eml'" "local-injection: pickup's hop"
 check local-injection verdict=local_injection abused_ip=127.0.0.3 abused_host=smtp.example.net \
-	injector_ip=null rule=local-submission
+	injector_ip=127.0.0.3 rule=local-submission
 
 # the relay without a login for outsiders refused (the capture checks it, the log shows it)
 ok "grep -q 'Relay access denied' '$T/logs/submit.maillog'" "smtp.example.net refused the unauthenticated outsider"
