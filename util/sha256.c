@@ -277,7 +277,7 @@ static void hex_of(const unsigned char md[32], char out[65])
 /* sha256 - one-shot digest of data */
 void sha256(const void *data, size_t len, unsigned char out[32])
 {
-	const unsigned char *p = data;
+	const unsigned char *p = data ? data : (const void *)"";   /* (NULL, 0): no offset on NULL */
 	uint32_t st[8];
 	size_t full = len / 64;
 	block_fn *fn = block_fn_current();
@@ -307,7 +307,7 @@ void sha256_init(struct sha256_ctx *c)
 /* sha256_update - add bytes to a streamed digest; whole blocks are hashed in place */
 void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 {
-	const unsigned char *p = data;
+	const unsigned char *p = data ? data : (const void *)"";
 	block_fn *fn = block_fn_current();
 	size_t n;
 
