@@ -222,8 +222,17 @@ is "$rc" 75 "fetch exits 75 (EX_TEMPFAIL) when the server goes away" || cat "$T/
 dove_start || { echo "Bail out! dovecot did not start again"; exit 1; }
 "$BIN" fetch >"$T/out3b" 2>"$T/err3b"; rc=$?
 is "$rc" 0 "the next run completes" || cat "$T/err3b"
-is "$(nreports)" 1600 "every message recorded once (1,600 reports)"
-is "$(inbox)" 0 "none left in the INBOX"
+# A Dovecot killed in the middle of a MOVE can leave its Maildir index out of
+# step with the files (seen: "dovecot-uidlist: UIDs not ordered", and copies it
+# has expunged from its index still on disk). The postmaster's remedy is
+# force-resync; whatever reappears must then be recognised, not recorded again.
+doveadm -c "$D/dovecot.conf" force-resync -u abuse@example.net '*' 2>"$T/resync.err" ||
+	diag "force-resync: $(cat "$T/resync.err")"
+"$BIN" fetch >"$T/out3c" 2>"$T/err3c"; rc=$?
+is "$rc" 0 "a run after force-resync completes" || cat "$T/err3c"
+is "$(nreports)" 1600 "every message recorded once (1,600 reports)" ||
+	diag "$(grep -v ' Info: ' "$D/log" | tail -5)"
+is "$(inbox)" 0 "none left in the INBOX" || diag "$(cat "$T/out3c"; grep -v ' Info: ' "$D/log" | tail -5)"
 
 # --- 4. a server that accepts and says nothing: the timeout holds ---
 SPORT=$(free_port)
