@@ -35,20 +35,32 @@ chmod 755 "$T"
 D=$T/dovecot
 DOVE_PID=
 STALL_PID=
+# session_pids SID - the processes of Dovecot's session (the master is its
+# leader): an imap process forked just before a kill is one of them too
+session_pids() { ps -eo pid=,sid= | awk -v s="$1" '$2 == s { print $1 }'; }
+# session_kill SID - SIGKILL the whole session until nothing of it is left
+session_kill() {
+	local pids
+	for _ in $(seq 100); do
+		pids=$(session_pids "$1")
+		[ -n "$pids" ] || return 0
+		# shellcheck disable=SC2086
+		kill -9 $pids 2>/dev/null
+		sleep 0.05
+	done
+}
 dove_stop() {
 	[ -n "$DOVE_PID" ] || return 0
 	kill "$DOVE_PID" 2>/dev/null
 	for _ in $(seq 100); do proc_alive "$DOVE_PID" || break; sleep 0.05; done
 	kill -9 "$DOVE_PID" 2>/dev/null
+	session_kill "$DOVE_PID"
 	DOVE_PID=
 }
 # dove_crash - the server dies under the client: master and its children (ours), kill -9
 dove_crash() {
-	local kids
-	kids=$(ps -o pid= --ppid "$DOVE_PID" 2>/dev/null)
-	# shellcheck disable=SC2086
-	kill -9 "$DOVE_PID" $kids 2>/dev/null
-	for _ in $(seq 100); do proc_alive "$DOVE_PID" || break; sleep 0.05; done
+	kill -9 "$DOVE_PID" 2>/dev/null
+	session_kill "$DOVE_PID"
 	DOVE_PID=
 	rm -f "$D/run/master.pid"
 }
@@ -216,6 +228,7 @@ start=$(nreports)
 "$BIN" fetch >"$T/out3" 2>"$T/err3" &
 pid=$!
 for _ in $(seq 400); do [ "$(nreports)" -gt $((start + 20)) ] && break; sleep 0.05; done
+diag "Dovecot's session before the crash: $(session_pids "$DOVE_PID" | wc -l) processes"
 dove_crash
 wait "$pid"; rc=$?
 is "$rc" 75 "fetch exits 75 (EX_TEMPFAIL) when the server goes away" || cat "$T/err3"
