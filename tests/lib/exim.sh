@@ -10,7 +10,9 @@
 # PROTO set what a connection would have set (allowed to a trusted user).
 #
 #   exim_lab_root           -> sets EXIM_ROOT, EXIM_BIN, EXIM_LIBS; 1 when unavailable
-#   exim_lab_conf DIR HOST [EXTRA]  -> writes DIR/exim.conf for primary_hostname HOST
+#   exim_lab_conf DIR HOST [EXTRA [ROUTERS [TRANSPORTS]]]  -> writes DIR/exim.conf for
+#                           primary_hostname HOST; ROUTERS go before the catch-all
+#                           router that appends everything to DIR/out/mbox
 #   exim_lab_smtp DIR [exim options] < SMTP dialogue  -> delivers into DIR/out/mbox
 
 EXIM_CACHE=${EXIM_CACHE:-/var/cache/abusedesk-test/exim}
@@ -39,7 +41,7 @@ exim_lab_root() {
 	[ -x "$EXIM_BIN" ] && env LD_LIBRARY_PATH="$EXIM_LIBS" "$EXIM_BIN" -C /dev/null -bV >/dev/null 2>&1
 }
 
-exim_lab_conf() { # DIR HOST [EXTRA MAIN-SECTION LINES]
+exim_lab_conf() { # DIR HOST [EXTRA MAIN-SECTION LINES [ROUTERS [TRANSPORTS]]]
 	local dir=$1 host=$2
 	mkdir -p "$dir/spool" "$dir/out"
 	cat >"$dir/exim.conf" <<CONF
@@ -49,7 +51,9 @@ exim_group = $EXIM_RUN_GROUP
 trusted_users = $EXIM_RUN_USER
 spool_directory = $dir/spool
 log_file_path = $dir/%slog
-keep_environment =
+# bounces: Exim runs itself again (-t) from here, with its libraries
+exim_path = $EXIM_BIN
+keep_environment = LD_LIBRARY_PATH
 domainlist local_domains = *
 acl_smtp_rcpt = accept
 acl_smtp_data = accept
@@ -57,6 +61,7 @@ host_lookup =
 rfc1413_hosts =
 ${3:-}
 begin routers
+${4:-}
 all:
   driver = accept
   transport = tofile
@@ -67,6 +72,7 @@ tofile:
   user = $EXIM_RUN_USER
   group = $EXIM_RUN_GROUP
   mode = 0600
+${5:-}
 CONF
 	chown -R "$EXIM_RUN_USER:$EXIM_RUN_GROUP" "$dir"
 }
