@@ -197,6 +197,43 @@ int dsn_find_reply(const char *s, size_t n)
 	return first;
 }
 
+/*
+ * dsn_find_pair - the remote server's own answer: an SMTP reply code followed
+ * by an enhanced status code of the same class ("550 5.7.1", "552-5.2.2");
+ * 0 and the code in out, or -1. 4xx/5xx pairs before 2xx.
+ */
+int dsn_find_pair(const char *s, size_t n, char out[16])
+{
+	const char *e = s + n;
+	int found = 0;
+
+	for (const char *p = s; p + 9 <= e; p++) {
+		char st[16];
+		const char *q;
+
+		if ((*p != '2' && *p != '4' && *p != '5') || !isdigit((unsigned char)p[1]) ||
+		    !isdigit((unsigned char)p[2]) || (p[3] != ' ' && p[3] != '-'))
+			continue;
+		if (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '.'))
+			continue;
+		q = p + 4;
+		while (q < e && *q == ' ')
+			q++;
+		if (q + 5 > e || *q != *p || q[1] != '.')
+			continue;
+		/* the code must start right here: dsn_find_status on the rest */
+		if (dsn_find_status(q, (size_t)(e - q), st) != 0 || st[0] != *p ||
+		    strncmp(q, st, strlen(st)) != 0)
+			continue;
+		if (!found || *p != '2')
+			snprintf(out, 16, "%s", st);
+		found = 1;
+		if (*p != '2')
+			return 0;
+	}
+	return found ? 0 : -1;
+}
+
 /* Phrases that name a cause when no code does; first match wins. */
 static const struct { const char *phrase, *status; } phrases[] = {
 	{ "mailbox full", "5.2.2" }, { "mailbox is full", "5.2.2" },
@@ -254,6 +291,14 @@ void dsn_finish(struct dsn_list *l, const char *dflt_status)
 			dsn_status_guess(rc->diagnostic, dflt_status, st);
 			if (st[0])
 				rc->status = xstrdup(st);
+		} else if (rc->diagnostic &&
+			   dsn_find_pair(rc->diagnostic, strlen(rc->diagnostic), alt) == 0 &&
+			   alt[0] != '2' && strcmp(alt, rc->status) != 0) {
+			/* the remote server's own "550 5.7.1" is more exact than the
+			 * reporting MTA's Status (often generic, or mapped from the
+			 * reply code alone) */
+			free(rc->status);
+			rc->status = xstrdup(alt);
 		} else if (rc->diagnostic && strlen(rc->status) == 5 &&
 			   strcmp(rc->status + 1, ".0.0") == 0 &&
 			   dsn_find_status(rc->diagnostic, strlen(rc->diagnostic), alt) == 0 &&

@@ -248,6 +248,44 @@ static void test_status_guess(void **state)
 	dsn_status_guess("no idea", "4.0.0", st);
 	assert_string_equal(st, "4.0.0");
 	assert_int_equal(dsn_find_status("v1.2.3.4", 8, st), -1);
+	/* the remote server's pair: reply code, then an enhanced code of its class */
+	assert_int_equal(dsn_find_pair("host x said: 552-5.2.2 Over quota", 33, st), 0);
+	assert_string_equal(st, "5.2.2");
+	assert_int_equal(dsn_find_pair("550 4.7.1 mixed classes", 23, st), -1);
+	assert_int_equal(dsn_find_pair("version 550 5.1 x", 17, st), -1);
+	assert_int_equal(dsn_find_pair("250 2.0.0 ok; then 554  5.7.1 no", 32, st), 0);
+	assert_string_equal(st, "5.7.1");
+}
+
+/* a Status the reporting MTA mapped from the reply code gives way to the
+ * remote server's own enhanced code; a Status with no pair to contradict it stays */
+static void test_status_pair(void **state)
+{
+	static const char tmpl[] =
+		"From: MAILER-DAEMON@mx.example.org\nTo: a@example.net\nSubject: Undelivered\n"
+		"MIME-Version: 1.0\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"XX\"\n\n"
+		"--XX\nContent-Type: message/delivery-status\n\n"
+		"Reporting-MTA: dns; mx.example.org\n\n"
+		"Final-Recipient: rfc822; one@example.com\nAction: failed\nStatus: %s\n"
+		"Diagnostic-Code: smtp; %s\n\n--XX--\n";
+	char msg[1024];
+	struct report r;
+	int n;
+
+	(void)state;
+	n = snprintf(msg, sizeof msg, tmpl, "5.1.1", "552 5.2.2 Over quota");
+	assert_int_equal(parse(msg, (size_t)n, &r), 1);
+	assert_string_equal(r.rcpts[0].status, "5.2.2");
+	report_free(&r);
+	n = snprintf(msg, sizeof msg, tmpl, "4.5.0", "550 5.5.0 Service refused");
+	assert_int_equal(parse(msg, (size_t)n, &r), 1);
+	assert_string_equal(r.rcpts[0].status, "5.5.0");
+	report_free(&r);
+	n = snprintf(msg, sizeof msg, tmpl, "5.1.1", "550 user unknown");
+	assert_int_equal(parse(msg, (size_t)n, &r), 1);
+	assert_string_equal(r.rcpts[0].status, "5.1.1");
+	report_free(&r);
 }
 
 static void test_hostile(void **state)
@@ -285,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_ses_json),
 		cmocka_unit_test(test_rcpt_cap),
 		cmocka_unit_test(test_status_guess),
+		cmocka_unit_test(test_status_pair),
 		cmocka_unit_test(test_hostile),
 	};
 
