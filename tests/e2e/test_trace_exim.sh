@@ -16,7 +16,10 @@
 #      the ARF report over that message traces, with the NAT record of the
 #      port Exim wrote, to the inside host (infected_host 10.20.3.4); an
 #      outsider relaying through mx2 is an open relay with the outsider as
-#      the injector.
+#      the injector; a login from outside at mx2 is a compromised account; a
+#      script's local submission on web1 relayed by mx2 is web_script; a local
+#      user's mail sent straight out from the shell server is local_injection;
+#      a customer address talking to the complainant's MX is infected_host.
 # Needs root (runuser, useradd); Exim is fetched from the Debian archive.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -212,5 +215,67 @@ arf "$T/r2" 192.0.2.25 >"$T/relay.eml"
 v=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("verdict"), d.get("abused_host"), d.get("injector_ip"))' "$T/relay.json" 2>/dev/null)
 is "$v" "open_relay mx2.example.net 203.0.113.70" "an outsider through mx2: open relay, the outsider injected" ||
 	diag "$(cat "$T/relay.json" "$T/relay.err")"
+
+# an outsider logs in at mx2 with a stolen password and sends
+exim_lab_conf "$T/mx2a" mx2.example.net "log_selector = +incoming_port
+$AUTHCONF"
+auth_hop() { # LAB ADDR.PORT BODY - a session that authenticates as bob first
+	local lab=$1 before
+	before=$(grep -c '^From ' "$lab/out/mbox" 2>/dev/null)
+	{
+		printf 'EHLO laptop\r\nAUTH PLAIN %s\r\n' "$(printf '\0bob@example.net\0pw' | base64)"
+		printf 'MAIL FROM:<winner@lottery.example.org>\r\nRCPT TO:<victim@complainant.example>\r\nDATA\r\n'
+		sed 's/^\./../; s/$/\r/' "$3"
+		printf '.\r\nQUIT\r\n'
+	} | exim_lab_smtp "$lab" -oMa "$2" -oMt "" >/dev/null 2>&1
+	python3 -c 'import mailbox,sys; print(list(mailbox.mbox(sys.argv[1]))[int(sys.argv[2])].as_string(unixfrom=False), end="")' \
+		"$lab/out/mbox" "${before:-0}"
+}
+# local_hop LAB BODY - a local submission on that host (a user or a script runs sendmail)
+local_hop() {
+	local lab=$1 before
+	before=$(grep -c '^From ' "$lab/out/mbox" 2>/dev/null)
+	runuser -u "$EXIM_RUN_USER" -- env LD_LIBRARY_PATH="$EXIM_LIBS" "$EXIM_BIN" -C "$lab/exim.conf" \
+		-odi -f winner@lottery.example.org victim@complainant.example <"$2" >/dev/null 2>&1
+	python3 -c 'import mailbox,sys; print(list(mailbox.mbox(sys.argv[1]))[int(sys.argv[2])].as_string(unixfrom=False), end="")' \
+		"$lab/out/mbox" "${before:-0}"
+}
+# verdict FILE - "verdict abused_host injector_ip" of the trace of FILE
+verdict() {
+	"$BIN" -c "$A/abusedesk.conf" trace --json "$1" >"$1.json" 2>"$1.err"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("verdict"), d.get("abused_host"), d.get("injector_ip"))' \
+		"$1.json" 2>/dev/null
+}
+auth_hop "$T/mx2a" 203.0.113.44.45000 "$T/spam" >"$T/a1"
+like "$(cat "$T/a1")" "with esmtpa" "mx2 wrote the authenticated submission (esmtpa)"
+hop "$T/cmx" 192.0.2.25.52001 mx2.example.net mx2.example.net "$T/a1" >"$T/a2"
+arf "$T/a2" 192.0.2.25 >"$T/auth.eml"
+is "$(verdict "$T/auth.eml")" "compromised_account mx2.example.net 203.0.113.44" \
+	"a login from outside: compromised account on mx2, the outsider injected" || diag "$(cat "$T/auth.eml.json")"
+
+# a script on web1 submits locally; web1 hands the mail to the mx2 smarthost
+exim_lab_conf "$T/web1" web1.example.net
+local_hop "$T/web1" "$T/spam" >"$T/w1"
+like "$(cat "$T/w1")" "by web1.example.net with local" "web1 wrote a local submission"
+hop "$T/mx2" 192.0.2.40.33001 web1.example.net web1.example.net "$T/w1" >"$T/w2"
+hop "$T/cmx" 192.0.2.25.52002 mx2.example.net mx2.example.net "$T/w2" >"$T/w3"
+arf "$T/w3" 192.0.2.25 >"$T/web.eml"
+is "$(verdict "$T/web.eml")" "web_script web1.example.net 192.0.2.40" \
+	"a script on the web server: web_script on web1" || diag "$(cat "$T/web.eml.json")"
+
+# a user on the shell server submits locally and the server sends straight out
+exim_lab_conf "$T/shell" shell.example.net
+local_hop "$T/shell" "$T/spam" >"$T/s1"
+hop "$T/cmx" 192.0.2.50.52003 shell.example.net shell.example.net "$T/s1" >"$T/s2"
+arf "$T/s2" 192.0.2.50 >"$T/shell.eml"
+is "$(verdict "$T/shell.eml")" "local_injection shell.example.net 192.0.2.50" \
+	"a local user on the shell server: local_injection" || diag "$(cat "$T/shell.eml.json")"
+
+# a customer's machine talks SMTP straight to the complainant's MX
+hop "$T/cmx" 198.51.100.23.52004 "" infected-pc "$T/spam" >"$T/i1"
+arf "$T/i1" 198.51.100.23 >"$T/infected.eml"
+v=$(verdict "$T/infected.eml")
+is "${v%% *} ${v##* }" "infected_host 198.51.100.23" "a customer sending direct-to-MX: infected_host" ||
+	diag "$(cat "$T/infected.eml.json")"
 
 done_testing
