@@ -253,7 +253,7 @@ int hd_incident_page(struct db *d, long long id, struct incident_page *p)
 		    " id DESC LIMIT 20) ORDER BY received_at, id", id, &p->timeline);
 	table_query(d, "SELECT at, actor, old_status, new_status, note FROM incident_events WHERE incident_id = ?1"
 		    " ORDER BY at, id LIMIT 100", id, &p->events);
-	table_query(d, "SELECT idx, from_ip, from_rdns, helo, by_host, with_proto, queue_id, auth, date"
+	table_query(d, "SELECT idx, from_ip, port, from_rdns, helo, by_host, with_proto, queue_id, auth, date"
 		    " FROM report_hops WHERE report_id = (SELECT id FROM reports WHERE incident_id = ?1"
 		    " ORDER BY received_at DESC, id DESC LIMIT 1) ORDER BY idx LIMIT 15", id, &p->hops);
 	table_query(d, "SELECT created_at, kind, channel, recipient, state, attempts, sent_at, subject,"
