@@ -93,6 +93,12 @@ const struct command commands[] = {
 	  "closed, 2 open, 75 probed too recently (probe_interval).\n"
 	  "  --incident ID   probe that incident's host and record it there\n"
 	  "  --due           probe active relay/proxy incidents not probed since they opened\n" },
+	{ "whois", cmd_whois, "IP [--refresh] [--json]", "the abuse contact of an outside network (RDAP)",
+	  "Asks the registry the bootstrap file (rdap_bootstrap_file) names, or rdap_url,\n"
+	  "for the network of IP and prints the email of its abuse contact. Answers are\n"
+	  "cached for rdap_cache_ttl, failures for their Retry-After or rdap_error_ttl.\n"
+	  "Exit 0 a contact, 1 the registry names none, 75 the lookup failed.\n"
+	  "  --refresh  ask again even when cached\n" },
 	{ "config", cmd_config, "", "print the effective configuration", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };

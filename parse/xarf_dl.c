@@ -49,7 +49,8 @@ int xarf_json_load(char *err, size_t errlen)
 		"json_parser_new_immutable", "json_parser_load_from_data", "json_parser_get_root",
 		"json_node_get_node_type", "json_node_get_object", "json_node_get_value_type",
 		"json_node_get_string", "json_node_get_int", "json_node_get_double",
-		"json_object_iter_init", "json_object_iter_next",
+		"json_object_iter_init", "json_object_iter_next", "json_node_get_array",
+		"json_array_get_length", "json_array_get_element", "json_object_get_member",
 	};
 	static int state;
 
