@@ -54,7 +54,8 @@ const struct command commands[] = {
 	  "             infected_host, local_injection, not_ours, unknown (see abusedesk(1))\n"
 	  "  --host     a host name or a suffix at a dot (example.net)\n"
 	  "  --wide     every column whole, whatever the terminal's width\n" },
-	{ "show", cmd_show, "ID [--format text|json] [--wide]", "one incident: verdict, evidence, timeline",
+	{ "show", cmd_show, "ID [--format text|json] [--wide] | --report ID [--format text|json]",
+	  "one incident: verdict, evidence, timeline; or one report: its outside contact and what was done",
 	  "" },
 	{ "ack", cmd_ack, "ID [--note TEXT]", "acknowledge an incident", "" },
 	{ "resolve", cmd_resolve, "ID [--note TEXT]", "mark an incident resolved", "" },
@@ -99,6 +100,13 @@ const struct command commands[] = {
 	  "cached for rdap_cache_ttl, failures for their Retry-After or rdap_error_ttl.\n"
 	  "Exit 0 a contact, 1 the registry names none, 75 the lookup failed.\n"
 	  "  --refresh  ask again even when cached\n" },
+	{ "forward", cmd_forward, "REPORT [--to ADDR]",
+	  "pass a not_ours report on to the outside network's abuse contact (ARF)",
+	  "Queues an ARF report (RFC 5965) with the complaint attached to the contact\n"
+	  "recorded on the report (looked up by RDAP if none) or to ADDR; notify sends it.\n"
+	  "At most one forward per destination per forward_interval; a complaint that is\n"
+	  "one of our own forwards come back is never forwarded again. Exit 0 queued,\n"
+	  "1 not forwarded (the reason is printed), 65 no such report.\n" },
 	{ "config", cmd_config, "", "print the effective configuration", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };

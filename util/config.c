@@ -130,6 +130,9 @@ static const char *set_key(struct config *c, const struct key *k, const char *va
 	long l;
 	int b;
 
+	if (strcmp(k->name, "forward_not_ours") == 0 && strcmp(val, "never") != 0 && strcmp(val, "ask") != 0 &&
+	    strcmp(val, "auto") != 0)
+		return "expected never, ask or auto";
 	switch (k->type) {
 	case K_STR:
 		free(*(char **)p);
