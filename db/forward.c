@@ -32,8 +32,8 @@ int forward_report(struct db *d, long long id, struct db_fwd_report *r)
 		" (SELECT value FROM report_items i WHERE i.report_id = reports.id AND i.kind = 'domain' LIMIT 1),"
 		" (SELECT state FROM outbox o WHERE o.report_id = reports.id AND o.kind = 'forward' ORDER BY o.id DESC LIMIT 1),"
 		" (SELECT coalesce(sent_at, 0) FROM outbox o WHERE o.report_id = reports.id AND o.kind = 'forward' ORDER BY o.id DESC LIMIT 1),"
-		" (SELECT last_error FROM outbox o WHERE o.report_id = reports.id AND o.kind = 'forward' ORDER BY o.id DESC LIMIT 1)"
-		" FROM reports WHERE id = ?");
+		" (SELECT last_error FROM outbox o WHERE o.report_id = reports.id AND o.kind = 'forward' ORDER BY o.id DESC LIMIT 1),"
+		" message_id FROM reports WHERE id = ?");
 	int rc, found = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -69,6 +69,7 @@ int forward_report(struct db *d, long long id, struct db_fwd_report *r)
 		COPY(sent_state, 23);
 		r->sent_at = sqlite3_column_int64(st, 24);
 		COPY(sent_error, 25);
+		COPY(message_id, 26);
 	}
 	if (done(d, st, rc) != DB_OK)
 		return DB_ERROR;

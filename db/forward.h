@@ -11,7 +11,7 @@
 /* One report as a forward (or `show --report`) needs it; strings "" when NULL. */
 struct db_fwd_report {
 	long long id, incident_id, received_at, arrival_at, contact_at, forward_at;
-	char verdict[32], spool_path[256], reporter[320], source_ip[46], injector_ip[46];
+	char verdict[32], message_id[300], spool_path[256], reporter[320], source_ip[46], injector_ip[46];
 	char original_mail_from[320], reporting_mta[256], orig_subject[300], orig_message_id[300];
 	char feedback_type[64], format[32], explanation[1024];
 	char contact_email[256], forward_state[32], forward_to[256];

@@ -129,6 +129,21 @@ ok sink_wait "$SINK" 2 5 "auto: forwarded by notify"
 is "$(sed -n 2p "$SINK/0002.env")" "RCPT TO:<abuse@net51.example>" "auto: to that network's contact"
 is "$(q "select forward_state from reports where id = $idc")" queued "auto: recorded on the report"
 
+# a person forwards spam from an outside network: the acknowledgement says where it went
+setconf ack_reporters yes
+sed 's/198\.51\.100\.77/203.0.113.52/; s/f1@example.org/f9@example.org/' samples/forward-attached.eml > "$T/human.eml"
+ok imp "$T/human.eml" "a person's forward of outside spam"
+idh=$(q "select id from reports order by id desc limit 1")
+is "$(q "select verdict, injector_ip from reports where id = $idh")" "not_ours|203.0.113.52" "not ours, from 203.0.113.52"
+A notify --once >/dev/null 2>&1
+ok sink_wait "$SINK" 4 5 "the forward and the acknowledgement went out"
+ack=$(grep -lx "RCPT TO:<pat@example.org>" "$SINK"/[0-9]*.env | head -n1)
+body=$(python3 -c 'import email,email.policy,sys; m=email.message_from_binary_file(open(sys.argv[1],"rb"),policy=email.policy.default); print(" ".join(m.get_content().split()))' "${ack%.env}.eml")
+like "$body" "did not come from our network but from 203\.0\.113\.52\. We forwarded your report to the abuse contact of that network, abuse@net52\.example\." \
+	"the acknowledgement: not ours, forwarded to whom"
+is "$(grep -c 'RCPT TO:<abuse@net52.example>' "$SINK"/[0-9]*.env | awk -F: '{s += $2} END {print s}')" 1 "the forward went to abuse@net52.example"
+setconf ack_reporters no
+
 # a loop: our forward comes back to abuse@ as a complaint
 cp "$SINK/0001.eml" "$T/back.eml"
 ok imp "$T/back.eml" "our own forward came back"
@@ -137,7 +152,7 @@ A forward "$idl" --to abuse@elsewhere.example >/dev/null 2>"$T/err"; rc=$?
 is "$rc" 1 "the returned forward: not forwarded"
 like "$(cat "$T/err")" "loop" "the returned forward: a loop"
 A notify --once >/dev/null 2>&1
-is "$(sink_count "$SINK")" 2 "the loop went nowhere"
+is "$(sink_count "$SINK")" 4 "the loop went nowhere"
 is "$(q "select forward_state from reports where id = $idl")" loop "the loop is recorded on the report"
 like "$(A show --report "$idl")" "our own forward come back \(loop\)" "show --report: the loop"
 # and nothing goes to our own domains

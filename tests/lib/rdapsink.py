@@ -8,6 +8,7 @@ GET /ip/ADDR answers by the last octet of ADDR, shaped as the RIRs answer:
        (registrant -> its entities -> roles ["abuse"]), vCard arrays with
        several properties, the email with parameters
   .51  200: the abuse entity at the top, its email as "mailto:" (both kept)
+  .52  200: the abuse entity under the registrant (abuse@net52.example)
   .60  200: entities but none with the abuse role (technical, registrant)
   .61  200: an abuse entity whose email is hostile ("a@b\\r\\nBcc: x")
   .20  404 with an RDAP error body
@@ -88,6 +89,10 @@ class Handler(BaseHTTPRequestHandler):
                    "vcardArray": vcard("Example Net Org", "info@net50.example", kind="org"),
                    "entities": [tech, abuse]}
             return self.answer(200, network(addr, [org], "NET50"))
+        if last == "52":
+            abuse = {"objectClassName": "entity", "roles": ["abuse"],
+                     "vcardArray": vcard("Abuse", "abuse@net52.example")}
+            return self.answer(200, network(addr, [{"roles": ["registrant"], "entities": [abuse]}], "NET52"))
         if last == "51":
             abuse = {"objectClassName": "entity", "handle": "AB51", "roles": ["technical", "abuse"],
                      "vcardArray": vcard("Abuse", "mailto:abuse@net51.example")}
