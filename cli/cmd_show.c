@@ -116,6 +116,7 @@ static int show_json(const struct incident_page *p, const struct incident_rows *
 	json_rows(&p->hops, "hops", &b, &first);
 	json_rows(&p->notifications, "notifications", &b, &first);
 	json_rows(&p->probes, "probes", &b, &first);
+	json_rows(&p->outside, "outside", &b, &first);
 	buf_puts(&b, "}\n");
 	fwrite(b.data, 1, b.len, stdout);
 	buf_free(&b);
@@ -294,6 +295,8 @@ static void show_text(const struct incident_page *p, long long id)
 	section("Evidence hops of the latest report", &p->hops);
 	section("Notifications", &p->notifications);
 	section("Probes", &p->probes);
+	if (p->outside.nrows)
+		section("Not ours: the outside contact (show --report ID for more)", &p->outside);
 }
 
 /* fwd_done - what was done with a not_ours report, in words */

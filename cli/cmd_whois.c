@@ -33,6 +33,7 @@ int cmd_whois(struct cli *c, int argc, char **argv)
 	char canon[46], when[32];
 	int refresh = 0, json = 0, cached = 0, rc;
 	struct db_rdap r;
+	struct ipaddr a;
 	struct db d;
 
 	for (int i = 1; i < argc; i++) {
@@ -45,8 +46,13 @@ int cmd_whois(struct cli *c, int argc, char **argv)
 		else
 			return cli_usage("whois");
 	}
-	if (ip == NULL || ip_normalize(ip, canon) < 0)
+	if (ip == NULL || ip_normalize(ip, canon) < 0 || ip_parse(canon, &a) < 0)
 		return cli_usage("whois");
+	if (ip_is_private(&a) || netlist_contains(&c->cfg.our_networks, &a)) {
+		printf("%s: %s: no registry is asked\n", canon,
+		       ip_is_private(&a) ? "a private or reserved address" : "in our_networks, ours");
+		return 1;
+	}
 	if (cli_db(c, &d) < 0)
 		return EX_UNAVAILABLE;
 	rc = app_whois(&d, &c->cfg, canon, refresh, &r, &cached);

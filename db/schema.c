@@ -268,7 +268,11 @@ static const char schema_v5[] =
 	"ALTER TABLE reports ADD COLUMN contact_at INTEGER;"
 	"ALTER TABLE reports ADD COLUMN forward_state TEXT;"
 	"ALTER TABLE reports ADD COLUMN forward_to TEXT;"
-	"ALTER TABLE reports ADD COLUMN forward_at INTEGER;";
+	"ALTER TABLE reports ADD COLUMN forward_at INTEGER;"
+	/* the notify run's lookups and forwards, the rate limit, a report's forward */
+	"CREATE INDEX IF NOT EXISTS reports_not_ours ON reports(id) WHERE verdict = 'not_ours';"
+	"CREATE INDEX IF NOT EXISTS outbox_forward_at ON outbox(created_at) WHERE kind = 'forward';"
+	"CREATE INDEX IF NOT EXISTS outbox_forward_report ON outbox(report_id) WHERE kind = 'forward';";
 
 static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4, schema_v5 };
 

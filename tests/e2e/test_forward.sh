@@ -166,5 +166,13 @@ A forward "$ido" --to abuse@elsewhere.example >/dev/null 2>"$T/err"; rc=$?
 is "$rc" 1 "ours: not forwarded"
 like "$(cat "$T/err")" "not a not_ours report" "ours: says why"
 A forward 99999 >/dev/null 2>&1; is "$?" 65 "no such report: 65"
+# with incident_not_ours, the incident page names the outside contact too
+setconf incident_not_ours yes
+sed 's/203\.0\.113\.50/203.0.113.51/g; s/Message-ID: </Message-ID: <i-/' samples/trace-not-ours.eml > "$T/i.eml"
+ok imp "$T/i.eml" "a not_ours complaint filed as an incident"
+idi=$(q "select incident_id from reports order by id desc limit 1")
+A notify --once >/dev/null 2>&1
+like "$(A show "$idi" --wide)" "Not ours: the outside contact.*abuse@net51\.example +rate_limited" "show INCIDENT: the outside contact and what was done"
+is "$(A show "$idi" --format json | J 'print(d["outside"][0]["contact"])')" abuse@net51.example "show INCIDENT json: outside[]"
 kill "$RP"; wait "$RP" 2>/dev/null; RP=
 done_testing

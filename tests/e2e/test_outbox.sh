@@ -240,7 +240,7 @@ ok "! grep -q waiting '$T/w3.out'" "nothing waits any more"
 # ------------------------------------------------- 5: a version 1 database migrates
 q "delete from outbox"
 queue 500 500
-q "DROP INDEX outbox_dedupe; ALTER TABLE outbox DROP COLUMN claim_owner; ALTER TABLE outbox DROP COLUMN claim_until;
+q "DROP INDEX outbox_dedupe; DROP INDEX outbox_forward_at; DROP INDEX outbox_forward_report; DROP INDEX reports_not_ours; ALTER TABLE outbox DROP COLUMN claim_owner; ALTER TABLE outbox DROP COLUMN claim_until;
    ALTER TABLE outbox DROP COLUMN reason; ALTER TABLE outbox DROP COLUMN report_id;
    ALTER TABLE outbox DROP COLUMN dedupe_key; ALTER TABLE maillog DROP COLUMN client_port;
    ALTER TABLE report_hops DROP COLUMN port; DROP TABLE rdap_cache; ALTER TABLE reports DROP COLUMN contact_email;

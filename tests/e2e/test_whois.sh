@@ -109,6 +109,14 @@ A whois 198.18.0.7 >/dev/null 2>&1; rc=$?
 is "$rc" 75 "refused connection: exit 75"
 like "$(A whois 198.18.0.7 --json | J 'print(d["status"], d["cached"])')" "error True" "refused: kept as an error"
 
+# private addresses and ours: no registry is asked
+n=$(wc -l < "$T/hits")
+out=$(A whois 10.1.2.3); rc=$?
+is "$rc" 1 "a private address: exit 1"
+like "$out" "no registry is asked" "a private address: not looked up"
+like "$(A whois 192.0.2.25)" "ours" "our own address: not looked up"
+is "$(wc -l < "$T/hits")" "$n" "no query for either"
+
 # rdap_url overrides the bootstrap file
 echo "rdap_url = http://127.0.0.1:$R2/" >> "$T/c.conf"
 A whois 203.0.113.51 --refresh >/dev/null
