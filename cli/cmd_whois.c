@@ -48,13 +48,14 @@ int cmd_whois(struct cli *c, int argc, char **argv)
 	}
 	if (ip == NULL || ip_normalize(ip, canon) < 0 || ip_parse(canon, &a) < 0)
 		return cli_usage("whois");
+	if (cli_db(c, &d) < 0)      /* loads the configuration too */
+		return EX_UNAVAILABLE;
 	if (ip_is_private(&a) || netlist_contains(&c->cfg.our_networks, &a)) {
 		printf("%s: %s: no registry is asked\n", canon,
 		       ip_is_private(&a) ? "a private or reserved address" : "in our_networks, ours");
+		db_close(&d);
 		return 1;
 	}
-	if (cli_db(c, &d) < 0)
-		return EX_UNAVAILABLE;
 	rc = app_whois(&d, &c->cfg, canon, refresh, &r, &cached);
 	db_close(&d);
 	if (rc != DB_OK)
