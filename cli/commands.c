@@ -79,6 +79,8 @@ const struct command commands[] = {
 	  "send queued notifications",
 	  "Run it from cron or a systemd timer (see contrib/). It first finishes\n"
 	  "pending messages, probes newly opened relay/proxy incidents (probe_on_open),\n"
+	  "looks up the outside contact of not_ours reports (lookup_not_ours) and\n"
+	  "forwards them or marks them for the operator (forward_not_ours ask|auto),\n"
 	  "then sends. Failed attempts are retried with exponential backoff; runs may\n"
 	  "overlap (each message is claimed by one runner for notify_lease).\n"
 	  "  --once     only send what is due\n"
