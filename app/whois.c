@@ -44,6 +44,7 @@ struct contacts_ctx {
 	struct db *d;
 	const struct config *cfg;
 	int looked, rc;
+	int failed;             /* failed lookups in a row: two end the run's lookups */
 };
 
 /* one - look up one report's address and record the contact */
@@ -54,14 +55,20 @@ static void one(void *ctx, long long id, const char *ip)
 	struct ipaddr a;
 	int cached;
 
-	if (c->rc != DB_OK)
+	if (c->rc != DB_OK || c->failed >= 2)
 		return;
 	if (ip_parse(ip, &a) < 0 || ip_is_private(&a) || netlist_contains(&c->cfg->our_networks, &a)) {
 		c->rc = rdap_report_set(c->d, id, NULL, db_now());
 		return;
 	}
-	if ((c->rc = app_whois(c->d, c->cfg, ip, 0, &r, &cached)) != DB_OK || strcmp(r.status, "error") == 0)
+	if ((c->rc = app_whois(c->d, c->cfg, ip, 0, &r, &cached)) != DB_OK)
 		return;
+	if (strcmp(r.status, "error") == 0) {
+		if (!cached && ++c->failed >= 2)
+			msg_warn("whois: two lookups in a row failed; the others wait for the next run");
+		return;
+	}
+	c->failed = 0;
 	c->rc = rdap_report_set(c->d, id, r.email, db_now());
 	if (c->rc == DB_OK) {
 		c->looked++;
@@ -71,7 +78,7 @@ static void one(void *ctx, long long id, const char *ip)
 
 int app_contacts_run(struct db *d, const struct config *cfg, int max, int *looked)
 {
-	struct contacts_ctx c = { d, cfg, 0, DB_OK };
+	struct contacts_ctx c = { d, cfg, 0, DB_OK, 0 };
 	int rc;
 
 	*looked = 0;

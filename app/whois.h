@@ -23,8 +23,9 @@ int app_whois(struct db *d, const struct config *cfg, const char *ip, int refres
 /*
  * app_contacts_run - look up the contact of up to max not_ours reports that
  * have none yet and record it on each (an address whose last lookup failed
- * waits for its expiry). *looked: reports given a contact or "none". DB_OK
- * or DB_ERROR.
+ * waits for its expiry; two failed lookups in a row end the run's lookups,
+ * so an offline registry or network costs at most two rdap_timeout). *looked:
+ * reports given a contact or "none". DB_OK or DB_ERROR.
  */
 int app_contacts_run(struct db *d, const struct config *cfg, int max, int *looked);
 

@@ -142,6 +142,17 @@ is "$(q "select injector_ip, contact_email from reports where contact_at is not 
 is "$(q "select count(*) from reports where contact_at is null")" 1 "the address in its Retry-After waits"
 A notify --once >/dev/null 2>&1
 is "$(hits 203.0.113.30)" 1 "no new query inside Retry-After"
+# an unreachable registry: two failed lookups in a row end the run's lookups
+rm -f "$T/mail"/*
+for n in 1 2 3; do
+	sed "s/203\.0\.113\.50/198.18.1.$n/g; s/Message-ID: </Message-ID: <u$n-/" samples/trace-not-ours.eml > "$T/mail/u$n.eml"
+done
+chmod -R a+rX "$T/mail"
+ok A -q import maildir "$T/mail" "three complaints about networks whose registry is unreachable"
+out=$(A notify --once 2>&1)
+like "$out" "two lookups in a row failed" "notify says it stops looking up"
+is "$(q "select count(*) from rdap_cache where ip like '198.18.1.%'")" 2 "two lookups, not three"
+is "$(q "select count(*) from reports where injector_ip like '198.18.1.%' and contact_at is null")" 3 "none of the three has a contact yet"
 echo "rdap_max_lookups = 0" >> "$T/c.conf"
 python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("update reports set contact_at = null, contact_email = null"); c.commit()' "$T/db/a.db"
 A notify --once >/dev/null 2>&1
