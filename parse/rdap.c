@@ -144,6 +144,10 @@ static JsonNode *load(JsonParser **jp, const char *body, size_t len, char *err, 
 		snprintf(err, errlen, "answer larger than %d bytes", RDAP_MAX_BODY);
 		return NULL;
 	}
+	if (xarf_json_depth(body, len, RDAP_MAX_NESTING) > RDAP_MAX_NESTING) {
+		snprintf(err, errlen, "JSON nested deeper than %d levels", RDAP_MAX_NESTING);
+		return NULL;
+	}
 	if (xarf_json_load(err, errlen) < 0)
 		return NULL;
 	*jp = json_parser_new_immutable();

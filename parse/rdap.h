@@ -15,6 +15,7 @@
 #define RDAP_MAX_DEPTH    4               /* nested entities looked into */
 #define RDAP_MAX_ENTITIES 64              /* entities looked at in one answer */
 #define RDAP_MAX_ITEMS    512             /* elements of one array looked at */
+#define RDAP_MAX_NESTING  64              /* JSON nested deeper is not read */
 
 struct rdap_info {
 	char email[256];        /* the email of the entity with the "abuse" role, "" none */

@@ -74,3 +74,28 @@ int xarf_yaml_load(char *err, size_t errlen)
 	return load_table(&state, "libyaml-0.so.2", "libyaml-0-2", names,
 			  (void **)&xarf_yaml_dl, sizeof(names) / sizeof(names[0]), err, errlen);
 }
+
+/* xarf_json_depth - see xarf_dl.h */
+int xarf_json_depth(const char *t, size_t n, int max)
+{
+	int depth = 0, top = 0, str = 0;
+
+	for (size_t i = 0; i < n && top <= max; i++) {
+		char ch = t[i];
+
+		if (str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				str = 0;
+		} else if (ch == '"') {
+			str = 1;
+		} else if (ch == '{' || ch == '[') {
+			if (++depth > top)
+				top = depth;
+		} else if ((ch == '}' || ch == ']') && depth > 0) {
+			depth--;
+		}
+	}
+	return top;
+}

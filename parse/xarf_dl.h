@@ -48,6 +48,11 @@ extern struct xarf_yaml_dl xarf_yaml_dl;
 int xarf_json_load(char *err, size_t errlen);
 int xarf_yaml_load(char *err, size_t errlen);
 
+/* xarf_json_depth - the deepest nesting of [ and { outside strings in t,
+ * counting stopped past max: json-glib's parser recurses, so text deeper
+ * than a caller's cap is refused before it sees it */
+int xarf_json_depth(const char *t, size_t n, int max);
+
 #undef JSON_NODE_HOLDS_OBJECT
 #undef JSON_NODE_HOLDS_VALUE
 #define JSON_NODE_HOLDS_OBJECT(n)           (xarf_json_dl.node_get_node_type(n) == JSON_NODE_OBJECT)

@@ -72,6 +72,18 @@ static void test_no_contact(void **state)
 	assert_int_equal(rdap_read("[1,2]", 5, &i, err, sizeof(err)), -1);
 	assert_int_equal(rdap_read("<html>", 6, &i, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not JSON"));
+	/* deep nesting is refused before json-glib's recursive parser sees it */
+	{
+		size_t n = 200000;
+		char *deep = malloc(n), url[200];
+
+		assert_non_null(deep);
+		memset(deep, '[', n);
+		assert_int_equal(rdap_read(deep, n, &i, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "nested deeper"));
+		assert_int_equal(rdap_bootstrap(deep, n, "192.0.2.1", url, sizeof(url), err, sizeof(err)), -1);
+		free(deep);
+	}
 }
 
 static void test_depth_cap(void **state)
