@@ -14,6 +14,7 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+DATADIR   ?= $(PREFIX)/share
 DESTDIR   ?=
 
 CC        ?= cc
@@ -27,7 +28,8 @@ LINK_PKGS := gmime-3.0 libpcre2-8 sqlite3
 CFLAGS    ?= -g -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 LDFLAGS   ?= -pie -Wl,-z,relro,-z,now
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
-	-DABUSEDESK_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"'
+	-DABUSEDESK_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+	-DDATADIR='"$(DATADIR)"'
 ifeq ($(CI),true)
 override CFLAGS += -Werror
 endif
@@ -163,6 +165,8 @@ bench-smoke: all tools
 install: $(B)/abusedesk
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/abusedesk
 	install -m 0755 $(B)/abusedesk $(DESTDIR)$(BINDIR)/abusedesk
+	install -d $(DESTDIR)$(DATADIR)/abusedesk
+	install -m 0644 data/rdap-bootstrap.json $(DESTDIR)$(DATADIR)/abusedesk/rdap-bootstrap.json
 	install -m 0644 man/abusedesk.1 $(DESTDIR)$(MANDIR)/man1/abusedesk.1
 	install -m 0644 man/abusedesk.conf.5 $(DESTDIR)$(MANDIR)/man5/abusedesk.conf.5
 	install -m 0644 contrib/abusedesk.conf.example $(DESTDIR)$(SYSCONFDIR)/abusedesk/abusedesk.conf.example

@@ -54,7 +54,8 @@ const struct command commands[] = {
 	  "             infected_host, local_injection, not_ours, unknown (see abusedesk(1))\n"
 	  "  --host     a host name or a suffix at a dot (example.net)\n"
 	  "  --wide     every column whole, whatever the terminal's width\n" },
-	{ "show", cmd_show, "ID [--format text|json] [--wide]", "one incident: verdict, evidence, timeline",
+	{ "show", cmd_show, "ID [--format text|json] [--wide] | --report ID [--format text|json]",
+	  "one incident: verdict, evidence, timeline; or one report: its outside contact and what was done",
 	  "" },
 	{ "ack", cmd_ack, "ID [--note TEXT]", "acknowledge an incident", "" },
 	{ "resolve", cmd_resolve, "ID [--note TEXT]", "mark an incident resolved", "" },
@@ -78,6 +79,8 @@ const struct command commands[] = {
 	  "send queued notifications",
 	  "Run it from cron or a systemd timer (see contrib/). It first finishes\n"
 	  "pending messages, probes newly opened relay/proxy incidents (probe_on_open),\n"
+	  "looks up the outside contact of not_ours reports (lookup_not_ours) and\n"
+	  "forwards them or marks them for the operator (forward_not_ours ask|auto),\n"
 	  "then sends. Failed attempts are retried with exponential backoff; runs may\n"
 	  "overlap (each message is claimed by one runner for notify_lease).\n"
 	  "  --once     only send what is due\n"
@@ -93,6 +96,19 @@ const struct command commands[] = {
 	  "closed, 2 open, 75 probed too recently (probe_interval).\n"
 	  "  --incident ID   probe that incident's host and record it there\n"
 	  "  --due           probe active relay/proxy incidents not probed since they opened\n" },
+	{ "whois", cmd_whois, "IP [--refresh] [--json]", "the abuse contact of an outside network (RDAP)",
+	  "Asks the registry the bootstrap file (rdap_bootstrap_file) names, or rdap_url,\n"
+	  "for the network of IP and prints the email of its abuse contact. Answers are\n"
+	  "cached for rdap_cache_ttl, failures for their Retry-After or rdap_error_ttl.\n"
+	  "Exit 0 a contact, 1 the registry names none, 75 the lookup failed.\n"
+	  "  --refresh  ask again even when cached\n" },
+	{ "forward", cmd_forward, "REPORT [--to ADDR]",
+	  "pass a not_ours report on to the outside network's abuse contact (ARF)",
+	  "Queues an ARF report (RFC 5965) with the complaint attached to the contact\n"
+	  "recorded on the report (looked up by RDAP if none) or to ADDR; notify sends it.\n"
+	  "At most one forward per destination per forward_interval; a complaint that is\n"
+	  "one of our own forwards come back is never forwarded again. Exit 0 queued,\n"
+	  "1 not forwarded (the reason is printed), 65 no such report.\n" },
 	{ "config", cmd_config, "", "print the effective configuration", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };

@@ -253,7 +253,7 @@ int hd_incident_page(struct db *d, long long id, struct incident_page *p)
 		    " id DESC LIMIT 20) ORDER BY received_at, id", id, &p->timeline);
 	table_query(d, "SELECT at, actor, old_status, new_status, note FROM incident_events WHERE incident_id = ?1"
 		    " ORDER BY at, id LIMIT 100", id, &p->events);
-	table_query(d, "SELECT idx, from_ip, from_rdns, helo, by_host, with_proto, queue_id, auth, date"
+	table_query(d, "SELECT idx, from_ip, port, from_rdns, helo, by_host, with_proto, queue_id, auth, date"
 		    " FROM report_hops WHERE report_id = (SELECT id FROM reports WHERE incident_id = ?1"
 		    " ORDER BY received_at DESC, id DESC LIMIT 1) ORDER BY idx LIMIT 15", id, &p->hops);
 	table_query(d, "SELECT created_at, kind, channel, recipient, state, attempts, sent_at, subject,"
@@ -261,6 +261,10 @@ int hd_incident_page(struct db *d, long long id, struct incident_page *p)
 		    &p->notifications);
 	table_query(d, "SELECT at, target, kind, result, detail FROM probes WHERE incident_id = ?1"
 		    " ORDER BY at DESC LIMIT 20", id, &p->probes);
+	table_query(d, "SELECT id AS report_id, injector_ip, coalesce(contact_email, CASE WHEN contact_at"
+		    " IS NULL THEN 'not looked up' ELSE 'unknown contact' END) AS contact,"
+		    " coalesce(forward_state, 'not forwarded') AS forward, forward_to, forward_at FROM reports"
+		    " WHERE incident_id = ?1 AND verdict = 'not_ours' ORDER BY id DESC LIMIT 20", id, &p->outside);
 	table_query(d, "SELECT max(sent_at) FROM outbox WHERE incident_id = ?1 AND kind = 'notify'"
 		    " AND state = 'sent'", id, &n);
 	if (n.nrows && hd_cell_at(&n, 0, 0)->type != HD_NULL)
@@ -279,6 +283,7 @@ void incident_page_free(struct incident_page *p)
 	hd_table_free(&p->hops);
 	hd_table_free(&p->notifications);
 	hd_table_free(&p->probes);
+	hd_table_free(&p->outside);
 }
 
 #define SEARCH_SCAN "5000"    /* newest incidents / reports a text search reads */

@@ -79,6 +79,7 @@ struct incident_page {
 	struct hd_table hops;           /* of the latest report */
 	struct hd_table notifications;  /* outbox rows, newest first */
 	struct hd_table probes;
+	struct hd_table outside;        /* not_ours reports: contact and forward, newest first */
 	long long notified_at;          /* last notice the server accepted, 0 none */
 };
 

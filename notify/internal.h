@@ -51,8 +51,17 @@ struct mail {
 	const char *text;               /* the UTF-8 body, LF lines */
 	const char *attach;             /* optional raw message to attach */
 	size_t attach_len;
+	/*
+	 * An ARF report (RFC 5965) when set: multipart/report;
+	 * report-type=feedback-report of the text, this message/feedback-report
+	 * part (fields, LF or CRLF lines, written with CRLF) and the attachment.
+	 */
+	const char *feedback;
+	const char *forward_id;         /* X-Abusedesk-Forward: marks our forward (loops) */
 };
 /* compose_mail - the whole message with CRLF line ends into out; 0 or -1 (too big) */
+/* FORWARD_HEADER - the header and feedback field naming our forward of a report */
+#define FORWARD_HEADER "X-Abusedesk-Forward"
 int compose_mail(const struct mail *m, struct buf *out);
 
 /* ---- render.c: incident notices from records ---- */

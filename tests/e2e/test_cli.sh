@@ -79,7 +79,7 @@ is "$(A reports --status pending --format csv | tail -n +2 | wc -l)" 0 "reports 
 BUILDNAME=$(basename "${ABUSEDESK_BUILD:-build/default}")
 if make -s install BUILD="$BUILDNAME" DESTDIR="$T/inst" PREFIX=/usr >/dev/null 2>&1; then
 	for f in usr/bin/abusedesk usr/share/man/man1/abusedesk.1 usr/share/man/man5/abusedesk.conf.5 \
-		etc/abusedesk/abusedesk.conf.example; do
+		etc/abusedesk/abusedesk.conf.example usr/share/abusedesk/rdap-bootstrap.json; do
 		ok "[ -f '$T/inst/$f' ]" "make install puts $f"
 	done
 	like "$("$T/inst/usr/bin/abusedesk" --version)" "^abusedesk " "the installed binary runs"
