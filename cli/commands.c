@@ -56,10 +56,10 @@ const struct command commands[] = {
 	  "  --wide     every column whole, whatever the terminal's width\n" },
 	{ "show", cmd_show, "ID [--format text|json] [--wide]", "one incident: verdict, evidence, timeline",
 	  "" },
-	{ "ack", cmd_ack, "ID [--note TEXT]", "acknowledge an incident", "" },
-	{ "resolve", cmd_resolve, "ID [--note TEXT]", "mark an incident resolved", "" },
-	{ "reopen", cmd_reopen, "ID [--note TEXT]", "reopen an incident", "" },
-	{ "false-positive", cmd_false_positive, "ID [--note TEXT]", "mark an incident a false positive",
+	{ "ack", cmd_ack, "ID [--note TEXT] [--by NAME]", "acknowledge an incident", "" },
+	{ "resolve", cmd_resolve, "ID [--note TEXT] [--by NAME]", "mark an incident resolved", "" },
+	{ "reopen", cmd_reopen, "ID [--note TEXT] [--by NAME]", "reopen an incident", "" },
+	{ "false-positive", cmd_false_positive, "ID [--note TEXT] [--by NAME]", "mark an incident a false positive",
 	  "" },
 	{ "search", cmd_search, "IP|CIDR|MESSAGE-ID|TEXT [--format table|json|csv] [--wide]",
 	  "find reports and incidents", "" },
@@ -93,6 +93,17 @@ const struct command commands[] = {
 	  "closed, 2 open, 75 probed too recently (probe_interval).\n"
 	  "  --incident ID   probe that incident's host and record it there\n"
 	  "  --due           probe active relay/proxy incidents not probed since they opened\n" },
+	{ "user", cmd_user, "add NAME --role viewer|handler|admin | list [--format F] | del NAME | token NAME",
+	  "people of the web helpdesk and the API",
+	  "  add     the password is read from the terminal (twice, not echoed), or as\n"
+	  "          one line of stdin when stdin is not a terminal; stored as yescrypt\n"
+	  "  token   prints a new API token for 'Authorization: Bearer'; only its\n"
+	  "          SHA-256 is kept, so it cannot be shown again\n"
+	  "  del     also ends the user's sessions and tokens\n" },
+	{ "web", cmd_web, "[--listen ADDR:PORT] [--secure-cookie]", "the web helpdesk and the JSON API (/api/v1)",
+	  "Listens on 127.0.0.1:8025 unless told otherwise; put it behind a reverse\n"
+	  "proxy with TLS to reach it from elsewhere (see abusedesk(1), docs/api.md).\n"
+	  "Stops on SIGTERM or SIGINT.\n" },
 	{ "config", cmd_config, "", "print the effective configuration", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };

@@ -80,7 +80,7 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		     " i.reports, i.reporters, i.first_seen, i.last_seen, i.role, i.confidence, i.explanation,"
 		     " i.auth_user, i.messages, i.injectors, i.created_at, i.resolved_at,"
 		     " (SELECT max(sent_at) FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'notify'"
-		     " AND o.state = 'sent') FROM incidents i WHERE 1");
+		     " AND o.state = 'sent'), i.assignee FROM incidents i WHERE 1");
 	if (f->id > 0)
 		buf_puts(&q, " AND i.id = :id");
 	if (f->status && strcmp(f->status, "active") == 0)
@@ -95,9 +95,13 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		buf_puts(&q, " AND i.abused_ip = :ip");
 	if (f->verdict)
 		buf_puts(&q, " AND i.verdict = :verdict");
+	if (f->assignee)
+		buf_puts(&q, " AND i.assignee = :assignee");
 	if (f->since > 0)
 		buf_puts(&q, " AND i.last_seen >= :since");
 	buf_puts(&q, " ORDER BY i.last_seen DESC, i.id DESC LIMIT :limit");
+	if (f->offset > 0)
+		buf_puts(&q, " OFFSET :offset");
 	st = db_prepare(d, q.data);
 	buf_free(&q);
 	if (st == NULL)
@@ -110,6 +114,9 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 	bind_name(st, ":suffix", suffix);
 	bind_name(st, ":ip", f->ip);
 	bind_name(st, ":verdict", f->verdict);
+	bind_name(st, ":assignee", f->assignee);
+	if (f->offset > 0)
+		db_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"), f->offset);
 	if (f->id > 0)
 		db_bind_int(st, sqlite3_bind_parameter_index(st, ":id"), f->id);
 	if (f->since > 0)
@@ -139,6 +146,7 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		r->created_at = sqlite3_column_int64(st, 16);
 		r->resolved_at = sqlite3_column_int64(st, 17);
 		r->notified_at = sqlite3_column_int64(st, 18);
+		r->assignee = text_or_null(st, 19);
 	}
 	free(suffix);
 	return finish(st, rc);
@@ -174,6 +182,7 @@ void incident_rows_free(struct incident_rows *r)
 		free(r->v[i].confidence);
 		free(r->v[i].explanation);
 		free(r->v[i].auth_user);
+		free(r->v[i].assignee);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));

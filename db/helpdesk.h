@@ -20,13 +20,16 @@ struct hd_filter {
 	long long id;           /* this incident only when > 0 */
 	long long since;        /* last_seen >= since when > 0 (absolute time) */
 	long limit;
+	long offset;            /* rows to skip (paging); 0 none */
+	const char *assignee;   /* exact value, or NULL */
 };
 
 struct incident_row {
 	long long id, reports, messages, reporters, injectors, first_seen, last_seen, created_at,
 		  resolved_at, notified_at;   /* times 0 when unset; notified_at: last notice accepted */
 	char *status, *verdict, *host, *ip, *owner, *role, *confidence, *explanation,
-	     *auth_user;        /* NULL when unset */
+	     *auth_user,        /* NULL when unset */
+	     *assignee;         /* the user it is assigned to, NULL when none */
 };
 
 struct incident_rows {
@@ -39,6 +42,9 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 /* hd_incident_status - the status of incident id into out; 1 found, 0 not, DB_ERROR/DB_BUSY */
 int hd_incident_status(struct db *d, long long id, char *out, size_t len);
 void incident_rows_free(struct incident_rows *r);
+/* hd_assign - assign incident id to user (NULL or "": nobody) and record the
+ * change as an event by actor; 0, 1 no such incident, DB_ERROR/DB_BUSY */
+int hd_assign(struct db *d, long long id, const char *user, const char *actor);
 
 /* ---- generic named rows (one incident's page, the inventory export) ---- */
 enum hd_type { HD_NULL, HD_INT, HD_TEXT };
