@@ -23,8 +23,8 @@
 #include "internal.h"
 #include "mhd_dl.h"
 
-#define WEB_CONNECTIONS     256        /* open connections */
-#define WEB_PER_ADDRESS     128        /* open connections of one address */
+#define WEB_CONNECTIONS     512        /* open connections */
+#define WEB_PER_ADDRESS     256        /* open connections of one address (a reverse proxy is one) */
 #define WEB_CONN_MEMORY     (32 * 1024) /* request line and headers of one connection */
 #define WEB_TIMEOUT         15         /* seconds a connection may idle */
 #define LOGIN_SLOTS         256        /* addresses the login limit remembers */

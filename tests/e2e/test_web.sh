@@ -4,8 +4,11 @@
 # login and its rate limit, session cookie flags, CSRF refusal, a viewer who
 # may not act, the security headers, hostile report text escaped in the HTML,
 # the raw complaint download, the JSON API (no, wrong and viewer tokens; the
-# same objects as the CLI's --format json), and a half-sent request that does
-# not hold up another client.
+# same objects as the CLI's --format json, notes and assignment), caps on the
+# body and the headers, slow clients that do not hold up another one, 200
+# concurrent requests, the actor of every change a person (--by, SUDO_USER,
+# never "uid N"), and libmicrohttpd and libcrypt loaded only by the commands
+# that need them.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
@@ -43,6 +46,9 @@ CONF
 A() { "$BIN" -c "$T/abusedesk.conf" "$@"; }
 
 ok A -q init "init"
+libs=$(ldd "$BIN")
+[[ "$libs" == *libmicrohttpd* || "$libs" == *libcrypt.so* ]] && fail "the binary does not link libmicrohttpd or libcrypt (loaded on demand)" \
+	|| pass "the binary does not link libmicrohttpd or libcrypt (loaded on demand)"
 for k in owners networks hosts; do A -q inventory import $k samples/inventory/$k.csv; done
 A -q ingest < samples/trace-infected-host.eml
 # a report whose every text field tries to run script in the helpdesk's page
@@ -82,6 +88,7 @@ if ! wait_port 127.0.0.1 "$PORT" 10; then
 	exit 1
 fi
 pass "web server listens on 127.0.0.1:$PORT"
+ok grep -q libmicrohttpd "/proc/$PID/maps" "abusedesk web has loaded libmicrohttpd"
 C() { curl -s --max-time 20 "$@"; }
 
 h=$(C -D - -o /dev/null "$U/login")
@@ -156,12 +163,66 @@ is "$out" "{\"id\":$HID,\"status\":\"open\",\"actor\":\"alice\"}" "a handler's t
 like "$(A show "$HID")" "resolved -> open by alice: seen again é" "the CLI sees the API's change and note"
 is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_A" -X POST "$U/api/v1/incidents/$HID/ack")" 200 "an action without a body"
 is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_A" -d "{\"note\":\"$(head -c 20000 /dev/zero | tr '\0' a)\"}" "$U/api/v1/incidents/$HID/ack")" 413 "a body over the cap: 413"
+is "$(C -H "Authorization: Bearer $TOK_A" -d '{"note": "called the customer"}' "$U/api/v1/incidents/$HID/notes")" \
+	"{\"id\":$HID,\"note\":\"added\",\"actor\":\"alice\"}" "POST notes"
+like "$(A show "$HID")" "acknowledged -> acknowledged by alice: called the customer" "the note is on the timeline, status unchanged"
+is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_A" -d '{}' "$U/api/v1/incidents/$HID/notes")" 400 "a note without text: 400"
+is "$(C -H "Authorization: Bearer $TOK_A" -d '{"user": "bob"}' "$U/api/v1/incidents/$HID/assign")" \
+	"{\"id\":$HID,\"assignee\":\"bob\",\"actor\":\"alice\"}" "POST assign"
+is "$(A show "$HID" --format json | jq -r .incident.assignee)" bob "the CLI's JSON shows the assignee"
+is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents?assignee=bob&status=all" | jq -r '.[].id')" "$HID" "the assignee filter"
+is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_A" -d '{"user": "nobody-here"}' "$U/api/v1/incidents/$HID/assign")" 400 "assigning to no such user: 400"
+is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_B" -d '{"user": "bob"}' "$U/api/v1/incidents/$HID/assign")" 403 "a viewer may not assign: 403"
+is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents?status=bogus")" 400 "a bad filter: 400"
+is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_B" -X DELETE "$U/api/v1/incidents")" 405 "a wrong method: 405"
+
+# ---- caps: a header block over the connection's memory ----
+big=$(head -c 40000 /dev/zero | tr '\0' a)
+code=$(C -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$U/login")
+[[ "$code" == 431 || "$code" == 413 || "$code" == 400 || "$code" == 000 ]] && pass "a 40 kB header is refused ($code)" \
+	|| fail "a 40 kB header is refused" "got $code"
+hdrs=()
+for i in $(seq 2000); do hdrs+=(-H "X-H$i: v"); done
+code=$(C -o /dev/null -w '%{http_code}' "${hdrs[@]}" "$U/login")
+[[ "$code" != 200 ]] && pass "2000 headers are refused ($code)" || fail "2000 headers are refused" "got 200"
+is "$(C -o /dev/null -w '%{http_code}' "$U/login")" 200 "... and the server answers the next request"
+
+# ---- 200 concurrent requests ----
+: > "$T/par.cfg"
+for i in $(seq 200); do
+	if [ $((i % 2)) = 0 ]; then
+		printf 'url = "%s/api/v1/incidents?status=all"\nheader = "Authorization: Bearer %s"\noutput = "/dev/null"\n' "$U" "$TOK_B"
+	else
+		printf 'url = "%s/login"\noutput = "/dev/null"\n' "$U"
+	fi >> "$T/par.cfg"
+done
+codes=$(curl -s --no-progress-meter -Z --parallel-max 200 --max-time 60 -K "$T/par.cfg" -w '%{http_code}\n' | sort | uniq -c | sed 's/^ *//')
+is "$codes" "200 200" "200 concurrent requests (pages and API) all answered 200"
+is "$(C -o /dev/null -w '%{http_code}' "$U/login")" 200 "... and the server keeps answering"
 
 # ---- a slow client holds only its own connection ----
 exec 3<>"/dev/tcp/127.0.0.1/$PORT"
 printf 'GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' >&3
 is "$(C -o /dev/null -w '%{http_code}' "$U/login")" 200 "another request is answered while a client sends half a request"
 exec 3>&-
+python3 - "$PORT" <<'PY' > "$T/slow.out" &
+import socket, sys, time
+socks = []
+for i in range(100):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nname=")
+    socks.append(s)
+print("open", len(socks), flush=True)
+time.sleep(8)
+PY
+SLOW=$!
+for i in $(seq 50); do grep -q open "$T/slow.out" 2>/dev/null && break; sleep 0.1; done
+like "$(cat "$T/slow.out")" "open 100" "100 clients hold half-sent requests"
+t0=$(date +%s%N)
+is "$(C -o /dev/null -w '%{http_code}' "$U/login")" 200 "... and another client is answered"
+t1=$(date +%s%N)
+ok test $(( (t1 - t0) / 1000000 )) -lt 2000 "... within 2 seconds"
+kill "$SLOW" 2>/dev/null; wait "$SLOW" 2>/dev/null
 
 # ---- the login rate limit (last: it locks this address out) ----
 for i in $(seq 10); do C -o /dev/null -d 'name=alice&password=wrong' "$U/login"; done
@@ -171,6 +232,21 @@ kill "$PID"
 wait "$PID"
 is "$?" 0 "SIGTERM stops the server cleanly"
 PID=
+# ---- the actor of a change made on the command line is a person ----
+last_actor() { sqlite3 "$T/abusedesk.db" "SELECT actor FROM incident_events WHERE incident_id = $HID ORDER BY id DESC LIMIT 1"; }
+A resolve "$HID" --by carol >/dev/null
+is "$(last_actor)" carol "--by NAME is the actor"
+SUDO_USER=dave A reopen "$HID" >/dev/null
+is "$(last_actor)" dave "else SUDO_USER (who ran sudo)"
+env -u SUDO_USER LOGNAME=erin USER=erin "$BIN" -c "$T/abusedesk.conf" ack "$HID" </dev/null >/dev/null 2>&1
+a=$(last_actor)
+[[ "$a" == erin || "$a" == "$(logname 2>/dev/null)" ]] && pass "else the login name ($a)" || fail "else the login name" "got '$a'"
+env -i PATH="$PATH" "$BIN" -c "$T/abusedesk.conf" reopen "$HID" </dev/null >/dev/null 2>&1
+a=$(last_actor)
+like "$a" '^[A-Za-z_][A-Za-z0-9._-]*$' "without any of them: the uid's user name ($a)"
+A resolve "$HID" --by 'two words' >/dev/null 2>&1; is "$?" 64 "a --by with a space is refused"
+is "$(sqlite3 "$T/abusedesk.db" "SELECT count(*) FROM incident_events WHERE actor LIKE 'uid %'")" 0 "no event is recorded as 'uid N'"
+
 ok A user del bob "user del"
 is "$(sqlite3 "$T/abusedesk.db" "SELECT count(*) FROM api_tokens WHERE user = 'bob'")" 0 "... with its tokens"
 done_testing
