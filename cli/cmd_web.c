@@ -1,10 +1,12 @@
 /*
  * cmd_web - `abusedesk web [--listen ADDR:PORT] [--secure-cookie]`: the web
  * helpdesk and the JSON API (web/), on loopback unless told otherwise.
+ * Started as root it becomes run_user first, as ingest does.
  */
 #include <string.h>
 #include <sysexits.h>
 
+#include "../ingest/privs.h"
 #include "../util/msg.h"
 #include "../web/web.h"
 #include "cli.h"
@@ -12,6 +14,7 @@
 int cmd_web(struct cli *c, int argc, char **argv)
 {
 	struct web_opts o;
+	char err[256];
 	struct db d;
 	int rc;
 
@@ -24,6 +27,13 @@ int cmd_web(struct cli *c, int argc, char **argv)
 			o.secure_cookie = 1;
 		else
 			return cli_usage("web");
+	}
+	if (cli_config(c) < 0)
+		return EX_CONFIG;
+	/* report text is hostile: the server never runs as root (as ingest) */
+	if (privs_drop(c->cfg.run_user, c->cfg.spool_dir, err, sizeof(err)) < 0) {
+		msg_error("%s", err);
+		return EX_NOPERM;
 	}
 	if (cli_db(c, &d) < 0)
 		return EX_UNAVAILABLE;

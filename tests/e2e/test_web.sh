@@ -89,6 +89,9 @@ if ! wait_port 127.0.0.1 "$PORT" 10; then
 fi
 pass "web server listens on 127.0.0.1:$PORT"
 ok grep -q libmicrohttpd "/proc/$PID/maps" "abusedesk web has loaded libmicrohttpd"
+if [ -n "$RUN_USER" ]; then
+	is "$(awk '/^Uid:/ {print $2}' "/proc/$PID/status")" "$(id -u "$RUN_USER")" "started as root, the server runs as run_user"
+fi
 C() { curl -s --max-time 20 "$@"; }
 
 h=$(C -D - -o /dev/null "$U/login")
