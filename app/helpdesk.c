@@ -158,6 +158,11 @@ int app_assign(struct db *d, long long id, const char *user, const char *actor)
 	return in_tx(d, incident_assign(d, id, user, actor));
 }
 
+int app_dashboard(struct db *d, long since, struct dashboard *out)
+{
+	return hd_dashboard(d, db_now() - since, out);
+}
+
 int app_inventory_export(struct db *d, const char *kind, struct hd_table *t)
 {
 	return hd_inventory_export(d, kind, t);

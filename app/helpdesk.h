@@ -49,6 +49,8 @@ int app_add_note(struct db *d, long long id, const char *actor, const char *note
 /* app_assign - assign incident id to user (NULL or "": nobody), recorded as
  * an event by actor; 0, 1 no such incident, 3 no such user, DB_BUSY or DB_ERROR */
 int app_assign(struct db *d, long long id, const char *user, const char *actor);
+/* app_dashboard - the dashboard's series of the last 'since' seconds (db/helpdesk.h) */
+int app_dashboard(struct db *d, long since, struct dashboard *out);
 /* app_inventory_export - one inventory kind as rows (import order); 0, DB_ERROR, -1 unknown kind */
 int app_inventory_export(struct db *d, const char *kind, struct hd_table *t);
 /* app_owner - the owner 'key'; 1 found, 0 not, DB_ERROR */
@@ -62,6 +64,11 @@ void app_incidents_json(const struct incident_rows *rows, struct buf *b);
 /* app_incident_page_json - the page as `abusedesk show ID --format json` prints
  * it; inc holds the incident as a list row (app_incident) */
 void app_incident_page_json(const struct incident_page *p, const struct incident_rows *inc, struct buf *b);
+/* app_reports_json, app_search_json, app_stats_json - the arrays `abusedesk
+ * reports|search|stats --format json` print (and the API answers) */
+void app_reports_json(const struct report_rows *rows, struct buf *b);
+void app_search_json(const struct search_hits *h, struct buf *b);
+void app_stats_json(const struct stat_rows *rows, struct buf *b);
 /* app_report_raw - the stored bytes of report_id (caller frees), NULL when
  * there is no such report or its spool file is gone */
 char *app_report_raw(struct db *d, const struct config *cfg, long long report_id, size_t *len);

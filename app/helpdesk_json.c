@@ -150,3 +150,78 @@ char *app_report_raw(struct db *d, const struct config *cfg, long long report_id
 	outbox_report_free(&r);
 	return data;
 }
+
+/* row_open - the start of row i of a list, as the CLI's JSON tables print it */
+static void row_open(struct buf *b, size_t i)
+{
+	buf_puts(b, i ? ",\n{" : "\n{");
+}
+
+/* kv_id - "key":N, or null for 0 */
+static void kv_id(struct buf *b, int *first, const char *key, long long v)
+{
+	if (v > 0)
+		json_kv_int(b, first, key, v);
+	else
+		json_kv_null(b, first, key);
+}
+
+void app_reports_json(const struct report_rows *rows, struct buf *b)
+{
+	buf_putc(b, '[');
+	for (size_t i = 0; i < rows->n; i++) {
+		const struct report_row *r = &rows->v[i];
+		int first = 1;
+
+		row_open(b, i);
+		json_kv_int(b, &first, "id", r->id);
+		kv_time(b, &first, "received", r->received_at);
+		json_kv_str(b, &first, "status", r->status);
+		json_kv_str(b, &first, "format", r->format);
+		json_kv_str(b, &first, "feedback_type", r->feedback_type);
+		json_kv_str(b, &first, "reporter", r->reporter);
+		json_kv_str(b, &first, "source_ip", r->source_ip);
+		json_kv_str(b, &first, "verdict", r->verdict);
+		json_kv_str(b, &first, "abused_host", r->abused_host);
+		kv_id(b, &first, "incident", r->incident);
+		json_kv_str(b, &first, "subject", r->subject);
+		buf_putc(b, '}');
+	}
+	buf_puts(b, rows->n ? "\n]\n" : "]\n");
+}
+
+void app_search_json(const struct search_hits *h, struct buf *b)
+{
+	buf_putc(b, '[');
+	for (size_t i = 0; i < h->n; i++) {
+		const struct search_hit *x = &h->v[i];
+		int first = 1;
+
+		row_open(b, i);
+		json_kv_str(b, &first, "kind", x->kind);
+		json_kv_int(b, &first, "id", x->id);
+		kv_id(b, &first, "incident", x->incident);
+		kv_time(b, &first, "when", x->when);
+		json_kv_str(b, &first, "status", x->status);
+		json_kv_str(b, &first, "verdict", x->verdict);
+		json_kv_str(b, &first, "host", x->host);
+		json_kv_str(b, &first, "summary", x->summary);
+		buf_putc(b, '}');
+	}
+	buf_puts(b, h->n ? "\n]\n" : "]\n");
+}
+
+void app_stats_json(const struct stat_rows *rows, struct buf *b)
+{
+	buf_putc(b, '[');
+	for (size_t i = 0; i < rows->n; i++) {
+		int first = 1;
+
+		row_open(b, i);
+		json_kv_str(b, &first, "by", rows->v[i].by);
+		json_kv_str(b, &first, "value", rows->v[i].value);
+		json_kv_int(b, &first, "count", rows->v[i].count);
+		buf_putc(b, '}');
+	}
+	buf_puts(b, rows->n ? "\n]\n" : "]\n");
+}

@@ -582,3 +582,74 @@ void owner_row_free(struct owner_row *o)
 	free(o->policy);
 	memset(o, 0, sizeof(*o));
 }
+
+/* dash_query - the rows (key, sub, n) of sql with ?1 = since into out; a db result */
+static int dash_query(struct db *d, const char *sql, long long since, struct dash_rows *out)
+{
+	sqlite3_stmt *st = db_prepare(d, sql);
+	size_t cap = 0;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, since);
+	while ((rc = db_step(d, st)) == SQLITE_ROW && out->n < 10000) {
+		struct dash_row *r;
+
+		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
+		r = &out->v[out->n++];
+		r->key = xstrdup(db_col_text(st, 0));
+		r->sub = text_or_null(st, 1);
+		r->n = sqlite3_column_int64(st, 2);
+	}
+	return finish(st, rc == SQLITE_ROW ? SQLITE_DONE : rc);
+}
+
+int hd_dashboard(struct db *d, long long since, struct dashboard *out)
+{
+	long long now = db_now(), day0 = since;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (day0 < now - 92 * 86400LL)
+		day0 = now - 92 * 86400LL;
+	day0 -= day0 % 86400;
+	rc = dash_query(d, "SELECT strftime('%Y-%m-%d', (received_at / 86400) * 86400, 'unixepoch'),"
+			   " coalesce(verdict, 'unknown'), count(*) FROM reports WHERE received_at >= ?1"
+			   " GROUP BY received_at / 86400, 2 ORDER BY received_at / 86400, 2", day0, &out->per_day);
+	if (rc == DB_OK)
+		rc = dash_query(d, "SELECT coalesce(owner, '-'), NULL, count(*) FROM incidents"
+				   " WHERE status IN ('open','notified','acknowledged')"
+				   " GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 15", since, &out->owners);
+	if (rc == DB_OK)
+		rc = dash_query(d, "SELECT coalesce(abused_host, key_host, abused_ip, '-'), NULL, sum(reports)"
+				   " FROM incidents WHERE last_seen >= ?1 GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 10",
+				since, &out->hosts);
+	if (rc == DB_OK)
+		rc = dash_query(d, "WITH b(k, o) AS (VALUES ('< 1 hour', 1), ('< 1 day', 2), ('< 1 week', 3),"
+				   " ('>= 1 week', 4)), r AS (SELECT CASE WHEN resolved_at - created_at < 3600 THEN 1"
+				   " WHEN resolved_at - created_at < 86400 THEN 2 WHEN resolved_at - created_at < 604800"
+				   " THEN 3 ELSE 4 END AS o FROM incidents WHERE status = 'resolved' AND resolved_at >= ?1)"
+				   " SELECT b.k, NULL, (SELECT count(*) FROM r WHERE r.o = b.o) FROM b ORDER BY b.o",
+				since, &out->resolve);
+	return rc;
+}
+
+/* dash_rows_free - one series */
+static void dash_rows_free(struct dash_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].key);
+		free(r->v[i].sub);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+void dashboard_free(struct dashboard *b)
+{
+	dash_rows_free(&b->per_day);
+	dash_rows_free(&b->owners);
+	dash_rows_free(&b->hosts);
+	dash_rows_free(&b->resolve);
+}

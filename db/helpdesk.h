@@ -93,6 +93,30 @@ struct incident_page {
 int hd_incident_page(struct db *d, long long id, struct incident_page *p);
 void incident_page_free(struct incident_page *p);
 
+/* ---- the dashboard ---- */
+struct dash_row {
+	char *key, *sub;        /* owned; sub NULL when the series has one dimension */
+	long long n;
+};
+
+struct dash_rows {
+	struct dash_row *v;
+	size_t n;
+};
+
+struct dashboard {
+	struct dash_rows per_day;   /* key YYYY-MM-DD (UTC), sub verdict, n reports; oldest first */
+	struct dash_rows owners;    /* key owner ("-" none), n active incidents; top 15 */
+	struct dash_rows hosts;     /* key host, n reports of incidents seen since; top 10 */
+	struct dash_rows resolve;   /* key "< 1 hour", "< 1 day", "< 1 week", ">= 1 week": incidents
+				     * resolved since, by the time from opening to resolving; all four */
+};
+
+/* hd_dashboard - the dashboard's series since 'since' (absolute time; the
+ * daily series at most 92 days back); 0 or DB_ERROR/DB_BUSY */
+int hd_dashboard(struct db *d, long long since, struct dashboard *out);
+void dashboard_free(struct dashboard *b);
+
 /* ---- search ---- */
 enum hd_search_by {
 	HS_INCIDENT_IP,         /* incidents with this abused address */

@@ -5,6 +5,7 @@
  *   POST /api/v1/incidents/ID/ack|resolve|reopen|false-positive   {"note": "..."}
  *   POST /api/v1/incidents/ID/notes     {"note": "..."}
  *   POST /api/v1/incidents/ID/assign    {"user": "NAME"} (null or absent: nobody)
+ *   GET  /api/v1/reports?since=&status=&limit=, /api/v1/search?q=&since=, /api/v1/stats?since=
  * Authorization: Bearer TOKEN (abusedesk user token NAME). 401 without a
  * valid token, 403 for a viewer's change, 404, 405, 400 a bad body; errors
  * are {"error": "..."}. The objects are those of the CLI's --format json.
@@ -335,6 +336,89 @@ static void act(struct web *w, struct req *r, struct resp *rs, const struct user
 	free(user);
 }
 
+/* span_arg - a span query argument (24h, 7d) into *out, def when absent; 0 or -1 */
+static int span_arg(struct req *r, const char *name, long def, long *out)
+{
+	const char *v = web_arg(r, name);
+
+	*out = def;
+	return v == NULL || (time_parse_span(v, out) == 0 && *out > 0) ? 0 : -1;
+}
+
+/* reports - GET /api/v1/reports?since=&status=&limit= as `abusedesk reports --format json` */
+static void reports(struct web *w, struct req *r, struct resp *rs)
+{
+	const char *status = web_arg(r, "status"), *limit = web_arg(r, "limit");
+	struct report_rows rows;
+	long since, n = 100;
+
+	if (span_arg(r, "since", 0, &since) < 0) {
+		error(rs, 400, "since: a span such as 24h or 7d");
+		return;
+	}
+	if (status && strcmp(status, "pending") != 0 && strcmp(status, "done") != 0) {
+		error(rs, 400, "status: pending or done");
+		return;
+	}
+	if (limit && str_to_long(limit, 1, 1000, &n) < 0) {
+		error(rs, 400, "limit: 1 to 1000");
+		return;
+	}
+	if (app_reports(w->d, since, status, n, &rows) != DB_OK) {
+		report_rows_free(&rows);
+		error(rs, 503, "database busy or failing");
+		return;
+	}
+	rs->status = 200;
+	app_reports_json(&rows, &rs->body);
+	report_rows_free(&rows);
+}
+
+/* search - GET /api/v1/search?q=&since= as `abusedesk search Q --format json` */
+static void search(struct web *w, struct req *r, struct resp *rs)
+{
+	const char *q = web_arg(r, "q");
+	struct search_hits h;
+	long since;
+
+	if (q == NULL || *q == '\0' || strlen(q) > 500) {
+		error(rs, 400, "q: an address, a network, a Message-ID or text (at most 500 bytes)");
+		return;
+	}
+	if (span_arg(r, "since", 90 * 86400L, &since) < 0) {
+		error(rs, 400, "since: a span such as 24h or 7d");
+		return;
+	}
+	if (app_search(w->d, q, since, &h) != DB_OK) {
+		search_hits_free(&h);
+		error(rs, 503, "database busy or failing");
+		return;
+	}
+	rs->status = 200;
+	app_search_json(&h, &rs->body);
+	search_hits_free(&h);
+}
+
+/* stats - GET /api/v1/stats?since= as `abusedesk stats --format json` */
+static void stats(struct web *w, struct req *r, struct resp *rs)
+{
+	struct stat_rows rows;
+	long since;
+
+	if (span_arg(r, "since", 30 * 86400L, &since) < 0) {
+		error(rs, 400, "since: a span such as 24h or 7d");
+		return;
+	}
+	if (app_stats(w->d, since, &rows) != DB_OK) {
+		stat_rows_free(&rows);
+		error(rs, 503, "database busy or failing");
+		return;
+	}
+	rs->status = 200;
+	app_stats_json(&rows, &rs->body);
+	stat_rows_free(&rows);
+}
+
 void web_api(struct web *w, struct req *r, struct resp *rs)
 {
 	const char *auth = web_header(r, "Authorization"), *u = r->url;
@@ -346,6 +430,18 @@ void web_api(struct web *w, struct req *r, struct resp *rs)
 	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || app_token_auth(w->d, auth + 7, &user) != 1) {
 		rs->bearer = 1;
 		error(rs, 401, "a valid token is needed: Authorization: Bearer TOKEN");
+		return;
+	}
+	if (strcmp(u, "/api/v1/reports") == 0 || strcmp(u, "/api/v1/search") == 0 ||
+	    strcmp(u, "/api/v1/stats") == 0) {
+		if (!get)
+			error(rs, 405, "GET only");
+		else if (strcmp(u, "/api/v1/reports") == 0)
+			reports(w, r, rs);
+		else if (strcmp(u, "/api/v1/search") == 0)
+			search(w, r, rs);
+		else
+			stats(w, r, rs);
 		return;
 	}
 	if (strcmp(u, "/api/v1/incidents") == 0) {

@@ -64,4 +64,7 @@ const char web_css[] =
 	".status-open,.status-notified{color:#b00}.status-resolved{color:#070}\n"
 	"form.filters input,form.filters select{margin-right:.5em}\n"
 	".err{color:#b00;font-weight:bold}\n"
-	"dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}dd{margin:0}\n";
+	"dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}dd{margin:0}\n"
+	".charts{display:flex;flex-wrap:wrap;gap:1em}.chart{background:#fff;border:1px solid #ccc;padding:.5em 1em}\n"
+	".chart.wide{flex-basis:100%}.chart h2{font-size:1.1em;margin:.2em 0}.legend svg{vertical-align:middle}\n"
+	"a[aria-current]{font-weight:bold}\n";

@@ -65,7 +65,8 @@ static void start(struct buf *b, const char *title, const struct who *s)
 	html_esc(b, title);
 	buf_puts(b, " - abusedesk</title></head><body>\n<header><strong>abusedesk</strong>");
 	if (s) {
-		buf_puts(b, "<a href=\"/incidents\">Incidents</a><form method=\"post\" action=\"/logout\">");
+		buf_puts(b, "<a href=\"/incidents\">Incidents</a><a href=\"/search\">Search</a>"
+			    "<a href=\"/dashboard\">Dashboard</a><form method=\"post\" action=\"/logout\">");
 		html_esc(b, s->u.name);
 		buf_puts(b, " (");
 		html_esc(b, s->u.role);
@@ -485,6 +486,210 @@ static void action(struct web *w, struct req *r, struct resp *rs, const struct w
 	redirect(rs, loc);
 }
 
+/* ---- search ---- */
+static void search_page(struct web *w, struct req *r, struct resp *rs, const struct who *s)
+{
+	const char *q = web_arg(r, "q");
+	struct search_hits h;
+	struct buf *b = &rs->body;
+
+	rs->status = 200;
+	start(b, "Search", s);
+	buf_puts(b, "<h1>Search</h1>\n<form class=\"filters\" method=\"get\" action=\"/search\">"
+		    "<label>Address, network (CIDR), Message-ID or text <input name=\"q\" size=\"40\" maxlength=\"500\""
+		    " value=\"");
+	html_esc(b, q);
+	buf_puts(b, "\"></label> <button>Search</button></form>\n");
+	if (q && *q && strlen(q) <= 500) {
+		if (app_search(w->d, q, 90 * 86400L, &h) != DB_OK)
+			buf_puts(b, "<p class=\"err\">The database is busy or failing: the list may be incomplete.</p>\n");
+		buf_printf(b, "<p>%zu found%s.</p>\n", h.n, h.n >= APP_SEARCH_MAX ? " (the first ones)" : "");
+		if (h.n) {
+			buf_puts(b, "<table><thead><tr><th>kind</th><th>id</th><th>incident</th><th>when</th>"
+				    "<th>status</th><th>verdict</th><th>host</th><th>summary</th></tr></thead><tbody>\n");
+			for (size_t i = 0; i < h.n; i++) {
+				const struct search_hit *x = &h.v[i];
+
+				buf_puts(b, "<tr><td>");
+				html_esc(b, x->kind);
+				buf_printf(b, "</td><td>%lld</td><td>", x->id);
+				if (x->incident > 0)
+					buf_printf(b, "<a href=\"/incidents/%lld\">%lld</a>", x->incident, x->incident);
+				buf_puts(b, "</td><td>");
+				when(b, x->when);
+				buf_puts(b, "</td><td>");
+				html_esc(b, x->status);
+				buf_puts(b, "</td><td>");
+				html_esc(b, x->verdict);
+				buf_puts(b, "</td><td>");
+				html_esc(b, x->host);
+				buf_puts(b, "</td><td class=\"wrap\">");
+				html_esc(b, x->summary);
+				buf_puts(b, "</td></tr>\n");
+			}
+			buf_puts(b, "</tbody></table>\n");
+		}
+		search_hits_free(&h);
+	}
+	end(b);
+}
+
+/* ---- the dashboard: inline SVG, no script ---- */
+static const char *const palette[] = { "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+				       "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac" };
+
+/* esc_max - at most n bytes of s (cut at a character), escaped, "..." when cut */
+static void esc_max(struct buf *b, const char *s, size_t n)
+{
+	char cut[128];
+	size_t len = s ? strlen(s) : 0;
+
+	if (len <= n || n + 4 > sizeof(cut)) {
+		html_esc(b, s);
+		return;
+	}
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(cut, s, n);
+	memcpy(cut + n, "...", 4);
+	html_esc(b, cut);
+}
+
+/* hbars - a titled horizontal bar chart of a series */
+static void hbars(struct buf *b, const char *title, const struct dash_rows *r, const char *empty)
+{
+	long long max = 1;
+	size_t h = r->n * 22 + 4;
+
+	buf_puts(b, "<section class=\"chart\"><h2>");
+	html_esc(b, title);
+	buf_puts(b, "</h2>\n");
+	if (r->n == 0) {
+		buf_printf(b, "<p>%s</p></section>\n", empty);
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].n > max)
+			max = r->v[i].n;
+	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"560\" height=\"%zu\" role=\"img\">", h);
+	for (size_t i = 0; i < r->n; i++) {
+		long long wd = r->v[i].n * 300 / max;
+
+		buf_printf(b, "<text x=\"196\" y=\"%zu\" text-anchor=\"end\" font-size=\"12\">", i * 22 + 16);
+		esc_max(b, r->v[i].key, 30);
+		buf_printf(b, "</text><rect x=\"202\" y=\"%zu\" width=\"%lld\" height=\"16\" fill=\"%s\"/>"
+			      "<text x=\"%lld\" y=\"%zu\" font-size=\"12\">%lld</text>",
+			   i * 22 + 4, wd > 0 ? wd : 1, palette[0], 206 + wd, i * 22 + 16, r->v[i].n);
+	}
+	buf_puts(b, "</svg></section>\n");
+}
+
+/* per_day - reports per day, stacked by verdict, with a legend */
+static void per_day(struct buf *b, const struct dash_rows *r)
+{
+	const char *verdicts[10];
+	size_t nv = 0, ndays = 0, x;
+	long long max = 1, sum = 0;
+	const char *day = NULL;
+
+	buf_puts(b, "<section class=\"chart wide\"><h2>Reports per day by verdict</h2>\n");
+	if (r->n == 0) {
+		buf_puts(b, "<p>No reports in this period.</p></section>\n");
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		size_t k;
+
+		if (day == NULL || strcmp(day, r->v[i].key) != 0) {
+			day = r->v[i].key;
+			ndays++;
+			sum = 0;
+		}
+		sum += r->v[i].n;
+		if (sum > max)
+			max = sum;
+		for (k = 0; k < nv && strcmp(verdicts[k], r->v[i].sub) != 0; k++)
+			;
+		if (k == nv && nv < 10)
+			verdicts[nv++] = r->v[i].sub;
+	}
+	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%zu\" height=\"230\" role=\"img\">",
+		   ndays * 14 + 60);
+	buf_printf(b, "<text x=\"0\" y=\"12\" font-size=\"11\">%lld</text>"
+		      "<line x1=\"40\" y1=\"200\" x2=\"%zu\" y2=\"200\" stroke=\"#888\"/>", max, ndays * 14 + 50);
+	day = NULL;
+	x = 40;
+	sum = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		long long y0, hgt;
+		size_t k;
+
+		if (day == NULL || strcmp(day, r->v[i].key) != 0) {
+			if (day)
+				x += 14;
+			day = r->v[i].key;
+			sum = 0;
+			if (ndays <= 31 || (x - 40) / 14 % 7 == 0) {
+				buf_printf(b, "<text x=\"%zu\" y=\"214\" font-size=\"9\">", x);
+				html_esc(b, day + 8);   /* DD */
+				buf_puts(b, "</text>");
+			}
+		}
+		for (k = 0; k < nv && strcmp(verdicts[k], r->v[i].sub) != 0; k++)
+			;
+		hgt = r->v[i].n * 180 / max;
+		y0 = 200 - (sum + r->v[i].n) * 180 / max;
+		sum += r->v[i].n;
+		buf_printf(b, "<rect x=\"%zu\" y=\"%lld\" width=\"11\" height=\"%lld\" fill=\"%s\"><title>",
+			   x, y0, hgt > 0 ? hgt : 1, palette[k < nv ? k : 9]);
+		html_esc(b, r->v[i].key);
+		buf_putc(b, ' ');
+		html_esc(b, r->v[i].sub);
+		buf_printf(b, ": %lld</title></rect>", r->v[i].n);
+	}
+	buf_puts(b, "</svg>\n<p class=\"legend\">");
+	for (size_t k = 0; k < nv; k++) {
+		buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\">"
+			      "<rect width=\"10\" height=\"10\" fill=\"%s\"/></svg> ", palette[k]);
+		html_esc(b, verdicts[k]);
+		buf_puts(b, " &nbsp; ");
+	}
+	buf_puts(b, "</p></section>\n");
+}
+
+static void dashboard_page(struct web *w, struct req *r, struct resp *rs, const struct who *s)
+{
+	static const char *spans[] = { "7d", "30d", "90d" };
+	const char *since = web_arg(r, "since");
+	struct dashboard db;
+	struct buf *b = &rs->body;
+	long span = 30 * 86400L;
+
+	if (since == NULL || time_parse_span(since, &span) < 0 || span <= 0 || span > 366 * 86400L) {
+		since = "30d";
+		span = 30 * 86400L;
+	}
+	if (app_dashboard(w->d, span, &db) != DB_OK) {
+		dashboard_free(&db);
+		plain(rs, 503, "database busy or failing; try again");
+		return;
+	}
+	rs->status = 200;
+	start(b, "Dashboard", s);
+	buf_puts(b, "<h1>Dashboard</h1>\n<p>Period:");
+	for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++)
+		buf_printf(b, " <a href=\"/dashboard?since=%s\"%s>%s</a>", spans[i],
+			   strcmp(since, spans[i]) == 0 ? " aria-current=\"page\"" : "", spans[i]);
+	buf_puts(b, "</p>\n<div class=\"charts\">\n");
+	per_day(b, &db.per_day);
+	hbars(b, "Active incidents by owner", &db.owners, "No active incidents.");
+	hbars(b, "Top hosts by reports", &db.hosts, "No incidents in this period.");
+	hbars(b, "Time to resolve", &db.resolve, "");
+	buf_puts(b, "</div>\n");
+	end(b);
+	dashboard_free(&db);
+}
+
 /* parse_id - a decimal id at *s (1..2^31-1), advancing *s past it; 0 or -1 */
 static int parse_id(const char **s, long long *id)
 {
@@ -549,6 +754,14 @@ void web_pages(struct web *w, struct req *r, struct resp *rs)
 	}
 	if (get && strcmp(u, "/incidents") == 0) {
 		incidents_page(w, r, rs, &s);
+		return;
+	}
+	if (get && strcmp(u, "/search") == 0) {
+		search_page(w, r, rs, &s);
+		return;
+	}
+	if (get && strcmp(u, "/dashboard") == 0) {
+		dashboard_page(w, r, rs, &s);
 		return;
 	}
 	if (strncmp(u, "/incidents/", 11) == 0) {

@@ -107,6 +107,17 @@ opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
 d = webdriver.Chrome(service=Service(os.environ["DRIVER"]), options=opts)
 d.set_page_load_timeout(20)
 
+def wait_for(cond, secs=10):
+    end = time.time() + secs
+    while time.time() < end:
+        try:
+            if cond():
+                return True
+        except Exception:
+            pass
+        time.sleep(0.1)
+    return False
+
 def shot(name):
     if shots:
         d.save_screenshot(os.path.join(shots, name))
@@ -120,7 +131,7 @@ def inert(where):
         check(True, "no dialog on " + where)
     marker = d.execute_script("return window.__pwned === undefined && document.title.indexOf('PWNED') < 0")
     check(marker, "the marker is not set on " + where, d.title)
-    n = d.execute_script("return document.querySelectorAll('script, iframe, svg, img, #jslink, style').length")
+    n = d.execute_script("return document.querySelectorAll('script, iframe, img, style, #jslink, [onload], [onerror], a[href^=javascript]').length")
     check(n == 0, "no injected element in the DOM of " + where, n)
 
 try:
@@ -130,11 +141,11 @@ try:
     d.find_element(By.NAME, "name").send_keys("alice")
     d.find_element(By.NAME, "password").send_keys("wrong")
     d.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
-    check("Wrong user name or password" in d.page_source, "a wrong password is refused")
+    check(wait_for(lambda: "Wrong user name or password" in d.page_source), "a wrong password is refused")
     d.find_element(By.NAME, "name").send_keys("alice")
     d.find_element(By.NAME, "password").send_keys("handler pw")
     d.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
-    check(d.current_url.endswith("/incidents"), "logging in leads to the incident list", d.current_url)
+    check(wait_for(lambda: d.current_url.endswith("/incidents")), "logging in leads to the incident list", d.current_url)
     cookies = {c["name"]: c for c in d.get_cookies()}
     c = cookies.get("ad_session", {})
     check(c.get("httpOnly") is True and c.get("sameSite") == "Strict", "the session cookie is HttpOnly, SameSite=Strict", c)
@@ -149,12 +160,12 @@ try:
     v.clear()
     v.send_keys("open_relay")
     d.find_element(By.CSS_SELECTOR, "form.filters button").click()
-    check("verdict=open_relay" in d.current_url, "the filter form puts the filter in the URL", d.current_url)
+    check(wait_for(lambda: "verdict=open_relay" in d.current_url), "the filter form puts the filter in the URL", d.current_url)
     links = [a.text for a in d.find_elements(By.CSS_SELECTOR, "main table tbody tr td:first-child a")]
     check(links == [hid], "filtered by verdict: only the open relay incident", links)
 
     d.find_element(By.LINK_TEXT, hid).click()
-    check(d.current_url.endswith("/incidents/" + hid), "the link opens the incident", d.current_url)
+    check(wait_for(lambda: d.current_url.endswith("/incidents/" + hid)), "the link opens the incident", d.current_url)
     check("Incident " + hid in d.find_element(By.TAG_NAME, "h1").text, "the incident page")
     body = d.find_element(By.TAG_NAME, "main").text
     check("<script>" in body and "onerror=" in body, "the hostile text is shown as text", body[:200])
@@ -164,7 +175,8 @@ try:
 
     d.find_element(By.NAME, "note").send_keys("relay closed <b>by hand</b>")
     d.find_element(By.CSS_SELECTOR, "button[name=action][value=resolve]").click()
-    check(d.current_url.endswith("/incidents/" + hid), "after resolving, back on the incident", d.current_url)
+    check(wait_for(lambda: "resolved" in d.find_element(By.TAG_NAME, "h1").text) and
+          d.current_url.endswith("/incidents/" + hid), "after resolving, back on the incident", d.current_url)
     h1 = d.find_element(By.TAG_NAME, "h1").text
     check("resolved" in h1, "the page shows it resolved", h1)
     changes = d.find_elements(By.XPATH, "//h2[text()='State changes']/following-sibling::table[1]//tbody/tr")
@@ -186,6 +198,13 @@ try:
     check("X-Sample" not in d.page_source, "opened directly, it is not rendered either", d.current_url)
     d.get(base + "/incidents")
     inert("the list after the download")
+    d.get(base + "/dashboard?since=7d")
+    check(len(d.find_elements(By.CSS_SELECTOR, "svg rect")) >= 4, "the dashboard draws its charts")
+    inert("the dashboard")
+    shot("web-dashboard.png")
+    d.get(base + "/search?q=PWNED")
+    check(len(d.find_elements(By.CSS_SELECTOR, "main table tbody tr")) >= 1, "a text search finds the hostile report")
+    inert("the search results")
     errs = [e["message"] for e in d.get_log("browser") if "Content Security Policy" in e["message"]]
     print("# CSP reports in the console: %d" % len(errs), flush=True)
 except UnexpectedAlertPresentException as e:
@@ -208,7 +227,7 @@ while IFS= read -r line; do
 	"# "*) diag "${line#\# }" ;;
 	esac
 done <<<"$out"
-[ "$n" -ge 25 ] && pass "the browser ran every check ($n)" || fail "the browser ran every check" "only $n"
+[ "$n" -ge 37 ] && pass "the browser ran every check ($n)" || fail "the browser ran every check" "only $n"
 
 # the CLI sees what the browser did
 out=$(A show "$HID")

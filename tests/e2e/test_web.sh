@@ -121,6 +121,21 @@ like "$page" '&lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;' "a 
 [[ "$page" =~ \<a[^\>]*javascript: ]] && fail "no javascript: link" || pass "no javascript: link"
 like "$page" '&lt;img src=x onerror=alert\(1\)&gt;' "an event handler is shown as text"
 
+# ---- search and the dashboard ----
+page=$(C -b "$T/alice.jar" "$U/search?q=192.0.2.25")
+like "$page" "href=\"/incidents/$HID\"" "the search page finds the incident by its address"
+page=$(C -b "$T/alice.jar" "$U/search?q=pwned")
+like "$page" "document.title=&quot;pwned&quot;" "a text search shows the hostile summary escaped"
+[[ "$page" == *"<script"* ]] && fail "no script element in the search page" || pass "no script element in the search page"
+page=$(C -b "$T/alice.jar" "$U/dashboard?since=7d")
+like "$page" "<svg xmlns=\"http://www.w3.org/2000/svg\"" "the dashboard draws inline SVG"
+like "$page" "Reports per day by verdict" "... reports per day by verdict"
+like "$page" "open_relay: 1</title>" "... with a bar for the open relay report"
+like "$page" "Active incidents by owner.*mail-team" "... active incidents by owner"
+like "$page" "Top hosts by reports.*mx2.example.net" "... top hosts"
+like "$page" "Time to resolve.*&lt; 1 hour" "... time to resolve"
+[[ "$page" == *"<script"* ]] && fail "no script element in the dashboard" || pass "no script element in the dashboard"
+
 # ---- the raw complaint ----
 RID=$(A show "$HID" --format json | sed -n 's/.*"reports":\[{"id":\([0-9]*\).*/\1/p')
 h=$(C -b "$T/alice.jar" -D "$T/raw.h" -o "$T/raw.eml" "$U/incidents/$HID/reports/$RID/raw"; cat "$T/raw.h")
@@ -159,6 +174,14 @@ is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents")" "$(A incidents
 is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents?status=resolved")" "$(A incidents --status resolved --format json)" "... with a filter"
 is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents/$HID")" "$(A show "$HID" --format json)" "GET incidents/ID = show --format json"
 is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents/99999")" 404 "an unknown incident: 404"
+is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/reports")" "$(A reports --format json)" "GET reports = reports --format json"
+is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/reports?since=7d&limit=1")" "$(A reports --since 7d --limit 1 --format json 2>/dev/null)" "... with since and limit"
+is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/search?q=192.0.2.25")" "$(A search 192.0.2.25 --format json)" "GET search?q=IP = search --format json"
+is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/search?q=192.0.2.0%2F24")" "$(A search 192.0.2.0/24 --format json)" "GET search?q=CIDR = search --format json"
+like "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/search?q=192.0.2.25" | jq -r '.[0].kind')" '^(incident|report)$' "... and it finds something"
+is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/stats?since=7d")" "$(A stats --since 7d --format json)" "GET stats = stats --format json"
+is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_B" "$U/api/v1/search")" 400 "search without q: 400"
+is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_B" "$U/api/v1/stats?since=soon")" 400 "a bad since: 400"
 is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_B" -d '{"note":"x"}' "$U/api/v1/incidents/$HID/reopen")" 403 "a viewer's token may not act: 403"
 is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_A" -d '{"note":' "$U/api/v1/incidents/$HID/reopen")" 400 "a malformed body: 400"
 out=$(C -H "Authorization: Bearer $TOK_A" -d '{"note": "seen again \u00e9"}' "$U/api/v1/incidents/$HID/reopen")
