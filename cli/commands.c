@@ -100,10 +100,12 @@ const struct command commands[] = {
 	  "  token   prints a new API token for 'Authorization: Bearer'; only its\n"
 	  "          SHA-256 is kept, so it cannot be shown again\n"
 	  "  del     also ends the user's sessions and tokens\n" },
-	{ "web", cmd_web, "[--listen ADDR:PORT] [--secure-cookie]", "the web helpdesk and the JSON API (/api/v1)",
-	  "Listens on 127.0.0.1:8025 unless told otherwise; put it behind a reverse\n"
-	  "proxy with TLS to reach it from elsewhere (see abusedesk(1), docs/api.md).\n"
-	  "Stops on SIGTERM or SIGINT.\n" },
+	{ "web", cmd_web, "[--listen ADDR:PORT] [--secure-cookie] [--tls-cert FILE --tls-key FILE]",
+	  "the web helpdesk and the JSON API (/api/v1)",
+	  "Listens on 127.0.0.1:8025 unless told otherwise. To reach it from elsewhere\n"
+	  "serve HTTPS itself (--tls-cert and --tls-key: PEM files, read before root is\n"
+	  "dropped) or put it behind a reverse proxy with TLS and add --secure-cookie\n"
+	  "(abusedesk(1), docs/api.md). Stops on SIGTERM or SIGINT.\n" },
 	{ "config", cmd_config, "", "print the effective configuration", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };

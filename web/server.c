@@ -306,8 +306,15 @@ int web_run(const struct config *cfg, struct db *d, const struct web_opts *o)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key },
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	int use_tls = o->tls_cert && o->tls_key;
+
 	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-			       (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+			       (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) | (use_tls ? MHD_USE_TLS : 0),
 			       0, NULL, NULL, handle, &w,
 			       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			       MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONNECTIONS,
@@ -315,12 +322,13 @@ int web_run(const struct config *cfg, struct db *d, const struct web_opts *o)
 			       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_TIMEOUT,
 			       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONN_MEMORY,
 			       MHD_OPTION_NOTIFY_COMPLETED, done, NULL,
+			       MHD_OPTION_ARRAY, use_tls ? tls : tls + 2,
 			       MHD_OPTION_END);
 	if (mhd == NULL) {
-		msg_error("cannot listen on %s", listen);
+		msg_error("cannot listen on %s%s", listen, use_tls ? " (or the TLS certificate or key is not usable)" : "");
 		return -1;
 	}
-	msg_info("web helpdesk on http://%s/", listen);
+	msg_info("web helpdesk on %s://%s/", use_tls ? "https" : "http", listen);
 	while (sig != SIGTERM && sig != SIGINT)
 		if (sigwait(&set, &sig) != 0)
 			break;

@@ -12,6 +12,8 @@ struct web_opts {
 	const char *listen;     /* "ADDR:PORT" or "[V6]:PORT"; NULL: 127.0.0.1:8025 */
 	int secure_cookie;      /* mark the session cookie Secure (TLS in front) */
 	long session_ttl;       /* seconds a login lasts */
+	const char *tls_cert;   /* PEM certificate chain (the text, not a path), or NULL: plain HTTP */
+	const char *tls_key;    /* PEM private key (the text), with tls_cert */
 };
 
 /* web_run - serve until SIGTERM or SIGINT; 0, or -1 when the server cannot start (printed) */

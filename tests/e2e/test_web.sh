@@ -258,6 +258,30 @@ kill "$PID"
 wait "$PID"
 is "$?" 0 "SIGTERM stops the server cleanly"
 PID=
+# ---- HTTPS served by abusedesk web itself (libmicrohttpd with GnuTLS) ----
+if command -v openssl >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 2 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+	chmod 600 "$T/key.pem"
+	TPORT=$(free_port)
+	"$BIN" -c "$T/abusedesk.conf" web --listen 127.0.0.1:$TPORT --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" 2>"$T/tls.log" &
+	PID=$!
+	if wait_port 127.0.0.1 "$TPORT" 10; then
+		h=$(curl -s --max-time 20 --cacert "$T/cert.pem" -D - -o /dev/null --data-urlencode 'name=alice' \
+			--data-urlencode 'password=handler pw' "https://127.0.0.1:$TPORT/login")
+		like "$h" "HTTP/1.1 303" "over HTTPS: login (the root-only key read before dropping root)"
+		like "$h" "Set-Cookie: ad_session=[0-9a-f]{64}; Path=/; Max-Age=[0-9]+; HttpOnly; SameSite=Strict; Secure" "... the cookie is Secure"
+		is "$(curl -s --max-time 20 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$TPORT/login")" 000 "plain HTTP on the TLS port gets no page"
+	else
+		fail "the HTTPS server starts" "$(cat "$T/tls.log")"
+	fi
+	kill "$PID"; wait "$PID"; PID=
+else
+	skip "openssl not installed: HTTPS not tested"
+fi
+"$BIN" -c "$T/abusedesk.conf" web --listen 127.0.0.1:1 --tls-cert "$T/cert.pem" >/dev/null 2>&1
+is "$?" 64 "--tls-cert without --tls-key is refused"
+
 # ---- the actor of a change made on the command line is a person ----
 last_actor() { sqlite3 "$T/abusedesk.db" "SELECT actor FROM incident_events WHERE incident_id = $HID ORDER BY id DESC LIMIT 1"; }
 A resolve "$HID" --by carol >/dev/null
