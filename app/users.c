@@ -97,6 +97,18 @@ int app_user_list(struct db *d, struct user_rows *out)
 	return users_list(d, out);
 }
 
+int app_user_find(struct db *d, const char *name, struct user_row *u)
+{
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	if (!app_user_name_valid(name))
+		return 0;
+	rc = users_get(d, name, u);
+	user_row_free(u);
+	return rc;
+}
+
 int app_user_login(struct db *d, const char *name, const char *password, struct user_row *u)
 {
 	/* a hash to spend the same time on when there is no such user */

@@ -34,6 +34,9 @@ int app_user_list(struct db *d, struct user_rows *out);
  * matches, 0 when not (or no such user: the same work is done), DB_ERROR */
 int app_user_login(struct db *d, const char *name, const char *password, struct user_row *u);
 
+/* app_user_find - the user name (name and role, no hash); 1, 0 none, DB_ERROR */
+int app_user_find(struct db *d, const char *name, struct user_row *u);
+
 /* app_token_new - a new API token for user into tok (APP_TOKEN_LEN + 1);
  * 0, 1 no such user, -4 no randomness, DB_ERROR/DB_BUSY */
 int app_token_new(struct db *d, const char *user, char *tok);

@@ -21,6 +21,7 @@ struct web {
 	const struct config *cfg;
 	struct db *d;
 	const struct web_opts *o;
+	char secret[65];                /* random per process: the CSRF tokens of proxied users */
 };
 
 struct req {

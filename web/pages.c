@@ -20,6 +20,7 @@
 #include "../correlate/trace/trace.h"
 #include "../db/incidents.h"
 #include "../util/ipaddr.h"
+#include "../util/sha256.h"
 #include "../util/str.h"
 #include "internal.h"
 
@@ -29,14 +30,44 @@ struct who {
 	struct user_row u;
 	char csrf[APP_TOKEN_LEN + 1];
 	const char *sid;
+	int proxied;            /* named by a trusted proxy: no session, no CSRF token of its own */
 };
 
-/* session - the logged-in user of r; 1, 0 none */
+/* proxy_user - the user a trusted reverse proxy names (web_auth_header),
+ * honoured only from web_auth_proxies; 1 and s->u filled, 0 none */
+static int proxy_user(struct web *w, struct req *r, struct who *s)
+{
+	const char *h = w->cfg->web_auth_header, *name;
+	struct ipaddr peer;
+	struct buf k;
+
+	if (h == NULL || *h == '\0' || w->cfg->web_auth_proxies.n == 0 || ip_parse(r->addr, &peer) < 0 ||
+	    !netlist_contains(&w->cfg->web_auth_proxies, &peer) || (name = web_header(r, h)) == NULL ||
+	    !app_user_name_valid(name))
+		return 0;
+	if (app_user_find(w->d, name, &s->u) != 1)
+		return 0;
+	/* its forms' CSRF token: bound to the user and to this process's secret */
+	buf_init(&k, 0);
+	buf_printf(&k, "%s\n%s", w->secret, s->u.name);
+	sha256_hex(k.data, k.len, s->csrf);
+	buf_free(&k);
+	return 1;
+}
+
+/* session - the logged-in user of r (a session cookie, or a trusted proxy's
+ * header); 1, 0 none */
 static int session(struct web *w, struct req *r, struct who *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->sid = web_cookie(r, COOKIE);
-	return s->sid && app_session_auth(w->d, s->sid, &s->u, s->csrf) == 1;
+	if (s->sid && app_session_auth(w->d, s->sid, &s->u, s->csrf) == 1)
+		return 1;
+	s->sid = NULL;
+	if (!proxy_user(w, r, s))
+		return 0;
+	s->proxied = 1;
+	return 1;
 }
 
 /* redirect - 303 to a path of ours */

@@ -20,6 +20,7 @@
 #include "../util/mem.h"
 #include "../util/msg.h"
 #include "../util/str.h"
+#include "../app/users.h"
 #include "internal.h"
 #include "mhd_dl.h"
 
@@ -282,7 +283,7 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
 int web_run(const struct config *cfg, struct db *d, const struct web_opts *o)
 {
 	const char *listen = o->listen ? o->listen : "127.0.0.1:8025";
-	struct web w = { cfg, d, o };
+	struct web w = { cfg, d, o, "" };
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *mhd;
 	socklen_t sslen = 0;
@@ -294,6 +295,8 @@ int web_run(const struct config *cfg, struct db *d, const struct web_opts *o)
 		msg_error("%s", err);
 		return -1;
 	}
+	if (app_random_hex(w.secret, 32) < 0)
+		return -1;
 	memset(&ss, 0, sizeof(ss));
 	if (parse_listen(listen, &ss, &sslen) < 0) {
 		msg_error("--listen %s: want ADDRESS:PORT, e.g. 127.0.0.1:8025", listen);

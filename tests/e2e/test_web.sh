@@ -146,10 +146,12 @@ ok grep -q "^X-Sample: trace-open-relay" "$T/raw.eml" "the complaint's bytes"
 is "$(C -b "$T/alice.jar" -o /dev/null -w '%{http_code}' "$U/incidents/$HID/reports/99999/raw")" 404 "another incident's or no report: 404"
 
 # ---- actions and CSRF ----
+# other - the same token with its last digit changed
+other() { case "$1" in *0) printf '%s1' "${1%?}" ;; *) printf '%s0' "${1%?}" ;; esac; }
 CSRF=$(C -b "$T/alice.jar" "$U/incidents/$HID" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
 like "$CSRF" '^[0-9a-f]{64}$' "the page's forms carry a CSRF token"
 is "$(C -b "$T/alice.jar" -o /dev/null -w '%{http_code}' -d 'action=resolve&note=x' "$U/incidents/$HID/action")" 403 "a POST without the CSRF token is refused"
-is "$(C -b "$T/alice.jar" -o /dev/null -w '%{http_code}' -d "action=resolve&csrf=${CSRF%?}0" "$U/incidents/$HID/action")" 403 "a POST with a wrong CSRF token is refused"
+is "$(C -b "$T/alice.jar" -o /dev/null -w '%{http_code}' -d "action=resolve&csrf=$(other "$CSRF")" "$U/incidents/$HID/action")" 403 "a POST with a wrong CSRF token is refused"
 like "$(A show "$HID")" "^Incident $HID +\[open\]" "... and changed nothing"
 is "$(C -b "$T/alice.jar" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$CSRF" -d action=resolve --data-urlencode 'note=fixed <b>relay</b>' "$U/incidents/$HID/action")" 303 "resolve with a note"
 out=$(A show "$HID")
@@ -169,7 +171,7 @@ out=$(C -D "$T/h" "$U/api/v1/incidents")
 like "$(head -1 "$T/h")" " 401" "API without a token: 401"
 like "$out" '^\{"error":' "... as {\"error\": ...}"
 like "$(cat "$T/h")" "WWW-Authenticate: Bearer" "... with WWW-Authenticate"
-is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${TOK_A%?}0" "$U/api/v1/incidents")" 401 "a wrong token: 401"
+is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(other "$TOK_A")" "$U/api/v1/incidents")" 401 "a wrong token: 401"
 is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents")" "$(A incidents --format json)" "GET incidents = incidents --format json"
 is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents?status=resolved")" "$(A incidents --status resolved --format json)" "... with a filter"
 is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents/$HID")" "$(A show "$HID" --format json)" "GET incidents/ID = show --format json"
@@ -281,6 +283,33 @@ else
 fi
 "$BIN" -c "$T/abusedesk.conf" web --listen 127.0.0.1:1 --tls-cert "$T/cert.pem" >/dev/null 2>&1
 is "$?" 64 "--tls-cert without --tls-key is refused"
+
+# ---- trusted reverse-proxy login: the header only from the proxy's address ----
+cp "$T/abusedesk.conf" "$T/proxy.conf"
+printf 'web_auth_header = X-Remote-User\nweb_auth_proxies = 127.0.0.2/32\n' >> "$T/proxy.conf"
+PPORT=$(free_port)
+"$BIN" -c "$T/proxy.conf" web --listen 127.0.0.1:$PPORT 2>"$T/proxy.log" &
+PID=$!
+if wait_port 127.0.0.1 "$PPORT" 10; then
+	P=http://127.0.0.1:$PPORT
+	like "$(C -D - -o /dev/null -H 'X-Remote-User: alice' "$P/incidents")" "303.*Location: /login" \
+		"the header from another address is ignored"
+	page=$(C --interface 127.0.0.2 -H 'X-Remote-User: alice' "$P/incidents/$HID")
+	like "$page" "alice \(handler\)" "the header from the proxy's address logs the user in"
+	like "$(C --interface 127.0.0.2 -D - -o /dev/null -H 'X-Remote-User: mallory' "$P/incidents")" "303.*Location: /login" \
+		"... only a user that exists"
+	PCSRF=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' <<<"$page" | head -1)
+	is "$(C --interface 127.0.0.2 -H 'X-Remote-User: alice' -o /dev/null -w '%{http_code}' -d action=ack "$P/incidents/$HID/action")" 403 \
+		"... and its POSTs still need the CSRF token"
+	is "$(C --interface 127.0.0.2 -H 'X-Remote-User: alice' -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$PCSRF" \
+		-d action=note --data-urlencode 'note=via the proxy' "$P/incidents/$HID/action")" 303 "... with it, the proxied user acts"
+	like "$(A show "$HID")" "by alice: via the proxy" "... as that user"
+	is "$(C --interface 127.0.0.2 -H 'X-Remote-User: alice' -o /dev/null -w '%{http_code}' "$P/api/v1/incidents")" 401 \
+		"the API ignores the header: a token is needed"
+else
+	fail "the server with proxy login starts" "$(cat "$T/proxy.log")"
+fi
+kill "$PID"; wait "$PID"; PID=
 
 # ---- the actor of a change made on the command line is a person ----
 last_actor() { sqlite3 "$T/abusedesk.db" "SELECT actor FROM incident_events WHERE incident_id = $HID ORDER BY id DESC LIMIT 1"; }
