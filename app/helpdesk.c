@@ -16,6 +16,11 @@ int app_incidents(struct db *d, const struct hd_filter *f, struct incident_rows 
 	return hd_incidents(d, f, out);
 }
 
+long long app_incidents_count(struct db *d, const struct hd_filter *f)
+{
+	return hd_incidents_count(d, f);
+}
+
 int app_incident_page(struct db *d, long long id, struct incident_page *p)
 {
 	hd_incident_page(d, id, p);

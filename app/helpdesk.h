@@ -17,6 +17,8 @@
 
 /* app_incidents - the incident list for f */
 int app_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out);
+/* app_incidents_count - how many incidents match f; -1 on error */
+long long app_incidents_count(struct db *d, const struct hd_filter *f);
 /* app_incident_page - one incident on one page; 1 found, 0 no such incident */
 int app_incident_page(struct db *d, long long id, struct incident_page *p);
 /* app_incident - incident id as a list row (the one shape of an incident); out->n 0 when none */

@@ -66,8 +66,99 @@ static char *like_suffix(const char *s)
 	return buf_steal(&b);
 }
 
+/* sql_in_net - SQL ad_in_net(ip, cidr): 1 when the address is in the network */
+static void sql_in_net(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *ip = (const char *)sqlite3_value_text(argv[0]), *net = (const char *)sqlite3_value_text(argv[1]);
+	struct ipaddr a;
+	struct cidr c;
+
+	sqlite3_result_int(ctx, ip && net && ip_parse(ip, &a) == 0 && cidr_parse(net, &c) == 0 &&
+				cidr_contains(&c, &a));
+}
+
+/* where - the WHERE clause of the incident filter f */
+static void where(struct buf *q, const struct hd_filter *f)
+{
+	buf_puts(q, " WHERE 1");
+	if (f->id > 0)
+		buf_puts(q, " AND i.id = :id");
+	if (f->status && strcmp(f->status, "active") == 0)
+		buf_puts(q, " AND i.status IN ('open','notified','acknowledged')");
+	else if (f->status)
+		buf_puts(q, " AND i.status = :status");
+	if (f->owner)
+		buf_puts(q, " AND i.owner = :owner");
+	if (f->host)
+		buf_puts(q, " AND (i.key_host = :host OR i.key_host LIKE :suffix ESCAPE '\\')");
+	if (f->ip && f->ip[0])
+		buf_puts(q, " AND i.abused_ip = :ip");
+	if (f->net && f->net[0])
+		buf_puts(q, " AND ad_in_net(i.abused_ip, :net)");
+	if (f->verdict)
+		buf_puts(q, " AND i.verdict = :verdict");
+	if (f->assignee)
+		buf_puts(q, " AND i.assignee = :assignee");
+	if (f->since > 0)
+		buf_puts(q, " AND i.last_seen >= :since");
+}
+
+/* prepare - q with the filter's values bound (suffix: its LIKE pattern, owned by the caller) */
+static sqlite3_stmt *prepare(struct db *d, const char *q, const struct hd_filter *f, char **suffix)
+{
+	sqlite3_stmt *st;
+
+	*suffix = NULL;
+	if (f->net && f->net[0] &&
+	    sqlite3_create_function(d->h, "ad_in_net", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_in_net, NULL,
+				    NULL) != SQLITE_OK)
+		return NULL;
+	if ((st = db_prepare(d, q)) == NULL)
+		return NULL;
+	if (f->host)
+		*suffix = like_suffix(f->host);
+	bind_name(st, ":status", f->status);
+	bind_name(st, ":owner", f->owner);
+	bind_name(st, ":host", f->host);
+	bind_name(st, ":suffix", *suffix);
+	bind_name(st, ":ip", f->ip);
+	bind_name(st, ":net", f->net);
+	bind_name(st, ":verdict", f->verdict);
+	bind_name(st, ":assignee", f->assignee);
+	if (f->id > 0)
+		db_bind_int(st, sqlite3_bind_parameter_index(st, ":id"), f->id);
+	if (f->since > 0)
+		db_bind_int(st, sqlite3_bind_parameter_index(st, ":since"), f->since);
+	return st;
+}
+
+long long hd_incidents_count(struct db *d, const struct hd_filter *f)
+{
+	struct buf q;
+	sqlite3_stmt *st;
+	char *suffix;
+	long long n = -1;
+
+	buf_init(&q, 0);
+	buf_puts(&q, "SELECT count(*) FROM incidents i");
+	where(&q, f);
+	st = prepare(d, q.data, f, &suffix);
+	buf_free(&q);
+	if (st && db_step(d, st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	free(suffix);
+	return n;
+}
+
 int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out)
 {
+	static const char *const orders[] = {
+		[HD_SORT_LAST_SEEN] = "i.last_seen DESC, i.id DESC",
+		[HD_SORT_FIRST_SEEN] = "i.first_seen DESC, i.id DESC",
+		[HD_SORT_REPORTS] = "i.reports DESC, i.last_seen DESC, i.id DESC",
+		[HD_SORT_ID] = "i.id DESC",
+	};
 	struct buf q;
 	sqlite3_stmt *st;
 	size_t cap = 0;
@@ -80,47 +171,18 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		     " i.reports, i.reporters, i.first_seen, i.last_seen, i.role, i.confidence, i.explanation,"
 		     " i.auth_user, i.messages, i.injectors, i.created_at, i.resolved_at,"
 		     " (SELECT max(sent_at) FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'notify'"
-		     " AND o.state = 'sent'), i.assignee FROM incidents i WHERE 1");
-	if (f->id > 0)
-		buf_puts(&q, " AND i.id = :id");
-	if (f->status && strcmp(f->status, "active") == 0)
-		buf_puts(&q, " AND i.status IN ('open','notified','acknowledged')");
-	else if (f->status)
-		buf_puts(&q, " AND i.status = :status");
-	if (f->owner)
-		buf_puts(&q, " AND i.owner = :owner");
-	if (f->host)
-		buf_puts(&q, " AND (i.key_host = :host OR i.key_host LIKE :suffix ESCAPE '\\')");
-	if (f->ip && f->ip[0])
-		buf_puts(&q, " AND i.abused_ip = :ip");
-	if (f->verdict)
-		buf_puts(&q, " AND i.verdict = :verdict");
-	if (f->assignee)
-		buf_puts(&q, " AND i.assignee = :assignee");
-	if (f->since > 0)
-		buf_puts(&q, " AND i.last_seen >= :since");
-	buf_puts(&q, " ORDER BY i.last_seen DESC, i.id DESC LIMIT :limit");
+		     " AND o.state = 'sent'), i.assignee FROM incidents i");
+	where(&q, f);
+	buf_printf(&q, " ORDER BY %s LIMIT :limit",
+		   orders[f->sort >= HD_SORT_LAST_SEEN && f->sort <= HD_SORT_ID ? f->sort : HD_SORT_LAST_SEEN]);
 	if (f->offset > 0)
 		buf_puts(&q, " OFFSET :offset");
-	st = db_prepare(d, q.data);
+	st = prepare(d, q.data, f, &suffix);
 	buf_free(&q);
 	if (st == NULL)
 		return DB_ERROR;
-	if (f->host)
-		suffix = like_suffix(f->host);
-	bind_name(st, ":status", f->status);
-	bind_name(st, ":owner", f->owner);
-	bind_name(st, ":host", f->host);
-	bind_name(st, ":suffix", suffix);
-	bind_name(st, ":ip", f->ip);
-	bind_name(st, ":verdict", f->verdict);
-	bind_name(st, ":assignee", f->assignee);
 	if (f->offset > 0)
 		db_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"), f->offset);
-	if (f->id > 0)
-		db_bind_int(st, sqlite3_bind_parameter_index(st, ":id"), f->id);
-	if (f->since > 0)
-		db_bind_int(st, sqlite3_bind_parameter_index(st, ":since"), f->since);
 	db_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), f->limit > 0 ? f->limit : 1);
 	while ((rc = db_step(d, st)) == SQLITE_ROW) {
 		struct incident_row *r;

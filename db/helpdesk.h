@@ -12,6 +12,8 @@
 #include "db.h"
 
 /* ---- the incident list ---- */
+enum hd_sort { HD_SORT_LAST_SEEN, HD_SORT_FIRST_SEEN, HD_SORT_REPORTS, HD_SORT_ID };
+
 struct hd_filter {
 	const char *status;     /* a status, "active" (open, notified, acknowledged), or NULL */
 	const char *owner, *verdict;   /* exact values, or NULL */
@@ -22,6 +24,8 @@ struct hd_filter {
 	long limit;
 	long offset;            /* rows to skip (paging); 0 none */
 	const char *assignee;   /* exact value, or NULL */
+	const char *net;        /* a CIDR network the address is in (read in full: a scan), or NULL */
+	enum hd_sort sort;      /* the order; newest activity first by default */
 };
 
 struct incident_row {
@@ -39,6 +43,9 @@ struct incident_rows {
 
 /* hd_incidents - incidents matching f, newest activity first; 0 or DB_ERROR/DB_BUSY */
 int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out);
+/* hd_incidents_count - how many incidents match f (limit, offset and sort
+ * aside); -1 on error */
+long long hd_incidents_count(struct db *d, const struct hd_filter *f);
 /* hd_incident_status - the status of incident id into out; 1 found, 0 not, DB_ERROR/DB_BUSY */
 int hd_incident_status(struct db *d, long long id, char *out, size_t len);
 void incident_rows_free(struct incident_rows *r);

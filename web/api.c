@@ -194,7 +194,7 @@ static void list(struct web *w, struct req *r, struct resp *rs)
 	const char *status = web_arg(r, "status"), *verdict = web_arg(r, "verdict"), *owner = web_arg(r, "owner"),
 		   *host = web_arg(r, "host"), *ip = web_arg(r, "ip"), *since = web_arg(r, "since"),
 		   *limit = web_arg(r, "limit"), *offset = web_arg(r, "offset");
-	char host_lc[256], ipn[46];
+	char host_lc[256], ipn[46], net[64];
 	struct incident_rows rows;
 	struct hd_filter f;
 	long span = 0;
@@ -211,8 +211,18 @@ static void list(struct web *w, struct req *r, struct resp *rs)
 		error(rs, 400, "verdict: not a verdict");
 		return;
 	}
-	if (ip && ip_normalize(ip, ipn) < 0) {
-		error(rs, 400, "ip: not an address");
+	if (ip && strchr(ip, '/')) {
+		struct cidr c;
+
+		if (cidr_parse(ip, &c) < 0) {
+			error(rs, 400, "ip: not an address or a CIDR network");
+			return;
+		}
+		cidr_format(&c, net);
+		f.net = net;
+		ip = NULL;
+	} else if (ip && ip_normalize(ip, ipn) < 0) {
+		error(rs, 400, "ip: not an address or a CIDR network");
 		return;
 	}
 	if (since && (time_parse_span(since, &span) < 0 || span <= 0)) {

@@ -181,7 +181,7 @@ static void login_post(struct web *w, struct req *r, struct resp *rs)
 /* filter_link - the list's URL with the filters and page p */
 static void filter_link(struct buf *b, struct req *r, long p)
 {
-	static const char *keys[] = { "status", "verdict", "owner", "host", "since" };
+	static const char *keys[] = { "status", "verdict", "owner", "host", "since", "sort" };
 
 	buf_puts(b, "/incidents?page=");
 	buf_printf(b, "%ld", p);
@@ -207,9 +207,13 @@ static void incidents_page(struct web *w, struct req *r, struct resp *rs, const 
 {
 	static const char *states[] = { "active", "all", "open", "notified", "acknowledged", "resolved",
 					"false_positive" };
+	static const char *sorts[] = { "last_seen", "first_seen", "reports", "id" };
 	const char *status = web_arg(r, "status"), *verdict = web_arg(r, "verdict"), *owner = web_arg(r, "owner"),
-		   *host = web_arg(r, "host"), *since = web_arg(r, "since"), *page = web_arg(r, "page");
-	char host_lc[256], ip[46];
+		   *host = web_arg(r, "host"), *since = web_arg(r, "since"), *page = web_arg(r, "page"),
+		   *sort = web_arg(r, "sort");
+	char host_lc[256], ip[46], net[64];
+	struct cidr c;
+	long long total;
 	struct incident_rows rows;
 	struct hd_filter f;
 	struct buf *b = &rs->body;
@@ -227,6 +231,9 @@ static void incidents_page(struct web *w, struct req *r, struct resp *rs, const 
 	if (host && *host) {
 		if (ip_normalize(host, ip) == 0) {
 			f.ip = ip;
+		} else if (strchr(host, '/') && cidr_parse(host, &c) == 0) {
+			cidr_format(&c, net);
+			f.net = net;
 		} else {
 			str_copy(host_lc, sizeof(host_lc), host);
 			f.host = str_lower(host_lc);
@@ -236,8 +243,12 @@ static void incidents_page(struct web *w, struct req *r, struct resp *rs, const 
 		f.since = db_now() - span;
 	if (page && str_to_long(page, 0, 10000, &pg) < 0)
 		pg = 0;
+	for (size_t i = 0; sort && i < sizeof(sorts) / sizeof(sorts[0]); i++)
+		if (strcmp(sort, sorts[i]) == 0)
+			f.sort = (enum hd_sort)i;
 	f.limit = WEB_PAGE_ROWS + 1;
 	f.offset = pg * WEB_PAGE_ROWS;
+	total = app_incidents_count(w->d, &f);
 	if (app_incidents(w->d, &f, &rows) != DB_OK) {
 		incident_rows_free(&rows);
 		plain(rs, 503, "database busy or failing; try again");
@@ -253,9 +264,13 @@ static void incidents_page(struct web *w, struct req *r, struct resp *rs, const 
 	buf_puts(b, "</select></label>");
 	input(b, r, "verdict", "Verdict");
 	input(b, r, "owner", "Owner");
-	input(b, r, "host", "Host or IP");
+	input(b, r, "host", "Host, IP or CIDR");
 	input(b, r, "since", "Since (7d)");
-	buf_puts(b, "<button>Filter</button></form>\n<table><thead><tr><th>id</th><th>status</th><th>verdict</th>"
+	buf_puts(b, "<label>Sort <select name=\"sort\">");
+	for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
+		buf_printf(b, "<option value=\"%s\"%s>%s</option>", sorts[i], (size_t)f.sort == i ? " selected" : "",
+			   sorts[i]);
+	buf_puts(b, "</select></label><button>Filter</button></form>\n<table><thead><tr><th>id</th><th>status</th><th>verdict</th>"
 		    "<th>host</th><th>ip</th><th>owner</th><th>reports</th><th>reporters</th><th>first seen</th>"
 		    "<th>last seen</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < rows.n && i < WEB_PAGE_ROWS; i++) {
@@ -279,8 +294,11 @@ static void incidents_page(struct web *w, struct req *r, struct resp *rs, const 
 		when(b, x->last_seen);
 		buf_puts(b, "</td></tr>\n");
 	}
-	buf_printf(b, "</tbody></table>\n<p>Page %ld, incidents %ld to %ld. ", pg + 1, pg * WEB_PAGE_ROWS + (rows.n > 0),
+	buf_printf(b, "</tbody></table>\n<p>Page %ld, incidents %ld to %ld", pg + 1, pg * WEB_PAGE_ROWS + (rows.n > 0),
 		   pg * WEB_PAGE_ROWS + (long)(rows.n > WEB_PAGE_ROWS ? WEB_PAGE_ROWS : rows.n));
+	if (total >= 0)
+		buf_printf(b, " of %lld", total);
+	buf_puts(b, ". ");
 	if (pg > 0) {
 		buf_puts(b, "<a rel=\"prev\" href=\"");
 		filter_link(b, r, pg - 1);

@@ -111,6 +111,13 @@ page=$(C -b "$T/alice.jar" "$U/incidents")
 like "$page" "href=\"/incidents/$HID\"" "the list links the incident"
 like "$(C -b "$T/alice.jar" "$U/incidents?status=resolved")" "incidents 0 to 0" "the status filter"
 like "$(C -b "$T/alice.jar" "$U/incidents?verdict=open_relay")" "href=\"/incidents/$HID\"" "the verdict filter"
+page=$(C -b "$T/alice.jar" "$U/incidents?host=192.0.2.0%2F24")
+like "$page" "href=\"/incidents/$HID\"" "a CIDR filter finds the incident in the network"
+[[ "$page" == *'href="/incidents/1"'* ]] && fail "... and not the one outside it" || pass "... and not the one outside it"
+like "$page" "incidents 1 to 1 of 1\." "the list counts what matches"
+like "$(C -b "$T/alice.jar" "$U/incidents?status=all")" "incidents 1 to 2 of 2\." "... all of them"
+like "$(C -b "$T/alice.jar" "$U/incidents?status=all&sort=id")" "<tr><td><a href=\"/incidents/$HID\">.*<tr><td><a href=\"/incidents/1\">" "sort by id: newest first"
+like "$(C -b "$T/alice.jar" "$U/incidents?sort=reports")" '<option value="reports" selected>' "the sort is kept in the form"
 
 # ---- hostile text is inert ----
 page=$(C -b "$T/alice.jar" "$U/incidents/$HID")
@@ -176,6 +183,8 @@ is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents")" "$(A incidents
 is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents?status=resolved")" "$(A incidents --status resolved --format json)" "... with a filter"
 is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents/$HID")" "$(A show "$HID" --format json)" "GET incidents/ID = show --format json"
 is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents/99999")" 404 "an unknown incident: 404"
+is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents?status=all&ip=192.0.2.0/24" | jq -r '.[].id')" "$HID" "ip= takes a CIDR network"
+is "$(C -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK_B" "$U/api/v1/incidents?ip=192.0.2.0/99")" 400 "... a bad one: 400"
 is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/reports")" "$(A reports --format json)" "GET reports = reports --format json"
 is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/reports?since=7d&limit=1")" "$(A reports --since 7d --limit 1 --format json 2>/dev/null)" "... with since and limit"
 is "$(C -H "Authorization: Bearer $TOK_B" "$U/api/v1/search?q=192.0.2.25")" "$(A search 192.0.2.25 --format json)" "GET search?q=IP = search --format json"
