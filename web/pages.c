@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "../app/helpdesk.h"
+#include "../app/trace_env.h"
 #include "../app/users.h"
 #include "../correlate/trace/trace.h"
 #include "../db/incidents.h"
@@ -97,7 +98,8 @@ static void start(struct buf *b, const char *title, const struct who *s)
 	buf_puts(b, " - abusedesk</title></head><body>\n<header><strong>abusedesk</strong>");
 	if (s) {
 		buf_puts(b, "<a href=\"/incidents\">Incidents</a><a href=\"/search\">Search</a>"
-			    "<a href=\"/dashboard\">Dashboard</a><form method=\"post\" action=\"/logout\">");
+			    "<a href=\"/inventory\">Inventory</a><a href=\"/dashboard\">Dashboard</a>"
+			    "<form method=\"post\" action=\"/logout\">");
 		html_esc(b, s->u.name);
 		buf_puts(b, " (");
 		html_esc(b, s->u.role);
@@ -583,6 +585,62 @@ static void search_page(struct web *w, struct req *r, struct resp *rs, const str
 	end(b);
 }
 
+/* ---- inventory lookup ---- */
+/* dd - one dt/dd pair of text */
+static void dd(struct buf *b, const char *label, const char *v)
+{
+	buf_printf(b, "<dt>%s</dt><dd>", label);
+	html_esc(b, v && *v ? v : "-");
+	buf_puts(b, "</dd>");
+}
+
+static void inventory_page(struct web *w, struct req *r, struct resp *rs, const struct who *s)
+{
+	const char *ip = web_arg(r, "ip");
+	struct buf *b = &rs->body;
+	struct owner_row o;
+	struct inv_entry e;
+	struct ipaddr a;
+	char text[46];
+
+	rs->status = 200;
+	start(b, "Inventory", s);
+	buf_puts(b, "<h1>Inventory lookup</h1>\n<form class=\"filters\" method=\"get\" action=\"/inventory\">"
+		    "<label>Address <input name=\"ip\" size=\"40\" maxlength=\"64\" value=\"");
+	html_esc(b, ip);
+	buf_puts(b, "\"></label> <button>Look up</button></form>\n");
+	if (ip && *ip) {
+		if (ip_parse(ip, &a) < 0) {
+			buf_puts(b, "<p class=\"err\">Not an IP address.</p>\n");
+		} else if (app_inventory_lookup(w->d, &a, &e) != DB_OK) {
+			buf_puts(b, "<p class=\"err\">The database is busy or failing; try again.</p>\n");
+		} else if (!e.found) {
+			ip_format(&a, text);
+			buf_puts(b, "<p>");
+			html_esc(b, text);
+			buf_puts(b, " is not in the inventory.</p>\n");
+		} else {
+			ip_format(&a, text);
+			buf_puts(b, "<dl>");
+			dd(b, "Address", text);
+			dd(b, "Host", e.host);
+			dd(b, "Network", e.network);
+			dd(b, "Role", e.role != ROLE_NONE ? role_name(e.role) : NULL);
+			dd(b, "Owner", e.owner);
+			if (e.owner[0] && app_owner(w->d, e.owner, &o) == 1) {
+				dd(b, "Owner's name", o.name);
+				dd(b, "Owner's address", o.email);
+				dd(b, "Policy", o.policy);
+				owner_row_free(&o);
+			}
+			buf_printf(b, "</dl>\n<p><a href=\"/incidents?status=all&amp;host=");
+			url_esc(b, text);
+			buf_puts(b, "\">Its incidents</a></p>\n");
+		}
+	}
+	end(b);
+}
+
 /* ---- the dashboard: inline SVG, no script ---- */
 static const char *const palette[] = { "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
 				       "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac" };
@@ -807,6 +865,10 @@ void web_pages(struct web *w, struct req *r, struct resp *rs)
 	}
 	if (get && strcmp(u, "/search") == 0) {
 		search_page(w, r, rs, &s);
+		return;
+	}
+	if (get && strcmp(u, "/inventory") == 0) {
+		inventory_page(w, r, rs, &s);
 		return;
 	}
 	if (get && strcmp(u, "/dashboard") == 0) {

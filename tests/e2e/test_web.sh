@@ -143,6 +143,12 @@ like "$page" "Top hosts by reports.*mx2.example.net" "... top hosts"
 like "$page" "Time to resolve.*&lt; 1 hour" "... time to resolve"
 [[ "$page" == *"<script"* ]] && fail "no script element in the dashboard" || pass "no script element in the dashboard"
 
+page=$(C -b "$T/alice.jar" "$U/inventory?ip=192.0.2.25")
+like "$page" "<dt>Host</dt><dd>mx2.example.net</dd>" "the inventory lookup names the host"
+like "$page" "<dt>Owner</dt><dd>mail-team</dd>" "... and its owner"
+like "$(C -b "$T/alice.jar" "$U/inventory?ip=203.0.113.9")" "is not in the inventory" "an address outside it"
+like "$(C -b "$T/alice.jar" "$U/inventory?ip=%3Cscript%3E")" 'value="&lt;script&gt;".*Not an IP address' "a bad address is refused, escaped"
+
 # ---- the raw complaint ----
 RID=$(A show "$HID" --format json | sed -n 's/.*"reports":\[{"id":\([0-9]*\).*/\1/p')
 h=$(C -b "$T/alice.jar" -D "$T/raw.h" -o "$T/raw.eml" "$U/incidents/$HID/reports/$RID/raw"; cat "$T/raw.h")
