@@ -147,6 +147,8 @@ check-valgrind: all $(UNIT_BIN)
 
 differential: all
 	@SHOW=$${SHOW:-20} sh tests/differential/received.sh
+	@SHOW=$${SHOW:-20} sh tests/differential/generated.sh
+	@SHOW=$${SHOW:-20} sh tests/differential/bounces.sh
 
 checksrc:
 	@sh tests/lib/checksrc.sh

@@ -174,7 +174,8 @@ int bounce_like(struct pctx *c)
 	size_t i;
 
 	if (header_is(m, "From", "mailer-daemon") || header_is(m, "From", "postmaster@") ||
-	    header_is(m, "Return-Path", "<>"))
+	    header_is(m, "From", "post_master@") ||      /* Apache James */
+	    header_is(m, "Return-Path", "<>") || hdr(m, "X-Failed-Recipients"))
 		return 1;
 	/* Amazon SES bounce and delivery notifications arrive as SNS JSON mail */
 	if (header_is(m, "From", "@sns.amazonaws.com") || hdr(m, "x-amz-sns-message-id"))

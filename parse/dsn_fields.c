@@ -49,6 +49,7 @@ static void address(const char *v, size_t n, const char **o, size_t *on)
 			(*o)++;
 		}
 	}
+	*o = dsn_strip_route(*o, on);
 }
 
 /* need_rcpt - the current recipient, started anew when flag is already set */

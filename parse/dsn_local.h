@@ -39,6 +39,10 @@ void dsn_rcpt_diag(struct rcpt *rc, const char *s, size_t n);
 
 /* dsn_find_status - the first D.S.N ("5.1.1") in s[0..n) into out; 0 or -1 */
 int dsn_find_status(const char *s, size_t n, char out[16]);
+/* dsn_strip_route - the mailbox of "@relay:user@host" (RFC 5321 source route), *alen adjusted */
+const char *dsn_strip_route(const char *addr, size_t *alen);
+/* dsn_find_pair - the first "550 5.7.1" (reply code, then an enhanced code of its class) */
+int dsn_find_pair(const char *s, size_t n, char out[16]);
 /* dsn_find_reply - the first SMTP reply code (250, 421, 550 ...) in s; 0 if none */
 int dsn_find_reply(const char *s, size_t n);
 /* dsn_status_guess - a D.S.N for a diagnostic: explicit, reply code, phrase, dflt */

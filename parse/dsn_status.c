@@ -49,8 +49,23 @@ const char *ci_find(const char *s, size_t n, const char *needle)
 }
 
 /* dsn_list_find - the recipient with this address (case-insensitive) */
+/* strip_route - an RFC 5321 source route "@relay1,@relay2:user@host" names
+ * the mailbox after its last ':'; other addresses are returned as they are */
+const char *dsn_strip_route(const char *addr, size_t *alen)
+{
+	const char *c;
+
+	if (*alen > 1 && addr[0] == '@' && (c = memrchr(addr, ':', *alen)) != NULL &&
+	    memchr(c, '@', *alen - (size_t)(c - addr)) != NULL) {
+		*alen -= (size_t)(c + 1 - addr);
+		return c + 1;
+	}
+	return addr;
+}
+
 struct rcpt *dsn_list_find(struct dsn_list *l, const char *addr, size_t alen)
 {
+	addr = dsn_strip_route(addr, &alen);
 	for (size_t i = 0; i < l->n; i++) {
 		const char *a = l->v[i].address;
 		if (a && strlen(a) == alen && strncasecmp(a, addr, alen) == 0)
@@ -72,8 +87,10 @@ struct rcpt *dsn_list_add(struct dsn_list *l, const char *addr, size_t alen)
 	}
 	rc = &l->v[l->n++];
 	memset(rc, 0, sizeof *rc);
-	if (addr)
+	if (addr) {
+		addr = dsn_strip_route(addr, &alen);
 		dsn_rcpt_set(&rc->address, addr, alen);
+	}
 	return rc;
 }
 
@@ -187,14 +204,51 @@ int dsn_find_reply(const char *s, size_t n)
 		if (p + 3 < e && (isalnum((unsigned char)p[3]) || p[3] == '.' ||
 		    p[3] == ':' || p[3] == '/'))
 			continue;
-		if (p[1] > '5' || (p[0] == '2' && p[1] != '5' && p[1] != '2'))
-			continue;
+		if (p[1] > '5' || (p[0] == '2' && !(p[1] == '5' && p[2] <= '2')))
+			continue;   /* of 2xx only 250-252 can answer RCPT or DATA */
 		if (p[0] != '2')
 			return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
 		if (!first)
 			first = 200 + (p[1] - '0') * 10 + (p[2] - '0');
 	}
 	return first;
+}
+
+/*
+ * dsn_find_pair - the remote server's own answer: an SMTP reply code followed
+ * by an enhanced status code of the same class ("550 5.7.1", "552-5.2.2");
+ * 0 and the code in out, or -1. 4xx/5xx pairs before 2xx.
+ */
+int dsn_find_pair(const char *s, size_t n, char out[16])
+{
+	const char *e = s + n;
+	int found = 0;
+
+	for (const char *p = s; p + 9 <= e; p++) {
+		char st[16];
+		const char *q;
+
+		if ((*p != '2' && *p != '4' && *p != '5') || !isdigit((unsigned char)p[1]) ||
+		    !isdigit((unsigned char)p[2]) || (p[3] != ' ' && p[3] != '-'))
+			continue;
+		if (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '.'))
+			continue;
+		q = p + 4;
+		while (q < e && *q == ' ')
+			q++;
+		if (q + 5 > e || *q != *p || q[1] != '.')
+			continue;
+		/* the code must start right here: dsn_find_status on the rest */
+		if (dsn_find_status(q, (size_t)(e - q), st) != 0 || st[0] != *p ||
+		    strncmp(q, st, strlen(st)) != 0)
+			continue;
+		if (!found || *p != '2')
+			snprintf(out, 16, "%s", st);
+		found = 1;
+		if (*p != '2')
+			return 0;
+	}
+	return found ? 0 : -1;
 }
 
 /* Phrases that name a cause when no code does; first match wins. */
@@ -227,17 +281,23 @@ void dsn_status_guess(const char *diag, const char *dflt, char out[16])
 	if (n && dsn_find_status(diag, n, out) == 0)
 		return;
 	code = n ? dsn_find_reply(diag, n) : 0;
-	if (code) {
-		snprintf(out, 16, "%d.0.0", code / 100);
-		return;
-	}
+	/* a phrase names the cause more exactly than a bare reply code; the
+	 * class comes from the reply code when there is one */
 	for (size_t i = 0; n && i < sizeof phrases / sizeof phrases[0]; i++) {
 		if (ci_find(diag, n, phrases[i].phrase)) {
 			snprintf(out, 16, "%s", phrases[i].status);
-			if (dflt && dflt[0] == '4' && out[0] == '5')
+			if ((code >= 400 && code < 500) || (!code && dflt && dflt[0] == '4'))
 				out[0] = '4';
+			else if (code >= 500)
+				out[0] = '5';
+			if (code >= 200 && code < 300)
+				break;   /* a 2xx with a failure phrase: trust neither */
 			return;
 		}
+	}
+	if (code) {
+		snprintf(out, 16, "%d.0.0", code / 100);
+		return;
 	}
 	if (dflt)
 		snprintf(out, 16, "%s", dflt);
@@ -254,6 +314,14 @@ void dsn_finish(struct dsn_list *l, const char *dflt_status)
 			dsn_status_guess(rc->diagnostic, dflt_status, st);
 			if (st[0])
 				rc->status = xstrdup(st);
+		} else if (rc->diagnostic &&
+			   dsn_find_pair(rc->diagnostic, strlen(rc->diagnostic), alt) == 0 &&
+			   alt[0] != '2' && strcmp(alt, rc->status) != 0) {
+			/* the remote server's own "550 5.7.1" is more exact than the
+			 * reporting MTA's Status (often generic, or mapped from the
+			 * reply code alone) */
+			free(rc->status);
+			rc->status = xstrdup(alt);
 		} else if (rc->diagnostic && strlen(rc->status) == 5 &&
 			   strcmp(rc->status + 1, ".0.0") == 0 &&
 			   dsn_find_status(rc->diagnostic, strlen(rc->diagnostic), alt) == 0 &&

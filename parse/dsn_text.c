@@ -68,7 +68,8 @@ static const char *const subjects[] = {
 	"delivery notification", "failed delivery", "delivery error",
 	"unable to deliver", "delivery delayed", "delayed mail", "mail failure",
 	"delivery incomplete", "error sending message", "message delivery",
-	"notice of delivery", "returned message",
+	"notice of delivery", "returned message", "returning to sender",
+	"error sending",
 };
 
 /* Lines where the inline copy of the original message begins. */
@@ -91,6 +92,7 @@ static const char *const orig_marks[] = {
 	"the message you sent",
 	"message headers follow",
 	"headers of your message",
+	"original message:",
 };
 
 /* Labels before an address that name a recipient. */
@@ -252,6 +254,10 @@ static int label_ok(const char *pre, size_t n)
 				return 2;
 		return 0;
 	}
+	/* "server x rejected recipient <a> (...)" */
+	if (n >= 10 && strncasecmp(pre + n - 9, "recipient", 9) == 0 &&
+	    isspace((unsigned char)pre[n - 10]))
+		return 1;
 	return verb_to(pre, n);
 }
 
@@ -273,6 +279,8 @@ struct tstate {
 	struct dsn_list *l;
 	struct rcpt *cur;
 	const char *self;      /* the bounce's own From address */
+	const char *pre;       /* an SMTP refusal above the first recipient */
+	size_t pren;
 };
 
 /* line - one line of the error section */
@@ -308,6 +316,29 @@ static void line(struct tstate *t, const char *ln, size_t n)
 	}
 	if (t->cur)
 		dsn_rcpt_diag(t->cur, tl, tn);
+	else if (!t->pre && dsn_find_reply(tl, tn) >= 400)
+		t->pre = tl, t->pren = tn;   /* "Error message below: 550 ..." */
+}
+
+/* pre_diag - a recipient whose own lines carry no code takes the refusal
+ * the text gave above the recipients */
+static void pre_diag(struct tstate *t)
+{
+	char st[16];
+
+	if (!t->pre)
+		return;
+	for (size_t i = 0; i < t->l->n; i++) {
+		struct rcpt *rc = &t->l->v[i];
+		const char *d = rc->diagnostic;
+		size_t n = d ? strlen(d) : 0;
+
+		if (n && (dsn_find_reply(d, n) || dsn_find_status(d, n, st) == 0))
+			continue;
+		free(rc->diagnostic);
+		rc->diagnostic = NULL;
+		dsn_rcpt_diag(rc, t->pre, t->pren);
+	}
 }
 
 /*
@@ -367,6 +398,7 @@ static int sender_is_daemon(struct mpart *msg, const char *from)
 	if (!f || !*from)
 		return 1;
 	return ci_find(f, n, "mailer-daemon") || ci_find(f, n, "postmaster") ||
+	       ci_find(f, n, "post_master") ||             /* Apache James */
 	       ci_find(f, n, "mail delivery") || ci_find(f, n, "mailer_daemon") ||
 	       ci_find(f, n, "mdaemon") || ci_find(f, n, "mail administrator") ||
 	       ci_find(f, n, "system administrator");
@@ -385,13 +417,37 @@ static void from_addr(struct mpart *msg, char *out, size_t size)
 	}
 }
 
+/* inline_to - the first address of the To line among the first header lines
+ * of an inline original (up to its first blank line, at most 64 lines) */
+static void inline_to(const char *s, size_t n, struct dsn_list *l)
+{
+	struct dsn_lines it;
+	const char *ln;
+	size_t ll, as, al;
+	int k = 0;
+
+	dsn_lines_init(&it, s, n);
+	while (k++ < 64 && dsn_line_next(&it, &ln, &ll)) {
+		size_t tn = ll;
+		const char *tl = trim(ln, &tn);
+
+		if (tn == 0 && k > 1)
+			return;
+		if (tn > 3 && strncasecmp(tl, "to:", 3) == 0 &&
+		    dsn_find_addr(tl + 3, tn - 3, &as, &al)) {
+			dsn_list_add(l, tl + 3 + as, al);
+			return;
+		}
+	}
+}
+
 /* dsn_text - see dsn_local.h */
 int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 	     const char **orig, size_t *olen)
 {
 	const char *subj = mp_header_last(in->msg, "Subject");
 	size_t sn = subj ? strlen(subj) : 0, cut, after;
-	int strong, weak, temp, daemon, bounce_subj, failed_hdr;
+	int strong, weak, temp, reply, daemon, bounce_subj, failed_hdr;
 	char *low;
 	struct tstate t;
 	struct dsn_lines it;
@@ -409,6 +465,7 @@ int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 	weak = any_of(low, cut, markers + N_STRONG,
 		      sizeof markers / sizeof markers[0] - N_STRONG);
 	temp = any_of(low, cut, temporary, sizeof temporary / sizeof temporary[0]);
+	reply = dsn_find_reply(low, cut) >= 400;   /* an SMTP refusal in the error text */
 	free(low);
 	from_addr(in->msg, self, sizeof self);
 	daemon = sender_is_daemon(in->msg, self);
@@ -420,7 +477,7 @@ int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 		bounce_subj = 0;
 	}
 	failed_hdr = mp_header(in->msg, "X-Failed-Recipients") != NULL;
-	if (!strong && !failed_hdr && !(daemon && (bounce_subj || weak)) &&
+	if (!strong && !failed_hdr && !(daemon && (bounce_subj || weak || reply)) &&
 	    !(weak && (bounce_subj || in->has_orig_part)))
 		return 0;
 
@@ -431,6 +488,13 @@ int dsn_text(const struct dsn_text_in *in, struct dsn_list *l,
 	while (dsn_line_next(&it, &ln, &ll))
 		line(&t, ln, ll);
 	header_addrs(in->msg, "X-Failed-Recipients", l);
+	pre_diag(&t);
+	/* a bounce that names no recipient in its text (Sendmail's transcript of a
+	 * deferral, a gateway's "could not be delivered"): the recipient is the
+	 * To of the original it returns inline */
+	if (l->n == 0 && (strong || failed_hdr || (bounce_subj && (daemon || weak))) && after < in->blen &&
+	    !in->has_orig_part)
+		inline_to(in->body + after, in->blen - after, l);
 	if (l->n == 0)
 		return strong || failed_hdr ? 2 : 0;
 	dsn_finish(l, temp ? "4.0.0" : "5.0.0");

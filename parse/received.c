@@ -61,11 +61,11 @@
 
 /* Patterns: from-clause formats first, in the order they are tried. */
 enum pat {
-	P_SMTPD, P_EXIM, P_CGP, P_EXIMLIT, P_QMAIL, P_SENDMAIL, P_BARE,
+	P_SMTPD, P_EXIM, P_CGP, P_EXIMLIT, P_QMAIL, P_SENDMAIL, P_EXIM3, P_BARE,
 	P_IPONLY, P_ANY,
 	P_SKIP, P_EXIMTAG, P_ENVFROM, P_AUTHPROTO,
 	P_AUTH_SENDER, P_AUTH_COURIER, P_AUTH_ACCOUNT, P_AUTH_WEBMAIL,
-	P_AUTH_KV, P_AUTH_BARE,
+	P_AUTH_KV, P_AUTH_BARE, P_SMPAREN,
 	P_COUNT
 };
 #define P_FROM_LAST P_ANY
@@ -81,16 +81,19 @@ static const char *const pat_src[P_COUNT] = {
 	/* P_CGP: CommuniGate "[ip] (account a HELO h)" */
 	"^\\[(?<ip>" IP ")\\] \\((?:account (?<user>[^\\s)]+) ?)?"
 	"(?:HELO (?<helo>[^\\s)]*))?\\)",
-	/* P_EXIMLIT: Exim without rdns "[ip]:port (port=n helo=h ident=i)" */
-	"^\\[(?<ip>" IP ")\\](?::[0-9]+)? \\((?:port=[0-9]+ )?helo=(?<helo>[^\\s)]*)"
-	"(?: ident=(?<ident>[^\\s)]*))?\\)",
+	/* P_EXIMLIT: Exim without rdns "[ip]:port (port=n helo=h ident=i)", each part optional */
+	"^\\[(?<ip>" IP ")\\](?::[0-9]+)? \\((?=port=|helo=|ident=)(?:port=[0-9]+ ?)?"
+	"(?:helo=(?<helo>[^\\s)]*) ?)?(?:ident=(?<ident>[^\\s)]*))?\\)",
 	/* P_QMAIL: qmail, Yahoo, Critical Path, Exchange "rdns (HELO h) (ident@ip)";
 	 * LMTP "rdns (LHLO h) (ip)" (Zimbra, Cyrus); Yahoo SMTP AUTH "(user@ip with plain)" */
 	"^(?<host>" HELOTOK ") (?:\\((?:HELO|EHLO|LHLO) ?(?<helo>[^)]*)\\) )?"
-	"\\((?:(?<ident>[^()\\s]*)@)?\\[?(?<ip>" IP ")\\]?(?: with [A-Za-z0-9_-]+)?\\)",
+	"\\((?:(?<ident>[^()\\s]*)@)?\\[?(?<ip>" IP ")(?:\\.[0-9]{1,5})?\\]?(?: with [A-Za-z0-9_-]+)?\\)",
 	/* P_SENDMAIL: Sendmail, Postfix, Courier, Gmail "helo (ident@rdns [ip])" */
 	"^(?:(?<helo>" HELOTOK ") ?)?\\((?:(?<ident>[^\\s@()\\[\\]]+)@)?"
 	"(?<rdns>[^\\s()\\[\\]]*) ?\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]",
+	/* P_EXIM3: Exim 1-3 $sender_fullhost "rdns (helo) [ip]:port": a plain
+	 * name is the verified host name, the one in parentheses the HELO */
+	"^(?<rdns>[^\\s()\\[\\]]+) \\((?<helo>[^\\s()]+)\\) \\[(?<ip>" IP ")\\](?=[\\s:]|$)",
 	/* P_BARE: "helo [ip]" (Sendmail without HELO, fetchmail);
 	 * MXLogic "rdns [ip] (EHLO h)": the word is the rDNS, the HELO follows */
 	"^(?<host>[^\\s()\\[\\]]+) \\[(?<ip>" IP ")\\]"
@@ -121,6 +124,9 @@ static const char *const pat_src[P_COUNT] = {
 	"(?i)\\bauth=(?<user>[^\\s);,]+)",
 	/* P_AUTH_BARE: any "authenticated" that is not "not authenticated" */
 	"(?i)(?<!not )\\bauthenticated\\b",
+	/* P_SMPAREN: Sendmail's "(from $_)" with no HELO: $_ is "[ident@][rdns ][ip]" */
+	"^(?:(?<ident>[^\\s@()\\[\\]]+)@)?(?:(?<rdns>[^\\s@()\\[\\]]+) ?)?"
+	"\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]",
 };
 
 /* Named groups, looked up once. */
@@ -147,6 +153,8 @@ struct rcvd {
 	pcre2_match_data *md;
 	struct span from, by, with, id, for_addr, via, envfrom;
 	int has_from, has_by;
+	int paren_from;             /* Sendmail without HELO: "(from $_)" */
+	int fmt;                    /* the from-clause pattern that matched, + 1 */
 };
 
 /* item_byte[c] - next_item looks at byte c (' ', '"', '(', ';', '[', ']') */
@@ -554,6 +562,7 @@ static void scan_clauses(struct rcvd *r)
 			with_open = 0;
 			if (first && e - b > 7 && strncasecmp(r->s + b, "(from ", 6) == 0) {
 				r->has_from = 1;           /* Sendmail "(from host [ip])" */
+				r->paren_from = 1;
 				extend(&r->from, b + 6, e - (r->s[e - 1] == ')'));
 			} else if (state == K_FROM) {
 				extend(&r->from, b, e);
@@ -600,9 +609,16 @@ static void apply_host(struct rcvd *r, enum pat p, const char *f,
 		return;
 	lit = is_literal(hb, hn);
 	if (p == P_QMAIL) {
+		const char *ib;
+		size_t in;
+
 		/* qmail: "rdns (HELO h) (ip)"; no HELO part means HELO = rdns */
 		if (!has_helo)
 			h->helo = dup_span(hb, hn);
+		/* Sendmail "helo (ident@[ip])": a bracketed literal with no name
+		 * in front is Sendmail's $_ without rDNS; qmail writes bare ip */
+		if (!has_helo && grp(r, p, G_IP, f, &ib, &in) && ib > f && ib[-1] == '[')
+			return;
 		if (*hb != '[')
 			h->from_rdns = dup_rdns(hb, hn);
 		return;
@@ -674,6 +690,8 @@ static unsigned from_shape(const char *f, size_t n)
 		can |= 1u << P_QMAIL;
 	if (brack && (after || memchr(f, '(', w) != NULL))
 		can |= 1u << P_SENDMAIL;
+	if (after && brack && hostch(c, 1))
+		can |= 1u << P_EXIM3;
 	if (brack && hostch(c, 0))
 		can |= 1u << P_BARE;
 	if (c == '[' || c == ':' || c == 'I' || c == 'i'
@@ -730,12 +748,22 @@ static int from_clause(struct rcvd *r, struct hop *h)
 
 	if (!r->has_from || r->from.n == 0)
 		return 0;
+	/* Sendmail's "(from $_)": the name is its lookup; NAVGW writes the HELO there */
+	if (r->paren_from && !has_lit(r->s, r->len, "(NAVGW ", 7, 1) &&
+	    run(r, P_SMPAREN, f, r->from.n) && take_ip(r, P_SMPAREN, f, ip) == 0) {
+		h->from_ip = xstrdup(ip);
+		r->fmt = P_SMPAREN + 1;
+		apply_format(r, P_SMPAREN, f, h);
+		h->port = client_port(f, r->from.n);
+		return 1;
+	}
 	can = from_shape(f, r->from.n);
 	for (p = 0; p <= P_FROM_LAST; p++) {
 		if (!(can & 1u << p))
 			continue;
 		if (run(r, p, f, r->from.n) && take_ip(r, p, f, ip) == 0) {
 			h->from_ip = xstrdup(ip);
+			r->fmt = p + 1;
 			apply_format(r, p, f, h);
 			h->port = client_port(f, r->from.n);
 			return 1;
@@ -755,6 +783,10 @@ static void simple_fields(struct rcvd *r, struct hop *h)
 		h->with = dup_strip(r->s + w->off, w->n);
 	if (r->id.n)
 		h->id = dup_strip(r->s + r->id.off, r->id.n);
+	if (h->id != NULL && strcmp(h->id, "=") == 0) {
+		free(h->id);      /* cut by a quoted-printable soft break: no id */
+		h->id = NULL;
+	}
 	if (r->for_addr.n)
 		h->for_addr = dup_strip(r->s + r->for_addr.off, r->for_addr.n);
 	if (h->with == NULL)
@@ -769,6 +801,26 @@ static void simple_fields(struct rcvd *r, struct hop *h)
 	if (strncasecmp(h->with, "Microsoft SMTP Server", 21) == 0) {
 		free(h->from_rdns);
 		h->from_rdns = NULL;
+	}
+}
+
+/* tail_id - Courier writes its queue id after the date: "; DATE id X" */
+static void tail_id(struct rcvd *r, struct hop *h)
+{
+	const char *t = r->s + r->tail, *p, *e = r->s + r->tail + r->tail_len;
+	size_t n;
+
+	if (h->id != NULL || r->tail_len < 5)
+		return;
+	for (p = t; (p = memchr(p, 'i', (size_t)(e - p))) != NULL && e - p > 3; p++) {
+		if (p[1] != 'd' || p[2] != ' ' || p == t || p[-1] != ' ')
+			continue;
+		p += 3;
+		for (n = 0; p + n < e && p[n] != ' ' && p[n] != ';' && p[n] != '(' && p[n] != ')'; n++)
+			;
+		if (n)
+			h->id = dupn(p, n);
+		return;
 	}
 }
 
@@ -832,7 +884,8 @@ static void find_auth(struct rcvd *r, struct hop *h)
 			mb = h->with, mn = n;
 	}
 	auth_evidence(r, &mb, &mn, &ub, &un);
-	if (mb && un == 0 && h->ident)      /* qmail AUTH patches: "(user@ip)" */
+	/* qmail AUTH patches: "(user@ip)"; elsewhere the ident is RFC 1413's */
+	if (mb && un == 0 && h->ident && r->fmt == P_QMAIL + 1)
 		ub = h->ident, un = strlen(h->ident);
 	if (mb == NULL && un == 0)
 		return;
@@ -896,6 +949,7 @@ static int parse(struct rcvd *r, struct hop *h)
 	if (!from_clause(r, h))
 		return 0;
 	simple_fields(r, h);
+	tail_id(r, h);
 	envfrom(r, h);
 	find_auth(r, h);
 	return 1;

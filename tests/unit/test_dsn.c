@@ -237,8 +237,11 @@ static void test_status_guess(void **state)
 	char st[16];
 
 	(void)state;
+	/* a phrase names the cause; the reply code gives the class */
 	dsn_status_guess("host said: 550 unknown user", "5.0.0", st);
-	assert_string_equal(st, "5.0.0");
+	assert_string_equal(st, "5.1.1");
+	dsn_status_guess("host said: 452 mailbox full, try later", "5.0.0", st);
+	assert_string_equal(st, "4.2.2");
 	dsn_status_guess("250 2.0.0 Ok then 550 5.7.1 relaying denied", "5.0.0", st);
 	assert_string_equal(st, "5.7.1");
 	dsn_status_guess("from 192.0.2.55 version 10.4.5.6: 421 try later", "5.0.0", st);
@@ -248,6 +251,88 @@ static void test_status_guess(void **state)
 	dsn_status_guess("no idea", "4.0.0", st);
 	assert_string_equal(st, "4.0.0");
 	assert_int_equal(dsn_find_status("v1.2.3.4", 8, st), -1);
+	/* the remote server's pair: reply code, then an enhanced code of its class */
+	assert_int_equal(dsn_find_pair("host x said: 552-5.2.2 Over quota", 33, st), 0);
+	assert_string_equal(st, "5.2.2");
+	assert_int_equal(dsn_find_pair("550 4.7.1 mixed classes", 23, st), -1);
+	assert_int_equal(dsn_find_pair("version 550 5.1 x", 17, st), -1);
+	assert_int_equal(dsn_find_pair("250 2.0.0 ok; then 554  5.7.1 no", 32, st), 0);
+	assert_string_equal(st, "5.7.1");
+}
+
+/* text bounces that name no recipient in their own words, or name the
+ * refusal above the recipient; an RFC 5321 source route */
+static void test_text_shapes(void **state)
+{
+	static const char transcript[] =
+		"From: Mail Delivery Subsystem <MAILER-DAEMON@example.com>\n"
+		"Subject: Returned mail: Cannot send message for 4 days\n\n"
+		"   ----- Transcript of session follows -----\n"
+		"421 example.com (smtp)... Deferred: Connection timed out\n\n"
+		"   ----- Unsent message follows -----\n"
+		"Received: by mx9.example.com; id 0000000\n"
+		"From: a@example.co.jp\nTo: gone@example.com\nSubject: hi\n\nbody\n";
+	static const char james[] =
+		"From: post_master@vtext.example.com\nSubject: Re:Test message\n\n"
+		"Error: Invalid user address\n\nError message below:\n"
+		"550 - Requested action not taken: no such user here\n\n"
+		"Message details:\n  Subject: Test message\n  MAIL FROM: a@example.com\n"
+		"  RCPT TO: 000000@vtext.example.com\n  From: a@example.com\n";
+	static const char route[] =
+		"From: MAILER-DAEMON@mx.example.org\nTo: a@example.net\nSubject: Undelivered\n"
+		"MIME-Version: 1.0\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"XX\"\n\n"
+		"--XX\nContent-Type: message/delivery-status\n\n"
+		"Reporting-MTA: dns; mx.example.org\n\n"
+		"Final-Recipient: rfc822;@smtp.example.net:kijitora@example.net\n"
+		"Action: failed\nStatus: 5.2.0\n\n--XX--\n";
+	struct report r;
+
+	(void)state;
+	assert_int_equal(parse(transcript, sizeof transcript - 1, &r), 1);
+	assert_int_equal(r.nrcpts, 1);
+	assert_string_equal(r.rcpts[0].address, "gone@example.com");
+	report_free(&r);
+	assert_int_equal(parse(james, sizeof james - 1, &r), 1);
+	assert_int_equal(r.nrcpts, 1);
+	assert_string_equal(r.rcpts[0].address, "000000@vtext.example.com");
+	assert_string_equal(r.rcpts[0].status, "5.1.1");
+	assert_non_null(strstr(r.rcpts[0].diagnostic, "no such user here"));
+	report_free(&r);
+	assert_int_equal(parse(route, sizeof route - 1, &r), 1);
+	assert_string_equal(r.rcpts[0].address, "kijitora@example.net");
+	report_free(&r);
+}
+
+/* a Status the reporting MTA mapped from the reply code gives way to the
+ * remote server's own enhanced code; a Status with no pair to contradict it stays */
+static void test_status_pair(void **state)
+{
+	static const char tmpl[] =
+		"From: MAILER-DAEMON@mx.example.org\nTo: a@example.net\nSubject: Undelivered\n"
+		"MIME-Version: 1.0\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"XX\"\n\n"
+		"--XX\nContent-Type: message/delivery-status\n\n"
+		"Reporting-MTA: dns; mx.example.org\n\n"
+		"Final-Recipient: rfc822; one@example.com\nAction: failed\nStatus: %s\n"
+		"Diagnostic-Code: smtp; %s\n\n--XX--\n";
+	char msg[1024];
+	struct report r;
+	int n;
+
+	(void)state;
+	n = snprintf(msg, sizeof msg, tmpl, "5.1.1", "552 5.2.2 Over quota");
+	assert_int_equal(parse(msg, (size_t)n, &r), 1);
+	assert_string_equal(r.rcpts[0].status, "5.2.2");
+	report_free(&r);
+	n = snprintf(msg, sizeof msg, tmpl, "4.5.0", "550 5.5.0 Service refused");
+	assert_int_equal(parse(msg, (size_t)n, &r), 1);
+	assert_string_equal(r.rcpts[0].status, "5.5.0");
+	report_free(&r);
+	n = snprintf(msg, sizeof msg, tmpl, "5.1.1", "550 user unknown");
+	assert_int_equal(parse(msg, (size_t)n, &r), 1);
+	assert_string_equal(r.rcpts[0].status, "5.1.1");
+	report_free(&r);
 }
 
 static void test_hostile(void **state)
@@ -285,6 +370,8 @@ int main(void)
 		cmocka_unit_test(test_ses_json),
 		cmocka_unit_test(test_rcpt_cap),
 		cmocka_unit_test(test_status_guess),
+		cmocka_unit_test(test_status_pair),
+		cmocka_unit_test(test_text_shapes),
 		cmocka_unit_test(test_hostile),
 	};
 

@@ -41,6 +41,26 @@ static const struct want cases[] = {
 	  "189.149.70.163", "dsl-189-149-70-163.prod-infinitum.com.mx", "MARISELA", NULL, "mail.legosoft.com.mx", "ESMTP", "kB3G26P6019032", "rberber@cactus-soft.dyndns.org", NULL, "authenticated", "2006-12-03T16:02:16Z" },
 	{ "from helo.example (ruser@rdns.example [192.0.2.8]) by mx.example (8.14.4/8.14.4) with ESMTP id p1; Tue, 2 Jan 2024 00:00:00 +0000",
 	  "192.0.2.8", "rdns.example", "helo.example", "ruser", "mx.example", "ESMTP", "p1", NULL, NULL, NULL, "2024-01-02T00:00:00Z" },
+	/* Sendmail's "(from $_)" with no HELO: $_ is ident@rdns [ip] (its lookup, not a HELO) */
+	{ "(from u94@mail.example.org [192.0.2.61] (may be forged)) (authenticated bits=0) by mx.example.net (8.18.1/8.18.1) with ESMTPSA id 4O1abc; Tue, 2 Jan 2024 00:00:00 +0000",
+	  "192.0.2.61", "mail.example.org", NULL, "u94", "mx.example.net", "ESMTPSA", "4O1abc", NULL, NULL, "ESMTPSA", "2024-01-02T00:00:00Z" },
+	{ "(from nobody@[IPv6:2001:db8::7]) by mx.example.net (8.15.2/8.15.2) with SMTP id 4O1abd; Tue, 2 Jan 2024 00:00:00 +0000",
+	  "2001:db8::7", NULL, NULL, "nobody", "mx.example.net", "SMTP", "4O1abd", NULL, NULL, NULL, "2024-01-02T00:00:00Z" },
+	/* Sendmail "helo (ident@[ip])": no rDNS, and the word is the HELO (not qmail's rdns) */
+	{ "from helo.example (root@[203.0.113.48]) by mx.example.net (8.15.2/8.15.2) with ESMTPS id 4O1abe; Tue, 2 Jan 2024 00:00:00 +0000",
+	  "203.0.113.48", NULL, "helo.example", "root", "mx.example.net", "ESMTPS", "4O1abe", NULL, NULL, NULL, "2024-01-02T00:00:00Z" },
+	/* Exim "[ip] (port=N ident=i)": each part of the comment optional */
+	{ "from [100.64.43.143] (port=54572 ident=root) by out.example.net with esmtp (Exim 4.98) id 1rKabe-000125-AD; Thu, 16 May 2024 20:39:02 -0000",
+	  "100.64.43.143", NULL, NULL, "root", "out.example.net", "esmtp", "1rKabe-000125-AD", NULL, NULL, NULL, "2024-05-16T20:39:02Z" },
+	/* Exim 1-3 $sender_fullhost "rdns (helo) [ip]" */
+	{ "from gw.example.org (helo.example.com) [192.0.2.62] by mx4.example.org with esmtp (Exim 2.05 #1) id eeeeee-000000-00; Thu, 29 Apr 1999 23:34:45 +0900",
+	  "192.0.2.62", "gw.example.org", "helo.example.com", NULL, "mx4.example.org", "esmtp", "eeeeee-000000-00", NULL, NULL, NULL, "1999-04-29T14:34:45Z" },
+	/* Courier writes its id after the date */
+	{ "from helo.example (rdns.example [::ffff:192.0.2.63]) by mx.example.net with ESMTP; Sat, 11 Dec 2010 12:19:17 +0900 id 0EFECD4E.4D02EDD9.0000C5BA",
+	  "192.0.2.63", "rdns.example", "helo.example", NULL, "mx.example.net", "ESMTP", "0EFECD4E.4D02EDD9.0000C5BA", NULL, NULL, NULL, "2010-12-11T03:19:17Z" },
+	/* a value cut by a quoted-printable soft break: "id =" is no id */
+	{ "from helo.example (unknown [10.36.141.75]) by mx.example.net (Postfix) with SMTP id =",
+	  "10.36.141.75", NULL, "helo.example", NULL, "mx.example.net", "SMTP", NULL, NULL, NULL, NULL, NULL },
 	{ "(from KRYPTIK [70.20.57.51]) by host.name (NAVGW 2.5.2.12) with SMTP id M2006040415284308595 for <user@domain.co.uk>; Tue, 04 Apr 2006 15:28:45 +0100",
 	  "70.20.57.51", NULL, "KRYPTIK", NULL, "host.name", "SMTP", "M2006040415284308595", "user@domain.co.uk", NULL, NULL, "2006-04-04T14:28:45Z" },
 	{ "from dsl092-076-133.bos1.dsl.speakeasy.net ([66.92.76.133] helo=pendaran.arborius.net) by sc8-sf-mx1.sourceforge.net with esmtp (TLSv1:AES256-SHA:256) (Exim 4.41) id 1CIlfc-0003Pa-8W for xvoice-user@lists.sourceforge.net; Sat, 16 Oct 2004 03:20:18 -0700",

@@ -1,0 +1,55 @@
+#!/bin/sh
+# bounces.sh - abusedesk's bounce reader against Sisimai (libsisimai-perl) on
+# a population of bounces: every file of BOUNCES_DIR (default the corpus'
+# maildir/bsd; point it at any other set, e.g. a checkout of sisimai's
+# set-of-emails, to measure on mail the rules were not written from).
+# Files whose names start with arf- are feedback reports, not bounces.
+# Prints: bounces detected (format dsn with a recipient), the recipients
+# Sisimai finds that abusedesk finds too, and the status agreement where
+# Sisimai gives a real D.S.N code (not its X.0.9NN pseudo-codes).
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root" || exit 1
+bin=${ABUSEDESK:-./abusedesk}
+dir=${BOUNCES_DIR:-../shared/corpus/bounces/maildir/bsd}
+if ! perl -MSisimai -e1 2>/dev/null; then
+	echo "SKIP: Sisimai is not installed (apt-get install libsisimai-perl)"
+	echo "0 passed, 0 failed, 1 skipped"
+	exit 0
+fi
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+find "$dir" -maxdepth 1 -type f -name '*.eml' ! -name 'arf-*' | sort >"$tmp/files"
+[ -s "$tmp/files" ] || { echo "FAIL: no .eml files in $dir"; echo "0 passed, 1 failed"; exit 1; }
+xargs "$bin" parse --json <"$tmp/files" >"$tmp/ours.jsonl" 2>/dev/null
+xargs perl -MSisimai -MJSON::PP -e 'my $j = JSON::PP->new->canonical;
+	for my $f (@ARGV) { my $v = eval { Sisimai->make($f) } || [];
+		for my $d (@$v) { next if $d->reason eq "feedback";
+			print $j->encode({file => $f, rcpt => lc $d->recipient->address,
+				status => $d->deliverystatus}), "\n" } }' <"$tmp/files" >"$tmp/peer.jsonl" 2>/dev/null
+python3 - "$tmp/ours.jsonl" "$tmp/peer.jsonl" "${SHOW:-0}" <<'PY'
+import json, sys
+ours, det, n = {}, 0, 0
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    n += 1
+    rc = d.get("recipients") or []
+    if d.get("format") == "dsn" and rc:
+        det += 1
+    for r in rc:
+        ours[(d["file"], r["address"].lower())] = r.get("status")
+peer = {}
+for l in open(sys.argv[2]):
+    d = json.loads(l)
+    peer[(d["file"], d["rcpt"])] = d["status"]
+real = [k for k, s in peer.items() if s and len(s.split(".")[-1]) < 3 and not s.split(".")[-1].startswith("9")]
+found = sum(1 for k in peer if k in ours)
+agree = sum(1 for k in real if ours.get(k) == peer[k])
+show = int(sys.argv[3])
+for k in [k for k in real if ours.get(k) != peer[k]][:show]:
+    print("  DIFFER %s %s: abusedesk %s, Sisimai %s" % (k[0].split("/")[-1], k[1], ours.get(k), peer[k]))
+pct = lambda a, b: 100.0 * a / b if b else 0.0
+print("FIGURE bounce-diff detected: %d/%d (%.1f%%) files read as a bounce with a recipient" % (det, n, pct(det, n)))
+print("FIGURE bounce-diff recipients: %d/%d (%.1f%%) of Sisimai's recipients found" % (found, len(peer), pct(found, len(peer))))
+print("FIGURE bounce-diff status: %d/%d (%.1f%%) agree where Sisimai gives a real D.S.N code" % (agree, len(real), pct(agree, len(real))))
+print("%d passed, 0 failed" % det)
+PY
