@@ -19,10 +19,12 @@ DESTDIR   ?=
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := gmime-3.0 libpcre2-8 libcurl sqlite3 json-glib-1.0 yaml-0.1
+PKGS      := gmime-3.0 libpcre2-8 libcurl sqlite3 json-glib-1.0 yaml-0.1 libmicrohttpd libcrypt
 # libcurl is compiled against but loaded with dlopen when a notification is
 # sent (notify/curl_dl.h): ingest starts ~10 ms faster without it; json-glib
-# and libyaml likewise when an X-ARF report is read (parse/xarf_dl.h)
+# and libyaml likewise when an X-ARF report is read (parse/xarf_dl.h);
+# libmicrohttpd when `abusedesk web` runs (web/mhd_dl.h) and libcrypt when a
+# password is hashed or checked (app/crypt_dl.h)
 LINK_PKGS := gmime-3.0 libpcre2-8 sqlite3
 
 CFLAGS    ?= -g -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
@@ -46,7 +48,7 @@ DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) -lm -ldl
 # a static library of its own, and the binary links them in this order: a
 # module can only use the modules after it, so a call up the stack does not
 # link (and `make checksrc` refuses an include up the stack, tests/lib/layers.txt).
-LAYERS    := cli app notify ingest db correlate/probe correlate/inventory correlate/logs correlate/trace parse util
+LAYERS    := cli web app notify ingest db correlate/probe correlate/inventory correlate/logs correlate/trace parse util
 MODULES   := $(LAYERS)
 modlib     = $(B)/lib/lib$(subst /,-,$(1)).a
 MOD_LIBS  := $(foreach m,$(LAYERS),$(call modlib,$(m)))

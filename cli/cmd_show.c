@@ -47,7 +47,7 @@ static void pr(const char *s)
 	}
 }
 
-/* is_time - a column that holds a Unix time (printed as RFC 3339 in JSON) */
+/* is_time - a column that holds a Unix time */
 static int is_time(const char *name)
 {
 	size_t n = strlen(name);
@@ -55,69 +55,13 @@ static int is_time(const char *name)
 	return strcmp(name, "at") == 0 || (n > 3 && strcmp(name + n - 3, "_at") == 0);
 }
 
-/* json_rows - every row of t as an array of objects under key */
-static void json_rows(const struct hd_table *t, const char *key, struct buf *b, int *first)
-{
-	char when[32];
-
-	json_key(b, first, key);
-	buf_putc(b, '[');
-	for (size_t r = 0; r < t->nrows; r++) {
-		int f = 1;
-
-		buf_puts(b, r ? ",{" : "{");
-		for (size_t c = 0; c < t->ncols; c++) {
-			const struct hd_cell *x = hd_cell_at(t, r, c);
-
-			if (x->type == HD_NULL || (is_time(t->names[c]) && x->type == HD_INT && x->i <= 0)) {
-				json_kv_null(b, &f, t->names[c]);
-			} else if (is_time(t->names[c]) && x->type == HD_INT) {
-				time_rfc3339((time_t)x->i, when);
-				json_kv_str(b, &f, t->names[c], when);
-			} else if (x->type == HD_INT) {
-				json_kv_int(b, &f, t->names[c], x->i);
-			} else {
-				json_kv_str(b, &f, t->names[c], x->s);
-			}
-		}
-		buf_putc(b, '}');
-	}
-	buf_putc(b, ']');
-}
-
-/* show_json - the whole page as one JSON object; the incident in its one shape */
+/* show_json - the whole page as one JSON object (app/helpdesk_json.c) */
 static int show_json(const struct incident_page *p, const struct incident_rows *inc)
 {
-	const struct hd_table *t = &p->incident;
 	struct buf b;
-	int first = 1, f = 1;
 
 	buf_init(&b, 0);
-	buf_putc(&b, '{');
-	json_key(&b, &first, "incident");
-	if (inc->n)
-		hd_incident_json(&b, &inc->v[0]);
-	else
-		buf_puts(&b, "null");
-	json_key(&b, &first, "owner");
-	if (hd_cell_at(t, 0, HDI_OWNER_NAME)->type == HD_NULL) {
-		buf_puts(&b, "null");
-	} else {
-		buf_putc(&b, '{');
-		json_kv_str(&b, &f, "key", hd_cell_at(t, 0, HDI_OWNER)->s);
-		json_kv_str(&b, &f, "name", hd_cell_at(t, 0, HDI_OWNER_NAME)->s);
-		json_kv_str(&b, &f, "email", hd_cell_at(t, 0, HDI_OWNER_EMAIL)->s);
-		json_kv_str(&b, &f, "policy", hd_cell_at(t, 0, HDI_OWNER_POLICY)->s);
-		buf_putc(&b, '}');
-	}
-	json_rows(&p->injectors, "injectors", &b, &first);
-	json_rows(&p->reports, "reports", &b, &first);
-	json_rows(&p->events, "events", &b, &first);
-	json_rows(&p->hops, "hops", &b, &first);
-	json_rows(&p->notifications, "notifications", &b, &first);
-	json_rows(&p->probes, "probes", &b, &first);
-	json_rows(&p->outside, "outside", &b, &first);
-	buf_puts(&b, "}\n");
+	app_incident_page_json(p, inc, &b);
 	fwrite(b.data, 1, b.len, stdout);
 	buf_free(&b);
 	return EX_OK;

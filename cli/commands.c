@@ -57,10 +57,10 @@ const struct command commands[] = {
 	{ "show", cmd_show, "ID [--format text|json] [--wide] | --report ID [--format text|json]",
 	  "one incident: verdict, evidence, timeline; or one report: its outside contact and what was done",
 	  "" },
-	{ "ack", cmd_ack, "ID [--note TEXT]", "acknowledge an incident", "" },
-	{ "resolve", cmd_resolve, "ID [--note TEXT]", "mark an incident resolved", "" },
-	{ "reopen", cmd_reopen, "ID [--note TEXT]", "reopen an incident", "" },
-	{ "false-positive", cmd_false_positive, "ID [--note TEXT]", "mark an incident a false positive",
+	{ "ack", cmd_ack, "ID [--note TEXT] [--by NAME]", "acknowledge an incident", "" },
+	{ "resolve", cmd_resolve, "ID [--note TEXT] [--by NAME]", "mark an incident resolved", "" },
+	{ "reopen", cmd_reopen, "ID [--note TEXT] [--by NAME]", "reopen an incident", "" },
+	{ "false-positive", cmd_false_positive, "ID [--note TEXT] [--by NAME]", "mark an incident a false positive",
 	  "" },
 	{ "search", cmd_search, "IP|CIDR|MESSAGE-ID|TEXT [--format table|json|csv] [--wide]",
 	  "find reports and incidents", "" },
@@ -109,6 +109,19 @@ const struct command commands[] = {
 	  "At most one forward per destination per forward_interval; a complaint that is\n"
 	  "one of our own forwards come back is never forwarded again. Exit 0 queued,\n"
 	  "1 not forwarded (the reason is printed), 65 no such report.\n" },
+	{ "user", cmd_user, "add NAME --role viewer|handler|admin | list [--format F] | del NAME | token NAME",
+	  "people of the web helpdesk and the API",
+	  "  add     the password is read from the terminal (twice, not echoed), or as\n"
+	  "          one line of stdin when stdin is not a terminal; stored as yescrypt\n"
+	  "  token   prints a new API token for 'Authorization: Bearer'; only its\n"
+	  "          SHA-256 is kept, so it cannot be shown again\n"
+	  "  del     also ends the user's sessions and tokens\n" },
+	{ "web", cmd_web, "[--listen ADDR:PORT] [--secure-cookie] [--tls-cert FILE --tls-key FILE]",
+	  "the web helpdesk and the JSON API (/api/v1)",
+	  "Listens on 127.0.0.1:8025 unless told otherwise. To reach it from elsewhere\n"
+	  "serve HTTPS itself (--tls-cert and --tls-key: PEM files, read before root is\n"
+	  "dropped) or put it behind a reverse proxy with TLS and add --secure-cookie\n"
+	  "(abusedesk(1), docs/api.md). Stops on SIGTERM or SIGINT.\n" },
 	{ "config", cmd_config, "", "print the effective configuration", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };

@@ -14,7 +14,7 @@
 #define DB_ERROR  (-1)
 #define DB_BUSY   (-2)
 
-#define DB_SCHEMA_VERSION 5
+#define DB_SCHEMA_VERSION 6
 
 struct db {
 	void *h;            /* the backend's connection: db/ only (db_int.h) */

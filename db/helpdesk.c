@@ -66,8 +66,99 @@ static char *like_suffix(const char *s)
 	return buf_steal(&b);
 }
 
+/* sql_in_net - SQL ad_in_net(ip, cidr): 1 when the address is in the network */
+static void sql_in_net(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *ip = (const char *)sqlite3_value_text(argv[0]), *net = (const char *)sqlite3_value_text(argv[1]);
+	struct ipaddr a;
+	struct cidr c;
+
+	sqlite3_result_int(ctx, ip && net && ip_parse(ip, &a) == 0 && cidr_parse(net, &c) == 0 &&
+				cidr_contains(&c, &a));
+}
+
+/* where - the WHERE clause of the incident filter f */
+static void where(struct buf *q, const struct hd_filter *f)
+{
+	buf_puts(q, " WHERE 1");
+	if (f->id > 0)
+		buf_puts(q, " AND i.id = :id");
+	if (f->status && strcmp(f->status, "active") == 0)
+		buf_puts(q, " AND i.status IN ('open','notified','acknowledged')");
+	else if (f->status)
+		buf_puts(q, " AND i.status = :status");
+	if (f->owner)
+		buf_puts(q, " AND i.owner = :owner");
+	if (f->host)
+		buf_puts(q, " AND (i.key_host = :host OR i.key_host LIKE :suffix ESCAPE '\\')");
+	if (f->ip && f->ip[0])
+		buf_puts(q, " AND i.abused_ip = :ip");
+	if (f->net && f->net[0])
+		buf_puts(q, " AND ad_in_net(i.abused_ip, :net)");
+	if (f->verdict)
+		buf_puts(q, " AND i.verdict = :verdict");
+	if (f->assignee)
+		buf_puts(q, " AND i.assignee = :assignee");
+	if (f->since > 0)
+		buf_puts(q, " AND i.last_seen >= :since");
+}
+
+/* prepare - q with the filter's values bound (suffix: its LIKE pattern, owned by the caller) */
+static sqlite3_stmt *prepare(struct db *d, const char *q, const struct hd_filter *f, char **suffix)
+{
+	sqlite3_stmt *st;
+
+	*suffix = NULL;
+	if (f->net && f->net[0] &&
+	    sqlite3_create_function(d->h, "ad_in_net", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_in_net, NULL,
+				    NULL) != SQLITE_OK)
+		return NULL;
+	if ((st = db_prepare(d, q)) == NULL)
+		return NULL;
+	if (f->host)
+		*suffix = like_suffix(f->host);
+	bind_name(st, ":status", f->status);
+	bind_name(st, ":owner", f->owner);
+	bind_name(st, ":host", f->host);
+	bind_name(st, ":suffix", *suffix);
+	bind_name(st, ":ip", f->ip);
+	bind_name(st, ":net", f->net);
+	bind_name(st, ":verdict", f->verdict);
+	bind_name(st, ":assignee", f->assignee);
+	if (f->id > 0)
+		db_bind_int(st, sqlite3_bind_parameter_index(st, ":id"), f->id);
+	if (f->since > 0)
+		db_bind_int(st, sqlite3_bind_parameter_index(st, ":since"), f->since);
+	return st;
+}
+
+long long hd_incidents_count(struct db *d, const struct hd_filter *f)
+{
+	struct buf q;
+	sqlite3_stmt *st;
+	char *suffix;
+	long long n = -1;
+
+	buf_init(&q, 0);
+	buf_puts(&q, "SELECT count(*) FROM incidents i");
+	where(&q, f);
+	st = prepare(d, q.data, f, &suffix);
+	buf_free(&q);
+	if (st && db_step(d, st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	free(suffix);
+	return n;
+}
+
 int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out)
 {
+	static const char *const orders[] = {
+		[HD_SORT_LAST_SEEN] = "i.last_seen DESC, i.id DESC",
+		[HD_SORT_FIRST_SEEN] = "i.first_seen DESC, i.id DESC",
+		[HD_SORT_REPORTS] = "i.reports DESC, i.last_seen DESC, i.id DESC",
+		[HD_SORT_ID] = "i.id DESC",
+	};
 	struct buf q;
 	sqlite3_stmt *st;
 	size_t cap = 0;
@@ -80,40 +171,18 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		     " i.reports, i.reporters, i.first_seen, i.last_seen, i.role, i.confidence, i.explanation,"
 		     " i.auth_user, i.messages, i.injectors, i.created_at, i.resolved_at,"
 		     " (SELECT max(sent_at) FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'notify'"
-		     " AND o.state = 'sent') FROM incidents i WHERE 1");
-	if (f->id > 0)
-		buf_puts(&q, " AND i.id = :id");
-	if (f->status && strcmp(f->status, "active") == 0)
-		buf_puts(&q, " AND i.status IN ('open','notified','acknowledged')");
-	else if (f->status)
-		buf_puts(&q, " AND i.status = :status");
-	if (f->owner)
-		buf_puts(&q, " AND i.owner = :owner");
-	if (f->host)
-		buf_puts(&q, " AND (i.key_host = :host OR i.key_host LIKE :suffix ESCAPE '\\')");
-	if (f->ip && f->ip[0])
-		buf_puts(&q, " AND i.abused_ip = :ip");
-	if (f->verdict)
-		buf_puts(&q, " AND i.verdict = :verdict");
-	if (f->since > 0)
-		buf_puts(&q, " AND i.last_seen >= :since");
-	buf_puts(&q, " ORDER BY i.last_seen DESC, i.id DESC LIMIT :limit");
-	st = db_prepare(d, q.data);
+		     " AND o.state = 'sent'), i.assignee FROM incidents i");
+	where(&q, f);
+	buf_printf(&q, " ORDER BY %s LIMIT :limit",
+		   orders[f->sort >= HD_SORT_LAST_SEEN && f->sort <= HD_SORT_ID ? f->sort : HD_SORT_LAST_SEEN]);
+	if (f->offset > 0)
+		buf_puts(&q, " OFFSET :offset");
+	st = prepare(d, q.data, f, &suffix);
 	buf_free(&q);
 	if (st == NULL)
 		return DB_ERROR;
-	if (f->host)
-		suffix = like_suffix(f->host);
-	bind_name(st, ":status", f->status);
-	bind_name(st, ":owner", f->owner);
-	bind_name(st, ":host", f->host);
-	bind_name(st, ":suffix", suffix);
-	bind_name(st, ":ip", f->ip);
-	bind_name(st, ":verdict", f->verdict);
-	if (f->id > 0)
-		db_bind_int(st, sqlite3_bind_parameter_index(st, ":id"), f->id);
-	if (f->since > 0)
-		db_bind_int(st, sqlite3_bind_parameter_index(st, ":since"), f->since);
+	if (f->offset > 0)
+		db_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"), f->offset);
 	db_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), f->limit > 0 ? f->limit : 1);
 	while ((rc = db_step(d, st)) == SQLITE_ROW) {
 		struct incident_row *r;
@@ -139,6 +208,7 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		r->created_at = sqlite3_column_int64(st, 16);
 		r->resolved_at = sqlite3_column_int64(st, 17);
 		r->notified_at = sqlite3_column_int64(st, 18);
+		r->assignee = text_or_null(st, 19);
 	}
 	free(suffix);
 	return finish(st, rc);
@@ -174,6 +244,7 @@ void incident_rows_free(struct incident_rows *r)
 		free(r->v[i].confidence);
 		free(r->v[i].explanation);
 		free(r->v[i].auth_user);
+		free(r->v[i].assignee);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
@@ -577,4 +648,75 @@ void owner_row_free(struct owner_row *o)
 	free(o->webhook_url);
 	free(o->policy);
 	memset(o, 0, sizeof(*o));
+}
+
+/* dash_query - the rows (key, sub, n) of sql with ?1 = since into out; a db result */
+static int dash_query(struct db *d, const char *sql, long long since, struct dash_rows *out)
+{
+	sqlite3_stmt *st = db_prepare(d, sql);
+	size_t cap = 0;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, since);
+	while ((rc = db_step(d, st)) == SQLITE_ROW && out->n < 10000) {
+		struct dash_row *r;
+
+		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
+		r = &out->v[out->n++];
+		r->key = xstrdup(db_col_text(st, 0));
+		r->sub = text_or_null(st, 1);
+		r->n = sqlite3_column_int64(st, 2);
+	}
+	return finish(st, rc == SQLITE_ROW ? SQLITE_DONE : rc);
+}
+
+int hd_dashboard(struct db *d, long long since, struct dashboard *out)
+{
+	long long now = db_now(), day0 = since;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (day0 < now - 92 * 86400LL)
+		day0 = now - 92 * 86400LL;
+	day0 -= day0 % 86400;
+	rc = dash_query(d, "SELECT strftime('%Y-%m-%d', (received_at / 86400) * 86400, 'unixepoch'),"
+			   " coalesce(verdict, 'unknown'), count(*) FROM reports WHERE received_at >= ?1"
+			   " GROUP BY received_at / 86400, 2 ORDER BY received_at / 86400, 2", day0, &out->per_day);
+	if (rc == DB_OK)
+		rc = dash_query(d, "SELECT coalesce(owner, '-'), NULL, count(*) FROM incidents"
+				   " WHERE status IN ('open','notified','acknowledged')"
+				   " GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 15", since, &out->owners);
+	if (rc == DB_OK)
+		rc = dash_query(d, "SELECT coalesce(abused_host, key_host, abused_ip, '-'), NULL, sum(reports)"
+				   " FROM incidents WHERE last_seen >= ?1 GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 10",
+				since, &out->hosts);
+	if (rc == DB_OK)
+		rc = dash_query(d, "WITH b(k, o) AS (VALUES ('< 1 hour', 1), ('< 1 day', 2), ('< 1 week', 3),"
+				   " ('>= 1 week', 4)), r AS (SELECT CASE WHEN resolved_at - created_at < 3600 THEN 1"
+				   " WHEN resolved_at - created_at < 86400 THEN 2 WHEN resolved_at - created_at < 604800"
+				   " THEN 3 ELSE 4 END AS o FROM incidents WHERE status = 'resolved' AND resolved_at >= ?1)"
+				   " SELECT b.k, NULL, (SELECT count(*) FROM r WHERE r.o = b.o) FROM b ORDER BY b.o",
+				since, &out->resolve);
+	return rc;
+}
+
+/* dash_rows_free - one series */
+static void dash_rows_free(struct dash_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].key);
+		free(r->v[i].sub);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+void dashboard_free(struct dashboard *b)
+{
+	dash_rows_free(&b->per_day);
+	dash_rows_free(&b->owners);
+	dash_rows_free(&b->hosts);
+	dash_rows_free(&b->resolve);
 }

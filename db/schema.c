@@ -274,7 +274,27 @@ static const char schema_v5[] =
 	"CREATE INDEX IF NOT EXISTS outbox_forward_at ON outbox(created_at) WHERE kind = 'forward';"
 	"CREATE INDEX IF NOT EXISTS outbox_forward_report ON outbox(report_id) WHERE kind = 'forward';";
 
-static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4, schema_v5 };
+/*
+ * v6: people for the web helpdesk and its API. users: a name, a role
+ * (viewer, handler, admin) and a crypt(3) hash. api_tokens: only the
+ * SHA-256 of each token. sessions: the SHA-256 of the cookie's value, the
+ * CSRF token of its forms, and when it ends. An incident gains an assignee.
+ */
+static const char schema_v6[] =
+	"CREATE TABLE IF NOT EXISTS users ("
+	" name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK(role IN ('viewer','handler','admin')),"
+	" pwhash TEXT NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS api_tokens ("
+	" hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sessions ("
+	" id TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	" csrf TEXT NOT NULL, expires INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS sessions_expires ON sessions(expires);"
+	"ALTER TABLE incidents ADD COLUMN assignee TEXT;";
+
+static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
+					 schema_v6 };
 
 int db_schema_version(struct db *d)
 {

@@ -84,6 +84,8 @@ static const struct key keys[] = {
 	{ "fetch_max_messages", K_INT, O(fetch_max_messages), "1000" },
 	{ "fetch_connect_timeout", K_SPAN, O(fetch_connect_timeout), "30s" },
 	{ "fetch_timeout", K_SPAN, O(fetch_timeout), "60s" },
+	{ "web_auth_header", K_STR, O(web_auth_header), "" },
+	{ "web_auth_proxies", K_NETS, O(web_auth_proxies), "" },
 };
 #undef O
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

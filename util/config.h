@@ -79,6 +79,9 @@ struct config {
 	long fetch_max_messages;    /* messages per mailbox per run */
 	long fetch_connect_timeout; /* TCP + TLS + greeting + login */
 	long fetch_timeout;         /* a server silent this long is given up */
+	/* web */
+	char *web_auth_header;      /* a header naming the user, set by a trusted proxy ("" = off) */
+	struct netlist web_auth_proxies; /* the proxies' addresses: the only peers it is honoured from */
 };
 
 /* config_load - defaults, then the file; path NULL means search. On error
