@@ -7,6 +7,8 @@
 #   make coverage   build with --coverage into build/coverage, run the unit and end-to-end tests
 #                   against it, print line coverage per module (gcov); not part of `make check`
 #   make deb        build the Debian package (debian/) into build/deb/ with dpkg-buildpackage, lintian it
+#   make check-deb  as root: make deb, install the package into a fresh Debian 12 chroot with Postfix,
+#                   deliver a complaint through the alias, list the incident, purge (tests/deb/check-deb.sh)
 #   make check-asan / check-valgrind / fuzz / fuzz-smoke / bench / install
 
 VERSION   := 0.1.0
@@ -56,7 +58,7 @@ TOOLS_SRC := $(wildcard bench/*.c)
 TOOLS_BIN := $(TOOLS_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps demo check check-unit check-e2e check-asan check-valgrind \
-	check-conformance differential coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb
+	check-conformance differential coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb check-deb
 
 all: abusedesk
 
@@ -166,7 +168,12 @@ install: $(B)/abusedesk
 	install -m 0644 contrib/abusedesk.conf.example $(DESTDIR)$(SYSCONFDIR)/abusedesk/abusedesk.conf.example
 
 deb:
+	@sh tests/lib/deps.sh deb
 	@sh tests/lib/deb-build.sh
+
+check-deb:
+	@sh tests/lib/deps.sh deb
+	@bash tests/deb/check-deb.sh
 
 clean:
 	rm -rf build abusedesk
