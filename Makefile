@@ -2,7 +2,8 @@
 #
 #   make            build ./abusedesk
 #   make demo       install missing packages, build, ingest samples/ through the pipe path, show incidents and a digest
-#   make check      install missing packages, build, run unit, golden, conformance and end-to-end tests;
+#   make check      install missing packages, build, run unit, golden, conformance and end-to-end tests
+#                   and (as root) check-deb;
 #                   with CI=true (or CHECK_ALL=1) also the suite under ASan/UBSan and a fuzz smoke run
 #   make coverage   build with --coverage into build/coverage, run the unit and end-to-end tests
 #                   against it, print line coverage per module (gcov); not part of `make check`
