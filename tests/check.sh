@@ -33,8 +33,8 @@ start=$(date +%s)
 timeout 1800 bash tests/deb/check-deb.sh >"$DEBLOG" 2>&1 </dev/null; drc=$?
 grep -E '^(not ok|Bail out|SKIP|FIGURE)' "$DEBLOG" | sed 's/^/  /'
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$DEBLOG" | tail -1)
-set -- $(echo "${line:-0 passed, 1 failed, 0 skipped}" | tr -dc '0-9 ' | tr -s ' ')
-dp=$1; df=$2; ds=$3
+line=${line:-0 passed, 1 failed, 0 skipped}
+dp=$(echo "$line" | cut -d' ' -f1); df=$(echo "$line" | cut -d' ' -f3); ds=$(echo "$line" | cut -d' ' -f5)
 if [ "$drc" -ne 0 ] && [ "$df" -eq 0 ]; then df=1; fi
 # under CI=true a skip (not root) is a failure, as in tests/run.sh
 if [ "$ds" -ne 0 ] && [ "${CI:-}" = true ]; then df=$((df + 1)); fi

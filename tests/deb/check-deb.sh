@@ -37,7 +37,7 @@ CACHE=${DEB_CACHE:-/var/cache/abusedesk-test}
 TARBALL=$CACHE/bookworm-minbase.tar.gz
 MIRROR=${DEB_MIRROR:-http://deb.debian.org/debian}
 START=$SECONDS
-W=$(mktemp -d /var/tmp/abusedesk-deb.XXXXXX)
+if ! W=$(mktemp -d /var/tmp/abusedesk-deb.XXXXXX) || [ ! -d "$W" ]; then echo "Bail out! mktemp"; exit 1; fi
 R=$W/root
 MASTER_PID=
 
@@ -98,9 +98,10 @@ if [ ! -s "$TARBALL" ]; then
 	debootstrap --variant=minbase bookworm "$W/boot" "$MIRROR" >"$W/debootstrap.log" 2>&1 ||
 		{ tail -n 20 "$W/debootstrap.log" | sed 's/^/#   /' >&2; bail "debootstrap"; }
 	rm -f "$W/boot"/var/cache/apt/archives/*.deb   # apt-get clean: the tarball keeps the root only
-	tar -C "$W/boot" -czf "$TARBALL.tmp.$$" . && mv "$TARBALL.tmp.$$" "$TARBALL" ||
-		{ rm -f "$TARBALL.tmp.$$"; bail "writing $TARBALL"; }
-	rm -rf --one-file-system "$W/boot"
+	if ! tar -C "$W/boot" -czf "$TARBALL.tmp.$$" . || ! mv "$TARBALL.tmp.$$" "$TARBALL"; then
+		rm -f "$TARBALL.tmp.$$"; bail "writing $TARBALL"
+	fi
+	rm -rf --one-file-system "${W:?}/boot"
 fi
 tar -C "$R" -xzf "$TARBALL" || bail "unpacking $TARBALL"
 is "$(cat "$R/etc/debian_version" 2>/dev/null | cut -d. -f1)" 12 "a fresh Debian 12 root from $(basename "$TARBALL")"
