@@ -2,11 +2,14 @@
 #
 #   make            build ./abusedesk
 #   make demo       install missing packages, build, ingest samples/ through the pipe path, show incidents and a digest
-#   make check      install missing packages, build, run unit, golden, conformance and end-to-end tests;
+#   make check      install missing packages, build, run unit, golden, conformance and end-to-end tests
+#                   and (as root) check-deb;
 #                   with CI=true (or CHECK_ALL=1) also the suite under ASan/UBSan and a fuzz smoke run
 #   make coverage   build with --coverage into build/coverage, run the unit and end-to-end tests
 #                   against it, print line coverage per module (gcov); not part of `make check`
 #   make deb        build the Debian package (debian/) into build/deb/ with dpkg-buildpackage, lintian it
+#   make check-deb  as root: make deb, install the package into a fresh Debian 12 chroot with Postfix,
+#                   deliver a complaint through the alias, list the incident, purge (tests/deb/check-deb.sh)
 #   make check-asan / check-valgrind / fuzz / fuzz-smoke / bench / install
 
 VERSION   := 0.1.0
@@ -60,7 +63,7 @@ TOOLS_SRC := $(wildcard bench/*.c)
 TOOLS_BIN := $(TOOLS_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps demo check check-unit check-e2e check-asan check-valgrind \
-	check-conformance differential coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb
+	check-conformance differential coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb check-deb
 
 all: abusedesk
 
@@ -174,7 +177,12 @@ install: $(B)/abusedesk
 	install -m 0644 contrib/abusedesk.conf.example $(DESTDIR)$(SYSCONFDIR)/abusedesk/abusedesk.conf.example
 
 deb:
+	@sh tests/lib/deps.sh deb
 	@sh tests/lib/deb-build.sh
+
+check-deb:
+	@sh tests/lib/deps.sh deb
+	@bash tests/deb/check-deb.sh
 
 clean:
 	rm -rf build abusedesk
