@@ -177,7 +177,8 @@ ok "grep -qx /etc/abusedesk/abusedesk.conf '$R/var/lib/dpkg/info/abusedesk.conff
 is "$(C stat -c '%U:%G' /var/lib/abusedesk/abusedesk.db 2>&1)" "abusedesk:abusedesk" "postinst created the database, owned by abusedesk"
 is "$(cat "$R/var/lib/abusedesk/.forward" 2>&1)" '"|/usr/bin/abusedesk ingest"' ".forward pipes into abusedesk ingest"
 is "$(C stat -c '%U %a' /var/lib/abusedesk/.forward)" "abusedesk 644" ".forward belongs to abusedesk, not writable by others"
-is "$(ls "$R"/lib/systemd/system/abusedesk-* 2>/dev/null | wc -l)" 6 "three services and three timers installed"
+units=$(ls "$ROOT"/contrib/*.service "$ROOT"/contrib/*.timer | wc -l)
+is "$(ls "$R"/lib/systemd/system/abusedesk-* 2>/dev/null | wc -l)" "$units" "every unit of contrib/ installed ($units services and timers)"
 is "$(find "$R/etc/systemd" -name 'abusedesk*' 2>/dev/null | wc -l)" 0 "no timer enabled"
 ok "[ -f '$R/usr/share/man/man1/abusedesk.1.gz' ] && [ -f '$R/usr/share/man/man5/abusedesk.conf.5.gz' ]" "man pages installed"
 ok "[ -f '$R/usr/share/doc/abusedesk/README.Debian' ] || [ -f '$R/usr/share/doc/abusedesk/README.Debian.gz' ]" "README.Debian installed"
