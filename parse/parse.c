@@ -344,6 +344,7 @@ int parse_message(const char *data, size_t len, struct report *r)
 	parse_init();
 	memset(&c, 0, sizeof(c));
 	if (!data || len == 0) {
+		r->abuse_category = CAT_OTHER;
 		r->flags |= REPORT_F_EMPTY;
 		report_warn(r, "empty message");
 		return 0;
@@ -362,6 +363,7 @@ int parse_message(const char *data, size_t len, struct report *r)
 	outer_fields(&c, r);
 	body_text(&c);
 	dispatch(&c, r);
+	report_categorize(&c, r);
 	free(c.body_text);
 	free(c.top_type);
 	free(c.report_type);

@@ -59,5 +59,9 @@ int autoreply_parse(struct pctx *c, struct report *r);
 int forward_parse(struct pctx *c, struct report *r);
 int plain_parse(struct pctx *c, struct report *r);
 int bounce_like(struct pctx *c);
+/* attack.c: the source of a plain-text attack report; 1 when set */
+int attack_source(struct report *r, const char *t, size_t n);
+/* category.c: the normalised category and the source's field, after a reader took it */
+void report_categorize(struct pctx *c, struct report *r);
 
 #endif

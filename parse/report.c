@@ -25,6 +25,36 @@ const char *report_format_name(enum report_format f)
 	return format_names[f];
 }
 
+static const char *const category_names[] = {
+	NULL, "spam", "login-attack", "scan", "ddos", "phishing", "malware", "copyright", "fraud",
+	"other"
+};
+
+/* report_category_name - the JSON name of a category, NULL for none */
+const char *report_category_name(enum report_category c)
+{
+	if ((unsigned)c >= sizeof(category_names) / sizeof(category_names[0]))
+		return NULL;
+	return category_names[c];
+}
+
+/* report_category_from_name - inverse of report_category_name, -1 when unknown */
+int report_category_from_name(const char *s)
+{
+	for (size_t i = 1; s && i < sizeof(category_names) / sizeof(category_names[0]); i++)
+		if (strcmp(category_names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* source_sure_name - low / medium / high, NULL for none */
+const char *source_sure_name(enum source_sure s)
+{
+	static const char *const names[] = { NULL, "low", "medium", "high" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
+}
+
 /* report_init - an empty report: unknown format, one incident */
 void report_init(struct report *r)
 {
@@ -64,6 +94,7 @@ void report_free(struct report *r)
 	free(r->auth_results);
 	free(r->auth_failure);
 	free(r->category);
+	free(r->source_field);
 	for (i = 0; i < r->nrcpts; i++) {
 		free(r->rcpts[i].address);
 		free(r->rcpts[i].action);
@@ -231,6 +262,9 @@ void report_to_json(const struct report *r, const char *file, struct buf *out)
 	json_hops(out, &first, r);
 	json_list(out, &first, "warnings", &r->warnings);
 	json_kv_str(out, &first, "category", r->category);
+	json_kv_str(out, &first, "abuse_category", report_category_name(r->abuse_category));
+	json_kv_str(out, &first, "source_field", r->source_field);
+	json_kv_str(out, &first, "source_confidence", source_sure_name(r->source_sure));
 	json_kv_str(out, &first, "auth_failure", r->auth_failure);
 	json_kv_str(out, &first, "auth_results", r->auth_results);
 	json_kv_str(out, &first, "message_id", r->message_id);

@@ -22,6 +22,18 @@ enum report_format {
 	FMT_FORWARD, FMT_PLAIN, FMT_AUTOREPLY, FMT_DMARC
 };
 
+/*
+ * What kind of abuse a report is about, normalised across formats (the raw
+ * X-ARF Category stays in report.category). CAT_NONE only before parsing.
+ */
+enum report_category {
+	CAT_NONE = 0, CAT_SPAM, CAT_LOGIN_ATTACK, CAT_SCAN, CAT_DDOS, CAT_PHISHING, CAT_MALWARE,
+	CAT_COPYRIGHT, CAT_FRAUD, CAT_OTHER
+};
+
+/* How sure the parser is that source_ip is the reported source. */
+enum source_sure { SRC_SURE_NONE = 0, SRC_SURE_LOW, SRC_SURE_MEDIUM, SRC_SURE_HIGH };
+
 /* One recipient of a delivery status notification. */
 struct rcpt {
 	char *address;      /* Final-Recipient (address part) */
@@ -58,7 +70,10 @@ struct report {
 	long incidents;            /* ARF Incidents:, default 1 */
 	char *auth_results;        /* ARF Authentication-Results */
 	char *auth_failure;        /* RFC 6591 Auth-Failure */
-	char *category;            /* X-ARF Category / Report-Type */
+	char *category;            /* X-ARF Category / Report-Type, raw (lowercased) */
+	enum report_category abuse_category; /* normalised: spam, login-attack, scan, ... */
+	char *source_field;        /* which field or line named source_ip ("X-ARF Source", ...) */
+	enum source_sure source_sure; /* how sure that source_ip is the source */
 
 	struct rcpt *rcpts;        /* DSN recipients */
 	size_t nrcpts;
@@ -94,6 +109,10 @@ struct report {
 #define PARSE_MAX_HEADERS        10000
 
 const char *report_format_name(enum report_format f);
+/* report_category_name - "spam", "login-attack", ...; NULL for CAT_NONE */
+const char *report_category_name(enum report_category c);
+int report_category_from_name(const char *s);     /* -1 when unknown */
+const char *source_sure_name(enum source_sure s); /* NULL for SRC_SURE_NONE */
 void report_init(struct report *r);
 void report_free(struct report *r);
 void report_warn(struct report *r, const char *fmt, ...) AD_PRINTF(2, 3);
