@@ -169,6 +169,29 @@ static int fail2ban(struct report *r, const char *t, size_t n)
 	return 1;
 }
 
+/* attack_log_lines - how many unquoted log lines naming an address t[0..n) holds (above a signature) */
+size_t attack_log_lines(const char *t, size_t n)
+{
+	const char *p = t, *e = t + n;
+	size_t lines = 0, logl = 0;
+	char ip[46], iso[40];
+
+	while (p && p < e && lines++ < ATTACK_MAX_LINES) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(e - p), st;
+
+		if ((len == 2 && !memcmp(p, "--", 2)) || (len == 3 && !memcmp(p, "-- ", 3)))
+			break;
+		if (len && p[0] != '>' && !header_line(p, len)) {
+			st = stamp_len(p, len, iso, sizeof(iso));
+			if ((st || weblog_stamp(p, len)) && find_ip(p + st, len - st, ip))
+				logl++;
+		}
+		p = nl ? nl + 1 : e;
+	}
+	return logl;
+}
+
 /* attack_source - the source of a plain-text report (see above); 1 when set */
 int attack_source(struct report *r, const char *t, size_t n)
 {

@@ -101,8 +101,10 @@ int forward_parse(struct pctx *c, struct report *r)
 	for (i = 0; !p && i < sizeof(fwd_marks) / sizeof(fwd_marks[0]); i++)
 		if ((p = mem_casestr(t, n, fwd_marks[i])) != NULL)
 			p = memchr(p, '\n', (size_t)(t + n - p));
-	if (!p)
-		p = pasted_headers(t, n);
+	/* headers pasted into an attack report's text (quoted earlier mail) do not make it a
+	 * forward when the text holds unquoted log lines: those name the source */
+	if (!p && (p = pasted_headers(t, n)) != NULL && attack_log_lines(t, n) > 0)
+		return 0;
 	if (!p)
 		return 0;
 	headers_from(r, p, (size_t)(t + n - p));
