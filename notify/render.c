@@ -216,7 +216,7 @@ static void put_text(struct buf *t, const struct config *cfg, const char *reason
 
 	buf_puts(t, "Hello,\n\nthis is the abuse desk of ");
 	mime_clean(t, cfg->organization, 200, 0);
-	buf_printf(t, ". %s about %s that we traced to a\nhost you are responsible for.\n\n",
+	buf_printf(t, ". %s about %s\nthat we traced to a host you are responsible for.\n\n",
 		   strcmp(reason, "reopened") == 0 ? "A resolved incident has new complaints" :
 		   strcmp(reason, "grew") == 0 ? "An incident you know of keeps growing" :
 		   "We received complaints", mail ? "mail" : words ? words : "abuse");
