@@ -173,7 +173,6 @@ void hd_incident_json(struct buf *b, const struct incident_row *r)
 	json_kv_str(b, &first, "status", r->status);
 	json_kv_str(b, &first, "verdict", r->verdict);
 	json_kv_str(b, &first, "confidence", r->confidence);
-	json_kv_str(b, &first, "categories", r->categories);
 	json_kv_str(b, &first, "host", r->host);
 	json_kv_str(b, &first, "ip", r->ip);
 	json_kv_str(b, &first, "role", r->role);
@@ -189,6 +188,7 @@ void hd_incident_json(struct buf *b, const struct incident_row *r)
 	kv_time(b, &first, "created_at", r->created_at);
 	kv_time(b, &first, "notified_at", r->notified_at);
 	kv_time(b, &first, "resolved_at", r->resolved_at);
+	json_kv_str(b, &first, "categories", r->categories);
 	buf_putc(b, '}');
 }
 

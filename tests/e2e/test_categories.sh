@@ -117,7 +117,7 @@ like "$r" '^login-attack\|not_ours\|-\|-\|0$' "fail2ban about a foreign address:
 # the spam sample keeps its mail verdict and mail advice, category spam
 r=$(row 'Abuse report: open-proxy')
 like "$r" '^spam\|open_proxy\|proxy1\.example\.net' "spam through our proxy: still open proxy, category spam"
-like "$(A incidents --format json)" '"verdict":"open_proxy","confidence":"high","categories":"login-attack,spam"' \
+like "$(A incidents --format json)" '"verdict":"open_proxy",[^}]*"categories":"login-attack,spam"' \
 	"the proxy incident holds both categories"
 like "$(A reports --format csv | head -1)" ',category' "reports: a category column"
 like "$(A show "$(incid "$(row '%ssh login attack from 192.0.2.80%')")")" 'Category: +login-attack,spam' "show: the categories"
