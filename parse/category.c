@@ -7,7 +7,7 @@
  * Category / ReportClass; names are compared without case, '-', '_' or
  * blanks, so "login-attack", "LoginAttack" and "login_attack" are one.
  * ARF: feedback type fraud is fraud, virus is malware, anything else spam.
- * SpamCop, JMRP and bounces are spam; DMARC reports and auto-replies other.
+ * ACNS notices are copyright. SpamCop, JMRP and bounces are spam; DMARC reports and auto-replies other.
  * Forwards are spam unless their subject or the words above the forwarded
  * part say otherwise; plain text is what its subject or text says, else
  * other. Keywords are looked for in the subject first.
@@ -136,6 +136,9 @@ void report_categorize(struct pctx *c, struct report *r)
 		break;
 	case FMT_SPAMCOP: case FMT_JMRP: case FMT_DSN:
 		cat = CAT_SPAM;
+		break;
+	case FMT_ACNS:
+		cat = CAT_COPYRIGHT;
 		break;
 	case FMT_FORWARD: {
 		/* the words above the forwarded message, not the message's own */

@@ -5,7 +5,7 @@
  * for structures that would make the MIME parser work too hard, split once
  * into parts (mimescan.c; GMime reads the headers and contents that matter),
  * walked iteratively into a summary (struct pctx), and handed to
- * the format readers in order of how sure each signal is: DSN, ARF, X-ARF,
+ * the format readers in order of how sure each signal is: DSN, ARF, ACNS, X-ARF,
  * JMRP, SpamCop, DMARC, bounce-like, auto-reply, forwarded, plain.
  */
 #include <stdlib.h>
@@ -289,7 +289,7 @@ static void dispatch(struct pctx *c, struct report *r)
 		return;
 	if (c->feedback && arf_parse(c, r))
 		return;
-	if (xarf_parse(c, r) || jmrp_parse(c, r) || spamcop_parse(c, r))
+	if (acns_parse(c, r) || xarf_parse(c, r) || jmrp_parse(c, r) || spamcop_parse(c, r))
 		return;
 	if (arf_raw_parse(c, r) || dmarc_parse(c, r))
 		return;

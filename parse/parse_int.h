@@ -52,6 +52,7 @@ int arf_raw_parse(struct pctx *c, struct report *r);
 int apple_unsubscribe(struct pctx *c, struct report *r);
 void arf_fields(struct report *r, const char *block, size_t len);
 int xarf_parse(struct pctx *c, struct report *r);
+int acns_parse(struct pctx *c, struct report *r);
 int spamcop_parse(struct pctx *c, struct report *r);
 int jmrp_parse(struct pctx *c, struct report *r);
 int dmarc_parse(struct pctx *c, struct report *r);

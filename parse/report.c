@@ -14,7 +14,7 @@
 
 static const char *const format_names[] = {
 	"unknown", "arf", "xarf", "dsn", "spamcop", "jmrp",
-	"forward", "plain", "autoreply", "dmarc"
+	"forward", "plain", "autoreply", "dmarc", "acns"
 };
 
 /* report_format_name - the JSON name of a format */
@@ -95,6 +95,8 @@ void report_free(struct report *r)
 	free(r->auth_failure);
 	free(r->category);
 	free(r->source_field);
+	free(r->protocol);
+	free(r->content_title);
 	for (i = 0; i < r->nrcpts; i++) {
 		free(r->rcpts[i].address);
 		free(r->rcpts[i].action);
@@ -265,6 +267,8 @@ void report_to_json(const struct report *r, const char *file, struct buf *out)
 	json_kv_str(out, &first, "abuse_category", report_category_name(r->abuse_category));
 	json_kv_str(out, &first, "source_field", r->source_field);
 	json_kv_str(out, &first, "source_confidence", source_sure_name(r->source_sure));
+	json_kv_str(out, &first, "protocol", r->protocol);
+	json_kv_str(out, &first, "content_title", r->content_title);
 	json_kv_str(out, &first, "auth_failure", r->auth_failure);
 	json_kv_str(out, &first, "auth_results", r->auth_results);
 	json_kv_str(out, &first, "message_id", r->message_id);

@@ -19,7 +19,7 @@
 
 enum report_format {
 	FMT_UNKNOWN = 0, FMT_ARF, FMT_XARF, FMT_DSN, FMT_SPAMCOP, FMT_JMRP,
-	FMT_FORWARD, FMT_PLAIN, FMT_AUTOREPLY, FMT_DMARC
+	FMT_FORWARD, FMT_PLAIN, FMT_AUTOREPLY, FMT_DMARC, FMT_ACNS
 };
 
 /*
@@ -74,6 +74,8 @@ struct report {
 	enum report_category abuse_category; /* normalised: spam, login-attack, scan, ... */
 	char *source_field;        /* which field or line named source_ip ("X-ARF Source", ...) */
 	enum source_sure source_sure; /* how sure that source_ip is the source */
+	char *protocol;            /* ACNS: the protocol of the infringement (bittorrent, ...) */
+	char *content_title;       /* ACNS: the title of the work */
 
 	struct rcpt *rcpts;        /* DSN recipients */
 	size_t nrcpts;

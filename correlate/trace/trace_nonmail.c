@@ -292,6 +292,9 @@ int trace_nonmail(struct tstate *t)
 
 	if (!nonmail(r))
 		return 0;
+	if (r->content_title || r->protocol)
+		trace_evidence(t, "the notice names the work \"%.120s\"%s%.40s", r->content_title ? r->content_title : "?",
+			       r->protocol ? ", protocol " : "", r->protocol ? r->protocol : "");
 	if (content(r->abuse_category) && url_trace(t))
 		return 1;
 	if (src == NULL || !*src) {

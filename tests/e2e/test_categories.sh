@@ -35,7 +35,8 @@ demo_load "$BIN" "$T/abusedesk.conf" >"$T/load.log" 2>&1 && pass "demo inventory
 
 mkdir -p "$T/mail"
 S="trace-attack-proxy trace-phish-web trace-attack-server trace-attack-customer trace-attack-nat
-   xarf-json-copyright xarf-json-malware xarf-ddos plain-stray-ips plain-fail2ban trace-open-proxy"
+   xarf-json-copyright xarf-json-malware xarf-ddos plain-stray-ips plain-fail2ban trace-open-proxy
+   acns-dmca trace-copyright-nat"
 for s in $S; do cp "samples/$s.eml" "$T/mail/"; done
 A -q import maildir "$T/mail" >"$T/import.log" 2>&1; is "$?" 0 "import the samples"
 
@@ -100,6 +101,15 @@ if [ -n "$n" ]; then
 else
 	like "$(q "SELECT policy FROM owners WHERE key = 'access'")" digest "copyright notice: the access owner takes digests (no immediate notice)"
 fi
+
+# ACNS notices: the XML in the text, or attached; through the NAT gateway by port and time
+like "$(q "SELECT format || ' ' || source_ip || ' ' || source_port || ' ' || json_extract(parse_json, '\$.content_title')
+	FROM reports WHERE subject LIKE '%Case ID 7731002'")" '^acns 198\.51\.100\.30 51413 Example Film & Sequel \(2024\)$' \
+	"ACNS in the text: source, port and title"
+r=$(row '%Case 4410-99')
+like "$r" '^copyright\|infected_host\|[^|]*\|10\.20\.3\.4\|' "ACNS attachment for the NAT gateway: the inside customer"
+like "$(q "SELECT trace_json FROM reports WHERE subject LIKE '%Case 4410-99'")" 'the notice names the work \\"Example Album\\", protocol bittorrent' \
+	"ACNS: the work and protocol in the evidence"
 
 r=$(row '%login attack from 192.0.2.1')
 like "$r" '^login-attack\|infected_host\|[^|]*\|10\.20\.3\.4\|' "attack through the NAT gateway: port and time name the inside host"

@@ -293,6 +293,33 @@ static void test_xarf_categories(void **state)
 	assert_int_equal(report_category_from_name("nonsense"), -1);
 }
 
+/* ACNS notices: the Source and the title; entities stay text, a block without its end is no notice */
+static void test_acns(void **state)
+{
+	static const char msg[] = "From: a@rights.example.org\nSubject: Notice\n\nText.\n"
+		"<Infringement xmlns=\"http://www.acns.net/ACNS\"><Source><TimeStamp>2024-05-01T10:30:00Z"
+		"</TimeStamp><IP_Address> 203.0.113.30 </IP_Address><Port>6881</Port><Type>BitTorrent</Type>"
+		"</Source><Content><Item><Title>&lt;b&gt;A &amp;ent; &amp; B</Title></Item></Content>"
+		"<Complainant><Email>Agent &lt;agent@rights.example.org&gt;</Email></Complainant></Infringement>\n";
+	static const char cut[] = "From: a@rights.example.org\nSubject: Notice\n\n"
+		"<Infringement><Source><IP_Address>203.0.113.30</IP_Address></Source>\n";
+	struct report r;
+
+	parse_str(msg, strlen(msg), &r);
+	assert_int_equal(r.format, FMT_ACNS);
+	assert_int_equal(r.abuse_category, CAT_COPYRIGHT);
+	assert_string_equal(r.source_ip, "203.0.113.30");
+	assert_int_equal(r.source_port, 6881);
+	assert_string_equal(r.arrival_date, "2024-05-01T10:30:00Z");
+	assert_string_equal(r.protocol, "bittorrent");
+	assert_string_equal(r.content_title, "<b>A &ent; & B");
+	assert_string_equal(r.reporter, "agent@rights.example.org");
+	report_free(&r);
+	parse_str(cut, strlen(cut), &r);
+	assert_int_not_equal(r.format, FMT_ACNS);
+	report_free(&r);
+}
+
 static void test_xarf(void **state)
 {
 	static const char msg[] = "From: reports@example.org\nX-ARF: YES\nMIME-Version: 1.0\n"
@@ -741,6 +768,7 @@ int main(void)
 		cmocka_unit_test(test_plain_stray_ips),
 		cmocka_unit_test(test_plain_fail2ban),
 		cmocka_unit_test(test_xarf_categories),
+		cmocka_unit_test(test_acns),
 	};
 	int rc;
 
