@@ -112,6 +112,7 @@ static const char *source_field_default(enum report_format f)
 	case FMT_SPAMCOP: return "SpamCop report";
 	case FMT_JMRP: return "JMRP report";
 	case FMT_PLAIN: return "text";
+	case FMT_FEED: return "feed";
 	default: return "report";
 	}
 }
@@ -139,6 +140,13 @@ void report_categorize(struct pctx *c, struct report *r)
 		break;
 	case FMT_ACNS:
 		cat = CAT_COPYRIGHT;
+		break;
+	case FMT_FEED:
+		cat = kw_text(r, c->body_text, c->body_text_len);
+		if (cat == CAT_NONE && r->nevents)
+			cat = kw_find(r->events[0].type, strlen(r->events[0].type));
+		if (cat == CAT_NONE)
+			cat = CAT_OTHER;
 		break;
 	case FMT_FORWARD: {
 		/* the words above the forwarded message, not the message's own */

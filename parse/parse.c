@@ -147,6 +147,9 @@ static void classify_leaf(struct pctx *c, struct mpart *o)
 	} else if (!strcmp(t, "application/json") || has_suffix(fn, ".json")) {
 		if (!c->json)
 			c->json = o;
+	} else if (!strcmp(t, "text/csv") || has_suffix(fn, ".csv")) {
+		if (!c->csv)
+			c->csv = o;
 	} else if (strstr(t, "zip") || strstr(t, "xml") || has_suffix(fn, ".gz") ||
 		   has_suffix(fn, ".xml") || has_suffix(fn, ".zip")) {
 		if (!c->dmarc)
@@ -289,7 +292,7 @@ static void dispatch(struct pctx *c, struct report *r)
 		return;
 	if (c->feedback && arf_parse(c, r))
 		return;
-	if (acns_parse(c, r) || xarf_parse(c, r) || jmrp_parse(c, r) || spamcop_parse(c, r))
+	if (acns_parse(c, r) || xarf_parse(c, r) || feed_parse(c, r) || jmrp_parse(c, r) || spamcop_parse(c, r))
 		return;
 	if (arf_raw_parse(c, r) || dmarc_parse(c, r))
 		return;

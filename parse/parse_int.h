@@ -25,6 +25,7 @@ struct pctx {
 	struct mpart *xarf;         /* X-ARF report.txt-like part */
 	struct mpart *json;         /* application/json part */
 	struct mpart *dmarc;        /* zip / gzip / xml attachment */
+	struct mpart *csv;          /* text/csv or *.csv attachment (a feed) */
 	struct mpart *text_part;    /* first text/plain part */
 	char *body_text;           /* decoded first text part (or raw body), capped */
 	size_t body_text_len;
@@ -53,6 +54,7 @@ int apple_unsubscribe(struct pctx *c, struct report *r);
 void arf_fields(struct report *r, const char *block, size_t len);
 int xarf_parse(struct pctx *c, struct report *r);
 int acns_parse(struct pctx *c, struct report *r);
+int feed_parse(struct pctx *c, struct report *r);
 int spamcop_parse(struct pctx *c, struct report *r);
 int jmrp_parse(struct pctx *c, struct report *r);
 int dmarc_parse(struct pctx *c, struct report *r);

@@ -14,7 +14,7 @@
 
 static const char *const format_names[] = {
 	"unknown", "arf", "xarf", "dsn", "spamcop", "jmrp",
-	"forward", "plain", "autoreply", "dmarc", "acns"
+	"forward", "plain", "autoreply", "dmarc", "acns", "feed"
 };
 
 /* report_format_name - the JSON name of a format */
@@ -97,6 +97,7 @@ void report_free(struct report *r)
 	free(r->source_field);
 	free(r->protocol);
 	free(r->content_title);
+	free(r->events);
 	for (i = 0; i < r->nrcpts; i++) {
 		free(r->rcpts[i].address);
 		free(r->rcpts[i].action);
@@ -233,6 +234,30 @@ static void json_flags(struct buf *b, int *first, int flags)
 	buf_putc(b, ']');
 }
 
+/* json_events - the feed events [{ip, port, time, type}] */
+static void json_events(struct buf *b, int *first, const struct report *r)
+{
+	json_key(b, first, "events");
+	buf_putc(b, '[');
+	for (size_t i = 0; i < r->nevents; i++) {
+		const struct event *e = &r->events[i];
+		int f = 1;
+
+		if (i)
+			buf_putc(b, ',');
+		buf_putc(b, '{');
+		json_kv_str(b, &f, "ip", e->ip);
+		if (e->port > 0)
+			json_kv_int(b, &f, "port", e->port);
+		else
+			json_kv_null(b, &f, "port");
+		json_kv_str(b, &f, "time", e->date[0] ? e->date : NULL);
+		json_kv_str(b, &f, "type", e->type[0] ? e->type : NULL);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+}
+
 #define REPORT_JSON_RESERVE 4096
 
 /* report_to_json - one JSON object (no newline); file may be NULL */
@@ -269,6 +294,7 @@ void report_to_json(const struct report *r, const char *file, struct buf *out)
 	json_kv_str(out, &first, "source_confidence", source_sure_name(r->source_sure));
 	json_kv_str(out, &first, "protocol", r->protocol);
 	json_kv_str(out, &first, "content_title", r->content_title);
+	json_events(out, &first, r);
 	json_kv_str(out, &first, "auth_failure", r->auth_failure);
 	json_kv_str(out, &first, "auth_results", r->auth_results);
 	json_kv_str(out, &first, "message_id", r->message_id);

@@ -19,7 +19,16 @@
 
 enum report_format {
 	FMT_UNKNOWN = 0, FMT_ARF, FMT_XARF, FMT_DSN, FMT_SPAMCOP, FMT_JMRP,
-	FMT_FORWARD, FMT_PLAIN, FMT_AUTOREPLY, FMT_DMARC, FMT_ACNS
+	FMT_FORWARD, FMT_PLAIN, FMT_AUTOREPLY, FMT_DMARC, FMT_ACNS, FMT_FEED
+};
+
+/* One event of a feed (a CSV attachment with many addresses): app/ stores a report for each. */
+struct event {
+	char ip[46];                /* canonical address */
+	int port;                   /* 0 when not given */
+	time_t when;                /* 0 when not given */
+	char date[32];              /* RFC 3339 of when, "" when not given */
+	char type[64];              /* the feed's type or tag column, "" when none */
 };
 
 /*
@@ -76,6 +85,9 @@ struct report {
 	enum source_sure source_sure; /* how sure that source_ip is the source */
 	char *protocol;            /* ACNS: the protocol of the infringement (bittorrent, ...) */
 	char *content_title;       /* ACNS: the title of the work */
+	struct event *events;      /* feed events, distinct (address, type); events[0] is the source */
+	size_t nevents;
+	long events_dropped;       /* events over PARSE_MAX_EVENTS, not kept */
 
 	struct rcpt *rcpts;        /* DSN recipients */
 	size_t nrcpts;
@@ -103,6 +115,7 @@ struct report {
 #define PARSE_MAX_HOPS           64
 #define PARSE_MAX_RCPTS          1000
 #define PARSE_MAX_LIST           1000   /* rcpt-to, domains, uris */
+#define PARSE_MAX_EVENTS         500    /* feed events kept per message (one report each) */
 #define PARSE_MAX_WARNINGS       50
 #define PARSE_MAX_FIELD          4096   /* one field value */
 #define PARSE_MAX_ORIG_HEADERS   65536

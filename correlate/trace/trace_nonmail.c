@@ -123,7 +123,8 @@ static void by_role(struct tstate *t, const struct tnode *n, const char *rp)
 	case ROLE_WEB:
 	case ROLE_MTA:
 	case ROLE_SERVER:
-		if (content(c)) {
+		/* malware without a URL is a bot phoning home (a feed, a sinkhole): an attack */
+		if (content(c) && (c != CAT_MALWARE || t->r->reported_uris.n > 0)) {
 			snprintf(rule, sizeof(rule), "content-%s", role);
 			snprintf(s, sizeof(s), "%s is a %s host of ours and serves the reported %s: a "
 				 "site there was probably broken into (web compromise).", l, role, w);

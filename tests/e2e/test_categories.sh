@@ -36,7 +36,7 @@ demo_load "$BIN" "$T/abusedesk.conf" >"$T/load.log" 2>&1 && pass "demo inventory
 mkdir -p "$T/mail"
 S="trace-attack-proxy trace-phish-web trace-attack-server trace-attack-customer trace-attack-nat
    xarf-json-copyright xarf-json-malware xarf-ddos plain-stray-ips plain-fail2ban trace-open-proxy
-   acns-dmca trace-copyright-nat"
+   acns-dmca trace-copyright-nat feed-sinkhole"
 for s in $S; do cp "samples/$s.eml" "$T/mail/"; done
 A -q import maildir "$T/mail" >"$T/import.log" 2>&1; is "$?" 0 "import the samples"
 
@@ -131,6 +131,41 @@ like "$(A incidents --format json)" '"verdict":"open_proxy",[^}]*"categories":"l
 	"the proxy incident holds both categories"
 like "$(A reports --format csv | head -1)" ',category' "reports: a category column"
 like "$(A show "$(incid "$(row '%ssh login attack from 192.0.2.80%')")")" 'Category: +login-attack,spam' "show: the categories"
+
+# a feed: one report per (address, type), a row of its own for each, in its incident
+like "$(q "SELECT group_concat(source_ip || '=' || verdict, ' ') FROM (SELECT source_ip, verdict FROM reports
+	WHERE subject LIKE '[feed] Botnet drone%' ORDER BY id)")" \
+	'^192\.0\.2\.1=infected_host 198\.51\.100\.23=infected_host 192\.0\.2\.50=compromised_server 203\.0\.113\.9=not_ours$' \
+	"feed: one report per event, each traced (NAT, customer, server, not ours)"
+is "$(q "SELECT count(*) FROM reports WHERE subject LIKE '[feed] Botnet drone%' AND json_extract(parse_json, '\$.abuse_category') = 'malware'")" 4 \
+	"feed: every event report has the feed's category"
+like "$(q "SELECT json_extract(parse_json, '\$.warnings') FROM reports WHERE subject LIKE '[feed] Botnet drone%' ORDER BY id LIMIT 1")" \
+	'1 rows not read' "feed: the bad row is counted"
+
+# a feed of 1,000 rows (600 addresses) stays within the cap and in time
+mkdir -p "$T/big"
+{
+	printf 'From: feeds@sinkhole.example.org\nTo: abuse@example.net\nSubject: big scan feed\n'
+	printf 'Message-ID: <big@sinkhole.example.org>\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nscanning hosts\n'
+	printf -- '--b\nContent-Type: text/csv; name="scan.csv"\n\ntimestamp,ip,port,tag\n'
+	for i in $(seq 0 999); do
+		a=$((i % 600))
+		printf '2024-05-01T10:%02d:00Z,100.64.%d.%d,%d,scan-ssh\n' $((i % 60)) $((a / 200)) $((a % 200 + 1)) $((20000 + i))
+	done
+	printf -- '--b--\n'
+} > "$T/big/big.eml"
+start=$(date +%s%N)
+A -q import maildir "$T/big" >/dev/null 2>&1; is "$?" 0 "1,000-row feed imported"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+n=$(q "SELECT count(*) FROM reports WHERE subject = 'big scan feed'")
+is "$n" 500 "1,000-row feed: reports capped at 500 events a message"
+like "$(q "SELECT json_extract(parse_json, '\$.warnings') FROM reports WHERE subject = 'big scan feed' ORDER BY id LIMIT 1")" \
+	'more than 500 events; 100 left out' "1,000-row feed: the events left out are counted"
+is "$(q "SELECT count(DISTINCT verdict) || ' ' || min(verdict) FROM reports WHERE subject = 'big scan feed'")" "1 infected_host" \
+	"1,000-row feed: every event traced (dynamic pool: infected host)"
+[ "$ms" -lt 30000 ] && pass "1,000-row feed within 30 s ($ms ms)" || fail "1,000-row feed within 30 s" "$ms ms"
+diag "FIGURE feed: 1,000 rows, 500 reports in $ms ms"
 
 # the digest counts reports by category
 d=$(A digest --since 3650d 2>&1)
