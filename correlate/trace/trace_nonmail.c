@@ -12,9 +12,10 @@
  *   source a NAT gateway: with the report's port and time the NAT record names
  *   the inside host, whose role decides ("nat-inside-..."); without them
  *                                                 unknown "nat-no-port" / "nat-no-record"
- *   source a web, mta or server host: phishing / malware / copyright content
+ *   source a web, mta or server host: phishing, copyright, or malware with a URL
  *                                                 web_compromise "content-ROLE"
- *     an attack (login, scan, ddos, fraud)        compromised_server "attack-ROLE"
+ *     an attack (login, scan, ddos, fraud; malware without a URL, a bot a feed saw)
+ *                                                 compromised_server "attack-ROLE"
  *     other                                       unknown "nonmail-other-ROLE"
  *   source ours, no role                          unknown "nonmail-not-in-inventory"
  *   source not ours                               not_ours "nonmail-not-ours"
