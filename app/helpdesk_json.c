@@ -54,6 +54,7 @@ void app_incident_json(struct buf *b, const struct incident_row *r)
 	kv_time(b, &first, "created_at", r->created_at);
 	kv_time(b, &first, "notified_at", r->notified_at);
 	kv_time(b, &first, "resolved_at", r->resolved_at);
+	json_kv_str(b, &first, "categories", r->categories);
 	buf_putc(b, '}');
 }
 

@@ -14,7 +14,7 @@
 int cmd_reports(struct cli *c, int argc, char **argv)
 {
 	static const char *cols[] = { "id", "received", "status", "format", "feedback_type", "reporter",
-				      "source_ip", "verdict", "abused_host", "incident", "subject" };
+				      "source_ip", "verdict", "abused_host", "incident", "subject", "category" };
 	enum out_format fmt = OUT_TABLE;
 	long since = 0, limit = 100;
 	const char *status = NULL;
@@ -87,6 +87,7 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 	table_fit(&t, 5, 12, 0);
 	table_fit(&t, 8, 12, 1);
 	table_fit(&t, 10, 16, 0);
+	table_fit(&t, 11, 0, 7);
 	for (size_t i = 0; i < rows.n; i++) {
 		const struct report_row *r = &rows.v[i];
 
@@ -104,6 +105,7 @@ int cmd_reports(struct cli *c, int argc, char **argv)
 		if (r->incident > 0)
 			table_setf(&t, 9, "%lld", r->incident);
 		table_set(&t, 10, r->subject);
+		table_set(&t, 11, r->category);
 	}
 	report_rows_free(&rows);
 	table_print(&t, fmt, stdout);

@@ -138,6 +138,8 @@ static void head(const struct incident_page *p, long long id)
 		fprintf(o, ">, policy %s", col(t, 0, HDI_OWNER_POLICY));
 	}
 	fprintf(o, "\nVerdict:    %s, confidence %s\n", col(t, 0, HDI_VERDICT), col(t, 0, HDI_CONFIDENCE));
+	if (!isnull(t, 0, HDI_CATEGORIES))
+		fprintf(o, "Category:   %s\n", col(t, 0, HDI_CATEGORIES));
 	wrap(col(t, 0, HDI_EXPLANATION), 12);
 	if (!isnull(t, 0, HDI_AUTH_USER)) {
 		fprintf(o, "Account:    "); pr(col(t, 0, HDI_AUTH_USER)); fputc_o('\n');
@@ -164,8 +166,11 @@ static void timeline(const struct incident_page *p)
 	fprintf(o, "\nTimeline (latest %d reports, state changes):\n", HD_PAGE_REPORTS);
 	while (ir < r->nrows || ie < e->nrows) {
 		if (ir < r->nrows && (ie == e->nrows || hd_cell_at(r, ir, 0)->i <= hd_cell_at(e, ie, 0)->i)) {
-			fprintf(o, "  %s  report %s  %s/%s from ", when(r, ir, 0, t), col(r, ir, 1), col(r, ir, 2),
+			fprintf(o, "  %s  report %s  %s/%s", when(r, ir, 0, t), col(r, ir, 1), col(r, ir, 2),
 			       col(r, ir, 3));
+			if (r->ncols > 7 && !isnull(r, ir, 7))
+				fprintf(o, " (%s)", col(r, ir, 7));
+			fprintf(o, " from ");
 			pr(col(r, ir, 4));
 			fprintf(o, "  source %s  \"", col(r, ir, 5));
 			pr(col(r, ir, 6));

@@ -51,7 +51,8 @@ const struct command commands[] = {
 	  "Lists the active incidents (open, notified, acknowledged) unless --all.\n"
 	  "  --status   active, open, notified, acknowledged, resolved, false_positive\n"
 	  "  --verdict  open_relay, open_proxy, compromised_account, web_script,\n"
-	  "             infected_host, local_injection, not_ours, unknown (see abusedesk(1))\n"
+	  "             infected_host, local_injection, compromised_server,\n"
+	  "             web_compromise, not_ours, unknown (see abusedesk(1))\n"
 	  "  --host     a host name or a suffix at a dot (example.net)\n"
 	  "  --wide     every column whole, whatever the terminal's width\n" },
 	{ "show", cmd_show, "ID [--format text|json] [--wide] | --report ID [--format text|json]",

@@ -10,6 +10,11 @@
 
 #include "db.h"
 
+/* the normalised category of a report row: kept in its parse_json (the report's JSON
+ * contract, key abuse_category), so no column of its own; NULL for rows parsed before */
+#define SQL_REPORT_CATEGORY \
+	"(CASE WHEN json_valid(parse_json) THEN json_extract(parse_json, '$.abuse_category') END)"
+
 /* db_prepare - prepare or log and return NULL (a prepare error is a bug) */
 sqlite3_stmt *db_prepare(struct db *d, const char *sql);
 /* db_step - step with busy handling; returns sqlite result code */

@@ -171,7 +171,10 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		     " i.reports, i.reporters, i.first_seen, i.last_seen, i.role, i.confidence, i.explanation,"
 		     " i.auth_user, i.messages, i.injectors, i.created_at, i.resolved_at,"
 		     " (SELECT max(sent_at) FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'notify'"
-		     " AND o.state = 'sent'), i.assignee FROM incidents i");
+		     " AND o.state = 'sent'), i.assignee,"
+		     " (SELECT group_concat(c, ',') FROM (SELECT DISTINCT " SQL_REPORT_CATEGORY " AS c"
+		     "  FROM reports WHERE incident_id = i.id AND c IS NOT NULL ORDER BY c))"
+		     " FROM incidents i");
 	where(&q, f);
 	buf_printf(&q, " ORDER BY %s LIMIT :limit",
 		   orders[f->sort >= HD_SORT_LAST_SEEN && f->sort <= HD_SORT_ID ? f->sort : HD_SORT_LAST_SEEN]);
@@ -209,6 +212,7 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		r->resolved_at = sqlite3_column_int64(st, 17);
 		r->notified_at = sqlite3_column_int64(st, 18);
 		r->assignee = text_or_null(st, 19);
+		r->categories = text_or_null(st, 20);
 	}
 	free(suffix);
 	return finish(st, rc);
@@ -245,6 +249,7 @@ void incident_rows_free(struct incident_rows *r)
 		free(r->v[i].explanation);
 		free(r->v[i].auth_user);
 		free(r->v[i].assignee);
+		free(r->v[i].categories);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
@@ -306,7 +311,9 @@ int hd_incident_page(struct db *d, long long id, struct incident_page *p)
 		"SELECT i.id, i.status, i.verdict, i.key_host, i.abused_host, i.abused_ip, i.owner, i.role,"
 		" i.confidence, i.explanation, i.auth_user, i.first_seen, i.last_seen, i.reports, i.messages,"
 		" i.reporters, i.injectors, i.created_at, i.resolved_at, i.notified_at,"
-		" o.name AS owner_name, o.email AS owner_email, o.policy AS owner_policy"
+		" o.name AS owner_name, o.email AS owner_email, o.policy AS owner_policy,"
+		" (SELECT group_concat(c, ',') FROM (SELECT DISTINCT " SQL_REPORT_CATEGORY " AS c"
+		"  FROM reports WHERE incident_id = i.id AND c IS NOT NULL ORDER BY c)) AS categories"
 		" FROM incidents i LEFT JOIN owners o ON o.key = i.owner WHERE i.id = ?1";
 	struct hd_table n;
 
@@ -316,11 +323,11 @@ int hd_incident_page(struct db *d, long long id, struct incident_page *p)
 		return 0;
 	table_query(d, "SELECT value AS ip, count FROM incident_keys WHERE incident_id = ?1 AND kind = 'injector'"
 		    " ORDER BY count DESC, value LIMIT 20", id, &p->injectors);
-	table_query(d, "SELECT id, received_at, format, feedback_type, reporter, source_ip, injector_ip,"
-		    " orig_message_id, orig_subject FROM reports WHERE incident_id = ?1"
+	table_query(d, "SELECT id, received_at, format, " SQL_REPORT_CATEGORY " AS category, feedback_type,"
+		    " reporter, source_ip, injector_ip, orig_message_id, orig_subject FROM reports WHERE incident_id = ?1"
 		    " ORDER BY received_at DESC, id DESC LIMIT 20", id, &p->reports);
 	table_query(d, "SELECT * FROM (SELECT received_at, id, format, feedback_type, reporter,"
-		    " source_ip, orig_subject FROM reports WHERE incident_id = ?1 ORDER BY received_at DESC,"
+		    " source_ip, orig_subject, " SQL_REPORT_CATEGORY " AS category FROM reports WHERE incident_id = ?1 ORDER BY received_at DESC,"
 		    " id DESC LIMIT 20) ORDER BY received_at, id", id, &p->timeline);
 	table_query(d, "SELECT at, actor, old_status, new_status, note FROM incident_events WHERE incident_id = ?1"
 		    " ORDER BY at, id LIMIT 100", id, &p->events);
@@ -537,8 +544,8 @@ void stat_rows_free(struct stat_rows *r)
 int hd_reports(struct db *d, long long since, const char *status, long limit, struct report_rows *out)
 {
 	sqlite3_stmt *st = db_prepare(d, "SELECT id, received_at, status, format, feedback_type, reporter,"
-				      " source_ip, verdict, abused_host, incident_id, coalesce(orig_subject, subject)"
-				      " FROM reports WHERE received_at >= ? AND (?2 IS NULL OR status = ?2)"
+				      " source_ip, verdict, abused_host, incident_id, coalesce(orig_subject, subject),"
+				      " " SQL_REPORT_CATEGORY " FROM reports WHERE received_at >= ? AND (?2 IS NULL OR status = ?2)"
 				      " ORDER BY received_at DESC, id DESC LIMIT ?");
 	size_t cap = 0;
 	int rc;
@@ -565,6 +572,7 @@ int hd_reports(struct db *d, long long since, const char *status, long limit, st
 		r->abused_host = text_or_null(st, 8);
 		r->incident = sqlite3_column_int64(st, 9);
 		r->subject = text_or_null(st, 10);
+		r->category = text_or_null(st, 11);
 	}
 	return finish(st, rc);
 }
@@ -598,6 +606,7 @@ void report_rows_free(struct report_rows *r)
 		free(x->verdict);
 		free(x->abused_host);
 		free(x->subject);
+		free(x->category);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));

@@ -34,6 +34,7 @@ struct incident_row {
 	char *status, *verdict, *host, *ip, *owner, *role, *confidence, *explanation,
 	     *auth_user,        /* NULL when unset */
 	     *assignee;         /* the user it is assigned to, NULL when none */
+	char *categories;       /* its reports' categories, "login-attack,scan", NULL when none */
 };
 
 struct incident_rows {
@@ -76,7 +77,7 @@ void hd_table_free(struct hd_table *t);
 enum { HDI_ID, HDI_STATUS, HDI_VERDICT, HDI_KEY_HOST, HDI_HOST, HDI_IP, HDI_OWNER, HDI_ROLE,
        HDI_CONFIDENCE, HDI_EXPLANATION, HDI_AUTH_USER, HDI_FIRST_SEEN, HDI_LAST_SEEN, HDI_REPORTS,
        HDI_MESSAGES, HDI_REPORTERS, HDI_INJECTORS, HDI_CREATED_AT, HDI_RESOLVED_AT, HDI_NOTIFIED_AT,
-       HDI_OWNER_NAME, HDI_OWNER_EMAIL, HDI_OWNER_POLICY };
+       HDI_OWNER_NAME, HDI_OWNER_EMAIL, HDI_OWNER_POLICY, HDI_CATEGORIES };
 
 #define HD_PAGE_REPORTS 20      /* reports on a page (newest) */
 #define HD_PAGE_EVENTS  100     /* state changes on a page */
@@ -174,6 +175,7 @@ struct report_row {
 	long long id, received_at, incident;    /* incident 0: none */
 	char *status, *format, *feedback_type, *reporter, *source_ip, *verdict, *abused_host,
 	     *subject;                          /* NULL when unset */
+	char *category;                         /* normalised category, NULL for rows parsed before */
 };
 
 struct report_rows {

@@ -220,6 +220,7 @@ void digest_text(const struct digest *dg, const char *org, struct buf *out)
 {
 	static const char *const vcols[] = { "verdict", "reports", "new", "open" };
 	static const char *const ocols[] = { "owner", "reports", "new", "open" };
+	static const char *const ccols[] = { "category", "reports", "incidents" };
 	static const char *const hcols[] = { "host", "reports" };
 	static const char *const icols[] = { "injector IP", "reports" };
 	static const char *const rcols[] = { "reporter domain", "reports" };
@@ -252,6 +253,7 @@ void digest_text(const struct digest *dg, const char *org, struct buf *out)
 	incs(out, "Stale incidents", &dg->stale, dg, 1);
 	incs(out, "Open incidents, most recent first", &dg->open, dg, 0);
 	counts(out, "By verdict", &dg->by_verdict, vcols, 3, "(no verdict)", 20);
+	counts(out, "By category", &dg->by_category, ccols, 2, "-", 20);
 	counts(out, "By owner", &dg->by_owner, ocols, 3, "(no owner)", 20);
 	counts(out, "Top abused hosts", &dg->hosts, hcols, 1, "-", DIGEST_TOP_MAX);
 	counts(out, "Top injector IPs", &dg->injectors, icols, 1, "-", DIGEST_TOP_MAX);

@@ -97,6 +97,13 @@ const char *advice_for(const char *verdict);
 /* advice_what_happened - how the mail was sent, per verdict, in words for a
  * customer (static text, one paragraph, not wrapped) */
 const char *advice_what_happened(const char *verdict);
+/* advice_for_report, advice_happened_report - the same for a report of a
+ * category (spam, login-attack, scan, ...; NULL: mail): reports that are not
+ * about mail get text written for their category and verdict */
+const char *advice_for_report(const char *verdict, const char *category);
+const char *advice_happened_report(const char *verdict, const char *category);
+/* advice_category_words - "login attacks", "phishing" ...; NULL when unknown */
+const char *advice_category_words(const char *category);
 
 /* ---- transports ---- */
 enum send_result { SEND_OK = 0, SEND_TEMP = 1, SEND_PERM = 2 };

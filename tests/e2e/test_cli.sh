@@ -72,7 +72,7 @@ fi
 
 # reports output formats
 is "$(A reports --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 6 "reports --format json: valid JSON, 6 rows"
-is "$(A reports --format csv | head -1 | tr -d "\r")" "id,received,status,format,feedback_type,reporter,source_ip,verdict,abused_host,incident,subject" "reports --format csv header"
+is "$(A reports --format csv | head -1 | tr -d "\r")" "id,received,status,format,feedback_type,reporter,source_ip,verdict,abused_host,incident,subject,category" "reports --format csv header"
 is "$(A reports --format csv | tail -n +2 | wc -l)" 6 "reports --format csv rows"
 is "$(A reports --status pending --format csv | tail -n +2 | wc -l)" 0 "reports --status pending: none"
 # make install: binary, man pages, example configuration under DESTDIR

@@ -81,7 +81,7 @@ echo "== verdicts of the $n samples"
 seen=$(A reports --limit 1000 --format csv | sed 1d | cut -d, -f8 | sort | uniq -c)
 echo "$seen"
 missing=
-for v in open_proxy infected_host compromised_account open_relay web_script local_injection unknown not_ours; do
+for v in open_proxy infected_host compromised_account open_relay web_script local_injection compromised_server web_compromise unknown not_ours; do
 	echo "$seen" | grep -qw "$v" || missing="$missing $v"
 done
 if [ -n "$missing" ]; then
