@@ -1,0 +1,97 @@
+#!/bin/bash
+# test_firstday.sh - what a new postmaster meets first: every empty list says
+# "nothing found", a digest for an unknown owner and a mail log with no line
+# abusedesk reads are errors, a database the user cannot read is named with
+# the user and what denies it, import progress (a summary line in a pipe;
+# count/total, percentage and ETA on a terminal), the inventory CSV columns
+# (an unknown column and a semicolon-separated file are refused with the
+# reason), and the text digest within 80 columns.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib/tap.sh
+BIN=$(readlink -f "${ABUSEDESK_BIN:-$PWD/abusedesk}")
+T=$(mktemp -d /tmp/abusedesk-firstday-XXXXXX); chmod 755 "$T"
+trap 'rm -rf "$T"' EXIT
+if [ ! -x "$BIN" ]; then
+	echo "1..0 # SKIP $BIN not built (make)"
+	exit 0
+fi
+RUN_USER=
+if [ "$(id -u)" = 0 ]; then   # import never parses mail as root
+	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
+	RUN_USER=abusedesk
+fi
+mkdir -p "$T/db"
+cat > "$T/c.conf" <<CONF
+database = $T/db/a.db
+spool_dir = $T/spool
+syslog = no
+db_busy_timeout = 2s
+run_user = $RUN_USER
+our_networks = 192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32
+our_domains = example.net
+CONF
+chmod 644 "$T/c.conf"
+A() { "$BIN" -c "$T/c.conf" "$@"; }
+ok A -q init "init"
+
+# --- every empty list says so ---
+for cmd in "incidents --all" "reports" "search 192.0.2.1" "stats" "notify --status --all"; do
+	like "$(A $cmd 2>&1 | head -1)" "^nothing found" "empty $cmd: nothing found"
+done
+out=$(A inventory export 2>"$T/err"); is "$?" 0 "empty inventory export exits 0"
+like "$(cat "$T/err")" "^nothing found" "empty inventory export: nothing found (on stderr)"
+is "$(printf '%s\n' "$out" | tr -d '\r' | grep -c '^[a-z]')" 3 "empty inventory export: still the three CSV headers"
+
+# --- digest --owner of no owner ---
+A digest --owner nosuch >/dev/null 2>"$T/err"; is "$?" 65 "digest --owner nosuch: exit 65"
+like "$(cat "$T/err")" "no owner 'nosuch'.*inventory export owners" "digest --owner nosuch: says how to see the owners"
+for k in owners networks hosts; do A -q inventory import $k samples/inventory/$k.csv; done
+A digest --owner nosuch --send >/dev/null 2>"$T/err"; is "$?" 65 "digest --owner nosuch --send: exit 65, nothing queued"
+like "$(cat "$T/err")" "owners: .*mail-team" "the error lists the owners there are"
+is "$(sqlite3 "$T/db/a.db" 'select count(*) from outbox')" 0 "nothing was queued for it"
+ok "A digest --owner mail-team >/dev/null" "digest --owner of a known owner works"
+
+# --- maillog import of a file with no line abusedesk reads ---
+printf 'hello\nthis is not a mail log\n' > "$T/junk.log"
+A maillog import "$T/junk.log" 2>"$T/err"; is "$?" 65 "maillog import of no recognised line: exit 65"
+like "$(cat "$T/err")" "warning: .*2 lines, none recognised" "maillog import: warns what it read"
+: > "$T/empty.log"
+ok A -q maillog import "$T/empty.log" "maillog import of an empty file (a fresh rotation) is fine"
+
+# --- a database this user cannot reach: what, and by whom ---
+# as root: the unprivileged user nobody; as another user: a folder mode 000
+if [ "$(id -u)" = 0 ]; then
+	# a copy nobody can execute, wherever the checkout is (/root is 0700)
+	cp "$BIN" "$T/abusedesk-copy"; chmod 755 "$T/abusedesk-copy"
+	as_other() { shift; setpriv --reuid=nobody --regid=nogroup --clear-groups "$T/abusedesk-copy" "$@"; }
+	me=nobody
+	chown root:root "$T/db"; chmod 0700 "$T/db"
+	mode=0700
+else
+	as_other() { "$@"; }
+	me=$(id -un)
+	chmod 0000 "$T/db"
+	mode=0000
+fi
+err=$(as_other "$BIN" -c "$T/c.conf" incidents 2>&1); is "$?" 69 "unreachable database folder: exit 69"
+like "$err" "cannot open $T/db/a.db: permission denied for user $me \\(uid [0-9]+\\): $T/db is not searchable" \
+	"unreachable folder: names the database, the user and the folder"
+like "$err" "mode $mode" "unreachable folder: shows its mode"
+[[ "$err" != *"abusedesk init"*first* ]] && pass "no advice to run init" || fail "advises init for a permission error"
+chmod 0755 "$T/db"
+if [ "$(id -u)" = 0 ]; then
+	chown abusedesk "$T/db/a.db"; chmod 0600 "$T/db/a.db"
+	err=$(as_other "$BIN" -c "$T/c.conf" incidents 2>&1); is "$?" 69 "unreadable database file: exit 69"
+	like "$err" "$T/db/a.db is not readable \\(r\\) by that user \\(owner abusedesk, mode 0600\\); run as abusedesk" \
+		"unreadable file: names its owner and says to run as that user"
+	chmod 0644 "$T/db/a.db"
+	like "$(as_other "$BIN" -c "$T/c.conf" incidents --all --format csv 2>&1 | head -1)" "^id," \
+		"a readable database is still read by another user"
+fi
+rm -rf "$T/nodb"; mkdir "$T/nodb"
+sed "s|^database = .*|database = $T/nodb/a.db|" "$T/c.conf" > "$T/nodb.conf"
+like "$("$BIN" -c "$T/nodb.conf" incidents 2>&1)" "no database here \\(run 'abusedesk init' first\\)" \
+	"a missing database still says to run init"
+
+done_testing
