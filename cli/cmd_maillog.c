@@ -42,7 +42,7 @@ int cmd_maillog(struct cli *c, int argc, char **argv)
 	}
 	if (n.lines > 0 && n.records == 0) {
 		msg_warn("%s: %ld lines, none recognised as a Postfix or Exim log line: nothing imported"
-			 " (abusedesk(1), maillog, names the lines it reads)", file, n.lines);
+			 " (abusedesk(1), maillog, lists the lines it reads)", file, n.lines);
 		return EX_DATAERR;
 	}
 	msg_info("%s: %ld lines, %ld records, %ld new", file, n.lines, n.records, n.added);

@@ -59,6 +59,32 @@ like "$(cat "$T/err")" "warning: .*2 lines, none recognised" "maillog import: wa
 : > "$T/empty.log"
 ok A -q maillog import "$T/empty.log" "maillog import of an empty file (a fresh rotation) is fine"
 
+# --- inventory CSV: the columns, an unknown one, semicolons ---
+before=$(A inventory export 2>/dev/null)
+printf 'key,name,mail\nx,X,x@example.net\n' > "$T/o1.csv"
+A inventory import owners "$T/o1.csv" 2>"$T/err"; is "$?" 65 "an unknown column: exit 65"
+like "$(cat "$T/err")" "o1.csv:1: unknown column 'mail' in header; the columns of owners are: key, name, email, webhook_url, policy, digest" \
+	"an unknown column: lists the valid ones"
+printf 'hostname,ips,role\nmx9,192.0.2.9,mta\n' > "$T/h1.csv"
+A inventory import hosts "$T/h1.csv" 2>"$T/err"; is "$?" 65 "a header with its first column misspelt is still a header"
+like "$(cat "$T/err")" "unknown column 'hostname'.*name, ips, role, owner, note" "...and names the valid ones"
+is "$(grep -c 'h1.csv:' "$T/err")" 2 "...with no follow-on row errors"
+printf 'key;name;email\nx;X;x@example.net\n' > "$T/o2.csv"
+A inventory import owners "$T/o2.csv" 2>"$T/err"; is "$?" 65 "a semicolon-separated file: exit 65"
+like "$(cat "$T/err")" "o2.csv:1: fields separated by ';'.*comma" "a semicolon-separated file: says so"
+printf 'x;X;x@example.net\n' > "$T/o3.csv"
+A inventory import owners "$T/o3.csv" 2>/dev/null; is "$?" 65 "semicolons without a header: refused too"
+is "$(A inventory export 2>/dev/null)" "$before" "nothing was imported from the refused files"
+printf 'name,ips\nmx9.example.net,192.0.2.9;192.0.2.19\n' > "$T/h2.csv"
+ok A -q inventory import hosts "$T/h2.csv" "';' between the addresses of a host is still read"
+like "$(A inventory lookup 192.0.2.19)" "mx9.example.net" "...as two addresses"
+printf 'alice,Alice,alice@example.net,,digest,yes\n' > "$T/o4.csv"
+ok A -q inventory import owners "$T/o4.csv" "a row holding a column name (policy digest) is not a header"
+for row in '^key, name, email, webhook_url, policy' '^cidr (no host bits set), owner, role, note' '^name, ips (one or more'; do
+	ok "grep -q '$row' man/abusedesk.1" "the man page lists the columns: $row"
+done
+like "$("$BIN" help inventory)" "hosts +name, ips, role, owner, note" "help inventory lists the columns"
+
 # --- a database this user cannot reach: what, and by whom ---
 # as root: the unprivileged user nobody; as another user: a folder mode 000
 if [ "$(id -u)" = 0 ]; then
