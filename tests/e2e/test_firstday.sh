@@ -85,6 +85,29 @@ for row in '^key, name, email, webhook_url, policy' '^cidr (no host bits set), o
 done
 like "$("$BIN" help inventory)" "hosts +name, ips, role, owner, note" "help inventory lists the columns"
 
+# --- import: one summary line in a pipe; count/total, % and ETA on a terminal ---
+mkdir -p "$T/md/cur" "$T/md/new"
+i=0; for f in samples/arf-abuse.eml samples/dsn-rfc3464.eml samples/spamcop-text.eml samples/forward-attached.eml samples/jmrp-hotmail.eml; do
+	i=$((i + 1)); cp "$f" "$T/md/new/$i.eml"
+done
+chmod -R a+rX "$T/md"
+A import maildir "$T/md" >"$T/out" 2>"$T/err"; is "$?" 0 "import maildir in a pipe exits 0"
+is "$(wc -l < "$T/out")" 1 "not a terminal: one line on stdout"
+like "$(cat "$T/out")" "^import: 5 messages in [0-9.]+ s \\([0-9]+/s\\): [0-9]+ new, [0-9]+ duplicates, 0 pending, 0 failed$" "...the summary"
+is "$(tr -d '\n' < "$T/err")" "" "not a terminal: no progress lines"
+if command -v script >/dev/null; then
+	script -qc "'$BIN' -c '$T/c.conf' import maildir '$T/md'" /dev/null </dev/null >"$T/tty" 2>&1
+	tty=$(tr '\r' '\n' < "$T/tty")
+	like "$tty" "import: 5/5 messages +100%  ETA [0-9]+s" "on a terminal: count/total, percentage and ETA"
+	like "$tty" "import: 1/5 messages +20%" "on a terminal: the first message is shown at once"
+	like "$tty" "import: 5 messages in [0-9.]+ s" "on a terminal: the summary line at the end"
+	for f in samples/arf-abuse.eml samples/dsn-rfc3464.eml; do printf 'From x Thu Jan  1 00:00:00 2026\n'; cat "$f"; printf '\n'; done > "$T/b.mbox"
+	script -qc "'$BIN' -c '$T/c.conf' import mbox '$T/b.mbox'" /dev/null </dev/null >"$T/tty" 2>&1
+	like "$(tr '\r' '\n' < "$T/tty")" "import: 1 messages +[0-9]+%  ETA" "an mbox on a terminal: the share of its bytes read"
+else
+	skip "script (util-linux) missing: no pty for the terminal form"
+fi
+
 # --- a database this user cannot reach: what, and by whom ---
 # as root: the unprivileged user nobody; as another user: a folder mode 000
 if [ "$(id -u)" = 0 ]; then
