@@ -143,4 +143,11 @@ sed "s|^database = .*|database = $T/nodb/a.db|" "$T/c.conf" > "$T/nodb.conf"
 like "$("$BIN" -c "$T/nodb.conf" incidents 2>&1)" "no database here \\(run 'abusedesk init' first\\)" \
 	"a missing database still says to run init"
 
+# --- the docs name --all and --wide ---
+# has_opt FILE OPT - the option in plain text or in man page escapes (\-\-all)
+has_opt() { grep -qF -e "--$2" -e "\\-\\-$2" "$1"; }
+for f in README.md man/abusedesk.1 docs/incidents.md; do
+	ok "has_opt $f all && has_opt $f wide" "$f mentions --all and --wide"
+done
+
 done_testing
