@@ -74,7 +74,7 @@ static void progress(void *ctx, const struct import_counts *c, int final)
 	}
 	if (frac > 1)
 		frac = 1;
-	fprintf(stderr, "\rimport: %s messages", count);
+	fprintf(stderr, "\rimport: %s message%s", count, n == 1 && c->total <= 0 ? "" : "s");
 	if (frac >= 0) {
 		span(frac > 0 ? secs * (1 - frac) / frac : 0, eta, sizeof(eta));
 		fprintf(stderr, "  %3.0f%%  ETA %s", frac * 100, frac > 0 ? eta : "-");

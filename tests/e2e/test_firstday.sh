@@ -103,7 +103,7 @@ if command -v script >/dev/null; then
 	like "$tty" "import: 5 messages in [0-9.]+ s" "on a terminal: the summary line at the end"
 	for f in samples/arf-abuse.eml samples/dsn-rfc3464.eml; do printf 'From x Thu Jan  1 00:00:00 2026\n'; cat "$f"; printf '\n'; done > "$T/b.mbox"
 	script -qc "'$BIN' -c '$T/c.conf' import mbox '$T/b.mbox'" /dev/null </dev/null >"$T/tty" 2>&1
-	like "$(tr '\r' '\n' < "$T/tty")" "import: 1 messages +[0-9]+%  ETA" "an mbox on a terminal: the share of its bytes read"
+	like "$(tr '\r' '\n' < "$T/tty")" "import: 1 message +[0-9]+%  ETA" "an mbox on a terminal: the share of its bytes read"
 else
 	skip "script (util-linux) missing: no pty for the terminal form"
 fi
