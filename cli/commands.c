@@ -71,9 +71,14 @@ const struct command commands[] = {
 	  "import owners|networks|hosts FILE.csv | export [owners|networks|hosts] | lookup IP",
 	  "our hosts, networks and their owners",
 	  "Imports are upserts in one transaction: a bad row is reported with its line\n"
-	  "number and nothing is imported. See abusedesk(1) for the CSV columns.\n" },
+	  "number and nothing is imported. Comma-separated CSV, columns in this order\n"
+	  "or named in a header line (abusedesk(1) says what each holds):\n"
+	  "  owners    key, name, email, webhook_url, policy, digest\n"
+	  "  networks  cidr, owner, role, note\n"
+	  "  hosts     name, ips, role, owner, note\n" },
 	{ "maillog", cmd_maillog, "import FILE|-", "import Postfix/Exim mail logs for correlation",
-	  "Re-importing the same lines adds nothing twice.\n" },
+	  "Re-importing the same lines adds nothing twice. A file in which no line is\n"
+	  "a Postfix or Exim log line is refused (exit 65).\n" },
 	{ "natlog", cmd_natlog, "import FILE.csv", "import NAT translation records",
 	  "Columns: time, inside_ip, inside_port, outside_ip, outside_port.\n" },
 	{ "notify", cmd_notify, "[--once] [--now] [--status [--all]] [--format table|json|csv]",

@@ -2,9 +2,11 @@
  * db - open, configure and drive the SQLite store.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,6 +54,101 @@ static int wal_hook(void *ctx, sqlite3 *h, const char *name, int frames)
 	return SQLITE_OK;
 }
 
+/* user_name - the name of uid, or "uid N" */
+static void user_name(uid_t uid, char *out, size_t len)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw && pw->pw_name)
+		snprintf(out, len, "%s", pw->pw_name);
+	else
+		snprintf(out, len, "uid %lu", (unsigned long)uid);
+}
+
+/* denied - "PATH: permission denied for user U (uid N): PATH is not WHAT
+ * (owner O, mode M); run as O ..." in err */
+static void denied(const char *db, const char *what_path, const char *what, char *err, size_t errlen)
+{
+	char me[64], owner[64] = "?";
+	struct stat st;
+	unsigned mode = 0;
+
+	user_name(geteuid(), me, sizeof(me));
+	if (stat(what_path, &st) == 0) {
+		user_name(st.st_uid, owner, sizeof(owner));
+		mode = (unsigned)(st.st_mode & 07777);
+	}
+	if (strcmp(owner, "root") == 0 || strcmp(owner, "?") == 0)
+		snprintf(err, errlen,
+			 "cannot open %s: permission denied for user %s (uid %lu): %s is not %s by that user"
+			 " (owner %s, mode %04o); run as root, or give the folder and the database to the"
+			 " user abusedesk runs as ('abusedesk init' as root does)",
+			 db, me, (unsigned long)geteuid(), what_path, what, owner, mode);
+	else
+		snprintf(err, errlen,
+			 "cannot open %s: permission denied for user %s (uid %lu): %s is not %s by that user"
+			 " (owner %s, mode %04o); run as %s (e.g. 'sudo -u %s abusedesk ...') or as root",
+			 db, me, (unsigned long)geteuid(), what_path, what, owner, mode, owner, owner);
+}
+
+/* perm_check - what this user may not do on the way to the database at
+ * path: search a folder above it, read or write the file, create its WAL
+ * next to it. 1 with the reason in err, 0 when nothing is denied (then the
+ * cause is another). Only run after an open failed. */
+static int perm_check(const char *path, int create, char *err, size_t errlen)
+{
+	char dir[4096], side[4200];
+	char *slash;
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(dir))
+		return 0;
+	memcpy(dir, path, n + 1);
+	/* every folder on the way must be searchable */
+	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (access(dir, X_OK) != 0 && errno == EACCES) {
+			denied(path, dir, "searchable (x)", err, errlen);
+			return 1;
+		}
+		*p = '/';
+	}
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (access(path, F_OK) == 0) {
+		if (access(path, R_OK) != 0 && errno == EACCES) {
+			denied(path, path, "readable (r)", err, errlen);
+			return 1;
+		}
+		if (access(path, W_OK) != 0 && errno == EACCES) {
+			denied(path, path, "writable (w)", err, errlen);
+			return 1;
+		}
+		/* WAL mode: the -wal and -shm files live next to it */
+		for (int i = 0; i < 2; i++) {
+			snprintf(side, sizeof(side), "%s%s", path, i ? "-shm" : "-wal");
+			if (access(side, F_OK) == 0) {
+				if (access(side, R_OK | W_OK) != 0 && errno == EACCES) {
+					denied(path, side, "readable and writable (rw)", err, errlen);
+					return 1;
+				}
+			} else if (access(dir, W_OK) != 0 && errno == EACCES) {
+				denied(path, dir, "writable (w; the WAL files are created there)", err, errlen);
+				return 1;
+			}
+		}
+	} else if (create && access(dir, W_OK) != 0 && errno == EACCES) {
+		denied(path, dir, "writable (w)", err, errlen);
+		return 1;
+	}
+	return 0;
+}
+
 /* db_open - open the database file and set it up */
 int db_open(struct db *d, const char *path, long busy_seconds, int create, char *err, size_t errlen)
 {
@@ -62,11 +159,21 @@ int db_open(struct db *d, const char *path, long busy_seconds, int create, char 
 	str_copy(d->path, sizeof(d->path), path);
 	d->busy_ms = busy_seconds * 1000;
 	if (!create && access(path, F_OK) != 0) {
-		snprintf(err, errlen, "%s: no database here (run 'abusedesk init' first)", path);
+		int e = errno;
+
+		if (e == ENOENT)
+			snprintf(err, errlen, "%s: no database here (run 'abusedesk init' first)", path);
+		else if (!perm_check(path, create, err, errlen))
+			snprintf(err, errlen, "%s: cannot open database: %s", path, strerror(e));
 		return DB_ERROR;
 	}
 	{ sqlite3 *h = NULL; rc = sqlite3_open_v2(path, &h, flags, NULL); d->h = h; }
 	if (rc != SQLITE_OK) {
+		if (perm_check(path, create, err, errlen)) {
+			sqlite3_close(d->h);
+			d->h = NULL;
+			return DB_ERROR;
+		}
 		snprintf(err, errlen, "%s: cannot open database: %s", path,
 			 d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
 		sqlite3_close(d->h);
@@ -86,6 +193,10 @@ int db_open(struct db *d, const char *path, long busy_seconds, int create, char 
 	if (rc == DB_OK)
 		rc = db_exec(d, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
 			     " PRAGMA journal_size_limit=1048576");
+	if (rc != DB_OK && rc != DB_BUSY && perm_check(path, create, err, errlen)) {
+		db_close(d);
+		return rc;
+	}
 	if (rc != DB_OK) {
 		snprintf(err, errlen, "%s: %s%s", path, sqlite3_errmsg(d->h),
 			 rc == DB_BUSY ? " (locked by another process)" :
