@@ -95,18 +95,6 @@ const char *web_cookie(const struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
-/* hexval - a hex digit's value or -1 */
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int web_form(const struct req *r, const char *name, char *out, size_t n)
 {
 	const char *p = r->body.data, *end = p + r->body.len;
@@ -123,8 +111,8 @@ int web_form(const struct req *r, const char *name, char *out, size_t n)
 
 				if (c == '+')
 					c = ' ';
-				else if (c == '%' && e - q > 2 && hexval(q[1]) >= 0 && hexval(q[2]) >= 0) {
-					c = hexval(q[1]) * 16 + hexval(q[2]);
+				else if (c == '%' && e - q > 2 && str_hexval(q[1]) >= 0 && str_hexval(q[2]) >= 0) {
+					c = str_hexval(q[1]) * 16 + str_hexval(q[2]);
 					q += 2;
 				}
 				if (k + 1 >= n || c == 0)
