@@ -94,6 +94,8 @@ ok "PF_ADDR=127.0.0.2 pf_start '$PF_B' '$PB' 'mailbox_command = /usr/bin/procmai
 msg "$WORK/m4.eml" "mailbox command"
 ok pf_send "$PF_B" "$PB" reporter@remote.test admbox@example.net "$WORK/m4.eml" "send to postfix B"
 ok pf_wait_queue_empty "$PF_B" 20 "queue B drains"
+# the queue is empty once local(8) handed the message to procmail; procmail may still be writing
+for _ in $(seq 100); do grep -qs '^Subject: mailbox command' "$WORK/mbox/inbox.mbox" && break; sleep 0.1; done
 ok "grep -q '^Subject: mailbox command' '$WORK/mbox/inbox.mbox'" "procmail as mailbox_command delivered"
 msg "$WORK/m5.eml" "outside"
 pf_send "$PF_B" "$PB" reporter@remote.test someone@outside.test "$WORK/m5.eml"
