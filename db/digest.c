@@ -39,51 +39,51 @@ struct q {
 };
 
 /* q_prepare - prepare sql and bind the standard parameters */
-static sqlite3_stmt *q_prepare(struct q *q, const char *sql)
+static struct db_stmt *q_prepare(struct q *q, const char *sql)
 {
-	sqlite3_stmt *st = db_prepare(q->d, sql);
+	struct db_stmt *st = db_prepare(q->d, sql);
 
 	if (st == NULL) {
 		q->err = DB_ERROR;
 		return NULL;
 	}
-	/* parameters a statement does not use give SQLITE_RANGE: harmless */
-	sqlite3_bind_int64(st, 1, q->from);
-	sqlite3_bind_int64(st, 2, q->to);
+	/* parameters a statement does not use are ignored: harmless */
+	db_bind_int(st, 1, q->from);
+	db_bind_int(st, 2, q->to);
 	if (q->owner)
-		sqlite3_bind_text(st, 3, q->owner, -1, SQLITE_STATIC);
+		db_bind_text(st, 3, q->owner);
 	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_int64(st, 4, DIGEST_LIST_MAX);
-	sqlite3_bind_int64(st, 5, q->cutoff);
+		db_bind_null(st, 3);
+	db_bind_int(st, 4, DIGEST_LIST_MAX);
+	db_bind_int(st, 5, q->cutoff);
 	return st;
 }
 
-/* q_done - finalize, noting an error when the last step was not SQLITE_DONE */
-static void q_done(struct q *q, sqlite3_stmt *st, int rc)
+/* q_done - finalize, noting an error when the last step was not DB_DONE */
+static void q_done(struct q *q, struct db_stmt *st, int rc)
 {
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW && q->err == 0)
-		q->err = rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
-	sqlite3_finalize(st);
+	if (rc != DB_DONE && rc != DB_ROW && q->err == 0)
+		q->err = rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+	db_finalize(st);
 }
 
 /* q_long - the first column of a one-row query */
 static long q_long(struct q *q, const char *sql)
 {
-	sqlite3_stmt *st = q_prepare(q, sql);
+	struct db_stmt *st = q_prepare(q, sql);
 	long v = 0;
 	int rc;
 
 	if (st == NULL)
 		return 0;
-	if ((rc = db_step(q->d, st)) == SQLITE_ROW)
-		v = (long)sqlite3_column_int64(st, 0);
+	if ((rc = db_step(q->d, st)) == DB_ROW)
+		v = (long)db_col_int(st, 0);
 	q_done(q, st, rc);
 	return v;
 }
 
 /* col_dup - a column as an owned string ("" for NULL) */
-static char *col_dup(sqlite3_stmt *st, int i)
+static char *col_dup(struct db_stmt *st, int i)
 {
 	return xstrdup(db_col_text(st, i));
 }
@@ -91,25 +91,25 @@ static char *col_dup(sqlite3_stmt *st, int i)
 /* q_incs - the rows of list_sql (INC_COLS) and the count of count_sql */
 static void q_incs(struct q *q, const char *list_sql, const char *count_sql, struct digest_incs *out)
 {
-	sqlite3_stmt *st = q_prepare(q, list_sql);
+	struct db_stmt *st = q_prepare(q, list_sql);
 	int rc;
 
 	out->v = xcalloc(DIGEST_LIST_MAX, sizeof(*out->v));
 	if (st == NULL)
 		return;
-	while ((rc = db_step(q->d, st)) == SQLITE_ROW && out->n < DIGEST_LIST_MAX) {
+	while ((rc = db_step(q->d, st)) == DB_ROW && out->n < DIGEST_LIST_MAX) {
 		struct digest_inc *in = &out->v[out->n++];
 
-		in->id = sqlite3_column_int64(st, 0);
+		in->id = db_col_int(st, 0);
 		in->status = col_dup(st, 1);
 		in->verdict = col_dup(st, 2);
 		in->host = col_dup(st, 3);
 		in->ip = col_dup(st, 4);
 		in->owner = col_dup(st, 5);
-		in->reports = (long)sqlite3_column_int64(st, 6);
-		in->period_reports = (long)sqlite3_column_int64(st, 7);
-		in->first_seen = sqlite3_column_int64(st, 8);
-		in->last_seen = sqlite3_column_int64(st, 9);
+		in->reports = (long)db_col_int(st, 6);
+		in->period_reports = (long)db_col_int(st, 7);
+		in->first_seen = db_col_int(st, 8);
+		in->last_seen = db_col_int(st, 9);
 	}
 	q_done(q, st, rc);
 	out->total = (long)out->n < DIGEST_LIST_MAX ? (long)out->n : q_long(q, count_sql);
@@ -137,13 +137,13 @@ static void counts_add(struct digest_counts *c, const char *key, int col, long n
 /* q_counts - add the (key, count) rows of sql into column col of c */
 static void q_counts(struct q *q, const char *sql, struct digest_counts *c, int col)
 {
-	sqlite3_stmt *st = q_prepare(q, sql);
+	struct db_stmt *st = q_prepare(q, sql);
 	int rc;
 
 	if (st == NULL)
 		return;
-	while ((rc = db_step(q->d, st)) == SQLITE_ROW)
-		counts_add(c, db_col_text(st, 0), col, (long)sqlite3_column_int64(st, 1));
+	while ((rc = db_step(q->d, st)) == DB_ROW)
+		counts_add(c, db_col_text(st, 0), col, (long)db_col_int(st, 1));
 	q_done(q, st, rc);
 }
 
@@ -224,7 +224,7 @@ static void collect_counts(struct q *q, struct digest *dg)
 /* collect_untraced - reports that could not be parsed or traced */
 static void collect_untraced(struct q *q, struct digest *dg)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	st = q_prepare(q, "SELECT sum(status != 'done'),"
@@ -232,10 +232,10 @@ static void collect_untraced(struct q *q, struct digest *dg)
 			  " sum(status = 'done' AND format IS NOT NULL AND format != 'unknown'"
 			  "  AND (verdict IS NULL OR verdict = 'unknown'))"
 			  " FROM reports WHERE " IN_RANGE("received_at") " AND " BY_OWNER);
-	if (st && (rc = db_step(q->d, st)) == SQLITE_ROW) {
-		dg->bad_status = (long)sqlite3_column_int64(st, 0);
-		dg->bad_format = (long)sqlite3_column_int64(st, 1);
-		dg->bad_verdict = (long)sqlite3_column_int64(st, 2);
+	if (st && (rc = db_step(q->d, st)) == DB_ROW) {
+		dg->bad_status = (long)db_col_int(st, 0);
+		dg->bad_format = (long)db_col_int(st, 1);
+		dg->bad_verdict = (long)db_col_int(st, 2);
 	}
 	if (st)
 		q_done(q, st, rc);
@@ -246,11 +246,11 @@ static void collect_untraced(struct q *q, struct digest *dg)
 			  " AND " BY_OWNER " AND " UNTRACED " ORDER BY received_at, id LIMIT ?4");
 	if (st == NULL)
 		return;
-	while ((rc = db_step(q->d, st)) == SQLITE_ROW && dg->n_untraced < DIGEST_LIST_MAX) {
+	while ((rc = db_step(q->d, st)) == DB_ROW && dg->n_untraced < DIGEST_LIST_MAX) {
 		struct digest_report *r = &dg->untraced[dg->n_untraced++];
 
-		r->id = sqlite3_column_int64(st, 0);
-		r->received_at = sqlite3_column_int64(st, 1);
+		r->id = db_col_int(st, 0);
+		r->received_at = db_col_int(st, 1);
 		r->status = col_dup(st, 2);
 		r->format = col_dup(st, 3);
 		r->verdict = col_dup(st, 4);
@@ -268,7 +268,7 @@ static void collect_untraced(struct q *q, struct digest *dg)
 static void collect_chart(struct q *q, struct digest *dg)
 {
 	struct q c = *q;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	dg->chart_start = ((dg->to - 1) / 86400 - (DIGEST_CHART_DAYS - 1)) * 86400;
@@ -280,9 +280,9 @@ static void collect_chart(struct q *q, struct digest *dg)
 		q->err = c.err;
 		return;
 	}
-	while ((rc = db_step(c.d, st)) == SQLITE_ROW) {
-		long long day = sqlite3_column_int64(st, 0);
-		long n = (long)sqlite3_column_int64(st, 2);
+	while ((rc = db_step(c.d, st)) == DB_ROW) {
+		long long day = db_col_int(st, 0);
+		long n = (long)db_col_int(st, 2);
 		const char *v = db_col_text(st, 1);
 		size_t k;
 
@@ -396,16 +396,16 @@ void digest_free(struct digest *dg)
 /* digest_owners - owners with digest = 1 and an email, as key/email pairs */
 int digest_owners(struct db *d, struct strlist *keys, struct strlist *emails)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT key, email FROM owners WHERE digest = 1"
+	struct db_stmt *st = db_prepare(d, "SELECT key, email FROM owners WHERE digest = 1"
 					 " AND email IS NOT NULL AND email != '' ORDER BY key");
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		strlist_add(keys, db_col_text(st, 0));
 		strlist_add(emails, db_col_text(st, 1));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return db_result(rc);
 }

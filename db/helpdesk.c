@@ -30,22 +30,22 @@ static void *grow(void *v, size_t n, size_t *cap, size_t sz)
 }
 
 /* text_or_null - an owned copy of a column, NULL for SQL NULL */
-static char *text_or_null(sqlite3_stmt *st, int i)
+static char *text_or_null(struct db_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : xstrdup(db_col_text(st, i));
+	return db_col_type(st, i) == DB_T_NULL ? NULL : xstrdup(db_col_text(st, i));
 }
 
 /* finish - finalize and map the last step's code */
-static int finish(sqlite3_stmt *st, int rc)
+static int finish(struct db_stmt *st, int rc)
 {
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return db_result(rc);
 }
 
 /* bind_name - bind a text by parameter name when the query has it */
-static void bind_name(sqlite3_stmt *st, const char *name, const char *v)
+static void bind_name(struct db_stmt *st, const char *name, const char *v)
 {
-	int i = sqlite3_bind_parameter_index(st, name);
+	int i = db_bind_index(st, name);
 
 	if (i > 0)
 		db_bind_text(st, i, v);
@@ -69,7 +69,7 @@ static char *like_suffix(const char *s)
 int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out)
 {
 	struct buf q;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	size_t cap = 0;
 	char *suffix = NULL;
 	int rc;
@@ -111,34 +111,34 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 	bind_name(st, ":ip", f->ip);
 	bind_name(st, ":verdict", f->verdict);
 	if (f->id > 0)
-		db_bind_int(st, sqlite3_bind_parameter_index(st, ":id"), f->id);
+		db_bind_int(st, db_bind_index(st, ":id"), f->id);
 	if (f->since > 0)
-		db_bind_int(st, sqlite3_bind_parameter_index(st, ":since"), f->since);
-	db_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), f->limit > 0 ? f->limit : 1);
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+		db_bind_int(st, db_bind_index(st, ":since"), f->since);
+	db_bind_int(st, db_bind_index(st, ":limit"), f->limit > 0 ? f->limit : 1);
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		struct incident_row *r;
 
 		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
 		r = &out->v[out->n++];
-		r->id = sqlite3_column_int64(st, 0);
+		r->id = db_col_int(st, 0);
 		r->status = text_or_null(st, 1);
 		r->verdict = text_or_null(st, 2);
 		r->host = text_or_null(st, 3);
 		r->ip = text_or_null(st, 4);
 		r->owner = text_or_null(st, 5);
-		r->reports = sqlite3_column_int64(st, 6);
-		r->reporters = sqlite3_column_int64(st, 7);
-		r->first_seen = sqlite3_column_int64(st, 8);
-		r->last_seen = sqlite3_column_int64(st, 9);
+		r->reports = db_col_int(st, 6);
+		r->reporters = db_col_int(st, 7);
+		r->first_seen = db_col_int(st, 8);
+		r->last_seen = db_col_int(st, 9);
 		r->role = text_or_null(st, 10);
 		r->confidence = text_or_null(st, 11);
 		r->explanation = text_or_null(st, 12);
 		r->auth_user = text_or_null(st, 13);
-		r->messages = sqlite3_column_int64(st, 14);
-		r->injectors = sqlite3_column_int64(st, 15);
-		r->created_at = sqlite3_column_int64(st, 16);
-		r->resolved_at = sqlite3_column_int64(st, 17);
-		r->notified_at = sqlite3_column_int64(st, 18);
+		r->messages = db_col_int(st, 14);
+		r->injectors = db_col_int(st, 15);
+		r->created_at = db_col_int(st, 16);
+		r->resolved_at = db_col_int(st, 17);
+		r->notified_at = db_col_int(st, 18);
 	}
 	free(suffix);
 	return finish(st, rc);
@@ -146,7 +146,7 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 
 int hd_incident_status(struct db *d, long long id, char *out, size_t len)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT status FROM incidents WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT status FROM incidents WHERE id = ?");
 	int rc, found = 0;
 
 	if (len)
@@ -154,7 +154,7 @@ int hd_incident_status(struct db *d, long long id, char *out, size_t len)
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
-	if ((rc = db_step(d, st)) == SQLITE_ROW) {
+	if ((rc = db_step(d, st)) == DB_ROW) {
 		snprintf(out, len, "%s", db_col_text(st, 0));
 		found = 1;
 	}
@@ -198,7 +198,7 @@ void hd_table_free(struct hd_table *t)
 /* table_query - every row of sql (?1 bound to id when id > 0) into t */
 static int table_query(struct db *d, const char *sql, long long id, struct hd_table *t)
 {
-	sqlite3_stmt *st = db_prepare(d, sql);
+	struct db_stmt *st = db_prepare(d, sql);
 	size_t cap = 0;
 	int rc;
 
@@ -207,21 +207,21 @@ static int table_query(struct db *d, const char *sql, long long id, struct hd_ta
 		return DB_ERROR;
 	if (id > 0)
 		db_bind_int(st, 1, id);
-	t->ncols = (size_t)sqlite3_column_count(st);
+	t->ncols = (size_t)db_col_count(st);
 	t->names = xcalloc(t->ncols ? t->ncols : 1, sizeof(char *));
 	for (size_t c = 0; c < t->ncols; c++)
-		t->names[c] = xstrdup(sqlite3_column_name(st, (int)c));
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+		t->names[c] = xstrdup(db_col_name(st, (int)c));
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		if (t->nrows == cap) {
 			cap = cap ? cap * 2 : 16;
 			t->cells = xrealloc(t->cells, cap * (t->ncols ? t->ncols : 1) * sizeof(*t->cells));
 		}
 		for (size_t c = 0; c < t->ncols; c++) {
 			struct hd_cell *x = &t->cells[t->nrows * t->ncols + c];
-			int ty = sqlite3_column_type(st, (int)c);
+			int ty = db_col_type(st, (int)c);
 
-			x->type = ty == SQLITE_NULL ? HD_NULL : ty == SQLITE_INTEGER ? HD_INT : HD_TEXT;
-			x->i = sqlite3_column_int64(st, (int)c);
+			x->type = ty == DB_T_NULL ? HD_NULL : ty == DB_T_INT ? HD_INT : HD_TEXT;
+			x->i = db_col_int(st, (int)c);
 			x->s = xstrdup(db_col_text(st, (int)c));
 		}
 		t->nrows++;
@@ -311,11 +311,11 @@ static char *like_pattern(const char *s)
 }
 
 /* in_net - column i of the row is an address inside net */
-static int in_net(const struct cidr *net, sqlite3_stmt *st, int i)
+static int in_net(const struct cidr *net, struct db_stmt *st, int i)
 {
 	struct ipaddr a;
 
-	return sqlite3_column_type(st, i) != SQLITE_NULL && ip_parse(db_col_text(st, i), &a) == 0 &&
+	return db_col_type(st, i) != DB_T_NULL && ip_parse(db_col_text(st, i), &a) == 0 &&
 	       cidr_contains(net, &a);
 }
 
@@ -348,7 +348,7 @@ int hd_search(struct db *d, enum hd_search_by by, const char *v, long long since
 	int range = by == HS_INCIDENT_CIDR || by == HS_REPORT_CIDR;
 	char *pat = text ? like_pattern(v) : NULL;
 	struct cidr net;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	size_t cap = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -358,26 +358,26 @@ int hd_search(struct db *d, enum hd_search_by by, const char *v, long long since
 		free(pat);
 		return DB_ERROR;
 	}
-	if (sqlite3_bind_parameter_count(st) >= 1)
+	if (db_bind_count(st) >= 1)
 		db_bind_text(st, 1, pat ? pat : v);
-	if (sqlite3_bind_parameter_count(st) >= 2)
+	if (db_bind_count(st) >= 2)
 		db_bind_int(st, 2, since);
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		struct search_hit *h;
 
 		if (range && !in_net(&net, st, 7) && !in_net(&net, st, 8))
 			continue;
 		if (out->n >= 100) {
-			rc = SQLITE_DONE;
+			rc = DB_DONE;
 			break;
 		}
 
 		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
 		h = &out->v[out->n++];
 		h->kind = by == HS_INCIDENT_IP || by == HS_INCIDENT_TEXT || by == HS_INCIDENT_CIDR ? "incident" : "report";
-		h->id = sqlite3_column_int64(st, 0);
-		h->incident = sqlite3_column_int64(st, 1);
-		h->when = sqlite3_column_int64(st, 2);
+		h->id = db_col_int(st, 0);
+		h->incident = db_col_int(st, 1);
+		h->when = db_col_int(st, 2);
 		h->status = text_or_null(st, 3);
 		h->verdict = text_or_null(st, 4);
 		h->host = text_or_null(st, 5);
@@ -425,7 +425,7 @@ int hd_stats(struct db *d, long long from, struct stat_rows *out)
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-		sqlite3_stmt *st = db_prepare(d, q[i].sql);
+		struct db_stmt *st = db_prepare(d, q[i].sql);
 		int rc;
 
 		if (st == NULL) {
@@ -435,14 +435,14 @@ int hd_stats(struct db *d, long long from, struct stat_rows *out)
 		db_bind_int(st, 1, from);
 		db_bind_int(st, 2, from / 86400 + 1);
 		db_bind_int(st, 3, (from / 86400 + 1) * 86400);
-		while ((rc = db_step(d, st)) == SQLITE_ROW) {
+		while ((rc = db_step(d, st)) == DB_ROW) {
 			struct stat_row *r;
 
 			out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
 			r = &out->v[out->n++];
 			r->by = q[i].by;
 			r->value = xstrdup(db_col_text(st, 0));
-			r->count = sqlite3_column_int64(st, 1);
+			r->count = db_col_int(st, 1);
 		}
 		if ((rc = finish(st, rc)) != DB_OK)
 			err = rc;
@@ -460,7 +460,7 @@ void stat_rows_free(struct stat_rows *r)
 
 int hd_reports(struct db *d, long long since, const char *status, long limit, struct report_rows *out)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT id, received_at, status, format, feedback_type, reporter,"
+	struct db_stmt *st = db_prepare(d, "SELECT id, received_at, status, format, feedback_type, reporter,"
 				      " source_ip, verdict, abused_host, incident_id, coalesce(orig_subject, subject)"
 				      " FROM reports WHERE received_at >= ? AND (?2 IS NULL OR status = ?2)"
 				      " ORDER BY received_at DESC, id DESC LIMIT ?");
@@ -473,13 +473,13 @@ int hd_reports(struct db *d, long long since, const char *status, long limit, st
 	db_bind_int(st, 1, since);
 	db_bind_text(st, 2, status);
 	db_bind_int(st, 3, limit);
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		struct report_row *r;
 
 		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
 		r = &out->v[out->n++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->received_at = sqlite3_column_int64(st, 1);
+		r->id = db_col_int(st, 0);
+		r->received_at = db_col_int(st, 1);
 		r->status = text_or_null(st, 2);
 		r->format = text_or_null(st, 3);
 		r->feedback_type = text_or_null(st, 4);
@@ -487,7 +487,7 @@ int hd_reports(struct db *d, long long since, const char *status, long limit, st
 		r->source_ip = text_or_null(st, 6);
 		r->verdict = text_or_null(st, 7);
 		r->abused_host = text_or_null(st, 8);
-		r->incident = sqlite3_column_int64(st, 9);
+		r->incident = db_col_int(st, 9);
 		r->subject = text_or_null(st, 10);
 	}
 	return finish(st, rc);
@@ -495,7 +495,7 @@ int hd_reports(struct db *d, long long since, const char *status, long limit, st
 
 long long hd_reports_count(struct db *d, long long since, const char *status)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT count(*) FROM reports WHERE received_at >= ?"
+	struct db_stmt *st = db_prepare(d, "SELECT count(*) FROM reports WHERE received_at >= ?"
 				      " AND (?2 IS NULL OR status = ?2)");
 	long long n = -1;
 	int rc;
@@ -504,8 +504,8 @@ long long hd_reports_count(struct db *d, long long since, const char *status)
 		return -1;
 	db_bind_int(st, 1, since);
 	db_bind_text(st, 2, status);
-	if ((rc = db_step(d, st)) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+	if ((rc = db_step(d, st)) == DB_ROW)
+		n = db_col_int(st, 0);
 	return finish(st, rc) == DB_OK ? n : -1;
 }
 
@@ -546,19 +546,19 @@ int hd_inventory_export(struct db *d, const char *kind, struct hd_table *t)
 
 int hd_owner(struct db *d, const char *key, struct owner_row *o)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT name, email, webhook_url, policy, digest FROM owners WHERE key = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT name, email, webhook_url, policy, digest FROM owners WHERE key = ?");
 	int rc, found = 0;
 
 	memset(o, 0, sizeof(*o));
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, key);
-	if ((rc = db_step(d, st)) == SQLITE_ROW) {
+	if ((rc = db_step(d, st)) == DB_ROW) {
 		o->name = xstrdup(db_col_text(st, 0));
 		o->email = xstrdup(db_col_text(st, 1));
 		o->webhook_url = xstrdup(db_col_text(st, 2));
 		o->policy = xstrdup(db_col_text(st, 3));
-		o->digest = sqlite3_column_int(st, 4) != 0;
+		o->digest = (int)db_col_int(st, 4) != 0;
 		found = 1;
 	}
 	rc = finish(st, rc);

@@ -28,22 +28,22 @@ int incident_status_valid(const char *s)
 }
 
 /* step_rc - map a finished step to DB_OK / DB_BUSY / DB_ERROR */
-static int step_rc(struct db *d, sqlite3_stmt *st)
+static int step_rc(struct db *d, struct db_stmt *st)
 {
 	int rc = db_step(d, st);
 
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+	if (rc == DB_DONE || rc == DB_ROW)
 		return DB_OK;
-	if (rc != SQLITE_BUSY)
-		msg_error("database %s: %s", d->path, sqlite3_errmsg(d->h));
-	return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	if (rc != DB_BUSY)
+		msg_error("database %s: %s", d->path, db_errmsg(d));
+	return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 }
 
 /* add_event - one row of the incident's history */
 static int add_event(struct db *d, long long id, long long at, const char *actor, const char *old,
 		     const char *new, const char *note)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO incident_events(incident_id, at, actor, old_status,"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO incident_events(incident_id, at, actor, old_status,"
 				      " new_status, note) VALUES (?,?,?,?,?,?)");
 	int rc;
 
@@ -56,14 +56,14 @@ static int add_event(struct db *d, long long id, long long at, const char *actor
 	db_bind_text(st, 5, new);
 	db_bind_text(st, 6, note && *note ? note : NULL);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 /* add_key - count value under kind; *isnew = 1 when first seen */
 static int add_key(struct db *d, long long id, const char *kind, const char *value, int *isnew)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char v[INCIDENT_MAX_KEY];
 	int rc;
 
@@ -78,10 +78,10 @@ static int add_key(struct db *d, long long id, const char *kind, const char *val
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, v);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != DB_OK)
 		return rc;
-	if (sqlite3_changes(d->h) > 0) {
+	if (db_changes(d) > 0) {
 		*isnew = 1;
 		return DB_OK;
 	}
@@ -92,21 +92,21 @@ static int add_key(struct db *d, long long id, const char *kind, const char *val
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, v);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 /* report_time - when the report reached us (its row), else now */
 static long long report_time(struct db *d, long long report_id)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT received_at FROM reports WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT received_at FROM reports WHERE id = ?");
 	long long t = 0;
 
 	if (st) {
 		db_bind_int(st, 1, report_id);
-		if (db_step(d, st) == SQLITE_ROW)
-			t = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		if (db_step(d, st) == DB_ROW)
+			t = db_col_int(st, 0);
+		db_finalize(st);
 	}
 	return t > 0 ? t : db_now();
 }
@@ -115,7 +115,7 @@ static long long report_time(struct db *d, long long report_id)
 static int find_latest(struct db *d, const char *key, const char *verdict, long long *id, char *status,
 		       size_t slen, long long *resolved_at, long *reports)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT id, status, resolved_at, reports FROM incidents"
+	struct db_stmt *st = db_prepare(d, "SELECT id, status, resolved_at, reports FROM incidents"
 				      " WHERE key_host = ? AND verdict = ? ORDER BY id DESC LIMIT 1");
 	int rc;
 
@@ -124,23 +124,23 @@ static int find_latest(struct db *d, const char *key, const char *verdict, long 
 	db_bind_text(st, 1, key);
 	db_bind_text(st, 2, verdict);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	if (rc == DB_ROW) {
+		*id = db_col_int(st, 0);
 		str_copy(status, slen, db_col_text(st, 1));
-		*resolved_at = sqlite3_column_int64(st, 2);
-		*reports = (long)sqlite3_column_int64(st, 3);
+		*resolved_at = db_col_int(st, 2);
+		*reports = (long)db_col_int(st, 3);
 		rc = 1;
 	} else {
 		rc = db_result(rc);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 /* create - a new open incident for key; its id in *id */
 static int create(struct db *d, const char *key, const char *verdict, long long t, long long *id)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO incidents(key_host, verdict, status, first_seen,"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO incidents(key_host, verdict, status, first_seen,"
 				      " last_seen, created_at, updated_at) VALUES (?,?,'open',?,?,?,?)");
 	long long now = db_now();
 	int rc;
@@ -154,16 +154,16 @@ static int create(struct db *d, const char *key, const char *verdict, long long 
 	db_bind_int(st, 5, now);
 	db_bind_int(st, 6, now);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc == DB_OK)
-		*id = sqlite3_last_insert_rowid(d->h);
+		*id = db_last_id(d);
 	return rc;
 }
 
 /* reopen - resolved -> open, with an event */
 static int reopen(struct db *d, long long id, long long report_id)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE incidents SET status = 'open', resolved_at = NULL WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "UPDATE incidents SET status = 'open', resolved_at = NULL WHERE id = ?");
 	char note[64];
 	int rc;
 
@@ -171,7 +171,7 @@ static int reopen(struct db *d, long long id, long long report_id)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	snprintf(note, sizeof(note), "reopened by report %lld", report_id);
 	return rc == DB_OK ? add_event(d, id, db_now(), "abusedesk", "resolved", "open", note) : rc;
 }
@@ -192,7 +192,7 @@ static int crossed(const struct config *cfg, long before, long after)
 static int update_row(struct db *d, long long id, long long t, int nmsg, int nrep, int ninj,
 		      const struct db_verdict *v)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE incidents SET reports = reports + 1, messages = messages + ?,"
+	struct db_stmt *st = db_prepare(d, "UPDATE incidents SET reports = reports + 1, messages = messages + ?,"
 				      " reporters = reporters + ?, injectors = injectors + ?,"
 				      " first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),"
 				      " updated_at = ?, abused_host = coalesce(?, abused_host),"
@@ -218,7 +218,7 @@ static int update_row(struct db *d, long long id, long long t, int nmsg, int nre
 	db_bind_text(st, i++, v->auth_user && *v->auth_user ? v->auth_user : NULL);
 	db_bind_int(st, i++, id);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -264,7 +264,7 @@ static int count_keys(struct db *d, long long id, long long report_id, const str
 /* link_report - reports.incident_id */
 static int link_report(struct db *d, long long report_id, long long id)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE reports SET incident_id = ? WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "UPDATE reports SET incident_id = ? WHERE id = ?");
 	int rc;
 
 	if (st == NULL)
@@ -272,7 +272,7 @@ static int link_report(struct db *d, long long report_id, long long id)
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, report_id);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -337,20 +337,20 @@ int incident_attach(struct db *d, const struct config *cfg, long long report_id,
 /* current_status - 1 and the status of id, 0 when none */
 static int current_status(struct db *d, long long id, char *status, size_t len)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT status FROM incidents WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT status FROM incidents WHERE id = ?");
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		str_copy(status, len, db_col_text(st, 0));
 		rc = 1;
 	} else {
 		rc = db_result(rc);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -359,7 +359,7 @@ int incident_set_status(struct db *d, long long id, const char *status, const ch
 {
 	char old[32];
 	const char *new = status;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	long long now = db_now();
 	int rc;
 
@@ -387,7 +387,7 @@ int incident_set_status(struct db *d, long long id, const char *status, const ch
 	db_bind_text(st, 8, status);
 	db_bind_int(st, 9, id);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != DB_OK)
 		return rc;
 	/* a resolved or false-positive incident drops the notices still waiting to go out */

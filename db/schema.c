@@ -250,12 +250,12 @@ static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4 
 
 int db_schema_version(struct db *d)
 {
-	sqlite3_stmt *st = db_prepare(d, "PRAGMA user_version");
+	struct db_stmt *st = db_prepare(d, "PRAGMA user_version");
 	int v = -1;
 
-	if (st && db_step(d, st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	if (st && db_step(d, st) == DB_ROW)
+		v = (int)db_col_int(st, 0);
+	db_finalize(st);
 	return v;
 }
 
@@ -279,14 +279,14 @@ int db_migrate(struct db *d, char *err, size_t errlen)
 	for (int v = have; v < DB_SCHEMA_VERSION; v++) {
 		if ((rc = db_exec(d, steps[v])) != DB_OK) {
 			snprintf(err, errlen, "%s: migration to version %d failed: %s", d->path, v + 1,
-				 sqlite3_errmsg(d->h));
+				 db_errmsg(d));
 			db_rollback(d);
 			return rc;
 		}
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", DB_SCHEMA_VERSION);
 	if (db_exec(d, sql) != DB_OK || db_commit(d) != DB_OK) {
-		snprintf(err, errlen, "%s: cannot commit the migration: %s", d->path, sqlite3_errmsg(d->h));
+		snprintf(err, errlen, "%s: cannot commit the migration: %s", d->path, db_errmsg(d));
 		db_rollback(d);
 		return DB_ERROR;
 	}
