@@ -10,8 +10,8 @@
 set -u
 
 MODE=${1:-}
-BUILD_PKGS="build-essential pkg-config libgmime-3.0-dev libpcre2-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libcmocka-dev libjson-glib-dev libyaml-dev"
-TEST_PKGS="python3 python3-aiosmtpd swaks procmail libxml2-utils postfix clang libclang-rt-14-dev valgrind jq openssl tinyproxy strace bc dovecot-core dovecot-imapd spamassassin libsisimai-perl"
+BUILD_PKGS="build-essential pkg-config libgmime-3.0-dev libpcre2-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libcmocka-dev libjson-glib-dev libyaml-dev libpq-dev"
+TEST_PKGS="python3 python3-aiosmtpd swaks procmail libxml2-utils postfix clang libclang-rt-14-dev valgrind jq openssl tinyproxy strace bc dovecot-core dovecot-imapd spamassassin libsisimai-perl postgresql"
 LOG=${DEPS_LOG:-/tmp/abusedesk-deps.log}
 
 case "$MODE" in
