@@ -29,6 +29,12 @@ static int is_pg_uri(const char *s)
 	return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
 }
 
+/* db_is_file - see db.h */
+int db_is_file(const char *setting)
+{
+	return !is_pg_uri(setting);
+}
+
 /* db_open - see db.h */
 int db_open(struct db *d, const char *path, long busy_seconds, int create, char *err, size_t errlen)
 {

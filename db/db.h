@@ -35,6 +35,8 @@ struct db {
  * else is an SQLite file. */
 int db_open(struct db *d, const char *path, long busy_seconds, int create, char *err, size_t errlen);
 void db_close(struct db *d);
+/* db_is_file - does the 'database' setting name a file (SQLite) rather than a server? */
+int db_is_file(const char *setting);
 /* db_migrate - create or upgrade the schema; idempotent */
 int db_migrate(struct db *d, char *err, size_t errlen);
 int db_schema_version(struct db *d);

@@ -30,12 +30,14 @@ enum { CONNECTION_OK = 0 };
 enum { PGRES_EMPTY_QUERY = 0, PGRES_COMMAND_OK, PGRES_TUPLES_OK };
 enum { PQTRANS_IDLE = 0 };
 #define PG_DIAG_SQLSTATE 'C'
+#define PG_DIAG_MESSAGE_PRIMARY 'M'
 #define OID_BOOL 16
 #define OID_BYTEA 17
 #define OID_INT8 20
 #define OID_INT2 21
 #define OID_INT4 23
 #define OID_TEXT 25
+#define OID_NUMERIC 1700
 
 static struct {
 	PGconn *(*connectdbParams)(const char *const *, const char *const *, int);
@@ -124,12 +126,13 @@ static void quiet(void *arg, const char *m)
 	(void)m;
 }
 
-/* trim_copy - a libpq message into d->err without its trailing newline */
+/* trim_copy - the first line of a libpq message into d->err */
 static void trim_copy(struct db *d, const char *m)
 {
 	size_t n;
 
 	str_copy(d->err, sizeof(d->err), m && *m ? m : "unknown PostgreSQL error");
+	d->err[strcspn(d->err, "\n")] = '\0';
 	n = strlen(d->err);
 	while (n > 0 && (d->err[n - 1] == '\n' || d->err[n - 1] == ' '))
 		d->err[--n] = '\0';
@@ -158,8 +161,9 @@ static void redact(char *out, size_t outlen, const char *uri)
 static int fail_rc(struct db *d, PGresult *r)
 {
 	const char *state = r ? pq.resultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *m = r ? pq.resultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
-	trim_copy(d, r ? pq.resultErrorMessage(r) : pq.errorMessage(CONN(d)));
+	trim_copy(d, m ? m : r ? pq.resultErrorMessage(r) : pq.errorMessage(CONN(d)));
 	if (state == NULL || strncmp(state, "08", 2) == 0 || strcmp(state, "40001") == 0 ||
 	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
 		return DB_BUSY;
@@ -457,6 +461,8 @@ static int pg_col_type(struct db_stmt *st, int i)
 	switch (pq.ftype(s->res, i)) {
 	case OID_INT8: case OID_INT4: case OID_INT2: case OID_BOOL: return DB_T_INT;
 	case OID_BYTEA: return DB_T_BLOB;
+	case OID_NUMERIC:       /* sum() of a BIGINT: an integer unless it has a point */
+		return strchr(pq.getvalue(s->res, s->row, i), '.') ? DB_T_TEXT : DB_T_INT;
 	default: return DB_T_TEXT;
 	}
 }

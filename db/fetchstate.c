@@ -58,9 +58,9 @@ int fetchstate_set_validity(struct db *d, const char *mailbox, long long uidvali
 	if ((rc = run1(d, "DELETE FROM fetch_uids WHERE mailbox = ? AND uidvalidity != ?", mailbox,
 		       uidvalidity, 0)) != DB_OK ||
 	    (rc = run1(d, "INSERT INTO fetch_state(mailbox, uidvalidity, last_uid) VALUES (?, ?, 0)"
-		       " ON CONFLICT(mailbox) DO UPDATE SET last_uid = CASE WHEN uidvalidity = excluded.uidvalidity"
-		       " THEN last_uid ELSE 0 END, uidvalidity = excluded.uidvalidity", mailbox,
-		       uidvalidity, 0)) != DB_OK) {
+		       " ON CONFLICT(mailbox) DO UPDATE SET last_uid = CASE WHEN fetch_state.uidvalidity ="
+		       " excluded.uidvalidity THEN fetch_state.last_uid ELSE 0 END,"
+		       " uidvalidity = excluded.uidvalidity", mailbox, uidvalidity, 0)) != DB_OK) {
 		db_rollback(d);
 		return rc;
 	}
@@ -74,10 +74,10 @@ int fetchstate_done(struct db *d, const char *mailbox, long long uidvalidity, lo
 
 	if ((rc = db_begin(d)) != DB_OK)
 		return rc;
-	if ((keep && (rc = run1(d, "INSERT OR IGNORE INTO fetch_uids(mailbox, uidvalidity, uid) VALUES (?, ?, ?)",
-				mailbox, uidvalidity, uid)) != DB_OK) ||
-	    (rc = run1(d, "UPDATE fetch_state SET last_uid = max(last_uid, ?3) WHERE mailbox = ?1"
-		       " AND uidvalidity = ?2", mailbox, uidvalidity, uid)) != DB_OK) {
+	if ((keep && (rc = run1(d, "INSERT INTO fetch_uids(mailbox, uidvalidity, uid) VALUES (?, ?, ?)"
+				" ON CONFLICT DO NOTHING", mailbox, uidvalidity, uid)) != DB_OK) ||
+	    (rc = run1(d, "UPDATE fetch_state SET last_uid = CASE WHEN last_uid > ?3 THEN last_uid ELSE ?3 END"
+		       " WHERE mailbox = ?1 AND uidvalidity = ?2", mailbox, uidvalidity, uid)) != DB_OK) {
 		db_rollback(d);
 		return rc;
 	}

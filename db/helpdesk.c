@@ -80,7 +80,7 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		     " i.reports, i.reporters, i.first_seen, i.last_seen, i.role, i.confidence, i.explanation,"
 		     " i.auth_user, i.messages, i.injectors, i.created_at, i.resolved_at,"
 		     " (SELECT max(sent_at) FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'notify'"
-		     " AND o.state = 'sent') FROM incidents i WHERE 1");
+		     " AND o.state = 'sent') FROM incidents i WHERE 1 = 1");
 	if (f->id > 0)
 		buf_puts(&q, " AND i.id = :id");
 	if (f->status && strcmp(f->status, "active") == 0)
@@ -207,11 +207,13 @@ static int table_query(struct db *d, const char *sql, long long id, struct hd_ta
 		return DB_ERROR;
 	if (id > 0)
 		db_bind_int(st, 1, id);
+	/* the names after the first step: a server backend knows them from its result */
+	rc = db_step(d, st);
 	t->ncols = (size_t)db_col_count(st);
 	t->names = xcalloc(t->ncols ? t->ncols : 1, sizeof(char *));
 	for (size_t c = 0; c < t->ncols; c++)
 		t->names[c] = xstrdup(db_col_name(st, (int)c));
-	while ((rc = db_step(d, st)) == DB_ROW) {
+	for (; rc == DB_ROW; rc = db_step(d, st)) {
 		if (t->nrows == cap) {
 			cap = cap ? cap * 2 : 16;
 			t->cells = xrealloc(t->cells, cap * (t->ncols ? t->ncols : 1) * sizeof(*t->cells));
@@ -250,7 +252,7 @@ int hd_incident_page(struct db *d, long long id, struct incident_page *p)
 		    " ORDER BY received_at DESC, id DESC LIMIT 20", id, &p->reports);
 	table_query(d, "SELECT * FROM (SELECT received_at, id, format, feedback_type, reporter,"
 		    " source_ip, orig_subject FROM reports WHERE incident_id = ?1 ORDER BY received_at DESC,"
-		    " id DESC LIMIT 20) ORDER BY received_at, id", id, &p->timeline);
+		    " id DESC LIMIT 20) AS t ORDER BY received_at, id", id, &p->timeline);
 	table_query(d, "SELECT at, actor, old_status, new_status, note FROM incident_events WHERE incident_id = ?1"
 		    " ORDER BY at, id LIMIT 100", id, &p->events);
 	table_query(d, "SELECT idx, from_ip, from_rdns, helo, by_host, with_proto, queue_id, auth, date"
@@ -292,7 +294,7 @@ void incident_page_free(struct incident_page *p)
  * NEWEST(col) - ids of the newest 100 reports with col = ?1: one index range
  * per column, so an OR of two columns never turns into a scan of reports
  */
-#define NEWEST(col) "SELECT id FROM (SELECT id FROM reports WHERE " col " = ?1 ORDER BY id DESC LIMIT 100)"
+#define NEWEST(col) "SELECT id FROM (SELECT id FROM reports WHERE " col " = ?1 ORDER BY id DESC LIMIT 100) AS n_" col
 
 /* like_pattern - %text% with \ % _ escaped */
 static char *like_pattern(const char *s)
@@ -330,13 +332,13 @@ int hd_search(struct db *d, enum hd_search_by by, const char *v, long long since
 		[HS_REPORT_MESSAGE_ID] = REP_COLS "WHERE id IN (" NEWEST("orig_message_id") " UNION "
 			NEWEST("message_id") ") ORDER BY id DESC LIMIT 100",
 		[HS_INCIDENT_TEXT] = INC_COLS "WHERE id IN (SELECT id FROM incidents ORDER BY last_seen DESC LIMIT "
-			SEARCH_SCAN ") AND (key_host LIKE ?1 ESCAPE '\\' OR owner LIKE ?1 ESCAPE '\\'"
-			" OR auth_user LIKE ?1 ESCAPE '\\' OR explanation LIKE ?1 ESCAPE '\\')"
+			SEARCH_SCAN ") AND (lower(key_host) LIKE lower(?1) ESCAPE '\\' OR lower(owner) LIKE lower(?1) ESCAPE '\\'"
+			" OR lower(auth_user) LIKE lower(?1) ESCAPE '\\' OR lower(explanation) LIKE lower(?1) ESCAPE '\\')"
 			" ORDER BY last_seen DESC LIMIT 100",
 		[HS_REPORT_TEXT] = REP_COLS "WHERE id IN (SELECT id FROM reports WHERE received_at >= ?2"
-			" ORDER BY received_at DESC LIMIT " SEARCH_SCAN ") AND (reporter LIKE ?1 ESCAPE '\\'"
-			" OR orig_subject LIKE ?1 ESCAPE '\\' OR orig_from LIKE ?1 ESCAPE '\\'"
-			" OR subject LIKE ?1 ESCAPE '\\' OR original_mail_from LIKE ?1 ESCAPE '\\')"
+			" ORDER BY received_at DESC LIMIT " SEARCH_SCAN ") AND (lower(reporter) LIKE lower(?1) ESCAPE '\\'"
+			" OR lower(orig_subject) LIKE lower(?1) ESCAPE '\\' OR lower(orig_from) LIKE lower(?1) ESCAPE '\\'"
+			" OR lower(subject) LIKE lower(?1) ESCAPE '\\' OR lower(original_mail_from) LIKE lower(?1) ESCAPE '\\')"
 			" ORDER BY received_at DESC LIMIT 100",
 		/* a network: the newest rows, filtered here (columns 7 and 8 are the addresses) */
 		[HS_INCIDENT_CIDR] = INC_SEL ", abused_ip, NULL FROM incidents WHERE abused_ip IS NOT NULL"
@@ -405,7 +407,7 @@ void search_hits_free(struct search_hits *h)
  * first day [?1, ?3) from the rows themselves, so the cost is that of one
  * day of rows plus a few counters a day, whatever the span.
  */
-#define STAT_SQL(counters, rows) "SELECT v, sum(n) FROM (" counters " UNION ALL " rows ") GROUP BY v" \
+#define STAT_SQL(counters, rows) "SELECT v, sum(n) FROM (" counters " UNION ALL " rows ") AS u GROUP BY v" \
 	" ORDER BY 2 DESC, 1 LIMIT 20"
 #define STAT_INC(dim, col) STAT_SQL("SELECT value AS v, n FROM incident_days WHERE dim = '" dim "' AND day >= ?2", \
 	"SELECT " col ", 1 FROM incidents WHERE last_seen >= ?1 AND last_seen < ?3")
@@ -534,13 +536,17 @@ int hd_inventory_export(struct db *d, const char *kind, struct hd_table *t)
 			    " CASE digest WHEN 0 THEN 'no' ELSE 'yes' END FROM owners ORDER BY key" },
 		{ "networks", "SELECT cidr, owner, role, note FROM networks ORDER BY lo, prefix" },
 		{ "hosts", "SELECT h.name, (SELECT group_concat(ip_text, ' ') FROM (SELECT ip_text FROM host_ips"
-			   " WHERE host_id = h.id ORDER BY ip)), h.role, h.owner, h.note FROM hosts h ORDER BY h.name" },
+			   " WHERE host_id = h.id ORDER BY ip) AS a), h.role, h.owner, h.note FROM hosts h ORDER BY h.name" },
 	};
+	/* PostgreSQL says string_agg, with its own ORDER BY */
+	static const char pg_hosts[] = "SELECT h.name, (SELECT string_agg(ip_text, ' ' ORDER BY ip) FROM host_ips"
+		" WHERE host_id = h.id), h.role, h.owner, h.note FROM hosts h ORDER BY h.name";
 
 	memset(t, 0, sizeof(*t));
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
 		if (strcmp(kind, q[i].kind) == 0)
-			return table_query(d, q[i].sql, 0, t);
+			return table_query(d, db_dialect(d) == DB_PGSQL && strcmp(kind, "hosts") == 0 ? pg_hosts :
+					   q[i].sql, 0, t);
 	return -1;
 }
 

@@ -71,7 +71,8 @@ static int add_key(struct db *d, long long id, const char *kind, const char *val
 	if (value == NULL || *value == '\0')
 		return DB_OK;
 	str_copy(v, sizeof(v), value);
-	st = db_prepare(d, "INSERT OR IGNORE INTO incident_keys(incident_id, kind, value) VALUES (?,?,?)");
+	st = db_prepare(d, "INSERT INTO incident_keys(incident_id, kind, value) VALUES (?,?,?)"
+			   " ON CONFLICT DO NOTHING");
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
@@ -192,13 +193,15 @@ static int crossed(const struct config *cfg, long before, long after)
 static int update_row(struct db *d, long long id, long long t, int nmsg, int nrep, int ninj,
 		      const struct db_verdict *v)
 {
-	struct db_stmt *st = db_prepare(d, "UPDATE incidents SET reports = reports + 1, messages = messages + ?,"
-				      " reporters = reporters + ?, injectors = injectors + ?,"
-				      " first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),"
-				      " updated_at = ?, abused_host = coalesce(?, abused_host),"
-				      " abused_ip = coalesce(?, abused_ip), owner = coalesce(?, owner),"
-				      " role = coalesce(?, role), confidence = ?, explanation = coalesce(?, explanation),"
-				      " auth_user = coalesce(?, auth_user) WHERE id = ?");
+#define UPDATE_ROW(MIN, MAX) "UPDATE incidents SET reports = reports + 1, messages = messages + ?," \
+	" reporters = reporters + ?, injectors = injectors + ?," \
+	" first_seen = " MIN "(first_seen, ?), last_seen = " MAX "(last_seen, ?)," \
+	" updated_at = ?, abused_host = coalesce(?, abused_host)," \
+	" abused_ip = coalesce(?, abused_ip), owner = coalesce(?, owner)," \
+	" role = coalesce(?, role), confidence = ?, explanation = coalesce(?, explanation)," \
+	" auth_user = coalesce(?, auth_user) WHERE id = ?"
+	struct db_stmt *st = db_prepare(d, db_dialect(d) == DB_PGSQL ? UPDATE_ROW("least", "greatest") :
+					UPDATE_ROW("min", "max"));
 	int rc, i = 1;
 
 	if (st == NULL)

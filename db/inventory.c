@@ -114,7 +114,8 @@ int inventory_put_host(struct db *d, const char *name, const struct ipaddr *ips,
 		char text[46];
 
 		ip_format(&ips[i], text);
-		st = db_prepare(d, "INSERT OR IGNORE INTO host_ips(ip, host_id, ip_text) VALUES (?,?,?)");
+		st = db_prepare(d, "INSERT INTO host_ips(ip, host_id, ip_text) VALUES (?,?,?)"
+				   " ON CONFLICT DO NOTHING");
 		if (st) {
 			db_bind_blob(st, 1, ips[i].b, 16);
 			db_bind_int(st, 2, id);

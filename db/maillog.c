@@ -16,9 +16,9 @@ static const char *nz(const char *s)
 
 int maillog_insert(struct db *d, const struct db_maillog_rec *r, const char *line_hash)
 {
-	struct db_stmt *st = db_prepare(d, "INSERT OR IGNORE INTO maillog(line_hash, at, host, queue_id,"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO maillog(line_hash, at, host, queue_id,"
 				      " client_name, client_ip, sasl_user, message_id, sender, recipient, relay,"
-				      " status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+				      " status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
 	int rc, i = 1;
 
 	if (st == NULL)

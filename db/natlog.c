@@ -14,8 +14,8 @@
 int natlog_insert(struct db *d, long long at, const struct ipaddr *inside, int inside_port,
 		  const struct ipaddr *outside, int outside_port)
 {
-	struct db_stmt *st = db_prepare(d, "INSERT OR IGNORE INTO natlog(at, inside_ip, inside_port, outside_ip,"
-				      " outside_port) VALUES (?,?,?,?,?)");
+	struct db_stmt *st = db_prepare(d, "INSERT INTO natlog(at, inside_ip, inside_port, outside_ip,"
+				      " outside_port) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING");
 	char in[46], out[46];
 	int rc;
 

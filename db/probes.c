@@ -89,15 +89,15 @@ int probes_incident(struct db *d, long long id, struct probe_incident_row *out)
 /* probes_due - active relay/proxy incidents not probed since they (re)opened */
 int probes_due(struct db *d, long long *ids, size_t max, size_t *n)
 {
-	struct db_stmt *st = db_prepare(d,
-		"SELECT i.id FROM incidents i"
-		" WHERE i.verdict IN ('open_relay', 'open_proxy')"
-		"  AND i.status IN ('open', 'notified', 'acknowledged')"
-		"  AND coalesce(i.abused_ip, '') != ''"
-		"  AND NOT EXISTS (SELECT 1 FROM probes p WHERE p.incident_id = i.id"
-		"   AND p.at >= max(i.created_at, coalesce((SELECT max(e.at) FROM incident_events e"
-		"    WHERE e.incident_id = i.id AND e.new_status = 'open'), 0)))"
-		" ORDER BY i.id LIMIT ?");
+#define PROBES_DUE(MAX) "SELECT i.id FROM incidents i" \
+		" WHERE i.verdict IN ('open_relay', 'open_proxy')" \
+		"  AND i.status IN ('open', 'notified', 'acknowledged')" \
+		"  AND coalesce(i.abused_ip, '') != ''" \
+		"  AND NOT EXISTS (SELECT 1 FROM probes p WHERE p.incident_id = i.id" \
+		"   AND p.at >= " MAX "(i.created_at, coalesce((SELECT max(e.at) FROM incident_events e" \
+		"    WHERE e.incident_id = i.id AND e.new_status = 'open'), 0)))" \
+		" ORDER BY i.id LIMIT ?"
+	struct db_stmt *st = db_prepare(d, db_dialect(d) == DB_PGSQL ? PROBES_DUE("greatest") : PROBES_DUE("max"));
 	int rc;
 
 	*n = 0;
