@@ -39,7 +39,7 @@ A() { local w=$1; shift; "$BIN" -c "$T/$w/abusedesk.conf" "$@"; }
 export ABUSEDESK_NOW=1790000000
 
 ok "A pg init" "init creates the schema on PostgreSQL"
-is "$(pg_psql 'SELECT version FROM schema_version')" 3 "schema version recorded"
+is "$(pg_psql 'SELECT version FROM schema_version')" 4 "schema version recorded"
 ok "A pg init" "init again is harmless"
 is "$(pg_psql "SELECT count(*) FROM information_schema.views WHERE table_name IN ('open_incidents','incident_reports','pending_reports','untraced_reports','outbox_failed')")" 5 "the views for psql users exist"
 ok "A sq init >/dev/null" "SQLite init"
