@@ -138,11 +138,17 @@ static int find_latest(struct db *d, const char *key, const char *verdict, long 
 	return rc;
 }
 
-/* create - a new open incident for key; its id in *id */
+/*
+ * create - a new open incident for key; its id in *id. 1 when another
+ * transaction opened one for the key first: on PostgreSQL the unique index
+ * incidents_live (one incident per key and verdict that is not resolved)
+ * makes the second of two hosts wait for the first and insert nothing.
+ */
 static int create(struct db *d, const char *key, const char *verdict, long long t, long long *id)
 {
 	struct db_stmt *st = db_prepare(d, "INSERT INTO incidents(key_host, verdict, status, first_seen,"
-				      " last_seen, created_at, updated_at) VALUES (?,?,'open',?,?,?,?)");
+				      " last_seen, created_at, updated_at) VALUES (?,?,'open',?,?,?,?)"
+				      " ON CONFLICT DO NOTHING");
 	long long now = db_now();
 	int rc;
 
@@ -156,15 +162,19 @@ static int create(struct db *d, const char *key, const char *verdict, long long 
 	db_bind_int(st, 6, now);
 	rc = step_rc(d, st);
 	db_finalize(st);
+	if (rc == DB_OK && db_changes(d) == 0)
+		return 1;
 	if (rc == DB_OK)
 		*id = db_last_id(d);
 	return rc;
 }
 
-/* reopen - resolved -> open, with an event */
+/* reopen - resolved -> open, with an event; 1 when it was no longer resolved
+ * (another host reopened it first: the report joins it) */
 static int reopen(struct db *d, long long id, long long report_id)
 {
-	struct db_stmt *st = db_prepare(d, "UPDATE incidents SET status = 'open', resolved_at = NULL WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "UPDATE incidents SET status = 'open', resolved_at = NULL"
+				      " WHERE id = ? AND status = 'resolved'");
 	char note[64];
 	int rc;
 
@@ -173,6 +183,8 @@ static int reopen(struct db *d, long long id, long long report_id)
 	db_bind_int(st, 1, id);
 	rc = step_rc(d, st);
 	db_finalize(st);
+	if (rc == DB_OK && db_changes(d) == 0)
+		return 1;
 	snprintf(note, sizeof(note), "reopened by report %lld", report_id);
 	return rc == DB_OK ? add_event(d, id, db_now(), "abusedesk", "resolved", "open", note) : rc;
 }
@@ -189,9 +201,11 @@ static int crossed(const struct config *cfg, long before, long after)
 	return 0;
 }
 
-/* update_row - counters and the latest verdict details */
+/* update_row - counters and the latest verdict details; the report count
+ * after it in *reports (counted under the row's lock, so two hosts adding a
+ * report at once see 1 and 2, never 1 twice) */
 static int update_row(struct db *d, long long id, long long t, int nmsg, int nrep, int ninj,
-		      const struct db_verdict *v)
+		      const struct db_verdict *v, long *reports)
 {
 #define UPDATE_ROW(MIN, MAX) "UPDATE incidents SET reports = reports + 1, messages = messages + ?," \
 	" reporters = reporters + ?, injectors = injectors + ?," \
@@ -199,7 +213,7 @@ static int update_row(struct db *d, long long id, long long t, int nmsg, int nre
 	" updated_at = ?, abused_host = coalesce(?, abused_host)," \
 	" abused_ip = coalesce(?, abused_ip), owner = coalesce(?, owner)," \
 	" role = coalesce(?, role), confidence = ?, explanation = coalesce(?, explanation)," \
-	" auth_user = coalesce(?, auth_user) WHERE id = ?"
+	" auth_user = coalesce(?, auth_user) WHERE id = ? RETURNING reports"
 	struct db_stmt *st = db_prepare(d, db_dialect(d) == DB_PGSQL ? UPDATE_ROW("least", "greatest") :
 					UPDATE_ROW("min", "max"));
 	int rc, i = 1;
@@ -220,9 +234,17 @@ static int update_row(struct db *d, long long id, long long t, int nmsg, int nre
 	db_bind_text(st, i++, v->explanation && *v->explanation ? v->explanation : NULL);
 	db_bind_text(st, i++, v->auth_user && *v->auth_user ? v->auth_user : NULL);
 	db_bind_int(st, i++, id);
-	rc = step_rc(d, st);
+	rc = db_step(d, st);
+	if (rc == DB_ROW) {
+		*reports = (long)db_col_int(st, 0);
+		rc = db_step(d, st);    /* RETURNING: run the statement to its end */
+	}
 	db_finalize(st);
-	return rc;
+	if (rc == DB_DONE)
+		return DB_OK;
+	if (rc != DB_BUSY)
+		msg_error("database %s: %s", d->path, db_errmsg(d));
+	return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 }
 
 /* incident_key - the grouping key into key (lowercased host, else IP, else source IP) */
@@ -285,15 +307,20 @@ static int choose(struct db *d, const struct config *cfg, const char *key, const
 {
 	char status[32] = "", note[64];
 	long long id = 0, resolved_at = 0;
-	int rc = find_latest(d, key, verdict, &id, status, sizeof(status), &resolved_at, before);
+	int rc, tries = 0;
 
-	if (rc < 0)
+	/* a second look only when another host reopened or opened it meanwhile */
+again:
+	status[0] = '\0';
+	if ((rc = find_latest(d, key, verdict, &id, status, sizeof(status), &resolved_at, before)) < 0)
 		return rc;
 	if (rc == 1 && strcmp(status, "resolved") == 0) {
 		if (t - resolved_at <= cfg->reopen_quiet_period) {
-			out->reopened = 1;
+			if ((rc = reopen(d, id, report_id)) == 1 && tries++ == 0)
+				goto again;
+			out->reopened = rc == DB_OK;
 			out->id = id;
-			return reopen(d, id, report_id);
+			return rc == 1 ? DB_OK : rc;
 		}
 		rc = 0;   /* resolved long ago: a new incident */
 	}
@@ -302,8 +329,10 @@ static int choose(struct db *d, const struct config *cfg, const char *key, const
 		return DB_OK;
 	}
 	*before = 0;
-	if ((rc = create(d, key, verdict, t, &id)) != DB_OK)
-		return rc;
+	if ((rc = create(d, key, verdict, t, &id)) == 1 && tries++ == 0)
+		goto again;
+	if (rc != DB_OK)
+		return rc < 0 ? rc : DB_ERROR;
 	out->id = id;
 	out->created = 1;
 	snprintf(note, sizeof(note), "opened by report %lld", report_id);
@@ -317,7 +346,7 @@ int incident_attach(struct db *d, const struct config *cfg, long long report_id,
 	char key[256];
 	const char *verdict = v->cls;
 	long long t;
-	long before = 0;
+	long before = 0, after = 0;
 	int n[3] = { 0, 0, 0 }, rc;
 
 	memset(out, 0, sizeof(*out));
@@ -327,13 +356,14 @@ int incident_attach(struct db *d, const struct config *cfg, long long report_id,
 	t = report_time(d, report_id);
 	if ((rc = choose(d, cfg, key, verdict, t, report_id, out, &before)) != DB_OK ||
 	    (rc = count_keys(d, out->id, report_id, r, v, orig_key, n)) != DB_OK ||
-	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v)) != DB_OK ||
+	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v, &after)) != DB_OK ||
 	    (rc = link_report(d, report_id, out->id)) != DB_OK) {
 		out->id = 0;
 		return rc;
 	}
-	out->reports = before + 1;
-	out->grew = crossed(cfg, before, before + 1);
+	before = after - 1;
+	out->reports = after;
+	out->grew = crossed(cfg, before, after);
 	return DB_OK;
 }
 

@@ -177,11 +177,20 @@ int outbox_claim(struct db *d, const char *owner, long long now, long long due, 
 	memset(r, 0, sizeof(*r));
 	if ((rc = db_begin(d)) != DB_OK)
 		return rc;
-	st = db_prepare(d, "UPDATE outbox SET claim_owner = ?1, claim_until = ?2"
-			" WHERE id = (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?3"
-			"  AND (claim_owner IS NULL OR claim_until IS NULL OR claim_until <= ?4) AND id > ?5"
-			"  ORDER BY id LIMIT 1)"
-			" RETURNING " ROW_COLS);
+	/*
+	 * SQLite: BEGIN IMMEDIATE already holds every other writer off. PostgreSQL
+	 * runs claims side by side: the row is locked as it is picked, and a row
+	 * another runner holds is passed over (SKIP LOCKED) rather than waited for;
+	 * once that runner commits, its claim_until keeps the row out of the
+	 * subquery, which PostgreSQL evaluates again on the row's newest version.
+	 */
+#define CLAIM(LOCK) "UPDATE outbox SET claim_owner = ?1, claim_until = ?2" \
+	" WHERE id = (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?3" \
+	"  AND (claim_owner IS NULL OR claim_until IS NULL OR claim_until <= ?4) AND id > ?5" \
+	"  ORDER BY id LIMIT 1" LOCK ")" \
+	" RETURNING " ROW_COLS
+	st = db_prepare(d, db_dialect(d) == DB_PGSQL ? CLAIM(" FOR UPDATE SKIP LOCKED") : CLAIM(""));
+#undef CLAIM
 	if (st == NULL) {
 		db_rollback(d);
 		return DB_ERROR;

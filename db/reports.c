@@ -38,15 +38,10 @@ int reports_insert_raw(struct db *d, const char *spool_name, long long size, con
 	int rc;
 
 	*existed = 0;
-	rc = reports_by_sha(d, sha256, id, NULL, 0, done);
-	if (rc == 1) {
-		*existed = 1;
-		return DB_OK;
-	}
-	if (rc < 0)
-		return rc;
+	/* the unique sha256 is the dedupe key: the database, not a read before the
+	 * write, decides which of two hosts recording one message at once adds it */
 	st = db_prepare(d, "INSERT INTO reports(received_at, size, sha256, spool_path, status, flags)"
-			   " VALUES (?, ?, ?, ?, 'pending', ?)");
+			   " VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT(sha256) DO NOTHING");
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, received_at);
@@ -58,6 +53,14 @@ int reports_insert_raw(struct db *d, const char *spool_name, long long size, con
 	db_finalize(st);
 	if (rc != DB_DONE)
 		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+	if (db_changes(d) == 0) {
+		if ((rc = reports_by_sha(d, sha256, id, NULL, 0, done)) < 0)
+			return rc;
+		if (rc == 0)
+			return DB_ERROR;   /* a conflict on a row no one can see: not possible */
+		*existed = 1;
+		return DB_OK;
+	}
 	*id = db_last_id(d);
 	*done = 0;
 	return DB_OK;
