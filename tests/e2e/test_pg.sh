@@ -1,15 +1,25 @@
 #!/bin/bash
 # test_pg.sh - the same desk on PostgreSQL: init, ingest of the samples and
-# the helpdesk's answers equal to the same run on SQLite. Starts its own
-# cluster (tests/lib/pg.sh) and stops it by its PID.
+# the helpdesk's answers equal to the same run on SQLite; then two "hosts"
+# (own spools and configurations, one database) at once: a complaint both
+# receive is one report, reports opening an incident for the same host at
+# the same moment give one incident with consistent counters, and two
+# `notify` runners send every queued notification to the loopback SMTP sink
+# once. Starts its own cluster (tests/lib/pg.sh) and stops it by its PID.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/pg.sh
+. tests/lib/servers.sh
 BIN=${ABUSEDESK_BIN:-$PWD/abusedesk}
 T=$(mktemp -d /tmp/abusedesk-pg-XXXXXX)
-cleanup() { pg_stop "$T/pg"; rm -rf "$T"; }
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	sink_stop "$T/sink"; pg_stop "$T/pg"; [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 chmod 755 "$T"
 
 if ! pg_start "$T/pg"; then
@@ -21,7 +31,7 @@ if [ "$(id -u)" = 0 ]; then
 	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
 	RUN_USER=abusedesk
 fi
-conf() { # conf NAME DATABASE
+conf() { # conf NAME DATABASE [EXTRA-LINES]
 	mkdir -p "$T/$1"; chmod 755 "$T/$1"; [ -n "$RUN_USER" ] && chown "$RUN_USER" "$T/$1"
 	cat > "$T/$1/abusedesk.conf" <<CONF
 database = $2
@@ -31,6 +41,7 @@ syslog = no
 db_busy_timeout = 2s
 our_networks = 192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32
 our_domains = example.net
+${3:-}
 CONF
 }
 conf pg "$PG_URI"
@@ -69,4 +80,107 @@ is "$(pg_psql "SELECT string_agg(coalesce(verdict,'-'), ',' ORDER BY id) FROM re
 is "$(A pg stats)" "$(A sq stats)" "stats equal (per-day counters kept by the triggers)"
 is "$(A pg show 1 | grep -v '^Seen:')" "$(A sq show 1 | grep -v '^Seen:')" "show equal"
 is "$(A pg incidents --status open | wc -l)" "$(A sq incidents --status open | wc -l)" "incidents --status (named parameters)"
+
+# ---------------------------------------------- two hosts, one database
+# arf ID N: a feedback-loop complaint about 192.0.2.N (our customer host
+# cust-N), its own Message-IDs from ID
+arf() {
+	printf 'From: Feedback Loop <fbl@fbl.example.org>\nTo: abuse@example.net\nSubject: fblrace %s\n' "$1"
+	printf 'Message-ID: <fbl-%s@fbl.example.org>\nMIME-Version: 1.0\n' "$1"
+	printf 'Content-Type: multipart/report; report-type=feedback-report; boundary="b"\n\n'
+	printf -- '--b\nContent-Type: text/plain\n\nA recipient marked a message from 192.0.2.%s as spam.\n\n' "$2"
+	printf -- '--b\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\nUser-Agent: FBL/1\nVersion: 1\n'
+	printf 'Source-IP: 192.0.2.%s\nArrival-Date: Tue, 05 Mar 2024 13:58:41 +0000\n\n' "$2"
+	printf -- '--b\nContent-Type: message/rfc822\n\n'
+	printf 'Received: from cust-%s.example.net (cust-%s.example.net [192.0.2.%s])\n' "$2" "$2" "$2"
+	printf '\tby mx.fbl.example.org with ESMTP id Q%s; Tue, 05 Mar 2024 13:58:41 +0000\n' "$1"
+	printf 'From: <x@cust-%s.example.net>\nTo: <jane@example.org>\nSubject: offer\n' "$2"
+	printf 'Message-ID: <spam-%s@cust-%s.example.net>\n\nBuy now.\n--b--\n' "$1" "$2"
+}
+conf h1 "$PG_URI"
+conf h2 "$PG_URI"
+mkdir -p "$T/race"
+R0=$(pg_psql 'SELECT count(*) FROM reports')
+# 1. the same 40 complaints delivered to both hosts, both ingesting at once
+for i in $(seq 1 40); do arf "same$i" $((100 + i % 4)) > "$T/race/same$i.eml"; done
+for h in h1 h2; do
+	( bad=0; for i in $(seq 1 40); do A $h -q ingest < "$T/race/same$i.eml" 2>>"$T/$h.err" || bad=$((bad + 1)); done
+	  echo "$bad" > "$T/$h.bad" ) &
+	PIDS+=($!)
+done
+for p in "${PIDS[@]}"; do wait "$p"; done; PIDS=()
+is "$(cat "$T/h1.bad")$(cat "$T/h2.bad")" 00 "both hosts accepted every delivery (exit 0)"
+is "$(pg_psql 'SELECT count(*) FROM reports')" $((R0 + 40)) "40 complaints delivered to two hosts are 40 reports"
+is "$(pg_psql "SELECT count(*) FROM reports WHERE status <> 'done'")" 0 "all of them done"
+is "$(find "$T/h1/spool/new" "$T/h2/spool/new" -type f | wc -l)" 0 "nothing pending in either spool"
+# 2. for each of 12 new hosts, each host records a different report about it at the same moment
+for k in $(seq 1 12); do
+	arf "a$k" $((20 + k)) > "$T/race/a$k.eml"; arf "b$k" $((20 + k)) > "$T/race/b$k.eml"
+done
+for k in $(seq 1 12); do
+	A h1 -q ingest < "$T/race/a$k.eml" 2>>"$T/h1.err" & p1=$!
+	A h2 -q ingest < "$T/race/b$k.eml" 2>>"$T/h2.err" & p2=$!
+	wait "$p1"; wait "$p2"
+done
+is "$(pg_psql "SELECT count(*) FROM reports WHERE subject LIKE 'fblrace a%' OR subject LIKE 'fblrace b%'")" 24 \
+   "24 reports about 12 hosts"
+is "$(pg_psql "SELECT count(DISTINCT incident_id) FROM reports WHERE subject LIKE 'fblrace a%' OR subject LIKE 'fblrace b%'")" 12 \
+   "two reports about one host at the same moment join one incident (12 incidents)"
+is "$(pg_psql "SELECT count(*) FROM (SELECT key_host, verdict FROM incidents WHERE status <> 'resolved'
+	GROUP BY key_host, verdict HAVING count(*) > 1) AS x")" 0 "no incident key is open twice"
+is "$(pg_psql "SELECT count(*) FROM incidents i WHERE reports <> (SELECT count(*) FROM reports r WHERE r.incident_id = i.id)
+	OR messages <> (SELECT count(*) FROM incident_keys k WHERE k.incident_id = i.id AND k.kind = 'message')")" 0 \
+   "every incident's report and message counters match its reports"
+is "$(pg_psql "SELECT count(*) FROM incident_events e WHERE new_status = 'open' AND old_status IS NULL
+	AND e.incident_id IN (SELECT incident_id FROM reports WHERE subject LIKE 'fblrace a%')")" 12 \
+   "one 'opened' event per incident"
+
+# 3. two notify runners (one per host) and the loopback SMTP sink: each notification once
+if ! "$SINK_PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
+	skip "python3-aiosmtpd is not installed: no SMTP sink"
+	done_testing; exit
+fi
+SP=$(free_port)
+NOTIFY="organization = Example Network
+team_address = abuse-team@example.net
+from_address = abusedesk@example.net
+smtp_url = smtp://127.0.0.1:$SP
+smtp_tls = none
+smtp_timeout = 30s
+notify_lease = 5m"
+conf h1 "$PG_URI" "$NOTIFY"
+conf h2 "$PG_URI" "$NOTIFY"
+ok sink_start "$T/sink" "$SP" "SMTP sink up"
+NOW=$(date +%s)
+pg_psql "DELETE FROM outbox; INSERT INTO outbox(kind, channel, recipient, subject, message_id, body, state,
+	next_attempt_at, created_at)
+	SELECT 'notify', 'smtp', 'noc@owner.test', 'n' || i, '<n' || i || '@test>',
+	 convert_to('From: <abusedesk@example.net>' || chr(13) || chr(10) || 'To: <noc@owner.test>' || chr(13) || chr(10)
+	  || 'Subject: n' || i || chr(13) || chr(10) || 'Message-ID: <n' || i || '@test>' || chr(13) || chr(10)
+	  || chr(13) || chr(10) || 'notice ' || i || chr(13) || chr(10), 'UTF8'), 'pending', $NOW, $NOW
+	FROM generate_series(1, 150) AS i" >/dev/null
+is "$(pg_psql "SELECT count(*) FROM outbox WHERE state = 'pending'")" 150 "150 notifications queued"
+unset ABUSEDESK_NOW
+for h in h1 h2; do
+	( A $h -q notify --once > "$T/$h.notify" 2>&1; echo $? > "$T/$h.nrc" ) &
+	PIDS+=($!)
+done
+for p in "${PIDS[@]}"; do wait "$p"; done; PIDS=()
+is "$(cat "$T/h1.nrc")$(cat "$T/h2.nrc")" 00 "both runners finished (exit 0)"
+mids() { cat "$T/sink"/[0-9]*.eml 2>/dev/null | tr -d '\r' | sed -n 's/^Message-ID: *//Ip'; }
+is "$(mids | grep -c '^<n[0-9]*@test>$')" 150 "the sink got 150 notifications"
+is "$(mids | sort -u | grep -c '^<n[0-9]*@test>$')" 150 "150 distinct Message-IDs: each exactly once"
+is "$(pg_psql "SELECT state || ':' || count(*) FROM outbox GROUP BY state")" "sent:150" "every row sent"
+is "$(pg_psql 'SELECT count(*) FROM outbox WHERE claim_owner IS NOT NULL')" 0 "no claim left behind"
+S1=$(sed -n 's/^notify: \([0-9]*\) sent.*/\1/p' "$T/h1.notify"); S2=$(sed -n 's/^notify: \([0-9]*\) sent.*/\1/p' "$T/h2.notify")
+is "$((${S1:-0} + ${S2:-0}))" 150 "the runners' sent counts add up to 150"
+diag "runner 1 sent ${S1:-0}, runner 2 sent ${S2:-0}"
+# a claim whose lease runs is passed over; once it has ended the row is taken again
+pg_psql "UPDATE outbox SET state = 'pending', sent_at = NULL, claim_owner = 'gone:1:x', claim_until = $(( $(date +%s) + 300 ))
+	WHERE message_id = '<n7@test>'" >/dev/null
+A h1 -q notify --once >/dev/null 2>&1
+is "$(mids | grep -cxF '<n7@test>')" 1 "a row under another runner's lease is not sent"
+pg_psql "UPDATE outbox SET claim_until = $(( $(date +%s) - 1 )) WHERE message_id = '<n7@test>'" >/dev/null
+A h2 -q notify --once >/dev/null 2>&1
+is "$(mids | grep -cxF '<n7@test>')" 2 "after the lease it is sent again (the runner that held it never finished)"
 done_testing
