@@ -143,7 +143,10 @@ static const char pg_schema[] =
 	"CREATE TABLE IF NOT EXISTS incident_days ("
 	" dim TEXT NOT NULL, day BIGINT NOT NULL, value TEXT NOT NULL, n BIGINT NOT NULL,"
 	" PRIMARY KEY(dim, day, value));"
-	/* the per-day counters of stats (schema.c) */
+	/* the per-day counters of stats (schema.c), counted at commit: a counter row
+	 * (today's reports with no reporter yet, say) is locked for an instant
+	 * instead of for the whole transaction of every report that touches it,
+	 * so hosts recording side by side do not queue on it */
 	"CREATE OR REPLACE FUNCTION ad_report_days() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
 	" IF TG_OP IN ('DELETE','UPDATE') THEN"
 	"  UPDATE report_days SET n = n - 1"
@@ -156,10 +159,12 @@ static const char pg_schema[] =
 	"   ON CONFLICT(day, reporter) DO UPDATE SET n = report_days.n + 1;"
 	" END IF;"
 	" RETURN NULL; END $f$;"
-	"CREATE OR REPLACE TRIGGER report_days_ins AFTER INSERT OR DELETE ON reports"
-	" FOR EACH ROW EXECUTE FUNCTION ad_report_days();"
-	"CREATE OR REPLACE TRIGGER report_days_upd AFTER UPDATE OF received_at, reporter ON reports"
-	" FOR EACH ROW WHEN (OLD.received_at / 86400 IS DISTINCT FROM NEW.received_at / 86400"
+	"DROP TRIGGER IF EXISTS report_days_ins ON reports;"
+	"CREATE CONSTRAINT TRIGGER report_days_ins AFTER INSERT OR DELETE ON reports"
+	" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ad_report_days();"
+	"DROP TRIGGER IF EXISTS report_days_upd ON reports;"
+	"CREATE CONSTRAINT TRIGGER report_days_upd AFTER UPDATE OF received_at, reporter ON reports"
+	" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.received_at / 86400 IS DISTINCT FROM NEW.received_at / 86400"
 	"  OR OLD.reporter IS DISTINCT FROM NEW.reporter) EXECUTE FUNCTION ad_report_days();"
 	"CREATE OR REPLACE FUNCTION ad_incident_days() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
 	" IF TG_OP IN ('DELETE','UPDATE') THEN"
@@ -176,10 +181,12 @@ static const char pg_schema[] =
 	"   ON CONFLICT(dim, day, value) DO UPDATE SET n = incident_days.n + 1;"
 	" END IF;"
 	" RETURN NULL; END $f$;"
-	"CREATE OR REPLACE TRIGGER incident_days_ins AFTER INSERT OR DELETE ON incidents"
-	" FOR EACH ROW EXECUTE FUNCTION ad_incident_days();"
-	"CREATE OR REPLACE TRIGGER incident_days_upd AFTER UPDATE OF last_seen, verdict, status, owner"
-	" ON incidents FOR EACH ROW WHEN (OLD.last_seen / 86400 IS DISTINCT FROM NEW.last_seen / 86400"
+	"DROP TRIGGER IF EXISTS incident_days_ins ON incidents;"
+	"CREATE CONSTRAINT TRIGGER incident_days_ins AFTER INSERT OR DELETE ON incidents"
+	" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ad_incident_days();"
+	"DROP TRIGGER IF EXISTS incident_days_upd ON incidents;"
+	"CREATE CONSTRAINT TRIGGER incident_days_upd AFTER UPDATE OF last_seen, verdict, status, owner"
+	" ON incidents DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.last_seen / 86400 IS DISTINCT FROM NEW.last_seen / 86400"
 	"  OR OLD.verdict IS DISTINCT FROM NEW.verdict OR OLD.status IS DISTINCT FROM NEW.status"
 	"  OR OLD.owner IS DISTINCT FROM NEW.owner) EXECUTE FUNCTION ad_incident_days();"
 	/* views for people (psql), the same columns as on SQLite */

@@ -82,11 +82,12 @@ is "$(A pg show 1 | grep -v '^Seen:')" "$(A sq show 1 | grep -v '^Seen:')" "show
 is "$(A pg incidents --status open | wc -l)" "$(A sq incidents --status open | wc -l)" "incidents --status (named parameters)"
 
 # ---------------------------------------------- two hosts, one database
-# arf ID N: a feedback-loop complaint about 192.0.2.N (our customer host
-# cust-N), its own Message-IDs from ID
+# arf ID N [REPORTER]: a feedback-loop complaint about 192.0.2.N (our
+# customer host cust-N), its own Message-IDs from ID, sent by REPORTER's
+# domain (default fbl.example.org)
 arf() {
-	printf 'From: Feedback Loop <fbl@fbl.example.org>\nTo: abuse@example.net\nSubject: fblrace %s\n' "$1"
-	printf 'Message-ID: <fbl-%s@fbl.example.org>\nMIME-Version: 1.0\n' "$1"
+	printf 'From: Feedback Loop <fbl@%s>\nTo: abuse@example.net\nSubject: fblrace %s\n' "${3:-fbl.example.org}" "$1"
+	printf 'Message-ID: <fbl-%s@%s>\nMIME-Version: 1.0\n' "$1" "${3:-fbl.example.org}"
 	printf 'Content-Type: multipart/report; report-type=feedback-report; boundary="b"\n\n'
 	printf -- '--b\nContent-Type: text/plain\n\nA recipient marked a message from 192.0.2.%s as spam.\n\n' "$2"
 	printf -- '--b\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\nUser-Agent: FBL/1\nVersion: 1\n'
@@ -126,6 +127,30 @@ is "$(pg_psql "SELECT count(*) FROM reports WHERE subject LIKE 'fblrace a%' OR s
    "24 reports about 12 hosts"
 is "$(pg_psql "SELECT count(DISTINCT incident_id) FROM reports WHERE subject LIKE 'fblrace a%' OR subject LIKE 'fblrace b%'")" 12 \
    "two reports about one host at the same moment join one incident (12 incidents)"
+# the same, with the moment made certain: a session holds the incidents table
+# against inserts while both hosts look up the key (none yet) and try to open
+# one; it lets go, and both inserts run at once (two reporters: one
+# reporter's reports of a day take turns on their per-day counter row)
+for k in $(seq 1 4); do
+	arf "c$k" $((40 + k)) fbl-c.example.org > "$T/race/c$k.eml"
+	arf "d$k" $((40 + k)) fbl-d.example.org > "$T/race/d$k.eml"
+	pg_psql "BEGIN; LOCK TABLE incidents IN SHARE ROW EXCLUSIVE MODE; SELECT pg_sleep(1.2); COMMIT" >/dev/null &
+	LP=$!
+	for _ in $(seq 50); do
+		[ "$(pg_psql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+			WHERE c.relname = 'incidents' AND l.mode = 'ShareRowExclusiveLock' AND l.granted")" = 1 ] && break
+		sleep 0.05
+	done
+	A h1 -q ingest < "$T/race/c$k.eml" 2>>"$T/h1.err" & p1=$!
+	A h2 -q ingest < "$T/race/d$k.eml" 2>>"$T/h2.err" & p2=$!
+	wait "$p1"; r1=$?; wait "$p2"; r2=$?; wait "$LP"
+	[ "$r1$r2" = 00 ] || diag "round $k: ingest exit $r1 $r2"
+done
+is "$(pg_psql "SELECT count(*) || ' ' || count(DISTINCT incident_id) FROM reports
+	WHERE subject LIKE 'fblrace c%' OR subject LIKE 'fblrace d%'")" "8 4" \
+   "reports opening an incident for one host in the same instant: 8 reports, 4 incidents"
+is "$(pg_psql "SELECT string_agg(reports::text, ',') FROM incidents WHERE id IN (SELECT incident_id FROM reports
+	WHERE subject LIKE 'fblrace c%')")" "2,2,2,2" "each counts both reports"
 is "$(pg_psql "SELECT count(*) FROM (SELECT key_host, verdict FROM incidents WHERE status <> 'resolved'
 	GROUP BY key_host, verdict HAVING count(*) > 1) AS x")" 0 "no incident key is open twice"
 is "$(pg_psql "SELECT count(*) FROM incidents i WHERE reports <> (SELECT count(*) FROM reports r WHERE r.incident_id = i.id)
@@ -134,6 +159,12 @@ is "$(pg_psql "SELECT count(*) FROM incidents i WHERE reports <> (SELECT count(*
 is "$(pg_psql "SELECT count(*) FROM incident_events e WHERE new_status = 'open' AND old_status IS NULL
 	AND e.incident_id IN (SELECT incident_id FROM reports WHERE subject LIKE 'fblrace a%')")" 12 \
    "one 'opened' event per incident"
+
+is "$(pg_psql "SELECT (SELECT sum(n) FROM report_days) = (SELECT count(*) FROM reports)
+	AND NOT EXISTS (SELECT 1 FROM report_days d WHERE n <> (SELECT count(*) FROM reports r
+	 WHERE r.received_at / 86400 = d.day AND coalesce(r.reporter, '-') = d.reporter))
+	AND (SELECT sum(n) FROM incident_days WHERE dim = 'status') = (SELECT count(*) FROM incidents)")" t \
+   "the per-day counters (counted at commit) match the rows after the concurrent runs"
 
 # 3. two notify runners (one per host) and the loopback SMTP sink: each notification once
 if ! "$SINK_PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
