@@ -3,9 +3,11 @@
 # the helpdesk's answers equal to the same run on SQLite; then two "hosts"
 # (own spools and configurations, one database) at once: a complaint both
 # receive is one report, reports opening an incident for the same host at
-# the same moment give one incident with consistent counters, and two
-# `notify` runners send every queued notification to the loopback SMTP sink
-# once. Starts its own cluster (tests/lib/pg.sh) and stops it by its PID.
+# the same moment give one incident with consistent counters, a database out
+# of reach leaves the message pending in the host's spool until
+# `reprocess --pending`, and two `notify` runners send every queued
+# notification to the loopback SMTP sink once. Starts its own cluster
+# (tests/lib/pg.sh) and stops it by its PID.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
@@ -166,7 +168,33 @@ is "$(pg_psql "SELECT (SELECT sum(n) FROM report_days) = (SELECT count(*) FROM r
 	AND (SELECT sum(n) FROM incident_days WHERE dim = 'status') = (SELECT count(*) FROM incidents)")" t \
    "the per-day counters (counted at commit) match the rows after the concurrent runs"
 
-# 3. two notify runners (one per host) and the loopback SMTP sink: each notification once
+# 3. the database out of reach: ingest still exits 0 within db_busy_timeout,
+# the message waits in the host's spool, and reprocess --pending records it
+DEAD=$(free_port)
+conf h3 "postgresql://abusedesk@127.0.0.1:$DEAD/abusedesk"
+arf "down1" 77 > "$T/race/down1.eml"
+t0=$(date +%s)
+A h3 -q ingest < "$T/race/down1.eml" 2>"$T/h3.err"; is "$?" 0 "ingest exits 0 when PostgreSQL cannot be reached"
+is "$(( $(date +%s) - t0 <= 4 ))" 1 "and returns within db_busy_timeout (2s)"
+is "$(find "$T/h3/spool/new" -type f | wc -l)" 1 "the message waits in that host's spool"
+like "$(cat "$T/h3.err")" "cannot connect" "the error says why"
+conf h3 "$PG_URI"
+ok "A h3 -q reprocess --pending" "reprocess --pending once the database is back"
+is "$(pg_psql "SELECT count(*) FROM reports WHERE subject = 'fblrace down1' AND status = 'done'")" 1 "it is recorded, once"
+is "$(find "$T/h3/spool/new" -type f | wc -l)" 0 "nothing left pending"
+
+# 4. an older incident cannot be reopened beside a newer one for the same key
+OLD=$(pg_psql "SELECT incident_id FROM reports WHERE subject = 'fblrace down1'")
+A h1 -q resolve "$OLD" >/dev/null 2>&1
+pg_psql "UPDATE incidents SET resolved_at = resolved_at - 30 * 86400 WHERE id = $OLD" >/dev/null
+arf "down2" 77 > "$T/race/down2.eml"; A h1 -q ingest < "$T/race/down2.eml" 2>/dev/null
+NEW=$(pg_psql "SELECT incident_id FROM reports WHERE subject = 'fblrace down2'")
+ok "[ -n '$NEW' ] && [ '$NEW' != '$OLD' ]" "a report long after the resolution opens a new incident"
+A h1 -q reopen "$OLD" > "$T/reopen.out" 2>&1; rc=$?
+ok "[ $rc -ne 0 ]" "reopening the older one is refused while the newer is open"
+like "$(cat "$T/reopen.out")" "incidents_live" "and says which rule refused it"
+
+# 5. two notify runners (one per host) and the loopback SMTP sink: each notification once
 if ! "$SINK_PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
 	skip "python3-aiosmtpd is not installed: no SMTP sink"
 	done_testing; exit
