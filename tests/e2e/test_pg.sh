@@ -52,10 +52,28 @@ A() { local w=$1; shift; "$BIN" -c "$T/$w/abusedesk.conf" "$@"; }
 export ABUSEDESK_NOW=1790000000
 
 ok "A pg init" "init creates the schema on PostgreSQL"
-is "$(pg_psql 'SELECT version FROM schema_version')" 4 "schema version recorded"
+is "$(pg_psql 'SELECT count(*) FROM schema_version')" 1 "schema version recorded"
 ok "A pg init" "init again is harmless"
 is "$(pg_psql "SELECT count(*) FROM information_schema.views WHERE table_name IN ('open_incidents','incident_reports','pending_reports','untraced_reports','outbox_failed')")" 5 "the views for psql users exist"
 ok "A sq init >/dev/null" "SQLite init"
+SQ="$T/sq/abusedesk.db"
+is "$(pg_psql 'SELECT version FROM schema_version')" "$(sqlite3 "$SQ" 'PRAGMA user_version')" \
+   "the same schema version as SQLite"
+# every table and column of the SQLite schema, and every view, on PostgreSQL too
+is "$(pg_psql "SELECT table_name || '.' || column_name FROM information_schema.columns c
+	WHERE table_schema = 'public' AND table_name <> 'schema_version' AND table_name IN
+	 (SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE')" | LC_ALL=C sort)" \
+   "$(sqlite3 "$SQ" "SELECT m.name || '.' || p.name FROM sqlite_master m, pragma_table_info(m.name) p
+	WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'" | LC_ALL=C sort)" "the same tables and columns as SQLite"
+is "$(pg_psql "SELECT table_name FROM information_schema.views WHERE table_schema = 'public'" | LC_ALL=C sort)" \
+   "$(sqlite3 "$SQ" "SELECT name FROM sqlite_master WHERE type = 'view'" | LC_ALL=C sort)" "the same views as SQLite"
+# a version 3 database (before fetch_state) is migrated by init
+conf v3 "$(pg_uri v3)"
+A v3 -q init >/dev/null 2>&1
+PG_DB_URI=$(pg_uri v3) pg_psql "DROP TABLE fetch_uids, fetch_state; UPDATE schema_version SET version = 3" >/dev/null
+ok "A v3 -q init" "init migrates a version 3 PostgreSQL database"
+is "$(PG_DB_URI=$(pg_uri v3) pg_psql "SELECT (SELECT version FROM schema_version) || ' ' || count(*) FROM information_schema.tables
+	WHERE table_name IN ('fetch_state', 'fetch_uids')")" "$(sqlite3 "$SQ" 'PRAGMA user_version') 2" "to the current version, fetch_state and fetch_uids created"
 
 n=0; bad=0
 for f in samples/*.eml; do
