@@ -93,6 +93,11 @@ const struct command commands[] = {
 	  "closed, 2 open, 75 probed too recently (probe_interval).\n"
 	  "  --incident ID   probe that incident's host and record it there\n"
 	  "  --due           probe active relay/proxy incidents not probed since they opened\n" },
+	{ "db", cmd_db, "copy SRC DST", "copy a whole database between SQLite and PostgreSQL",
+	  "SRC and DST are each an SQLite file or a postgresql:// URI. DST gets the\n"
+	  "schema (as init does) and must hold no rows; it is written in one\n"
+	  "transaction. Afterwards every table is counted on both sides: exit 0 when\n"
+	  "the counts are equal, 65 when one differs.\n" },
 	{ "config", cmd_config, "", "print the effective configuration", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
