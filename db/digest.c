@@ -27,8 +27,9 @@
 	" AND r.received_at >= ?1 AND r.received_at < ?2), i.first_seen, i.last_seen"
 #define UNTRACED "(status != 'done' OR format IS NULL OR format = 'unknown'" \
 	" OR verdict IS NULL OR verdict = 'unknown')"
-#define REPORTER_DOMAIN "lower(rtrim(CASE WHEN instr(reporter, '@') > 0" \
-	" THEN substr(reporter, instr(reporter, '@') + 1) ELSE reporter END, '> '))"
+/* INSTR is SQLite's instr(), PostgreSQL's strpos() (same arguments) */
+#define REPORTER_DOMAIN(INSTR) "lower(rtrim(CASE WHEN " INSTR "(reporter, '@') > 0" \
+	" THEN substr(reporter, " INSTR "(reporter, '@') + 1) ELSE reporter END, '> '))"
 
 /* query context: the database, the range and the first error seen */
 struct q {
@@ -211,14 +212,16 @@ static void collect_counts(struct q *q, struct digest *dg)
 	if (dg->by_owner.n)
 		qsort(dg->by_owner.v, dg->by_owner.n, sizeof(struct digest_count), count_cmp);
 	q_counts(q, "SELECT coalesce(abused_host, abused_ip) AS h, count(*) AS n FROM reports WHERE "
-		    IN_RANGE("received_at") " AND " BY_OWNER " AND h IS NOT NULL"
+		    IN_RANGE("received_at") " AND " BY_OWNER " AND coalesce(abused_host, abused_ip) IS NOT NULL"
 		    " GROUP BY h ORDER BY n DESC, h LIMIT 10", &dg->hosts, 0);
 	q_counts(q, "SELECT injector_ip AS h, count(*) AS n FROM reports WHERE " IN_RANGE("received_at")
-		    " AND " BY_OWNER " AND h IS NOT NULL GROUP BY h ORDER BY n DESC, h LIMIT 10",
+		    " AND " BY_OWNER " AND injector_ip IS NOT NULL GROUP BY h ORDER BY n DESC, h LIMIT 10",
 		 &dg->injectors, 0);
-	q_counts(q, "SELECT " REPORTER_DOMAIN " AS h, count(*) AS n FROM reports WHERE "
-		    IN_RANGE("received_at") " AND " BY_OWNER " AND reporter IS NOT NULL AND reporter != ''"
-		    " GROUP BY h ORDER BY n DESC, h LIMIT 10", &dg->reporters, 0);
+#define BY_REPORTER(INSTR) "SELECT " REPORTER_DOMAIN(INSTR) " AS h, count(*) AS n FROM reports WHERE " \
+	IN_RANGE("received_at") " AND " BY_OWNER " AND reporter IS NOT NULL AND reporter != ''" \
+	" GROUP BY h ORDER BY n DESC, h LIMIT 10"
+	q_counts(q, db_dialect(q->d) == DB_PGSQL ? BY_REPORTER("strpos") : BY_REPORTER("instr"), &dg->reporters, 0);
+#undef BY_REPORTER
 }
 
 /* collect_untraced - reports that could not be parsed or traced */
@@ -227,10 +230,10 @@ static void collect_untraced(struct q *q, struct digest *dg)
 	struct db_stmt *st;
 	int rc;
 
-	st = q_prepare(q, "SELECT sum(status != 'done'),"
-			  " sum(status = 'done' AND (format IS NULL OR format = 'unknown')),"
-			  " sum(status = 'done' AND format IS NOT NULL AND format != 'unknown'"
-			  "  AND (verdict IS NULL OR verdict = 'unknown'))"
+	st = q_prepare(q, "SELECT sum(CASE WHEN status != 'done' THEN 1 ELSE 0 END),"
+			  " sum(CASE WHEN status = 'done' AND (format IS NULL OR format = 'unknown') THEN 1 ELSE 0 END),"
+			  " sum(CASE WHEN status = 'done' AND format IS NOT NULL AND format != 'unknown'"
+			  "  AND (verdict IS NULL OR verdict = 'unknown') THEN 1 ELSE 0 END)"
 			  " FROM reports WHERE " IN_RANGE("received_at") " AND " BY_OWNER);
 	if (st && (rc = db_step(q->d, st)) == DB_ROW) {
 		dg->bad_status = (long)db_col_int(st, 0);

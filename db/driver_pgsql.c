@@ -256,6 +256,16 @@ static struct db_stmt *pg_prepare(struct db *d, const char *sql)
 			if (!used)
 				s->type[i] = OID_TEXT;
 		}
+		/* "$n IS NULL" gives PostgreSQL no type to infer: such a parameter
+		 * (an optional filter, "?2 IS NULL OR status = ?2") is text unless
+		 * an integer is bound to it */
+		{
+			char isnull[32];
+
+			snprintf(isnull, sizeof(isnull), "$%d IS ", i + 1);
+			if (strstr(s->sql, isnull))
+				s->type[i] = OID_TEXT;
+		}
 	}
 	s->row = -1;
 	return &s->base;

@@ -262,7 +262,7 @@ int hd_incident_page(struct db *d, long long id, struct incident_page *p)
 		    " last_error FROM outbox WHERE incident_id = ?1 ORDER BY id DESC LIMIT 20", id,
 		    &p->notifications);
 	table_query(d, "SELECT at, target, kind, result, detail FROM probes WHERE incident_id = ?1"
-		    " ORDER BY at DESC LIMIT 20", id, &p->probes);
+		    " ORDER BY at DESC, id DESC LIMIT 20", id, &p->probes);
 	table_query(d, "SELECT max(sent_at) FROM outbox WHERE incident_id = ?1 AND kind = 'notify'"
 		    " AND state = 'sent'", id, &n);
 	if (n.nrows && hd_cell_at(&n, 0, 0)->type != HD_NULL)
@@ -324,26 +324,26 @@ static int in_net(const struct cidr *net, struct db_stmt *st, int i)
 int hd_search(struct db *d, enum hd_search_by by, const char *v, long long since, struct search_hits *out)
 {
 	static const char *sql[] = {
-		[HS_INCIDENT_IP] = INC_COLS "WHERE abused_ip = ?1 ORDER BY last_seen DESC LIMIT 100",
+		[HS_INCIDENT_IP] = INC_COLS "WHERE abused_ip = ?1 ORDER BY last_seen DESC, id DESC LIMIT 100",
 		[HS_REPORT_IP] = REP_COLS "WHERE id IN (" NEWEST("source_ip") " UNION " NEWEST("injector_ip")
 			") ORDER BY id DESC LIMIT 100",
 		[HS_REPORT_HOP] = REP_COLS "WHERE id IN (SELECT report_id FROM report_hops WHERE from_ip = ?1"
 			" ORDER BY report_id DESC LIMIT 100) ORDER BY id DESC",
 		[HS_REPORT_MESSAGE_ID] = REP_COLS "WHERE id IN (" NEWEST("orig_message_id") " UNION "
 			NEWEST("message_id") ") ORDER BY id DESC LIMIT 100",
-		[HS_INCIDENT_TEXT] = INC_COLS "WHERE id IN (SELECT id FROM incidents ORDER BY last_seen DESC LIMIT "
+		[HS_INCIDENT_TEXT] = INC_COLS "WHERE id IN (SELECT id FROM incidents ORDER BY last_seen DESC, id DESC LIMIT "
 			SEARCH_SCAN ") AND (lower(key_host) LIKE lower(?1) ESCAPE '\\' OR lower(owner) LIKE lower(?1) ESCAPE '\\'"
 			" OR lower(auth_user) LIKE lower(?1) ESCAPE '\\' OR lower(explanation) LIKE lower(?1) ESCAPE '\\')"
-			" ORDER BY last_seen DESC LIMIT 100",
+			" ORDER BY last_seen DESC, id DESC LIMIT 100",
 		[HS_REPORT_TEXT] = REP_COLS "WHERE id IN (SELECT id FROM reports WHERE received_at >= ?2"
-			" ORDER BY received_at DESC LIMIT " SEARCH_SCAN ") AND (lower(reporter) LIKE lower(?1) ESCAPE '\\'"
+			" ORDER BY received_at DESC, id DESC LIMIT " SEARCH_SCAN ") AND (lower(reporter) LIKE lower(?1) ESCAPE '\\'"
 			" OR lower(orig_subject) LIKE lower(?1) ESCAPE '\\' OR lower(orig_from) LIKE lower(?1) ESCAPE '\\'"
 			" OR lower(subject) LIKE lower(?1) ESCAPE '\\' OR lower(original_mail_from) LIKE lower(?1) ESCAPE '\\')"
-			" ORDER BY received_at DESC LIMIT 100",
+			" ORDER BY received_at DESC, id DESC LIMIT 100",
 		/* a network: the newest rows, filtered here (columns 7 and 8 are the addresses) */
 		[HS_INCIDENT_CIDR] = INC_SEL ", abused_ip, NULL FROM incidents WHERE abused_ip IS NOT NULL"
-			" ORDER BY last_seen DESC LIMIT " SEARCH_SCAN,
-		[HS_REPORT_CIDR] = REP_SEL ", source_ip, injector_ip FROM reports ORDER BY received_at DESC LIMIT "
+			" ORDER BY last_seen DESC, id DESC LIMIT " SEARCH_SCAN,
+		[HS_REPORT_CIDR] = REP_SEL ", source_ip, injector_ip FROM reports ORDER BY received_at DESC, id DESC LIMIT "
 			SEARCH_SCAN,
 	};
 	int text = by == HS_INCIDENT_TEXT || by == HS_REPORT_TEXT, rc;
