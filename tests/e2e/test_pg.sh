@@ -161,6 +161,10 @@ is "$(cat "$T/h1.bad")$(cat "$T/h2.bad")" 00 "both hosts accepted every delivery
 is "$(pg_psql 'SELECT count(*) FROM reports')" $((R0 + 40)) "40 complaints delivered to two hosts are 40 reports"
 is "$(pg_psql "SELECT count(*) FROM reports WHERE status <> 'done'")" 0 "all of them done"
 is "$(find "$T/h1/spool/new" "$T/h2/spool/new" -type f | wc -l)" 0 "nothing pending in either spool"
+is "$(cat "$T/h1.err" "$T/h2.err" | grep -c .)" 0 "nothing said about the other host's spool files"
+is "$(pg_psql "SELECT count(*) FROM reports WHERE subject LIKE 'fblrace same%' AND spool_path IN ($(
+	for h in h1 h2; do for f in "$T/$h/spool/cur"/*; do printf "'%s'," "${f##*/}"; done; done)'')")" 40 \
+   "each report names a file one of the two hosts holds"
 # 2. for each of 12 new hosts, each host records a different report about it at the same moment
 for k in $(seq 1 12); do
 	arf "a$k" $((20 + k)) > "$T/race/a$k.eml"; arf "b$k" $((20 + k)) > "$T/race/b$k.eml"
