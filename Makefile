@@ -2,11 +2,14 @@
 #
 #   make            build ./abusedesk
 #   make demo       install missing packages, build, ingest samples/ through the pipe path, show incidents and a digest
-#   make check      install missing packages, build, run unit, golden, conformance and end-to-end tests;
+#   make check      install missing packages, build, run unit, golden, conformance and end-to-end tests
+#                   and (as root) check-deb;
 #                   with CI=true (or CHECK_ALL=1) also the suite under ASan/UBSan and a fuzz smoke run
 #   make coverage   build with --coverage into build/coverage, run the unit and end-to-end tests
 #                   against it, print line coverage per module (gcov); not part of `make check`
 #   make deb        build the Debian package (debian/) into build/deb/ with dpkg-buildpackage, lintian it
+#   make check-deb  as root: make deb, install the package into a fresh Debian 12 chroot with Postfix,
+#                   deliver a complaint through the alias, list the incident, purge (tests/deb/check-deb.sh)
 #   make check-asan / check-valgrind / fuzz / fuzz-smoke / bench / install
 
 VERSION   := 0.1.0
@@ -14,20 +17,24 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+DATADIR   ?= $(PREFIX)/share
 DESTDIR   ?=
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := gmime-3.0 libpcre2-8 libcurl sqlite3 json-glib-1.0 yaml-0.1
+PKGS      := gmime-3.0 libpcre2-8 libcurl sqlite3 json-glib-1.0 yaml-0.1 libmicrohttpd libcrypt
 # libcurl is compiled against but loaded with dlopen when a notification is
 # sent (notify/curl_dl.h): ingest starts ~10 ms faster without it; json-glib
-# and libyaml likewise when an X-ARF report is read (parse/xarf_dl.h)
+# and libyaml likewise when an X-ARF report is read (parse/xarf_dl.h);
+# libmicrohttpd when `abusedesk web` runs (web/mhd_dl.h) and libcrypt when a
+# password is hashed or checked (app/crypt_dl.h)
 LINK_PKGS := gmime-3.0 libpcre2-8 sqlite3
 
 CFLAGS    ?= -g -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 LDFLAGS   ?= -pie -Wl,-z,relro,-z,now
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
-	-DABUSEDESK_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"'
+	-DABUSEDESK_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+	-DDATADIR='"$(DATADIR)"'
 ifeq ($(CI),true)
 override CFLAGS += -Werror
 endif
@@ -44,7 +51,7 @@ DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) -lm -ldl
 # a static library of its own, and the binary links them in this order: a
 # module can only use the modules after it, so a call up the stack does not
 # link (and `make checksrc` refuses an include up the stack, tests/lib/layers.txt).
-LAYERS    := cli app notify ingest db correlate/probe correlate/inventory correlate/logs correlate/trace parse util
+LAYERS    := cli web app notify ingest db correlate/probe correlate/inventory correlate/logs correlate/trace parse util
 MODULES   := $(LAYERS)
 modlib     = $(B)/lib/lib$(subst /,-,$(1)).a
 MOD_LIBS  := $(foreach m,$(LAYERS),$(call modlib,$(m)))
@@ -56,7 +63,7 @@ TOOLS_SRC := $(wildcard bench/*.c)
 TOOLS_BIN := $(TOOLS_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps demo check check-unit check-e2e check-asan check-valgrind \
-	check-conformance differential coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb
+	check-conformance differential coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb check-deb
 
 all: abusedesk
 
@@ -163,12 +170,19 @@ bench-smoke: all tools
 install: $(B)/abusedesk
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/abusedesk
 	install -m 0755 $(B)/abusedesk $(DESTDIR)$(BINDIR)/abusedesk
+	install -d $(DESTDIR)$(DATADIR)/abusedesk
+	install -m 0644 data/rdap-bootstrap.json $(DESTDIR)$(DATADIR)/abusedesk/rdap-bootstrap.json
 	install -m 0644 man/abusedesk.1 $(DESTDIR)$(MANDIR)/man1/abusedesk.1
 	install -m 0644 man/abusedesk.conf.5 $(DESTDIR)$(MANDIR)/man5/abusedesk.conf.5
 	install -m 0644 contrib/abusedesk.conf.example $(DESTDIR)$(SYSCONFDIR)/abusedesk/abusedesk.conf.example
 
 deb:
+	@sh tests/lib/deps.sh deb
 	@sh tests/lib/deb-build.sh
+
+check-deb:
+	@sh tests/lib/deps.sh deb
+	@bash tests/deb/check-deb.sh
 
 clean:
 	rm -rf build abusedesk

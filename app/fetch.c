@@ -68,18 +68,6 @@ struct msgsink {
 	int cr;            /* a CR ended the last chunk */
 };
 
-/* hexval - one hex digit or -1 */
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* pct_decode - %XX decoding of n bytes of s into out; 0, or -1 on a bad or control byte */
 static int pct_decode(const char *s, size_t n, char *out, size_t outlen)
 {
@@ -89,9 +77,9 @@ static int pct_decode(const char *s, size_t n, char *out, size_t outlen)
 		int c = (unsigned char)s[i];
 
 		if (c == '%') {
-			if (i + 2 >= n || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+			if (i + 2 >= n || str_hexval(s[i + 1]) < 0 || str_hexval(s[i + 2]) < 0)
 				return -1;
-			c = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
+			c = str_hexval(s[i + 1]) * 16 + str_hexval(s[i + 2]);
 			i += 2;
 		}
 		if (c < 0x20 || c == 0x7f || o + 1 >= outlen)

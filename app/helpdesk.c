@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../db/incidents.h"
+#include "../db/users.h"
 #include "../util/ipaddr.h"
 #include "../util/mem.h"
 #include "../util/str.h"
@@ -13,6 +14,11 @@
 int app_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out)
 {
 	return hd_incidents(d, f, out);
+}
+
+long long app_incidents_count(struct db *d, const struct hd_filter *f)
+{
+	return hd_incidents_count(d, f);
 }
 
 int app_incident_page(struct db *d, long long id, struct incident_page *p)
@@ -122,6 +128,44 @@ int app_set_status(struct db *d, long long id, const char *status, const char *a
 	else
 		db_rollback(d);
 	return rc;
+}
+
+/* in_tx - commit the open transaction when rc is 0, else roll it back; the result */
+static int in_tx(struct db *d, int rc)
+{
+	if (rc == 0)
+		return db_commit(d);
+	db_rollback(d);
+	return rc;
+}
+
+int app_add_note(struct db *d, long long id, const char *actor, const char *note)
+{
+	int rc;
+
+	if ((rc = db_begin(d)) != DB_OK)
+		return rc;
+	return in_tx(d, incident_note(d, id, actor, note));
+}
+
+int app_assign(struct db *d, long long id, const char *user, const char *actor)
+{
+	struct user_row u;
+	int rc;
+
+	if (user && *user) {
+		if ((rc = users_get(d, user, &u)) != 1)
+			return rc == 0 ? 3 : rc;
+		user_row_free(&u);
+	}
+	if ((rc = db_begin(d)) != DB_OK)
+		return rc;
+	return in_tx(d, incident_assign(d, id, user, actor));
+}
+
+int app_dashboard(struct db *d, long since, struct dashboard *out)
+{
+	return hd_dashboard(d, db_now() - since, out);
 }
 
 int app_inventory_export(struct db *d, const char *kind, struct hd_table *t)

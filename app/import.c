@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../ingest/spool.h"
 #include "../util/buf.h"
@@ -55,8 +56,13 @@ int app_import_mbox(struct app_import *im, FILE *fp)
 	ssize_t n;
 	int prev_blank = 1, seen = 0;
 
+	struct stat st;
+
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
+		im->n.bytes_total = (long long)st.st_size;
 	buf_init(&msg, (size_t)im->p->cfg->max_message_size);
 	while ((n = getline(&line, &cap, fp)) > 0) {
+		im->n.bytes += n;
 		if (prev_blank && n >= 5 && memcmp(line, "From ", 5) == 0) {
 			if (seen)
 				import_one(im, msg.data, msg.len);
@@ -74,6 +80,25 @@ int app_import_mbox(struct app_import *im, FILE *fp)
 	free(line);
 	buf_free(&msg);
 	return 0;
+}
+
+/* count_dir - the regular files import_dir would read; -1 when dir cannot be opened */
+static long count_dir(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	struct stat st;
+	char p[4096];
+	long n = 0;
+
+	if (dp == NULL)
+		return -1;
+	while ((de = readdir(dp)) != NULL)
+		if (de->d_name[0] != '.' && snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) < (int)sizeof(p) &&
+		    stat(p, &st) == 0 && S_ISREG(st.st_mode))
+			n++;
+	closedir(dp);
+	return n;
 }
 
 /* import_dir - every regular file of dir; -1 when dir cannot be opened */
@@ -110,7 +135,18 @@ int app_import_maildir(struct app_import *im, const char *path)
 {
 	char sub[4096];
 	int any = 0;
+	long k, total = 0;
 
+	snprintf(sub, sizeof(sub), "%s/cur", path);
+	if ((k = count_dir(sub)) >= 0)
+		total += k, any = 1;
+	snprintf(sub, sizeof(sub), "%s/new", path);
+	if ((k = count_dir(sub)) >= 0)
+		total += k, any = 1;
+	if (!any && (k = count_dir(path)) >= 0)
+		total = k;
+	im->n.total = total;
+	any = 0;
 	snprintf(sub, sizeof(sub), "%s/cur", path);
 	any |= import_dir(im, sub) == 0;
 	snprintf(sub, sizeof(sub), "%s/new", path);

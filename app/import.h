@@ -12,6 +12,8 @@
 
 struct import_counts {
 	long stored, dup, pending, failed;
+	long total;                 /* messages known up front (a maildir), 0 unknown */
+	long long bytes, bytes_total;   /* an mbox: bytes read and its size (0 unknown) */
 };
 
 /* called after each message (final 0) and by the caller at the end if it wants (final 1) */
@@ -28,10 +30,12 @@ struct app_import {
  * backlog stays on disk until app_import_flush: one sync at the end
  * instead of four a message) */
 void app_import_init(struct app_import *im, struct app_proc *p, import_progress_fn progress, void *ctx);
-/* app_import_mbox - split fp on "From " lines that start a message; 0 */
+/* app_import_mbox - split fp on "From " lines that start a message; 0.
+ * A regular file's size is n.bytes_total, for the progress */
 int app_import_mbox(struct app_import *im, FILE *fp);
 /* app_import_maildir - PATH/new and PATH/cur, or every file of a plain
- * folder; 0, or -1 (reported) when neither can be read */
+ * folder, counted first (n.total, for the progress); 0, or -1 (reported)
+ * when neither can be read */
 int app_import_maildir(struct app_import *im, const char *path);
 /* app_import_flush - the spool and the database on the disk (the import
  * does not sync each message); 0 or -1 */

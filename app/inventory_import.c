@@ -126,9 +126,58 @@ static const struct kind kinds[] = {
 	{ "hosts", { "name", "ips", "role", "owner", "note" }, host_row },
 };
 
+/* col_list - "a, b, c": the columns of k */
+static void col_list(const struct kind *k, char *out, size_t len)
+{
+	size_t at = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < NCOLS && k->cols[i] && at < len; i++) {
+		int w = snprintf(out + at, len - at, "%s%s", i ? ", " : "", k->cols[i]);
+
+		if (w < 0)
+			break;
+		at += (size_t)w;
+	}
+}
+
+/* is_col - s names a column of k */
+static int is_col(const struct kind *k, const char *s)
+{
+	for (int i = 0; i < NCOLS && k->cols[i]; i++)
+		if (strcasecmp(s, k->cols[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* is_header - the first record names columns: its first field is one, or
+ * at least half of its fields are (a header with a misspelt column is still
+ * read as a header, and refused with the valid names) */
+static int is_header(const struct kind *k, const struct csv_in *in)
+{
+	size_t named = 0;
+
+	if (in->n == 0)
+		return 0;
+	if (is_col(k, in->f[0]))
+		return 1;
+	for (size_t j = 0; j < in->n; j++)
+		named += (size_t)is_col(k, in->f[j]);
+	return named >= 1 && 2 * named >= in->n;
+}
+
+/* semicolons - the first record is one field holding ';' where this kind
+ * has several columns: a file saved with ';' as the separator */
+static int semicolons(const struct kind *k, const struct csv_in *in)
+{
+	return in->n == 1 && k->cols[1] && strchr(in->f[0], ';') != NULL;
+}
+
 /* header - map the header record to column positions; -1 on an unknown column */
 static int header(const struct kind *k, struct csv_in *in, int map[NCOLS], char *err, size_t elen)
 {
+	char valid[128];
+
 	for (int i = 0; i < NCOLS; i++)
 		map[i] = -1;
 	for (size_t j = 0; j < in->n; j++) {
@@ -136,11 +185,17 @@ static int header(const struct kind *k, struct csv_in *in, int map[NCOLS], char 
 
 		for (int i = 0; i < NCOLS && k->cols[i]; i++)
 			if (strcasecmp(in->f[j], k->cols[i]) == 0) {
+				if (map[i] >= 0) {
+					snprintf(err, elen, "column '%s' named twice in header", k->cols[i]);
+					return -1;
+				}
 				map[i] = (int)j;
 				found = 1;
 			}
 		if (!found) {
-			snprintf(err, elen, "unknown column '%.60s' in header", in->f[j]);
+			col_list(k, valid, sizeof(valid));
+			snprintf(err, elen, "unknown column '%.60s' in header; the columns of %s are: %s",
+				 in->f[j], k->name, valid);
 			return -1;
 		}
 	}
@@ -182,11 +237,21 @@ static int import_rows(struct db *d, const struct kind *k, FILE *fp, const char 
 		map[i] = k->cols[i] ? i : -1;
 	csv_in_init(&in, fp);
 	while (nbad < INV_MAX_ERRORS && (rc = csv_in_next(&in, err, sizeof(err))) != 0) {
-		if (rc > 0 && first && strcasecmp(in.f[0], k->cols[0]) == 0) {
+		if (rc > 0 && first && semicolons(k, &in)) {
+			snprintf(err, sizeof(err), "fields separated by ';': abusedesk reads comma-separated"
+				 " CSV (RFC 4180); save the file with ',' as the separator");
+			fprintf(errfp, "%s:%ld: %s\n", fname, in.rec_line, err);
+			nbad = 1;
+			break;
+		}
+		if (rc > 0 && first && is_header(k, &in)) {
 			first = 0;
 			if (header(k, &in, map, err, sizeof(err)) == 0)
 				continue;
-			rc = -1;
+			/* the rows cannot be read without their columns */
+			fprintf(errfp, "%s:%ld: %s\n", fname, in.rec_line, err);
+			nbad = 1;
+			break;
 		}
 		first = 0;
 		if (rc > 0 && (rc = one_row(d, k, &in, map, err, sizeof(err))) < 0) {

@@ -127,6 +127,14 @@ static int prepare(struct db *d, const struct config *cfg, const struct outbox_r
 	p->body = r->body;
 	p->len = r->body_len;
 	buf_init(&p->mail, 40L * 1024 * 1024);
+	if (strcmp(r->kind, "ack") == 0 && (rc = notify_ack_render(d, cfg, r, now, &p->mail)) != 0) {
+		if (rc < 0)
+			return rc;
+		p->body = p->mail.data;
+		p->len = p->mail.len;
+		p->fresh = 1;
+		return 1;
+	}
 	if (strcmp(r->kind, "notify") != 0 || r->incident_id <= 0 || *r->reason == '\0')
 		return 1;
 	if ((rc = outbox_incident(d, r->incident_id, &in)) <= 0)

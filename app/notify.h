@@ -17,6 +17,8 @@
 
 #include "../db/db.h"
 #include "../db/incidents.h"     /* struct incident_change */
+#include "../db/outbox.h"        /* struct outbox_row */
+#include "../util/buf.h"
 #include "../parse/report.h"
 #include "../util/config.h"
 
@@ -38,6 +40,15 @@ int notify_enqueue(struct db *d, const struct config *cfg, const struct incident
  * auto-replies or lists (RFC 3834), never to our own addresses, at most one
  * per reporter per cfg->ack_interval. Returns 0 or DB_ERROR/DB_BUSY.
  */
+/*
+ * notify_ack_render - an acknowledgement queued with reason "outcome",
+ * written again when it is sent, with what became of the report by then:
+ * acted on (its incident and state), a duplicate of an incident already
+ * open, or not ours (forwarded to whom, or the contact to write to). 1 the
+ * message is in out, 0 send the stored one, <0 DB error.
+ */
+int notify_ack_render(struct db *d, const struct config *cfg, const struct outbox_row *row, long long now,
+		      struct buf *out);
 int notify_enqueue_ack(struct db *d, const struct config *cfg, const struct report *r,
 		       long long report_id, long long incident_id);
 

@@ -3,7 +3,11 @@
  * spooled message, in one database transaction.
  *
  * Parsing and tracing happen before the write transaction so that the lock is
- * held only for the writes. Whatever goes wrong with the database, the message
+ * held only for the writes. A feed (many events in one mail, report.events)
+ * is stored as one report per event: the first is the message's own row, each
+ * further event a row of its own (digest "SHA:eN", the same spool file),
+ * traced, attached to its incident and notified in the same transaction;
+ * reporters get one acknowledgement. Whatever goes wrong with the database, the message
  * stays in the spool's new/ folder and `abusedesk reprocess --pending` finishes
  * it later: the caller's exit status to the MTA no longer depends on us.
  */
@@ -79,10 +83,100 @@ static char *orig_key(const struct report *r)
 	return NULL;
 }
 
+/* One feed event after the first, traced and ready to store. */
+struct proc_child {
+	char sha[96];               /* the message's digest and ":eN" */
+	char field[64];             /* "feed event N of M" */
+	struct app_report_rec rr;
+	struct verdict v;
+	struct db_verdict vr;
+	struct buf pj, tj;
+};
+
+/* children - trace every feed event after the first as a report of its own (r is put back) */
+static struct proc_child *children(struct app_proc *p, const struct spool_msg *m, struct report *r,
+				   size_t *n)
+{
+	char *ip = r->source_ip, *date = r->arrival_date, *field = r->source_field;
+	int port = r->source_port;
+	time_t arr = r->arrival;
+	struct proc_child *ch;
+
+	*n = r->nevents > 1 ? r->nevents - 1 : 0;
+	if (*n == 0)
+		return NULL;
+	ch = xcalloc(*n, sizeof(*ch));
+	for (size_t k = 0; k < *n; k++) {
+		struct event *e = &r->events[k + 1];
+		struct proc_child *c = &ch[k];
+
+		snprintf(c->sha, sizeof(c->sha), "%s:e%zu", m->sha256, k + 1);
+		snprintf(c->field, sizeof(c->field), "feed event %zu of %zu", k + 2, r->nevents);
+		r->source_ip = e->ip;
+		r->source_port = e->port;
+		r->arrival = e->when;
+		r->arrival_date = e->date[0] ? e->date : NULL;
+		r->source_field = c->field;
+		verdict_init(&c->v);
+		trace_report(r, &p->tconf, &p->env, &c->v);
+		buf_init(&c->pj, 0);
+		buf_init(&c->tj, 0);
+		report_to_json(r, NULL, &c->pj);
+		verdict_to_json(&c->v, NULL, &c->tj);
+		app_report_rec(r, &c->rr);   /* borrows e->ip and r's shared strings */
+		app_verdict_rec(&c->v, &c->vr);
+	}
+	r->source_ip = ip;
+	r->arrival_date = date;
+	r->source_field = field;
+	r->source_port = port;
+	r->arrival = arr;
+	return ch;
+}
+
+/* children_free - what children() made */
+static void children_free(struct proc_child *ch, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		app_report_rec_free(&ch[k].rr);
+		verdict_free(&ch[k].v);
+		buf_free(&ch[k].pj);
+		buf_free(&ch[k].tj);
+	}
+	free(ch);
+}
+
+/* store_children - the feed's further events, inside store()'s transaction */
+static int store_children(struct app_proc *p, const struct spool_msg *m, long long received_at,
+			  const struct report *r, struct proc_child *ch, size_t n)
+{
+	int rc = DB_OK;
+
+	for (size_t k = 0; k < n && rc == DB_OK; k++) {
+		struct incident_change cc;
+		long long id = 0;
+		int existed = 0, done = 0;
+
+		memset(&cc, 0, sizeof(cc));
+		rc = reports_insert_raw(&p->db, m->name, (long long)m->size, ch[k].sha, received_at, r->flags,
+					&id, &existed, &done);
+		if (rc == DB_OK)
+			rc = reports_store(&p->db, id, &ch[k].rr.rec, &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data);
+		if (rc != DB_OK || (existed && done))
+			continue;
+		if ((rc = incident_attach(&p->db, p->cfg, id, &ch[k].rr.rec, &ch[k].vr, NULL, &cc)) != DB_OK)
+			break;
+		if (cc.id && (rc = reports_set_incident(&p->db, id, cc.id)) == DB_OK)
+			rc = notify_enqueue(&p->db, p->cfg, &cc, id);
+	}
+	return rc;
+}
+
 /* store - the write transaction; returns DB_OK, DB_BUSY or DB_ERROR */
 static int store(struct app_proc *p, const struct spool_msg *m, long long received_at, int reparse,
 		 const struct report *r, const struct db_report *rr, const struct db_verdict *v, const char *okey,
-		 const char *pjson, const char *tjson, struct proc_result *res)
+		 const char *pjson, const char *tjson, struct proc_child *chl, size_t nch,
+		 struct proc_result *res)
 {
 	struct incident_change ch;
 	int existed = 0, done = 0, rc;
@@ -117,6 +211,8 @@ static int store(struct app_proc *p, const struct spool_msg *m, long long receiv
 			goto fail;
 		res->incident_id = ch.id;
 	}
+	if (nch && (rc = store_children(p, m, received_at, r, chl, nch)) != DB_OK)
+		goto fail;
 	if ((rc = db_commit(&p->db)) != DB_OK)
 		return rc;
 	res->outcome = existed && done ? PROC_UPDATED : PROC_STORED;
@@ -172,6 +268,8 @@ void proc_message(struct app_proc *p, const struct spool_msg *m, const char *dat
 	struct app_report_rec rr;
 	struct db_verdict vr;
 	struct buf pj, tj;
+	struct proc_child *chl;
+	size_t nch = 0;
 	char *okey;
 	int rc;
 
@@ -198,7 +296,9 @@ void proc_message(struct app_proc *p, const struct spool_msg *m, const char *dat
 	okey = orig_key(&r);
 	app_report_rec(&r, &rr);
 	app_verdict_rec(&v, &vr);
-	rc = store(p, m, received_at, reparse, &r, &rr.rec, &vr, okey, pj.data, tj.data, res);
+	chl = children(p, m, &r, &nch);
+	rc = store(p, m, received_at, reparse, &r, &rr.rec, &vr, okey, pj.data, tj.data, chl, nch, res);
+	children_free(chl, nch);
 	app_report_rec_free(&rr);
 	str_copy(res->format, sizeof(res->format), report_format_name(r.format));
 	str_copy(res->verdict, sizeof(res->verdict), verdict_name(v.cls));

@@ -78,6 +78,7 @@ void app_report_rec(const struct report *r, struct app_report_rec *out)
 			o->envfrom = h->envfrom;
 			o->auth = h->auth;
 			o->date = h->date;
+			o->port = h->port;
 		}
 	}
 	if (r->nrcpts) {
@@ -158,6 +159,7 @@ void app_maillog_rec(const struct maillog_rec *in, struct db_maillog_rec *out)
 	out->recipient = in->recipient;
 	out->relay = in->relay;
 	out->status = in->status;
+	out->client_port = in->client_port;
 }
 
 void app_maillog_entry(const struct db_maillog_hit *in, struct maillog_entry *out)
@@ -166,6 +168,7 @@ void app_maillog_entry(const struct db_maillog_hit *in, struct maillog_entry *ou
 	out->found = in->found;
 	str_copy(out->queue_id, sizeof(out->queue_id), in->queue_id);
 	str_copy(out->client_ip, sizeof(out->client_ip), in->client_ip);
+	out->client_port = in->client_port;
 	str_copy(out->client_name, sizeof(out->client_name), in->client_name);
 	str_copy(out->sasl_user, sizeof(out->sasl_user), in->sasl_user);
 	str_copy(out->host, sizeof(out->host), in->host);

@@ -85,6 +85,22 @@ static int env_nat(void *ctx, const struct ipaddr *outside, int port, time_t t, 
 	return -1;
 }
 
+/* env_lookup_name - a host's address by name: the store's inventory, then the CSV file */
+static int env_lookup_name(void *ctx, const char *name, char ip[46])
+{
+	struct app_env *ae = ctx;
+	struct trace_env env;
+
+	if (ae->db && inventory_host_ip(ae->db, name, ip, 46) == 1)
+		return 0;
+	if (ae->csv) {
+		inventory_csv_env(ae->csv, &env);
+		if (env.lookup_name)
+			return env.lookup_name(env.ctx, name, ip);
+	}
+	return -1;
+}
+
 void app_trace_env(struct app_env *ae, struct trace_env *env)
 {
 	memset(env, 0, sizeof(*env));
@@ -92,4 +108,5 @@ void app_trace_env(struct app_env *ae, struct trace_env *env)
 	env->lookup = env_lookup;
 	env->maillog = env_maillog;
 	env->nat = env_nat;
+	env->lookup_name = env_lookup_name;
 }

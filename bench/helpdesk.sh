@@ -70,3 +70,32 @@ B=$L_P50
 GOT=$(sqlite3 "$BIG/ad.db" "SELECT count(*) FROM reports" 2>/dev/null)
 row ingest.big.ratio "ingest p50, big database / empty database" "$(calc "$B / $E")x ($B ms vs $E ms; $((GOT - NR)) added)" \
 	"<= 2x" "$(status "$(calc "$B / $E")" '<=' 2)" "the two rows above"
+
+section "the web helpdesk and the API on the big database"
+WPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+echo 'bench pw' | "$BIN" -q -c "$BIG/conf" user add bench --role viewer >/dev/null 2>&1
+WTOK=$("$BIN" -q -c "$BIG/conf" user token bench 2>/dev/null)
+[ -n "$RUN_USER" ] && chown -R "$RUN_USER" "$BIG"
+"$BIN" -q -c "$BIG/conf" web --listen "127.0.0.1:$WPORT" 2>"$W/web.log" &
+WPID=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$WPORT/login" && break; sleep 0.1; done
+curl -s -o /dev/null -c "$W/web.jar" --data-urlencode name=bench --data-urlencode 'password=bench pw' \
+	"http://127.0.0.1:$WPORT/login"
+webq() { # webq ID WHAT PATH [CURL ARGS...]: GET PATH, median of 5, target 100 ms
+	local id=$1 what=$2 path=$3 ms
+	shift 3
+	ms=$(median5 curl -sf -o /dev/null "$@" "http://127.0.0.1:$WPORT$path")
+	row "$id" "$what ($NR reports, $NI incidents)" "$ms ms (median of 5)" "< 100 ms" \
+		"$(status "$ms" '<=' 100)" "curl $* http://127.0.0.1:PORT$path"
+}
+webq web.api.list "GET /api/v1/incidents (active, 50)" /api/v1/incidents -H "Authorization: Bearer $WTOK"
+webq web.api.all "GET /api/v1/incidents?status=all&limit=1000" "/api/v1/incidents?status=all&limit=1000" \
+	-H "Authorization: Bearer $WTOK"
+webq web.api.show "GET /api/v1/incidents/ID" "/api/v1/incidents/$MID" -H "Authorization: Bearer $WTOK"
+webq web.page.list "incidents page (active, 50, with the count)" /incidents -b "$W/web.jar"
+webq web.page.owner "incidents page, one owner, sorted by reports" "/incidents?owner=owner5&sort=reports" \
+	-b "$W/web.jar"
+webq web.page.show "incident page" "/incidents/$MID" -b "$W/web.jar"
+webq web.page.dash "dashboard, 30 days" /dashboard -b "$W/web.jar"
+kill "$WPID" 2>/dev/null
+wait "$WPID" 2>/dev/null

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "../app/digest.h"
+#include "../app/helpdesk.h"
 #include "../app/notify.h"
 #include "../notify/digest.h"
 #include "../util/msg.h"
@@ -144,6 +145,40 @@ static int send_digest(struct cli *c, struct db *d, const struct digest_args *a)
 	return res.failed ? EX_UNAVAILABLE : res.deferred ? EX_TEMPFAIL : EX_OK;
 }
 
+/* check_owner - --owner names an owner of the inventory; 0, or an exit
+ * status after saying which owners there are */
+static int check_owner(struct db *d, const char *key)
+{
+	struct owner_row o;
+	struct hd_table t;
+	struct buf list;
+	int rc = app_owner(d, key, &o);
+
+	if (rc == 1) {
+		owner_row_free(&o);
+		return 0;
+	}
+	if (rc != 0) {
+		msg_error("digest: cannot read the database: %s", db_errmsg(d));
+		return EX_SOFTWARE;
+	}
+	buf_init(&list, 0);
+	if (app_inventory_export(d, "owners", &t) == DB_OK) {
+		for (size_t r = 0; r < t.nrows && r < 10; r++) {
+			const struct hd_cell *x = hd_cell_at(&t, r, 0);
+
+			buf_printf(&list, "%s%s", r ? ", " : "", x->type == HD_NULL ? "" : x->s);
+		}
+		if (t.nrows > 10)
+			buf_printf(&list, ", ... (%zu in all)", t.nrows);
+	}
+	hd_table_free(&t);
+	msg_error("digest: no owner '%s' in the inventory; owners: %s ('abusedesk inventory export owners' lists them)",
+		  key, list.len ? list.data : "none yet");
+	buf_free(&list);
+	return EX_DATAERR;
+}
+
 int cmd_digest(struct cli *c, int argc, char **argv)
 {
 	struct digest_args a = { 0 };
@@ -156,6 +191,10 @@ int cmd_digest(struct cli *c, int argc, char **argv)
 		return EX_CONFIG;
 	if (cli_db(c, &d) < 0)
 		return EX_UNAVAILABLE;
+	if (a.owner && (rc = check_owner(&d, a.owner)) != 0) {
+		db_close(&d);
+		return rc;
+	}
 	rc = a.send ? send_digest(c, &d, &a) : print_digest(c, &d, &a);
 	db_close(&d);
 	return rc;

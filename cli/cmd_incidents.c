@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "../app/helpdesk.h"
@@ -41,17 +42,46 @@ void hd_when(long long t, enum out_format f, char out[32])
 	strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
 }
 
-/* hd_actor - who is at the keyboard */
-void hd_actor(char *out, size_t len)
+/* actor_ok - a name to record as an actor: 1..64 bytes, no control or space */
+static int actor_ok(const char *u)
 {
-	const char *u = getenv("SUDO_USER");
+	size_t n = u ? strlen(u) : 0;
 
-	if (u == NULL || *u == '\0')
+	if (n == 0 || n > 64 || str_has_ctl(u, n))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (u[i] == ' ')
+			return 0;
+	return 1;
+}
+
+/* hd_actor - the person at the keyboard: by (--by NAME), else $SUDO_USER
+ * (who ran sudo), else the login name (getlogin, as logname(1)), else
+ * $LOGNAME or $USER, else the name of the uid in the passwd file; never
+ * "uid N". 0, or -1 when no name was found or by is not a name */
+int hd_actor(const char *by, char *out, size_t len)
+{
+	const char *u = NULL;
+	struct passwd *pw;
+
+	if (by)
+		u = by;
+	else if (actor_ok(getenv("SUDO_USER")))
+		u = getenv("SUDO_USER");
+	else if (actor_ok(getlogin()))
+		u = getlogin();
+	else if (actor_ok(getenv("LOGNAME")))
+		u = getenv("LOGNAME");
+	else if (actor_ok(getenv("USER")))
 		u = getenv("USER");
-	if (u && *u && !str_has_ctl(u, strlen(u)))
-		str_copy(out, len, u);
-	else
-		snprintf(out, len, "uid %u", (unsigned)getuid());
+	else if ((pw = getpwuid(getuid())) != NULL && actor_ok(pw->pw_name))
+		u = pw->pw_name;
+	if (!actor_ok(u)) {
+		out[0] = '\0';
+		return -1;
+	}
+	str_copy(out, len, u);
+	return 0;
 }
 
 struct filters {
@@ -150,59 +180,13 @@ static void set_when(struct table *t, size_t col, long long v, enum out_format f
 	table_set(t, col, when);
 }
 
-/* kv_time - "key":"RFC 3339" or null for 0 */
-static void kv_time(struct buf *b, int *first, const char *key, long long t)
-{
-	char when[32];
-
-	if (t <= 0) {
-		json_kv_null(b, first, key);
-		return;
-	}
-	time_rfc3339((time_t)t, when);
-	json_kv_str(b, first, key, when);
-}
-
-/* hd_incident_json - the one JSON shape of an incident (man page, JSON OUTPUT) */
-void hd_incident_json(struct buf *b, const struct incident_row *r)
-{
-	int first = 1;
-
-	buf_putc(b, '{');
-	json_kv_int(b, &first, "id", r->id);
-	json_kv_str(b, &first, "status", r->status);
-	json_kv_str(b, &first, "verdict", r->verdict);
-	json_kv_str(b, &first, "confidence", r->confidence);
-	json_kv_str(b, &first, "host", r->host);
-	json_kv_str(b, &first, "ip", r->ip);
-	json_kv_str(b, &first, "role", r->role);
-	json_kv_str(b, &first, "owner", r->owner);
-	json_kv_str(b, &first, "account", r->auth_user);
-	json_kv_str(b, &first, "explanation", r->explanation);
-	json_kv_int(b, &first, "reports", r->reports);
-	json_kv_int(b, &first, "messages", r->messages);
-	json_kv_int(b, &first, "reporters", r->reporters);
-	json_kv_int(b, &first, "injectors", r->injectors);
-	kv_time(b, &first, "first_seen", r->first_seen);
-	kv_time(b, &first, "last_seen", r->last_seen);
-	kv_time(b, &first, "created_at", r->created_at);
-	kv_time(b, &first, "notified_at", r->notified_at);
-	kv_time(b, &first, "resolved_at", r->resolved_at);
-	buf_putc(b, '}');
-}
-
-/* print_json - the list as a JSON array of incident objects */
+/* print_json - the list as a JSON array of incident objects (app/helpdesk_json.c) */
 static void print_json(const struct incident_rows *rows)
 {
 	struct buf b;
 
 	buf_init(&b, 0);
-	buf_putc(&b, '[');
-	for (size_t i = 0; i < rows->n; i++) {
-		buf_puts(&b, i ? ",\n" : "\n");
-		hd_incident_json(&b, &rows->v[i]);
-	}
-	buf_puts(&b, rows->n ? "\n]\n" : "]\n");
+	app_incidents_json(rows, &b);
 	fwrite(b.data, 1, b.len, stdout);
 	buf_free(&b);
 }
@@ -312,6 +296,7 @@ static void report_probe(int rc, long long id)
 static int set_status(struct cli *c, int argc, char **argv, const char *status)
 {
 	char actor[128], *note = NULL;
+	const char *by = NULL;
 	long long id = 0;
 	struct db d;
 	int rc;
@@ -319,6 +304,8 @@ static int set_status(struct cli *c, int argc, char **argv, const char *status)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--note") == 0 && i + 1 < argc && !note)
 			note = str_sanitize(argv[++i], 1000);
+		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc && !by)
+			by = argv[++i];
 		else if (id == 0 && hd_id(argv[i], &id) == 0)
 			;
 		else {
@@ -332,7 +319,14 @@ static int set_status(struct cli *c, int argc, char **argv, const char *status)
 		free(note);
 		return cli_usage(argv[0]);
 	}
-	hd_actor(actor, sizeof(actor));
+	if (hd_actor(by, actor, sizeof(actor)) < 0) {
+		if (by)
+			msg_error("--by: a name of 1-64 bytes without spaces or control characters");
+		else
+			msg_error("cannot tell who you are (no SUDO_USER, login name or user name): use --by NAME");
+		free(note);
+		return EX_USAGE;
+	}
 	if (cli_db(c, &d) < 0) {
 		free(note);
 		return EX_UNAVAILABLE;

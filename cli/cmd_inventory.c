@@ -47,7 +47,7 @@ static int do_import(struct cli *c, const char *kind, const char *file)
 }
 
 /* export_kind - one kind as CSV with a header */
-static int export_kind(struct db *d, const char *kind, struct buf *out)
+static int export_kind(struct db *d, const char *kind, struct buf *out, size_t *rows)
 {
 	static const struct { const char *kind, *header; } q[] = {
 		{ "owners", "key,name,email,webhook_url,policy,digest" },
@@ -65,6 +65,7 @@ static int export_kind(struct db *d, const char *kind, struct buf *out)
 			return EX_SOFTWARE;
 		}
 		buf_printf(out, "%s\r\n", q[i].header);
+		*rows += t.nrows;
 		for (size_t r = 0; r < t.nrows; r++) {
 			for (size_t col = 0; col < t.ncols; col++) {
 				const struct hd_cell *x = hd_cell_at(&t, r, col);
@@ -86,6 +87,7 @@ static int do_export(struct cli *c, const char *kind)
 	static const char *all[] = { "owners", "networks", "hosts" };
 	struct db d;
 	struct buf out;
+	size_t rows = 0;
 	int rc = EX_OK;
 
 	if (kind && strcmp(kind, "owners") && strcmp(kind, "networks") && strcmp(kind, "hosts"))
@@ -98,9 +100,13 @@ static int do_export(struct cli *c, const char *kind)
 			continue;
 		if (!kind)
 			buf_printf(&out, "%s# %s\r\n", i ? "\r\n" : "", all[i]);
-		rc = export_kind(&d, all[i], &out);
+		rc = export_kind(&d, all[i], &out, &rows);
 	}
 	fwrite(out.data, 1, out.len, stdout);
+	/* the CSV stays one that import reads back: the message goes to stderr */
+	if (rc == EX_OK && rows == 0)
+		fprintf(stderr, "%s (no %s in the inventory: 'abusedesk inventory import %s FILE.csv' adds them)\n",
+			NOTHING_FOUND, kind ? kind : "owners, networks or hosts", kind ? kind : "owners");
 	buf_free(&out);
 	db_close(&d);
 	return rc;

@@ -40,6 +40,11 @@ int cmd_maillog(struct cli *c, int argc, char **argv)
 		msg_error("%s: database %s, nothing imported", file, rc == DB_BUSY ? "busy" : "error");
 		return rc == DB_BUSY ? EX_TEMPFAIL : EX_SOFTWARE;
 	}
+	if (n.lines > 0 && n.records == 0) {
+		msg_warn("%s: %ld lines, none recognised as a Postfix or Exim log line: nothing imported"
+			 " (abusedesk(1), maillog, lists the lines it reads)", file, n.lines);
+		return EX_DATAERR;
+	}
 	msg_info("%s: %ld lines, %ld records, %ld new", file, n.lines, n.records, n.added);
 	return EX_OK;
 }

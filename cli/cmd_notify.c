@@ -26,6 +26,8 @@
 #include "../util/msg.h"
 #include "cli.h"
 #include "../app/probe_run.h"
+#include "../app/whois.h"
+#include "../app/forward.h"
 #include "commands.h"
 #include "helpdesk.h"
 
@@ -106,6 +108,13 @@ static int send_due(struct cli *c, struct db *d, int now_all)
 	/* probes of newly opened relay/proxy incidents happen here, never in ingest */
 	if (c->cfg.probe_on_open && probe_due_run(d, &c->cfg, 64, &probed) == DB_OK && probed)
 		printf("probe: %d incidents probed\n", probed);
+	/* abuse contacts of not_ours reports (RDAP) likewise: here, bounded, never in ingest */
+	if ((c->cfg.lookup_not_ours || strcmp(c->cfg.forward_not_ours, "never") != 0) &&
+	    app_contacts_run(d, &c->cfg, (int)c->cfg.rdap_max_lookups, &probed) == DB_OK && probed)
+		printf("whois: %d not_ours reports given their abuse contact\n", probed);
+	if (app_forward_run(d, &c->cfg, (int)c->cfg.rdap_max_lookups, &probed) == DB_OK && probed)
+		printf("forward: %d not_ours reports %s\n", probed,
+		       strcmp(c->cfg.forward_not_ours, "auto") == 0 ? "forwarded" : "wait for 'abusedesk forward'");
 	rc = notify_run_opts(d, &c->cfg, now_all, &res);
 	printf("notify: %d sent, %d deferred, %d failed", res.sent, res.deferred, res.failed);
 	if (res.cancelled)

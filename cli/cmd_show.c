@@ -14,6 +14,7 @@
 #include <sysexits.h>
 
 #include "../app/helpdesk.h"
+#include "../db/forward.h"
 #include "../util/json.h"
 #include "../util/mem.h"
 #include "../util/msg.h"
@@ -46,7 +47,7 @@ static void pr(const char *s)
 	}
 }
 
-/* is_time - a column that holds a Unix time (printed as RFC 3339 in JSON) */
+/* is_time - a column that holds a Unix time */
 static int is_time(const char *name)
 {
 	size_t n = strlen(name);
@@ -54,68 +55,13 @@ static int is_time(const char *name)
 	return strcmp(name, "at") == 0 || (n > 3 && strcmp(name + n - 3, "_at") == 0);
 }
 
-/* json_rows - every row of t as an array of objects under key */
-static void json_rows(const struct hd_table *t, const char *key, struct buf *b, int *first)
-{
-	char when[32];
-
-	json_key(b, first, key);
-	buf_putc(b, '[');
-	for (size_t r = 0; r < t->nrows; r++) {
-		int f = 1;
-
-		buf_puts(b, r ? ",{" : "{");
-		for (size_t c = 0; c < t->ncols; c++) {
-			const struct hd_cell *x = hd_cell_at(t, r, c);
-
-			if (x->type == HD_NULL || (is_time(t->names[c]) && x->type == HD_INT && x->i <= 0)) {
-				json_kv_null(b, &f, t->names[c]);
-			} else if (is_time(t->names[c]) && x->type == HD_INT) {
-				time_rfc3339((time_t)x->i, when);
-				json_kv_str(b, &f, t->names[c], when);
-			} else if (x->type == HD_INT) {
-				json_kv_int(b, &f, t->names[c], x->i);
-			} else {
-				json_kv_str(b, &f, t->names[c], x->s);
-			}
-		}
-		buf_putc(b, '}');
-	}
-	buf_putc(b, ']');
-}
-
-/* show_json - the whole page as one JSON object; the incident in its one shape */
+/* show_json - the whole page as one JSON object (app/helpdesk_json.c) */
 static int show_json(const struct incident_page *p, const struct incident_rows *inc)
 {
-	const struct hd_table *t = &p->incident;
 	struct buf b;
-	int first = 1, f = 1;
 
 	buf_init(&b, 0);
-	buf_putc(&b, '{');
-	json_key(&b, &first, "incident");
-	if (inc->n)
-		hd_incident_json(&b, &inc->v[0]);
-	else
-		buf_puts(&b, "null");
-	json_key(&b, &first, "owner");
-	if (hd_cell_at(t, 0, HDI_OWNER_NAME)->type == HD_NULL) {
-		buf_puts(&b, "null");
-	} else {
-		buf_putc(&b, '{');
-		json_kv_str(&b, &f, "key", hd_cell_at(t, 0, HDI_OWNER)->s);
-		json_kv_str(&b, &f, "name", hd_cell_at(t, 0, HDI_OWNER_NAME)->s);
-		json_kv_str(&b, &f, "email", hd_cell_at(t, 0, HDI_OWNER_EMAIL)->s);
-		json_kv_str(&b, &f, "policy", hd_cell_at(t, 0, HDI_OWNER_POLICY)->s);
-		buf_putc(&b, '}');
-	}
-	json_rows(&p->injectors, "injectors", &b, &first);
-	json_rows(&p->reports, "reports", &b, &first);
-	json_rows(&p->events, "events", &b, &first);
-	json_rows(&p->hops, "hops", &b, &first);
-	json_rows(&p->notifications, "notifications", &b, &first);
-	json_rows(&p->probes, "probes", &b, &first);
-	buf_puts(&b, "}\n");
+	app_incident_page_json(p, inc, &b);
 	fwrite(b.data, 1, b.len, stdout);
 	buf_free(&b);
 	return EX_OK;
@@ -192,6 +138,8 @@ static void head(const struct incident_page *p, long long id)
 		fprintf(o, ">, policy %s", col(t, 0, HDI_OWNER_POLICY));
 	}
 	fprintf(o, "\nVerdict:    %s, confidence %s\n", col(t, 0, HDI_VERDICT), col(t, 0, HDI_CONFIDENCE));
+	if (!isnull(t, 0, HDI_CATEGORIES))
+		fprintf(o, "Category:   %s\n", col(t, 0, HDI_CATEGORIES));
 	wrap(col(t, 0, HDI_EXPLANATION), 12);
 	if (!isnull(t, 0, HDI_AUTH_USER)) {
 		fprintf(o, "Account:    "); pr(col(t, 0, HDI_AUTH_USER)); fputc_o('\n');
@@ -218,8 +166,11 @@ static void timeline(const struct incident_page *p)
 	fprintf(o, "\nTimeline (latest %d reports, state changes):\n", HD_PAGE_REPORTS);
 	while (ir < r->nrows || ie < e->nrows) {
 		if (ir < r->nrows && (ie == e->nrows || hd_cell_at(r, ir, 0)->i <= hd_cell_at(e, ie, 0)->i)) {
-			fprintf(o, "  %s  report %s  %s/%s from ", when(r, ir, 0, t), col(r, ir, 1), col(r, ir, 2),
+			fprintf(o, "  %s  report %s  %s/%s", when(r, ir, 0, t), col(r, ir, 1), col(r, ir, 2),
 			       col(r, ir, 3));
+			if (r->ncols > 7 && !isnull(r, ir, 7))
+				fprintf(o, " (%s)", col(r, ir, 7));
+			fprintf(o, " from ");
 			pr(col(r, ir, 4));
 			fprintf(o, "  source %s  \"", col(r, ir, 5));
 			pr(col(r, ir, 6));
@@ -293,13 +244,109 @@ static void show_text(const struct incident_page *p, long long id)
 	section("Evidence hops of the latest report", &p->hops);
 	section("Notifications", &p->notifications);
 	section("Probes", &p->probes);
+	if (p->outside.nrows)
+		section("Not ours: the outside contact (show --report ID for more)", &p->outside);
+}
+
+/* fwd_done - what was done with a not_ours report, in words */
+static void fwd_done(const struct config *cfg, const struct db_fwd_report *r, char *out, size_t size)
+{
+	char when[32];
+	const char *st = r->forward_state;
+
+	hd_when(r->sent_at > 0 ? r->sent_at : r->forward_at, OUT_JSON, when);
+	if (strcmp(r->verdict, "not_ours") != 0 && st[0] == '\0')
+		snprintf(out, size, "ours to handle: not forwarded");
+	else if (strcmp(st, "queued") == 0 && strcmp(r->sent_state, "sent") == 0)
+		snprintf(out, size, "forwarded to %s at %s (ARF report)", r->forward_to, when);
+	else if (strcmp(st, "queued") == 0 && (strcmp(r->sent_state, "failed") == 0 ||
+					       strcmp(r->sent_state, "cancelled") == 0))
+		snprintf(out, size, "forward to %s %s: %.150s", r->forward_to, r->sent_state, r->sent_error);
+	else if (strcmp(st, "queued") == 0)
+		snprintf(out, size, "forward to %s queued at %s; notify sends it", r->forward_to, when);
+	else if (strcmp(st, "loop") == 0)
+		snprintf(out, size, "not forwarded: the complaint is our own forward come back (loop)");
+	else if (strcmp(st, "rate_limited") == 0)
+		snprintf(out, size, "held back: a forward to %s went out within forward_interval", r->forward_to);
+	else if (strcmp(st, "no_contact") == 0)
+		snprintf(out, size, "not forwarded: unknown contact");
+	else if (strcmp(st, "ask") == 0)
+		snprintf(out, size, "waiting for the operator: 'abusedesk forward %lld' sends it to %s", r->id,
+			 r->forward_to[0] ? r->forward_to : r->contact_email);
+	else if (strcmp(cfg->forward_not_ours, "never") == 0)
+		snprintf(out, size, "not forwarded (forward_not_ours = never; 'abusedesk forward %lld' does)", r->id);
+	else
+		snprintf(out, size, "not yet forwarded (forward_not_ours = %s)", cfg->forward_not_ours);
+}
+
+/* show_report - `show --report ID`: a report, its outside contact and what was done */
+static int show_report(struct cli *c, struct db *d, long long id, int json)
+{
+	struct db_fwd_report r;
+	char done[600], when[32], contact[300];
+	int rc = forward_report(d, id, &r);
+
+	if (rc <= 0) {
+		if (rc == 0)
+			msg_error("no report %lld", id);
+		return rc == 0 ? EX_DATAERR : EX_TEMPFAIL;
+	}
+	fwd_done(&c->cfg, &r, done, sizeof(done));
+	if (r.contact_email[0])
+		snprintf(contact, sizeof(contact), "%s", r.contact_email);
+	else
+		snprintf(contact, sizeof(contact), "%s", r.contact_at > 0 ? "unknown contact" :
+			 strcmp(r.verdict, "not_ours") == 0 ? "not looked up yet" : "-");
+	if (json) {
+		struct buf b;
+		int first = 1;
+
+		buf_init(&b, 1 << 20);
+		buf_putc(&b, '{');
+		json_kv_int(&b, &first, "id", r.id);
+		hd_when(r.received_at, OUT_JSON, when);
+		json_kv_str(&b, &first, "received_at", when);
+		json_kv_str(&b, &first, "verdict", r.verdict[0] ? r.verdict : NULL);
+		json_kv_str(&b, &first, "reporter", r.reporter[0] ? r.reporter : NULL);
+		json_kv_str(&b, &first, "source_ip", r.source_ip[0] ? r.source_ip : NULL);
+		json_kv_str(&b, &first, "injector_ip", r.injector_ip[0] ? r.injector_ip : NULL);
+		if (r.incident_id > 0)
+			json_kv_int(&b, &first, "incident", r.incident_id);
+		else
+			json_kv_null(&b, &first, "incident");
+		json_kv_str(&b, &first, "contact", r.contact_email[0] ? r.contact_email : NULL);
+		json_kv_str(&b, &first, "forward_state", r.forward_state[0] ? r.forward_state : NULL);
+		json_kv_str(&b, &first, "forward_to", r.forward_to[0] ? r.forward_to : NULL);
+		json_kv_str(&b, &first, "forward_sent", r.sent_state[0] ? r.sent_state : NULL);
+		json_kv_str(&b, &first, "done", done);
+		json_kv_str(&b, &first, "explanation", r.explanation[0] ? r.explanation : NULL);
+		buf_puts(&b, "}\n");
+		fwrite(b.data, 1, b.len, stdout);
+		buf_free(&b);
+		return EX_OK;
+	}
+	o = stdout;
+	hd_when(r.received_at, OUT_TABLE, when);
+	printf("Report %lld  ", r.id);
+	pr(r.verdict[0] ? r.verdict : "-");
+	printf("  received %s\n", when);
+	printf("reporter:     "); pr(r.reporter[0] ? r.reporter : "-"); putchar('\n');
+	printf("injector:     "); pr(r.injector_ip[0] ? r.injector_ip : "-"); putchar('\n');
+	if (r.incident_id > 0)
+		printf("incident:     #%lld\n", r.incident_id);
+	printf("contact:      "); pr(contact); putchar('\n');
+	printf("done:         "); pr(done); putchar('\n');
+	if (r.explanation[0]) {
+		printf("explanation:  "); pr(r.explanation); putchar('\n');
+	}
+	return EX_OK;
 }
 
 int cmd_show(struct cli *c, int argc, char **argv)
 {
 	struct incident_page p;
 	long long id = 0;
-	int json = 0, rc;
+	int json = 0, report = 0, rc;
 	struct db d;
 
 	for (int i = 1; i < argc; i++) {
@@ -308,6 +355,8 @@ int cmd_show(struct cli *c, int argc, char **argv)
 			json = strcmp(argv[++i], "json") == 0;
 		else if (strcmp(argv[i], "--wide") == 0)
 			out_set_wide();
+		else if (strcmp(argv[i], "--report") == 0)
+			report = 1;
 		else if (id == 0 && hd_id(argv[i], &id) == 0)
 			;
 		else
@@ -317,6 +366,11 @@ int cmd_show(struct cli *c, int argc, char **argv)
 		return cli_usage("show");
 	if (cli_db(c, &d) < 0)
 		return EX_UNAVAILABLE;
+	if (report) {
+		rc = show_report(c, &d, id, json);
+		db_close(&d);
+		return rc;
+	}
 	if ((rc = app_incident_page(&d, id, &p)) != 0) {
 		if (json) {
 			struct incident_rows inc;

@@ -51,15 +51,17 @@ const struct command commands[] = {
 	  "Lists the active incidents (open, notified, acknowledged) unless --all.\n"
 	  "  --status   active, open, notified, acknowledged, resolved, false_positive\n"
 	  "  --verdict  open_relay, open_proxy, compromised_account, web_script,\n"
-	  "             infected_host, local_injection, not_ours, unknown (see abusedesk(1))\n"
+	  "             infected_host, local_injection, compromised_server,\n"
+	  "             web_compromise, not_ours, unknown (see abusedesk(1))\n"
 	  "  --host     a host name or a suffix at a dot (example.net)\n"
 	  "  --wide     every column whole, whatever the terminal's width\n" },
-	{ "show", cmd_show, "ID [--format text|json] [--wide]", "one incident: verdict, evidence, timeline",
+	{ "show", cmd_show, "ID [--format text|json] [--wide] | --report ID [--format text|json]",
+	  "one incident: verdict, evidence, timeline; or one report: its outside contact and what was done",
 	  "" },
-	{ "ack", cmd_ack, "ID [--note TEXT]", "acknowledge an incident", "" },
-	{ "resolve", cmd_resolve, "ID [--note TEXT]", "mark an incident resolved", "" },
-	{ "reopen", cmd_reopen, "ID [--note TEXT]", "reopen an incident", "" },
-	{ "false-positive", cmd_false_positive, "ID [--note TEXT]", "mark an incident a false positive",
+	{ "ack", cmd_ack, "ID [--note TEXT] [--by NAME]", "acknowledge an incident", "" },
+	{ "resolve", cmd_resolve, "ID [--note TEXT] [--by NAME]", "mark an incident resolved", "" },
+	{ "reopen", cmd_reopen, "ID [--note TEXT] [--by NAME]", "reopen an incident", "" },
+	{ "false-positive", cmd_false_positive, "ID [--note TEXT] [--by NAME]", "mark an incident a false positive",
 	  "" },
 	{ "search", cmd_search, "IP|CIDR|MESSAGE-ID|TEXT [--format table|json|csv] [--wide]",
 	  "find reports and incidents", "" },
@@ -69,15 +71,22 @@ const struct command commands[] = {
 	  "import owners|networks|hosts FILE.csv | export [owners|networks|hosts] | lookup IP",
 	  "our hosts, networks and their owners",
 	  "Imports are upserts in one transaction: a bad row is reported with its line\n"
-	  "number and nothing is imported. See abusedesk(1) for the CSV columns.\n" },
+	  "number and nothing is imported. Comma-separated CSV, columns in this order\n"
+	  "or named in a header line (abusedesk(1) says what each holds):\n"
+	  "  owners    key, name, email, webhook_url, policy, digest\n"
+	  "  networks  cidr, owner, role, note\n"
+	  "  hosts     name, ips, role, owner, note\n" },
 	{ "maillog", cmd_maillog, "import FILE|-", "import Postfix/Exim mail logs for correlation",
-	  "Re-importing the same lines adds nothing twice.\n" },
+	  "Re-importing the same lines adds nothing twice. A file in which no line is\n"
+	  "a Postfix or Exim log line is refused (exit 65).\n" },
 	{ "natlog", cmd_natlog, "import FILE.csv", "import NAT translation records",
 	  "Columns: time, inside_ip, inside_port, outside_ip, outside_port.\n" },
 	{ "notify", cmd_notify, "[--once] [--now] [--status [--all]] [--format table|json|csv]",
 	  "send queued notifications",
 	  "Run it from cron or a systemd timer (see contrib/). It first finishes\n"
 	  "pending messages, probes newly opened relay/proxy incidents (probe_on_open),\n"
+	  "looks up the outside contact of not_ours reports (lookup_not_ours) and\n"
+	  "forwards them or marks them for the operator (forward_not_ours ask|auto),\n"
 	  "then sends. Failed attempts are retried with exponential backoff; runs may\n"
 	  "overlap (each message is claimed by one runner for notify_lease).\n"
 	  "  --once     only send what is due\n"
@@ -93,6 +102,32 @@ const struct command commands[] = {
 	  "closed, 2 open, 75 probed too recently (probe_interval).\n"
 	  "  --incident ID   probe that incident's host and record it there\n"
 	  "  --due           probe active relay/proxy incidents not probed since they opened\n" },
+	{ "whois", cmd_whois, "IP [--refresh] [--json]", "the abuse contact of an outside network (RDAP)",
+	  "Asks the registry the bootstrap file (rdap_bootstrap_file) names, or rdap_url,\n"
+	  "for the network of IP and prints the email of its abuse contact. Answers are\n"
+	  "cached for rdap_cache_ttl, failures for their Retry-After or rdap_error_ttl.\n"
+	  "Exit 0 a contact, 1 the registry names none, 75 the lookup failed.\n"
+	  "  --refresh  ask again even when cached\n" },
+	{ "forward", cmd_forward, "REPORT [--to ADDR]",
+	  "pass a not_ours report on to the outside network's abuse contact (ARF)",
+	  "Queues an ARF report (RFC 5965) with the complaint attached to the contact\n"
+	  "recorded on the report (looked up by RDAP if none) or to ADDR; notify sends it.\n"
+	  "At most one forward per destination per forward_interval; a complaint that is\n"
+	  "one of our own forwards come back is never forwarded again. Exit 0 queued,\n"
+	  "1 not forwarded (the reason is printed), 65 no such report.\n" },
+	{ "user", cmd_user, "add NAME --role viewer|handler|admin | list [--format F] | del NAME | token NAME",
+	  "people of the web helpdesk and the API",
+	  "  add     the password is read from the terminal (twice, not echoed), or as\n"
+	  "          one line of stdin when stdin is not a terminal; stored as yescrypt\n"
+	  "  token   prints a new API token for 'Authorization: Bearer'; only its\n"
+	  "          SHA-256 is kept, so it cannot be shown again\n"
+	  "  del     also ends the user's sessions and tokens\n" },
+	{ "web", cmd_web, "[--listen ADDR:PORT] [--secure-cookie] [--tls-cert FILE --tls-key FILE]",
+	  "the web helpdesk and the JSON API (/api/v1)",
+	  "Listens on 127.0.0.1:8025 unless told otherwise. To reach it from elsewhere\n"
+	  "serve HTTPS itself (--tls-cert and --tls-key: PEM files, read before root is\n"
+	  "dropped) or put it behind a reverse proxy with TLS and add --secure-cookie\n"
+	  "(abusedesk(1), docs/api.md). Stops on SIGTERM or SIGINT.\n" },
 	{ "db", cmd_db, "copy SRC DST", "copy a whole database between SQLite and PostgreSQL",
 	  "SRC and DST are each an SQLite file or a postgresql:// URI. DST gets the\n"
 	  "schema (as init does) and must hold no rows; it is written in one\n"

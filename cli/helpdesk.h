@@ -12,13 +12,12 @@
 
 /* hd_when - "YYYY-MM-DD HH:MM" (UTC) for tables, RFC 3339 otherwise; "" for 0 */
 void hd_when(long long t, enum out_format f, char out[32]);
-/* hd_actor - $SUDO_USER, else $USER, else "uid N" */
-void hd_actor(char *out, size_t len);
+/* hd_actor - the person who acts: by (--by NAME), else $SUDO_USER, the login
+ * name, $LOGNAME, $USER, the uid's passwd name; never "uid N". 0 or -1 */
+int hd_actor(const char *by, char *out, size_t len);
 /* hd_id - "42" or "#42" to an incident id; 0 or -1 */
 int hd_id(const char *s, long long *id);
 
-/* hd_incident_json - the one JSON object of an incident (incidents, show) */
-void hd_incident_json(struct buf *b, const struct incident_row *r);
 /* hd_valid_statuses - the values of --status, for errors and help */
 const char *hd_valid_statuses(void);
 /* hd_valid_verdicts - every verdict name, comma-separated */

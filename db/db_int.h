@@ -70,8 +70,16 @@ struct db_driver {
 extern const struct db_driver db_driver_sqlite;
 extern const struct db_driver db_driver_pgsql;
 
+/* db_sqlite_in_net - an SQLite connection: register SQL ad_in_net(ip, cidr) */
+int db_sqlite_in_net(struct db *d);
+
 /* db_dialect - DB_SQLITE or DB_PGSQL, for the few statements that differ */
 int db_dialect(const struct db *d);
+
+/* the normalised category of a report row: kept in its parse_json (the report's JSON
+ * contract, key abuse_category), so no column of its own; NULL for rows parsed before */
+#define SQL_REPORT_CATEGORY \
+	"(CASE WHEN json_valid(parse_json) THEN json_extract(parse_json, '$.abuse_category') END)"
 
 /* db_prepare - prepare or log and return NULL (a prepare error is a bug) */
 struct db_stmt *db_prepare(struct db *d, const char *sql);

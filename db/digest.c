@@ -207,6 +207,14 @@ static void collect_counts(struct q *q, struct digest *dg)
 		    BY_OWNER " GROUP BY 1", &dg->by_owner, 1);
 	q_counts(q, "SELECT owner, count(*) FROM incidents WHERE " LIVE " AND " BY_OWNER
 		    " GROUP BY 1", &dg->by_owner, 2);
+	q_counts(q, "SELECT c, count(*) FROM (SELECT " SQL_REPORT_CATEGORY " AS c FROM reports WHERE "
+		    IN_RANGE("received_at") " AND " BY_OWNER ") WHERE c IS NOT NULL GROUP BY 1",
+		    &dg->by_category, 0);
+	q_counts(q, "SELECT c, count(DISTINCT incident_id) FROM (SELECT " SQL_REPORT_CATEGORY " AS c,"
+		    " incident_id FROM reports WHERE " IN_RANGE("received_at") " AND " BY_OWNER
+		    ") WHERE c IS NOT NULL GROUP BY 1", &dg->by_category, 1);
+	if (dg->by_category.n)
+		qsort(dg->by_category.v, dg->by_category.n, sizeof(struct digest_count), count_cmp);
 	if (dg->by_verdict.n)
 		qsort(dg->by_verdict.v, dg->by_verdict.n, sizeof(struct digest_count), count_cmp);
 	if (dg->by_owner.n)
@@ -377,6 +385,7 @@ void digest_free(struct digest *dg)
 	incs_free(&dg->stale);
 	counts_free(&dg->by_verdict);
 	counts_free(&dg->by_owner);
+	counts_free(&dg->by_category);
 	counts_free(&dg->hosts);
 	counts_free(&dg->injectors);
 	counts_free(&dg->reporters);

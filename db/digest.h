@@ -68,6 +68,9 @@ struct digest {
 	struct digest_incs new_incs, growing, open, resolved, stale;
 	/* by_verdict v[]: reports, new incidents, open incidents; by_owner the same */
 	struct digest_counts by_verdict, by_owner;
+	/* by_category v[]: reports of the period, incidents they went to (reports without a
+	 * category, parsed before categories were kept, are left out) */
+	struct digest_counts by_category;
 	/* v[0] = reports in the period */
 	struct digest_counts hosts, injectors, reporters;
 	/* reports of the period not parsed or traced, and the backlog */

@@ -3,6 +3,9 @@
  * mode, foreign keys on; SQLITE_BUSY waits up to the busy deadline.
  */
 #include <stdio.h>
+#include <sys/stat.h>
+#include <pwd.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +15,7 @@
 #include "../util/mem.h"
 #include "../util/msg.h"
 #include "../util/str.h"
+#include "../util/ipaddr.h"
 #include "db_int.h"
 
 struct sq_stmt {
@@ -68,6 +72,101 @@ static int code(int rc)
 static int sq_exec(struct db *d, const char *sql);
 
 /* sq_open - open the database file and set it up */
+/* user_name - the name of uid, or "uid N" */
+static void user_name(uid_t uid, char *out, size_t len)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw && pw->pw_name)
+		snprintf(out, len, "%s", pw->pw_name);
+	else
+		snprintf(out, len, "uid %lu", (unsigned long)uid);
+}
+
+/* denied - "PATH: permission denied for user U (uid N): PATH is not WHAT
+ * (owner O, mode M); run as O ..." in err */
+static void denied(const char *db, const char *what_path, const char *what, char *err, size_t errlen)
+{
+	char me[64], owner[64] = "?";
+	struct stat st;
+	unsigned mode = 0;
+
+	user_name(geteuid(), me, sizeof(me));
+	if (stat(what_path, &st) == 0) {
+		user_name(st.st_uid, owner, sizeof(owner));
+		mode = (unsigned)(st.st_mode & 07777);
+	}
+	if (strcmp(owner, "root") == 0 || strcmp(owner, "?") == 0)
+		snprintf(err, errlen,
+			 "cannot open %s: permission denied for user %s (uid %lu): %s is not %s by that user"
+			 " (owner %s, mode %04o); run as root, or give the folder and the database to the"
+			 " user abusedesk runs as ('abusedesk init' as root does)",
+			 db, me, (unsigned long)geteuid(), what_path, what, owner, mode);
+	else
+		snprintf(err, errlen,
+			 "cannot open %s: permission denied for user %s (uid %lu): %s is not %s by that user"
+			 " (owner %s, mode %04o); run as %s (e.g. 'sudo -u %s abusedesk ...') or as root",
+			 db, me, (unsigned long)geteuid(), what_path, what, owner, mode, owner, owner);
+}
+
+/* perm_check - what this user may not do on the way to the database at
+ * path: search a folder above it, read or write the file, create its WAL
+ * next to it. 1 with the reason in err, 0 when nothing is denied (then the
+ * cause is another). Only run after an open failed. */
+static int perm_check(const char *path, int create, char *err, size_t errlen)
+{
+	char dir[4096], side[4200];
+	char *slash;
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(dir))
+		return 0;
+	memcpy(dir, path, n + 1);
+	/* every folder on the way must be searchable */
+	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (access(dir, X_OK) != 0 && errno == EACCES) {
+			denied(path, dir, "searchable (x)", err, errlen);
+			return 1;
+		}
+		*p = '/';
+	}
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (access(path, F_OK) == 0) {
+		if (access(path, R_OK) != 0 && errno == EACCES) {
+			denied(path, path, "readable (r)", err, errlen);
+			return 1;
+		}
+		if (access(path, W_OK) != 0 && errno == EACCES) {
+			denied(path, path, "writable (w)", err, errlen);
+			return 1;
+		}
+		/* WAL mode: the -wal and -shm files live next to it */
+		for (int i = 0; i < 2; i++) {
+			snprintf(side, sizeof(side), "%s%s", path, i ? "-shm" : "-wal");
+			if (access(side, F_OK) == 0) {
+				if (access(side, R_OK | W_OK) != 0 && errno == EACCES) {
+					denied(path, side, "readable and writable (rw)", err, errlen);
+					return 1;
+				}
+			} else if (access(dir, W_OK) != 0 && errno == EACCES) {
+				denied(path, dir, "writable (w; the WAL files are created there)", err, errlen);
+				return 1;
+			}
+		}
+	} else if (create && access(dir, W_OK) != 0 && errno == EACCES) {
+		denied(path, dir, "writable (w)", err, errlen);
+		return 1;
+	}
+	return 0;
+}
+
 static int sq_open(struct db *d, const char *path, int create, char *err, size_t errlen)
 {
 	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
@@ -75,12 +174,22 @@ static int sq_open(struct db *d, const char *path, int create, char *err, size_t
 	int rc;
 
 	if (!create && access(path, F_OK) != 0) {
-		snprintf(err, errlen, "%s: no database here (run 'abusedesk init' first)", path);
+		int e = errno;
+
+		if (e == ENOENT)
+			snprintf(err, errlen, "%s: no database here (run 'abusedesk init' first)", path);
+		else if (!perm_check(path, create, err, errlen))
+			snprintf(err, errlen, "%s: cannot open database: %s", path, strerror(e));
 		return DB_ERROR;
 	}
 	rc = sqlite3_open_v2(path, &h, flags, NULL);
 	d->h = h;
 	if (rc != SQLITE_OK) {
+		if (perm_check(path, create, err, errlen)) {
+			sqlite3_close(h);
+			d->h = NULL;
+			return DB_ERROR;
+		}
 		snprintf(err, errlen, "%s: cannot open database: %s", path,
 			 h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
 		sqlite3_close(h);
@@ -100,6 +209,11 @@ static int sq_open(struct db *d, const char *path, int create, char *err, size_t
 	if (rc == DB_OK)
 		rc = sq_exec(d, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
 			     " PRAGMA journal_size_limit=1048576");
+	if (rc != DB_OK && rc != DB_BUSY && perm_check(path, create, err, errlen)) {
+		sqlite3_close_v2(h);
+		d->h = NULL;
+		return rc;
+	}
 	if (rc != DB_OK) {
 		snprintf(err, errlen, "%s: %s%s", path, sqlite3_errmsg(h),
 			 rc == DB_BUSY ? " (locked by another process)" :
@@ -283,3 +397,21 @@ const struct db_driver db_driver_sqlite = {
 	sq_bind_index, sq_bind_count, sq_col_text, sq_col_int, sq_col_blob, sq_col_type,
 	sq_col_count, sq_col_name, sq_changes, sq_last_id, sq_errmsg, sq_set_durable, sq_flush,
 };
+
+/* sql_in_net - SQL ad_in_net(ip, cidr): 1 when the address is in the network */
+static void sql_in_net(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *ip = (const char *)sqlite3_value_text(argv[0]), *net = (const char *)sqlite3_value_text(argv[1]);
+	struct ipaddr a;
+	struct cidr c;
+
+	(void)argc;
+	sqlite3_result_int(ctx, ip && net && ip_parse(ip, &a) == 0 && cidr_parse(net, &c) == 0 &&
+				cidr_contains(&c, &a));
+}
+
+int db_sqlite_in_net(struct db *d)
+{
+	return sqlite3_create_function(H(d), "ad_in_net", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_in_net,
+				       NULL, NULL) == SQLITE_OK ? DB_OK : DB_ERROR;
+}

@@ -66,8 +66,86 @@ static char *like_suffix(const char *s)
 	return buf_steal(&b);
 }
 
+/* where - the WHERE clause of the incident filter f */
+static void where(struct buf *q, const struct hd_filter *f)
+{
+	buf_puts(q, " WHERE 1");
+	if (f->id > 0)
+		buf_puts(q, " AND i.id = :id");
+	if (f->status && strcmp(f->status, "active") == 0)
+		buf_puts(q, " AND i.status IN ('open','notified','acknowledged')");
+	else if (f->status)
+		buf_puts(q, " AND i.status = :status");
+	if (f->owner)
+		buf_puts(q, " AND i.owner = :owner");
+	if (f->host)
+		buf_puts(q, " AND (i.key_host = :host OR i.key_host LIKE :suffix ESCAPE '\\')");
+	if (f->ip && f->ip[0])
+		buf_puts(q, " AND i.abused_ip = :ip");
+	if (f->net && f->net[0])
+		buf_puts(q, " AND ad_in_net(i.abused_ip, :net)");
+	if (f->verdict)
+		buf_puts(q, " AND i.verdict = :verdict");
+	if (f->assignee)
+		buf_puts(q, " AND i.assignee = :assignee");
+	if (f->since > 0)
+		buf_puts(q, " AND i.last_seen >= :since");
+}
+
+/* prepare - q with the filter's values bound (suffix: its LIKE pattern, owned by the caller) */
+static struct db_stmt *prepare(struct db *d, const char *q, const struct hd_filter *f, char **suffix)
+{
+	struct db_stmt *st;
+
+	*suffix = NULL;
+	if (f->net && f->net[0] && db_dialect(d) == DB_SQLITE && db_sqlite_in_net(d) != DB_OK)
+		return NULL;
+	if ((st = db_prepare(d, q)) == NULL)
+		return NULL;
+	if (f->host)
+		*suffix = like_suffix(f->host);
+	bind_name(st, ":status", f->status);
+	bind_name(st, ":owner", f->owner);
+	bind_name(st, ":host", f->host);
+	bind_name(st, ":suffix", *suffix);
+	bind_name(st, ":ip", f->ip);
+	bind_name(st, ":net", f->net);
+	bind_name(st, ":verdict", f->verdict);
+	bind_name(st, ":assignee", f->assignee);
+	if (f->id > 0)
+		db_bind_int(st, db_bind_index(st, ":id"), f->id);
+	if (f->since > 0)
+		db_bind_int(st, db_bind_index(st, ":since"), f->since);
+	return st;
+}
+
+long long hd_incidents_count(struct db *d, const struct hd_filter *f)
+{
+	struct buf q;
+	struct db_stmt *st;
+	char *suffix;
+	long long n = -1;
+
+	buf_init(&q, 0);
+	buf_puts(&q, "SELECT count(*) FROM incidents i");
+	where(&q, f);
+	st = prepare(d, q.data, f, &suffix);
+	buf_free(&q);
+	if (st && db_step(d, st) == DB_ROW)
+		n = db_col_int(st, 0);
+	db_finalize(st);
+	free(suffix);
+	return n;
+}
+
 int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out)
 {
+	static const char *const orders[] = {
+		[HD_SORT_LAST_SEEN] = "i.last_seen DESC, i.id DESC",
+		[HD_SORT_FIRST_SEEN] = "i.first_seen DESC, i.id DESC",
+		[HD_SORT_REPORTS] = "i.reports DESC, i.last_seen DESC, i.id DESC",
+		[HD_SORT_ID] = "i.id DESC",
+	};
 	struct buf q;
 	struct db_stmt *st;
 	size_t cap = 0;
@@ -80,40 +158,21 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		     " i.reports, i.reporters, i.first_seen, i.last_seen, i.role, i.confidence, i.explanation,"
 		     " i.auth_user, i.messages, i.injectors, i.created_at, i.resolved_at,"
 		     " (SELECT max(sent_at) FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'notify'"
-		     " AND o.state = 'sent') FROM incidents i WHERE 1 = 1");
-	if (f->id > 0)
-		buf_puts(&q, " AND i.id = :id");
-	if (f->status && strcmp(f->status, "active") == 0)
-		buf_puts(&q, " AND i.status IN ('open','notified','acknowledged')");
-	else if (f->status)
-		buf_puts(&q, " AND i.status = :status");
-	if (f->owner)
-		buf_puts(&q, " AND i.owner = :owner");
-	if (f->host)
-		buf_puts(&q, " AND (i.key_host = :host OR i.key_host LIKE :suffix ESCAPE '\\')");
-	if (f->ip && f->ip[0])
-		buf_puts(&q, " AND i.abused_ip = :ip");
-	if (f->verdict)
-		buf_puts(&q, " AND i.verdict = :verdict");
-	if (f->since > 0)
-		buf_puts(&q, " AND i.last_seen >= :since");
-	buf_puts(&q, " ORDER BY i.last_seen DESC, i.id DESC LIMIT :limit");
-	st = db_prepare(d, q.data);
+		     " AND o.state = 'sent'), i.assignee,"
+		     " (SELECT group_concat(c, ',') FROM (SELECT DISTINCT " SQL_REPORT_CATEGORY " AS c"
+		     "  FROM reports WHERE incident_id = i.id AND c IS NOT NULL ORDER BY c))"
+		     " FROM incidents i");
+	where(&q, f);
+	buf_printf(&q, " ORDER BY %s LIMIT :limit",
+		   orders[f->sort >= HD_SORT_LAST_SEEN && f->sort <= HD_SORT_ID ? f->sort : HD_SORT_LAST_SEEN]);
+	if (f->offset > 0)
+		buf_puts(&q, " OFFSET :offset");
+	st = prepare(d, q.data, f, &suffix);
 	buf_free(&q);
 	if (st == NULL)
 		return DB_ERROR;
-	if (f->host)
-		suffix = like_suffix(f->host);
-	bind_name(st, ":status", f->status);
-	bind_name(st, ":owner", f->owner);
-	bind_name(st, ":host", f->host);
-	bind_name(st, ":suffix", suffix);
-	bind_name(st, ":ip", f->ip);
-	bind_name(st, ":verdict", f->verdict);
-	if (f->id > 0)
-		db_bind_int(st, db_bind_index(st, ":id"), f->id);
-	if (f->since > 0)
-		db_bind_int(st, db_bind_index(st, ":since"), f->since);
+	if (f->offset > 0)
+		db_bind_int(st, db_bind_index(st, ":offset"), f->offset);
 	db_bind_int(st, db_bind_index(st, ":limit"), f->limit > 0 ? f->limit : 1);
 	while ((rc = db_step(d, st)) == DB_ROW) {
 		struct incident_row *r;
@@ -139,6 +198,8 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		r->created_at = db_col_int(st, 16);
 		r->resolved_at = db_col_int(st, 17);
 		r->notified_at = db_col_int(st, 18);
+		r->assignee = text_or_null(st, 19);
+		r->categories = text_or_null(st, 20);
 	}
 	free(suffix);
 	return finish(st, rc);
@@ -174,6 +235,8 @@ void incident_rows_free(struct incident_rows *r)
 		free(r->v[i].confidence);
 		free(r->v[i].explanation);
 		free(r->v[i].auth_user);
+		free(r->v[i].assignee);
+		free(r->v[i].categories);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
@@ -237,7 +300,9 @@ int hd_incident_page(struct db *d, long long id, struct incident_page *p)
 		"SELECT i.id, i.status, i.verdict, i.key_host, i.abused_host, i.abused_ip, i.owner, i.role,"
 		" i.confidence, i.explanation, i.auth_user, i.first_seen, i.last_seen, i.reports, i.messages,"
 		" i.reporters, i.injectors, i.created_at, i.resolved_at, i.notified_at,"
-		" o.name AS owner_name, o.email AS owner_email, o.policy AS owner_policy"
+		" o.name AS owner_name, o.email AS owner_email, o.policy AS owner_policy,"
+		" (SELECT group_concat(c, ',') FROM (SELECT DISTINCT " SQL_REPORT_CATEGORY " AS c"
+		"  FROM reports WHERE incident_id = i.id AND c IS NOT NULL ORDER BY c)) AS categories"
 		" FROM incidents i LEFT JOIN owners o ON o.key = i.owner WHERE i.id = ?1";
 	struct hd_table n;
 
@@ -247,22 +312,26 @@ int hd_incident_page(struct db *d, long long id, struct incident_page *p)
 		return 0;
 	table_query(d, "SELECT value AS ip, count FROM incident_keys WHERE incident_id = ?1 AND kind = 'injector'"
 		    " ORDER BY count DESC, value LIMIT 20", id, &p->injectors);
-	table_query(d, "SELECT id, received_at, format, feedback_type, reporter, source_ip, injector_ip,"
-		    " orig_message_id, orig_subject FROM reports WHERE incident_id = ?1"
+	table_query(d, "SELECT id, received_at, format, " SQL_REPORT_CATEGORY " AS category, feedback_type,"
+		    " reporter, source_ip, injector_ip, orig_message_id, orig_subject FROM reports WHERE incident_id = ?1"
 		    " ORDER BY received_at DESC, id DESC LIMIT 20", id, &p->reports);
 	table_query(d, "SELECT * FROM (SELECT received_at, id, format, feedback_type, reporter,"
-		    " source_ip, orig_subject FROM reports WHERE incident_id = ?1 ORDER BY received_at DESC,"
+		    " source_ip, orig_subject, " SQL_REPORT_CATEGORY " AS category FROM reports WHERE incident_id = ?1 ORDER BY received_at DESC,"
 		    " id DESC LIMIT 20) AS t ORDER BY received_at, id", id, &p->timeline);
 	table_query(d, "SELECT at, actor, old_status, new_status, note FROM incident_events WHERE incident_id = ?1"
 		    " ORDER BY at, id LIMIT 100", id, &p->events);
-	table_query(d, "SELECT idx, from_ip, from_rdns, helo, by_host, with_proto, queue_id, auth, date"
+	table_query(d, "SELECT idx, from_ip, port, from_rdns, helo, by_host, with_proto, queue_id, auth, date"
 		    " FROM report_hops WHERE report_id = (SELECT id FROM reports WHERE incident_id = ?1"
 		    " ORDER BY received_at DESC, id DESC LIMIT 1) ORDER BY idx LIMIT 15", id, &p->hops);
 	table_query(d, "SELECT created_at, kind, channel, recipient, state, attempts, sent_at, subject,"
 		    " last_error FROM outbox WHERE incident_id = ?1 ORDER BY id DESC LIMIT 20", id,
 		    &p->notifications);
 	table_query(d, "SELECT at, target, kind, result, detail FROM probes WHERE incident_id = ?1"
-		    " ORDER BY at DESC, id DESC LIMIT 20", id, &p->probes);
+		    " ORDER BY at DESC LIMIT 20", id, &p->probes);
+	table_query(d, "SELECT id AS report_id, injector_ip, coalesce(contact_email, CASE WHEN contact_at"
+		    " IS NULL THEN 'not looked up' ELSE 'unknown contact' END) AS contact,"
+		    " coalesce(forward_state, 'not forwarded') AS forward, forward_to, forward_at FROM reports"
+		    " WHERE incident_id = ?1 AND verdict = 'not_ours' ORDER BY id DESC LIMIT 20", id, &p->outside);
 	table_query(d, "SELECT max(sent_at) FROM outbox WHERE incident_id = ?1 AND kind = 'notify'"
 		    " AND state = 'sent'", id, &n);
 	if (n.nrows && hd_cell_at(&n, 0, 0)->type != HD_NULL)
@@ -281,6 +350,7 @@ void incident_page_free(struct incident_page *p)
 	hd_table_free(&p->hops);
 	hd_table_free(&p->notifications);
 	hd_table_free(&p->probes);
+	hd_table_free(&p->outside);
 }
 
 #define SEARCH_SCAN "5000"    /* newest incidents / reports a text search reads */
@@ -463,8 +533,8 @@ void stat_rows_free(struct stat_rows *r)
 int hd_reports(struct db *d, long long since, const char *status, long limit, struct report_rows *out)
 {
 	struct db_stmt *st = db_prepare(d, "SELECT id, received_at, status, format, feedback_type, reporter,"
-				      " source_ip, verdict, abused_host, incident_id, coalesce(orig_subject, subject)"
-				      " FROM reports WHERE received_at >= ? AND (?2 IS NULL OR status = ?2)"
+				      " source_ip, verdict, abused_host, incident_id, coalesce(orig_subject, subject),"
+				      " " SQL_REPORT_CATEGORY " FROM reports WHERE received_at >= ? AND (?2 IS NULL OR status = ?2)"
 				      " ORDER BY received_at DESC, id DESC LIMIT ?");
 	size_t cap = 0;
 	int rc;
@@ -491,6 +561,7 @@ int hd_reports(struct db *d, long long since, const char *status, long limit, st
 		r->abused_host = text_or_null(st, 8);
 		r->incident = db_col_int(st, 9);
 		r->subject = text_or_null(st, 10);
+		r->category = text_or_null(st, 11);
 	}
 	return finish(st, rc);
 }
@@ -524,6 +595,7 @@ void report_rows_free(struct report_rows *r)
 		free(x->verdict);
 		free(x->abused_host);
 		free(x->subject);
+		free(x->category);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
@@ -578,4 +650,75 @@ void owner_row_free(struct owner_row *o)
 	free(o->webhook_url);
 	free(o->policy);
 	memset(o, 0, sizeof(*o));
+}
+
+/* dash_query - the rows (key, sub, n) of sql with ?1 = since into out; a db result */
+static int dash_query(struct db *d, const char *sql, long long since, struct dash_rows *out)
+{
+	struct db_stmt *st = db_prepare(d, sql);
+	size_t cap = 0;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, since);
+	while ((rc = db_step(d, st)) == DB_ROW && out->n < 10000) {
+		struct dash_row *r;
+
+		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
+		r = &out->v[out->n++];
+		r->key = xstrdup(db_col_text(st, 0));
+		r->sub = text_or_null(st, 1);
+		r->n = db_col_int(st, 2);
+	}
+	return finish(st, rc == DB_ROW ? DB_DONE : rc);
+}
+
+int hd_dashboard(struct db *d, long long since, struct dashboard *out)
+{
+	long long now = db_now(), day0 = since;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (day0 < now - 92 * 86400LL)
+		day0 = now - 92 * 86400LL;
+	day0 -= day0 % 86400;
+	rc = dash_query(d, "SELECT strftime('%Y-%m-%d', (received_at / 86400) * 86400, 'unixepoch'),"
+			   " coalesce(verdict, 'unknown'), count(*) FROM reports WHERE received_at >= ?1"
+			   " GROUP BY received_at / 86400, 2 ORDER BY received_at / 86400, 2", day0, &out->per_day);
+	if (rc == DB_OK)
+		rc = dash_query(d, "SELECT coalesce(owner, '-'), NULL, count(*) FROM incidents"
+				   " WHERE status IN ('open','notified','acknowledged')"
+				   " GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 15", since, &out->owners);
+	if (rc == DB_OK)
+		rc = dash_query(d, "SELECT coalesce(abused_host, key_host, abused_ip, '-'), NULL, sum(reports)"
+				   " FROM incidents WHERE last_seen >= ?1 GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 10",
+				since, &out->hosts);
+	if (rc == DB_OK)
+		rc = dash_query(d, "WITH b(k, o) AS (VALUES ('< 1 hour', 1), ('< 1 day', 2), ('< 1 week', 3),"
+				   " ('>= 1 week', 4)), r AS (SELECT CASE WHEN resolved_at - created_at < 3600 THEN 1"
+				   " WHEN resolved_at - created_at < 86400 THEN 2 WHEN resolved_at - created_at < 604800"
+				   " THEN 3 ELSE 4 END AS o FROM incidents WHERE status = 'resolved' AND resolved_at >= ?1)"
+				   " SELECT b.k, NULL, (SELECT count(*) FROM r WHERE r.o = b.o) FROM b ORDER BY b.o",
+				since, &out->resolve);
+	return rc;
+}
+
+/* dash_rows_free - one series */
+static void dash_rows_free(struct dash_rows *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].key);
+		free(r->v[i].sub);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+void dashboard_free(struct dashboard *b)
+{
+	dash_rows_free(&b->per_day);
+	dash_rows_free(&b->owners);
+	dash_rows_free(&b->hosts);
+	dash_rows_free(&b->resolve);
 }

@@ -12,6 +12,8 @@
 #include "db.h"
 
 /* ---- the incident list ---- */
+enum hd_sort { HD_SORT_LAST_SEEN, HD_SORT_FIRST_SEEN, HD_SORT_REPORTS, HD_SORT_ID };
+
 struct hd_filter {
 	const char *status;     /* a status, "active" (open, notified, acknowledged), or NULL */
 	const char *owner, *verdict;   /* exact values, or NULL */
@@ -20,13 +22,19 @@ struct hd_filter {
 	long long id;           /* this incident only when > 0 */
 	long long since;        /* last_seen >= since when > 0 (absolute time) */
 	long limit;
+	long offset;            /* rows to skip (paging); 0 none */
+	const char *assignee;   /* exact value, or NULL */
+	const char *net;        /* a CIDR network the address is in (read in full: a scan), or NULL */
+	enum hd_sort sort;      /* the order; newest activity first by default */
 };
 
 struct incident_row {
 	long long id, reports, messages, reporters, injectors, first_seen, last_seen, created_at,
 		  resolved_at, notified_at;   /* times 0 when unset; notified_at: last notice accepted */
 	char *status, *verdict, *host, *ip, *owner, *role, *confidence, *explanation,
-	     *auth_user;        /* NULL when unset */
+	     *auth_user,        /* NULL when unset */
+	     *assignee;         /* the user it is assigned to, NULL when none */
+	char *categories;       /* its reports' categories, "login-attack,scan", NULL when none */
 };
 
 struct incident_rows {
@@ -36,9 +44,15 @@ struct incident_rows {
 
 /* hd_incidents - incidents matching f, newest activity first; 0 or DB_ERROR/DB_BUSY */
 int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *out);
+/* hd_incidents_count - how many incidents match f (limit, offset and sort
+ * aside); -1 on error */
+long long hd_incidents_count(struct db *d, const struct hd_filter *f);
 /* hd_incident_status - the status of incident id into out; 1 found, 0 not, DB_ERROR/DB_BUSY */
 int hd_incident_status(struct db *d, long long id, char *out, size_t len);
 void incident_rows_free(struct incident_rows *r);
+/* hd_assign - assign incident id to user (NULL or "": nobody) and record the
+ * change as an event by actor; 0, 1 no such incident, DB_ERROR/DB_BUSY */
+int hd_assign(struct db *d, long long id, const char *user, const char *actor);
 
 /* ---- generic named rows (one incident's page, the inventory export) ---- */
 enum hd_type { HD_NULL, HD_INT, HD_TEXT };
@@ -63,7 +77,7 @@ void hd_table_free(struct hd_table *t);
 enum { HDI_ID, HDI_STATUS, HDI_VERDICT, HDI_KEY_HOST, HDI_HOST, HDI_IP, HDI_OWNER, HDI_ROLE,
        HDI_CONFIDENCE, HDI_EXPLANATION, HDI_AUTH_USER, HDI_FIRST_SEEN, HDI_LAST_SEEN, HDI_REPORTS,
        HDI_MESSAGES, HDI_REPORTERS, HDI_INJECTORS, HDI_CREATED_AT, HDI_RESOLVED_AT, HDI_NOTIFIED_AT,
-       HDI_OWNER_NAME, HDI_OWNER_EMAIL, HDI_OWNER_POLICY };
+       HDI_OWNER_NAME, HDI_OWNER_EMAIL, HDI_OWNER_POLICY, HDI_CATEGORIES };
 
 #define HD_PAGE_REPORTS 20      /* reports on a page (newest) */
 #define HD_PAGE_EVENTS  100     /* state changes on a page */
@@ -79,6 +93,7 @@ struct incident_page {
 	struct hd_table hops;           /* of the latest report */
 	struct hd_table notifications;  /* outbox rows, newest first */
 	struct hd_table probes;
+	struct hd_table outside;        /* not_ours reports: contact and forward, newest first */
 	long long notified_at;          /* last notice the server accepted, 0 none */
 };
 
@@ -86,6 +101,30 @@ struct incident_page {
  * when there is no such incident) */
 int hd_incident_page(struct db *d, long long id, struct incident_page *p);
 void incident_page_free(struct incident_page *p);
+
+/* ---- the dashboard ---- */
+struct dash_row {
+	char *key, *sub;        /* owned; sub NULL when the series has one dimension */
+	long long n;
+};
+
+struct dash_rows {
+	struct dash_row *v;
+	size_t n;
+};
+
+struct dashboard {
+	struct dash_rows per_day;   /* key YYYY-MM-DD (UTC), sub verdict, n reports; oldest first */
+	struct dash_rows owners;    /* key owner ("-" none), n active incidents; top 15 */
+	struct dash_rows hosts;     /* key host, n reports of incidents seen since; top 10 */
+	struct dash_rows resolve;   /* key "< 1 hour", "< 1 day", "< 1 week", ">= 1 week": incidents
+				     * resolved since, by the time from opening to resolving; all four */
+};
+
+/* hd_dashboard - the dashboard's series since 'since' (absolute time; the
+ * daily series at most 92 days back); 0 or DB_ERROR/DB_BUSY */
+int hd_dashboard(struct db *d, long long since, struct dashboard *out);
+void dashboard_free(struct dashboard *b);
 
 /* ---- search ---- */
 enum hd_search_by {
@@ -136,6 +175,7 @@ struct report_row {
 	long long id, received_at, incident;    /* incident 0: none */
 	char *status, *format, *feedback_type, *reporter, *source_ip, *verdict, *abused_host,
 	     *subject;                          /* NULL when unset */
+	char *category;                         /* normalised category, NULL for rows parsed before */
 };
 
 struct report_rows {

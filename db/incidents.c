@@ -388,6 +388,41 @@ static int current_status(struct db *d, long long id, char *status, size_t len)
 }
 
 /* incident_set_status - see incidents.h */
+int incident_note(struct db *d, long long id, const char *actor, const char *note)
+{
+	char old[32];
+	int rc;
+
+	if ((rc = current_status(d, id, old, sizeof(old))) != 1)
+		return rc == 0 ? 1 : rc;
+	return add_event(d, id, db_now(), actor, old, old, note);
+}
+
+int incident_assign(struct db *d, long long id, const char *user, const char *actor)
+{
+	char old[32], note[128];
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = current_status(d, id, old, sizeof(old))) != 1)
+		return rc == 0 ? 1 : rc;
+	st = db_prepare(d, "UPDATE incidents SET assignee = ?, updated_at = ? WHERE id = ?");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, user && *user ? user : NULL);
+	db_bind_int(st, 2, db_now());
+	db_bind_int(st, 3, id);
+	rc = step_rc(d, st);
+	db_finalize(st);
+	if (rc != DB_OK)
+		return rc;
+	if (user && *user)
+		snprintf(note, sizeof(note), "assigned to %s", user);
+	else
+		snprintf(note, sizeof(note), "unassigned");
+	return add_event(d, id, db_now(), actor, old, old, note);
+}
+
 int incident_set_status(struct db *d, long long id, const char *status, const char *actor, const char *note)
 {
 	char old[32];

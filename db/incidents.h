@@ -53,6 +53,14 @@ int incident_attach(struct db *d, const struct config *cfg, long long report_id,
  */
 int incident_set_status(struct db *d, long long id, const char *status, const char *actor, const char *note);
 
+/* incident_note - record a note by actor on incident id, status unchanged;
+ * 0, 1 no such incident, DB_ERROR/DB_BUSY (caller's transaction) */
+int incident_note(struct db *d, long long id, const char *actor, const char *note);
+/* incident_assign - assign incident id to user (NULL or "": nobody) and
+ * record it by actor with the note "assigned to USER" (or "unassigned");
+ * 0, 1 no such incident, DB_ERROR/DB_BUSY (caller's transaction) */
+int incident_assign(struct db *d, long long id, const char *user, const char *actor);
+
 /* incident_status_valid - 1 for one of the five states */
 int incident_status_valid(const char *s);
 

@@ -220,3 +220,20 @@ int inventory_find(struct db *d, const struct ipaddr *ip, struct db_inv_entry *e
 	e->found = host || net;
 	return DB_OK;
 }
+
+/* inventory_host_ip - a host's first address by its name */
+int inventory_host_ip(struct db *d, const char *name, char *ip, size_t iplen)
+{
+	struct db_stmt *st = db_prepare(d, "SELECT i.ip_text FROM hosts h JOIN host_ips i ON i.host_id = h.id"
+				       " WHERE h.name = ? COLLATE NOCASE ORDER BY i.ip LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, name);
+	rc = db_step(d, st);
+	if (rc == DB_ROW)
+		str_copy(ip, iplen, db_col_text(st, 0));
+	db_finalize(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : DB_ERROR;
+}

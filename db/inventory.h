@@ -36,5 +36,8 @@ int inventory_owner_exists(struct db *d, const char *key);
  * specific network holding it (CIDR, role; its owner when the host has none);
  * e->found = 0 when neither. 0 or DB_ERROR. */
 int inventory_find(struct db *d, const struct ipaddr *ip, struct db_inv_entry *e);
+/* inventory_host_ip - the first address (text) of the host named name (ASCII
+ * case-insensitive): 1 found, 0 not, or DB_ERROR */
+int inventory_host_ip(struct db *d, const char *name, char *ip, size_t iplen);
 
 #endif

@@ -18,7 +18,7 @@ int maillog_insert(struct db *d, const struct db_maillog_rec *r, const char *lin
 {
 	struct db_stmt *st = db_prepare(d, "INSERT INTO maillog(line_hash, at, host, queue_id,"
 				      " client_name, client_ip, sasl_user, message_id, sender, recipient, relay,"
-				      " status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+				      " status, client_port) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
 	int rc, i = 1;
 
 	if (st == NULL)
@@ -38,6 +38,10 @@ int maillog_insert(struct db *d, const struct db_maillog_rec *r, const char *lin
 	db_bind_text(st, i++, nz(r->recipient));
 	db_bind_text(st, i++, nz(r->relay));
 	db_bind_text(st, i++, nz(r->status));
+	if (r->client_port > 0 && r->client_port <= 65535)
+		db_bind_int(st, i++, r->client_port);
+	else
+		db_bind_null(st, i++);
 	rc = db_step(d, st);
 	db_finalize(st);
 	if (rc == DB_DONE)
@@ -50,7 +54,7 @@ int maillog_insert(struct db *d, const struct db_maillog_rec *r, const char *lin
 /* gather - the first non-empty value of each field among the queue's rows */
 static int gather(struct db *d, const char *qid, struct db_maillog_hit *e)
 {
-	struct db_stmt *st = db_prepare(d, "SELECT client_ip, client_name, sasl_user, host FROM maillog"
+	struct db_stmt *st = db_prepare(d, "SELECT client_ip, client_name, sasl_user, host, client_port FROM maillog"
 				      " WHERE queue_id = ? ORDER BY id LIMIT 1000");
 	int rows = 0;
 
@@ -60,8 +64,10 @@ static int gather(struct db *d, const char *qid, struct db_maillog_hit *e)
 	db_bind_text(st, 1, qid);
 	while (db_step(d, st) == DB_ROW) {
 		rows++;
-		if (!e->client_ip[0])
+		if (!e->client_ip[0] && db_col_text(st, 0)[0]) {
 			str_copy(e->client_ip, sizeof(e->client_ip), db_col_text(st, 0));
+			e->client_port = (int)db_col_int(st, 4);
+		}
 		if (!e->client_name[0])
 			str_copy(e->client_name, sizeof(e->client_name), db_col_text(st, 1));
 		if (!e->sasl_user[0])

@@ -484,9 +484,9 @@ int outbox_incident_noted(struct db *d, long long id, long long now, long report
 int outbox_report(struct db *d, long long id, long long incident_id, struct outbox_report *r)
 {
 	static const char cols[] = "SELECT id, received_at, spool_path, format, reporter, source_ip,"
-		" orig_subject, orig_message_id, orig_headers, explanation, trace_json, injector_ip"
-		" FROM reports ";
-	char sql[512];
+		" orig_subject, orig_message_id, orig_headers, explanation, trace_json, injector_ip,"
+		" " SQL_REPORT_CATEGORY " FROM reports ";
+	char sql[1024];
 	struct db_stmt *st;
 	int rc;
 
@@ -510,6 +510,7 @@ int outbox_report(struct db *d, long long id, long long incident_id, struct outb
 		r->explanation = col(st, 9);
 		r->trace_json = col(st, 10);
 		r->injector_ip = col(st, 11);
+		r->category = col(st, 12);
 		rc = 1;
 	} else {
 		rc = db_result(rc);
@@ -522,7 +523,7 @@ void outbox_report_free(struct outbox_report *r)
 {
 	char **s[] = { &r->spool_path, &r->format, &r->reporter, &r->source_ip, &r->orig_subject,
 		       &r->orig_message_id, &r->orig_headers, &r->explanation, &r->trace_json,
-		       &r->injector_ip };
+		       &r->injector_ip, &r->category };
 
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
 		free(*s[i]);

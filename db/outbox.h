@@ -42,6 +42,7 @@ struct outbox_report {
 	long long id, received_at;
 	char *spool_path, *format, *reporter, *source_ip, *orig_subject, *orig_message_id;
 	char *orig_headers, *explanation, *trace_json, *injector_ip;
+	char *category;         /* normalised category (spam, login-attack, ...); "" for rows parsed before */
 };
 
 /* An owners row; found = 0 when the key names nobody. */

@@ -23,6 +23,7 @@ struct db_strs {
 struct db_hop {
 	const char *from_ip, *from_rdns, *helo, *ident, *by, *with, *queue_id, *for_addr, *envfrom,
 		*auth, *date;
+	int port;                       /* the client's source port the receiver recorded, 0 none */
 };
 
 /* One recipient of a delivery status notification (report_rcpts). */
@@ -75,6 +76,7 @@ struct db_maillog_rec {
 	long long at;                   /* epoch, 0 when unknown */
 	const char *host, *queue_id, *client_name, *client_ip, *sasl_user, *message_id, *sender,
 		*recipient, *relay, *status;
+	int client_port;                /* 0 when not logged */
 };
 
 /* What the stored mail log says about one message (maillog_find). */
@@ -82,6 +84,7 @@ struct db_maillog_hit {
 	int found;
 	char queue_id[64];
 	char client_ip[46];
+	int client_port;                /* the port logged with client_ip, 0 when none */
 	char client_name[256];
 	char sasl_user[256];
 	char host[256];                 /* the MTA that logged it */

@@ -69,8 +69,8 @@ int reports_insert_raw(struct db *d, const char *spool_name, long long size, con
 static int store_hops(struct db *d, long long id, const struct db_report *r)
 {
 	struct db_stmt *st = db_prepare(d, "INSERT INTO report_hops(report_id, idx, from_ip, from_rdns,"
-				      " helo, ident, by_host, with_proto, queue_id, for_addr, envfrom, auth, date)"
-				      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+				      " helo, ident, by_host, with_proto, queue_id, for_addr, envfrom, auth, date, port)"
+				      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	int rc = DB_OK;
 
 	if (st == NULL)
@@ -92,6 +92,10 @@ static int store_hops(struct db *d, long long id, const struct db_report *r)
 		db_bind_text(st, 11, h->envfrom);
 		db_bind_text(st, 12, h->auth);
 		db_bind_text(st, 13, h->date);
+		if (h->port > 0 && h->port <= 65535)
+			db_bind_int(st, 14, h->port);
+		else
+			db_bind_null(st, 14);
 		if (db_step(d, st) != DB_DONE)
 			rc = DB_ERROR;
 	}

@@ -248,7 +248,55 @@ static const char schema_v4[] =
 	" mailbox TEXT NOT NULL, uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,"
 	" PRIMARY KEY(mailbox, uidvalidity, uid)) WITHOUT ROWID;";
 
-static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4 };
+/*
+ * v5: every party of a complaint. maillog.client_port and report_hops.port:
+ * the client's source port an MTA of ours logged or wrote in its Received
+ * header (the NAT lookup behind a gateway uses it). rdap_cache: the abuse
+ * contact of an outside address (abusedesk whois, notify for not_ours
+ * reports), one row per address asked, until expires_at; a failed lookup is
+ * kept too (status 'error', until its Retry-After), so a refusing registry is
+ * not asked again at once. reports.contact_*: the contact found for a
+ * not_ours report; reports.forward_*: what was done with it (forwarded to
+ * whom and when, or why not).
+ */
+static const char schema_v5[] =
+	"ALTER TABLE maillog ADD COLUMN client_port INTEGER;"
+	"ALTER TABLE report_hops ADD COLUMN port INTEGER;"
+	"CREATE TABLE IF NOT EXISTS rdap_cache ("
+	" ip TEXT PRIMARY KEY, status TEXT NOT NULL CHECK(status IN ('found','none','error')),"
+	" email TEXT, network TEXT, registry TEXT, detail TEXT,"
+	" fetched_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"ALTER TABLE reports ADD COLUMN contact_email TEXT;"
+	"ALTER TABLE reports ADD COLUMN contact_at INTEGER;"
+	"ALTER TABLE reports ADD COLUMN forward_state TEXT;"
+	"ALTER TABLE reports ADD COLUMN forward_to TEXT;"
+	"ALTER TABLE reports ADD COLUMN forward_at INTEGER;"
+	/* the notify run's lookups and forwards, the rate limit, a report's forward */
+	"CREATE INDEX IF NOT EXISTS reports_not_ours ON reports(id) WHERE verdict = 'not_ours';"
+	"CREATE INDEX IF NOT EXISTS outbox_forward_at ON outbox(created_at) WHERE kind = 'forward';"
+	"CREATE INDEX IF NOT EXISTS outbox_forward_report ON outbox(report_id) WHERE kind = 'forward';";
+
+/*
+ * v6: people for the web helpdesk and its API. users: a name, a role
+ * (viewer, handler, admin) and a crypt(3) hash. api_tokens: only the
+ * SHA-256 of each token. sessions: the SHA-256 of the cookie's value, the
+ * CSRF token of its forms, and when it ends. An incident gains an assignee.
+ */
+static const char schema_v6[] =
+	"CREATE TABLE IF NOT EXISTS users ("
+	" name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK(role IN ('viewer','handler','admin')),"
+	" pwhash TEXT NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS api_tokens ("
+	" hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sessions ("
+	" id TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	" csrf TEXT NOT NULL, expires INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS sessions_expires ON sessions(expires);"
+	"ALTER TABLE incidents ADD COLUMN assignee TEXT;";
+
+static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
+					 schema_v6 };
 
 int db_schema_version(struct db *d)
 {

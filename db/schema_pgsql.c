@@ -220,11 +220,46 @@ static const char pg_v4[] =
 	" mailbox TEXT NOT NULL, uidvalidity BIGINT NOT NULL, uid BIGINT NOT NULL,"
 	" PRIMARY KEY(mailbox, uidvalidity, uid));";
 
+/* v5: mail-log client ports, hop ports, the RDAP cache, a not_ours report's
+ * contact and forward (schema.c's schema_v5) */
+static const char pg_v5[] =
+	"ALTER TABLE maillog ADD COLUMN IF NOT EXISTS client_port BIGINT;"
+	"ALTER TABLE report_hops ADD COLUMN IF NOT EXISTS port BIGINT;"
+	"CREATE TABLE IF NOT EXISTS rdap_cache ("
+	" ip TEXT PRIMARY KEY, status TEXT NOT NULL CHECK(status IN ('found','none','error')),"
+	" email TEXT, network TEXT, registry TEXT, detail TEXT,"
+	" fetched_at BIGINT NOT NULL, expires_at BIGINT NOT NULL);"
+	"ALTER TABLE reports ADD COLUMN IF NOT EXISTS contact_email TEXT;"
+	"ALTER TABLE reports ADD COLUMN IF NOT EXISTS contact_at BIGINT;"
+	"ALTER TABLE reports ADD COLUMN IF NOT EXISTS forward_state TEXT;"
+	"ALTER TABLE reports ADD COLUMN IF NOT EXISTS forward_to TEXT;"
+	"ALTER TABLE reports ADD COLUMN IF NOT EXISTS forward_at BIGINT;"
+	"CREATE INDEX IF NOT EXISTS reports_not_ours ON reports(id) WHERE verdict = 'not_ours';"
+	"CREATE INDEX IF NOT EXISTS outbox_forward_at ON outbox(created_at) WHERE kind = 'forward';"
+	"CREATE INDEX IF NOT EXISTS outbox_forward_report ON outbox(report_id) WHERE kind = 'forward';";
+
+/* v6: users, API tokens, sessions, an incident's assignee (schema.c's
+ * schema_v6); "user" is a reserved word in PostgreSQL, so it is quoted */
+static const char pg_v6[] =
+	"CREATE TABLE IF NOT EXISTS users ("
+	" name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK(role IN ('viewer','handler','admin')),"
+	" pwhash TEXT NOT NULL, created BIGINT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS api_tokens ("
+	" hash TEXT PRIMARY KEY, \"user\" TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	" created BIGINT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sessions ("
+	" id TEXT PRIMARY KEY, \"user\" TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	" csrf TEXT NOT NULL, expires BIGINT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS sessions_expires ON sessions(expires);"
+	"ALTER TABLE incidents ADD COLUMN IF NOT EXISTS assignee TEXT;";
+
 /* pg_steps - after pg_schema: pg_steps[v] moves version v to v + 1 (NULL:
  * nothing to do on PostgreSQL); every index from PG_BASE_VERSION up to
  * DB_SCHEMA_VERSION - 1 is a step schema.c has */
 static const char *const pg_steps[DB_SCHEMA_VERSION] = {
 	[3] = pg_v4,
+	[4] = pg_v5,
+	[5] = pg_v6,
 };
 
 /* pgsql_schema_version - schema_version's row; 0 for an empty database */

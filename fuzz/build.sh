@@ -122,6 +122,9 @@ PY
 	printf 'abuse@example.net\000owner@example.net\000Example Net\000Open relay on mx2.example.net [192.0.2.25]\000<a1@example.net>\000<r1@example.org>\000auto-replied\000Dear owner,\nwe received a complaint.\n\000From: x@example.org\nSubject: spam\n\nbuy now\n' >"$S/notify/seed1"
 	printf 'abuse@example.net\000owner@example.net\000\000=?UTF-8?B?w6k=?= \303\251t\303\251 \r\nBcc: x@example.org\000\000\000\000text\n' >"$S/notify/seed2"
 	for d in samples/inventory/*; do [ -f "$d" ] && copy_seeds "$S/inventory" "$d"; done
+	mkdir -p "$S/rdap"
+	copy_seeds "$S/rdap" data/rdap-bootstrap.json
+	printf '{"handle":"NET-1","name":"N","startAddress":"203.0.113.0","endAddress":"203.0.113.255","entities":[{"roles":["registrant"],"entities":[{"handle":"AB","roles":["abuse"],"vcardArray":["vcard",[["version",{},"text","4.0"],["email",{},"text","abuse@x.example"]]]}]}]}' >"$S/rdap/nested"
 	return 0
 }
 

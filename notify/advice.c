@@ -4,7 +4,10 @@
  * Plain text, lines under 72 columns, quoted into the notice under
  * "What to do". It follows the public "shut the door on spam" guidance:
  * an open relay or open proxy lets anyone send mail that looks as if it
- * came from us; close it, then watch the abuse@ mailbox.
+ * came from us; close it, then watch the abuse@ mailbox. Reports that are
+ * not about mail (login attacks, scans, DDoS, phishing and malware URLs,
+ * copyright notices: advice_for_report) get advice written for their
+ * category and the verdict the host's role gave.
  */
 #include <string.h>
 
@@ -101,10 +104,92 @@ static const char not_ours[] =
 	"our network: the complaint is probably misdirected or the headers\n"
 	"forged. No action is needed on our hosts.\n";
 
+/* ---- reports that are not about mail ---- */
+
+static const char proxy_attack[] =
+	"A proxy on this host forwarded connections for outside clients, and\n"
+	"they used it to attack other systems (login attempts, scans or\n"
+	"floods) so that the attacks seem to come from us. Close the proxy to\n"
+	"outside clients:\n"
+	"\n"
+	"  Squid: 'http_access allow localnet' followed by 'http_access deny\n"
+	"    all'; define acl localnet as our networks only.\n"
+	"  SOCKS (Dante and others): client pass rules for our networks only.\n"
+	"  Or bind the proxy to an inside address, or firewall its port from\n"
+	"  the outside.\n"
+	"\n"
+	"Then test from outside that the proxy refuses to connect you\n"
+	"anywhere, and check its access log for who used it around the time\n"
+	"above.\n";
+
+static const char infected_attack[] =
+	"The reported traffic came from a customer or client machine on our\n"
+	"network. Machines do this by themselves when they are infected (a\n"
+	"bot that guesses passwords, scans or floods for someone else).\n"
+	"Clean the customer's machine:\n"
+	"\n"
+	"  1. Contact the customer; if unreachable, limit or block the\n"
+	"     address until the machine is clean.\n"
+	"  2. Have every device behind the address checked (computers,\n"
+	"     routers, cameras and other devices with default passwords);\n"
+	"     clean or reinstall the infected one, update it, change its\n"
+	"     passwords.\n"
+	"  3. Ask the customer to reply when it is done.\n";
+
+static const char copyright[] =
+	"This is a copyright notice: the rights holder's agent saw this\n"
+	"address share the work it names. Follow our copyright policy:\n"
+	"\n"
+	"  1. Find the customer who had the address at the time given (for a\n"
+	"     shared or NAT address, by the port and the NAT log).\n"
+	"  2. Send the customer the copyright policy's notice with the work,\n"
+	"     the time and the protocol; do not give the customer's name to\n"
+	"     the sender of the notice.\n"
+	"  3. Record the notice: repeated notices lead to the steps the\n"
+	"     policy sets out.\n";
+
+static const char server_attack[] =
+	"The reported traffic (login attempts, scans, floods or fraud) came\n"
+	"from this server itself: someone has most likely broken into it, or\n"
+	"into a site or an account on it. Rotate credentials and look for a\n"
+	"web shell:\n"
+	"\n"
+	"  1. Find the process that makes the connections (ss -tnp, ps, top)\n"
+	"     and stop it; check crontabs, systemd units and\n"
+	"     ~/.ssh/authorized_keys for what an intruder added.\n"
+	"  2. Look for web shells and other uploaded files in the web roots\n"
+	"     (files changed recently: find /var/www -newer <a known file>).\n"
+	"  3. Rotate every credential on the host: login passwords, SSH keys,\n"
+	"     database and API passwords, control panel accounts.\n"
+	"  4. Update the system and the applications; if root was taken,\n"
+	"     reinstall from a clean image.\n"
+	"  5. A flood of answers (DNS, NTP, memcached, SSDP) means an open\n"
+	"     service used for reflection: close it to the outside.\n";
+
+static const char web_compromise[] =
+	"A web site on this host serves the reported phishing page or\n"
+	"malware. Take the content down and find the entry point:\n"
+	"\n"
+	"  1. Remove or disable the reported URL now (keep a copy of the\n"
+	"     files for the analysis) and check that it no longer answers.\n"
+	"  2. Find how the files got there: the web server's access log\n"
+	"     around the files' times (uploads, POSTs to plugins), FTP and\n"
+	"     SSH logins of the site's account.\n"
+	"  3. Look for more files the intruder left (web shells, other pages)\n"
+	"     and remove them; update the CMS, its plugins and themes.\n"
+	"  4. Change the site's passwords (CMS admins, FTP/SSH, database).\n";
+
+static const char unknown_attack[] =
+	"The report names an address of ours, but what the host is and how it\n"
+	"was used is not clear. Please check the host and its logs around the\n"
+	"time given above for the reported activity; the attached report has\n"
+	"the details.\n";
+
 static const struct { const char *verdict, *text; } table[] = {
 	{ "open_relay", relay }, { "open_proxy", proxy }, { "compromised_account", account },
 	{ "infected_host", infected }, { "web_script", web }, { "local_injection", local },
-	{ "not_ours", not_ours },
+	{ "not_ours", not_ours }, { "compromised_server", server_attack },
+	{ "web_compromise", web_compromise },
 };
 
 /* what happened, per verdict, for the owner: no desk words, one paragraph */
@@ -146,4 +231,74 @@ const char *advice_for(const char *verdict)
 		if (strcmp(table[i].verdict, verdict) == 0)
 			return table[i].text;
 	return unknown;
+}
+
+/* nonmail - category is a report not about mail */
+static int nonmail(const char *category)
+{
+	return category && *category && strcmp(category, "spam") != 0;
+}
+
+const char *advice_for_report(const char *verdict, const char *category)
+{
+	if (!nonmail(category))
+		return advice_for(verdict);
+	if (verdict && strcmp(verdict, "not_ours") == 0)
+		return not_ours;
+	if (strcmp(category, "copyright") == 0 && verdict && strcmp(verdict, "infected_host") == 0)
+		return copyright;
+	if (verdict && strcmp(verdict, "open_proxy") == 0)
+		return proxy_attack;
+	if (verdict && strcmp(verdict, "infected_host") == 0)
+		return infected_attack;
+	if (verdict && strcmp(verdict, "compromised_server") == 0)
+		return server_attack;
+	if (verdict && strcmp(verdict, "web_compromise") == 0)
+		return web_compromise;
+	return unknown_attack;
+}
+
+const char *advice_happened_report(const char *verdict, const char *category)
+{
+	static const struct { const char *verdict, *text; } nm[] = {
+		{ "open_proxy", "A proxy service on this host let a computer outside our network "
+		  "connect through it, and the reported activity came through it. Such a service is "
+		  "called an \"open proxy\": attackers use it to hide where they really are." },
+		{ "infected_host", "The reported activity came from the computer on this address. "
+		  "It is probably infected with a program that does this by itself." },
+		{ "compromised_server", "The reported activity came from this server itself. A "
+		  "server does not do this unless someone has broken into it or abused a program "
+		  "or an account on it." },
+		{ "web_compromise", "The reported content is served by a web site on this host. "
+		  "Most often someone broke into the site (an old CMS or plugin, a stolen password) "
+		  "and uploaded it." },
+		{ "not_ours", "We found nothing in the report showing that the activity came from "
+		  "our network: it was probably sent to us by mistake." },
+	};
+
+	if (!nonmail(category))
+		return advice_what_happened(verdict);
+	if (strcmp(category, "copyright") == 0 && verdict && strcmp(verdict, "infected_host") == 0)
+		return "The rights holder's agent saw this address share the copyrighted work "
+		       "named in the notice.";
+	for (size_t i = 0; verdict && i < sizeof(nm) / sizeof(nm[0]); i++)
+		if (strcmp(nm[i].verdict, verdict) == 0)
+			return nm[i].text;
+	return "The report names this host, but we could not tell how it was used. "
+	       "Please look on the host for the reported activity.";
+}
+
+const char *advice_category_words(const char *category)
+{
+	static const struct { const char *c, *w; } words[] = {
+		{ "spam", "spam" }, { "login-attack", "login attacks" }, { "scan", "scans" },
+		{ "ddos", "denial-of-service attacks" }, { "phishing", "phishing" },
+		{ "malware", "malware" }, { "copyright", "copyright infringement" },
+		{ "fraud", "fraud" }, { "other", "other abuse" },
+	};
+
+	for (size_t i = 0; category && i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(words[i].c, category) == 0)
+			return words[i].w;
+	return NULL;
 }

@@ -72,6 +72,7 @@ static void put_headers(struct buf *out, const struct mail *m)
 		snprintf(id, sizeof(id), "%lld", m->incident_id);
 		mime_header(out, "X-Abusedesk-Incident", id);
 	}
+	put_id(out, FORWARD_HEADER, m->forward_id);
 	buf_puts(out, "MIME-Version: 1.0\r\n");
 }
 
@@ -158,13 +159,23 @@ int compose_mail(const struct mail *m, struct buf *out)
 		buf_append(out, qp.data, qp.len);
 	} else {
 		pick_boundary(m, &qp, boundary, sizeof(boundary));
-		buf_printf(out, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n", boundary);
+		if (m->feedback)
+			buf_printf(out, "Content-Type: multipart/report; report-type=feedback-report;\r\n"
+				   " boundary=\"%s\"\r\n\r\n", boundary);
+		else
+			buf_printf(out, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n", boundary);
 		buf_puts(out, "This is a MIME message.\r\n");
 		buf_printf(out, "\r\n--%s\r\n", boundary);
 		buf_puts(out, "Content-Type: text/plain; charset=UTF-8\r\n"
 			 "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 		buf_append(out, qp.data, qp.len);
 		buf_printf(out, "\r\n--%s\r\n", boundary);
+		if (m->feedback) {
+			buf_puts(out, "Content-Type: message/feedback-report\r\n"
+				 "Content-Transfer-Encoding: 7bit\r\n\r\n");
+			mime_crlf(out, m->feedback, strlen(m->feedback));
+			buf_printf(out, "\r\n--%s\r\n", boundary);
+		}
 		put_attachment(out, m);
 		buf_printf(out, "\r\n--%s--\r\n", boundary);
 	}

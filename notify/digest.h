@@ -60,5 +60,19 @@ void digest_trend(struct buf *out, long cur, long prev);
 const char *digest_label(const char *key, const char *dflt);
 /* digest_age - "N days" / "N hours" between t and now, appended */
 void digest_age(struct buf *out, long long t, long long now);
+/* digest_verdict - a verdict as a reader reads it ("Local injection" for
+ * local_injection); an unknown key as it is, "" becomes dflt */
+const char *digest_verdict(const char *key, const char *dflt);
+/* digest_status - an incident status as read ("false positive") */
+const char *digest_status(const char *key);
+/* digest_shown_above - incident id is listed under New or Growing */
+int digest_shown_above(const struct digest *dg, long long id);
+/* digest_others - the open incidents not listed under New or Growing:
+ * how many of the listed ones (*listed) and in all */
+long digest_others(const struct digest *dg, size_t *listed);
+/* digest_not_ours - the chart row of not_ours, or -1 */
+int digest_not_ours(const struct digest *dg);
+/* digest_day_ours - reports of chart day i less the not_ours ones */
+long digest_day_ours(const struct digest *dg, int i);
 
 #endif

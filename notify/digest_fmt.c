@@ -135,3 +135,67 @@ void digest_age(struct buf *out, long long t, long long now)
 	else
 		buf_printf(out, "%lld hours", s / 3600);
 }
+
+const char *digest_verdict(const char *key, const char *dflt)
+{
+	static const struct { const char *key, *label; } v[] = {
+		{ "open_relay", "Open relay" }, { "open_proxy", "Open proxy" },
+		{ "compromised_account", "Compromised account" }, { "infected_host", "Infected host" },
+		{ "web_script", "Web script" }, { "local_injection", "Local injection" },
+		{ "not_ours", "Not ours" }, { "unknown", "Unknown" },
+	};
+
+	if (key == NULL || *key == '\0')
+		return dflt;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (strcmp(key, v[i].key) == 0)
+			return v[i].label;
+	return key;
+}
+
+const char *digest_status(const char *key)
+{
+	if (key && strcmp(key, "false_positive") == 0)
+		return "false positive";
+	return key && *key ? key : "-";
+}
+
+int digest_shown_above(const struct digest *dg, long long id)
+{
+	for (size_t i = 0; i < dg->new_incs.n; i++)
+		if (dg->new_incs.v[i].id == id)
+			return 1;
+	for (size_t i = 0; i < dg->growing.n; i++)
+		if (dg->growing.v[i].id == id)
+			return 1;
+	return 0;
+}
+
+long digest_others(const struct digest *dg, size_t *listed)
+{
+	long above = 0;
+
+	*listed = 0;
+	for (size_t i = 0; i < dg->open.n; i++) {
+		if (digest_shown_above(dg, dg->open.v[i].id))
+			above++;
+		else
+			(*listed)++;
+	}
+	return dg->open.total - above;
+}
+
+int digest_not_ours(const struct digest *dg)
+{
+	for (size_t k = 0; k < dg->chart_verdicts.n; k++)
+		if (dg->chart_verdicts.v[k].key && strcmp(dg->chart_verdicts.v[k].key, "not_ours") == 0)
+			return (int)k;
+	return -1;
+}
+
+long digest_day_ours(const struct digest *dg, int i)
+{
+	int k = digest_not_ours(dg);
+
+	return dg->chart_total[i] - (k >= 0 ? dg->chart[k][i] : 0);
+}

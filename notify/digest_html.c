@@ -3,8 +3,11 @@
  *
  * Made for mail clients as much as for browsers: no external resource, no
  * <style> block, no script; layout by simple tables with inline styles; the
- * chart is inline SVG (stacked bars of reports per day and verdict) with the
- * numbers repeated in a table below it for clients that drop SVG. The page
+ * chart is inline SVG (stacked bars of reports per day and verdict, a y
+ * axis of round ticks) with the numbers repeated in a table below it for
+ * clients that drop SVG; not_ours reports are counted apart from it (they
+ * are nothing for us to fix). Verdicts read as words ("Open relay"). The
+ * open incidents already listed under New or Growing are not repeated. The page
  * is also well-formed XML. Every value goes through html_escape.
  */
 #include <stdio.h>
@@ -75,21 +78,32 @@ static void summary(struct buf *out, const struct digest *dg)
 
 /* incs - one section of incidents */
 static void incs(struct buf *out, const char *title, const struct digest_incs *l,
-		 const struct digest *dg, int show_age)
+		 const struct digest *dg, int show_age, int others)
 {
-	if (l->total == 0)
+	size_t listed = l->n;
+	long total = others ? digest_others(dg, &listed) : l->total;
+
+	if (total <= 0)
 		return;
-	buf_printf(out, H2 "%s (%ld)</h2>\n" TABLE "<tr><th style=\"" TH "\">id</th>"
+	buf_printf(out, H2 "%s (%ld)</h2>\n", title, total);
+	if (others && total != l->total)
+		buf_printf(out, "<p style=\"margin:0 0 6px 0;color:#57606a;font-size:12px;\">%ld open in all;"
+			   " the %ld listed under New or Growing are not repeated here.</p>\n", l->total,
+			   l->total - total);
+	buf_printf(out, TABLE "<tr><th style=\"" TH "\">id</th>"
 		   "<th style=\"" TH "\">verdict</th><th style=\"" TH "\">host</th>"
 		   "<th style=\"" TH "\">owner</th><th style=\"" TH "\">status</th>"
 		   "<th style=\"" THR "\">%s</th><th style=\"" THR "\">total</th></tr>\n",
-		   title, l->total, show_age ? "quiet for" : "period");
+		   show_age ? "quiet for" : "period");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct digest_inc *in = &l->v[i];
 
+		if (others && digest_shown_above(dg, in->id))
+			continue;
+
 		buf_printf(out, "<tr><td style=\"" TD "\">#%lld</td><td style=\"" TD "white-space:nowrap;\">"
 			   "<span style=\"color:%s;\">&#9632;</span> ", in->id, color_of(in->verdict));
-		esc(out, in->verdict, "-");
+		esc(out, digest_verdict(in->verdict, "-"), "-");
 		buf_puts(out, "</td><td style=\"" TD "word-break:break-word;overflow-wrap:anywhere;\">");
 		esc(out, in->host, "");
 		if (*in->ip && strcmp(in->ip, in->host) != 0) {
@@ -100,7 +114,7 @@ static void incs(struct buf *out, const char *title, const struct digest_incs *l
 		buf_puts(out, "</td><td style=\"" TD "white-space:nowrap;\">");
 		esc(out, in->owner, "-");
 		buf_puts(out, "</td><td style=\"" TD "white-space:nowrap;\">");
-		esc(out, in->status, "-");
+		esc(out, digest_status(in->status), "-");
 		buf_puts(out, "</td><td style=\"" TDR "\">");
 		if (show_age)
 			digest_age(out, in->last_seen, dg->to);
@@ -109,9 +123,9 @@ static void incs(struct buf *out, const char *title, const struct digest_incs *l
 		buf_printf(out, "</td><td style=\"" TDR "\">%ld</td></tr>\n", in->reports);
 	}
 	buf_puts(out, "</table>\n");
-	if (l->total > (long)l->n)
+	if (total > (long)listed)
 		buf_printf(out, "<p style=\"color:#57606a;font-size:12px;margin:4px 0;\">... and %ld more</p>\n",
-			   l->total - (long)l->n);
+			   total - (long)listed);
 }
 
 /* counts - a count table with ncols number columns */
@@ -128,7 +142,7 @@ static void counts(struct buf *out, const char *title, const struct digest_count
 		buf_puts(out, "<tr><td style=\"" TD "word-break:break-word;overflow-wrap:anywhere;\">");
 		if (dot)
 			buf_printf(out, "<span style=\"color:%s;\">&#9632;</span> ", color_of(c->v[i].key));
-		esc(out, c->v[i].key, dflt);
+		esc(out, dot ? digest_verdict(c->v[i].key, dflt) : c->v[i].key, dflt);
 		buf_puts(out, "</td>");
 		for (int k = 0; k < ncols; k++)
 			buf_printf(out, "<td style=\"" TDR "\">%ld</td>", c->v[i].v[k]);
@@ -164,7 +178,7 @@ static void untraced(struct buf *out, const struct digest *dg)
 		buf_puts(out, "</td><td style=\"" TD "\">");
 		esc(out, r->format, "-");
 		buf_puts(out, "</td><td style=\"" TD "\">");
-		esc(out, r->verdict, "-");
+		esc(out, digest_verdict(r->verdict, "-"), "-");
 		buf_puts(out, "</td><td style=\"" TD "word-break:break-word;overflow-wrap:anywhere;\">");
 		esc(out, r->reporter, "-");
 		buf_puts(out, "</td><td style=\"" TD "word-break:break-word;\">");
@@ -177,54 +191,88 @@ static void untraced(struct buf *out, const struct digest *dg)
 			   " ('abusedesk reports' lists them)</p>\n", dg->untraced_total - (long)dg->n_untraced);
 }
 
-/* chart_legend - the verdict colours and the numbers behind the bars */
+/* chart_legend - the verdict colours, the numbers behind the bars, and
+ * not_ours apart from them */
 static void chart_legend(struct buf *out, const struct digest *dg)
 {
+	int no = digest_not_ours(dg);
 	char day[64];
 
 	buf_puts(out, "<p style=\"font-size:12px;color:#57606a;margin:4px 0 8px 0;\">");
 	for (size_t k = 0; k < dg->chart_verdicts.n; k++) {
+		if ((int)k == no)
+			continue;
 		buf_printf(out, "<span style=\"white-space:nowrap;margin-right:12px;\">"
 			   "<span style=\"color:%s;\">&#9632;</span> ", color_of(dg->chart_verdicts.v[k].key));
-		esc(out, dg->chart_verdicts.v[k].key, "no verdict");
+		esc(out, digest_verdict(dg->chart_verdicts.v[k].key, "No verdict yet"), "-");
 		buf_printf(out, " %ld</span> ", dg->chart_verdicts.v[k].v[0]);
 	}
 	buf_printf(out, "</p>\n" TABLE "<tr>");
 	for (int i = 0; i < DIGEST_CHART_DAYS; i++) {
 		digest_day(dg->chart_start + i * 86400LL, day);
 		buf_printf(out, "<td style=\"font-size:11px;color:#57606a;text-align:center;padding:2px;\">"
-			   "%.5s<br /><b style=\"color:#1f2328;\">%ld</b></td>", day + 5, dg->chart_total[i]);
+			   "%.5s<br /><b style=\"color:#1f2328;\">%ld</b></td>", day + 5, digest_day_ours(dg, i));
 	}
 	buf_puts(out, "</tr></table>\n");
+	if (no >= 0)
+		buf_printf(out, "<p style=\"font-size:12px;color:#57606a;margin:8px 0 0 0;\">Not in the chart:"
+			   " <b style=\"color:#1f2328;\">%ld</b> report%s of mail that did not come from our"
+			   " network (verdict &#8220;Not ours&#8221;): nothing for us to fix.</p>\n",
+			   dg->chart_verdicts.v[no].v[0], dg->chart_verdicts.v[no].v[0] == 1 ? "" : "s");
 }
 
-/* chart - stacked bars of reports per day and verdict, inline SVG */
+/* tick_step - 1, 2 or 5 times a power of ten: at most 5 steps up to max */
+static long tick_step(long max)
+{
+	long step = 1;
+
+	for (;;) {
+		if (max <= 5 * step)
+			return step;
+		if (max <= 10 * step)
+			return 2 * step;
+		if (max <= 25 * step)
+			return 5 * step;
+		if (step > 100000000L)
+			return step * 10;
+		step *= 10;
+	}
+}
+
+/* chart - stacked bars of reports per day and verdict (not_ours apart),
+ * inline SVG with a y axis of round ticks */
 static void chart(struct buf *out, const struct digest *dg)
 {
 	const int W = 640, H = 200, left = 36, bottom = 24, top = 10;
 	const int slot = (W - left) / DIGEST_CHART_DAYS, bar = slot - 8;
-	long max = 1;
+	int no = digest_not_ours(dg);
+	long max = 1, step, scale;
 	char day[64];
 
 	for (int i = 0; i < DIGEST_CHART_DAYS; i++)
-		if (dg->chart_total[i] > max)
-			max = dg->chart_total[i];
+		if (digest_day_ours(dg, i) > max)
+			max = digest_day_ours(dg, i);
+	step = tick_step(max);
+	scale = (max + step - 1) / step * step;
 	buf_printf(out, H2 "Reports per day, last %d days (UTC)</h2>\n"
 		   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
-		   " role=\"img\" aria-label=\"reports per day\" style=\"max-width:100%%;height:auto;\">\n"
-		   "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#d0d7de\" />\n"
-		   "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">%ld</text>\n"
-		   "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">0</text>\n",
-		   DIGEST_CHART_DAYS, W, H, W, H, left, H - bottom, W, H - bottom, left - 4, top + 8, max,
-		   left - 4, H - bottom);
+		   " role=\"img\" aria-label=\"reports per day\" style=\"max-width:100%%;height:auto;\">\n",
+		   DIGEST_CHART_DAYS, W, H, W, H);
+	for (long v = 0; v <= scale; v += step) {
+		double y = H - bottom - (double)v * (H - bottom - top) / (double)scale;
+
+		buf_printf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" />\n"
+			   "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">%ld</text>\n",
+			   left, y, W, y, v ? "#eaeef2" : "#d0d7de", left - 4, y + 3.5, v);
+	}
 	for (int i = 0; i < DIGEST_CHART_DAYS; i++) {
 		int x = left + i * slot + 4;
 		double y = H - bottom;
 
 		for (size_t k = 0; k < dg->chart_verdicts.n; k++) {
-			double h = (double)dg->chart[k][i] * (H - bottom - top) / (double)max;
+			double h = (double)dg->chart[k][i] * (H - bottom - top) / (double)scale;
 
-			if (dg->chart[k][i] == 0)
+			if (dg->chart[k][i] == 0 || (int)k == no)
 				continue;
 			y -= h;
 			buf_printf(out, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\" />\n",
@@ -303,17 +351,17 @@ void digest_html(const struct digest *dg, const char *org, struct buf *out)
 		buf_printf(out, "<p style=\"margin:16px 0;font-size:16px;\">Nothing new in this period: no"
 			   " reports, no new, growing or resolved incidents.</p>\n<p>Still open: <b>%ld</b>"
 			   " incidents (%ld stale).</p>\n", dg->open.total, dg->stale.total);
-		incs(out, "Stale incidents", &dg->stale, dg, 1);
+		incs(out, "Stale incidents", &dg->stale, dg, 1, 0);
 		page_foot(out, dg);
 		return;
 	}
 	summary(out, dg);
 	chart(out, dg);
-	incs(out, "New incidents", &dg->new_incs, dg, 0);
-	incs(out, "Growing incidents", &dg->growing, dg, 0);
-	incs(out, "Resolved incidents", &dg->resolved, dg, 0);
-	incs(out, "Stale incidents", &dg->stale, dg, 1);
-	incs(out, "Open incidents, most recent first", &dg->open, dg, 0);
+	incs(out, "New incidents", &dg->new_incs, dg, 0, 0);
+	incs(out, "Growing incidents", &dg->growing, dg, 0, 0);
+	incs(out, "Resolved incidents", &dg->resolved, dg, 0, 0);
+	incs(out, "Stale incidents", &dg->stale, dg, 1, 0);
+	incs(out, "Other open incidents, most recent first", &dg->open, dg, 0, 1);
 	counts(out, "By verdict", &dg->by_verdict, vcols, 3, "(no verdict)", 1, 20);
 	counts(out, "By owner", &dg->by_owner, ocols, 3, "(no owner)", 0, 20);
 	counts(out, "Top abused hosts", &dg->hosts, hcols, 1, "-", 0, DIGEST_TOP_MAX);

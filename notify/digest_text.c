@@ -1,6 +1,7 @@
 /*
  * digest_text - the plain-text digest: the same sections as the HTML page,
- * as aligned columns that read in a terminal and in any mail client.
+ * as aligned columns that read in a terminal and in any mail client, every
+ * line within DIGEST_TEXT_WIDTH columns.
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "digest.h"
 
 #define BAR_MAX 40
+#define DIGEST_TEXT_WIDTH 78       /* every line fits a mail and an 80-column terminal */
 
 /* cell - s cleaned, cut to width - 1 characters and padded to width (right-aligned when right) */
 static void cell(struct buf *out, const char *s, int width, int right)
@@ -60,50 +62,95 @@ static void summary_row(struct buf *out, const char *what, long cur, long prev)
 	buf_putc(out, '\n');
 }
 
-/* incs - one section of incidents */
-static void incs(struct buf *out, const char *title, const struct digest_incs *l, const struct digest *dg,
-		 int show_age)
+/* text of column k of an incident row (period column per show_age) into t */
+static void inc_field(struct buf *t, const struct digest_inc *in, const struct digest *dg, int k, int show_age)
 {
-	if (l->total == 0)
+	buf_reset(t);
+	switch (k) {
+	case 0: buf_printf(t, "#%lld", in->id); break;
+	case 1: buf_puts(t, digest_verdict(in->verdict, "-")); break;
+	case 2: digest_clean(t, *in->host ? in->host : in->ip, DIGEST_FIELD_MAX); break;
+	case 3: digest_clean(t, digest_label(in->owner, "-"), DIGEST_FIELD_MAX); break;
+	case 4: buf_puts(t, digest_status(in->status)); break;
+	case 5:
+		if (show_age)
+			digest_age(t, in->last_seen, dg->to);
+		else
+			buf_printf(t, "%ld", in->period_reports);
+		break;
+	default: buf_printf(t, "%ld", in->reports); break;
+	}
+}
+
+/* chars - display width of UTF-8 text (one cell a character) */
+static size_t chars(const struct buf *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->len; i++)
+		n += ((unsigned char)t->data[i] & 0xc0) != 0x80;
+	return n;
+}
+
+/* incs - one section of incidents, its columns as wide as their text and
+ * the host and owner shortened so that a line fits DIGEST_TEXT_WIDTH; with
+ * others, the open incidents not listed under New or Growing */
+static void incs(struct buf *out, const char *title, const struct digest_incs *l, const struct digest *dg,
+		 int show_age, int others)
+{
+	const char *head[7] = { "id", "verdict", "host", "owner", "status", show_age ? "quiet for" : "period",
+				"total" };
+	size_t w[7], listed = l->n, sum = 2;
+	long total = others ? digest_others(dg, &listed) : l->total;
+	struct buf t;
+
+	if (total <= 0)
 		return;
-	buf_printf(out, "\n%s (%ld)\n  ", title, l->total);
-	cell(out, "id", 7, 0);
-	cell(out, "verdict", 20, 0);
-	cell(out, "host", 30, 0);
-	cell(out, "owner", 14, 0);
-	cell(out, "status", 13, 0);
-	cell(out, show_age ? "quiet for" : "period", 10, 1);
-	cell(out, "total", 7, 1);
+	buf_init(&t, 64);
+	for (int k = 0; k < 7; k++)
+		w[k] = strlen(head[k]);
+	for (size_t i = 0; i < l->n; i++) {
+		if (others && digest_shown_above(dg, l->v[i].id))
+			continue;
+		for (int k = 0; k < 7; k++) {
+			inc_field(&t, &l->v[i], dg, k, show_age);
+			if (chars(&t) > w[k])
+				w[k] = chars(&t);
+		}
+	}
+	for (int k = 0; k < 7; k++)
+		sum += ++w[k];          /* a space after each */
+	/* too wide: the host gives way down to 16, then the owner down to 8 */
+	while (sum > DIGEST_TEXT_WIDTH && w[2] > 16)
+		w[2]--, sum--;
+	while (sum > DIGEST_TEXT_WIDTH && w[3] > 8)
+		w[3]--, sum--;
+	buf_printf(out, "\n%s (%ld)\n", title, total);
+	if (others && total != l->total)
+		buf_printf(out, "(%ld open in all; the %ld under New or Growing are not repeated)\n", l->total,
+			   l->total - total);
+	buf_puts(out, "  ");
+	for (int k = 0; k < 7; k++)
+		cell(out, head[k], (int)w[k], k >= 5);
 	buf_putc(out, '\n');
 	for (size_t i = 0; i < l->n; i++) {
-		const struct digest_inc *in = &l->v[i];
-		struct buf t;
-
-		buf_init(&t, 64);
-		buf_printf(&t, "#%lld", in->id);
+		if (others && digest_shown_above(dg, l->v[i].id))
+			continue;
 		buf_puts(out, "  ");
-		cell(out, t.data, 7, 0);
-		cell(out, in->verdict, 20, 0);
-		cell(out, *in->host ? in->host : in->ip, 30, 0);
-		cell(out, digest_label(in->owner, "-"), 14, 0);
-		cell(out, in->status, 13, 0);
-		buf_reset(&t);
-		if (show_age)
-			digest_age(&t, in->last_seen, dg->to);
-		else
-			buf_printf(&t, "%ld", in->period_reports);
-		cell(out, t.data, 10, 1);
-		num(out, in->reports, 7);
+		for (int k = 0; k < 7; k++) {
+			inc_field(&t, &l->v[i], dg, k, show_age);
+			cell(out, t.data, (int)w[k], k >= 5);
+		}
 		buf_putc(out, '\n');
-		buf_free(&t);
 	}
-	if (l->total > (long)l->n)
-		buf_printf(out, "  ... and %ld more\n", l->total - (long)l->n);
+	buf_free(&t);
+	if (total > (long)listed)
+		buf_printf(out, "  ... and %ld more\n", total - (long)listed);
 }
 
 /* counts - a count table with up to three columns */
 static void counts(struct buf *out, const char *title, const struct digest_counts *c,
-		   const char *const *cols, int ncols, const char *dflt, size_t max)
+		   const char *const *cols, int ncols, const char *dflt, int verdicts, size_t max)
 {
 	if (c->n == 0)
 		return;
@@ -114,7 +161,7 @@ static void counts(struct buf *out, const char *title, const struct digest_count
 	buf_putc(out, '\n');
 	for (size_t i = 0; i < c->n && i < max; i++) {
 		buf_puts(out, "  ");
-		cell(out, digest_label(c->v[i].key, dflt), 40, 0);
+		cell(out, verdicts ? digest_verdict(c->v[i].key, dflt) : digest_label(c->v[i].key, dflt), 40, 0);
 		for (int k = 0; k < ncols; k++)
 			num(out, c->v[i].v[k], 10);
 		buf_putc(out, '\n');
@@ -123,44 +170,51 @@ static void counts(struct buf *out, const char *title, const struct digest_count
 		buf_printf(out, "  ... and %zu more\n", c->n - max);
 }
 
-/* chart - reports per day as bars */
+/* chart - reports per day as bars; not_ours apart */
 static void chart(struct buf *out, const struct digest *dg)
 {
+	int no = digest_not_ours(dg);
 	long top = 1;
 	char day[64];
 
 	for (int i = 0; i < DIGEST_CHART_DAYS; i++)
-		if (dg->chart_total[i] > top)
-			top = dg->chart_total[i];
+		if (digest_day_ours(dg, i) > top)
+			top = digest_day_ours(dg, i);
 	buf_printf(out, "\nReports per day (last %d days, UTC)\n", DIGEST_CHART_DAYS);
 	for (int i = 0; i < DIGEST_CHART_DAYS; i++) {
-		long w = (dg->chart_total[i] * BAR_MAX + top - 1) / top;
+		long n = digest_day_ours(dg, i), w = (n * BAR_MAX + top - 1) / top;
 
 		digest_day(dg->chart_start + i * 86400LL, day);
-		buf_printf(out, "  %s %7ld ", day, dg->chart_total[i]);
+		buf_printf(out, "  %s %7ld ", day, n);
 		for (long k = 0; k < w; k++)
 			buf_putc(out, '#');
+		while (out->len && out->data[out->len - 1] == ' ')
+			out->data[--out->len] = '\0';
 		buf_putc(out, '\n');
 	}
+	if (no >= 0)
+		buf_printf(out, "Not counted above: %ld report%s of mail that did not come from our\n"
+			   "network (verdict \"Not ours\"): nothing for us to fix.\n",
+			   dg->chart_verdicts.v[no].v[0], dg->chart_verdicts.v[no].v[0] == 1 ? "" : "s");
 }
 
-/* untraced - reports of the period that could not be parsed or traced */
+/* untraced - reports of the period that could not be parsed or traced;
+ * the subject on a line of its own, so that a line fits the width */
 static void untraced(struct buf *out, const struct digest *dg)
 {
 	char when[64];
 
 	if (dg->untraced_total == 0)
 		return;
-	buf_printf(out, "\nNot parsed or traced (%ld): %ld pending or failed, %ld unknown format,"
+	buf_printf(out, "\nNot parsed or traced (%ld)\n%ld pending or failed, %ld unknown format,"
 		   " %ld without a verdict\n  ", dg->untraced_total, dg->bad_status, dg->bad_format,
 		   dg->bad_verdict);
 	cell(out, "report", 8, 0);
 	cell(out, "received", 17, 0);
 	cell(out, "status", 8, 0);
 	cell(out, "format", 9, 0);
-	cell(out, "verdict", 10, 0);
-	cell(out, "reporter", 24, 0);
-	buf_puts(out, "subject\n");
+	cell(out, "verdict", 9, 0);
+	buf_puts(out, "reporter / subject\n");
 	for (size_t i = 0; i < dg->n_untraced; i++) {
 		const struct digest_report *r = &dg->untraced[i];
 		char id[32];
@@ -172,9 +226,12 @@ static void untraced(struct buf *out, const struct digest *dg)
 		cell(out, when, 17, 0);
 		cell(out, r->status, 8, 0);
 		cell(out, digest_label(r->format, "-"), 9, 0);
-		cell(out, digest_label(r->verdict, "-"), 10, 0);
-		cell(out, digest_label(r->reporter, "-"), 24, 0);
-		cell(out, digest_label(r->subject, "-"), 40, 0);
+		cell(out, digest_verdict(r->verdict, "-"), 9, 0);
+		cell(out, digest_label(r->reporter, "-"), DIGEST_TEXT_WIDTH - 53, 0);
+		while (out->len && out->data[out->len - 1] == ' ')
+			out->data[--out->len] = '\0';
+		buf_puts(out, "\n          ");
+		cell(out, digest_label(r->subject, "-"), DIGEST_TEXT_WIDTH - 10, 0);
 		while (out->len && out->data[out->len - 1] == ' ')
 			out->data[--out->len] = '\0';
 		buf_putc(out, '\n');
@@ -200,8 +257,8 @@ static void header(struct buf *out, const struct digest *dg, const char *org)
 	}
 	buf_putc(out, '\n');
 	if (dg->pending_all || dg->failed_all)
-		buf_printf(out, "Backlog: %ld reports pending and %ld failed (any date):"
-			   " run 'abusedesk reprocess --pending'\n", dg->pending_all, dg->failed_all);
+		buf_printf(out, "Backlog: %ld reports pending and %ld failed (any date):\n"
+			   "  run 'abusedesk reprocess --pending'\n", dg->pending_all, dg->failed_all);
 }
 
 /* footer - what the words mean */
@@ -210,9 +267,9 @@ static void footer(struct buf *out, const struct digest *dg)
 	char now[64];
 
 	digest_time(dg->now, now);
-	buf_printf(out, "\n--\nNew: created in the period. Growing: older incidents with reports in the"
-		   " period.\nOpen: open, notified or acknowledged now. Stale: open, notified or"
-		   " acknowledged\nwith no state change and no new report for more than %d days.\n"
+	buf_printf(out, "\n--\nNew: created in the period. Growing: older incidents with reports\n"
+		   "in the period. Open: open, notified or acknowledged now. Stale: open,\n"
+		   "notified or acknowledged with no state change and no new report for\nmore than %d days.\n"
 		   "Generated %s UTC by abusedesk.\n", DIGEST_STALE_DAYS, now);
 }
 
@@ -220,6 +277,7 @@ void digest_text(const struct digest *dg, const char *org, struct buf *out)
 {
 	static const char *const vcols[] = { "verdict", "reports", "new", "open" };
 	static const char *const ocols[] = { "owner", "reports", "new", "open" };
+	static const char *const ccols[] = { "category", "reports", "incidents" };
 	static const char *const hcols[] = { "host", "reports" };
 	static const char *const icols[] = { "injector IP", "reports" };
 	static const char *const rcols[] = { "reporter domain", "reports" };
@@ -229,7 +287,7 @@ void digest_text(const struct digest *dg, const char *org, struct buf *out)
 		buf_puts(out, "\nNothing new in this period: no reports, no new, growing or resolved"
 			 " incidents.\n");
 		buf_printf(out, "Still open: %ld incidents (%ld stale).\n", dg->open.total, dg->stale.total);
-		incs(out, "Stale incidents", &dg->stale, dg, 1);
+		incs(out, "Stale incidents", &dg->stale, dg, 1, 0);
 		footer(out, dg);
 		return;
 	}
@@ -246,16 +304,17 @@ void digest_text(const struct digest *dg, const char *org, struct buf *out)
 	summary_row(out, "open incidents (now)", dg->open.total, -1);
 	summary_row(out, "stale incidents", dg->stale.total, -1);
 	summary_row(out, "reports not parsed or traced", dg->untraced_total, -1);
-	incs(out, "New incidents", &dg->new_incs, dg, 0);
-	incs(out, "Growing incidents", &dg->growing, dg, 0);
-	incs(out, "Resolved incidents", &dg->resolved, dg, 0);
-	incs(out, "Stale incidents", &dg->stale, dg, 1);
-	incs(out, "Open incidents, most recent first", &dg->open, dg, 0);
-	counts(out, "By verdict", &dg->by_verdict, vcols, 3, "(no verdict)", 20);
-	counts(out, "By owner", &dg->by_owner, ocols, 3, "(no owner)", 20);
-	counts(out, "Top abused hosts", &dg->hosts, hcols, 1, "-", DIGEST_TOP_MAX);
-	counts(out, "Top injector IPs", &dg->injectors, icols, 1, "-", DIGEST_TOP_MAX);
-	counts(out, "Reporters", &dg->reporters, rcols, 1, "-", DIGEST_TOP_MAX);
+	incs(out, "New incidents", &dg->new_incs, dg, 0, 0);
+	incs(out, "Growing incidents", &dg->growing, dg, 0, 0);
+	incs(out, "Resolved incidents", &dg->resolved, dg, 0, 0);
+	incs(out, "Stale incidents", &dg->stale, dg, 1, 0);
+	incs(out, "Other open incidents, most recent first", &dg->open, dg, 0, 1);
+	counts(out, "By verdict", &dg->by_verdict, vcols, 3, "(no verdict yet)", 1, 20);
+	counts(out, "By category", &dg->by_category, ccols, 2, "-", 0, 20);
+	counts(out, "By owner", &dg->by_owner, ocols, 3, "(no owner)", 0, 20);
+	counts(out, "Top abused hosts", &dg->hosts, hcols, 1, "-", 0, DIGEST_TOP_MAX);
+	counts(out, "Top injector IPs", &dg->injectors, icols, 1, "-", 0, DIGEST_TOP_MAX);
+	counts(out, "Reporters", &dg->reporters, rcols, 1, "-", 0, DIGEST_TOP_MAX);
 	untraced(out, dg);
 	chart(out, dg);
 	footer(out, dg);

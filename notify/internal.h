@@ -51,8 +51,17 @@ struct mail {
 	const char *text;               /* the UTF-8 body, LF lines */
 	const char *attach;             /* optional raw message to attach */
 	size_t attach_len;
+	/*
+	 * An ARF report (RFC 5965) when set: multipart/report;
+	 * report-type=feedback-report of the text, this message/feedback-report
+	 * part (fields, LF or CRLF lines, written with CRLF) and the attachment.
+	 */
+	const char *feedback;
+	const char *forward_id;         /* X-Abusedesk-Forward: marks our forward (loops) */
 };
 /* compose_mail - the whole message with CRLF line ends into out; 0 or -1 (too big) */
+/* FORWARD_HEADER - the header and feedback field naming our forward of a report */
+#define FORWARD_HEADER "X-Abusedesk-Forward"
 int compose_mail(const struct mail *m, struct buf *out);
 
 /* ---- render.c: incident notices from records ---- */
@@ -88,6 +97,13 @@ const char *advice_for(const char *verdict);
 /* advice_what_happened - how the mail was sent, per verdict, in words for a
  * customer (static text, one paragraph, not wrapped) */
 const char *advice_what_happened(const char *verdict);
+/* advice_for_report, advice_happened_report - the same for a report of a
+ * category (spam, login-attack, scan, ...; NULL: mail): reports that are not
+ * about mail get text written for their category and verdict */
+const char *advice_for_report(const char *verdict, const char *category);
+const char *advice_happened_report(const char *verdict, const char *category);
+/* advice_category_words - "login attacks", "phishing" ...; NULL when unknown */
+const char *advice_category_words(const char *category);
 
 /* ---- transports ---- */
 enum send_result { SEND_OK = 0, SEND_TEMP = 1, SEND_PERM = 2 };

@@ -29,13 +29,29 @@ const char *render_verdict_words(const char *verdict)
 		{ "open_relay", "open relay" }, { "open_proxy", "open proxy" },
 		{ "compromised_account", "compromised account" }, { "infected_host", "infected host" },
 		{ "web_script", "abused web script" }, { "local_injection", "local injection" },
-		{ "not_ours", "not our host" },
+		{ "not_ours", "not our host" }, { "compromised_server", "compromised server" },
+		{ "web_compromise", "web compromise" },
 	};
 
 	for (size_t i = 0; verdict && i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcmp(words[i].v, verdict) == 0)
 			return words[i].w;
 	return "abuse";
+}
+
+/* category_of - the report's category, NULL when unknown (rows parsed before categories) */
+static const char *category_of(const struct outbox_report *r)
+{
+	return r && r->category && *r->category ? r->category : NULL;
+}
+
+/* about_mail - the incident's report is about mail: spam, a bounce, or it carries a message */
+static int about_mail(const struct outbox_report *last, const struct outbox_report *first)
+{
+	const char *c = category_of(last);
+
+	return c == NULL || strcmp(c, "spam") == 0 || (last && *last->orig_headers) ||
+	       (first && *first->orig_headers) || (last && last->format && !strcmp(last->format, "dsn"));
 }
 
 /* host_of - the name to show for the abused host */
@@ -139,6 +155,7 @@ static void put_facts(struct buf *t, const struct outbox_incident *in, const str
 	snprintf(num, sizeof(num), "%s (confidence %s)", render_verdict_words(in->verdict),
 		 *in->confidence ? in->confidence : "unknown");
 	field(t, "Verdict:", num);
+	field(t, "Category:", category_of(r));
 	field(t, "Host:", host_of(in));
 	if (*in->abused_host)
 		field(t, "Address:", in->abused_ip);
@@ -159,8 +176,20 @@ static void put_happened(struct buf *t, const struct outbox_incident *in,
 			 const struct outbox_report *last, const char *expl)
 {
 	struct buf p;
+	const char *words = advice_category_words(category_of(last));
 
 	buf_init(&p, 0);
+	if (!about_mail(last, NULL)) {
+		buf_puts(&p, "We received a report of ");
+		buf_puts(&p, words ? words : "abuse");
+		buf_puts(&p, " involving ");
+		mime_clean(&p, host_of(in), 200, 0);
+		buf_puts(&p, ". ");
+		buf_puts(&p, advice_happened_report(in->verdict, category_of(last)));
+		put_wrapped(t, p.data, "    ", "    ");
+		buf_free(&p);
+		return;
+	}
 	buf_puts(&p, "People who received mail from ");
 	mime_clean(&p, host_of(in), 200, 0);
 	buf_puts(&p, " reported it to us as unwanted (spam or other abuse).");
@@ -182,24 +211,32 @@ static void put_text(struct buf *t, const struct config *cfg, const char *reason
 {
 	struct strlist ev = { 0 };
 	const char *expl = *in->explanation ? in->explanation : last ? last->explanation : "";
+	int mail = about_mail(last, first);
+	const char *words = advice_category_words(category_of(last));
 
 	buf_puts(t, "Hello,\n\nthis is the abuse desk of ");
 	mime_clean(t, cfg->organization, 200, 0);
-	buf_printf(t, ". %s about mail that we traced to a\nhost you are responsible for.\n\n",
+	buf_printf(t, ". %s about %s\nthat we traced to a host you are responsible for.\n\n",
 		   strcmp(reason, "reopened") == 0 ? "A resolved incident has new complaints" :
 		   strcmp(reason, "grew") == 0 ? "An incident you know of keeps growing" :
-		   "We received complaints");
+		   "We received complaints", mail ? "mail" : words ? words : "abuse");
 	put_facts(t, in, last);
 	buf_puts(t, "\nWhat happened\n\n");
 	put_happened(t, in, last, expl);
 	buf_puts(t, "\nWhat to do\n\n");
-	put_block(t, advice_for(in->verdict), 60);
+	put_block(t, mail ? advice_for(in->verdict) : advice_for_report(in->verdict, category_of(last)), 60);
 	evidence_from_json(last ? last->trace_json : NULL, &ev, RENDER_MAX_EVIDENCE);
-	buf_puts(t, "\nTechnical evidence\n\n"
-		 "For your mail administrator: how we traced the mail, from the\n"
-		 "Received headers of the reported message (hop 1 is the last server\n"
-		 "it passed; \"egress\" is where it left our network, \"ingress\"\n"
-		 "where it entered our servers).\n\n");
+	if (mail)
+		buf_puts(t, "\nTechnical evidence\n\n"
+			 "For your mail administrator: how we traced the mail, from the\n"
+			 "Received headers of the reported message (hop 1 is the last server\n"
+			 "it passed; \"egress\" is where it left our network, \"ingress\"\n"
+			 "where it entered our servers).\n\n");
+	else
+		buf_puts(t, "\nTechnical evidence\n\n"
+			 "For your administrator: the address (or URL) the report named,\n"
+			 "which field of the report named it, and what our inventory and\n"
+			 "NAT records say of it.\n\n");
 	put_wrapped(t, *expl ? expl : "(no explanation recorded)", "  ", "  ");
 	if (ev.n)
 		buf_putc(t, '\n');
@@ -231,6 +268,7 @@ static void put_json(struct buf *j, const char *reason, const struct outbox_inci
 	json_kv_str(j, &first, "event", reason);
 	json_kv_int(j, &first, "incident", in->id);
 	json_kv_str(j, &first, "verdict", in->verdict);
+	json_kv_str(j, &first, "category", category_of(last));
 	json_kv_str(j, &first, "status", in->status);
 	json_kv_str(j, &first, "host", host_of(in));
 	json_kv_str(j, &first, "ip", *in->abused_ip ? in->abused_ip : NULL);
@@ -258,15 +296,20 @@ static void put_json(struct buf *j, const char *reason, const struct outbox_inci
 }
 
 /* make_subject - "[abuse #123] open relay on mx2.example.net (5 reports)" */
-static char *make_subject(const struct outbox_incident *in)
+static char *make_subject(const struct outbox_incident *in, const struct outbox_report *last)
 {
+	const char *words = advice_category_words(category_of(last));
+
 	struct buf s;
 	char *subject;
 
 	buf_init(&s, 0);
 	buf_printf(&s, "[abuse #%lld] %s on ", in->id, render_verdict_words(in->verdict));
 	mime_clean(&s, host_of(in), 200, 0);
-	buf_printf(&s, " (%ld report%s)", in->reports, in->reports == 1 ? "" : "s");
+	if (words && strcmp(category_of(last), "spam") != 0)
+		buf_printf(&s, " (%s, %ld report%s)", words, in->reports, in->reports == 1 ? "" : "s");
+	else
+		buf_printf(&s, " (%ld report%s)", in->reports, in->reports == 1 ? "" : "s");
 	subject = buf_steal(&s);
 	buf_free(&s);
 	return subject;
@@ -285,7 +328,7 @@ void render_notice(const struct config *cfg, const struct outbox_incident *in,
 	} else {
 		free(attach);
 	}
-	n->subject = make_subject(in);
+	n->subject = make_subject(in, last);
 	put_text(&n->text, cfg, reason, in, last, first, n->attach != NULL);
 	put_json(&n->json, reason, in, last);
 }

@@ -101,8 +101,10 @@ int forward_parse(struct pctx *c, struct report *r)
 	for (i = 0; !p && i < sizeof(fwd_marks) / sizeof(fwd_marks[0]); i++)
 		if ((p = mem_casestr(t, n, fwd_marks[i])) != NULL)
 			p = memchr(p, '\n', (size_t)(t + n - p));
-	if (!p)
-		p = pasted_headers(t, n);
+	/* headers pasted into an attack report's text (quoted earlier mail) do not make it a
+	 * forward when the text holds unquoted log lines: those name the source */
+	if (!p && (p = pasted_headers(t, n)) != NULL && attack_log_lines(t, n) > 0)
+		return 0;
 	if (!p)
 		return 0;
 	headers_from(r, p, (size_t)(t + n - p));
@@ -112,7 +114,7 @@ int forward_parse(struct pctx *c, struct report *r)
 	return 1;
 }
 
-/* plain_parse - any other text: a complaint in prose, maybe naming an address */
+/* plain_parse - any other text: an attack report or a complaint in prose (attack.c finds the address) */
 int plain_parse(struct pctx *c, struct report *r)
 {
 	char ip[46];
@@ -126,10 +128,13 @@ int plain_parse(struct pctx *c, struct report *r)
 	if (i == c->body_text_len)
 		return 0;
 	r->format = FMT_PLAIN;
-	if (find_ip(c->body_text, c->body_text_len, ip) ||
-	    (r->subject && find_ip(r->subject, strlen(r->subject), ip)))
+	if (attack_source(r, c->body_text, c->body_text_len))
+		return 1;
+	if (r->subject && find_ip(r->subject, strlen(r->subject), ip)) {
 		set_str(&r->source_ip, ip);
-	else
+		set_str(&r->source_field, "Subject");
+		r->source_sure = SRC_SURE_LOW;
+	} else
 		report_warn(r, "complaint names no IP address");
 	return 1;
 }

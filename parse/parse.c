@@ -5,7 +5,7 @@
  * for structures that would make the MIME parser work too hard, split once
  * into parts (mimescan.c; GMime reads the headers and contents that matter),
  * walked iteratively into a summary (struct pctx), and handed to
- * the format readers in order of how sure each signal is: DSN, ARF, X-ARF,
+ * the format readers in order of how sure each signal is: DSN, ARF, ACNS, X-ARF,
  * JMRP, SpamCop, DMARC, bounce-like, auto-reply, forwarded, plain.
  */
 #include <stdlib.h>
@@ -147,6 +147,9 @@ static void classify_leaf(struct pctx *c, struct mpart *o)
 	} else if (!strcmp(t, "application/json") || has_suffix(fn, ".json")) {
 		if (!c->json)
 			c->json = o;
+	} else if (!strcmp(t, "text/csv") || has_suffix(fn, ".csv")) {
+		if (!c->csv)
+			c->csv = o;
 	} else if (strstr(t, "zip") || strstr(t, "xml") || has_suffix(fn, ".gz") ||
 		   has_suffix(fn, ".xml") || has_suffix(fn, ".zip")) {
 		if (!c->dmarc)
@@ -289,7 +292,7 @@ static void dispatch(struct pctx *c, struct report *r)
 		return;
 	if (c->feedback && arf_parse(c, r))
 		return;
-	if (xarf_parse(c, r) || jmrp_parse(c, r) || spamcop_parse(c, r))
+	if (acns_parse(c, r) || xarf_parse(c, r) || feed_parse(c, r) || jmrp_parse(c, r) || spamcop_parse(c, r))
 		return;
 	if (arf_raw_parse(c, r) || dmarc_parse(c, r))
 		return;
@@ -344,6 +347,7 @@ int parse_message(const char *data, size_t len, struct report *r)
 	parse_init();
 	memset(&c, 0, sizeof(c));
 	if (!data || len == 0) {
+		r->abuse_category = CAT_OTHER;
 		r->flags |= REPORT_F_EMPTY;
 		report_warn(r, "empty message");
 		return 0;
@@ -362,6 +366,7 @@ int parse_message(const char *data, size_t len, struct report *r)
 	outer_fields(&c, r);
 	body_text(&c);
 	dispatch(&c, r);
+	report_categorize(&c, r);
 	free(c.body_text);
 	free(c.top_type);
 	free(c.report_type);

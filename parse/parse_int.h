@@ -25,6 +25,7 @@ struct pctx {
 	struct mpart *xarf;         /* X-ARF report.txt-like part */
 	struct mpart *json;         /* application/json part */
 	struct mpart *dmarc;        /* zip / gzip / xml attachment */
+	struct mpart *csv;          /* text/csv or *.csv attachment (a feed) */
 	struct mpart *text_part;    /* first text/plain part */
 	char *body_text;           /* decoded first text part (or raw body), capped */
 	size_t body_text_len;
@@ -52,6 +53,8 @@ int arf_raw_parse(struct pctx *c, struct report *r);
 int apple_unsubscribe(struct pctx *c, struct report *r);
 void arf_fields(struct report *r, const char *block, size_t len);
 int xarf_parse(struct pctx *c, struct report *r);
+int acns_parse(struct pctx *c, struct report *r);
+int feed_parse(struct pctx *c, struct report *r);
 int spamcop_parse(struct pctx *c, struct report *r);
 int jmrp_parse(struct pctx *c, struct report *r);
 int dmarc_parse(struct pctx *c, struct report *r);
@@ -59,5 +62,10 @@ int autoreply_parse(struct pctx *c, struct report *r);
 int forward_parse(struct pctx *c, struct report *r);
 int plain_parse(struct pctx *c, struct report *r);
 int bounce_like(struct pctx *c);
+/* attack.c: the source of a plain-text attack report; 1 when set */
+int attack_source(struct report *r, const char *t, size_t n);
+size_t attack_log_lines(const char *t, size_t n);   /* unquoted timestamped lines naming an address */
+/* category.c: the normalised category and the source's field, after a reader took it */
+void report_categorize(struct pctx *c, struct report *r);
 
 #endif

@@ -14,7 +14,7 @@
 
 static const char *const format_names[] = {
 	"unknown", "arf", "xarf", "dsn", "spamcop", "jmrp",
-	"forward", "plain", "autoreply", "dmarc"
+	"forward", "plain", "autoreply", "dmarc", "acns", "feed"
 };
 
 /* report_format_name - the JSON name of a format */
@@ -23,6 +23,36 @@ const char *report_format_name(enum report_format f)
 	if ((unsigned)f >= sizeof(format_names) / sizeof(format_names[0]))
 		return "unknown";
 	return format_names[f];
+}
+
+static const char *const category_names[] = {
+	NULL, "spam", "login-attack", "scan", "ddos", "phishing", "malware", "copyright", "fraud",
+	"other"
+};
+
+/* report_category_name - the JSON name of a category, NULL for none */
+const char *report_category_name(enum report_category c)
+{
+	if ((unsigned)c >= sizeof(category_names) / sizeof(category_names[0]))
+		return NULL;
+	return category_names[c];
+}
+
+/* report_category_from_name - inverse of report_category_name, -1 when unknown */
+int report_category_from_name(const char *s)
+{
+	for (size_t i = 1; s && i < sizeof(category_names) / sizeof(category_names[0]); i++)
+		if (strcmp(category_names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* source_sure_name - low / medium / high, NULL for none */
+const char *source_sure_name(enum source_sure s)
+{
+	static const char *const names[] = { NULL, "low", "medium", "high" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
 }
 
 /* report_init - an empty report: unknown format, one incident */
@@ -64,6 +94,10 @@ void report_free(struct report *r)
 	free(r->auth_results);
 	free(r->auth_failure);
 	free(r->category);
+	free(r->source_field);
+	free(r->protocol);
+	free(r->content_title);
+	free(r->events);
 	for (i = 0; i < r->nrcpts; i++) {
 		free(r->rcpts[i].address);
 		free(r->rcpts[i].action);
@@ -200,6 +234,30 @@ static void json_flags(struct buf *b, int *first, int flags)
 	buf_putc(b, ']');
 }
 
+/* json_events - the feed events [{ip, port, time, type}] */
+static void json_events(struct buf *b, int *first, const struct report *r)
+{
+	json_key(b, first, "events");
+	buf_putc(b, '[');
+	for (size_t i = 0; i < r->nevents; i++) {
+		const struct event *e = &r->events[i];
+		int f = 1;
+
+		if (i)
+			buf_putc(b, ',');
+		buf_putc(b, '{');
+		json_kv_str(b, &f, "ip", e->ip);
+		if (e->port > 0)
+			json_kv_int(b, &f, "port", e->port);
+		else
+			json_kv_null(b, &f, "port");
+		json_kv_str(b, &f, "time", e->date[0] ? e->date : NULL);
+		json_kv_str(b, &f, "type", e->type[0] ? e->type : NULL);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+}
+
 #define REPORT_JSON_RESERVE 4096
 
 /* report_to_json - one JSON object (no newline); file may be NULL */
@@ -231,6 +289,12 @@ void report_to_json(const struct report *r, const char *file, struct buf *out)
 	json_hops(out, &first, r);
 	json_list(out, &first, "warnings", &r->warnings);
 	json_kv_str(out, &first, "category", r->category);
+	json_kv_str(out, &first, "abuse_category", report_category_name(r->abuse_category));
+	json_kv_str(out, &first, "source_field", r->source_field);
+	json_kv_str(out, &first, "source_confidence", source_sure_name(r->source_sure));
+	json_kv_str(out, &first, "protocol", r->protocol);
+	json_kv_str(out, &first, "content_title", r->content_title);
+	json_events(out, &first, r);
 	json_kv_str(out, &first, "auth_failure", r->auth_failure);
 	json_kv_str(out, &first, "auth_results", r->auth_results);
 	json_kv_str(out, &first, "message_id", r->message_id);

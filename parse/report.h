@@ -19,8 +19,29 @@
 
 enum report_format {
 	FMT_UNKNOWN = 0, FMT_ARF, FMT_XARF, FMT_DSN, FMT_SPAMCOP, FMT_JMRP,
-	FMT_FORWARD, FMT_PLAIN, FMT_AUTOREPLY, FMT_DMARC
+	FMT_FORWARD, FMT_PLAIN, FMT_AUTOREPLY, FMT_DMARC, FMT_ACNS, FMT_FEED
 };
+
+/* One event of a feed (a CSV attachment with many addresses): app/ stores a report for each. */
+struct event {
+	char ip[46];                /* canonical address */
+	int port;                   /* 0 when not given */
+	time_t when;                /* 0 when not given */
+	char date[32];              /* RFC 3339 of when, "" when not given */
+	char type[64];              /* the feed's type or tag column, "" when none */
+};
+
+/*
+ * What kind of abuse a report is about, normalised across formats (the raw
+ * X-ARF Category stays in report.category). CAT_NONE only before parsing.
+ */
+enum report_category {
+	CAT_NONE = 0, CAT_SPAM, CAT_LOGIN_ATTACK, CAT_SCAN, CAT_DDOS, CAT_PHISHING, CAT_MALWARE,
+	CAT_COPYRIGHT, CAT_FRAUD, CAT_OTHER
+};
+
+/* How sure the parser is that source_ip is the reported source. */
+enum source_sure { SRC_SURE_NONE = 0, SRC_SURE_LOW, SRC_SURE_MEDIUM, SRC_SURE_HIGH };
 
 /* One recipient of a delivery status notification. */
 struct rcpt {
@@ -58,7 +79,15 @@ struct report {
 	long incidents;            /* ARF Incidents:, default 1 */
 	char *auth_results;        /* ARF Authentication-Results */
 	char *auth_failure;        /* RFC 6591 Auth-Failure */
-	char *category;            /* X-ARF Category / Report-Type */
+	char *category;            /* X-ARF Category / Report-Type, raw (lowercased) */
+	enum report_category abuse_category; /* normalised: spam, login-attack, scan, ... */
+	char *source_field;        /* which field or line named source_ip ("X-ARF Source", ...) */
+	enum source_sure source_sure; /* how sure that source_ip is the source */
+	char *protocol;            /* ACNS: the protocol of the infringement (bittorrent, ...) */
+	char *content_title;       /* ACNS: the title of the work */
+	struct event *events;      /* feed events, distinct (address, type); events[0] is the source */
+	size_t nevents;
+	long events_dropped;       /* events over PARSE_MAX_EVENTS, not kept */
 
 	struct rcpt *rcpts;        /* DSN recipients */
 	size_t nrcpts;
@@ -86,6 +115,7 @@ struct report {
 #define PARSE_MAX_HOPS           64
 #define PARSE_MAX_RCPTS          1000
 #define PARSE_MAX_LIST           1000   /* rcpt-to, domains, uris */
+#define PARSE_MAX_EVENTS         500    /* feed events kept per message (one report each) */
 #define PARSE_MAX_WARNINGS       50
 #define PARSE_MAX_FIELD          4096   /* one field value */
 #define PARSE_MAX_ORIG_HEADERS   65536
@@ -94,6 +124,10 @@ struct report {
 #define PARSE_MAX_HEADERS        10000
 
 const char *report_format_name(enum report_format f);
+/* report_category_name - "spam", "login-attack", ...; NULL for CAT_NONE */
+const char *report_category_name(enum report_category c);
+int report_category_from_name(const char *s);     /* -1 when unknown */
+const char *source_sure_name(enum source_sure s); /* NULL for SRC_SURE_NONE */
 void report_init(struct report *r);
 void report_free(struct report *r);
 void report_warn(struct report *r, const char *fmt, ...) AD_PRINTF(2, 3);

@@ -155,31 +155,6 @@ static void xarf_yaml(struct report *r, const char *t, size_t n)
 	free(stype);
 }
 
-/* json_depth - deepest nesting of [ and { outside strings, stopping past max */
-static int json_depth(const char *t, size_t n, int max)
-{
-	int depth = 0, top = 0, str = 0;
-
-	for (size_t i = 0; i < n && top <= max; i++) {
-		char ch = t[i];
-
-		if (str) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				str = 0;
-		} else if (ch == '"') {
-			str = 1;
-		} else if (ch == '{' || ch == '[') {
-			if (++depth > top)
-				top = depth;
-		} else if ((ch == '}' || ch == ']') && depth > 0) {
-			depth--;
-		}
-	}
-	return top;
-}
-
 /* json_member - the member of o named key (ASCII case-insensitive), or NULL */
 static JsonNode *json_member(JsonObject *o, const char *key)
 {
@@ -259,7 +234,7 @@ static int xarf_json(struct report *r, const char *t, size_t n)
 		report_warn(r, "X-ARF JSON report larger than %d bytes: not read", XARF_MAX_INPUT);
 		return 1;
 	}
-	if (json_depth(t, n, XARF_MAX_DEPTH) > XARF_MAX_DEPTH) {
+	if (xarf_json_depth(t, n, XARF_MAX_DEPTH) > XARF_MAX_DEPTH) {
 		report_warn(r, "X-ARF JSON nested deeper than %d levels: not read", XARF_MAX_DEPTH);
 		return 1;
 	}

@@ -49,7 +49,8 @@ int xarf_json_load(char *err, size_t errlen)
 		"json_parser_new_immutable", "json_parser_load_from_data", "json_parser_get_root",
 		"json_node_get_node_type", "json_node_get_object", "json_node_get_value_type",
 		"json_node_get_string", "json_node_get_int", "json_node_get_double",
-		"json_object_iter_init", "json_object_iter_next",
+		"json_object_iter_init", "json_object_iter_next", "json_node_get_array",
+		"json_array_get_length", "json_array_get_element", "json_object_get_member",
 	};
 	static int state;
 
@@ -72,4 +73,29 @@ int xarf_yaml_load(char *err, size_t errlen)
 		       "one name a pointer");
 	return load_table(&state, "libyaml-0.so.2", "libyaml-0-2", names,
 			  (void **)&xarf_yaml_dl, sizeof(names) / sizeof(names[0]), err, errlen);
+}
+
+/* xarf_json_depth - see xarf_dl.h */
+int xarf_json_depth(const char *t, size_t n, int max)
+{
+	int depth = 0, top = 0, str = 0;
+
+	for (size_t i = 0; i < n && top <= max; i++) {
+		char ch = t[i];
+
+		if (str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				str = 0;
+		} else if (ch == '"') {
+			str = 1;
+		} else if (ch == '{' || ch == '[') {
+			if (++depth > top)
+				top = depth;
+		} else if ((ch == '}' || ch == ']') && depth > 0) {
+			depth--;
+		}
+	}
+	return top;
 }

@@ -5,7 +5,8 @@
  * shared objects to map and relocate; README › Libraries), and `abusedesk
  * ingest` starts once per message while few messages are X-ARF. So xarf.c
  * reaches them through these tables, filled by dlopen on first use. Include
- * this instead of <json-glib/json-glib.h> and <yaml.h>.
+ * this instead of <json-glib/json-glib.h> and <yaml.h>. The RDAP reader
+ * (parse/rdap.c) uses the same json-glib table.
  */
 #ifndef AD_XARF_DL_H
 #define AD_XARF_DL_H
@@ -25,6 +26,10 @@ struct xarf_json_dl {
 	gdouble (*node_get_double)(JsonNode *n);
 	void (*object_iter_init)(JsonObjectIter *it, JsonObject *o);
 	gboolean (*object_iter_next)(JsonObjectIter *it, const gchar **name, JsonNode **v);
+	JsonArray *(*node_get_array)(JsonNode *n);
+	guint (*array_get_length)(JsonArray *a);
+	JsonNode *(*array_get_element)(JsonArray *a, guint i);
+	JsonNode *(*object_get_member)(JsonObject *o, const gchar *name);
 };
 
 struct xarf_yaml_dl {
@@ -43,10 +48,17 @@ extern struct xarf_yaml_dl xarf_yaml_dl;
 int xarf_json_load(char *err, size_t errlen);
 int xarf_yaml_load(char *err, size_t errlen);
 
+/* xarf_json_depth - the deepest nesting of [ and { outside strings in t,
+ * counting stopped past max: json-glib's parser recurses, so text deeper
+ * than a caller's cap is refused before it sees it */
+int xarf_json_depth(const char *t, size_t n, int max);
+
 #undef JSON_NODE_HOLDS_OBJECT
 #undef JSON_NODE_HOLDS_VALUE
 #define JSON_NODE_HOLDS_OBJECT(n)           (xarf_json_dl.node_get_node_type(n) == JSON_NODE_OBJECT)
+#undef JSON_NODE_HOLDS_ARRAY
 #define JSON_NODE_HOLDS_VALUE(n)            (xarf_json_dl.node_get_node_type(n) == JSON_NODE_VALUE)
+#define JSON_NODE_HOLDS_ARRAY(n)            (xarf_json_dl.node_get_node_type(n) == JSON_NODE_ARRAY)
 #define json_parser_new_immutable()         xarf_json_dl.parser_new_immutable()
 #define json_parser_load_from_data(p, d, n, e) xarf_json_dl.parser_load_from_data(p, d, n, e)
 #define json_parser_get_root(p)             xarf_json_dl.parser_get_root(p)
@@ -57,6 +69,10 @@ int xarf_yaml_load(char *err, size_t errlen);
 #define json_node_get_double(n)             xarf_json_dl.node_get_double(n)
 #define json_object_iter_init(i, o)         xarf_json_dl.object_iter_init(i, o)
 #define json_object_iter_next(i, k, v)      xarf_json_dl.object_iter_next(i, k, v)
+#define json_node_get_array(n)              xarf_json_dl.node_get_array(n)
+#define json_array_get_length(a)            xarf_json_dl.array_get_length(a)
+#define json_array_get_element(a, i)        xarf_json_dl.array_get_element(a, i)
+#define json_object_get_member(o, k)        xarf_json_dl.object_get_member(o, k)
 #define yaml_parser_initialize(p)           xarf_yaml_dl.parser_initialize(p)
 #define yaml_parser_set_input_string(p, s, n) xarf_yaml_dl.parser_set_input_string(p, s, n)
 #define yaml_parser_parse(p, e)             xarf_yaml_dl.parser_parse(p, e)

@@ -14,6 +14,9 @@
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
+#ifndef DATADIR
+#define DATADIR "/usr/local/share"
+#endif
 
 enum ktype { K_STR, K_INT, K_SIZE, K_SPAN, K_BOOL, K_NETS, K_LIST };
 
@@ -65,6 +68,15 @@ static const struct key keys[] = {
 	{ "probe_timeout", K_SPAN, O(probe_timeout), "10s" },
 	{ "probe_interval", K_SPAN, O(probe_interval), "60s" },
 	{ "probe_helo", K_STR, O(probe_helo), "probe.abusedesk.invalid" },
+	{ "lookup_not_ours", K_BOOL, O(lookup_not_ours), "no" },
+	{ "rdap_url", K_STR, O(rdap_url), "" },
+	{ "rdap_bootstrap_file", K_STR, O(rdap_bootstrap_file), DATADIR "/abusedesk/rdap-bootstrap.json" },
+	{ "rdap_timeout", K_SPAN, O(rdap_timeout), "10s" },
+	{ "rdap_cache_ttl", K_SPAN, O(rdap_cache_ttl), "7d" },
+	{ "rdap_error_ttl", K_SPAN, O(rdap_error_ttl), "1h" },
+	{ "rdap_max_lookups", K_INT, O(rdap_max_lookups), "20" },
+	{ "forward_not_ours", K_STR, O(forward_not_ours), "never" },
+	{ "forward_interval", K_SPAN, O(forward_interval), "1h" },
 	{ "fetch_url", K_LIST, O(fetch_url), "" },
 	{ "fetch_password_file", K_STR, O(fetch_password_file), "" },
 	{ "fetch_after", K_STR, O(fetch_after), "move:Processed" },
@@ -72,6 +84,8 @@ static const struct key keys[] = {
 	{ "fetch_max_messages", K_INT, O(fetch_max_messages), "1000" },
 	{ "fetch_connect_timeout", K_SPAN, O(fetch_connect_timeout), "30s" },
 	{ "fetch_timeout", K_SPAN, O(fetch_timeout), "60s" },
+	{ "web_auth_header", K_STR, O(web_auth_header), "" },
+	{ "web_auth_proxies", K_NETS, O(web_auth_proxies), "" },
 };
 #undef O
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -118,6 +132,9 @@ static const char *set_key(struct config *c, const struct key *k, const char *va
 	long l;
 	int b;
 
+	if (strcmp(k->name, "forward_not_ours") == 0 && strcmp(val, "never") != 0 && strcmp(val, "ask") != 0 &&
+	    strcmp(val, "auto") != 0)
+		return "expected never, ask or auto";
 	switch (k->type) {
 	case K_STR:
 		free(*(char **)p);

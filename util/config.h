@@ -61,6 +61,16 @@ struct config {
 	long probe_timeout;
 	long probe_interval;        /* minimum seconds between probes of one target */
 	char *probe_helo;
+	/* outside networks (RDAP) and forwarding of not_ours reports */
+	int lookup_not_ours;        /* notify looks up the abuse contact of not_ours reports */
+	char *rdap_url;             /* one RDAP base URL for every address, "" = the bootstrap file */
+	char *rdap_bootstrap_file;  /* IANA bootstrap (RFC 9224) that picks the registry */
+	long rdap_timeout;
+	long rdap_cache_ttl;        /* how long an answer (contact or none) is kept */
+	long rdap_error_ttl;        /* how long a failed lookup is kept, unless Retry-After says */
+	long rdap_max_lookups;      /* lookups in one notify run */
+	char *forward_not_ours;     /* never | ask | auto */
+	long forward_interval;      /* at most one forward per destination per interval */
 	/* fetch (IMAP) */
 	struct strlist fetch_url;   /* one URL per mailbox: imaps://USER@HOST[:PORT]/MAILBOX */
 	char *fetch_password_file;  /* the password, on its first line; never on the command line */
@@ -69,6 +79,9 @@ struct config {
 	long fetch_max_messages;    /* messages per mailbox per run */
 	long fetch_connect_timeout; /* TCP + TLS + greeting + login */
 	long fetch_timeout;         /* a server silent this long is given up */
+	/* web */
+	char *web_auth_header;      /* a header naming the user, set by a trusted proxy ("" = off) */
+	struct netlist web_auth_proxies; /* the proxies' addresses: the only peers it is honoured from */
 };
 
 /* config_load - defaults, then the file; path NULL means search. On error

@@ -479,3 +479,15 @@ int time_parse_span(const char *s, long *out)
 	*out = v * mul;
 	return 0;
 }
+
+/* str_hexval - see str.h */
+int str_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

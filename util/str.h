@@ -51,4 +51,7 @@ int time_parse_any(const char *s, time_t *out);
 /* time_parse_span - "24h", "7d", "30m", "90s", "2w" -> seconds; 0 or -1 */
 int time_parse_span(const char *s, long *out);
 
+/* str_hexval - the value of one hex digit (0-9, a-f, A-F), or -1 */
+int str_hexval(int c);
+
 #endif

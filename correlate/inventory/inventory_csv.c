@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../../util/buf.h"
 #include "../../util/csv.h"
@@ -395,6 +396,19 @@ static int csv_nat(void *ctx, const struct ipaddr *outside, int port, time_t t,
 }
 
 /* inventory_csv_env - a trace_env over inv */
+/* csv_lookup_name - the first address of the host with that name */
+static int csv_lookup_name(void *ctx, const char *name, char ip[46])
+{
+	struct inventory_csv *inv = ctx;
+
+	for (size_t i = 0; name && i < inv->nhosts; i++)
+		if (strcasecmp(inv->hosts[i].name, name) == 0) {
+			ip_format(&inv->hosts[i].ip, ip);
+			return 0;
+		}
+	return -1;
+}
+
 void inventory_csv_env(struct inventory_csv *inv, struct trace_env *env)
 {
 	memset(env, 0, sizeof(*env));
@@ -402,4 +416,5 @@ void inventory_csv_env(struct inventory_csv *inv, struct trace_env *env)
 	env->lookup = csv_lookup;
 	env->maillog = csv_maillog;
 	env->nat = csv_nat;
+	env->lookup_name = csv_lookup_name;
 }

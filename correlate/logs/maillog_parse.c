@@ -118,8 +118,24 @@ static int field(const char *msg, const char *key, const char *stops, char *out,
 	return 0;
 }
 
-/* name_ip - "name[ip]" into name and canonical ip */
-static void name_ip(const char *s, char *name, size_t nsize, char ip[46])
+/* port_after - the port of "]:PORT" at s (s at the ']') ended by a space, comma or the
+ * end, 0 when none or out of range */
+static int port_after(const char *s)
+{
+	long v = 0;
+	int n = 0;
+
+	if (s[0] != ']' || s[1] != ':' || !isdigit((unsigned char)s[2]))
+		return 0;
+	for (s += 2; isdigit((unsigned char)*s) && n < 6; s++, n++)
+		v = v * 10 + (*s - '0');
+	if ((*s != '\0' && *s != ' ' && *s != ',') || v < 1 || v > 65535)
+		return 0;
+	return (int)v;
+}
+
+/* name_ip - "name[ip]" or "name[ip]:port" into name, canonical ip and port */
+static void name_ip(const char *s, char *name, size_t nsize, char ip[46], int *port)
 {
 	const char *b = strchr(s, '['), *e;
 	char tmp[64];
@@ -134,6 +150,8 @@ static void name_ip(const char *s, char *name, size_t nsize, char ip[46])
 		copy_n(tmp, sizeof(tmp), b + 1, (size_t)(e - b - 1));
 		if (ip_normalize(tmp, ip) < 0)
 			ip[0] = '\0';
+		else
+			*port = port_after(e);
 	}
 }
 
@@ -148,7 +166,7 @@ static int postfix_body(const char *s, struct maillog_rec *r)
 	copy_n(r->queue_id, sizeof(r->queue_id), s, n);
 	s += n + 2;
 	if (field(s, "client", ", ", client, sizeof(client)))
-		name_ip(client, r->client_name, sizeof(r->client_name), r->client_ip);
+		name_ip(client, r->client_name, sizeof(r->client_name), r->client_ip, &r->client_port);
 	field(s, "sasl_username", ", ", r->sasl_user, sizeof(r->sasl_user));
 	field(s, "message-id", ", ", r->message_id, sizeof(r->message_id));
 	if (strncmp(s, "from=", 5) == 0)
@@ -183,11 +201,14 @@ static void exim_host(const char *s, struct maillog_rec *r, int relay)
 		copy_n(tmp, sizeof(tmp), b + 1, (size_t)(e - b - 1));
 		if (ip_normalize(tmp, r->client_ip) < 0)
 			r->client_ip[0] = '\0';
+		else
+			r->client_port = port_after(e);
 	}
 	if (relay) {
 		snprintf(r->relay, sizeof(r->relay), "%.200s[%s]", r->client_name[0] ? r->client_name : "",
 			 r->client_ip);
 		r->client_name[0] = r->client_ip[0] = '\0';
+		r->client_port = 0;
 	}
 }
 

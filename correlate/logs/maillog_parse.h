@@ -3,6 +3,7 @@
  *
  * Postfix (syslog, classic "Mon DD HH:MM:SS host" or RFC 3339 stamp):
  *   smtpd   QID: client=NAME[IP], sasl_method=M, sasl_username=USER
+ *           (client=NAME[IP]:PORT with smtpd_client_port_logging = yes)
  *   cleanup QID: message-id=<ID>
  *   qmgr    QID: from=<SENDER>, size=N, nrcpt=N (queue active)
  *   smtp    QID: to=<RCPT>, relay=NAME[IP]:PORT, ..., status=sent (...)
@@ -29,6 +30,7 @@ struct maillog_rec {
 	char queue_id[64];
 	char client_name[256];
 	char client_ip[46];     /* canonical */
+	int client_port;        /* the client's source port when logged, else 0 */
 	char sasl_user[256];
 	char message_id[512];   /* without angle brackets */
 	char sender[512];

@@ -93,7 +93,8 @@
 #include "trace_int.h"
 
 static const char *verdict_names[] = { "unknown", "not_ours", "open_relay", "open_proxy",
-	"compromised_account", "infected_host", "web_script", "local_injection" };
+	"compromised_account", "infected_host", "web_script", "local_injection", "compromised_server",
+	"web_compromise" };
 static const char *conf_names[] = { "low", "medium", "high" };
 static const char *role_names[] = { "none", "mta", "proxy", "nat", "web", "customer",
 	"dynamic", "server" };
@@ -214,6 +215,11 @@ void trace_report(const struct report *r, const struct trace_conf *conf,
 	t.v = v;
 	t.conf_level = CONF_HIGH;
 	t.egress_hop = t.ingress_hop = t.last_ours_hop = t.role_hop = -1;
+	v->category = r->abuse_category;
+	if (trace_nonmail(&t)) {
+		trace_set(&v->injector_ip, t.injector);
+		return;
+	}
 	if (trace_egress(&t)) {
 		trace_walk(&t, walk_start(&t));
 		trace_maillog(&t);
@@ -247,6 +253,7 @@ void verdict_to_json(const struct verdict *v, const char *file, struct buf *out)
 	if (file)
 		json_kv_str(out, &first, "file", file);
 	json_kv_str(out, &first, "verdict", verdict_name(v->cls));
+	json_kv_str(out, &first, "category", report_category_name(v->category));
 	json_kv_str(out, &first, "confidence", confidence_name(v->confidence));
 	json_kv_str(out, &first, "abused_ip", v->abused_ip);
 	json_kv_str(out, &first, "abused_host", v->abused_host);

@@ -17,7 +17,7 @@
 
 enum verdict_class {
 	V_UNKNOWN = 0, V_NOT_OURS, V_OPEN_RELAY, V_OPEN_PROXY, V_COMPROMISED_ACCOUNT,
-	V_INFECTED_HOST, V_WEB_SCRIPT, V_LOCAL_INJECTION
+	V_INFECTED_HOST, V_WEB_SCRIPT, V_LOCAL_INJECTION, V_COMPROMISED_SERVER, V_WEB_COMPROMISE
 };
 
 enum confidence { CONF_LOW = 0, CONF_MEDIUM, CONF_HIGH };
@@ -57,6 +57,8 @@ struct trace_env {
 	/* NAT: inside address behind outside ip:port at time t; 0 found, -1 not; may be NULL */
 	int (*nat)(void *ctx, const struct ipaddr *outside, int port, time_t t,
 		   char inside_ip[46], int *inside_port);
+	/* the first address of the inventory host with that name: 0 found, -1 not; may be NULL */
+	int (*lookup_name)(void *ctx, const char *name, char ip[46]);
 };
 
 struct trace_conf {
@@ -79,6 +81,7 @@ struct verdict {
 	char *rule;             /* short id of the rule that decided, e.g. "relay-unauth-outside-rcpt" */
 	char *explanation;      /* one sentence for a person */
 	struct strlist evidence;/* human-readable evidence lines (hops used, log lines) */
+	enum report_category category; /* the report's category (report.h) */
 	int egress_hop;         /* index into report hops, -1 if none */
 	int ingress_hop;        /* index into report hops, -1 if none */
 };

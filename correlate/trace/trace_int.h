@@ -82,6 +82,9 @@ int trace_egress(struct tstate *t);
 void trace_walk(struct tstate *t, int start);
 void trace_maillog(struct tstate *t);
 
+/* trace_nonmail.c: a report without a message (attack, URL); 1 when it decided */
+int trace_nonmail(struct tstate *t);
+
 /* trace_classify.c */
 void trace_classify(struct tstate *t);
 

@@ -94,6 +94,8 @@ is "$(field in-reply-to)" "<f1@example.org>" "In-Reply-To: the complaint's Messa
 is "$(field references)" "<f1@example.org>" "References: the complaint's Message-ID"
 like "$(field subject)" "^Auto: Fwd: spam from your network$" "Subject: Auto: and the complaint's subject"
 like "$(field body)" "report #$RID1 and filed it under incident #$IID1\\." "body: report and incident number"
+like "$(field body)" "We traced it to a host in our network and are acting on it: incident #$IID1, (open|notified)" \
+	"body: the outcome, acted on, with the incident's state when sent"
 
 # ------------------------------------------------ robots, bounces, auto-replies, lists: none
 ingest samples/arf-abuse.eml
@@ -158,6 +160,8 @@ ok notify_once "notify --once sends without failures"
 is "$(acks_to pat@example.org)" 2 "two replies to the reporter in the sink"
 E2=$(grep -lx "RCPT TO:<pat@example.org>" "$SINK"/[0-9]*.env | tail -n1)
 ok "tr -d '\\r' <'${E2%.env}.eml' | grep -qx 'In-Reply-To: <f1-later@example.org>'" "the new reply refers to the new complaint"
+ok "tr -d '\\r' <'${E2%.env}.eml' | tr '\\n' ' ' | grep -q 'It concerns incident #$IID1, which was already open'" \
+	"the second reply: a duplicate of the incident already open"
 
 # ------------------------------------------------ nothing else was acknowledged
 for a in fbl@fbl.example.net MAILER-DAEMON@mx1.example.org sam@example.net noreply@example.org abusedesk@example.net; do

@@ -26,7 +26,8 @@ like "$out" "\| id \| benchmark \| result \| target \| status \|" "table header 
 ROWS="parse.mix parse.arf parse.bounces parse.bounces.x10 peer.sisimai.bounce peer.sisimai.arf received peer.sa.received
 trace rss.big rss.batch ingest.floor ingest.floor8 ingest.serial ingest.p8 ingest.startup ingest.c50
 ingest.c50.count import.mbox q.status q.owner q.host q.ip q.verdict q.since q.active q.show q.search.ip
-q.search.inj q.search.mid q.search.text q.stats q.stats.30d q.stats.365d digest digest.html digest.week ingest.emptydb ingest.bigdb ingest.big.ratio"
+q.search.inj q.search.mid q.search.text q.stats q.stats.30d q.stats.365d digest digest.html digest.week ingest.emptydb ingest.bigdb ingest.big.ratio
+web.api.list web.api.all web.api.show web.page.list web.page.owner web.page.show web.page.dash"
 for r in $ROWS; do
 	line=$(grep -F "| $r |" "$T/out" | head -n 1)
 	res=$(printf '%s' "$line" | awk -F ' \\| ' '{ print $3 }')

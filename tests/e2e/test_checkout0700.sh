@@ -36,7 +36,8 @@ n=$(ls "$CO"/samples/*.eml | wc -l)
 like "$out" "ingested $n messages \\(0 deferred\\)" "every sample ingested, none deferred"
 ok "! grep -q 'Permission denied' <<<\"\$out\"" "no 'Permission denied'"
 db=$(sed -n 's/^demo database: \([^ ]*\) .*/\1/p' <<<"$out")
-is "$(sqlite3 "$db" 'SELECT count(*) FROM reports' 2>/dev/null)" "$n" "a report per sample in the demo database"
+# a feed's further events are reports of their own in the same spool file: count the files
+is "$(sqlite3 "$db" 'SELECT count(DISTINCT spool_path) FROM reports' 2>/dev/null)" "$n" "a report per sample in the demo database"
 like "$out" "cannot reach .*runs the copy" "the demo says it runs a copy the mail user can reach"
 
 # one test that runs the pipe user, from the same checkout

@@ -72,14 +72,14 @@ fi
 
 # reports output formats
 is "$(A reports --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 6 "reports --format json: valid JSON, 6 rows"
-is "$(A reports --format csv | head -1 | tr -d "\r")" "id,received,status,format,feedback_type,reporter,source_ip,verdict,abused_host,incident,subject" "reports --format csv header"
+is "$(A reports --format csv | head -1 | tr -d "\r")" "id,received,status,format,feedback_type,reporter,source_ip,verdict,abused_host,incident,subject,category" "reports --format csv header"
 is "$(A reports --format csv | tail -n +2 | wc -l)" 6 "reports --format csv rows"
 is "$(A reports --status pending --format csv | tail -n +2 | wc -l)" 0 "reports --status pending: none"
 # make install: binary, man pages, example configuration under DESTDIR
 BUILDNAME=$(basename "${ABUSEDESK_BUILD:-build/default}")
 if make -s install BUILD="$BUILDNAME" DESTDIR="$T/inst" PREFIX=/usr >/dev/null 2>&1; then
 	for f in usr/bin/abusedesk usr/share/man/man1/abusedesk.1 usr/share/man/man5/abusedesk.conf.5 \
-		etc/abusedesk/abusedesk.conf.example; do
+		etc/abusedesk/abusedesk.conf.example usr/share/abusedesk/rdap-bootstrap.json; do
 		ok "[ -f '$T/inst/$f' ]" "make install puts $f"
 	done
 	like "$("$T/inst/usr/bin/abusedesk" --version)" "^abusedesk " "the installed binary runs"

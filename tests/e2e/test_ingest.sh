@@ -42,7 +42,7 @@ files() { find "$T/spool/$1" -type f | wc -l; }
 conf ""
 ok "A init" "init creates database and spool"
 ok "A init" "init is idempotent"
-is "$(q 'PRAGMA user_version')" "4" "schema version recorded"
+is "$(q 'PRAGMA user_version')" "6" "schema version recorded"
 [ -n "$RUN_USER" ] && is "$(stat -c %U "$T/spool/new")" "abusedesk" "init as root hands the spool to run_user"
 
 # a normal message

@@ -240,12 +240,17 @@ ok "! grep -q waiting '$T/w3.out'" "nothing waits any more"
 # ------------------------------------------------- 5: a version 1 database migrates
 q "delete from outbox"
 queue 500 500
-q "DROP INDEX outbox_dedupe; ALTER TABLE outbox DROP COLUMN claim_owner; ALTER TABLE outbox DROP COLUMN claim_until;
+q "DROP INDEX outbox_dedupe; DROP INDEX outbox_forward_at; DROP INDEX outbox_forward_report; DROP INDEX reports_not_ours; ALTER TABLE outbox DROP COLUMN claim_owner; ALTER TABLE outbox DROP COLUMN claim_until;
    ALTER TABLE outbox DROP COLUMN reason; ALTER TABLE outbox DROP COLUMN report_id;
-   ALTER TABLE outbox DROP COLUMN dedupe_key; PRAGMA user_version = 1"
+   ALTER TABLE outbox DROP COLUMN dedupe_key; ALTER TABLE maillog DROP COLUMN client_port;
+   ALTER TABLE report_hops DROP COLUMN port; DROP TABLE rdap_cache; ALTER TABLE reports DROP COLUMN contact_email;
+   ALTER TABLE reports DROP COLUMN contact_at; ALTER TABLE reports DROP COLUMN forward_state;
+   ALTER TABLE reports DROP COLUMN forward_to; ALTER TABLE reports DROP COLUMN forward_at;
+   ALTER TABLE incidents DROP COLUMN assignee; DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE users;
+   PRAGMA user_version = 1"
 ok "! A notify --once 2>/dev/null" "a version 1 database: notify asks for init"
-like "$(A init 2>&1)" "schema version 1 -> 4" "init migrates it"
-is "$(q "PRAGMA user_version")" 4 "schema version 4"
+like "$(A init 2>&1)" "schema version 1 -> 6" "init migrates it"
+is "$(q "PRAGMA user_version")" 6 "schema version 6"
 A notify --once >/dev/null 2>&1
 is "$(mid_count '<n500@test>')" 1 "a row queued before the migration goes out once"
 

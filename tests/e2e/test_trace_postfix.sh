@@ -63,7 +63,16 @@ check() {
 }
 
 # live Postfix masters and Dovecots (other tests' included): the same after the capture
-procs() { ps -eo pid=,stat=,comm= | awk '$2 !~ /^Z/ && ($3 == "master" || $3 == "dovecot") { print $1 }' | sort | tr '\n' ' '; }
+# procs - Postfix masters and Dovecots that belong to a capture (their working
+# folder or configuration under /tmp/abusedesk-pfcap-*): another test's
+# servers running at the same time are not the capture's
+procs() {
+	local p
+	for p in $(ps -eo pid=,stat=,comm= | awk '$2 !~ /^Z/ && ($3 == "master" || $3 == "dovecot") { print $1 }'); do
+		{ readlink "/proc/$p/cwd"; tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null |
+			grep -q 'abusedesk-pfcap-' && printf '%s\n' "$p"
+	done | sort | tr '\n' ' '
+}
 before=$(procs)
 start=$SECONDS
 bash tools/capture-postfix-samples.sh -l "$T/logs" "$T/out" >"$T/capture.log" 2>&1

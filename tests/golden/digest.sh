@@ -46,8 +46,20 @@ golden expected.html --format html
 golden expected-week.txt --since 7d
 
 like "$(cat "$T/expected-empty.txt")" "Nothing new in this period" "an empty period says nothing new"
-like "$(cat "$T/expected.txt")" "no state change and no new report for more than 7 days" \
+like "$(cat "$T/expected.txt")" "no state change and no new report for[[:space:]]more than 7 days" \
 	"the footer defines stale"
+# the text digest fits an 80-column terminal and a mail (78), whatever COLUMNS says
+for f in expected.txt expected-owner.txt expected-empty.txt expected-week.txt; do
+	w=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$T/$f")
+	ok "[ $w -le 78 ]" "$f: every line within 78 columns ($w)"
+done
+w=$(COLUMNS=80 "$BIN" -c "$T/conf" digest | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+ok "[ $w -le 80 ]" "digest with COLUMNS=80 fits ($w)"
+txt=$(cat "$T/expected.txt")
+like "$txt" "Open relay" "text: verdicts as words"
+[[ "$txt" != *open_relay* && "$txt" != *compromised_account* ]] && pass "text: no verdict identifiers" ||
+	fail "text: verdict identifiers shown"
+like "$txt" "Not counted above: 1 report of mail that did not come from our" "text: not_ours apart from the chart"
 owner_out=$(cat "$T/expected-owner.txt")
 [[ "$owner_out" != *proxy1.example.net* && "$owner_out" != *weird* ]] &&
 	pass "the owner digest shows only the owner's hosts" || fail "owner digest leaks other hosts"
@@ -63,6 +75,22 @@ else
 	skip "xmllint missing (apt-get install libxml2-utils)"
 fi
 body=$(cat "$html")
+# verdicts as words, not_ours apart from the chart, a y axis of round ticks,
+# the open incidents under New or Growing not repeated
+like "$body" "Local injection|Open relay</td>" "HTML: verdicts as words"
+[[ "$body" != *'> open_relay'* && "$body" != *'> not_ours'* && "$body" != *'>not_ours'* ]] &&
+	pass "HTML: no verdict identifiers shown" || fail "HTML: verdict identifiers shown"
+is "$(grep -c 'fill="#8c959f"' "$html")" 0 "HTML: no not_ours bar in the chart"
+like "$body" "Not in the chart: <b[^>]*>1</b> report of mail that did not come from our" "HTML: not_ours counted apart"
+is "$(grep -oE 'text-anchor="end" fill="#57606a">[0-9]+<' "$html" | grep -oE '>[0-9]+' | tr -d '>' | tr '\n' ' ')" "0 5 10 15 " \
+	"HTML: the y axis has round ticks 0 5 10 15"
+open=$(sed -n '/Other open incidents/,/<\/table>/p' "$html")
+like "$open" "Other open incidents, most recent first \\(3\\)" "HTML: the open table counts the others"
+for id in 6 1 2; do
+	[[ "$open" != *">#$id<"* ]] && pass "HTML: #$id (under New or Growing) not repeated in the open table" ||
+		fail "HTML: #$id repeated in the open table"
+done
+like "$open" ">#5<" "HTML: an open incident not listed above is in the open table"
 for bad in '<script' '<img' '<b>bold' 'onerror=alert(2)>' '"weird"&co' $'\x1b'; do
 	[[ "$body" != *"$bad"* ]] && pass "no raw '$bad' in the HTML" || fail "raw '$bad' in the HTML"
 done

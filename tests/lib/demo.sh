@@ -81,7 +81,7 @@ echo "== verdicts of the $n samples"
 seen=$(A reports --limit 1000 --format csv | sed 1d | cut -d, -f8 | sort | uniq -c)
 echo "$seen"
 missing=
-for v in open_proxy infected_host compromised_account open_relay web_script local_injection unknown not_ours; do
+for v in open_proxy infected_host compromised_account open_relay web_script local_injection compromised_server web_compromise unknown not_ours; do
 	echo "$seen" | grep -qw "$v" || missing="$missing $v"
 done
 if [ -n "$missing" ]; then
@@ -91,3 +91,12 @@ fi
 echo
 echo "demo database: $D/db/abusedesk.db (try: sqlite3 $D/db/abusedesk.db 'select * from open_incidents')"
 echo "configuration: $D/abusedesk.conf (abusedesk -c $D/abusedesk.conf --help)"
+# a handler for the web helpdesk: user demo, password demo
+A user del demo >/dev/null 2>&1 || true
+echo demo | A user add demo --role handler >/dev/null
+echo
+echo "== the web helpdesk of the demo"
+echo "start it:  $BIN -c $D/abusedesk.conf web --listen 127.0.0.1:8025"
+echo "then open: http://127.0.0.1:8025/  (user demo, password demo)"
+echo "the API:   TOKEN=\$($BIN -c $D/abusedesk.conf user token demo)"
+echo "           curl -H \"Authorization: Bearer \$TOKEN\" http://127.0.0.1:8025/api/v1/incidents"

@@ -2,6 +2,8 @@
 # tests/lib/deps.sh MODE  -- install missing Debian packages for abusedesk.
 #   MODE=build : compiler + libraries needed to build abusedesk
 #   MODE=test  : build + servers/tools used by the unit and e2e tests
+#   MODE=deb   : build + what `make deb` and `make check-deb` use (debhelper,
+#                dpkg-dev, lintian, debootstrap and the archive keyring)
 # Installs only what is missing (dpkg-query), non-interactively, via apt-get
 # when root, `sudo -n` otherwise.  Without either it prints what to install
 # and exits 1.  Verbose apt output goes to $DEPS_LOG (default /tmp/abusedesk-deps.log).
@@ -10,14 +12,16 @@
 set -u
 
 MODE=${1:-}
-BUILD_PKGS="build-essential pkg-config libgmime-3.0-dev libpcre2-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libcmocka-dev libjson-glib-dev libyaml-dev libpq-dev"
-TEST_PKGS="python3 python3-aiosmtpd swaks procmail libxml2-utils postfix clang libclang-rt-14-dev valgrind jq openssl tinyproxy strace bc dovecot-core dovecot-imapd spamassassin libsisimai-perl postgresql"
+BUILD_PKGS="build-essential pkg-config libgmime-3.0-dev libpcre2-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libcmocka-dev libjson-glib-dev libyaml-dev libmicrohttpd-dev libcrypt-dev libpq-dev"
+TEST_PKGS="python3 python3-aiosmtpd swaks procmail libxml2-utils postfix clang libclang-rt-14-dev valgrind jq openssl tinyproxy strace bc dovecot-core dovecot-imapd spamassassin libsisimai-perl chromium chromium-driver python3-selenium postgresql"
+DEB_PKGS="debhelper dpkg-dev lintian debootstrap debian-archive-keyring"
 LOG=${DEPS_LOG:-/tmp/abusedesk-deps.log}
 
 case "$MODE" in
     build) PKGS=$BUILD_PKGS ;;
     test)  PKGS="$BUILD_PKGS $TEST_PKGS" ;;
-    *) echo "usage: $0 build|test" >&2; exit 64 ;;
+    deb)   PKGS="$BUILD_PKGS $DEB_PKGS" ;;
+    *) echo "usage: $0 build|test|deb" >&2; exit 64 ;;
 esac
 
 say() { printf 'deps: %s\n' "$*"; }

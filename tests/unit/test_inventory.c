@@ -294,6 +294,31 @@ static void test_maillog_parse_postfix(void **state)
 	snprintf(line, sizeof(line), "2024-03-03T11:20:11.123456+01:00 smtp1 postfix/smtpd[1]: ABCDEF1234: client=x[192.0.2.1]");
 	assert_int_equal(maillog_parse_line(line, strlen(line), MARCH_2024, &r), 1);
 	assert_int_equal(r.at, 1709461211LL);
+	assert_int_equal(r.client_port, 0);   /* no port logged */
+	/* smtpd_client_port_logging = yes: client=NAME[IP]:PORT */
+	snprintf(line, sizeof(line), "Mar  3 10:15:01 mx2 postfix/smtpd[2211]: 4TqR3k1XyzB: client=nat1.example.net[192.0.2.1]:40123");
+	assert_int_equal(maillog_parse_line(line, strlen(line), MARCH_2024, &r), 1);
+	assert_string_equal(r.client_ip, "192.0.2.1");
+	assert_string_equal(r.client_name, "nat1.example.net");
+	assert_int_equal(r.client_port, 40123);
+	snprintf(line, sizeof(line), "Mar  3 10:15:01 mx2 postfix/smtpd[2211]: 4TqR3k1XyzB: client=x[2001:db8::5]:2525, sasl_method=PLAIN, sasl_username=u");
+	assert_int_equal(maillog_parse_line(line, strlen(line), MARCH_2024, &r), 1);
+	assert_string_equal(r.client_ip, "2001:db8::5");
+	assert_int_equal(r.client_port, 2525);
+	assert_string_equal(r.sasl_user, "u");
+	/* hostile ports are no port; the address still counts */
+	const char *bad[] = { "]:0", "]:65536", "]:99999999999", "]:-1", "]:", "]:12a" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "Mar  3 10:15:01 mx2 postfix/smtpd[2211]: 4TqR3k1XyzB: client=x[192.0.2.1%s", bad[i]);
+		assert_int_equal(maillog_parse_line(line, strlen(line), MARCH_2024, &r), 1);
+		assert_string_equal(r.client_ip, "192.0.2.1");
+		if (r.client_port != 0)
+			fail_msg("%s: port %d", bad[i], r.client_port);
+	}
+	/* the relay's port is not the client's */
+	snprintf(line, sizeof(line), "Mar  3 10:15:03 mx2 postfix/smtp[2216]: 4TqR3k1XyzA: to=<v@r.example>, relay=mx.r.example[198.18.0.25]:25, status=sent (250 ok)");
+	assert_int_equal(maillog_parse_line(line, strlen(line), MARCH_2024, &r), 1);
+	assert_int_equal(r.client_port, 0);
 }
 
 static void test_maillog_parse_exim(void **state)
@@ -308,6 +333,7 @@ static void test_maillog_parse_exim(void **state)
 	assert_string_equal(r.queue_id, "1rgXyZ-000Abc-Q1");
 	assert_string_equal(r.sender, "promo@bulk.example");
 	assert_string_equal(r.client_ip, "198.51.100.140");
+	assert_int_equal(r.client_port, 51234);
 	assert_string_equal(r.client_name, "");
 	assert_string_equal(r.sasl_user, "bob@example.net");
 	assert_string_equal(r.message_id, "promo-77@bulk.example");
@@ -315,7 +341,18 @@ static void test_maillog_parse_exim(void **state)
 	assert_string_equal(r.recipient, "target@remote.example");
 	assert_string_equal(r.relay, "mx.remote.example[198.18.0.25]");
 	assert_string_equal(r.status, "sent");
+	assert_int_equal(r.client_port, 0);
 	assert_int_equal(maillog_parse_line("2024-03-03 12:01:06 1rgXyZ-000Abc-Q1 Completed", 46, MARCH_2024, &r), 0);
+	/* a smarthost's mainlog with +incoming_port: H=NAME (HELO) [IP]:PORT, no port without it */
+	l1 = "2024-05-01 10:29:58 1rNat1-000Q1a-2B <= winner@lottery.example.org H=nat1.example.net (pc-3-4.lan)"
+	     " [192.0.2.1]:40123 P=esmtp S=812 id=spam-2@lottery.example.org";
+	assert_int_equal(maillog_parse_line(l1, strlen(l1), MARCH_2024, &r), 1);
+	assert_string_equal(r.client_name, "nat1.example.net");
+	assert_string_equal(r.client_ip, "192.0.2.1");
+	assert_int_equal(r.client_port, 40123);
+	l1 = "2024-05-01 10:29:58 1rNat1-000Q1a-2B <= w@l.example H=(pc-3-4.lan) [192.0.2.1] P=esmtp S=812";
+	assert_int_equal(maillog_parse_line(l1, strlen(l1), MARCH_2024, &r), 1);
+	assert_int_equal(r.client_port, 0);
 }
 
 /* import_log - parse and insert every line; returns rows added */
@@ -352,11 +389,17 @@ static void test_maillog_import_find(void **state)
 	db_mem(&d);
 	assert_int_equal(import_log(&d, postfix_log), 6);
 	assert_int_equal(import_log(&d, postfix_log), 0);   /* same lines: nothing new */
+	assert_int_equal(import_log(&d, "Mar  3 10:15:01 mx2 postfix/smtpd[9]: 5PortQ1: client=nat1[192.0.2.1]:40123\n"), 1);
 	app_trace_env(&ae, &env);
+	env.maillog(env.ctx, "5PortQ1", NULL, &e);
+	assert_true(e.found);
+	assert_string_equal(e.client_ip, "192.0.2.1");
+	assert_int_equal(e.client_port, 40123);
 	env.maillog(env.ctx, "4TqR3k1XyzA", NULL, &e);
 	assert_true(e.found);
 	assert_string_equal(e.client_ip, "203.0.113.45");
 	assert_string_equal(e.host, "mx2");
+	assert_int_equal(e.client_port, 0);
 	assert_string_equal(e.sasl_user, "");
 	env.maillog(env.ctx, NULL, "<m2@smtp1.example.net>", &e);
 	assert_true(e.found);

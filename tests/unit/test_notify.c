@@ -415,6 +415,89 @@ static void test_render_plain(void **state)
 	notice_free(&n);
 }
 
+/* squeeze - s with every run of blanks and line ends made one space (in place) */
+static char *squeeze(char *s)
+{
+	char *o = s;
+
+	for (const char *p = s; *p; p++) {
+		if (*p == ' ' || *p == '\n') {
+			if (o > s && o[-1] != ' ')
+				*o++ = ' ';
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return s;
+}
+
+/* notices for reports that are not about mail: category shown, advice per category and verdict */
+static void test_render_categories(void **state)
+{
+	static const struct { const char *verdict, *category, *todo, *happened, *subject; } cases[] = {
+		{ "open_proxy", "login-attack", "Close the proxy to", "proxy service",
+		  "open proxy on h.example.net (login attacks, 2 reports)" },
+		{ "infected_host", "scan", "Clean the customer's machine", "probably infected",
+		  "infected host on h.example.net (scans, 2 reports)" },
+		{ "compromised_server", "ddos", "Rotate credentials and look for a", "broken into it",
+		  "compromised server on h.example.net (denial-of-service attacks, 2 reports)" },
+		{ "web_compromise", "phishing", "Take the content down and find the entry point",
+		  "served by a web site", "web compromise on h.example.net (phishing, 2 reports)" },
+		{ "infected_host", "copyright", "copyright policy's notice", "rights holder",
+		  "infected host on h.example.net (copyright infringement, 2 reports)" },
+		{ "open_proxy", "spam", "spammers use it to reach mail servers", "the mail was sent",
+		  "open proxy on h.example.net (2 reports)" },
+	};
+	static char key[] = "h.example.net", st[] = "open", ip[] = "192.0.2.80", owner[] = "net-team",
+		empty[] = "", conf[] = "high", fmt[] = "xarf", expl[] = "h.example.net is ours.",
+		trace[] = "{\"evidence\":[\"X-ARF Source named 192.0.2.80 port 22, ours (role proxy)\"]}";
+	struct config c = { 0 };
+
+	c.organization = "Example Network";
+	c.team_address = "abuse-team@example.net";
+	c.from_address = "abusedesk@example.net";
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct outbox_incident in = { 0 };
+		struct outbox_report r = { 0 };
+		struct notice n;
+		char *happened, *todo, *tech, subj[200];
+
+		in.id = 9; in.key_host = key; in.verdict = (char *)cases[i].verdict; in.status = st;
+		in.abused_host = key; in.abused_ip = ip; in.owner = owner; in.role = empty; in.confidence = conf;
+		in.explanation = expl; in.auth_user = empty; in.first_seen = in.last_seen = 1714608000;
+		in.reports = 2; in.messages = 0; in.reporters = 1;
+		r.id = 1; r.format = fmt; r.explanation = expl; r.trace_json = trace; r.injector_ip = ip;
+		r.orig_headers = empty; r.reporter = empty; r.source_ip = ip; r.category = (char *)cases[i].category;
+		render_notice(&c, &in, &r, NULL, "new", NULL, 0, &n);
+		happened = section_of(n.text.data, "\nWhat happened\n\n");
+		todo = section_of(n.text.data, "\nWhat to do\n\n");
+		tech = section_of(n.text.data, "\nTechnical evidence\n\n");
+		assert_width(happened, 72);
+		if (strcmp(cases[i].category, "spam") != 0)
+			assert_width(todo, 72);
+		if (!strstr(squeeze(todo), cases[i].todo) || !strstr(squeeze(happened), cases[i].happened))
+			fail_msg("%s/%s: advice does not fit:\n%s\n%s", cases[i].verdict, cases[i].category,
+				 happened, todo);
+		snprintf(subj, sizeof(subj), "[abuse #9] %s", cases[i].subject);
+		assert_string_equal(n.subject, subj);
+		if (strcmp(cases[i].category, "spam") != 0) {
+			const char *cat = strstr(n.text.data, "Category:");
+
+			assert_non_null(cat);
+			assert_true(strncmp(cat + strspn(cat + 9, " ") + 9, cases[i].category,
+					    strlen(cases[i].category)) == 0);
+			assert_null(strstr(happened, "received mail from"));
+			assert_null(strstr(tech, "Received headers"));
+			assert_non_null(strstr(n.json.data, "\"category\":\""));
+		}
+		g_free(happened);
+		g_free(todo);
+		g_free(tech);
+		notice_free(&n);
+	}
+}
+
 static void test_sign(void **state)
 {
 	char sig[100];
@@ -647,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_compose_attach_line_ends),
 		cmocka_unit_test(test_evidence),
 		cmocka_unit_test(test_render_plain),
+		cmocka_unit_test(test_render_categories),
 		cmocka_unit_test(test_sign),
 		cmocka_unit_test_setup_teardown(test_policy, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(test_owner_policies, setup_db, teardown_db),

@@ -200,6 +200,126 @@ static void test_line_ends(void **state)
 	buf_free(&cr);
 }
 
+/* a plain-text report with stray addresses (quoted headers, prose, whois, a signature) names
+ * only the source its log lines name */
+static void test_plain_stray_ips(void **state)
+{
+	static const char msg[] = "From: noc@example.org\nSubject: attacks on our mail server\n\n"
+		"Our server 198.51.100.250 sees password guessing; we blocked it at 198.51.100.1.\n"
+		"2024-05-01T10:58:01Z mail dovecot: auth: passwd-file(a@example.org,192.0.2.50): unknown user\n"
+		"2024-05-01 10:58:03 mail dovecot: imap-login: rip=192.0.2.50, lip=198.51.100.250\n"
+		"[2024-05-01T10:58:05+00:00] mail dovecot: auth failed rip=192.0.2.50\n"
+		"> Received: from relay.example.org (relay.example.org [203.0.113.99])\n"
+		"> May  1 09:00:00 the attacks come from 203.0.113.98\n"
+		"X-Originating-IP: 203.0.113.97\n"
+		"-- \nMay  1 09:00:00 NOC 203.0.113.96 resolvers\n";
+	static const char prose[] = "From: ops@example.org\nSubject: scans\n\n"
+		"the host 203.0.113.7 scans us.\n> quoted 203.0.113.8\n-- \nsig 203.0.113.9\n";
+	static const char web[] = "From: ops@example.org\nSubject: wp-login brute force\n\n"
+		"203.0.113.30 - - [01/May/2024:10:00:01 +0000] \"POST /wp-login.php HTTP/1.1\" 200 512\n"
+		"203.0.113.30 - - [01/May/2024:10:00:02 +0000] \"POST /wp-login.php HTTP/1.1\" 200 512\n"
+		"198.51.100.4 - - [01/May/2024:10:00:03 +0000] \"GET / HTTP/1.1\" 200 10\n";
+	struct report r;
+
+	parse_str(msg, strlen(msg), &r);
+	assert_int_equal(r.format, FMT_PLAIN);
+	assert_string_equal(r.source_ip, "192.0.2.50");
+	assert_int_equal(r.source_sure, SRC_SURE_HIGH);
+	assert_int_equal(r.abuse_category, CAT_LOGIN_ATTACK);
+	assert_string_equal(r.arrival_date, "2024-05-01T10:58:01Z");
+	assert_non_null(strstr(r.source_field, "3 of 3 log lines"));
+	report_free(&r);
+	/* no log line: the first unquoted address above the signature, low */
+	parse_str(prose, strlen(prose), &r);
+	assert_string_equal(r.source_ip, "203.0.113.7");
+	assert_int_equal(r.source_sure, SRC_SURE_LOW);
+	assert_int_equal(r.abuse_category, CAT_SCAN);
+	report_free(&r);
+	/* web server log lines: the address on most lines, medium when others appear */
+	parse_str(web, strlen(web), &r);
+	assert_string_equal(r.source_ip, "203.0.113.30");
+	assert_int_equal(r.source_sure, SRC_SURE_MEDIUM);
+	report_free(&r);
+}
+
+/* fail2ban's mail action: the ban line names the source, the whois text does not */
+static void test_plain_fail2ban(void **state)
+{
+	static const char msg[] = "From: fail2ban@gw.example.org\nSubject: [Fail2Ban] sshd: banned\n\n"
+		"Hi,\n\nThe IP 203.0.113.5 has just been banned by Fail2Ban after\n"
+		"6 attempts against sshd.\n\ninetnum: 198.51.100.0 - 198.51.100.255\n"
+		"May  1 10:40:51 gw sshd[1]: Failed password for root from 198.51.100.77 port 1 ssh2\n";
+	struct report r;
+
+	parse_str(msg, strlen(msg), &r);
+	assert_string_equal(r.source_ip, "203.0.113.5");
+	assert_int_equal(r.source_sure, SRC_SURE_HIGH);
+	assert_string_equal(r.source_field, "fail2ban ban line (jail sshd)");
+	assert_int_equal(r.abuse_category, CAT_LOGIN_ATTACK);
+	report_free(&r);
+}
+
+/* X-ARF category and type names of 0.1/0.2 and v3/v4 map onto the normalised categories */
+static void test_xarf_categories(void **state)
+{
+	static const struct { const char *cat, *type; enum report_category want; } cases[] = {
+		{ "abuse", "login-attack", CAT_LOGIN_ATTACK }, { "abuse", "ddos", CAT_DDOS },
+		{ "info", "port-scan", CAT_SCAN }, { "fraud", "phishing", CAT_PHISHING },
+		{ "abuse", "malware-attack", CAT_MALWARE }, { "private", "copyright", CAT_COPYRIGHT },
+		{ "fraud", "", CAT_FRAUD }, { "abuse", "spam", CAT_SPAM }, { "abuse", "info", CAT_OTHER },
+		{ "Connection", "LoginAttack", CAT_LOGIN_ATTACK }, { "Connection", "PortScan", CAT_SCAN },
+		{ "Connection", "DdoS", CAT_DDOS }, { "Content", "Phishing", CAT_PHISHING },
+		{ "Content", "Malware", CAT_MALWARE }, { "Copyright", "Copyright", CAT_COPYRIGHT },
+		{ "Messages", "Spam", CAT_SPAM }, { "Infrastructure", "Botnet", CAT_MALWARE },
+	};
+	struct report r;
+	struct buf b;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_init(&b, 0);
+		buf_printf(&b, "From: r@example.org\nX-ARF: YES\nMIME-Version: 1.0\n"
+			   "Content-Type: multipart/mixed; boundary=\"XX\"\n\n--XX\nContent-Type: text/plain\n\nx\n"
+			   "--XX\nContent-Type: text/plain; name=\"report.txt\"\n\n---\nCategory: %s\n"
+			   "Report-Type: %s\nSource-Type: ipv4\nSource: 203.0.113.9\n--XX--\n",
+			   cases[i].cat, cases[i].type[0] ? cases[i].type : "\"\"");
+		parse_str(b.data, b.len, &r);
+		if (r.abuse_category != cases[i].want)
+			fail_msg("%s/%s: %s, want %s", cases[i].cat, cases[i].type,
+				 report_category_name(r.abuse_category), report_category_name(cases[i].want));
+		report_free(&r);
+		buf_free(&b);
+	}
+	assert_int_equal(report_category_from_name("login-attack"), CAT_LOGIN_ATTACK);
+	assert_int_equal(report_category_from_name("nonsense"), -1);
+}
+
+/* ACNS notices: the Source and the title; entities stay text, a block without its end is no notice */
+static void test_acns(void **state)
+{
+	static const char msg[] = "From: a@rights.example.org\nSubject: Notice\n\nText.\n"
+		"<Infringement xmlns=\"http://www.acns.net/ACNS\"><Source><TimeStamp>2024-05-01T10:30:00Z"
+		"</TimeStamp><IP_Address> 203.0.113.30 </IP_Address><Port>6881</Port><Type>BitTorrent</Type>"
+		"</Source><Content><Item><Title>&lt;b&gt;A &amp;ent; &amp; B</Title></Item></Content>"
+		"<Complainant><Email>Agent &lt;agent@rights.example.org&gt;</Email></Complainant></Infringement>\n";
+	static const char cut[] = "From: a@rights.example.org\nSubject: Notice\n\n"
+		"<Infringement><Source><IP_Address>203.0.113.30</IP_Address></Source>\n";
+	struct report r;
+
+	parse_str(msg, strlen(msg), &r);
+	assert_int_equal(r.format, FMT_ACNS);
+	assert_int_equal(r.abuse_category, CAT_COPYRIGHT);
+	assert_string_equal(r.source_ip, "203.0.113.30");
+	assert_int_equal(r.source_port, 6881);
+	assert_string_equal(r.arrival_date, "2024-05-01T10:30:00Z");
+	assert_string_equal(r.protocol, "bittorrent");
+	assert_string_equal(r.content_title, "<b>A &ent; & B");
+	assert_string_equal(r.reporter, "agent@rights.example.org");
+	report_free(&r);
+	parse_str(cut, strlen(cut), &r);
+	assert_int_not_equal(r.format, FMT_ACNS);
+	report_free(&r);
+}
+
 static void test_xarf(void **state)
 {
 	static const char msg[] = "From: reports@example.org\nX-ARF: YES\nMIME-Version: 1.0\n"
@@ -645,6 +765,10 @@ int main(void)
 		cmocka_unit_test(test_hostile_repeated),
 		cmocka_unit_test(test_hostile_empty_and_junk),
 		cmocka_unit_test(test_addr_only),
+		cmocka_unit_test(test_plain_stray_ips),
+		cmocka_unit_test(test_plain_fail2ban),
+		cmocka_unit_test(test_xarf_categories),
+		cmocka_unit_test(test_acns),
 	};
 	int rc;
 

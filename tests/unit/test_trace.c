@@ -109,6 +109,82 @@ static void done(struct report *r, struct verdict *v)
 	report_free(r);
 }
 
+/* nm - a report without a message: category c, source src (may be NULL), port, time, one URL */
+static void nm(struct report *r, enum report_category c, const char *src, int port, time_t at,
+	       const char *url)
+{
+	report_init(r);
+	r->format = FMT_XARF;
+	r->abuse_category = c;
+	r->source_ip = src ? xstrdup(src) : NULL;
+	r->source_field = src ? xstrdup("X-ARF Source") : NULL;
+	r->source_sure = src ? SRC_SURE_HIGH : SRC_SURE_NONE;
+	r->source_port = port;
+	r->arrival = at;
+	if (url)
+		strlist_add(&r->reported_uris, url);
+}
+
+/* reports without a message: the named address's role decides, by category */
+static void test_nonmail(void **state)
+{
+	static const struct {
+		enum report_category c; const char *src; int port; time_t at; const char *url;
+		const char *verdict, *rule, *ip;
+	} cases[] = {
+		{ CAT_LOGIN_ATTACK, "192.0.2.80", 0, 0, NULL, "open_proxy", "attack-proxy", "192.0.2.80" },
+		{ CAT_SCAN, "198.51.100.23", 0, 0, NULL, "infected_host", "attack-customer", "198.51.100.23" },
+		{ CAT_DDOS, "192.0.2.50", 0, 0, NULL, "compromised_server", "attack-server", "192.0.2.50" },
+		{ CAT_LOGIN_ATTACK, "192.0.2.25", 0, 0, NULL, "compromised_server", "attack-mta", "192.0.2.25" },
+		{ CAT_LOGIN_ATTACK, "192.0.2.40", 0, 0, NULL, "compromised_server", "attack-web", "192.0.2.40" },
+		{ CAT_PHISHING, "192.0.2.40", 0, 0, NULL, "web_compromise", "content-web", "192.0.2.40" },
+		{ CAT_MALWARE, NULL, 0, 0, "http://WEB1.example.net./x.exe", "web_compromise", "url-host-web",
+		  "192.0.2.40" },
+		{ CAT_PHISHING, "203.0.113.5", 0, 0, "https://u:p@[2001:db8:25::25]:8443/a", "web_compromise",
+		  "url-host-mta", "2001:db8:25::25" },
+		{ CAT_PHISHING, NULL, 0, 0, "http://new.example.net/login", "unknown",
+		  "url-host-not-in-inventory", NULL },
+		{ CAT_PHISHING, NULL, 0, 0, "http://bank.example.org/login", "unknown", "nonmail-no-address", NULL },
+		{ CAT_COPYRIGHT, "198.51.100.30", 51413, 0, NULL, "infected_host", "copyright-customer",
+		  "198.51.100.30" },
+		{ CAT_LOGIN_ATTACK, "192.0.2.1", 40123, 1714559400, NULL, "infected_host",
+		  "nat-inside-dynamic", "10.20.3.4" },
+		{ CAT_LOGIN_ATTACK, "192.0.2.1", 0, 0, NULL, "unknown", "nat-no-port", "192.0.2.1" },
+		{ CAT_LOGIN_ATTACK, "192.0.2.1", 41000, 1714559400, NULL, "unknown", "nat-no-record", "192.0.2.1" },
+		{ CAT_SCAN, "192.0.2.99", 0, 0, NULL, "unknown", "nonmail-not-in-inventory", "192.0.2.99" },
+		{ CAT_OTHER, "192.0.2.50", 0, 0, NULL, "unknown", "nonmail-other-server", "192.0.2.50" },
+		{ CAT_SCAN, "203.0.113.5", 0, 0, NULL, "not_ours", "nonmail-not-ours", NULL },
+	};
+	struct report r;
+	struct verdict v;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		nm(&r, cases[i].c, cases[i].src, cases[i].port, cases[i].at, cases[i].url);
+		run(&r, &v);
+		if (strcmp(verdict_name(v.cls), cases[i].verdict) != 0 || strcmp(v.rule, cases[i].rule) != 0 ||
+		    (cases[i].ip == NULL) != (v.abused_ip == NULL) ||
+		    (cases[i].ip && strcmp(cases[i].ip, v.abused_ip) != 0))
+			fail_msg("case %zu: %s %s %s, want %s %s %s", i, verdict_name(v.cls), v.rule,
+				 v.abused_ip ? v.abused_ip : "-", cases[i].verdict, cases[i].rule,
+				 cases[i].ip ? cases[i].ip : "-");
+		assert_int_equal(v.category, cases[i].c);
+		assert_true(v.evidence.n > 0 || cases[i].src == NULL);
+		done(&r, &v);
+	}
+	/* a low-confidence source caps the verdict's confidence */
+	nm(&r, CAT_LOGIN_ATTACK, "192.0.2.80", 0, 0, NULL);
+	r.source_sure = SRC_SURE_LOW;
+	run(&r, &v);
+	assert_int_equal(v.cls, V_OPEN_PROXY);
+	assert_int_equal(v.confidence, CONF_LOW);
+	done(&r, &v);
+	/* a spam report without a message keeps the mail trace's rules */
+	nm(&r, CAT_SPAM, "192.0.2.50", 0, 0, NULL);
+	run(&r, &v);
+	assert_string_equal(v.rule, "source-only-no-message");
+	done(&r, &v);
+}
+
 static void test_open_relay(void **state)
 {
 	struct report r;
@@ -904,7 +980,7 @@ static void test_hostile(void **state)
 
 static void test_json_and_names(void **state)
 {
-	static const char want[] = "{\"file\":\"a\\\"b.eml\",\"verdict\":\"open_relay\",\"confidence\":\"high\","
+	static const char want[] = "{\"file\":\"a\\\"b.eml\",\"verdict\":\"open_relay\",\"category\":null,\"confidence\":\"high\","
 		"\"abused_ip\":\"192.0.2.25\",\"abused_host\":\"mx2.example.net\",\"owner\":\"mail-team\","
 		"\"role\":\"mta\",\"egress_ip\":\"192.0.2.25\",\"injector_ip\":\"203.0.113.9\","
 		"\"auth_user\":null,\"nat_inside\":null,\"egress_hop\":0,\"ingress_hop\":1,"
@@ -913,7 +989,7 @@ static void test_json_and_names(void **state)
 	struct verdict v;
 	struct buf b;
 
-	for (int i = 0; i <= V_LOCAL_INJECTION; i++)
+	for (int i = 0; i <= V_WEB_COMPROMISE; i++)
 		assert_int_equal(verdict_from_name(verdict_name((enum verdict_class)i)), i);
 	for (int i = 0; i <= ROLE_SERVER; i++)
 		assert_int_equal(role_from_name(role_name((enum host_role)i)), i);
@@ -1004,6 +1080,7 @@ int main(void)
 		cmocka_unit_test(test_no_env_and_empty),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_json_and_names),
+		cmocka_unit_test(test_nonmail),
 		cmocka_unit_test(test_inventory_csv),
 	};
 

@@ -1,0 +1,175 @@
+/*
+ * fuzz_received_gen - libFuzzer target: Received headers written in the
+ * shapes of Postfix, Sendmail, Exim and qmail (as their sources and
+ * documentation give them, like tests/differential/gen_received.py), with
+ * the names, addresses, ports, identities and comments the input chooses,
+ * then read back by rcvd_parse. The input decides the values; the shape
+ * decides where they stand, so the answer is known.
+ *
+ * Checks: the header is a relay; client address, port, rDNS, HELO, ident and
+ * by host are what was written. Names are built from labels of [a-z0-9-],
+ * some of them words the header itself uses ("by", "from", "with", "id",
+ * "for", "helo", "unknown" is left out: it means "no name" to Postfix).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../parse/received.h"
+#include "../util/ipaddr.h"
+
+struct src {
+	const uint8_t *p;
+	size_t n;
+};
+
+/* take - the next input byte, 0 when the input is used up */
+static unsigned take(struct src *s)
+{
+	if (s->n == 0)
+		return 0;
+	s->n--;
+	return *s->p++;
+}
+
+/* name - a host name of 2-4 labels into out, the last a top-level domain */
+static void name(struct src *s, char *out, size_t cap)
+{
+	static const char *const words[] = { "by", "from", "with", "id", "for", "helo", "mx", "via",
+					     "smtp", "esmtp", "local", "port" };
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t o = 0;
+	unsigned labels = 1 + take(s) % 3;
+
+	for (unsigned l = 0; l < labels && o + 20 < cap; l++) {
+		unsigned c = take(s);
+
+		if (l)
+			out[o++] = '.';
+		if (c % 4 == 0) {
+			o += (size_t)snprintf(out + o, cap - o, "%s", words[(c / 4) % 12]);
+			continue;
+		}
+		for (unsigned k = 0, len = 1 + c % 9; k < len; k++) {
+			unsigned b = take(s);
+			/* a hyphen only inside a label */
+			out[o++] = (k > 0 && k + 1 < len && b % 13 == 0) ? '-' : alnum[b % 36];
+		}
+	}
+	/* the last label is a top-level domain: never all digits */
+	o += (size_t)snprintf(out + o, cap - o, ".%s", (const char *[]){ "net", "org", "de", "example",
+									 "by", "io" }[take(s) % 6]);
+	out[o] = '\0';
+	if (strcasecmp(out, "unknown") == 0)
+		snprintf(out, cap, "h.example");
+}
+
+/* addr - an IPv4 or IPv6 address as written and as canonical text */
+static int addr(struct src *s, char *w, char canon[46])
+{
+	if (take(s) % 4 == 0) {
+		snprintf(w, 64, "2001:db8:%x:%x::%x", take(s) << 8 | take(s), take(s), 1 + take(s));
+	} else {
+		snprintf(w, 64, "%u.%u.%u.%u", 1 + take(s) % 223, take(s), take(s), 1 + take(s) % 254);
+	}
+	return ip_normalize(w, canon);
+}
+
+static int same(const char *got, const char *want)
+{
+	if (!want || !*want)
+		return got == NULL || *got == '\0';
+	return got && strcasecmp(got, want) == 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int ready;
+	struct src s = { data, size };
+	char ip[64], canon[46], rdns[128], helo[128], by[128], ident[16], hdr[1024];
+	const char *w_rdns = NULL, *w_helo = NULL, *w_ident = NULL;
+	unsigned shape, port = 0;
+	struct hop h;
+	int rc;
+
+	if (!ready) {
+		rcvd_init();
+		ready = 1;
+	}
+	if (size < 4)
+		return 0;
+	shape = take(&s) % 4;
+	if (addr(&s, ip, canon) != 0)
+		return 0;
+	name(&s, rdns, sizeof rdns);
+	name(&s, helo, sizeof helo);
+	name(&s, by, sizeof by);
+	snprintf(ident, sizeof ident, "u%u", take(&s));
+	unsigned flags = take(&s);
+	switch (shape) {
+	case 0: /* Postfix: from HELO (RDNS [ADDR]) by BY (Postfix) with ESMTP id X */
+		w_rdns = flags & 1 ? rdns : NULL;
+		w_helo = flags & 2 ? helo : (w_rdns ? w_rdns : "unknown");
+		snprintf(hdr, sizeof hdr, "from %s (%s [%s%s]) by %s (Postfix) with ESMTP id 4Abc; "
+			 "Mon, 1 Jan 2024 00:00:00 +0000", w_helo, w_rdns ? w_rdns : "unknown",
+			 strchr(ip, ':') ? "IPv6:" : "", ip, by);
+		if (!w_rdns && !(flags & 2))
+			w_helo = "unknown";
+		break;
+	case 1: /* Sendmail: from HELO ([ident@]RDNS [ADDR]) by BY (8.17.1/8.17.1) with ESMTP id X */
+		w_rdns = flags & 1 ? rdns : NULL;
+		w_ident = flags & 4 ? ident : NULL;
+		w_helo = helo;
+		snprintf(hdr, sizeof hdr, "from %s (%s%s%s%s[%s%s]) by %s (8.17.1/8.17.1) with ESMTP id x1; "
+			 "Mon, 1 Jan 2024 00:00:00 +0000", w_helo, w_ident ? w_ident : "", w_ident ? "@" : "",
+			 w_rdns ? w_rdns : "", w_rdns ? " " : "", strchr(ip, ':') ? "IPv6:" : "", ip, by);
+		break;
+	case 2: /* Exim: from RDNS ([ADDR]:PORT helo=H) or from [ADDR] (port=N helo=H) */
+		port = flags & 8 ? 1024 + (take(&s) << 8 | take(&s)) % 64000 : 0;
+		w_rdns = flags & 1 ? rdns : NULL;
+		w_helo = flags & 2 ? helo : w_rdns;
+		if (w_rdns) {
+			char p[16] = "";
+			if (port)
+				snprintf(p, sizeof p, ":%u", port);
+			snprintf(hdr, sizeof hdr, "from %s ([%s]%s%s%s) by %s with esmtp (Exim 4.96) id 1a-2b-3c; "
+				 "Mon, 1 Jan 2024 00:00:00 +0000", w_rdns, ip, p, flags & 2 ? " helo=" : "",
+				 flags & 2 ? helo : "", by);
+		} else {
+			char c[200] = "";
+			if (port || (flags & 2))
+				snprintf(c, sizeof c, " (%s%u%s%s%s)", port ? "port=" : "", port,
+					 port && (flags & 2) ? " " : "", flags & 2 ? "helo=" : "", flags & 2 ? helo : "");
+			if (!port && (flags & 2))
+				snprintf(c, sizeof c, " (helo=%s)", helo);
+			snprintf(hdr, sizeof hdr, "from [%s]%s by %s with esmtp (Exim 4.96) id 1a-2b-3c; "
+				 "Mon, 1 Jan 2024 00:00:00 +0000", ip, c, by);
+		}
+		break;
+	default: /* qmail: from RDNS (HELO h) (ADDR) by BY with SMTP */
+		if (strchr(ip, ':'))
+			return 0;   /* qmail writes IPv4 */
+		w_rdns = flags & 1 ? rdns : NULL;
+		w_helo = flags & 2 ? helo : (w_rdns ? w_rdns : "unknown");
+		snprintf(hdr, sizeof hdr, "from %s%s%s%s (%s) by %s with SMTP; 1 Jan 2024 00:00:00 -0000",
+			 w_rdns ? w_rdns : "unknown", flags & 2 ? " (HELO " : "", flags & 2 ? helo : "",
+			 flags & 2 ? ")" : "", ip, by);
+		break;
+	}
+	rc = rcvd_parse(hdr, strlen(hdr), &h);
+	if (rc != 1) {
+		fprintf(stderr, "not a relay: %s\n", hdr);
+		abort();
+	}
+	if (!same(h.from_ip, canon) || !same(h.by, by) || !same(h.from_rdns, w_rdns) ||
+	    !same(h.helo, w_helo) || !same(h.ident, w_ident) || (unsigned)h.port != port) {
+		fprintf(stderr, "misread: %s\n  ip %s rdns %s helo %s ident %s by %s port %d\n", hdr,
+			h.from_ip ? h.from_ip : "-", h.from_rdns ? h.from_rdns : "-", h.helo ? h.helo : "-",
+			h.ident ? h.ident : "-", h.by ? h.by : "-", h.port);
+		abort();
+	}
+	hop_free(&h);
+	return 0;
+}
