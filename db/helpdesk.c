@@ -69,7 +69,7 @@ static char *like_suffix(const char *s)
 /* where - the WHERE clause of the incident filter f */
 static void where(struct buf *q, const struct hd_filter *f)
 {
-	buf_puts(q, " WHERE 1");
+	buf_puts(q, " WHERE 1 = 1");
 	if (f->id > 0)
 		buf_puts(q, " AND i.id = :id");
 	if (f->status && strcmp(f->status, "active") == 0)
@@ -160,7 +160,7 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		     " (SELECT max(sent_at) FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'notify'"
 		     " AND o.state = 'sent'), i.assignee,"
 		     " (SELECT group_concat(c, ',') FROM (SELECT DISTINCT " SQL_REPORT_CATEGORY " AS c"
-		     "  FROM reports WHERE incident_id = i.id AND c IS NOT NULL ORDER BY c))"
+		     "  FROM reports WHERE incident_id = i.id AND " SQL_REPORT_CATEGORY " IS NOT NULL ORDER BY c) AS cats)"
 		     " FROM incidents i");
 	where(&q, f);
 	buf_printf(&q, " ORDER BY %s LIMIT :limit",
@@ -302,7 +302,7 @@ int hd_incident_page(struct db *d, long long id, struct incident_page *p)
 		" i.reporters, i.injectors, i.created_at, i.resolved_at, i.notified_at,"
 		" o.name AS owner_name, o.email AS owner_email, o.policy AS owner_policy,"
 		" (SELECT group_concat(c, ',') FROM (SELECT DISTINCT " SQL_REPORT_CATEGORY " AS c"
-		"  FROM reports WHERE incident_id = i.id AND c IS NOT NULL ORDER BY c)) AS categories"
+		"  FROM reports WHERE incident_id = i.id AND " SQL_REPORT_CATEGORY " IS NOT NULL ORDER BY c) AS cats) AS categories"
 		" FROM incidents i LEFT JOIN owners o ON o.key = i.owner WHERE i.id = ?1";
 	struct hd_table n;
 

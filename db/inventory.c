@@ -225,7 +225,7 @@ int inventory_find(struct db *d, const struct ipaddr *ip, struct db_inv_entry *e
 int inventory_host_ip(struct db *d, const char *name, char *ip, size_t iplen)
 {
 	struct db_stmt *st = db_prepare(d, "SELECT i.ip_text FROM hosts h JOIN host_ips i ON i.host_id = h.id"
-				       " WHERE h.name = ? COLLATE NOCASE ORDER BY i.ip LIMIT 1");
+				       " WHERE lower(h.name) = lower(?) ORDER BY i.ip LIMIT 1");
 	int rc;
 
 	if (st == NULL)

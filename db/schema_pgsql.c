@@ -251,7 +251,17 @@ static const char pg_v6[] =
 	" id TEXT PRIMARY KEY, \"user\" TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
 	" csrf TEXT NOT NULL, expires BIGINT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS sessions_expires ON sessions(expires);"
-	"ALTER TABLE incidents ADD COLUMN IF NOT EXISTS assignee TEXT;";
+	"ALTER TABLE incidents ADD COLUMN IF NOT EXISTS assignee TEXT;"
+	/* SQLite's functions the queries of this version use, in PostgreSQL */
+	"CREATE OR REPLACE FUNCTION json_valid(t TEXT) RETURNS BOOLEAN LANGUAGE plpgsql IMMUTABLE AS"
+	" $f$ BEGIN PERFORM t::jsonb; RETURN t IS NOT NULL; EXCEPTION WHEN others THEN RETURN false; END $f$;"
+	"CREATE OR REPLACE FUNCTION json_extract(t TEXT, p TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS"
+	" $f$ SELECT t::jsonb #>> string_to_array(substr(p, 3), '.') $f$;"
+	"CREATE OR REPLACE FUNCTION ad_concat(a TEXT, b TEXT, sep TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS"
+	" $f$ SELECT CASE WHEN a IS NULL THEN b WHEN b IS NULL THEN a ELSE a || sep || b END $f$;"
+	"CREATE OR REPLACE AGGREGATE group_concat(TEXT, TEXT) (SFUNC = ad_concat, STYPE = TEXT);"
+	"CREATE OR REPLACE FUNCTION ad_in_net(ip TEXT, net TEXT) RETURNS BOOLEAN LANGUAGE plpgsql IMMUTABLE AS"
+	" $f$ BEGIN RETURN ip::inet <<= net::inet; EXCEPTION WHEN others THEN RETURN false; END $f$;";
 
 /* pg_steps - after pg_schema: pg_steps[v] moves version v to v + 1 (NULL:
  * nothing to do on PostgreSQL); every index from PG_BASE_VERSION up to
