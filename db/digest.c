@@ -208,11 +208,11 @@ static void collect_counts(struct q *q, struct digest *dg)
 	q_counts(q, "SELECT owner, count(*) FROM incidents WHERE " LIVE " AND " BY_OWNER
 		    " GROUP BY 1", &dg->by_owner, 2);
 	q_counts(q, "SELECT c, count(*) FROM (SELECT " SQL_REPORT_CATEGORY " AS c FROM reports WHERE "
-		    IN_RANGE("received_at") " AND " BY_OWNER ") WHERE c IS NOT NULL GROUP BY 1",
+		    IN_RANGE("received_at") " AND " BY_OWNER ") AS r WHERE c IS NOT NULL GROUP BY 1",
 		    &dg->by_category, 0);
 	q_counts(q, "SELECT c, count(DISTINCT incident_id) FROM (SELECT " SQL_REPORT_CATEGORY " AS c,"
 		    " incident_id FROM reports WHERE " IN_RANGE("received_at") " AND " BY_OWNER
-		    ") WHERE c IS NOT NULL GROUP BY 1", &dg->by_category, 1);
+		    ") AS r WHERE c IS NOT NULL GROUP BY 1", &dg->by_category, 1);
 	if (dg->by_category.n)
 		qsort(dg->by_category.v, dg->by_category.n, sizeof(struct digest_count), count_cmp);
 	if (dg->by_verdict.n)
