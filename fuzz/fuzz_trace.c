@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_message((const char *)data, size, &r);
 	verdict_init(&v);
 	trace_report(&r, &conf, &env, &v);
-	if ((int)v.cls < V_UNKNOWN || v.cls > V_LOCAL_INJECTION || verdict_name(v.cls) == NULL)
+	if ((int)v.cls < V_UNKNOWN || v.cls > V_WEB_COMPROMISE || verdict_name(v.cls) == NULL)
 		abort();
 	if (v.egress_hop < -1 || v.egress_hop >= (int)r.nhops ||
 	    v.ingress_hop < -1 || v.ingress_hop >= (int)r.nhops)

@@ -175,7 +175,7 @@ int acns_parse(struct pctx *c, struct report *r)
 	const char *b = NULL, *e = NULL;
 	char *x = NULL;
 	size_t n = 0;
-	int got;
+	int got, named;
 
 	if (c->body_text)
 		b = find_block(c->body_text, c->body_text_len, &e);
@@ -186,10 +186,12 @@ int acns_parse(struct pctx *c, struct report *r)
 		return 0;
 	}
 	got = acns_xml(r, b, e);
+	/* b and e point into x when the notice was attached: read before freeing */
+	named = mem_casestr(b, (size_t)(e - b), "acns") != NULL;
 	free(x);
 	if (!got) {
 		report_warn(r, "ACNS notice names no source address or title");
-		if (!mem_casestr(b, (size_t)(e - b), "acns"))
+		if (!named)
 			return 0;
 	}
 	r->format = FMT_ACNS;
