@@ -239,6 +239,14 @@ static void duplicate(struct app_proc *p, const struct spool_msg *m, struct proc
 			msg_debug("spool: duplicate %s not removed", m->name);
 		return;
 	}
+	/* a database shared by several hosts: the file the row names is in another
+	 * host's spool as often as not, so not finding it here says nothing; this
+	 * host keeps its copy and the row keeps its name */
+	if (res->dup_of[0] && strcmp(res->dup_of, m->name) != 0 && !db_is_file(p->cfg->database)) {
+		msg_debug("spool: %s is report %lld, recorded from %s", m->name, res->report_id, res->dup_of);
+		spool_done(dir, m->name);
+		return;
+	}
 	if (res->dup_of[0] && strcmp(res->dup_of, m->name) != 0) {
 		if (reports_set_spool_path(&p->db, res->report_id, m->name) != DB_OK) {
 			msg_warn("spool: report %lld names %s, which is gone; %s holds its bytes",

@@ -39,7 +39,7 @@ int cli_db(struct cli *c, struct db *d)
 	}
 	if (db_schema_version(d) < DB_SCHEMA_VERSION) {
 		msg_error("%s: schema is older than this abusedesk: run 'abusedesk init' to migrate it",
-			  c->cfg.database);
+			  d->path);
 		db_close(d);
 		return -1;
 	}

@@ -43,10 +43,12 @@ static void hand_over(const struct config *cfg)
 		snprintf(p, sizeof(p), "%s%s", cfg->spool_dir, subs[i]);
 		give_to(pw, p);
 	}
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 3 && db_is_file(cfg->database); i++) {
 		snprintf(p, sizeof(p), "%s%s", cfg->database, dbx[i]);
 		give_to(pw, p);
 	}
+	if (!db_is_file(cfg->database))
+		return;
 	dir = xstrdup(cfg->database);
 	give_to(pw, dirname(dir));
 	free(dir);
@@ -67,7 +69,7 @@ int cmd_init(struct cli *c, int argc, char **argv)
 			  strerror(errno));
 		return EX_CANTCREAT;
 	}
-	{
+	if (db_is_file(c->cfg.database)) {
 		char *dir = xstrdup(c->cfg.database);
 
 		if (mkdir(dirname(dir), 0750) < 0 && errno != EEXIST)
@@ -85,9 +87,9 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	if (before < DB_SCHEMA_VERSION)
-		printf("database %s: schema version %d -> %d\n", c->cfg.database, before, DB_SCHEMA_VERSION);
+		printf("database %s: schema version %d -> %d\n", d.path, before, DB_SCHEMA_VERSION);
 	else
-		printf("database %s: schema version %d, up to date\n", c->cfg.database, before);
+		printf("database %s: schema version %d, up to date\n", d.path, before);
 	printf("spool %s: ready\n", c->cfg.spool_dir);
 	db_close(&d);
 	hand_over(&c->cfg);

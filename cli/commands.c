@@ -128,6 +128,11 @@ const struct command commands[] = {
 	  "serve HTTPS itself (--tls-cert and --tls-key: PEM files, read before root is\n"
 	  "dropped) or put it behind a reverse proxy with TLS and add --secure-cookie\n"
 	  "(abusedesk(1), docs/api.md). Stops on SIGTERM or SIGINT.\n" },
+	{ "db", cmd_db, "copy SRC DST", "copy a whole database between SQLite and PostgreSQL",
+	  "SRC and DST are each an SQLite file or a postgresql:// URI. DST gets the\n"
+	  "schema (as init does) and must hold no rows; it is written in one\n"
+	  "transaction. Afterwards every table is counted on both sides: exit 0 when\n"
+	  "the counts are equal, 65 when one differs.\n" },
 	{ "config", cmd_config, "", "print the effective configuration", "" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };

@@ -20,7 +20,7 @@ extern const struct command commands[];
 CMD(init); CMD(ingest); CMD(reprocess); CMD(import); CMD(reports); CMD(parse); CMD(received);
 CMD(trace); CMD(incidents); CMD(show); CMD(ack); CMD(resolve); CMD(reopen); CMD(false_positive);
 CMD(search); CMD(stats); CMD(inventory); CMD(maillog); CMD(natlog); CMD(notify); CMD(digest);
-CMD(probe); CMD(config); CMD(user); CMD(web); CMD(fetch); CMD(whois); CMD(forward);
+CMD(probe); CMD(config); CMD(user); CMD(web); CMD(fetch); CMD(whois); CMD(forward); CMD(db);
 #undef CMD
 
 #endif

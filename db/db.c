@@ -1,16 +1,15 @@
 /*
- * db - open, configure and drive the SQLite store.
+ * db - the store's one API over its drivers (db_int.h): open picks the
+ * driver from the 'database' setting, every other call goes to it.
+ * Transactions, the clock and the placeholder rewriting are shared here.
  */
-#include <errno.h>
-#include <pwd.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "../util/msg.h"
 #include "../util/str.h"
 #include "db_int.h"
 
@@ -25,217 +24,59 @@ long long db_now(void)
 	return (long long)time(NULL);
 }
 
-/* trace_profile - ABUSEDESK_SQL_TRACE=1: every statement with its time and
- * the rows it read, to find a slow query */
-static int trace_profile(unsigned type, void *ctx, void *p, void *x)
+/* is_pg_uri - does the setting name a PostgreSQL database? */
+static int is_pg_uri(const char *s)
 {
-	sqlite3_stmt *st = p;
-	char *sql;
-
-	if (type != SQLITE_TRACE_PROFILE)
-		return 0;
-	sql = sqlite3_expanded_sql(st);
-	fprintf(stderr, "sql %.3f ms, %d steps: %.300s\n", (double)*(sqlite3_int64 *)x / 1e6,
-		sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0), sql ? sql : sqlite3_sql(st));
-	sqlite3_free(sql);
-	return 0;
+	return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
 }
 
-/* wal_hook - after a commit: when the WAL has grown past DB_WAL_FRAMES,
- * checkpoint it and truncate it to zero. With one process per message
- * every opener rebuilds the WAL index from the file, so it must stay short;
- * sqlite's own autocheckpoint cannot know what an earlier process already
- * copied back, and would let the file grow. */
-#define DB_WAL_FRAMES 256
-static int wal_hook(void *ctx, sqlite3 *h, const char *name, int frames)
+/* db_is_file - see db.h */
+int db_is_file(const char *setting)
 {
-	if (frames > DB_WAL_FRAMES)
-		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	return SQLITE_OK;
+	return !is_pg_uri(setting);
 }
 
-/* user_name - the name of uid, or "uid N" */
-static void user_name(uid_t uid, char *out, size_t len)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw && pw->pw_name)
-		snprintf(out, len, "%s", pw->pw_name);
-	else
-		snprintf(out, len, "uid %lu", (unsigned long)uid);
-}
-
-/* denied - "PATH: permission denied for user U (uid N): PATH is not WHAT
- * (owner O, mode M); run as O ..." in err */
-static void denied(const char *db, const char *what_path, const char *what, char *err, size_t errlen)
-{
-	char me[64], owner[64] = "?";
-	struct stat st;
-	unsigned mode = 0;
-
-	user_name(geteuid(), me, sizeof(me));
-	if (stat(what_path, &st) == 0) {
-		user_name(st.st_uid, owner, sizeof(owner));
-		mode = (unsigned)(st.st_mode & 07777);
-	}
-	if (strcmp(owner, "root") == 0 || strcmp(owner, "?") == 0)
-		snprintf(err, errlen,
-			 "cannot open %s: permission denied for user %s (uid %lu): %s is not %s by that user"
-			 " (owner %s, mode %04o); run as root, or give the folder and the database to the"
-			 " user abusedesk runs as ('abusedesk init' as root does)",
-			 db, me, (unsigned long)geteuid(), what_path, what, owner, mode);
-	else
-		snprintf(err, errlen,
-			 "cannot open %s: permission denied for user %s (uid %lu): %s is not %s by that user"
-			 " (owner %s, mode %04o); run as %s (e.g. 'sudo -u %s abusedesk ...') or as root",
-			 db, me, (unsigned long)geteuid(), what_path, what, owner, mode, owner, owner);
-}
-
-/* perm_check - what this user may not do on the way to the database at
- * path: search a folder above it, read or write the file, create its WAL
- * next to it. 1 with the reason in err, 0 when nothing is denied (then the
- * cause is another). Only run after an open failed. */
-static int perm_check(const char *path, int create, char *err, size_t errlen)
-{
-	char dir[4096], side[4200];
-	char *slash;
-	size_t n = strlen(path);
-
-	if (n == 0 || n >= sizeof(dir))
-		return 0;
-	memcpy(dir, path, n + 1);
-	/* every folder on the way must be searchable */
-	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (access(dir, X_OK) != 0 && errno == EACCES) {
-			denied(path, dir, "searchable (x)", err, errlen);
-			return 1;
-		}
-		*p = '/';
-	}
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		dir[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	if (access(path, F_OK) == 0) {
-		if (access(path, R_OK) != 0 && errno == EACCES) {
-			denied(path, path, "readable (r)", err, errlen);
-			return 1;
-		}
-		if (access(path, W_OK) != 0 && errno == EACCES) {
-			denied(path, path, "writable (w)", err, errlen);
-			return 1;
-		}
-		/* WAL mode: the -wal and -shm files live next to it */
-		for (int i = 0; i < 2; i++) {
-			snprintf(side, sizeof(side), "%s%s", path, i ? "-shm" : "-wal");
-			if (access(side, F_OK) == 0) {
-				if (access(side, R_OK | W_OK) != 0 && errno == EACCES) {
-					denied(path, side, "readable and writable (rw)", err, errlen);
-					return 1;
-				}
-			} else if (access(dir, W_OK) != 0 && errno == EACCES) {
-				denied(path, dir, "writable (w; the WAL files are created there)", err, errlen);
-				return 1;
-			}
-		}
-	} else if (create && access(dir, W_OK) != 0 && errno == EACCES) {
-		denied(path, dir, "writable (w)", err, errlen);
-		return 1;
-	}
-	return 0;
-}
-
-/* db_open - open the database file and set it up */
+/* db_open - see db.h */
 int db_open(struct db *d, const char *path, long busy_seconds, int create, char *err, size_t errlen)
 {
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-	int rc;
-
 	memset(d, 0, sizeof(*d));
+	d->drv = is_pg_uri(path) ? &db_driver_pgsql : &db_driver_sqlite;
 	str_copy(d->path, sizeof(d->path), path);
 	d->busy_ms = busy_seconds * 1000;
-	if (!create && access(path, F_OK) != 0) {
-		int e = errno;
-
-		if (e == ENOENT)
-			snprintf(err, errlen, "%s: no database here (run 'abusedesk init' first)", path);
-		else if (!perm_check(path, create, err, errlen))
-			snprintf(err, errlen, "%s: cannot open database: %s", path, strerror(e));
-		return DB_ERROR;
-	}
-	{ sqlite3 *h = NULL; rc = sqlite3_open_v2(path, &h, flags, NULL); d->h = h; }
-	if (rc != SQLITE_OK) {
-		if (perm_check(path, create, err, errlen)) {
-			sqlite3_close(d->h);
-			d->h = NULL;
-			return DB_ERROR;
-		}
-		snprintf(err, errlen, "%s: cannot open database: %s", path,
-			 d->h ? sqlite3_errmsg(d->h) : sqlite3_errstr(rc));
-		sqlite3_close(d->h);
-		d->h = NULL;
-		return DB_ERROR;
-	}
-	sqlite3_busy_timeout(d->h, (int)(d->busy_ms > 0x7fffffff ? 0x7fffffff : d->busy_ms));
-	/* One short-lived process per message: a checkpoint (two syncs) and a
-	 * WAL delete at every close would double the cost of an ingest. Leave the
-	 * WAL in place and checkpoint from the commits instead (wal_hook). */
-	sqlite3_db_config(d->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	sqlite3_wal_hook(d->h, wal_hook, NULL);
-	if (getenv("ABUSEDESK_SQL_TRACE"))
-		sqlite3_trace_v2(d->h, SQLITE_TRACE_PROFILE, trace_profile, NULL);
-	sqlite3_extended_result_codes(d->h, 0);
-	rc = db_exec(d, "PRAGMA journal_mode=WAL");
-	if (rc == DB_OK)
-		rc = db_exec(d, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
-			     " PRAGMA journal_size_limit=1048576");
-	if (rc != DB_OK && rc != DB_BUSY && perm_check(path, create, err, errlen)) {
-		db_close(d);
-		return rc;
-	}
-	if (rc != DB_OK) {
-		snprintf(err, errlen, "%s: %s%s", path, sqlite3_errmsg(d->h),
-			 rc == DB_BUSY ? " (locked by another process)" :
-			 " (is it an abusedesk database? 'abusedesk init' creates one)");
-		db_close(d);
-		return rc;
-	}
-	return DB_OK;
+	return d->drv->open(d, path, create, err, errlen);
 }
 
 void db_close(struct db *d)
 {
-	if (d->h)
-		sqlite3_close_v2(d->h);
+	if (d->drv && d->h)
+		d->drv->close(d);
 	d->h = NULL;
 }
 
-sqlite3_stmt *db_prepare(struct db *d, const char *sql)
+int db_dialect(const struct db *d)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK) {
-		str_copy(d->err, sizeof(d->err), sqlite3_errmsg(d->h));
-		msg_error("database %s: %s (in: %.80s)", d->path, sqlite3_errmsg(d->h), sql);
-		return NULL;
-	}
-	return st;
+	return d->drv->dialect;
 }
 
-/* db_step - step; the busy handler already waited up to the deadline */
-int db_step(struct db *d, sqlite3_stmt *st)
+struct db_stmt *db_prepare(struct db *d, const char *sql)
 {
-	int rc = sqlite3_step(st);
+	return d->drv->prepare(d, sql);
+}
 
-	if (rc == SQLITE_LOCKED)
-		rc = SQLITE_BUSY;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		str_copy(d->err, sizeof(d->err), sqlite3_errmsg(d->h));
-	return rc;
+int db_step(struct db *d, struct db_stmt *st)
+{
+	return d->drv->step(d, st);
+}
+
+void db_reset(struct db_stmt *st)
+{
+	st->drv->reset(st);
+}
+
+void db_finalize(struct db_stmt *st)
+{
+	if (st)
+		st->drv->finalize(st);
 }
 
 /* db_errmsg - see db.h */
@@ -243,37 +84,26 @@ const char *db_errmsg(struct db *d)
 {
 	if (d->err[0])
 		return d->err;
-	return d->h ? sqlite3_errmsg(d->h) : "not open";
+	return d->h ? d->drv->errmsg(d) : "not open";
 }
 
-/* db_result - see db.h */
+/* db_result - see db_int.h */
 int db_result(int rc)
 {
-	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
+	if (rc == DB_OK || rc == DB_DONE || rc == DB_ROW)
 		return DB_OK;
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return DB_BUSY;
-	return DB_ERROR;
+	return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 }
-
 
 int db_exec(struct db *d, const char *sql)
 {
-	char *emsg = NULL;
-	int rc = sqlite3_exec(d->h, sql, NULL, NULL, &emsg);
-
-	if (rc != SQLITE_OK)
-		str_copy(d->err, sizeof(d->err), emsg ? emsg : sqlite3_errstr(rc));
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-		msg_debug("database %s: %s", d->path, emsg ? emsg : sqlite3_errstr(rc));
-	sqlite3_free(emsg);
-	return db_result(rc);
+	return d->drv->exec(d, sql);
 }
 
 int db_begin(struct db *d)
 {
 	d->err[0] = '\0';
-	return db_exec(d, "BEGIN IMMEDIATE");
+	return d->drv->begin(d);
 }
 
 int db_commit(struct db *d)
@@ -285,51 +115,199 @@ int db_commit(struct db *d)
 	return rc;
 }
 
+/* db_rollback - end a transaction; d->err keeps why it failed */
 void db_rollback(struct db *d)
 {
-	if (d->err[0] == '\0' && sqlite3_errcode(d->h) != SQLITE_OK)
-		str_copy(d->err, sizeof(d->err), sqlite3_errmsg(d->h));
-	if (!sqlite3_get_autocommit(d->h))
-		sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+	char keep[sizeof(d->err)];
+
+	if (!d->h || !d->drv->in_txn(d))
+		return;
+	str_copy(keep, sizeof(keep), d->err);
+	d->drv->exec(d, "ROLLBACK");
+	str_copy(d->err, sizeof(d->err), keep);
 }
 
-void db_bind_text(sqlite3_stmt *st, int i, const char *s)
+void db_bind_text(struct db_stmt *st, int i, const char *s)
 {
 	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		st->drv->bind_text(st, i, s);
 	else
-		sqlite3_bind_null(st, i);
+		st->drv->bind_null(st, i);
 }
 
-void db_bind_int(sqlite3_stmt *st, int i, long long v)
+void db_bind_int(struct db_stmt *st, int i, long long v)
 {
-	sqlite3_bind_int64(st, i, v);
+	st->drv->bind_int(st, i, v);
 }
 
-void db_bind_pos(sqlite3_stmt *st, int i, long long v)
+void db_bind_pos(struct db_stmt *st, int i, long long v)
 {
 	if (v > 0)
-		sqlite3_bind_int64(st, i, v);
+		st->drv->bind_int(st, i, v);
 	else
-		sqlite3_bind_null(st, i);
+		st->drv->bind_null(st, i);
 }
 
-const char *db_col_text(sqlite3_stmt *st, int i)
+void db_bind_null(struct db_stmt *st, int i)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	return s ? (const char *)s : "";
+	st->drv->bind_null(st, i);
 }
 
-/* db_set_durable - synchronous=FULL: the WAL is synced at every commit */
+void db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+{
+	st->drv->bind_blob(st, i, p, n);
+}
+
+int db_bind_index(struct db_stmt *st, const char *name)
+{
+	return st->drv->bind_index(st, name);
+}
+
+int db_bind_count(struct db_stmt *st)
+{
+	return st->drv->bind_count(st);
+}
+
+const char *db_col_text(struct db_stmt *st, int i)
+{
+	return st->drv->col_text(st, i);
+}
+
+long long db_col_int(struct db_stmt *st, int i)
+{
+	return st->drv->col_int(st, i);
+}
+
+const void *db_col_blob(struct db_stmt *st, int i, size_t *n)
+{
+	return st->drv->col_blob(st, i, n);
+}
+
+int db_col_type(struct db_stmt *st, int i)
+{
+	return st->drv->col_type(st, i);
+}
+
+int db_col_count(struct db_stmt *st)
+{
+	return st->drv->col_count(st);
+}
+
+const char *db_col_name(struct db_stmt *st, int i)
+{
+	return st->drv->col_name(st, i);
+}
+
+long long db_changes(struct db *d)
+{
+	return d->drv->changes(d);
+}
+
+long long db_last_id(struct db *d)
+{
+	return d->drv->last_id(d);
+}
+
+/* db_set_durable - every commit is on the disk when it returns */
 int db_set_durable(struct db *d)
 {
-	return db_exec(d, "PRAGMA synchronous=FULL");
+	return d->drv->set_durable(d);
 }
 
-/* db_flush - every committed transaction into the main database file, on the disk */
+/* db_flush - every committed transaction into the database itself */
 int db_flush(struct db *d)
 {
-	return sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL) == SQLITE_OK ? DB_OK :
-	       DB_ERROR;
+	return d->drv->flush(d);
+}
+
+/* skip_quoted - past a '...' or "..." (doubled quote inside) starting at s */
+static const char *skip_quoted(const char *s)
+{
+	char q = *s++;
+
+	while (*s) {
+		if (*s == q && s[1] == q)
+			s += 2;
+		else if (*s == q)
+			return s + 1;
+		else
+			s++;
+	}
+	return s;
+}
+
+/* emit - append n bytes; -1 when out is full */
+static int emit(char *out, size_t outlen, size_t *o, const char *p, size_t n)
+{
+	if (*o + n + 1 > outlen)
+		return -1;
+	memcpy(out + *o, p, n);
+	*o += n;
+	out[*o] = '\0';
+	return 0;
+}
+
+/* db_sql_numbered - see db_int.h (the numbering is SQLite's: '?' takes
+ * the largest index so far plus one, ':name' the same at its first use) */
+int db_sql_numbered(const char *sql, char *out, size_t outlen, char names[][32], int maxnames)
+{
+	const char *s = sql, *t;
+	size_t o = 0;
+	int top = 0, n, k;
+	char num[16];
+
+	if (outlen == 0)
+		return -1;
+	out[0] = '\0';
+	for (k = 0; k < maxnames; k++)
+		names[k][0] = '\0';
+	while (*s) {
+		if (*s == '\'' || *s == '"') {
+			t = skip_quoted(s);
+		} else if (s[0] == '-' && s[1] == '-') {
+			t = s + strcspn(s, "\n");
+		} else if (*s == '?' || (*s == ':' && (isalpha((unsigned char)s[1]) || s[1] == '_') &&
+					(s == sql || s[-1] != ':'))) {
+			t = s + 1;
+			if (*s == '?' && isdigit((unsigned char)*t)) {
+				for (n = 0; isdigit((unsigned char)*t) && n <= DB_MAX_PARAMS; t++)
+					n = n * 10 + (*t - '0');
+			} else if (*s == '?') {
+				n = top + 1;
+			} else {
+				size_t len;
+
+				while (isalnum((unsigned char)*t) || *t == '_')
+					t++;
+				len = (size_t)(t - s);
+				if (len >= 32)
+					return -1;
+				for (n = 0, k = 0; k < top && k < maxnames; k++)
+					if (strlen(names[k]) == len && memcmp(names[k], s, len) == 0)
+						n = k + 1;
+				if (n == 0) {
+					n = top + 1;
+					if (n <= maxnames) {
+						memcpy(names[n - 1], s, len);
+						names[n - 1][len] = '\0';
+					}
+				}
+			}
+			if (n < 1 || n > DB_MAX_PARAMS)
+				return -1;
+			if (n > top)
+				top = n;
+			snprintf(num, sizeof(num), "$%d", n);
+			if (emit(out, outlen, &o, num, strlen(num)) < 0)
+				return -1;
+			s = t;
+			continue;
+		} else {
+			t = s + 1;
+		}
+		if (emit(out, outlen, &o, s, (size_t)(t - s)) < 0)
+			return -1;
+		s = t;
+	}
+	return top;
 }

@@ -1,9 +1,11 @@
 /*
  * db - the store: open, migrate, transactions with a busy deadline.
  *
- * WAL mode, foreign keys on, every value bound. SQLITE_BUSY is retried until
- * the deadline given to db_open; after that the caller gets DB_BUSY and
- * decides (ingest leaves the message pending in the spool).
+ * Two backends behind one API (db_int.h): SQLite (WAL mode, foreign keys
+ * on) and PostgreSQL (libpq, loaded on first use). Every value bound. A
+ * lock wait lasts at most the deadline given to db_open; after that the
+ * caller gets DB_BUSY and decides (ingest leaves the message pending in
+ * the spool).
  */
 #ifndef AD_DB_H
 #define AD_DB_H
@@ -16,26 +18,34 @@
 
 #define DB_SCHEMA_VERSION 6
 
+struct db_driver;
+
 struct db {
+	const struct db_driver *drv;  /* the backend: db/ only (db_int.h) */
 	void *h;            /* the backend's connection: db/ only (db_int.h) */
+	void *x;            /* the backend's other state: db/ only */
 	long busy_ms;       /* deadline for one lock wait */
 	char path[4096];
 	char err[256];      /* the last failure's message, kept across the rollback (db_errmsg) */
 };
 
-/* db_open - open (create with flags) and migrate when 'migrate'; 0 or DB_ERROR/DB_BUSY
- * with a message in err (size errlen) */
+/* db_open - open 'path' (create when 'create'); 0 or DB_ERROR/DB_BUSY with a
+ * message in err (size errlen). A postgresql:// or postgres:// URI (libpq
+ * conninfo) opens PostgreSQL, with busy_seconds as connect_timeout; anything
+ * else is an SQLite file. */
 int db_open(struct db *d, const char *path, long busy_seconds, int create, char *err, size_t errlen);
 void db_close(struct db *d);
+/* db_is_file - does the 'database' setting name a file (SQLite) rather than a server? */
+int db_is_file(const char *setting);
 /* db_migrate - create or upgrade the schema; idempotent */
 int db_migrate(struct db *d, char *err, size_t errlen);
 int db_schema_version(struct db *d);
 
 /* db_errmsg - why the last statement, exec or commit since db_begin failed
- * (read after the rollback: sqlite3_errmsg then says "not an error") */
+ * (kept across the rollback, which would clear the backend's own message) */
 const char *db_errmsg(struct db *d);
 
-/* db_begin - BEGIN IMMEDIATE with retries until the deadline */
+/* db_begin - a write transaction (SQLite: BEGIN IMMEDIATE, waits up to the deadline) */
 int db_begin(struct db *d);
 int db_commit(struct db *d);
 void db_rollback(struct db *d);

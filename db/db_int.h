@@ -1,14 +1,80 @@
 /*
  * db_int - what the files of db/ share and nothing outside db/ may see:
- * the SQLite handle, statements, binding helpers. Outside db/ the store is
- * reached through the functions of db/'s public headers only.
+ * the backend-neutral statement API and the driver table behind it.
+ *
+ * Every file of db/ writes its SQL once, with '?' (or ?N, :name)
+ * placeholders, and runs it through these functions; db.c hands each call
+ * to the driver the 'database' setting chose (driver_sqlite.c for a path,
+ * driver_pgsql.c for a postgresql:// URI). Nothing here names a backend
+ * library. The few statements whose text must differ ask db_dialect().
  */
 #ifndef AD_DB_INT_H
 #define AD_DB_INT_H
 
-#include <sqlite3.h>
+#include <stddef.h>
 
 #include "db.h"
+
+/* db_step results besides DB_BUSY and DB_ERROR (same values as SQLite's) */
+#define DB_ROW  100
+#define DB_DONE 101
+
+/* db_col_type results */
+#define DB_T_NULL 0
+#define DB_T_INT  1
+#define DB_T_TEXT 2
+#define DB_T_BLOB 3
+
+/* db_dialect results */
+#define DB_SQLITE 1
+#define DB_PGSQL  2
+
+/* a prepared statement: each driver's own struct starts with this one */
+struct db_stmt {
+	const struct db_driver *drv;
+	struct db *d;
+};
+
+/* db_driver - one backend: the functions db.c dispatches to */
+struct db_driver {
+	const char *name;
+	int dialect;
+	int (*open)(struct db *d, const char *target, int create, char *err, size_t errlen);
+	void (*close)(struct db *d);
+	struct db_stmt *(*prepare)(struct db *d, const char *sql);
+	int (*step)(struct db *d, struct db_stmt *st);
+	void (*reset)(struct db_stmt *st);
+	void (*finalize)(struct db_stmt *st);
+	int (*exec)(struct db *d, const char *sql);
+	int (*begin)(struct db *d);
+	int (*in_txn)(struct db *d);
+	void (*bind_text)(struct db_stmt *st, int i, const char *s);
+	void (*bind_int)(struct db_stmt *st, int i, long long v);
+	void (*bind_null)(struct db_stmt *st, int i);
+	void (*bind_blob)(struct db_stmt *st, int i, const void *p, size_t n);
+	int (*bind_index)(struct db_stmt *st, const char *name);
+	int (*bind_count)(struct db_stmt *st);
+	const char *(*col_text)(struct db_stmt *st, int i);
+	long long (*col_int)(struct db_stmt *st, int i);
+	const void *(*col_blob)(struct db_stmt *st, int i, size_t *n);
+	int (*col_type)(struct db_stmt *st, int i);
+	int (*col_count)(struct db_stmt *st);
+	const char *(*col_name)(struct db_stmt *st, int i);
+	long long (*changes)(struct db *d);
+	long long (*last_id)(struct db *d);
+	const char *(*errmsg)(struct db *d);
+	int (*set_durable)(struct db *d);
+	int (*flush)(struct db *d);
+};
+
+extern const struct db_driver db_driver_sqlite;
+extern const struct db_driver db_driver_pgsql;
+
+/* db_sqlite_in_net - an SQLite connection: register SQL ad_in_net(ip, cidr) */
+int db_sqlite_in_net(struct db *d);
+
+/* db_dialect - DB_SQLITE or DB_PGSQL, for the few statements that differ */
+int db_dialect(const struct db *d);
 
 /* the normalised category of a report row: kept in its parse_json (the report's JSON
  * contract, key abuse_category), so no column of its own; NULL for rows parsed before */
@@ -16,21 +82,52 @@
 	"(CASE WHEN json_valid(parse_json) THEN json_extract(parse_json, '$.abuse_category') END)"
 
 /* db_prepare - prepare or log and return NULL (a prepare error is a bug) */
-sqlite3_stmt *db_prepare(struct db *d, const char *sql);
-/* db_step - step with busy handling; returns sqlite result code */
-int db_step(struct db *d, sqlite3_stmt *st);
-/* db_result - a finished step's code as DB_OK (done, row), DB_BUSY or DB_ERROR */
-int db_result(int sqlite_rc);
-/* db_exec - run a statement without results; 0 or DB_ERROR/DB_BUSY */
+struct db_stmt *db_prepare(struct db *d, const char *sql);
+/* db_step - run or advance: DB_ROW, DB_DONE, DB_BUSY (the deadline passed) or DB_ERROR */
+int db_step(struct db *d, struct db_stmt *st);
+/* db_reset - ready to run again; the bindings stay */
+void db_reset(struct db_stmt *st);
+/* db_finalize - free; NULL is fine */
+void db_finalize(struct db_stmt *st);
+/* db_result - a step's or exec's code as DB_OK (done, row), DB_BUSY or DB_ERROR */
+int db_result(int rc);
+/* db_exec - run statements without results (';'-separated, no values); DB_OK or DB_ERROR/DB_BUSY */
 int db_exec(struct db *d, const char *sql);
 
-/* bind helpers: NULL string binds NULL */
-void db_bind_text(sqlite3_stmt *st, int i, const char *s);
-void db_bind_int(sqlite3_stmt *st, int i, long long v);
+/* bind helpers (1-based): NULL string binds NULL */
+void db_bind_text(struct db_stmt *st, int i, const char *s);
+void db_bind_int(struct db_stmt *st, int i, long long v);
 /* db_bind_pos - v when positive, else NULL (optional ids, ports, times) */
-void db_bind_pos(sqlite3_stmt *st, int i, long long v);
-/* db_col_text - column as const char*, "" for NULL */
-const char *db_col_text(sqlite3_stmt *st, int i);
+void db_bind_pos(struct db_stmt *st, int i, long long v);
+void db_bind_null(struct db_stmt *st, int i);
+void db_bind_blob(struct db_stmt *st, int i, const void *p, size_t n);
+/* db_bind_index - the index of the named parameter (":since"), 0 when unused */
+int db_bind_index(struct db_stmt *st, const char *name);
+/* db_bind_count - the largest parameter index of the statement */
+int db_bind_count(struct db_stmt *st);
 
+/* column readers (0-based) of the current row */
+/* db_col_text - column as const char*, "" for NULL; valid until the next step */
+const char *db_col_text(struct db_stmt *st, int i);
+long long db_col_int(struct db_stmt *st, int i);
+/* db_col_blob - the bytes (length in *n), NULL for NULL or empty */
+const void *db_col_blob(struct db_stmt *st, int i, size_t *n);
+/* db_col_type - DB_T_NULL, DB_T_INT, DB_T_TEXT or DB_T_BLOB */
+int db_col_type(struct db_stmt *st, int i);
+int db_col_count(struct db_stmt *st);
+const char *db_col_name(struct db_stmt *st, int i);
+
+/* db_changes - rows the last INSERT/UPDATE/DELETE changed */
+long long db_changes(struct db *d);
+/* db_last_id - the id the last INSERT into a table with an id column gave */
+long long db_last_id(struct db *d);
+
+/* db_sql_numbered - rewrite '?', '?N' and ':name' placeholders to $1..$n
+ * (string literals, quoted names and comments untouched) into out; the
+ * names of ':name' parameters, in index order, go to names[] (NULL for
+ * the others). Returns the largest index, or -1 when out is too small or
+ * there are more than DB_MAX_PARAMS. */
+#define DB_MAX_PARAMS 64
+int db_sql_numbered(const char *sql, char *out, size_t outlen, char names[][32], int maxnames);
 
 #endif

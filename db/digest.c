@@ -27,8 +27,9 @@
 	" AND r.received_at >= ?1 AND r.received_at < ?2), i.first_seen, i.last_seen"
 #define UNTRACED "(status != 'done' OR format IS NULL OR format = 'unknown'" \
 	" OR verdict IS NULL OR verdict = 'unknown')"
-#define REPORTER_DOMAIN "lower(rtrim(CASE WHEN instr(reporter, '@') > 0" \
-	" THEN substr(reporter, instr(reporter, '@') + 1) ELSE reporter END, '> '))"
+/* INSTR is SQLite's instr(), PostgreSQL's strpos() (same arguments) */
+#define REPORTER_DOMAIN(INSTR) "lower(rtrim(CASE WHEN " INSTR "(reporter, '@') > 0" \
+	" THEN substr(reporter, " INSTR "(reporter, '@') + 1) ELSE reporter END, '> '))"
 
 /* query context: the database, the range and the first error seen */
 struct q {
@@ -39,51 +40,51 @@ struct q {
 };
 
 /* q_prepare - prepare sql and bind the standard parameters */
-static sqlite3_stmt *q_prepare(struct q *q, const char *sql)
+static struct db_stmt *q_prepare(struct q *q, const char *sql)
 {
-	sqlite3_stmt *st = db_prepare(q->d, sql);
+	struct db_stmt *st = db_prepare(q->d, sql);
 
 	if (st == NULL) {
 		q->err = DB_ERROR;
 		return NULL;
 	}
-	/* parameters a statement does not use give SQLITE_RANGE: harmless */
-	sqlite3_bind_int64(st, 1, q->from);
-	sqlite3_bind_int64(st, 2, q->to);
+	/* parameters a statement does not use are ignored: harmless */
+	db_bind_int(st, 1, q->from);
+	db_bind_int(st, 2, q->to);
 	if (q->owner)
-		sqlite3_bind_text(st, 3, q->owner, -1, SQLITE_STATIC);
+		db_bind_text(st, 3, q->owner);
 	else
-		sqlite3_bind_null(st, 3);
-	sqlite3_bind_int64(st, 4, DIGEST_LIST_MAX);
-	sqlite3_bind_int64(st, 5, q->cutoff);
+		db_bind_null(st, 3);
+	db_bind_int(st, 4, DIGEST_LIST_MAX);
+	db_bind_int(st, 5, q->cutoff);
 	return st;
 }
 
-/* q_done - finalize, noting an error when the last step was not SQLITE_DONE */
-static void q_done(struct q *q, sqlite3_stmt *st, int rc)
+/* q_done - finalize, noting an error when the last step was not DB_DONE */
+static void q_done(struct q *q, struct db_stmt *st, int rc)
 {
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW && q->err == 0)
-		q->err = rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
-	sqlite3_finalize(st);
+	if (rc != DB_DONE && rc != DB_ROW && q->err == 0)
+		q->err = rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+	db_finalize(st);
 }
 
 /* q_long - the first column of a one-row query */
 static long q_long(struct q *q, const char *sql)
 {
-	sqlite3_stmt *st = q_prepare(q, sql);
+	struct db_stmt *st = q_prepare(q, sql);
 	long v = 0;
 	int rc;
 
 	if (st == NULL)
 		return 0;
-	if ((rc = db_step(q->d, st)) == SQLITE_ROW)
-		v = (long)sqlite3_column_int64(st, 0);
+	if ((rc = db_step(q->d, st)) == DB_ROW)
+		v = (long)db_col_int(st, 0);
 	q_done(q, st, rc);
 	return v;
 }
 
 /* col_dup - a column as an owned string ("" for NULL) */
-static char *col_dup(sqlite3_stmt *st, int i)
+static char *col_dup(struct db_stmt *st, int i)
 {
 	return xstrdup(db_col_text(st, i));
 }
@@ -91,25 +92,25 @@ static char *col_dup(sqlite3_stmt *st, int i)
 /* q_incs - the rows of list_sql (INC_COLS) and the count of count_sql */
 static void q_incs(struct q *q, const char *list_sql, const char *count_sql, struct digest_incs *out)
 {
-	sqlite3_stmt *st = q_prepare(q, list_sql);
+	struct db_stmt *st = q_prepare(q, list_sql);
 	int rc;
 
 	out->v = xcalloc(DIGEST_LIST_MAX, sizeof(*out->v));
 	if (st == NULL)
 		return;
-	while ((rc = db_step(q->d, st)) == SQLITE_ROW && out->n < DIGEST_LIST_MAX) {
+	while ((rc = db_step(q->d, st)) == DB_ROW && out->n < DIGEST_LIST_MAX) {
 		struct digest_inc *in = &out->v[out->n++];
 
-		in->id = sqlite3_column_int64(st, 0);
+		in->id = db_col_int(st, 0);
 		in->status = col_dup(st, 1);
 		in->verdict = col_dup(st, 2);
 		in->host = col_dup(st, 3);
 		in->ip = col_dup(st, 4);
 		in->owner = col_dup(st, 5);
-		in->reports = (long)sqlite3_column_int64(st, 6);
-		in->period_reports = (long)sqlite3_column_int64(st, 7);
-		in->first_seen = sqlite3_column_int64(st, 8);
-		in->last_seen = sqlite3_column_int64(st, 9);
+		in->reports = (long)db_col_int(st, 6);
+		in->period_reports = (long)db_col_int(st, 7);
+		in->first_seen = db_col_int(st, 8);
+		in->last_seen = db_col_int(st, 9);
 	}
 	q_done(q, st, rc);
 	out->total = (long)out->n < DIGEST_LIST_MAX ? (long)out->n : q_long(q, count_sql);
@@ -137,13 +138,13 @@ static void counts_add(struct digest_counts *c, const char *key, int col, long n
 /* q_counts - add the (key, count) rows of sql into column col of c */
 static void q_counts(struct q *q, const char *sql, struct digest_counts *c, int col)
 {
-	sqlite3_stmt *st = q_prepare(q, sql);
+	struct db_stmt *st = q_prepare(q, sql);
 	int rc;
 
 	if (st == NULL)
 		return;
-	while ((rc = db_step(q->d, st)) == SQLITE_ROW)
-		counts_add(c, db_col_text(st, 0), col, (long)sqlite3_column_int64(st, 1));
+	while ((rc = db_step(q->d, st)) == DB_ROW)
+		counts_add(c, db_col_text(st, 0), col, (long)db_col_int(st, 1));
 	q_done(q, st, rc);
 }
 
@@ -207,11 +208,11 @@ static void collect_counts(struct q *q, struct digest *dg)
 	q_counts(q, "SELECT owner, count(*) FROM incidents WHERE " LIVE " AND " BY_OWNER
 		    " GROUP BY 1", &dg->by_owner, 2);
 	q_counts(q, "SELECT c, count(*) FROM (SELECT " SQL_REPORT_CATEGORY " AS c FROM reports WHERE "
-		    IN_RANGE("received_at") " AND " BY_OWNER ") WHERE c IS NOT NULL GROUP BY 1",
+		    IN_RANGE("received_at") " AND " BY_OWNER ") AS r WHERE c IS NOT NULL GROUP BY 1",
 		    &dg->by_category, 0);
 	q_counts(q, "SELECT c, count(DISTINCT incident_id) FROM (SELECT " SQL_REPORT_CATEGORY " AS c,"
 		    " incident_id FROM reports WHERE " IN_RANGE("received_at") " AND " BY_OWNER
-		    ") WHERE c IS NOT NULL GROUP BY 1", &dg->by_category, 1);
+		    ") AS r WHERE c IS NOT NULL GROUP BY 1", &dg->by_category, 1);
 	if (dg->by_category.n)
 		qsort(dg->by_category.v, dg->by_category.n, sizeof(struct digest_count), count_cmp);
 	if (dg->by_verdict.n)
@@ -219,31 +220,33 @@ static void collect_counts(struct q *q, struct digest *dg)
 	if (dg->by_owner.n)
 		qsort(dg->by_owner.v, dg->by_owner.n, sizeof(struct digest_count), count_cmp);
 	q_counts(q, "SELECT coalesce(abused_host, abused_ip) AS h, count(*) AS n FROM reports WHERE "
-		    IN_RANGE("received_at") " AND " BY_OWNER " AND h IS NOT NULL"
+		    IN_RANGE("received_at") " AND " BY_OWNER " AND coalesce(abused_host, abused_ip) IS NOT NULL"
 		    " GROUP BY h ORDER BY n DESC, h LIMIT 10", &dg->hosts, 0);
 	q_counts(q, "SELECT injector_ip AS h, count(*) AS n FROM reports WHERE " IN_RANGE("received_at")
-		    " AND " BY_OWNER " AND h IS NOT NULL GROUP BY h ORDER BY n DESC, h LIMIT 10",
+		    " AND " BY_OWNER " AND injector_ip IS NOT NULL GROUP BY h ORDER BY n DESC, h LIMIT 10",
 		 &dg->injectors, 0);
-	q_counts(q, "SELECT " REPORTER_DOMAIN " AS h, count(*) AS n FROM reports WHERE "
-		    IN_RANGE("received_at") " AND " BY_OWNER " AND reporter IS NOT NULL AND reporter != ''"
-		    " GROUP BY h ORDER BY n DESC, h LIMIT 10", &dg->reporters, 0);
+#define BY_REPORTER(INSTR) "SELECT " REPORTER_DOMAIN(INSTR) " AS h, count(*) AS n FROM reports WHERE " \
+	IN_RANGE("received_at") " AND " BY_OWNER " AND reporter IS NOT NULL AND reporter != ''" \
+	" GROUP BY h ORDER BY n DESC, h LIMIT 10"
+	q_counts(q, db_dialect(q->d) == DB_PGSQL ? BY_REPORTER("strpos") : BY_REPORTER("instr"), &dg->reporters, 0);
+#undef BY_REPORTER
 }
 
 /* collect_untraced - reports that could not be parsed or traced */
 static void collect_untraced(struct q *q, struct digest *dg)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
-	st = q_prepare(q, "SELECT sum(status != 'done'),"
-			  " sum(status = 'done' AND (format IS NULL OR format = 'unknown')),"
-			  " sum(status = 'done' AND format IS NOT NULL AND format != 'unknown'"
-			  "  AND (verdict IS NULL OR verdict = 'unknown'))"
+	st = q_prepare(q, "SELECT sum(CASE WHEN status != 'done' THEN 1 ELSE 0 END),"
+			  " sum(CASE WHEN status = 'done' AND (format IS NULL OR format = 'unknown') THEN 1 ELSE 0 END),"
+			  " sum(CASE WHEN status = 'done' AND format IS NOT NULL AND format != 'unknown'"
+			  "  AND (verdict IS NULL OR verdict = 'unknown') THEN 1 ELSE 0 END)"
 			  " FROM reports WHERE " IN_RANGE("received_at") " AND " BY_OWNER);
-	if (st && (rc = db_step(q->d, st)) == SQLITE_ROW) {
-		dg->bad_status = (long)sqlite3_column_int64(st, 0);
-		dg->bad_format = (long)sqlite3_column_int64(st, 1);
-		dg->bad_verdict = (long)sqlite3_column_int64(st, 2);
+	if (st && (rc = db_step(q->d, st)) == DB_ROW) {
+		dg->bad_status = (long)db_col_int(st, 0);
+		dg->bad_format = (long)db_col_int(st, 1);
+		dg->bad_verdict = (long)db_col_int(st, 2);
 	}
 	if (st)
 		q_done(q, st, rc);
@@ -254,11 +257,11 @@ static void collect_untraced(struct q *q, struct digest *dg)
 			  " AND " BY_OWNER " AND " UNTRACED " ORDER BY received_at, id LIMIT ?4");
 	if (st == NULL)
 		return;
-	while ((rc = db_step(q->d, st)) == SQLITE_ROW && dg->n_untraced < DIGEST_LIST_MAX) {
+	while ((rc = db_step(q->d, st)) == DB_ROW && dg->n_untraced < DIGEST_LIST_MAX) {
 		struct digest_report *r = &dg->untraced[dg->n_untraced++];
 
-		r->id = sqlite3_column_int64(st, 0);
-		r->received_at = sqlite3_column_int64(st, 1);
+		r->id = db_col_int(st, 0);
+		r->received_at = db_col_int(st, 1);
 		r->status = col_dup(st, 2);
 		r->format = col_dup(st, 3);
 		r->verdict = col_dup(st, 4);
@@ -276,7 +279,7 @@ static void collect_untraced(struct q *q, struct digest *dg)
 static void collect_chart(struct q *q, struct digest *dg)
 {
 	struct q c = *q;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	dg->chart_start = ((dg->to - 1) / 86400 - (DIGEST_CHART_DAYS - 1)) * 86400;
@@ -288,9 +291,9 @@ static void collect_chart(struct q *q, struct digest *dg)
 		q->err = c.err;
 		return;
 	}
-	while ((rc = db_step(c.d, st)) == SQLITE_ROW) {
-		long long day = sqlite3_column_int64(st, 0);
-		long n = (long)sqlite3_column_int64(st, 2);
+	while ((rc = db_step(c.d, st)) == DB_ROW) {
+		long long day = db_col_int(st, 0);
+		long n = (long)db_col_int(st, 2);
 		const char *v = db_col_text(st, 1);
 		size_t k;
 
@@ -405,16 +408,16 @@ void digest_free(struct digest *dg)
 /* digest_owners - owners with digest = 1 and an email, as key/email pairs */
 int digest_owners(struct db *d, struct strlist *keys, struct strlist *emails)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT key, email FROM owners WHERE digest = 1"
+	struct db_stmt *st = db_prepare(d, "SELECT key, email FROM owners WHERE digest = 1"
 					 " AND email IS NOT NULL AND email != '' ORDER BY key");
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		strlist_add(keys, db_col_text(st, 0));
 		strlist_add(emails, db_col_text(st, 1));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return db_result(rc);
 }

@@ -7,16 +7,16 @@
 #include "fetchstate.h"
 
 /* finish - map the last step to DB_OK / DB_BUSY / DB_ERROR and finalize */
-static int finish(sqlite3_stmt *st, int rc)
+static int finish(struct db_stmt *st, int rc)
 {
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return db_result(rc);
 }
 
 /* fetchstate_get - one mailbox's row */
 int fetchstate_get(struct db *d, const char *mailbox, struct fetch_state *out)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT uidvalidity, last_uid FROM fetch_state WHERE mailbox = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT uidvalidity, last_uid FROM fetch_state WHERE mailbox = ?");
 	int rc, found = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -24,9 +24,9 @@ int fetchstate_get(struct db *d, const char *mailbox, struct fetch_state *out)
 		return DB_ERROR;
 	db_bind_text(st, 1, mailbox);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
-		out->uidvalidity = sqlite3_column_int64(st, 0);
-		out->last_uid = sqlite3_column_int64(st, 1);
+	if (rc == DB_ROW) {
+		out->uidvalidity = db_col_int(st, 0);
+		out->last_uid = db_col_int(st, 1);
 		found = 1;
 	}
 	rc = finish(st, rc);
@@ -36,14 +36,14 @@ int fetchstate_get(struct db *d, const char *mailbox, struct fetch_state *out)
 /* run1 - one statement with mailbox and up to two numbers bound */
 static int run1(struct db *d, const char *sql, const char *mailbox, long long a, long long b)
 {
-	sqlite3_stmt *st = db_prepare(d, sql);
+	struct db_stmt *st = db_prepare(d, sql);
 
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, mailbox);
-	if (sqlite3_bind_parameter_count(st) >= 2)
+	if (db_bind_count(st) >= 2)
 		db_bind_int(st, 2, a);
-	if (sqlite3_bind_parameter_count(st) >= 3)
+	if (db_bind_count(st) >= 3)
 		db_bind_int(st, 3, b);
 	return finish(st, db_step(d, st));
 }
@@ -58,9 +58,9 @@ int fetchstate_set_validity(struct db *d, const char *mailbox, long long uidvali
 	if ((rc = run1(d, "DELETE FROM fetch_uids WHERE mailbox = ? AND uidvalidity != ?", mailbox,
 		       uidvalidity, 0)) != DB_OK ||
 	    (rc = run1(d, "INSERT INTO fetch_state(mailbox, uidvalidity, last_uid) VALUES (?, ?, 0)"
-		       " ON CONFLICT(mailbox) DO UPDATE SET last_uid = CASE WHEN uidvalidity = excluded.uidvalidity"
-		       " THEN last_uid ELSE 0 END, uidvalidity = excluded.uidvalidity", mailbox,
-		       uidvalidity, 0)) != DB_OK) {
+		       " ON CONFLICT(mailbox) DO UPDATE SET last_uid = CASE WHEN fetch_state.uidvalidity ="
+		       " excluded.uidvalidity THEN fetch_state.last_uid ELSE 0 END,"
+		       " uidvalidity = excluded.uidvalidity", mailbox, uidvalidity, 0)) != DB_OK) {
 		db_rollback(d);
 		return rc;
 	}
@@ -74,10 +74,10 @@ int fetchstate_done(struct db *d, const char *mailbox, long long uidvalidity, lo
 
 	if ((rc = db_begin(d)) != DB_OK)
 		return rc;
-	if ((keep && (rc = run1(d, "INSERT OR IGNORE INTO fetch_uids(mailbox, uidvalidity, uid) VALUES (?, ?, ?)",
-				mailbox, uidvalidity, uid)) != DB_OK) ||
-	    (rc = run1(d, "UPDATE fetch_state SET last_uid = max(last_uid, ?3) WHERE mailbox = ?1"
-		       " AND uidvalidity = ?2", mailbox, uidvalidity, uid)) != DB_OK) {
+	if ((keep && (rc = run1(d, "INSERT INTO fetch_uids(mailbox, uidvalidity, uid) VALUES (?, ?, ?)"
+				" ON CONFLICT DO NOTHING", mailbox, uidvalidity, uid)) != DB_OK) ||
+	    (rc = run1(d, "UPDATE fetch_state SET last_uid = CASE WHEN last_uid > ?3 THEN last_uid ELSE ?3 END"
+		       " WHERE mailbox = ?1 AND uidvalidity = ?2", mailbox, uidvalidity, uid)) != DB_OK) {
 		db_rollback(d);
 		return rc;
 	}
@@ -87,7 +87,7 @@ int fetchstate_done(struct db *d, const char *mailbox, long long uidvalidity, lo
 /* fetchstate_is_done - uid remembered under uidvalidity */
 int fetchstate_is_done(struct db *d, const char *mailbox, long long uidvalidity, long long uid)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT 1 FROM fetch_uids WHERE mailbox = ? AND uidvalidity = ?"
+	struct db_stmt *st = db_prepare(d, "SELECT 1 FROM fetch_uids WHERE mailbox = ? AND uidvalidity = ?"
 				      " AND uid = ?");
 	int rc, found = 0;
 
@@ -97,7 +97,7 @@ int fetchstate_is_done(struct db *d, const char *mailbox, long long uidvalidity,
 	db_bind_int(st, 2, uidvalidity);
 	db_bind_int(st, 3, uid);
 	rc = db_step(d, st);
-	found = rc == SQLITE_ROW;
+	found = rc == DB_ROW;
 	rc = finish(st, rc);
 	return rc == DB_OK ? found : rc;
 }

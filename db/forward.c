@@ -9,21 +9,21 @@
 #include "forward.h"
 
 /* done - the last step to DB_OK / DB_BUSY / DB_ERROR, finalized */
-static int done(struct db *d, sqlite3_stmt *st, int rc)
+static int done(struct db *d, struct db_stmt *st, int rc)
 {
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+	db_finalize(st);
+	if (rc == DB_DONE || rc == DB_ROW)
 		return DB_OK;
-	if (rc != SQLITE_BUSY)
-		msg_error("database %s: %s", d->path, sqlite3_errmsg(d->h));
-	return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	if (rc != DB_BUSY)
+		msg_error("database %s: %s", d->path, db_errmsg(d));
+	return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 }
 
 #define COPY(field, col) str_copy(r->field, sizeof(r->field), db_col_text(st, col))
 
 int forward_report(struct db *d, long long id, struct db_fwd_report *r)
 {
-	sqlite3_stmt *st = db_prepare(d,
+	struct db_stmt *st = db_prepare(d,
 		"SELECT id, coalesce(incident_id, 0), received_at, coalesce(arrival_at, 0),"
 		" coalesce(contact_at, 0), coalesce(forward_at, 0), verdict, spool_path, reporter, source_ip,"
 		" injector_ip, original_mail_from, reporting_mta, orig_subject, orig_message_id, feedback_type,"
@@ -41,14 +41,14 @@ int forward_report(struct db *d, long long id, struct db_fwd_report *r)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		found = 1;
-		r->id = sqlite3_column_int64(st, 0);
-		r->incident_id = sqlite3_column_int64(st, 1);
-		r->received_at = sqlite3_column_int64(st, 2);
-		r->arrival_at = sqlite3_column_int64(st, 3);
-		r->contact_at = sqlite3_column_int64(st, 4);
-		r->forward_at = sqlite3_column_int64(st, 5);
+		r->id = db_col_int(st, 0);
+		r->incident_id = db_col_int(st, 1);
+		r->received_at = db_col_int(st, 2);
+		r->arrival_at = db_col_int(st, 3);
+		r->contact_at = db_col_int(st, 4);
+		r->forward_at = db_col_int(st, 5);
 		COPY(verdict, 6);
 		COPY(spool_path, 7);
 		COPY(reporter, 8);
@@ -67,7 +67,7 @@ int forward_report(struct db *d, long long id, struct db_fwd_report *r)
 		COPY(rcpt_to, 21);
 		COPY(domain, 22);
 		COPY(sent_state, 23);
-		r->sent_at = sqlite3_column_int64(st, 24);
+		r->sent_at = db_col_int(st, 24);
 		COPY(sent_error, 25);
 		COPY(message_id, 26);
 	}
@@ -78,7 +78,7 @@ int forward_report(struct db *d, long long id, struct db_fwd_report *r)
 
 int forward_set(struct db *d, long long id, const char *state, const char *to, long long at)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE reports SET forward_state = ?, forward_to = ?, forward_at = ?"
+	struct db_stmt *st = db_prepare(d, "UPDATE reports SET forward_state = ?, forward_to = ?, forward_at = ?"
 				      " WHERE id = ?");
 
 	if (st == NULL)
@@ -92,7 +92,7 @@ int forward_set(struct db *d, long long id, const char *state, const char *to, l
 
 int forward_recent(struct db *d, const char *to, long long since)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT count(*) FROM outbox WHERE kind = 'forward'"
+	struct db_stmt *st = db_prepare(d, "SELECT count(*) FROM outbox WHERE kind = 'forward'"
 				      " AND lower(recipient) = lower(?) AND created_at >= ?"
 				      " AND state IN ('pending', 'sending', 'sent')");
 	int rc, n = 0;
@@ -102,8 +102,8 @@ int forward_recent(struct db *d, const char *to, long long since)
 	db_bind_text(st, 1, to);
 	db_bind_int(st, 2, since);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
+	if (rc == DB_ROW)
+		n = (int)db_col_int(st, 0);
 	if (done(d, st, rc) != DB_OK)
 		return DB_ERROR;
 	return n;
@@ -112,7 +112,7 @@ int forward_recent(struct db *d, const char *to, long long since)
 int forward_due(struct db *d, int include_null, const char *state, int max,
 		void (*fn)(void *ctx, long long id), void *ctx)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT id FROM reports WHERE verdict = 'not_ours'"
+	struct db_stmt *st = db_prepare(d, "SELECT id FROM reports WHERE verdict = 'not_ours'"
 				      " AND contact_email IS NOT NULL"
 				      " AND ((? AND forward_state IS NULL) OR forward_state = ?)"
 				      " ORDER BY id LIMIT ?");
@@ -126,8 +126,8 @@ int forward_due(struct db *d, int include_null, const char *state, int max,
 	db_bind_int(st, 1, include_null ? 1 : 0);
 	db_bind_text(st, 2, state ? state : "");
 	db_bind_int(st, 3, max);
-	while ((rc = db_step(d, st)) == SQLITE_ROW && n < max)
-		ids[n++] = sqlite3_column_int64(st, 0);
+	while ((rc = db_step(d, st)) == DB_ROW && n < max)
+		ids[n++] = db_col_int(st, 0);
 	if (done(d, st, rc) != DB_OK)
 		return DB_ERROR;
 	for (int i = 0; i < n; i++)

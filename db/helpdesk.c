@@ -30,22 +30,22 @@ static void *grow(void *v, size_t n, size_t *cap, size_t sz)
 }
 
 /* text_or_null - an owned copy of a column, NULL for SQL NULL */
-static char *text_or_null(sqlite3_stmt *st, int i)
+static char *text_or_null(struct db_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : xstrdup(db_col_text(st, i));
+	return db_col_type(st, i) == DB_T_NULL ? NULL : xstrdup(db_col_text(st, i));
 }
 
 /* finish - finalize and map the last step's code */
-static int finish(sqlite3_stmt *st, int rc)
+static int finish(struct db_stmt *st, int rc)
 {
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return db_result(rc);
 }
 
 /* bind_name - bind a text by parameter name when the query has it */
-static void bind_name(sqlite3_stmt *st, const char *name, const char *v)
+static void bind_name(struct db_stmt *st, const char *name, const char *v)
 {
-	int i = sqlite3_bind_parameter_index(st, name);
+	int i = db_bind_index(st, name);
 
 	if (i > 0)
 		db_bind_text(st, i, v);
@@ -66,21 +66,10 @@ static char *like_suffix(const char *s)
 	return buf_steal(&b);
 }
 
-/* sql_in_net - SQL ad_in_net(ip, cidr): 1 when the address is in the network */
-static void sql_in_net(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char *ip = (const char *)sqlite3_value_text(argv[0]), *net = (const char *)sqlite3_value_text(argv[1]);
-	struct ipaddr a;
-	struct cidr c;
-
-	sqlite3_result_int(ctx, ip && net && ip_parse(ip, &a) == 0 && cidr_parse(net, &c) == 0 &&
-				cidr_contains(&c, &a));
-}
-
 /* where - the WHERE clause of the incident filter f */
 static void where(struct buf *q, const struct hd_filter *f)
 {
-	buf_puts(q, " WHERE 1");
+	buf_puts(q, " WHERE 1 = 1");
 	if (f->id > 0)
 		buf_puts(q, " AND i.id = :id");
 	if (f->status && strcmp(f->status, "active") == 0)
@@ -104,14 +93,12 @@ static void where(struct buf *q, const struct hd_filter *f)
 }
 
 /* prepare - q with the filter's values bound (suffix: its LIKE pattern, owned by the caller) */
-static sqlite3_stmt *prepare(struct db *d, const char *q, const struct hd_filter *f, char **suffix)
+static struct db_stmt *prepare(struct db *d, const char *q, const struct hd_filter *f, char **suffix)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	*suffix = NULL;
-	if (f->net && f->net[0] &&
-	    sqlite3_create_function(d->h, "ad_in_net", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_in_net, NULL,
-				    NULL) != SQLITE_OK)
+	if (f->net && f->net[0] && db_dialect(d) == DB_SQLITE && db_sqlite_in_net(d) != DB_OK)
 		return NULL;
 	if ((st = db_prepare(d, q)) == NULL)
 		return NULL;
@@ -126,16 +113,16 @@ static sqlite3_stmt *prepare(struct db *d, const char *q, const struct hd_filter
 	bind_name(st, ":verdict", f->verdict);
 	bind_name(st, ":assignee", f->assignee);
 	if (f->id > 0)
-		db_bind_int(st, sqlite3_bind_parameter_index(st, ":id"), f->id);
+		db_bind_int(st, db_bind_index(st, ":id"), f->id);
 	if (f->since > 0)
-		db_bind_int(st, sqlite3_bind_parameter_index(st, ":since"), f->since);
+		db_bind_int(st, db_bind_index(st, ":since"), f->since);
 	return st;
 }
 
 long long hd_incidents_count(struct db *d, const struct hd_filter *f)
 {
 	struct buf q;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char *suffix;
 	long long n = -1;
 
@@ -144,9 +131,9 @@ long long hd_incidents_count(struct db *d, const struct hd_filter *f)
 	where(&q, f);
 	st = prepare(d, q.data, f, &suffix);
 	buf_free(&q);
-	if (st && db_step(d, st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (st && db_step(d, st) == DB_ROW)
+		n = db_col_int(st, 0);
+	db_finalize(st);
 	free(suffix);
 	return n;
 }
@@ -160,7 +147,7 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		[HD_SORT_ID] = "i.id DESC",
 	};
 	struct buf q;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	size_t cap = 0;
 	char *suffix = NULL;
 	int rc;
@@ -173,7 +160,7 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 		     " (SELECT max(sent_at) FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'notify'"
 		     " AND o.state = 'sent'), i.assignee,"
 		     " (SELECT group_concat(c, ',') FROM (SELECT DISTINCT " SQL_REPORT_CATEGORY " AS c"
-		     "  FROM reports WHERE incident_id = i.id AND c IS NOT NULL ORDER BY c))"
+		     "  FROM reports WHERE incident_id = i.id AND " SQL_REPORT_CATEGORY " IS NOT NULL ORDER BY c) AS cats)"
 		     " FROM incidents i");
 	where(&q, f);
 	buf_printf(&q, " ORDER BY %s LIMIT :limit",
@@ -185,32 +172,32 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 	if (st == NULL)
 		return DB_ERROR;
 	if (f->offset > 0)
-		db_bind_int(st, sqlite3_bind_parameter_index(st, ":offset"), f->offset);
-	db_bind_int(st, sqlite3_bind_parameter_index(st, ":limit"), f->limit > 0 ? f->limit : 1);
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+		db_bind_int(st, db_bind_index(st, ":offset"), f->offset);
+	db_bind_int(st, db_bind_index(st, ":limit"), f->limit > 0 ? f->limit : 1);
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		struct incident_row *r;
 
 		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
 		r = &out->v[out->n++];
-		r->id = sqlite3_column_int64(st, 0);
+		r->id = db_col_int(st, 0);
 		r->status = text_or_null(st, 1);
 		r->verdict = text_or_null(st, 2);
 		r->host = text_or_null(st, 3);
 		r->ip = text_or_null(st, 4);
 		r->owner = text_or_null(st, 5);
-		r->reports = sqlite3_column_int64(st, 6);
-		r->reporters = sqlite3_column_int64(st, 7);
-		r->first_seen = sqlite3_column_int64(st, 8);
-		r->last_seen = sqlite3_column_int64(st, 9);
+		r->reports = db_col_int(st, 6);
+		r->reporters = db_col_int(st, 7);
+		r->first_seen = db_col_int(st, 8);
+		r->last_seen = db_col_int(st, 9);
 		r->role = text_or_null(st, 10);
 		r->confidence = text_or_null(st, 11);
 		r->explanation = text_or_null(st, 12);
 		r->auth_user = text_or_null(st, 13);
-		r->messages = sqlite3_column_int64(st, 14);
-		r->injectors = sqlite3_column_int64(st, 15);
-		r->created_at = sqlite3_column_int64(st, 16);
-		r->resolved_at = sqlite3_column_int64(st, 17);
-		r->notified_at = sqlite3_column_int64(st, 18);
+		r->messages = db_col_int(st, 14);
+		r->injectors = db_col_int(st, 15);
+		r->created_at = db_col_int(st, 16);
+		r->resolved_at = db_col_int(st, 17);
+		r->notified_at = db_col_int(st, 18);
 		r->assignee = text_or_null(st, 19);
 		r->categories = text_or_null(st, 20);
 	}
@@ -220,7 +207,7 @@ int hd_incidents(struct db *d, const struct hd_filter *f, struct incident_rows *
 
 int hd_incident_status(struct db *d, long long id, char *out, size_t len)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT status FROM incidents WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT status FROM incidents WHERE id = ?");
 	int rc, found = 0;
 
 	if (len)
@@ -228,7 +215,7 @@ int hd_incident_status(struct db *d, long long id, char *out, size_t len)
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
-	if ((rc = db_step(d, st)) == SQLITE_ROW) {
+	if ((rc = db_step(d, st)) == DB_ROW) {
 		snprintf(out, len, "%s", db_col_text(st, 0));
 		found = 1;
 	}
@@ -274,7 +261,7 @@ void hd_table_free(struct hd_table *t)
 /* table_query - every row of sql (?1 bound to id when id > 0) into t */
 static int table_query(struct db *d, const char *sql, long long id, struct hd_table *t)
 {
-	sqlite3_stmt *st = db_prepare(d, sql);
+	struct db_stmt *st = db_prepare(d, sql);
 	size_t cap = 0;
 	int rc;
 
@@ -283,21 +270,23 @@ static int table_query(struct db *d, const char *sql, long long id, struct hd_ta
 		return DB_ERROR;
 	if (id > 0)
 		db_bind_int(st, 1, id);
-	t->ncols = (size_t)sqlite3_column_count(st);
+	/* the names after the first step: a server backend knows them from its result */
+	rc = db_step(d, st);
+	t->ncols = (size_t)db_col_count(st);
 	t->names = xcalloc(t->ncols ? t->ncols : 1, sizeof(char *));
 	for (size_t c = 0; c < t->ncols; c++)
-		t->names[c] = xstrdup(sqlite3_column_name(st, (int)c));
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+		t->names[c] = xstrdup(db_col_name(st, (int)c));
+	for (; rc == DB_ROW; rc = db_step(d, st)) {
 		if (t->nrows == cap) {
 			cap = cap ? cap * 2 : 16;
 			t->cells = xrealloc(t->cells, cap * (t->ncols ? t->ncols : 1) * sizeof(*t->cells));
 		}
 		for (size_t c = 0; c < t->ncols; c++) {
 			struct hd_cell *x = &t->cells[t->nrows * t->ncols + c];
-			int ty = sqlite3_column_type(st, (int)c);
+			int ty = db_col_type(st, (int)c);
 
-			x->type = ty == SQLITE_NULL ? HD_NULL : ty == SQLITE_INTEGER ? HD_INT : HD_TEXT;
-			x->i = sqlite3_column_int64(st, (int)c);
+			x->type = ty == DB_T_NULL ? HD_NULL : ty == DB_T_INT ? HD_INT : HD_TEXT;
+			x->i = db_col_int(st, (int)c);
 			x->s = xstrdup(db_col_text(st, (int)c));
 		}
 		t->nrows++;
@@ -313,7 +302,7 @@ int hd_incident_page(struct db *d, long long id, struct incident_page *p)
 		" i.reporters, i.injectors, i.created_at, i.resolved_at, i.notified_at,"
 		" o.name AS owner_name, o.email AS owner_email, o.policy AS owner_policy,"
 		" (SELECT group_concat(c, ',') FROM (SELECT DISTINCT " SQL_REPORT_CATEGORY " AS c"
-		"  FROM reports WHERE incident_id = i.id AND c IS NOT NULL ORDER BY c)) AS categories"
+		"  FROM reports WHERE incident_id = i.id AND " SQL_REPORT_CATEGORY " IS NOT NULL ORDER BY c) AS cats) AS categories"
 		" FROM incidents i LEFT JOIN owners o ON o.key = i.owner WHERE i.id = ?1";
 	struct hd_table n;
 
@@ -328,7 +317,7 @@ int hd_incident_page(struct db *d, long long id, struct incident_page *p)
 		    " ORDER BY received_at DESC, id DESC LIMIT 20", id, &p->reports);
 	table_query(d, "SELECT * FROM (SELECT received_at, id, format, feedback_type, reporter,"
 		    " source_ip, orig_subject, " SQL_REPORT_CATEGORY " AS category FROM reports WHERE incident_id = ?1 ORDER BY received_at DESC,"
-		    " id DESC LIMIT 20) ORDER BY received_at, id", id, &p->timeline);
+		    " id DESC LIMIT 20) AS t ORDER BY received_at, id", id, &p->timeline);
 	table_query(d, "SELECT at, actor, old_status, new_status, note FROM incident_events WHERE incident_id = ?1"
 		    " ORDER BY at, id LIMIT 100", id, &p->events);
 	table_query(d, "SELECT idx, from_ip, port, from_rdns, helo, by_host, with_proto, queue_id, auth, date"
@@ -375,7 +364,7 @@ void incident_page_free(struct incident_page *p)
  * NEWEST(col) - ids of the newest 100 reports with col = ?1: one index range
  * per column, so an OR of two columns never turns into a scan of reports
  */
-#define NEWEST(col) "SELECT id FROM (SELECT id FROM reports WHERE " col " = ?1 ORDER BY id DESC LIMIT 100)"
+#define NEWEST(col) "SELECT id FROM (SELECT id FROM reports WHERE " col " = ?1 ORDER BY id DESC LIMIT 100) AS n_" col
 
 /* like_pattern - %text% with \ % _ escaped */
 static char *like_pattern(const char *s)
@@ -394,44 +383,44 @@ static char *like_pattern(const char *s)
 }
 
 /* in_net - column i of the row is an address inside net */
-static int in_net(const struct cidr *net, sqlite3_stmt *st, int i)
+static int in_net(const struct cidr *net, struct db_stmt *st, int i)
 {
 	struct ipaddr a;
 
-	return sqlite3_column_type(st, i) != SQLITE_NULL && ip_parse(db_col_text(st, i), &a) == 0 &&
+	return db_col_type(st, i) != DB_T_NULL && ip_parse(db_col_text(st, i), &a) == 0 &&
 	       cidr_contains(net, &a);
 }
 
 int hd_search(struct db *d, enum hd_search_by by, const char *v, long long since, struct search_hits *out)
 {
 	static const char *sql[] = {
-		[HS_INCIDENT_IP] = INC_COLS "WHERE abused_ip = ?1 ORDER BY last_seen DESC LIMIT 100",
+		[HS_INCIDENT_IP] = INC_COLS "WHERE abused_ip = ?1 ORDER BY last_seen DESC, id DESC LIMIT 100",
 		[HS_REPORT_IP] = REP_COLS "WHERE id IN (" NEWEST("source_ip") " UNION " NEWEST("injector_ip")
 			") ORDER BY id DESC LIMIT 100",
 		[HS_REPORT_HOP] = REP_COLS "WHERE id IN (SELECT report_id FROM report_hops WHERE from_ip = ?1"
 			" ORDER BY report_id DESC LIMIT 100) ORDER BY id DESC",
 		[HS_REPORT_MESSAGE_ID] = REP_COLS "WHERE id IN (" NEWEST("orig_message_id") " UNION "
 			NEWEST("message_id") ") ORDER BY id DESC LIMIT 100",
-		[HS_INCIDENT_TEXT] = INC_COLS "WHERE id IN (SELECT id FROM incidents ORDER BY last_seen DESC LIMIT "
-			SEARCH_SCAN ") AND (key_host LIKE ?1 ESCAPE '\\' OR owner LIKE ?1 ESCAPE '\\'"
-			" OR auth_user LIKE ?1 ESCAPE '\\' OR explanation LIKE ?1 ESCAPE '\\')"
-			" ORDER BY last_seen DESC LIMIT 100",
+		[HS_INCIDENT_TEXT] = INC_COLS "WHERE id IN (SELECT id FROM incidents ORDER BY last_seen DESC, id DESC LIMIT "
+			SEARCH_SCAN ") AND (lower(key_host) LIKE lower(?1) ESCAPE '\\' OR lower(owner) LIKE lower(?1) ESCAPE '\\'"
+			" OR lower(auth_user) LIKE lower(?1) ESCAPE '\\' OR lower(explanation) LIKE lower(?1) ESCAPE '\\')"
+			" ORDER BY last_seen DESC, id DESC LIMIT 100",
 		[HS_REPORT_TEXT] = REP_COLS "WHERE id IN (SELECT id FROM reports WHERE received_at >= ?2"
-			" ORDER BY received_at DESC LIMIT " SEARCH_SCAN ") AND (reporter LIKE ?1 ESCAPE '\\'"
-			" OR orig_subject LIKE ?1 ESCAPE '\\' OR orig_from LIKE ?1 ESCAPE '\\'"
-			" OR subject LIKE ?1 ESCAPE '\\' OR original_mail_from LIKE ?1 ESCAPE '\\')"
-			" ORDER BY received_at DESC LIMIT 100",
+			" ORDER BY received_at DESC, id DESC LIMIT " SEARCH_SCAN ") AND (lower(reporter) LIKE lower(?1) ESCAPE '\\'"
+			" OR lower(orig_subject) LIKE lower(?1) ESCAPE '\\' OR lower(orig_from) LIKE lower(?1) ESCAPE '\\'"
+			" OR lower(subject) LIKE lower(?1) ESCAPE '\\' OR lower(original_mail_from) LIKE lower(?1) ESCAPE '\\')"
+			" ORDER BY received_at DESC, id DESC LIMIT 100",
 		/* a network: the newest rows, filtered here (columns 7 and 8 are the addresses) */
 		[HS_INCIDENT_CIDR] = INC_SEL ", abused_ip, NULL FROM incidents WHERE abused_ip IS NOT NULL"
-			" ORDER BY last_seen DESC LIMIT " SEARCH_SCAN,
-		[HS_REPORT_CIDR] = REP_SEL ", source_ip, injector_ip FROM reports ORDER BY received_at DESC LIMIT "
+			" ORDER BY last_seen DESC, id DESC LIMIT " SEARCH_SCAN,
+		[HS_REPORT_CIDR] = REP_SEL ", source_ip, injector_ip FROM reports ORDER BY received_at DESC, id DESC LIMIT "
 			SEARCH_SCAN,
 	};
 	int text = by == HS_INCIDENT_TEXT || by == HS_REPORT_TEXT, rc;
 	int range = by == HS_INCIDENT_CIDR || by == HS_REPORT_CIDR;
 	char *pat = text ? like_pattern(v) : NULL;
 	struct cidr net;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	size_t cap = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -441,26 +430,26 @@ int hd_search(struct db *d, enum hd_search_by by, const char *v, long long since
 		free(pat);
 		return DB_ERROR;
 	}
-	if (sqlite3_bind_parameter_count(st) >= 1)
+	if (db_bind_count(st) >= 1)
 		db_bind_text(st, 1, pat ? pat : v);
-	if (sqlite3_bind_parameter_count(st) >= 2)
+	if (db_bind_count(st) >= 2)
 		db_bind_int(st, 2, since);
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		struct search_hit *h;
 
 		if (range && !in_net(&net, st, 7) && !in_net(&net, st, 8))
 			continue;
 		if (out->n >= 100) {
-			rc = SQLITE_DONE;
+			rc = DB_DONE;
 			break;
 		}
 
 		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
 		h = &out->v[out->n++];
 		h->kind = by == HS_INCIDENT_IP || by == HS_INCIDENT_TEXT || by == HS_INCIDENT_CIDR ? "incident" : "report";
-		h->id = sqlite3_column_int64(st, 0);
-		h->incident = sqlite3_column_int64(st, 1);
-		h->when = sqlite3_column_int64(st, 2);
+		h->id = db_col_int(st, 0);
+		h->incident = db_col_int(st, 1);
+		h->when = db_col_int(st, 2);
 		h->status = text_or_null(st, 3);
 		h->verdict = text_or_null(st, 4);
 		h->host = text_or_null(st, 5);
@@ -488,7 +477,7 @@ void search_hits_free(struct search_hits *h)
  * first day [?1, ?3) from the rows themselves, so the cost is that of one
  * day of rows plus a few counters a day, whatever the span.
  */
-#define STAT_SQL(counters, rows) "SELECT v, sum(n) FROM (" counters " UNION ALL " rows ") GROUP BY v" \
+#define STAT_SQL(counters, rows) "SELECT v, sum(n) FROM (" counters " UNION ALL " rows ") AS u GROUP BY v" \
 	" ORDER BY 2 DESC, 1 LIMIT 20"
 #define STAT_INC(dim, col) STAT_SQL("SELECT value AS v, n FROM incident_days WHERE dim = '" dim "' AND day >= ?2", \
 	"SELECT " col ", 1 FROM incidents WHERE last_seen >= ?1 AND last_seen < ?3")
@@ -508,7 +497,7 @@ int hd_stats(struct db *d, long long from, struct stat_rows *out)
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-		sqlite3_stmt *st = db_prepare(d, q[i].sql);
+		struct db_stmt *st = db_prepare(d, q[i].sql);
 		int rc;
 
 		if (st == NULL) {
@@ -518,14 +507,14 @@ int hd_stats(struct db *d, long long from, struct stat_rows *out)
 		db_bind_int(st, 1, from);
 		db_bind_int(st, 2, from / 86400 + 1);
 		db_bind_int(st, 3, (from / 86400 + 1) * 86400);
-		while ((rc = db_step(d, st)) == SQLITE_ROW) {
+		while ((rc = db_step(d, st)) == DB_ROW) {
 			struct stat_row *r;
 
 			out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
 			r = &out->v[out->n++];
 			r->by = q[i].by;
 			r->value = xstrdup(db_col_text(st, 0));
-			r->count = sqlite3_column_int64(st, 1);
+			r->count = db_col_int(st, 1);
 		}
 		if ((rc = finish(st, rc)) != DB_OK)
 			err = rc;
@@ -543,7 +532,7 @@ void stat_rows_free(struct stat_rows *r)
 
 int hd_reports(struct db *d, long long since, const char *status, long limit, struct report_rows *out)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT id, received_at, status, format, feedback_type, reporter,"
+	struct db_stmt *st = db_prepare(d, "SELECT id, received_at, status, format, feedback_type, reporter,"
 				      " source_ip, verdict, abused_host, incident_id, coalesce(orig_subject, subject),"
 				      " " SQL_REPORT_CATEGORY " FROM reports WHERE received_at >= ? AND (?2 IS NULL OR status = ?2)"
 				      " ORDER BY received_at DESC, id DESC LIMIT ?");
@@ -556,13 +545,13 @@ int hd_reports(struct db *d, long long since, const char *status, long limit, st
 	db_bind_int(st, 1, since);
 	db_bind_text(st, 2, status);
 	db_bind_int(st, 3, limit);
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		struct report_row *r;
 
 		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
 		r = &out->v[out->n++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->received_at = sqlite3_column_int64(st, 1);
+		r->id = db_col_int(st, 0);
+		r->received_at = db_col_int(st, 1);
 		r->status = text_or_null(st, 2);
 		r->format = text_or_null(st, 3);
 		r->feedback_type = text_or_null(st, 4);
@@ -570,7 +559,7 @@ int hd_reports(struct db *d, long long since, const char *status, long limit, st
 		r->source_ip = text_or_null(st, 6);
 		r->verdict = text_or_null(st, 7);
 		r->abused_host = text_or_null(st, 8);
-		r->incident = sqlite3_column_int64(st, 9);
+		r->incident = db_col_int(st, 9);
 		r->subject = text_or_null(st, 10);
 		r->category = text_or_null(st, 11);
 	}
@@ -579,7 +568,7 @@ int hd_reports(struct db *d, long long since, const char *status, long limit, st
 
 long long hd_reports_count(struct db *d, long long since, const char *status)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT count(*) FROM reports WHERE received_at >= ?"
+	struct db_stmt *st = db_prepare(d, "SELECT count(*) FROM reports WHERE received_at >= ?"
 				      " AND (?2 IS NULL OR status = ?2)");
 	long long n = -1;
 	int rc;
@@ -588,8 +577,8 @@ long long hd_reports_count(struct db *d, long long since, const char *status)
 		return -1;
 	db_bind_int(st, 1, since);
 	db_bind_text(st, 2, status);
-	if ((rc = db_step(d, st)) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
+	if ((rc = db_step(d, st)) == DB_ROW)
+		n = db_col_int(st, 0);
 	return finish(st, rc) == DB_OK ? n : -1;
 }
 
@@ -619,31 +608,35 @@ int hd_inventory_export(struct db *d, const char *kind, struct hd_table *t)
 			    " CASE digest WHEN 0 THEN 'no' ELSE 'yes' END FROM owners ORDER BY key" },
 		{ "networks", "SELECT cidr, owner, role, note FROM networks ORDER BY lo, prefix" },
 		{ "hosts", "SELECT h.name, (SELECT group_concat(ip_text, ' ') FROM (SELECT ip_text FROM host_ips"
-			   " WHERE host_id = h.id ORDER BY ip)), h.role, h.owner, h.note FROM hosts h ORDER BY h.name" },
+			   " WHERE host_id = h.id ORDER BY ip) AS a), h.role, h.owner, h.note FROM hosts h ORDER BY h.name" },
 	};
+	/* PostgreSQL says string_agg, with its own ORDER BY */
+	static const char pg_hosts[] = "SELECT h.name, (SELECT string_agg(ip_text, ' ' ORDER BY ip) FROM host_ips"
+		" WHERE host_id = h.id), h.role, h.owner, h.note FROM hosts h ORDER BY h.name";
 
 	memset(t, 0, sizeof(*t));
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
 		if (strcmp(kind, q[i].kind) == 0)
-			return table_query(d, q[i].sql, 0, t);
+			return table_query(d, db_dialect(d) == DB_PGSQL && strcmp(kind, "hosts") == 0 ? pg_hosts :
+					   q[i].sql, 0, t);
 	return -1;
 }
 
 int hd_owner(struct db *d, const char *key, struct owner_row *o)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT name, email, webhook_url, policy, digest FROM owners WHERE key = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT name, email, webhook_url, policy, digest FROM owners WHERE key = ?");
 	int rc, found = 0;
 
 	memset(o, 0, sizeof(*o));
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, key);
-	if ((rc = db_step(d, st)) == SQLITE_ROW) {
+	if ((rc = db_step(d, st)) == DB_ROW) {
 		o->name = xstrdup(db_col_text(st, 0));
 		o->email = xstrdup(db_col_text(st, 1));
 		o->webhook_url = xstrdup(db_col_text(st, 2));
 		o->policy = xstrdup(db_col_text(st, 3));
-		o->digest = sqlite3_column_int(st, 4) != 0;
+		o->digest = (int)db_col_int(st, 4) != 0;
 		found = 1;
 	}
 	rc = finish(st, rc);
@@ -662,23 +655,23 @@ void owner_row_free(struct owner_row *o)
 /* dash_query - the rows (key, sub, n) of sql with ?1 = since into out; a db result */
 static int dash_query(struct db *d, const char *sql, long long since, struct dash_rows *out)
 {
-	sqlite3_stmt *st = db_prepare(d, sql);
+	struct db_stmt *st = db_prepare(d, sql);
 	size_t cap = 0;
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, since);
-	while ((rc = db_step(d, st)) == SQLITE_ROW && out->n < 10000) {
+	while ((rc = db_step(d, st)) == DB_ROW && out->n < 10000) {
 		struct dash_row *r;
 
 		out->v = grow(out->v, out->n, &cap, sizeof(*out->v));
 		r = &out->v[out->n++];
 		r->key = xstrdup(db_col_text(st, 0));
 		r->sub = text_or_null(st, 1);
-		r->n = sqlite3_column_int64(st, 2);
+		r->n = db_col_int(st, 2);
 	}
-	return finish(st, rc == SQLITE_ROW ? SQLITE_DONE : rc);
+	return finish(st, rc == DB_ROW ? DB_DONE : rc);
 }
 
 int hd_dashboard(struct db *d, long long since, struct dashboard *out)

@@ -28,22 +28,22 @@ int incident_status_valid(const char *s)
 }
 
 /* step_rc - map a finished step to DB_OK / DB_BUSY / DB_ERROR */
-static int step_rc(struct db *d, sqlite3_stmt *st)
+static int step_rc(struct db *d, struct db_stmt *st)
 {
 	int rc = db_step(d, st);
 
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+	if (rc == DB_DONE || rc == DB_ROW)
 		return DB_OK;
-	if (rc != SQLITE_BUSY)
-		msg_error("database %s: %s", d->path, sqlite3_errmsg(d->h));
-	return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	if (rc != DB_BUSY)
+		msg_error("database %s: %s", d->path, db_errmsg(d));
+	return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 }
 
 /* add_event - one row of the incident's history */
 static int add_event(struct db *d, long long id, long long at, const char *actor, const char *old,
 		     const char *new, const char *note)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO incident_events(incident_id, at, actor, old_status,"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO incident_events(incident_id, at, actor, old_status,"
 				      " new_status, note) VALUES (?,?,?,?,?,?)");
 	int rc;
 
@@ -56,14 +56,14 @@ static int add_event(struct db *d, long long id, long long at, const char *actor
 	db_bind_text(st, 5, new);
 	db_bind_text(st, 6, note && *note ? note : NULL);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 /* add_key - count value under kind; *isnew = 1 when first seen */
 static int add_key(struct db *d, long long id, const char *kind, const char *value, int *isnew)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char v[INCIDENT_MAX_KEY];
 	int rc;
 
@@ -71,17 +71,18 @@ static int add_key(struct db *d, long long id, const char *kind, const char *val
 	if (value == NULL || *value == '\0')
 		return DB_OK;
 	str_copy(v, sizeof(v), value);
-	st = db_prepare(d, "INSERT OR IGNORE INTO incident_keys(incident_id, kind, value) VALUES (?,?,?)");
+	st = db_prepare(d, "INSERT INTO incident_keys(incident_id, kind, value) VALUES (?,?,?)"
+			   " ON CONFLICT DO NOTHING");
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, v);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != DB_OK)
 		return rc;
-	if (sqlite3_changes(d->h) > 0) {
+	if (db_changes(d) > 0) {
 		*isnew = 1;
 		return DB_OK;
 	}
@@ -92,21 +93,21 @@ static int add_key(struct db *d, long long id, const char *kind, const char *val
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, v);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 /* report_time - when the report reached us (its row), else now */
 static long long report_time(struct db *d, long long report_id)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT received_at FROM reports WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT received_at FROM reports WHERE id = ?");
 	long long t = 0;
 
 	if (st) {
 		db_bind_int(st, 1, report_id);
-		if (db_step(d, st) == SQLITE_ROW)
-			t = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		if (db_step(d, st) == DB_ROW)
+			t = db_col_int(st, 0);
+		db_finalize(st);
 	}
 	return t > 0 ? t : db_now();
 }
@@ -115,7 +116,7 @@ static long long report_time(struct db *d, long long report_id)
 static int find_latest(struct db *d, const char *key, const char *verdict, long long *id, char *status,
 		       size_t slen, long long *resolved_at, long *reports)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT id, status, resolved_at, reports FROM incidents"
+	struct db_stmt *st = db_prepare(d, "SELECT id, status, resolved_at, reports FROM incidents"
 				      " WHERE key_host = ? AND verdict = ? ORDER BY id DESC LIMIT 1");
 	int rc;
 
@@ -124,24 +125,30 @@ static int find_latest(struct db *d, const char *key, const char *verdict, long 
 	db_bind_text(st, 1, key);
 	db_bind_text(st, 2, verdict);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	if (rc == DB_ROW) {
+		*id = db_col_int(st, 0);
 		str_copy(status, slen, db_col_text(st, 1));
-		*resolved_at = sqlite3_column_int64(st, 2);
-		*reports = (long)sqlite3_column_int64(st, 3);
+		*resolved_at = db_col_int(st, 2);
+		*reports = (long)db_col_int(st, 3);
 		rc = 1;
 	} else {
 		rc = db_result(rc);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
-/* create - a new open incident for key; its id in *id */
+/*
+ * create - a new open incident for key; its id in *id. 1 when another
+ * transaction opened one for the key first: on PostgreSQL the unique index
+ * incidents_live (one incident per key and verdict that is not resolved)
+ * makes the second of two hosts wait for the first and insert nothing.
+ */
 static int create(struct db *d, const char *key, const char *verdict, long long t, long long *id)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO incidents(key_host, verdict, status, first_seen,"
-				      " last_seen, created_at, updated_at) VALUES (?,?,'open',?,?,?,?)");
+	struct db_stmt *st = db_prepare(d, "INSERT INTO incidents(key_host, verdict, status, first_seen,"
+				      " last_seen, created_at, updated_at) VALUES (?,?,'open',?,?,?,?)"
+				      " ON CONFLICT DO NOTHING");
 	long long now = db_now();
 	int rc;
 
@@ -154,16 +161,20 @@ static int create(struct db *d, const char *key, const char *verdict, long long 
 	db_bind_int(st, 5, now);
 	db_bind_int(st, 6, now);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
+	if (rc == DB_OK && db_changes(d) == 0)
+		return 1;
 	if (rc == DB_OK)
-		*id = sqlite3_last_insert_rowid(d->h);
+		*id = db_last_id(d);
 	return rc;
 }
 
-/* reopen - resolved -> open, with an event */
+/* reopen - resolved -> open, with an event; 1 when it was no longer resolved
+ * (another host reopened it first: the report joins it) */
 static int reopen(struct db *d, long long id, long long report_id)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE incidents SET status = 'open', resolved_at = NULL WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "UPDATE incidents SET status = 'open', resolved_at = NULL"
+				      " WHERE id = ? AND status = 'resolved'");
 	char note[64];
 	int rc;
 
@@ -171,7 +182,9 @@ static int reopen(struct db *d, long long id, long long report_id)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
+	if (rc == DB_OK && db_changes(d) == 0)
+		return 1;
 	snprintf(note, sizeof(note), "reopened by report %lld", report_id);
 	return rc == DB_OK ? add_event(d, id, db_now(), "abusedesk", "resolved", "open", note) : rc;
 }
@@ -188,17 +201,21 @@ static int crossed(const struct config *cfg, long before, long after)
 	return 0;
 }
 
-/* update_row - counters and the latest verdict details */
+/* update_row - counters and the latest verdict details; the report count
+ * after it in *reports (counted under the row's lock, so two hosts adding a
+ * report at once see 1 and 2, never 1 twice) */
 static int update_row(struct db *d, long long id, long long t, int nmsg, int nrep, int ninj,
-		      const struct db_verdict *v)
+		      const struct db_verdict *v, long *reports)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE incidents SET reports = reports + 1, messages = messages + ?,"
-				      " reporters = reporters + ?, injectors = injectors + ?,"
-				      " first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),"
-				      " updated_at = ?, abused_host = coalesce(?, abused_host),"
-				      " abused_ip = coalesce(?, abused_ip), owner = coalesce(?, owner),"
-				      " role = coalesce(?, role), confidence = ?, explanation = coalesce(?, explanation),"
-				      " auth_user = coalesce(?, auth_user) WHERE id = ?");
+#define UPDATE_ROW(MIN, MAX) "UPDATE incidents SET reports = reports + 1, messages = messages + ?," \
+	" reporters = reporters + ?, injectors = injectors + ?," \
+	" first_seen = " MIN "(first_seen, ?), last_seen = " MAX "(last_seen, ?)," \
+	" updated_at = ?, abused_host = coalesce(?, abused_host)," \
+	" abused_ip = coalesce(?, abused_ip), owner = coalesce(?, owner)," \
+	" role = coalesce(?, role), confidence = ?, explanation = coalesce(?, explanation)," \
+	" auth_user = coalesce(?, auth_user) WHERE id = ? RETURNING reports"
+	struct db_stmt *st = db_prepare(d, db_dialect(d) == DB_PGSQL ? UPDATE_ROW("least", "greatest") :
+					UPDATE_ROW("min", "max"));
 	int rc, i = 1;
 
 	if (st == NULL)
@@ -217,9 +234,17 @@ static int update_row(struct db *d, long long id, long long t, int nmsg, int nre
 	db_bind_text(st, i++, v->explanation && *v->explanation ? v->explanation : NULL);
 	db_bind_text(st, i++, v->auth_user && *v->auth_user ? v->auth_user : NULL);
 	db_bind_int(st, i++, id);
-	rc = step_rc(d, st);
-	sqlite3_finalize(st);
-	return rc;
+	rc = db_step(d, st);
+	if (rc == DB_ROW) {
+		*reports = (long)db_col_int(st, 0);
+		rc = db_step(d, st);    /* RETURNING: run the statement to its end */
+	}
+	db_finalize(st);
+	if (rc == DB_DONE)
+		return DB_OK;
+	if (rc != DB_BUSY)
+		msg_error("database %s: %s", d->path, db_errmsg(d));
+	return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 }
 
 /* incident_key - the grouping key into key (lowercased host, else IP, else source IP) */
@@ -264,7 +289,7 @@ static int count_keys(struct db *d, long long id, long long report_id, const str
 /* link_report - reports.incident_id */
 static int link_report(struct db *d, long long report_id, long long id)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE reports SET incident_id = ? WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "UPDATE reports SET incident_id = ? WHERE id = ?");
 	int rc;
 
 	if (st == NULL)
@@ -272,7 +297,7 @@ static int link_report(struct db *d, long long report_id, long long id)
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, report_id);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -282,15 +307,20 @@ static int choose(struct db *d, const struct config *cfg, const char *key, const
 {
 	char status[32] = "", note[64];
 	long long id = 0, resolved_at = 0;
-	int rc = find_latest(d, key, verdict, &id, status, sizeof(status), &resolved_at, before);
+	int rc, tries = 0;
 
-	if (rc < 0)
+	/* a second look only when another host reopened or opened it meanwhile */
+again:
+	status[0] = '\0';
+	if ((rc = find_latest(d, key, verdict, &id, status, sizeof(status), &resolved_at, before)) < 0)
 		return rc;
 	if (rc == 1 && strcmp(status, "resolved") == 0) {
 		if (t - resolved_at <= cfg->reopen_quiet_period) {
-			out->reopened = 1;
+			if ((rc = reopen(d, id, report_id)) == 1 && tries++ == 0)
+				goto again;
+			out->reopened = rc == DB_OK;
 			out->id = id;
-			return reopen(d, id, report_id);
+			return rc == 1 ? DB_OK : rc;
 		}
 		rc = 0;   /* resolved long ago: a new incident */
 	}
@@ -299,8 +329,10 @@ static int choose(struct db *d, const struct config *cfg, const char *key, const
 		return DB_OK;
 	}
 	*before = 0;
-	if ((rc = create(d, key, verdict, t, &id)) != DB_OK)
-		return rc;
+	if ((rc = create(d, key, verdict, t, &id)) == 1 && tries++ == 0)
+		goto again;
+	if (rc != DB_OK)
+		return rc < 0 ? rc : DB_ERROR;
 	out->id = id;
 	out->created = 1;
 	snprintf(note, sizeof(note), "opened by report %lld", report_id);
@@ -314,7 +346,7 @@ int incident_attach(struct db *d, const struct config *cfg, long long report_id,
 	char key[256];
 	const char *verdict = v->cls;
 	long long t;
-	long before = 0;
+	long before = 0, after = 0;
 	int n[3] = { 0, 0, 0 }, rc;
 
 	memset(out, 0, sizeof(*out));
@@ -324,33 +356,34 @@ int incident_attach(struct db *d, const struct config *cfg, long long report_id,
 	t = report_time(d, report_id);
 	if ((rc = choose(d, cfg, key, verdict, t, report_id, out, &before)) != DB_OK ||
 	    (rc = count_keys(d, out->id, report_id, r, v, orig_key, n)) != DB_OK ||
-	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v)) != DB_OK ||
+	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v, &after)) != DB_OK ||
 	    (rc = link_report(d, report_id, out->id)) != DB_OK) {
 		out->id = 0;
 		return rc;
 	}
-	out->reports = before + 1;
-	out->grew = crossed(cfg, before, before + 1);
+	before = after - 1;
+	out->reports = after;
+	out->grew = crossed(cfg, before, after);
 	return DB_OK;
 }
 
 /* current_status - 1 and the status of id, 0 when none */
 static int current_status(struct db *d, long long id, char *status, size_t len)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT status FROM incidents WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT status FROM incidents WHERE id = ?");
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		str_copy(status, len, db_col_text(st, 0));
 		rc = 1;
 	} else {
 		rc = db_result(rc);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -368,7 +401,7 @@ int incident_note(struct db *d, long long id, const char *actor, const char *not
 int incident_assign(struct db *d, long long id, const char *user, const char *actor)
 {
 	char old[32], note[128];
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if ((rc = current_status(d, id, old, sizeof(old))) != 1)
@@ -380,7 +413,7 @@ int incident_assign(struct db *d, long long id, const char *user, const char *ac
 	db_bind_int(st, 2, db_now());
 	db_bind_int(st, 3, id);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != DB_OK)
 		return rc;
 	if (user && *user)
@@ -394,7 +427,7 @@ int incident_set_status(struct db *d, long long id, const char *status, const ch
 {
 	char old[32];
 	const char *new = status;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	long long now = db_now();
 	int rc;
 
@@ -422,7 +455,7 @@ int incident_set_status(struct db *d, long long id, const char *status, const ch
 	db_bind_text(st, 8, status);
 	db_bind_int(st, 9, id);
 	rc = step_rc(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != DB_OK)
 		return rc;
 	/* a resolved or false-positive incident drops the notices still waiting to go out */

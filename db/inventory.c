@@ -14,16 +14,16 @@
 #include "inventory.h"
 
 /* run - step a write statement and finalize it */
-static int run(struct db *d, sqlite3_stmt *st)
+static int run(struct db *d, struct db_stmt *st)
 {
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	rc = db_step(d, st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW && rc != SQLITE_BUSY)
-		msg_error("database %s: %s", d->path, sqlite3_errmsg(d->h));
-	sqlite3_finalize(st);
+	if (rc != DB_DONE && rc != DB_ROW && rc != DB_BUSY)
+		msg_error("database %s: %s", d->path, db_errmsg(d));
+	db_finalize(st);
 	return db_result(rc);
 }
 
@@ -35,7 +35,7 @@ static const char *empty_null(const char *s)
 
 int inventory_put_owner(struct db *d, const struct inv_owner *o)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO owners(key, name, email, webhook_url, policy, digest)"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO owners(key, name, email, webhook_url, policy, digest)"
 				      " VALUES (?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET name = excluded.name,"
 				      " email = excluded.email, webhook_url = excluded.webhook_url,"
 				      " policy = excluded.policy, digest = excluded.digest");
@@ -54,7 +54,7 @@ int inventory_put_owner(struct db *d, const struct inv_owner *o)
 int inventory_put_network(struct db *d, const struct cidr *c, const char *owner, const char *role,
 			  const char *note)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO networks(cidr, prefix, lo, hi, owner, role, note)"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO networks(cidr, prefix, lo, hi, owner, role, note)"
 				      " VALUES (?,?,?,?,?,?,?) ON CONFLICT(cidr) DO UPDATE SET"
 				      " owner = excluded.owner, role = excluded.role, note = excluded.note");
 	struct ipaddr lo, hi;
@@ -66,8 +66,8 @@ int inventory_put_network(struct db *d, const struct cidr *c, const char *owner,
 	cidr_format(c, text);
 	db_bind_text(st, 1, text);
 	db_bind_int(st, 2, c->prefix);
-	sqlite3_bind_blob(st, 3, lo.b, 16, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(st, 4, hi.b, 16, SQLITE_TRANSIENT);
+	db_bind_blob(st, 3, lo.b, 16);
+	db_bind_blob(st, 4, hi.b, 16);
 	db_bind_text(st, 5, empty_null(owner));
 	db_bind_text(st, 6, empty_null(role));
 	db_bind_text(st, 7, empty_null(note));
@@ -78,7 +78,7 @@ int inventory_put_network(struct db *d, const struct cidr *c, const char *owner,
 static int host_row(struct db *d, const char *name, const char *role, const char *owner, const char *note,
 		    long long *id)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO hosts(name, role, owner, note) VALUES (?,?,?,?)"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO hosts(name, role, owner, note) VALUES (?,?,?,?)"
 				      " ON CONFLICT(name) DO UPDATE SET role = excluded.role,"
 				      " owner = excluded.owner, note = excluded.note RETURNING id");
 	int rc;
@@ -90,16 +90,16 @@ static int host_row(struct db *d, const char *name, const char *role, const char
 	db_bind_text(st, 3, empty_null(owner));
 	db_bind_text(st, 4, empty_null(note));
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	if (rc == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_finalize(st);
+	return rc == DB_ROW ? DB_OK : rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 }
 
 int inventory_put_host(struct db *d, const char *name, const struct ipaddr *ips, size_t nips,
 		       const char *role, const char *owner, const char *note)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	long long id = 0;
 	int rc;
 
@@ -114,9 +114,10 @@ int inventory_put_host(struct db *d, const char *name, const struct ipaddr *ips,
 		char text[46];
 
 		ip_format(&ips[i], text);
-		st = db_prepare(d, "INSERT OR IGNORE INTO host_ips(ip, host_id, ip_text) VALUES (?,?,?)");
+		st = db_prepare(d, "INSERT INTO host_ips(ip, host_id, ip_text) VALUES (?,?,?)"
+				   " ON CONFLICT DO NOTHING");
 		if (st) {
-			sqlite3_bind_blob(st, 1, ips[i].b, 16, SQLITE_TRANSIENT);
+			db_bind_blob(st, 1, ips[i].b, 16);
 			db_bind_int(st, 2, id);
 			db_bind_text(st, 3, text);
 		}
@@ -127,15 +128,15 @@ int inventory_put_host(struct db *d, const char *name, const struct ipaddr *ips,
 
 int inventory_owner_exists(struct db *d, const char *key)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT 1 FROM owners WHERE key = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT 1 FROM owners WHERE key = ?");
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, key);
 	rc = db_step(d, st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : DB_ERROR;
+	db_finalize(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : DB_ERROR;
 }
 
 /* mask - keep the first prefix bits of a */
@@ -153,20 +154,20 @@ static void mask(struct ipaddr *a, int prefix)
 /* lookup_host - exact address in host_ips; 1 found */
 static int lookup_host(struct db *d, const struct ipaddr *ip, struct db_inv_entry *e)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT h.name, h.role, h.owner FROM host_ips i"
+	struct db_stmt *st = db_prepare(d, "SELECT h.name, h.role, h.owner FROM host_ips i"
 				      " JOIN hosts h ON h.id = i.host_id WHERE i.ip = ? ORDER BY h.id LIMIT 1");
 	int found = 0;
 
 	if (st == NULL)
 		return DB_ERROR;
-	sqlite3_bind_blob(st, 1, ip->b, 16, SQLITE_TRANSIENT);
-	if (db_step(d, st) == SQLITE_ROW) {
+	db_bind_blob(st, 1, ip->b, 16);
+	if (db_step(d, st) == DB_ROW) {
 		str_copy(e->host, sizeof(e->host), db_col_text(st, 0));
 		str_copy(e->host_role, sizeof(e->host_role), db_col_text(st, 1));
 		str_copy(e->owner, sizeof(e->owner), db_col_text(st, 2));
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return found;
 }
 
@@ -174,31 +175,31 @@ static int lookup_host(struct db *d, const struct ipaddr *ip, struct db_inv_entr
 static int lookup_network(struct db *d, const struct ipaddr *ip, char *cidr, size_t clen, char *owner,
 			  size_t olen, char *role, size_t rlen)
 {
-	sqlite3_stmt *next = db_prepare(d, "SELECT max(prefix) FROM networks WHERE prefix < ?");
-	sqlite3_stmt *probe = db_prepare(d, "SELECT cidr, owner, role FROM networks WHERE prefix = ? AND lo = ?");
+	struct db_stmt *next = db_prepare(d, "SELECT max(prefix) FROM networks WHERE prefix < ?");
+	struct db_stmt *probe = db_prepare(d, "SELECT cidr, owner, role FROM networks WHERE prefix = ? AND lo = ?");
 	int p = 129, found = 0;
 
 	while (next && probe && !found) {
 		struct ipaddr m = *ip;
 
-		sqlite3_reset(next);
+		db_reset(next);
 		db_bind_int(next, 1, p);
-		if (db_step(d, next) != SQLITE_ROW || sqlite3_column_type(next, 0) == SQLITE_NULL)
+		if (db_step(d, next) != DB_ROW || db_col_type(next, 0) == DB_T_NULL)
 			break;
-		p = sqlite3_column_int(next, 0);
+		p = (int)db_col_int(next, 0);
 		mask(&m, p);
-		sqlite3_reset(probe);
+		db_reset(probe);
 		db_bind_int(probe, 1, p);
-		sqlite3_bind_blob(probe, 2, m.b, 16, SQLITE_TRANSIENT);
-		if (db_step(d, probe) == SQLITE_ROW) {
+		db_bind_blob(probe, 2, m.b, 16);
+		if (db_step(d, probe) == DB_ROW) {
 			str_copy(cidr, clen, db_col_text(probe, 0));
 			str_copy(owner, olen, db_col_text(probe, 1));
 			str_copy(role, rlen, db_col_text(probe, 2));
 			found = 1;
 		}
 	}
-	sqlite3_finalize(next);
-	sqlite3_finalize(probe);
+	db_finalize(next);
+	db_finalize(probe);
 	return found;
 }
 
@@ -223,16 +224,16 @@ int inventory_find(struct db *d, const struct ipaddr *ip, struct db_inv_entry *e
 /* inventory_host_ip - a host's first address by its name */
 int inventory_host_ip(struct db *d, const char *name, char *ip, size_t iplen)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT i.ip_text FROM hosts h JOIN host_ips i ON i.host_id = h.id"
-				       " WHERE h.name = ? COLLATE NOCASE ORDER BY i.ip LIMIT 1");
+	struct db_stmt *st = db_prepare(d, "SELECT i.ip_text FROM hosts h JOIN host_ips i ON i.host_id = h.id"
+				       " WHERE lower(h.name) = lower(?) ORDER BY i.ip LIMIT 1");
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, name);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		str_copy(ip, iplen, db_col_text(st, 0));
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : DB_ERROR;
+	db_finalize(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : DB_ERROR;
 }

@@ -16,9 +16,9 @@ static const char *nz(const char *s)
 
 int maillog_insert(struct db *d, const struct db_maillog_rec *r, const char *line_hash)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT OR IGNORE INTO maillog(line_hash, at, host, queue_id,"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO maillog(line_hash, at, host, queue_id,"
 				      " client_name, client_ip, sasl_user, message_id, sender, recipient, relay,"
-				      " status, client_port) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+				      " status, client_port) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
 	int rc, i = 1;
 
 	if (st == NULL)
@@ -27,7 +27,7 @@ int maillog_insert(struct db *d, const struct db_maillog_rec *r, const char *lin
 	if (r->at)
 		db_bind_int(st, i++, r->at);
 	else
-		sqlite3_bind_null(st, i++);
+		db_bind_null(st, i++);
 	db_bind_text(st, i++, nz(r->host));
 	db_bind_text(st, i++, nz(r->queue_id));
 	db_bind_text(st, i++, nz(r->client_name));
@@ -41,20 +41,20 @@ int maillog_insert(struct db *d, const struct db_maillog_rec *r, const char *lin
 	if (r->client_port > 0 && r->client_port <= 65535)
 		db_bind_int(st, i++, r->client_port);
 	else
-		sqlite3_bind_null(st, i++);
+		db_bind_null(st, i++);
 	rc = db_step(d, st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return sqlite3_changes(d->h) > 0 ? 1 : 0;
-	if (rc != SQLITE_BUSY)
-		msg_error("database %s: %s", d->path, sqlite3_errmsg(d->h));
-	return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	db_finalize(st);
+	if (rc == DB_DONE)
+		return db_changes(d) > 0 ? 1 : 0;
+	if (rc != DB_BUSY)
+		msg_error("database %s: %s", d->path, db_errmsg(d));
+	return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 }
 
 /* gather - the first non-empty value of each field among the queue's rows */
 static int gather(struct db *d, const char *qid, struct db_maillog_hit *e)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT client_ip, client_name, sasl_user, host, client_port FROM maillog"
+	struct db_stmt *st = db_prepare(d, "SELECT client_ip, client_name, sasl_user, host, client_port FROM maillog"
 				      " WHERE queue_id = ? ORDER BY id LIMIT 1000");
 	int rows = 0;
 
@@ -62,11 +62,11 @@ static int gather(struct db *d, const char *qid, struct db_maillog_hit *e)
 		return DB_ERROR;
 	memset(e, 0, sizeof(*e));
 	db_bind_text(st, 1, qid);
-	while (db_step(d, st) == SQLITE_ROW) {
+	while (db_step(d, st) == DB_ROW) {
 		rows++;
 		if (!e->client_ip[0] && db_col_text(st, 0)[0]) {
 			str_copy(e->client_ip, sizeof(e->client_ip), db_col_text(st, 0));
-			e->client_port = sqlite3_column_int(st, 4);
+			e->client_port = (int)db_col_int(st, 4);
 		}
 		if (!e->client_name[0])
 			str_copy(e->client_name, sizeof(e->client_name), db_col_text(st, 1));
@@ -75,7 +75,7 @@ static int gather(struct db *d, const char *qid, struct db_maillog_hit *e)
 		if (!e->host[0])
 			str_copy(e->host, sizeof(e->host), db_col_text(st, 3));
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rows) {
 		e->found = 1;
 		str_copy(e->queue_id, sizeof(e->queue_id), qid);
@@ -98,7 +98,7 @@ static int score(const struct db_maillog_hit *e)
 /* by_message_id - the best of the queues that logged this Message-ID */
 static int by_message_id(struct db *d, const char *mid, struct db_maillog_hit *e)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT DISTINCT queue_id FROM maillog WHERE message_id = ?"
+	struct db_stmt *st = db_prepare(d, "SELECT DISTINCT queue_id FROM maillog WHERE message_id = ?"
 				      " AND queue_id IS NOT NULL LIMIT ?");
 	char m[512];
 	size_t n;
@@ -111,7 +111,7 @@ static int by_message_id(struct db *d, const char *mid, struct db_maillog_hit *e
 		m[n - 1] = '\0';
 	db_bind_text(st, 1, m);
 	db_bind_int(st, 2, MAILLOG_MAX_QUEUES);
-	while (db_step(d, st) == SQLITE_ROW) {
+	while (db_step(d, st) == DB_ROW) {
 		struct db_maillog_hit c;
 		char qid[64];
 
@@ -119,7 +119,7 @@ static int by_message_id(struct db *d, const char *mid, struct db_maillog_hit *e
 		if (gather(d, qid, &c) == DB_OK && score(&c) > score(e))
 			*e = c;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return DB_OK;
 }
 

@@ -14,8 +14,8 @@
 int natlog_insert(struct db *d, long long at, const struct ipaddr *inside, int inside_port,
 		  const struct ipaddr *outside, int outside_port)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT OR IGNORE INTO natlog(at, inside_ip, inside_port, outside_ip,"
-				      " outside_port) VALUES (?,?,?,?,?)");
+	struct db_stmt *st = db_prepare(d, "INSERT INTO natlog(at, inside_ip, inside_port, outside_ip,"
+				      " outside_port) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING");
 	char in[46], out[46];
 	int rc;
 
@@ -29,18 +29,18 @@ int natlog_insert(struct db *d, long long at, const struct ipaddr *inside, int i
 	db_bind_text(st, 4, out);
 	db_bind_int(st, 5, outside_port);
 	rc = db_step(d, st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
-		return sqlite3_changes(d->h) > 0 ? 1 : 0;
-	if (rc != SQLITE_BUSY)
-		msg_error("database %s: %s", d->path, sqlite3_errmsg(d->h));
-	return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	db_finalize(st);
+	if (rc == DB_DONE)
+		return db_changes(d) > 0 ? 1 : 0;
+	if (rc != DB_BUSY)
+		msg_error("database %s: %s", d->path, db_errmsg(d));
+	return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 }
 
 int natlog_find(struct db *d, const struct ipaddr *outside, int port, long long t, char inside_ip[46],
 		int *inside_port)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	char out[46];
 	int found = -1;
 
@@ -56,12 +56,12 @@ int natlog_find(struct db *d, const struct ipaddr *outside, int port, long long 
 	db_bind_int(st, 3, t - NATLOG_WINDOW);
 	db_bind_int(st, 4, t + NATLOG_SKEW);
 	db_bind_int(st, 5, t);
-	if (db_step(d, st) == SQLITE_ROW) {
+	if (db_step(d, st) == DB_ROW) {
 		str_copy(inside_ip, 46, db_col_text(st, 0));
 		if (inside_port)
-			*inside_port = sqlite3_column_int(st, 1);
+			*inside_port = (int)db_col_int(st, 1);
 		found = 0;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return found;
 }

@@ -16,13 +16,13 @@
 /* done_rc - map the result of stepping a write statement */
 static int done_rc(int rc)
 {
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+	if (rc == DB_DONE || rc == DB_ROW)
 		return DB_OK;
-	return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 }
 
 /* col - an owned copy of a text column, "" for NULL */
-static char *col(sqlite3_stmt *st, int i)
+static char *col(struct db_stmt *st, int i)
 {
 	return xstrdup(db_col_text(st, i));
 }
@@ -32,7 +32,7 @@ int outbox_add(struct db *d, long long incident_id, const char *kind, const char
 	       const char *body, size_t len, const char *state, const char *error,
 	       long long now, long long *id)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO outbox(incident_id, kind, channel, recipient,"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO outbox(incident_id, kind, channel, recipient,"
 				      " subject, message_id, body, state, last_error, next_attempt_at,"
 				      " created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
 	int rc;
@@ -45,15 +45,15 @@ int outbox_add(struct db *d, long long incident_id, const char *kind, const char
 	db_bind_text(st, 4, recipient);
 	db_bind_text(st, 5, subject);
 	db_bind_text(st, 6, message_id);
-	sqlite3_bind_blob64(st, 7, body, len, SQLITE_TRANSIENT);
+	db_bind_blob(st, 7, body, len);
 	db_bind_text(st, 8, state);
 	db_bind_text(st, 9, error);
 	db_bind_int(st, 10, now);
 	db_bind_int(st, 11, now);
 	rc = done_rc(db_step(d, st));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc == DB_OK && id)
-		*id = sqlite3_last_insert_rowid(d->h);
+		*id = db_last_id(d);
 	return rc;
 }
 
@@ -62,13 +62,13 @@ int outbox_add(struct db *d, long long incident_id, const char *kind, const char
 	" reason, report_id"
 
 /* row_read - fill r from a statement selecting ROW_COLS */
-static void row_read(sqlite3_stmt *st, struct outbox_row *r)
+static void row_read(struct db_stmt *st, struct outbox_row *r)
 {
-	const void *blob = sqlite3_column_blob(st, 9);
-	size_t n = (size_t)sqlite3_column_bytes(st, 9);
+	size_t n = 0;
+	const void *blob = db_col_blob(st, 9, &n);
 
-	r->id = sqlite3_column_int64(st, 0);
-	r->incident_id = sqlite3_column_int64(st, 1);
+	r->id = db_col_int(st, 0);
+	r->incident_id = db_col_int(st, 1);
 	r->kind = col(st, 2);
 	r->channel = col(st, 3);
 	r->recipient = col(st, 4);
@@ -81,35 +81,35 @@ static void row_read(sqlite3_stmt *st, struct outbox_row *r)
 		memcpy(r->body, blob, n);
 	r->body[n] = '\0';
 	r->body_len = n;
-	r->attempts = (long)sqlite3_column_int64(st, 10);
-	r->next_attempt_at = sqlite3_column_int64(st, 11);
-	r->created_at = sqlite3_column_int64(st, 12);
-	r->sent_at = sqlite3_column_int64(st, 13);
+	r->attempts = (long)db_col_int(st, 10);
+	r->next_attempt_at = db_col_int(st, 11);
+	r->created_at = db_col_int(st, 12);
+	r->sent_at = db_col_int(st, 13);
 	r->claim_owner = col(st, 14);
-	r->claim_until = sqlite3_column_int64(st, 15);
+	r->claim_until = db_col_int(st, 15);
 	r->reason = col(st, 16);
-	r->report_id = sqlite3_column_int64(st, 17);
+	r->report_id = db_col_int(st, 17);
 }
 
 /* fetch_row - step a prepared row query; 1, 0 or <0 */
-static int fetch_row(struct db *d, sqlite3_stmt *st, struct outbox_row *r)
+static int fetch_row(struct db *d, struct db_stmt *st, struct outbox_row *r)
 {
 	int rc = db_step(d, st);
 
 	memset(r, 0, sizeof(*r));
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		row_read(st, r);
 		rc = 1;
 	} else {
 		rc = db_result(rc);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 int outbox_set_render(struct db *d, long long id, const char *reason, long long report_id)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE outbox SET reason = ?, report_id = ? WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "UPDATE outbox SET reason = ?, report_id = ? WHERE id = ?");
 	int rc;
 
 	if (st == NULL)
@@ -118,7 +118,7 @@ int outbox_set_render(struct db *d, long long id, const char *reason, long long 
 	db_bind_pos(st, 2, report_id);
 	db_bind_int(st, 3, id);
 	rc = done_rc(db_step(d, st));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -127,7 +127,7 @@ int outbox_add_digest(struct db *d, const char *recipient, const char *subject,
 		      long long now)
 {
 	/* the conflict target names the partial unique index outbox_dedupe (same on PostgreSQL) */
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO outbox(kind, channel, recipient, subject, message_id,"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO outbox(kind, channel, recipient, subject, message_id,"
 				      " body, state, next_attempt_at, created_at, dedupe_key)"
 				      " VALUES('digest', 'smtp', ?, ?, ?, ?, 'pending', ?, ?, ?)"
 				      " ON CONFLICT(dedupe_key) WHERE dedupe_key IS NOT NULL"
@@ -139,15 +139,15 @@ int outbox_add_digest(struct db *d, const char *recipient, const char *subject,
 	db_bind_text(st, 1, recipient);
 	db_bind_text(st, 2, subject);
 	db_bind_text(st, 3, message_id);
-	sqlite3_bind_blob64(st, 4, body, len, SQLITE_TRANSIENT);
+	db_bind_blob(st, 4, body, len);
 	db_bind_int(st, 5, now);
 	db_bind_int(st, 6, now);
 	db_bind_text(st, 7, dedupe_key);
 	rc = done_rc(db_step(d, st));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != DB_OK)
 		return rc;
-	return sqlite3_changes(d->h) > 0 ? 1 : 0;
+	return db_changes(d) > 0 ? 1 : 0;
 }
 
 void outbox_claim_owner(char *out, size_t outlen)
@@ -171,17 +171,26 @@ void outbox_claim_owner(char *out, size_t outlen)
 int outbox_claim(struct db *d, const char *owner, long long now, long long due, long lease,
 		 long long after, struct outbox_row *r)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if ((rc = db_begin(d)) != DB_OK)
 		return rc;
-	st = db_prepare(d, "UPDATE outbox SET claim_owner = ?1, claim_until = ?2"
-			" WHERE id = (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?3"
-			"  AND (claim_owner IS NULL OR claim_until IS NULL OR claim_until <= ?4) AND id > ?5"
-			"  ORDER BY id LIMIT 1)"
-			" RETURNING " ROW_COLS);
+	/*
+	 * SQLite: BEGIN IMMEDIATE already holds every other writer off. PostgreSQL
+	 * runs claims side by side: the row is locked as it is picked, and a row
+	 * another runner holds is passed over (SKIP LOCKED) rather than waited for;
+	 * once that runner commits, its claim_until keeps the row out of the
+	 * subquery, which PostgreSQL evaluates again on the row's newest version.
+	 */
+#define CLAIM(LOCK) "UPDATE outbox SET claim_owner = ?1, claim_until = ?2" \
+	" WHERE id = (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?3" \
+	"  AND (claim_owner IS NULL OR claim_until IS NULL OR claim_until <= ?4) AND id > ?5" \
+	"  ORDER BY id LIMIT 1" LOCK ")" \
+	" RETURNING " ROW_COLS
+	st = db_prepare(d, db_dialect(d) == DB_PGSQL ? CLAIM(" FOR UPDATE SKIP LOCKED") : CLAIM(""));
+#undef CLAIM
 	if (st == NULL) {
 		db_rollback(d);
 		return DB_ERROR;
@@ -192,15 +201,15 @@ int outbox_claim(struct db *d, const char *owner, long long now, long long due, 
 	db_bind_int(st, 4, now);
 	db_bind_int(st, 5, after);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		row_read(st, r);
 		rc = db_step(d, st);    /* RETURNING: run the statement to its end */
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	db_finalize(st);
+	if (rc != DB_DONE) {
 		outbox_row_free(r);
 		db_rollback(d);
-		return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 	}
 	if ((rc = db_commit(d)) != DB_OK) {
 		outbox_row_free(r);
@@ -212,7 +221,7 @@ int outbox_claim(struct db *d, const char *owner, long long now, long long due, 
 
 int outbox_get(struct db *d, long long id, struct outbox_row *r)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT " ROW_COLS " FROM outbox WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT " ROW_COLS " FROM outbox WHERE id = ?");
 
 	if (st == NULL)
 		return DB_ERROR;
@@ -240,7 +249,7 @@ void outbox_row_free(struct outbox_row *r)
 static int update(struct db *d, const char *sql, long long id, const char *owner, long attempts,
 		  long long t, const char *err)
 {
-	sqlite3_stmt *st = db_prepare(d, sql);
+	struct db_stmt *st = db_prepare(d, sql);
 	int rc;
 
 	if (st == NULL)
@@ -251,8 +260,8 @@ static int update(struct db *d, const char *sql, long long id, const char *owner
 	db_bind_int(st, 4, id);
 	db_bind_text(st, 5, owner);
 	rc = done_rc(db_step(d, st));
-	sqlite3_finalize(st);
-	if (rc == DB_OK && sqlite3_changes(d->h) == 0)
+	db_finalize(st);
+	if (rc == DB_OK && db_changes(d) == 0)
 		return 1;
 	return rc;
 }
@@ -260,7 +269,7 @@ static int update(struct db *d, const char *sql, long long id, const char *owner
 int outbox_mark_sent(struct db *d, long long id, const char *owner, long attempts, long long now,
 		     const char *subject, const char *body, size_t len)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	if (body == NULL)
@@ -275,12 +284,12 @@ int outbox_mark_sent(struct db *d, long long id, const char *owner, long attempt
 	db_bind_int(st, 1, attempts);
 	db_bind_int(st, 2, now);
 	db_bind_text(st, 3, subject);
-	sqlite3_bind_blob64(st, 4, body, len, SQLITE_TRANSIENT);
+	db_bind_blob(st, 4, body, len);
 	db_bind_int(st, 5, id);
 	db_bind_text(st, 6, owner);
 	rc = done_rc(db_step(d, st));
-	sqlite3_finalize(st);
-	if (rc == DB_OK && sqlite3_changes(d->h) == 0)
+	db_finalize(st);
+	if (rc == DB_OK && db_changes(d) == 0)
 		return 1;
 	return rc;
 }
@@ -311,7 +320,7 @@ int outbox_mark_cancelled(struct db *d, long long id, const char *owner, const c
 
 int outbox_cancel_incident(struct db *d, long long incident_id, const char *why, long long now)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE outbox SET state = 'cancelled', last_error = ?,"
+	struct db_stmt *st = db_prepare(d, "UPDATE outbox SET state = 'cancelled', last_error = ?,"
 				      " next_attempt_at = ? WHERE incident_id = ? AND kind = 'notify'"
 				      " AND state = 'pending'");
 	int rc;
@@ -322,13 +331,13 @@ int outbox_cancel_incident(struct db *d, long long incident_id, const char *why,
 	db_bind_int(st, 2, now);
 	db_bind_int(st, 3, incident_id);
 	rc = done_rc(db_step(d, st));
-	sqlite3_finalize(st);
-	return rc == DB_OK ? sqlite3_changes(d->h) : rc;
+	db_finalize(st);
+	return rc == DB_OK ? db_changes(d) : rc;
 }
 
 int outbox_waiting(struct db *d, long long now, long *n, long long *next)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT count(*), min(next_attempt_at) FROM outbox"
+	struct db_stmt *st = db_prepare(d, "SELECT count(*), min(next_attempt_at) FROM outbox"
 				      " WHERE state = 'pending' AND next_attempt_at > ?");
 	int rc;
 
@@ -338,62 +347,62 @@ int outbox_waiting(struct db *d, long long now, long *n, long long *next)
 		return DB_ERROR;
 	db_bind_int(st, 1, now);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
-		*n = (long)sqlite3_column_int64(st, 0);
-		*next = sqlite3_column_int64(st, 1);
+	if (rc == DB_ROW) {
+		*n = (long)db_col_int(st, 0);
+		*next = db_col_int(st, 1);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return db_result(rc);
 }
 
 int outbox_each(struct db *d, int all, void (*fn)(void *ctx, const struct outbox_row *r), void *ctx)
 {
-	sqlite3_stmt *st = db_prepare(d, all ? "SELECT " ROW_COLS " FROM outbox ORDER BY id" :
+	struct db_stmt *st = db_prepare(d, all ? "SELECT " ROW_COLS " FROM outbox ORDER BY id" :
 				      "SELECT " ROW_COLS " FROM outbox WHERE state != 'sent' ORDER BY id");
 	struct outbox_row r;
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		row_read(st, &r);
 		fn(ctx, &r);
 		outbox_row_free(&r);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return done_rc(rc);
 }
 
 long outbox_count(struct db *d, const char *state)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT count(*) FROM outbox WHERE state = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT count(*) FROM outbox WHERE state = ?");
 	long n = -1;
 
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, state);
-	if (db_step(d, st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (db_step(d, st) == DB_ROW)
+		n = (long)db_col_int(st, 0);
+	db_finalize(st);
 	return n;
 }
 
 int outbox_ack_allow(struct db *d, const char *reporter, long long now, long interval)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT last_at FROM acks WHERE reporter = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT last_at FROM acks WHERE reporter = ?");
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, reporter);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW && now - sqlite3_column_int64(st, 0) < interval) {
-		sqlite3_finalize(st);
+	if (rc == DB_ROW && now - db_col_int(st, 0) < interval) {
+		db_finalize(st);
 		return 0;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	db_finalize(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 	st = db_prepare(d, "INSERT INTO acks(reporter, last_at) VALUES (?, ?)"
 			" ON CONFLICT(reporter) DO UPDATE SET last_at = excluded.last_at");
 	if (st == NULL)
@@ -401,13 +410,13 @@ int outbox_ack_allow(struct db *d, const char *reporter, long long now, long int
 	db_bind_text(st, 1, reporter);
 	db_bind_int(st, 2, now);
 	rc = done_rc(db_step(d, st));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc == DB_OK ? 1 : rc;
 }
 
 int outbox_incident(struct db *d, long long id, struct outbox_incident *in)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT id, key_host, verdict, status, abused_host, abused_ip,"
+	struct db_stmt *st = db_prepare(d, "SELECT id, key_host, verdict, status, abused_host, abused_ip,"
 				      " owner, role, confidence, explanation, auth_user, first_seen, last_seen,"
 				      " notified_at, reports, messages, reporters, notified_reports"
 				      " FROM incidents WHERE id = ?");
@@ -418,8 +427,8 @@ int outbox_incident(struct db *d, long long id, struct outbox_incident *in)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
-		in->id = sqlite3_column_int64(st, 0);
+	if (rc == DB_ROW) {
+		in->id = db_col_int(st, 0);
 		in->key_host = col(st, 1);
 		in->verdict = col(st, 2);
 		in->status = col(st, 3);
@@ -430,18 +439,18 @@ int outbox_incident(struct db *d, long long id, struct outbox_incident *in)
 		in->confidence = col(st, 8);
 		in->explanation = col(st, 9);
 		in->auth_user = col(st, 10);
-		in->first_seen = sqlite3_column_int64(st, 11);
-		in->last_seen = sqlite3_column_int64(st, 12);
-		in->notified_at = sqlite3_column_int64(st, 13);
-		in->reports = (long)sqlite3_column_int64(st, 14);
-		in->messages = (long)sqlite3_column_int64(st, 15);
-		in->reporters = (long)sqlite3_column_int64(st, 16);
-		in->notified_reports = (long)sqlite3_column_int64(st, 17);
+		in->first_seen = db_col_int(st, 11);
+		in->last_seen = db_col_int(st, 12);
+		in->notified_at = db_col_int(st, 13);
+		in->reports = (long)db_col_int(st, 14);
+		in->messages = (long)db_col_int(st, 15);
+		in->reporters = (long)db_col_int(st, 16);
+		in->notified_reports = (long)db_col_int(st, 17);
 		rc = 1;
 	} else {
 		rc = db_result(rc);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -458,7 +467,7 @@ void outbox_incident_free(struct outbox_incident *in)
 
 int outbox_incident_noted(struct db *d, long long id, long long now, long reports)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE incidents SET notified_at = ?, notified_reports = ?"
+	struct db_stmt *st = db_prepare(d, "UPDATE incidents SET notified_at = ?, notified_reports = ?"
 				      " WHERE id = ?");
 	int rc;
 
@@ -468,7 +477,7 @@ int outbox_incident_noted(struct db *d, long long id, long long now, long report
 	db_bind_int(st, 2, reports);
 	db_bind_int(st, 3, id);
 	rc = done_rc(db_step(d, st));
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -478,7 +487,7 @@ int outbox_report(struct db *d, long long id, long long incident_id, struct outb
 		" orig_subject, orig_message_id, orig_headers, explanation, trace_json, injector_ip,"
 		" " SQL_REPORT_CATEGORY " FROM reports ";
 	char sql[1024];
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -488,9 +497,9 @@ int outbox_report(struct db *d, long long id, long long incident_id, struct outb
 		return DB_ERROR;
 	db_bind_int(st, 1, id > 0 ? id : incident_id);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
-		r->id = sqlite3_column_int64(st, 0);
-		r->received_at = sqlite3_column_int64(st, 1);
+	if (rc == DB_ROW) {
+		r->id = db_col_int(st, 0);
+		r->received_at = db_col_int(st, 1);
 		r->spool_path = col(st, 2);
 		r->format = col(st, 3);
 		r->reporter = col(st, 4);
@@ -506,7 +515,7 @@ int outbox_report(struct db *d, long long id, long long incident_id, struct outb
 	} else {
 		rc = db_result(rc);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -524,7 +533,7 @@ void outbox_report_free(struct outbox_report *r)
 
 int outbox_owner(struct db *d, const char *key, struct outbox_owner *o)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT name, email, webhook_url, policy FROM owners WHERE key = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT name, email, webhook_url, policy FROM owners WHERE key = ?");
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -532,7 +541,7 @@ int outbox_owner(struct db *d, const char *key, struct outbox_owner *o)
 		return DB_ERROR;
 	db_bind_text(st, 1, key);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		o->found = 1;
 		o->name = col(st, 0);
 		o->email = col(st, 1);
@@ -542,7 +551,7 @@ int outbox_owner(struct db *d, const char *key, struct outbox_owner *o)
 	} else {
 		rc = db_result(rc);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (!o->found) {
 		o->name = xstrdup("");
 		o->email = xstrdup("");

@@ -72,7 +72,8 @@ int outbox_add_digest(struct db *d, const char *recipient, const char *subject,
  * IMMEDIATE; UPDATE ... RETURNING) and read it into r. Any number of runners
  * (notify, digest --send) get disjoint rows. 1 claimed, 0 none, <0 error.
  * PostgreSQL: the same UPDATE with "FOR UPDATE SKIP LOCKED" in the subquery
- * that picks the id (see db/schema.c, v2).
+ * that picks the id, so runners on several hosts pass over each other's rows
+ * instead of waiting (see db/schema.c, v2).
  */
 int outbox_claim(struct db *d, const char *owner, long long now, long long due, long lease,
 		 long long after, struct outbox_row *r);

@@ -9,19 +9,19 @@
 #include "rdap.h"
 
 /* done - the last step to DB_OK / DB_BUSY / DB_ERROR, finalized */
-static int done(struct db *d, sqlite3_stmt *st, int rc)
+static int done(struct db *d, struct db_stmt *st, int rc)
 {
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+	db_finalize(st);
+	if (rc == DB_DONE || rc == DB_ROW)
 		return DB_OK;
-	if (rc != SQLITE_BUSY)
-		msg_error("database %s: %s", d->path, sqlite3_errmsg(d->h));
-	return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	if (rc != DB_BUSY)
+		msg_error("database %s: %s", d->path, db_errmsg(d));
+	return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 }
 
 int rdap_cache_get(struct db *d, const char *ip, struct db_rdap *out)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT status, email, network, registry, detail, fetched_at,"
+	struct db_stmt *st = db_prepare(d, "SELECT status, email, network, registry, detail, fetched_at,"
 				      " expires_at FROM rdap_cache WHERE ip = ?");
 	int rc, found = 0;
 
@@ -30,15 +30,15 @@ int rdap_cache_get(struct db *d, const char *ip, struct db_rdap *out)
 		return DB_ERROR;
 	db_bind_text(st, 1, ip);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		found = 1;
 		str_copy(out->status, sizeof(out->status), db_col_text(st, 0));
 		str_copy(out->email, sizeof(out->email), db_col_text(st, 1));
 		str_copy(out->network, sizeof(out->network), db_col_text(st, 2));
 		str_copy(out->registry, sizeof(out->registry), db_col_text(st, 3));
 		str_copy(out->detail, sizeof(out->detail), db_col_text(st, 4));
-		out->fetched_at = sqlite3_column_int64(st, 5);
-		out->expires_at = sqlite3_column_int64(st, 6);
+		out->fetched_at = db_col_int(st, 5);
+		out->expires_at = db_col_int(st, 6);
 	}
 	if (done(d, st, rc) != DB_OK)
 		return DB_ERROR;
@@ -53,7 +53,7 @@ static const char *nz(const char *s)
 
 int rdap_cache_put(struct db *d, const char *ip, const struct db_rdap *r)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT OR REPLACE INTO rdap_cache(ip, status, email, network,"
+	struct db_stmt *st = db_prepare(d, "INSERT OR REPLACE INTO rdap_cache(ip, status, email, network,"
 				      " registry, detail, fetched_at, expires_at) VALUES (?,?,?,?,?,?,?,?)");
 
 	if (st == NULL)
@@ -72,7 +72,7 @@ int rdap_cache_put(struct db *d, const char *ip, const struct db_rdap *r)
 int rdap_reports_due(struct db *d, long long now, int max,
 		     void (*fn)(void *ctx, long long id, const char *ip), void *ctx)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT r.id, coalesce(r.injector_ip, r.source_ip) AS ip FROM reports r"
+	struct db_stmt *st = db_prepare(d, "SELECT r.id, coalesce(r.injector_ip, r.source_ip) AS ip FROM reports r"
 				      " WHERE r.verdict = 'not_ours' AND r.contact_at IS NULL"
 				      " AND coalesce(r.injector_ip, r.source_ip) IS NOT NULL"
 				      " AND NOT EXISTS (SELECT 1 FROM rdap_cache c WHERE"
@@ -88,8 +88,8 @@ int rdap_reports_due(struct db *d, long long now, int max,
 		max = (int)(sizeof(rows) / sizeof(rows[0]));
 	db_bind_int(st, 1, now);
 	db_bind_int(st, 2, max);
-	while ((rc = db_step(d, st)) == SQLITE_ROW && n < max) {
-		rows[n].id = sqlite3_column_int64(st, 0);
+	while ((rc = db_step(d, st)) == DB_ROW && n < max) {
+		rows[n].id = db_col_int(st, 0);
 		str_copy(rows[n].ip, sizeof(rows[n].ip), db_col_text(st, 1));
 		n++;
 	}
@@ -103,7 +103,7 @@ int rdap_reports_due(struct db *d, long long now, int max,
 
 int rdap_report_set(struct db *d, long long report_id, const char *email, long long at)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE reports SET contact_email = ?, contact_at = ? WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "UPDATE reports SET contact_email = ?, contact_at = ? WHERE id = ?");
 
 	if (st == NULL)
 		return DB_ERROR;

@@ -10,15 +10,15 @@
 
 int reports_by_sha(struct db *d, const char *sha256, long long *id, char *name, size_t namelen, int *done)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT id, spool_path, status FROM reports WHERE sha256 = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT id, spool_path, status FROM reports WHERE sha256 = ?");
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, sha256);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	if (rc == DB_ROW) {
+		*id = db_col_int(st, 0);
 		if (name)
 			str_copy(name, namelen, db_col_text(st, 1));
 		if (done)
@@ -27,26 +27,21 @@ int reports_by_sha(struct db *d, const char *sha256, long long *id, char *name, 
 	} else {
 		rc = db_result(rc);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 int reports_insert_raw(struct db *d, const char *spool_name, long long size, const char *sha256,
 		       long long received_at, int flags, long long *id, int *existed, int *done)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc;
 
 	*existed = 0;
-	rc = reports_by_sha(d, sha256, id, NULL, 0, done);
-	if (rc == 1) {
-		*existed = 1;
-		return DB_OK;
-	}
-	if (rc < 0)
-		return rc;
+	/* the unique sha256 is the dedupe key: the database, not a read before the
+	 * write, decides which of two hosts recording one message at once adds it */
 	st = db_prepare(d, "INSERT INTO reports(received_at, size, sha256, spool_path, status, flags)"
-			   " VALUES (?, ?, ?, ?, 'pending', ?)");
+			   " VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT(sha256) DO NOTHING");
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, received_at);
@@ -55,17 +50,25 @@ int reports_insert_raw(struct db *d, const char *spool_name, long long size, con
 	db_bind_text(st, 4, spool_name);
 	db_bind_int(st, 5, flags);
 	rc = db_step(d, st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
-	*id = sqlite3_last_insert_rowid(d->h);
+	db_finalize(st);
+	if (rc != DB_DONE)
+		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+	if (db_changes(d) == 0) {
+		if ((rc = reports_by_sha(d, sha256, id, NULL, 0, done)) < 0)
+			return rc;
+		if (rc == 0)
+			return DB_ERROR;   /* a conflict on a row no one can see: not possible */
+		*existed = 1;
+		return DB_OK;
+	}
+	*id = db_last_id(d);
 	*done = 0;
 	return DB_OK;
 }
 
 static int store_hops(struct db *d, long long id, const struct db_report *r)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO report_hops(report_id, idx, from_ip, from_rdns,"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO report_hops(report_id, idx, from_ip, from_rdns,"
 				      " helo, ident, by_host, with_proto, queue_id, for_addr, envfrom, auth, date, port)"
 				      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	int rc = DB_OK;
@@ -75,7 +78,7 @@ static int store_hops(struct db *d, long long id, const struct db_report *r)
 	for (size_t i = 0; i < r->nhops && rc == DB_OK; i++) {
 		const struct db_hop *h = &r->hops[i];
 
-		sqlite3_reset(st);
+		db_reset(st);
 		db_bind_int(st, 1, id);
 		db_bind_int(st, 2, (long long)i);
 		db_bind_text(st, 3, h->from_ip);
@@ -92,17 +95,17 @@ static int store_hops(struct db *d, long long id, const struct db_report *r)
 		if (h->port > 0 && h->port <= 65535)
 			db_bind_int(st, 14, h->port);
 		else
-			sqlite3_bind_null(st, 14);
-		if (db_step(d, st) != SQLITE_DONE)
+			db_bind_null(st, 14);
+		if (db_step(d, st) != DB_DONE)
 			rc = DB_ERROR;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 static int store_rcpts(struct db *d, long long id, const struct db_report *r)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO report_rcpts(report_id, idx, address, action,"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO report_rcpts(report_id, idx, address, action,"
 				      " status, diagnostic, remote_mta) VALUES (?,?,?,?,?,?,?)");
 	int rc = DB_OK;
 
@@ -111,7 +114,7 @@ static int store_rcpts(struct db *d, long long id, const struct db_report *r)
 	for (size_t i = 0; i < r->nrcpts && rc == DB_OK; i++) {
 		const struct db_rcpt *p = &r->rcpts[i];
 
-		sqlite3_reset(st);
+		db_reset(st);
 		db_bind_int(st, 1, id);
 		db_bind_int(st, 2, (long long)i);
 		db_bind_text(st, 3, p->address);
@@ -119,29 +122,29 @@ static int store_rcpts(struct db *d, long long id, const struct db_report *r)
 		db_bind_text(st, 5, p->status);
 		db_bind_text(st, 6, p->diagnostic);
 		db_bind_text(st, 7, p->remote_mta);
-		if (db_step(d, st) != SQLITE_DONE)
+		if (db_step(d, st) != DB_DONE)
 			rc = DB_ERROR;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 static int store_items(struct db *d, long long id, const char *kind, const struct db_strs *l)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO report_items(report_id, kind, value) VALUES (?,?,?)");
+	struct db_stmt *st = db_prepare(d, "INSERT INTO report_items(report_id, kind, value) VALUES (?,?,?)");
 	int rc = DB_OK;
 
 	if (st == NULL)
 		return DB_ERROR;
 	for (size_t i = 0; i < l->n && rc == DB_OK; i++) {
-		sqlite3_reset(st);
+		db_reset(st);
 		db_bind_int(st, 1, id);
 		db_bind_text(st, 2, kind);
 		db_bind_text(st, 3, l->v[i]);
-		if (db_step(d, st) != SQLITE_DONE)
+		if (db_step(d, st) != DB_DONE)
 			rc = DB_ERROR;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -152,15 +155,15 @@ static int clear_children(struct db *d, long long id)
 				     "DELETE FROM report_items WHERE report_id = ?" };
 
 	for (size_t i = 0; i < 3; i++) {
-		sqlite3_stmt *st = db_prepare(d, sql[i]);
+		struct db_stmt *st = db_prepare(d, sql[i]);
 		int rc;
 
 		if (st == NULL)
 			return DB_ERROR;
 		db_bind_int(st, 1, id);
 		rc = db_step(d, st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
+		db_finalize(st);
+		if (rc != DB_DONE)
 			return DB_ERROR;
 	}
 	return DB_OK;
@@ -169,7 +172,7 @@ static int clear_children(struct db *d, long long id)
 int reports_store(struct db *d, long long id, const struct db_report *r, const struct db_verdict *v,
 		  const char *orig_key, const char *parse_json, const char *trace_json)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc, i = 1;
 
 	st = db_prepare(d, "UPDATE reports SET status='done', flags=?, parser_version=?,"
@@ -219,9 +222,9 @@ int reports_store(struct db *d, long long id, const struct db_report *r, const s
 	db_bind_text(st, i++, trace_json);
 	db_bind_int(st, i++, id);
 	rc = db_step(d, st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return rc == SQLITE_BUSY ? DB_BUSY : DB_ERROR;
+	db_finalize(st);
+	if (rc != DB_DONE)
+		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 	if ((rc = clear_children(d, id)) != DB_OK || (rc = store_hops(d, id, r)) != DB_OK ||
 	    (rc = store_rcpts(d, id, r)) != DB_OK ||
 	    (rc = store_items(d, id, "rcpt_to", &r->rcpt_to)) != DB_OK ||
@@ -232,7 +235,7 @@ int reports_store(struct db *d, long long id, const struct db_report *r, const s
 
 int reports_set_incident(struct db *d, long long id, long long incident_id)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE reports SET incident_id = ? WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "UPDATE reports SET incident_id = ? WHERE id = ?");
 	int rc;
 
 	if (st == NULL)
@@ -240,13 +243,13 @@ int reports_set_incident(struct db *d, long long id, long long incident_id)
 	db_bind_int(st, 1, incident_id);
 	db_bind_int(st, 2, id);
 	rc = db_step(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return db_result(rc);
 }
 
 int reports_set_spool_path(struct db *d, long long id, const char *spool_name)
 {
-	sqlite3_stmt *st = db_prepare(d, "UPDATE reports SET spool_path = ? WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "UPDATE reports SET spool_path = ? WHERE id = ?");
 	int rc;
 
 	if (st == NULL)
@@ -254,45 +257,45 @@ int reports_set_spool_path(struct db *d, long long id, const char *spool_name)
 	db_bind_text(st, 1, spool_name);
 	db_bind_int(st, 2, id);
 	rc = db_step(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return db_result(rc);
 }
 
 int reports_has_spool_name(struct db *d, const char *name)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT 1 FROM reports WHERE spool_path = ? LIMIT 1");
+	struct db_stmt *st = db_prepare(d, "SELECT 1 FROM reports WHERE spool_path = ? LIMIT 1");
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, name);
 	rc = db_step(d, st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
+	db_finalize(st);
+	if (rc == DB_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : db_result(rc);
+	return rc == DB_DONE ? 0 : db_result(rc);
 }
 
 int reports_meta_get(struct db *d, const char *key, long long *value)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT value FROM meta WHERE key = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT value FROM meta WHERE key = ?");
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, key);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW)
-		*value = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
+		*value = db_col_int(st, 0);
+	db_finalize(st);
+	if (rc == DB_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : db_result(rc);
+	return rc == DB_DONE ? 0 : db_result(rc);
 }
 
 int reports_meta_set(struct db *d, const char *key, long long value)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO meta(key, value) VALUES (?, ?)"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO meta(key, value) VALUES (?, ?)"
 					 " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
 	int rc;
 
@@ -301,6 +304,6 @@ int reports_meta_set(struct db *d, const char *key, long long value)
 	db_bind_text(st, 1, key);
 	db_bind_int(st, 2, value);
 	rc = db_step(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return db_result(rc);
 }

@@ -3,12 +3,14 @@
  *
  * Each step moves the schema from version N-1 to N inside one transaction;
  * db_migrate runs the steps the file has not seen, so running it twice is
- * harmless. The views at the end are for people who prefer plain sqlite3.
+ * harmless. The views at the end are for people who prefer the sqlite3 shell.
+ * PostgreSQL's form of the same schema is schema_pgsql.c.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "db_int.h"
+#include "schema.h"
 
 static const char schema_v1[] =
 	"CREATE TABLE IF NOT EXISTS reports ("
@@ -298,12 +300,15 @@ static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4,
 
 int db_schema_version(struct db *d)
 {
-	sqlite3_stmt *st = db_prepare(d, "PRAGMA user_version");
+	struct db_stmt *st;
 	int v = -1;
 
-	if (st && db_step(d, st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	if (db_dialect(d) == DB_PGSQL)
+		return pgsql_schema_version(d);
+	st = db_prepare(d, "PRAGMA user_version");
+	if (st && db_step(d, st) == DB_ROW)
+		v = (int)db_col_int(st, 0);
+	db_finalize(st);
 	return v;
 }
 
@@ -313,6 +318,8 @@ int db_migrate(struct db *d, char *err, size_t errlen)
 	int have, rc;
 	char sql[64];
 
+	if (db_dialect(d) == DB_PGSQL)
+		return pgsql_migrate(d, err, errlen);
 	if (db_begin(d) != DB_OK) {
 		snprintf(err, errlen, "%s: cannot lock the database to migrate it", d->path);
 		return DB_BUSY;
@@ -327,14 +334,14 @@ int db_migrate(struct db *d, char *err, size_t errlen)
 	for (int v = have; v < DB_SCHEMA_VERSION; v++) {
 		if ((rc = db_exec(d, steps[v])) != DB_OK) {
 			snprintf(err, errlen, "%s: migration to version %d failed: %s", d->path, v + 1,
-				 sqlite3_errmsg(d->h));
+				 db_errmsg(d));
 			db_rollback(d);
 			return rc;
 		}
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", DB_SCHEMA_VERSION);
 	if (db_exec(d, sql) != DB_OK || db_commit(d) != DB_OK) {
-		snprintf(err, errlen, "%s: cannot commit the migration: %s", d->path, sqlite3_errmsg(d->h));
+		snprintf(err, errlen, "%s: cannot commit the migration: %s", d->path, db_errmsg(d));
 		db_rollback(d);
 		return DB_ERROR;
 	}

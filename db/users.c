@@ -10,17 +10,17 @@
 #include "users.h"
 
 /* done - a finished write's result */
-static int done(struct db *d, sqlite3_stmt *st)
+static int done(struct db *d, struct db_stmt *st)
 {
-	int rc = st ? db_step(d, st) : SQLITE_ERROR;
+	int rc = st ? db_step(d, st) : DB_ERROR;
 
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return db_result(rc);
 }
 
 int users_add(struct db *d, const char *name, const char *role, const char *pwhash)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO users(name, role, pwhash, created) VALUES(?, ?, ?, ?)"
+	struct db_stmt *st = db_prepare(d, "INSERT INTO users(name, role, pwhash, created) VALUES(?, ?, ?, ?)"
 				      " ON CONFLICT(name) DO NOTHING");
 	int rc;
 
@@ -31,40 +31,40 @@ int users_add(struct db *d, const char *name, const char *role, const char *pwha
 	db_bind_text(st, 3, pwhash);
 	db_bind_int(st, 4, db_now());
 	rc = db_step(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (db_result(rc) != DB_OK)
 		return db_result(rc);
-	return sqlite3_changes(d->h) == 1 ? 0 : 1;
+	return db_changes(d) == 1 ? 0 : 1;
 }
 
 int users_del(struct db *d, const char *name)
 {
-	sqlite3_stmt *st = db_prepare(d, "DELETE FROM users WHERE name = ?");
+	struct db_stmt *st = db_prepare(d, "DELETE FROM users WHERE name = ?");
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, name);
 	rc = db_step(d, st);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (db_result(rc) != DB_OK)
 		return db_result(rc);
-	return sqlite3_changes(d->h) == 1 ? 0 : 1;
+	return db_changes(d) == 1 ? 0 : 1;
 }
 
 /* fill - name, role (and created) of a row from columns 0, 1 (2) */
-static void fill(sqlite3_stmt *st, struct user_row *u, int with_created)
+static void fill(struct db_stmt *st, struct user_row *u, int with_created)
 {
 	memset(u, 0, sizeof(*u));
 	str_copy(u->name, sizeof(u->name), db_col_text(st, 0));
 	str_copy(u->role, sizeof(u->role), db_col_text(st, 1));
 	if (with_created)
-		u->created = sqlite3_column_int64(st, 2);
+		u->created = db_col_int(st, 2);
 }
 
 int users_get(struct db *d, const char *name, struct user_row *u)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT name, role, created, pwhash FROM users WHERE name = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT name, role, created, pwhash FROM users WHERE name = ?");
 	int rc;
 
 	memset(u, 0, sizeof(*u));
@@ -72,32 +72,32 @@ int users_get(struct db *d, const char *name, struct user_row *u)
 		return DB_ERROR;
 	db_bind_text(st, 1, name);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		fill(st, u, 1);
 		u->pwhash = xstrdup(db_col_text(st, 3));
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : DB_ERROR;
+	db_finalize(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : DB_ERROR;
 }
 
 int users_list(struct db *d, struct user_rows *out)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT name, role, created FROM users ORDER BY name LIMIT 10000");
+	struct db_stmt *st = db_prepare(d, "SELECT name, role, created FROM users ORDER BY name LIMIT 10000");
 	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (st == NULL)
 		return DB_ERROR;
-	while ((rc = db_step(d, st)) == SQLITE_ROW) {
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 16;
 			out->v = xrealloc(out->v, cap * sizeof(*out->v));
 		}
 		fill(st, &out->v[out->n++], 1);
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+	db_finalize(st);
+	return rc == DB_DONE ? DB_OK : DB_ERROR;
 }
 
 void user_row_free(struct user_row *u)
@@ -119,7 +119,7 @@ void user_rows_free(struct user_rows *r)
 
 int tokens_add(struct db *d, const char *hash, const char *user)
 {
-	sqlite3_stmt *st = db_prepare(d, "INSERT INTO api_tokens(hash, user, created) VALUES(?, ?, ?)");
+	struct db_stmt *st = db_prepare(d, "INSERT INTO api_tokens(hash, user, created) VALUES(?, ?, ?)");
 
 	if (st) {
 		db_bind_text(st, 1, hash);
@@ -131,7 +131,7 @@ int tokens_add(struct db *d, const char *hash, const char *user)
 
 int tokens_find(struct db *d, const char *hash, struct user_row *u)
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT u.name, u.role FROM api_tokens t JOIN users u ON u.name = t.user"
+	struct db_stmt *st = db_prepare(d, "SELECT u.name, u.role FROM api_tokens t JOIN users u ON u.name = t.user"
 				      " WHERE t.hash = ?");
 	int rc;
 
@@ -140,15 +140,15 @@ int tokens_find(struct db *d, const char *hash, struct user_row *u)
 		return DB_ERROR;
 	db_bind_text(st, 1, hash);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		fill(st, u, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : DB_ERROR;
+	db_finalize(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : DB_ERROR;
 }
 
 int sessions_add(struct db *d, const char *id, const char *user, const char *csrf, long long expires)
 {
-	sqlite3_stmt *st = db_prepare(d, "DELETE FROM sessions WHERE expires <= ?");
+	struct db_stmt *st = db_prepare(d, "DELETE FROM sessions WHERE expires <= ?");
 
 	if (st)
 		db_bind_int(st, 1, db_now());
@@ -166,7 +166,7 @@ int sessions_add(struct db *d, const char *id, const char *user, const char *csr
 
 int sessions_find(struct db *d, const char *id, long long now, struct user_row *u, char csrf[65])
 {
-	sqlite3_stmt *st = db_prepare(d, "SELECT u.name, u.role, s.csrf FROM sessions s"
+	struct db_stmt *st = db_prepare(d, "SELECT u.name, u.role, s.csrf FROM sessions s"
 				      " JOIN users u ON u.name = s.user WHERE s.id = ? AND s.expires > ?");
 	int rc;
 
@@ -177,17 +177,17 @@ int sessions_find(struct db *d, const char *id, long long now, struct user_row *
 	db_bind_text(st, 1, id);
 	db_bind_int(st, 2, now);
 	rc = db_step(d, st);
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		fill(st, u, 0);
 		str_copy(csrf, 65, db_col_text(st, 2));
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : DB_ERROR;
+	db_finalize(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : DB_ERROR;
 }
 
 int sessions_del(struct db *d, const char *id)
 {
-	sqlite3_stmt *st = db_prepare(d, "DELETE FROM sessions WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "DELETE FROM sessions WHERE id = ?");
 
 	if (st)
 		db_bind_text(st, 1, id);

@@ -27,16 +27,16 @@ static const char *const probe_ips[] = {
 /* count_rows - rows in the inventory tables */
 static long count_rows(void)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	long n = -1;
 
-	if (sqlite3_prepare_v2(db.h, "SELECT (SELECT count(*) FROM owners) + (SELECT count(*) FROM networks)"
-			       " + (SELECT count(*) FROM hosts) + (SELECT count(*) FROM host_ips)",
-			       -1, &st, NULL) != SQLITE_OK)
+	st = db_prepare(&db, "SELECT (SELECT count(*) FROM owners) + (SELECT count(*) FROM networks)"
+			" + (SELECT count(*) FROM hosts) + (SELECT count(*) FROM host_ips)");
+	if (st == NULL)
 		abort();
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (db_step(&db, st) == DB_ROW)
+		n = db_col_int(st, 0);
+	db_finalize(st);
 	return n;
 }
 

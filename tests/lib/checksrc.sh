@@ -4,6 +4,9 @@
 #   - an include that points up (or sideways) the stack: each module may
 #     include only the modules tests/lib/layers.txt lists for it
 #   - sqlite3 outside db/, and db/db_int.h (db/'s private header) outside db/
+#   - inside db/, a backend's library outside its driver file: sqlite3 only in
+#     db/driver_sqlite.c, libpq only in db/driver_pgsql.c (the other files of
+#     db/ write their SQL once, through db_int.h)
 # ROOT defaults to the checkout; tests run it on a scratch copy.
 ROOT=${1:-$(dirname "$0")/../..}
 cd "$ROOT" || exit 2
@@ -51,6 +54,13 @@ sql=$(for f in $(srcs); do case $f in db/*) ;; *) grep -lE 'sqlite3|db_int\.h' "
 if [ -n "$sql" ]; then
 	echo "checksrc: SQLite outside db/ (the store is reached through db/'s public headers):"
 	echo "$sql"
+	rc=1
+fi
+drv=$(for f in db/*.[ch]; do case $f in db/driver_sqlite.c) ;; *) grep -lE 'sqlite3_|SQLITE_|sqlite3\.h' "$f" ;; esac
+	case $f in db/driver_pgsql.c) ;; *) grep -lE 'libpq-fe\.h|\bPQ[a-z]+\(' "$f" ;; esac; done)
+if [ -n "$drv" ]; then
+	echo "checksrc: a backend's API outside its driver (use db_int.h's db_prepare, db_step, db_col_*):"
+	echo "$drv"
 	rc=1
 fi
 [ "$rc" = 0 ] && echo "checksrc: no banned functions, includes follow the layers, SQL only in db/"

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "../../db/db_int.h"
 #include "../../app/digest.h"
 #include "../../notify/digest.h"
@@ -44,9 +46,9 @@ static int load_fixture(void)
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
 		buf_append(&sql, chunk, n);
 	fclose(fp);
-	rc = sqlite3_exec(d.h, sql.data, NULL, NULL, NULL);
+	rc = db_exec(&d, sql.data);
 	buf_free(&sql);
-	return rc == SQLITE_OK ? 0 : -1;
+	return rc == DB_OK ? 0 : -1;
 }
 
 static int setup(void **state)
@@ -279,7 +281,7 @@ static void test_mail(void **state)
 
 static void test_enqueue(void **state)
 {
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int queued = -1, n = 0;
 
 	free(cfg.digest_address);
@@ -288,21 +290,21 @@ static void test_enqueue(void **state)
 	assert_int_equal(queued, 2);        /* the team and mail-team (noc has no email) */
 	st = db_prepare(&d, "SELECT recipient, kind, channel, state, next_attempt_at, created_at,"
 			    " subject, message_id, length(body) FROM outbox ORDER BY id");
-	while (db_step(&d, st) == SQLITE_ROW) {
+	while (db_step(&d, st) == DB_ROW) {
 		const char *want = n == 0 ? "digest@example.net" : "mail-team@example.net";
 
 		assert_string_equal(db_col_text(st, 0), want);
 		assert_string_equal(db_col_text(st, 1), "digest");
 		assert_string_equal(db_col_text(st, 2), "smtp");
 		assert_string_equal(db_col_text(st, 3), "pending");
-		assert_int_equal(sqlite3_column_int64(st, 4), NOW);
-		assert_int_equal(sqlite3_column_int64(st, 5), NOW);
+		assert_int_equal(db_col_int(st, 4), NOW);
+		assert_int_equal(db_col_int(st, 5), NOW);
 		assert_non_null(strstr(db_col_text(st, 6), n == 0 ? "(2 new incidents)" : "for mail-team"));
 		assert_int_equal(db_col_text(st, 7)[0], '<');
-		assert_true(sqlite3_column_int64(st, 8) > 1000);
+		assert_true(db_col_int(st, 8) > 1000);
 		n++;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	assert_int_equal(n, 2);
 }
 
@@ -332,13 +334,13 @@ static void test_query_plans(void **state)
 	sqlite3_trace_v2(d.h, 0, NULL, NULL);
 	for (size_t i = 0; i < sqls.n; i++) {
 		struct buf q;
-		sqlite3_stmt *st;
+		struct db_stmt *st;
 
 		buf_init(&q, 0);
 		buf_printf(&q, "EXPLAIN QUERY PLAN %s", sqls.v[i]);
 		st = db_prepare(&d, q.data);
 		assert_non_null(st);
-		while (sqlite3_step(st) == SQLITE_ROW) {
+		while (db_step(&d, st) == DB_ROW) {
 			const char *detail = db_col_text(st, 3);
 
 			if (strncmp(detail, "SCAN ", 5) == 0 && strstr(detail, "USING") == NULL &&
@@ -346,7 +348,7 @@ static void test_query_plans(void **state)
 				fail_msg("table scan: %s\n  in: %s", detail, sqls.v[i]);
 			checked++;
 		}
-		sqlite3_finalize(st);
+		db_finalize(st);
 		buf_free(&q);
 	}
 	assert_true(sqls.n >= 20);

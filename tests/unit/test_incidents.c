@@ -59,7 +59,7 @@ static int teardown(void **state)
 static long long add_report(const char *reporter, const char *mid, enum verdict_class cls, const char *host,
 			    const char *ip, const char *injector, struct incident_change *ch)
 {
-	sqlite3_stmt *st = db_prepare(&d, "INSERT INTO reports(received_at, size, sha256, spool_path)"
+	struct db_stmt *st = db_prepare(&d, "INSERT INTO reports(received_at, size, sha256, spool_path)"
 				      " VALUES (?, 1, hex(randomblob(16)), 'x')");
 	struct report r;
 	struct verdict v;
@@ -68,9 +68,9 @@ static long long add_report(const char *reporter, const char *mid, enum verdict_
 	long long id;
 
 	db_bind_int(st, 1, now);
-	assert_int_equal(db_step(&d, st), SQLITE_DONE);
-	sqlite3_finalize(st);
-	id = sqlite3_last_insert_rowid(d.h);
+	assert_int_equal(db_step(&d, st), DB_DONE);
+	db_finalize(st);
+	id = db_last_id(&d);
 	report_init(&r);
 	verdict_init(&v);
 	r.reporter = xstrdup(reporter);
@@ -93,13 +93,13 @@ static long long add_report(const char *reporter, const char *mid, enum verdict_
 
 static long long col(const char *sql, long long id)
 {
-	sqlite3_stmt *st = db_prepare(&d, sql);
+	struct db_stmt *st = db_prepare(&d, sql);
 	long long v = -1;
 
 	db_bind_int(st, 1, id);
-	if (db_step(&d, st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (db_step(&d, st) == DB_ROW)
+		v = db_col_int(st, 0);
+	db_finalize(st);
 	return v;
 }
 

@@ -71,12 +71,12 @@ static int import_str(struct db *d, const char *kind, const char *csv, char *err
 
 static long count(struct db *d, const char *sql)
 {
-	sqlite3_stmt *st = db_prepare(d, sql);
+	struct db_stmt *st = db_prepare(d, sql);
 	long n = -1;
 
-	if (db_step(d, st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	if (db_step(d, st) == DB_ROW)
+		n = (int)db_col_int(st, 0);
+	db_finalize(st);
 	return n;
 }
 

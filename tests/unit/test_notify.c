@@ -63,15 +63,15 @@ static void sql(const char *s)
 static long long count(const char *where)
 {
 	char q[512];
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	long long n;
 
 	snprintf(q, sizeof(q), "SELECT count(*) FROM outbox WHERE %s", where);
 	st = db_prepare(&db, q);
 	assert_non_null(st);
-	assert_int_equal(db_step(&db, st), SQLITE_ROW);
-	n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	assert_int_equal(db_step(&db, st), DB_ROW);
+	n = db_col_int(st, 0);
+	db_finalize(st);
 	return n;
 }
 

@@ -35,7 +35,7 @@ static int teardown(void **state)
 /* exec - run sql with ?1..?3 bound to a, b, c (text when non-NULL) */
 static void exec(const char *sql, const char *a, const char *b, const char *c)
 {
-	sqlite3_stmt *st = db_prepare(&d, sql);
+	struct db_stmt *st = db_prepare(&d, sql);
 
 	assert_non_null(st);
 	if (a)
@@ -44,20 +44,20 @@ static void exec(const char *sql, const char *a, const char *b, const char *c)
 		db_bind_text(st, 2, b);
 	if (c)
 		db_bind_text(st, 3, c);
-	assert_int_equal(db_step(&d, st), SQLITE_DONE);
-	sqlite3_finalize(st);
+	assert_int_equal(db_step(&d, st), DB_DONE);
+	db_finalize(st);
 }
 
 /* count - the single integer sql returns */
 static long long count(const char *sql)
 {
-	sqlite3_stmt *st = db_prepare(&d, sql);
+	struct db_stmt *st = db_prepare(&d, sql);
 	long long n;
 
 	assert_non_null(st);
-	assert_int_equal(db_step(&d, st), SQLITE_ROW);
-	n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	assert_int_equal(db_step(&d, st), DB_ROW);
+	n = db_col_int(st, 0);
+	db_finalize(st);
 	return n;
 }
 

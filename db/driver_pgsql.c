@@ -1,0 +1,536 @@
+/*
+ * driver_pgsql - the PostgreSQL backend of db_int.h over libpq.
+ *
+ * libpq is loaded on first use (dlopen of libpq.so.5, as notify/ loads
+ * libcurl), so an SQLite desk and every ingest start-up pay nothing for it.
+ * The 'database' setting is a libpq URI (postgresql://USER@HOST:PORT/DB
+ * with sslmode, passfile, ... as libpq knows them); db_busy_timeout is the
+ * connect_timeout and the lock_timeout, so no call waits longer.
+ *
+ * Statements: '?', '?N' and ':name' are rewritten to $1..$n once at
+ * prepare; values go as text (integers typed int8, blobs as binary bytea)
+ * through PQexecParams at the first db_step, whose result the following
+ * steps walk row by row. A lock or serialization failure is DB_BUSY.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/mem.h"
+#include "../util/msg.h"
+#include "../util/str.h"
+#include "db_int.h"
+
+/* the part of libpq-fe.h used here (ABI of libpq.so.5) */
+typedef struct pg_conn PGconn;
+typedef struct pg_result PGresult;
+typedef unsigned int Oid;
+enum { CONNECTION_OK = 0 };
+enum { PGRES_EMPTY_QUERY = 0, PGRES_COMMAND_OK, PGRES_TUPLES_OK };
+enum { PQTRANS_IDLE = 0 };
+#define PG_DIAG_SQLSTATE 'C'
+#define PG_DIAG_MESSAGE_PRIMARY 'M'
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_INT4 23
+#define OID_TEXT 25
+#define OID_NUMERIC 1700
+
+static struct {
+	PGconn *(*connectdbParams)(const char *const *, const char *const *, int);
+	int (*status)(const PGconn *);
+	char *(*errorMessage)(const PGconn *);
+	void (*finish)(PGconn *);
+	PGresult *(*exec)(PGconn *, const char *);
+	PGresult *(*execParams)(PGconn *, const char *, int, const Oid *, const char *const *,
+				const int *, const int *, int);
+	int (*resultStatus)(const PGresult *);
+	char *(*resultErrorField)(const PGresult *, int);
+	char *(*resultErrorMessage)(const PGresult *);
+	void (*clear)(PGresult *);
+	int (*ntuples)(const PGresult *);
+	int (*nfields)(const PGresult *);
+	char *(*fname)(const PGresult *, int);
+	Oid (*ftype)(const PGresult *, int);
+	char *(*getvalue)(const PGresult *, int, int);
+	int (*getlength)(const PGresult *, int, int);
+	int (*getisnull)(const PGresult *, int, int);
+	char *(*cmdTuples)(PGresult *);
+	int (*transactionStatus)(const PGconn *);
+	unsigned char *(*unescapeBytea)(const unsigned char *, size_t *);
+	void (*freemem)(void *);
+	void *(*setNoticeProcessor)(PGconn *, void (*)(void *, const char *), void *);
+} pq;
+
+/* pq_load - libpq on first use; 0 or -1 with err */
+static int pq_load(char *err, size_t errlen)
+{
+	static int loaded;
+	void *h;
+
+	if (loaded)
+		return 0;
+	if ((h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		snprintf(err, errlen, "cannot load libpq (install libpq5): %s", dlerror());
+		return -1;
+	}
+#define PQ(f, n) *(void **)&pq.f = dlsym(h, n); if (!pq.f) goto missing
+	PQ(connectdbParams, "PQconnectdbParams"); PQ(status, "PQstatus");
+	PQ(errorMessage, "PQerrorMessage"); PQ(finish, "PQfinish"); PQ(exec, "PQexec");
+	PQ(execParams, "PQexecParams"); PQ(resultStatus, "PQresultStatus");
+	PQ(resultErrorField, "PQresultErrorField"); PQ(resultErrorMessage, "PQresultErrorMessage");
+	PQ(clear, "PQclear"); PQ(ntuples, "PQntuples"); PQ(nfields, "PQnfields");
+	PQ(fname, "PQfname"); PQ(ftype, "PQftype"); PQ(getvalue, "PQgetvalue");
+	PQ(getlength, "PQgetlength"); PQ(getisnull, "PQgetisnull"); PQ(cmdTuples, "PQcmdTuples");
+	PQ(transactionStatus, "PQtransactionStatus"); PQ(unescapeBytea, "PQunescapeBytea");
+	PQ(freemem, "PQfreemem"); PQ(setNoticeProcessor, "PQsetNoticeProcessor");
+#undef PQ
+	loaded = 1;
+	return 0;
+missing:
+	snprintf(err, errlen, "libpq.so.5 lacks a function abusedesk needs");
+	memset(&pq, 0, sizeof(pq));
+	dlclose(h);
+	return -1;
+}
+
+/* the connection's state besides the PGconn (d->x) */
+struct pg_state {
+	long long changes;
+};
+
+struct pg_stmt {
+	struct db_stmt base;
+	char *sql;                      /* with $1..$n */
+	int nparams;
+	char *val[DB_MAX_PARAMS];
+	int len[DB_MAX_PARAMS];
+	int fmt[DB_MAX_PARAMS];
+	Oid type[DB_MAX_PARAMS];
+	char names[DB_MAX_PARAMS][32];
+	PGresult *res;
+	int row, nrows;
+	unsigned char *blob;            /* the last db_col_blob, freed at the next */
+};
+
+#define CONN(d) ((PGconn *)(d)->h)
+#define PS(s) ((struct pg_stmt *)(s))
+
+/* quiet - NOTICEs (CREATE ... IF NOT EXISTS) are not diagnostics */
+static void quiet(void *arg, const char *m)
+{
+	(void)arg;
+	(void)m;
+}
+
+/* trim_copy - the first line of a libpq message into d->err */
+static void trim_copy(struct db *d, const char *m)
+{
+	size_t n;
+
+	str_copy(d->err, sizeof(d->err), m && *m ? m : "unknown PostgreSQL error");
+	d->err[strcspn(d->err, "\n")] = '\0';
+	n = strlen(d->err);
+	while (n > 0 && (d->err[n - 1] == '\n' || d->err[n - 1] == ' '))
+		d->err[--n] = '\0';
+}
+
+/* redact - the URI as it may appear in messages: no password */
+static void redact(char *out, size_t outlen, const char *uri)
+{
+	const char *p = strstr(uri, "://"), *at, *colon;
+	char *q;
+	size_t n;
+
+	str_copy(out, outlen, uri);
+	if (p == NULL)
+		return;
+	p += 3;
+	n = strcspn(p, "/?");
+	at = memchr(p, '@', n);
+	if (at && (colon = memchr(p, ':', (size_t)(at - p))) != NULL)
+		snprintf(out, outlen, "%.*s%s", (int)(colon - uri), uri, at);
+	if ((q = strstr(out, "password=")) != NULL)
+		q[0] = '\0';
+}
+
+/* fail_rc - DB_BUSY for a lock, serialization, deadlock or connection failure */
+static int fail_rc(struct db *d, PGresult *r)
+{
+	const char *state = r ? pq.resultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *m = r ? pq.resultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	trim_copy(d, m ? m : r ? pq.resultErrorMessage(r) : pq.errorMessage(CONN(d)));
+	if (state == NULL || strncmp(state, "08", 2) == 0 || strcmp(state, "40001") == 0 ||
+	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
+		return DB_BUSY;
+	return DB_ERROR;
+}
+
+static int pg_exec(struct db *d, const char *sql);
+
+/* pg_open - connect with connect_timeout = the busy deadline */
+static int pg_open(struct db *d, const char *uri, int create, char *err, size_t errlen)
+{
+	const char *kw[] = { "dbname", "connect_timeout", "application_name", NULL };
+	const char *val[4];
+	char tmo[32], set[64];
+	PGconn *c;
+
+	(void)create;
+	redact(d->path, sizeof(d->path), uri);
+	if (pq_load(err, errlen) < 0)
+		return DB_ERROR;
+	snprintf(tmo, sizeof(tmo), "%ld", d->busy_ms / 1000 > 0 ? d->busy_ms / 1000 : 2);
+	val[0] = uri;
+	val[1] = tmo;
+	val[2] = "abusedesk";
+	val[3] = NULL;
+	c = pq.connectdbParams(kw, val, 1);
+	if (c == NULL || pq.status(c) != CONNECTION_OK) {
+		snprintf(err, errlen, "%s: cannot connect: %s", d->path,
+			 c ? pq.errorMessage(c) : "out of memory");
+		err[strcspn(err, "\n")] = '\0';
+		if (c)
+			pq.finish(c);
+		return DB_BUSY;
+	}
+	pq.setNoticeProcessor(c, quiet, NULL);
+	d->h = c;
+	d->x = xcalloc(1, sizeof(struct pg_state));
+	snprintf(set, sizeof(set), "SET lock_timeout = %ld", d->busy_ms > 0 ? d->busy_ms : 1);
+	if (pg_exec(d, set) != DB_OK) {
+		snprintf(err, errlen, "%s: %s", d->path, d->err);
+		pq.finish(c);
+		free(d->x);
+		d->h = d->x = NULL;
+		return DB_ERROR;
+	}
+	return DB_OK;
+}
+
+static void pg_close(struct db *d)
+{
+	pq.finish(CONN(d));
+	free(d->x);
+	d->x = NULL;
+}
+
+static struct db_stmt *pg_prepare(struct db *d, const char *sql)
+{
+	struct pg_stmt *s = xcalloc(1, sizeof(*s));
+	size_t cap = strlen(sql) * 2 + 16;
+	int i;
+
+	s->base.drv = &db_driver_pgsql;
+	s->base.d = d;
+	s->sql = xmalloc(cap);
+	s->nparams = db_sql_numbered(sql, s->sql, cap, s->names, DB_MAX_PARAMS);
+	if (s->nparams < 0) {
+		str_copy(d->err, sizeof(d->err), "statement has too many parameters");
+		msg_error("database %s: %s (in: %.80s)", d->path, d->err, sql);
+		free(s->sql);
+		free(s);
+		return NULL;
+	}
+	/* a parameter the text never uses (a shared binding list) is typed text */
+	for (i = 0; i < s->nparams; i++) {
+		char tag[16];
+
+		snprintf(tag, sizeof(tag), "$%d", i + 1);
+		s->type[i] = 0;
+		{
+			const char *p = s->sql;
+			int used = 0;
+
+			while ((p = strstr(p, tag)) != NULL) {
+				p += strlen(tag);
+				if (*p < '0' || *p > '9') {
+					used = 1;
+					break;
+				}
+			}
+			if (!used)
+				s->type[i] = OID_TEXT;
+		}
+		/* "$n IS NULL" gives PostgreSQL no type to infer: such a parameter
+		 * (an optional filter, "?2 IS NULL OR status = ?2") is text unless
+		 * an integer is bound to it */
+		{
+			char isnull[32];
+
+			snprintf(isnull, sizeof(isnull), "$%d IS ", i + 1);
+			if (strstr(s->sql, isnull))
+				s->type[i] = OID_TEXT;
+		}
+	}
+	s->row = -1;
+	return &s->base;
+}
+
+/* clear_result - drop the result of the last run */
+static void clear_result(struct pg_stmt *s)
+{
+	if (s->res)
+		pq.clear(s->res);
+	s->res = NULL;
+	s->row = -1;
+	s->nrows = 0;
+	if (s->blob)
+		pq.freemem(s->blob);
+	s->blob = NULL;
+}
+
+/* pg_step - run at the first step, then walk the rows */
+static int pg_step(struct db *d, struct db_stmt *st)
+{
+	struct pg_stmt *s = PS(st);
+	struct pg_state *ps = d->x;
+	int rs;
+
+	if (s->res) {
+		if (++s->row < s->nrows)
+			return DB_ROW;
+		return DB_DONE;
+	}
+	s->res = pq.execParams(CONN(d), s->sql, s->nparams, s->type, (const char *const *)s->val,
+			       s->len, s->fmt, 0);
+	rs = s->res ? pq.resultStatus(s->res) : -1;
+	if (rs == PGRES_TUPLES_OK) {
+		s->nrows = pq.ntuples(s->res);
+		s->row = 0;
+		ps->changes = s->nrows;
+		return s->nrows > 0 ? DB_ROW : DB_DONE;
+	}
+	if (rs == PGRES_COMMAND_OK || rs == PGRES_EMPTY_QUERY) {
+		const char *n = pq.cmdTuples(s->res);
+
+		ps->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+		return DB_DONE;
+	}
+	rs = fail_rc(d, s->res);
+	if (rs == DB_ERROR)
+		msg_debug("database %s: %s", d->path, d->err);
+	return rs;
+}
+
+static void pg_reset(struct db_stmt *st)
+{
+	clear_result(PS(st));
+}
+
+static void pg_finalize(struct db_stmt *st)
+{
+	struct pg_stmt *s = PS(st);
+	int i;
+
+	clear_result(s);
+	for (i = 0; i < DB_MAX_PARAMS; i++)
+		free(s->val[i]);
+	free(s->sql);
+	free(s);
+}
+
+static int pg_exec(struct db *d, const char *sql)
+{
+	PGresult *r = pq.exec(CONN(d), sql);
+	int rs = r ? pq.resultStatus(r) : -1, rc = DB_OK;
+
+	if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK && rs != PGRES_EMPTY_QUERY) {
+		rc = fail_rc(d, r);
+		if (rc == DB_ERROR)
+			msg_debug("database %s: %s", d->path, d->err);
+	}
+	if (r)
+		pq.clear(r);
+	return rc;
+}
+
+static int pg_begin(struct db *d)
+{
+	return pg_exec(d, "BEGIN");
+}
+
+static int pg_in_txn(struct db *d)
+{
+	return pq.transactionStatus(CONN(d)) != PQTRANS_IDLE;
+}
+
+/* set_param - keep a copy of one value (index i, 1-based) */
+static void set_param(struct db_stmt *st, int i, const void *p, size_t n, int fmt, Oid type)
+{
+	struct pg_stmt *s = PS(st);
+
+	if (i < 1 || i > s->nparams)
+		return;         /* not in this statement: harmless, as with SQLite */
+	free(s->val[i - 1]);
+	s->val[i - 1] = NULL;
+	if (p) {
+		s->val[i - 1] = xmalloc(n + 1);
+		memcpy(s->val[i - 1], p, n);
+		s->val[i - 1][n] = '\0';
+	}
+	s->len[i - 1] = (int)n;
+	s->fmt[i - 1] = fmt;
+	if (s->type[i - 1] != OID_TEXT || type != 0)
+		s->type[i - 1] = type;
+}
+
+static void pg_bind_text(struct db_stmt *st, int i, const char *v)
+{
+	set_param(st, i, v, strlen(v), 0, 0);
+}
+
+static void pg_bind_int(struct db_stmt *st, int i, long long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", v);
+	set_param(st, i, buf, strlen(buf), 0, OID_INT8);
+}
+
+static void pg_bind_null(struct db_stmt *st, int i)
+{
+	struct pg_stmt *s = PS(st);
+
+	/* keep a type an earlier binding gave, so 'x = $n' still resolves */
+	set_param(st, i, NULL, 0, 0, i >= 1 && i <= s->nparams ? s->type[i - 1] : 0);
+}
+
+static void pg_bind_blob(struct db_stmt *st, int i, const void *p, size_t n)
+{
+	set_param(st, i, p ? p : "", n, 1, OID_BYTEA);
+}
+
+static int pg_bind_index(struct db_stmt *st, const char *name)
+{
+	struct pg_stmt *s = PS(st);
+	int i;
+
+	for (i = 0; i < s->nparams; i++)
+		if (strcmp(s->names[i], name) == 0)
+			return i + 1;
+	return 0;
+}
+
+static int pg_bind_count(struct db_stmt *st)
+{
+	return PS(st)->nparams;
+}
+
+/* have - is column i of the current row there? */
+static int have(struct pg_stmt *s, int i)
+{
+	return s->res && s->row >= 0 && s->row < s->nrows && i >= 0 && i < pq.nfields(s->res);
+}
+
+static const char *pg_col_text(struct db_stmt *st, int i)
+{
+	struct pg_stmt *s = PS(st);
+
+	if (!have(s, i) || pq.getisnull(s->res, s->row, i))
+		return "";
+	if (pq.ftype(s->res, i) == OID_BOOL)
+		return *pq.getvalue(s->res, s->row, i) == 't' ? "1" : "0";
+	return pq.getvalue(s->res, s->row, i);
+}
+
+static long long pg_col_int(struct db_stmt *st, int i)
+{
+	const char *v = pg_col_text(st, i);
+
+	return strtoll(v, NULL, 10);
+}
+
+static const void *pg_col_blob(struct db_stmt *st, int i, size_t *n)
+{
+	struct pg_stmt *s = PS(st);
+
+	*n = 0;
+	if (!have(s, i) || pq.getisnull(s->res, s->row, i))
+		return NULL;
+	if (pq.ftype(s->res, i) != OID_BYTEA) {
+		*n = (size_t)pq.getlength(s->res, s->row, i);
+		return pq.getvalue(s->res, s->row, i);
+	}
+	if (s->blob)
+		pq.freemem(s->blob);
+	s->blob = pq.unescapeBytea((const unsigned char *)pq.getvalue(s->res, s->row, i), n);
+	return s->blob;
+}
+
+static int pg_col_type(struct db_stmt *st, int i)
+{
+	struct pg_stmt *s = PS(st);
+
+	if (!have(s, i) || pq.getisnull(s->res, s->row, i))
+		return DB_T_NULL;
+	switch (pq.ftype(s->res, i)) {
+	case OID_INT8: case OID_INT4: case OID_INT2: case OID_BOOL: return DB_T_INT;
+	case OID_BYTEA: return DB_T_BLOB;
+	case OID_NUMERIC:       /* sum() of a BIGINT: an integer unless it has a point */
+		return strchr(pq.getvalue(s->res, s->row, i), '.') ? DB_T_TEXT : DB_T_INT;
+	default: return DB_T_TEXT;
+	}
+}
+
+static int pg_col_count(struct db_stmt *st)
+{
+	struct pg_stmt *s = PS(st);
+
+	return s->res ? pq.nfields(s->res) : 0;
+}
+
+static const char *pg_col_name(struct db_stmt *st, int i)
+{
+	struct pg_stmt *s = PS(st);
+	const char *n = s->res && i >= 0 && i < pq.nfields(s->res) ? pq.fname(s->res, i) : NULL;
+
+	return n ? n : "";
+}
+
+static long long pg_changes(struct db *d)
+{
+	return ((struct pg_state *)d->x)->changes;
+}
+
+/* pg_last_id - lastval(): the sequence the last INSERT with an id column advanced */
+static long long pg_last_id(struct db *d)
+{
+	PGresult *r = pq.exec(CONN(d), "SELECT lastval()");
+	long long id = 0;
+
+	if (r && pq.resultStatus(r) == PGRES_TUPLES_OK && pq.ntuples(r) == 1)
+		id = strtoll(pq.getvalue(r, 0, 0), NULL, 10);
+	if (r)
+		pq.clear(r);
+	return id;
+}
+
+static const char *pg_errmsg(struct db *d)
+{
+	return pq.errorMessage(CONN(d));
+}
+
+/* pg_set_durable - a commit returns once it is on the server's disk */
+static int pg_set_durable(struct db *d)
+{
+	return pg_exec(d, "SET synchronous_commit = on");
+}
+
+/* pg_flush - the server keeps its own files: nothing to do */
+static int pg_flush(struct db *d)
+{
+	(void)d;
+	return DB_OK;
+}
+
+const struct db_driver db_driver_pgsql = {
+	"pgsql", DB_PGSQL, pg_open, pg_close, pg_prepare, pg_step, pg_reset, pg_finalize,
+	pg_exec, pg_begin, pg_in_txn, pg_bind_text, pg_bind_int, pg_bind_null, pg_bind_blob,
+	pg_bind_index, pg_bind_count, pg_col_text, pg_col_int, pg_col_blob, pg_col_type,
+	pg_col_count, pg_col_name, pg_changes, pg_last_id, pg_errmsg, pg_set_durable, pg_flush,
+};
