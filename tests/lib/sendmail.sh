@@ -15,8 +15,10 @@
 #   sendmail_lab_conf DIR HOST PORT [M4 LINES]  -> DIR/sendmail.cf for $j = HOST,
 #                             its queue, pid and alias files under DIR; every SMTP
 #                             mailer connects to PORT; M4 LINES go before the mailers
-#   sendmail_lab_start DIR    -> starts the daemon of DIR (inside the namespace); its
-#                             pid in DIR/sendmail.pid once it listens
+#   sendmail_lab_start DIR    -> builds the alias database of DIR and starts its daemon
+#                             (inside the namespace); its pid in DIR/sendmail.pid once
+#                             it listens
+#   sendmail_lab_stop DIR     -> stops that daemon by its pid
 #   sendmail_lab_run DIR ARGS -> runs that Sendmail with ARGS (a queue run: -q)
 
 SM_CACHE=${SENDMAIL_CACHE:-/var/cache/abusedesk-test/sendmail}
@@ -69,12 +71,13 @@ define(\`confTRUSTED_USER', \`$SM_RUN_USER')dnl
 define(\`confTO_CONNECT', \`5s')dnl
 define(\`confTO_ICONNECT', \`5s')dnl
 define(\`confTO_IDENT', \`2s')dnl
-define(\`confDONT_BLAME_SENDMAIL', \`GroupWritableDirPathSafe')dnl
+define(\`confDONT_BLAME_SENDMAIL', \`GroupWritableDirPathSafe,MapInUnsafeDirPath')dnl
 define(\`ESMTP_MAILER_ARGS', \`TCP \$h $port')dnl
 define(\`SMTP_MAILER_ARGS', \`TCP \$h $port')dnl
 define(\`SMTP8_MAILER_ARGS', \`TCP \$h $port')dnl
 define(\`RELAY_MAILER_ARGS', \`TCP \$h $port')dnl
 FEATURE(\`accept_unresolvable_domains')dnl
+FEATURE(\`no_default_msa')dnl
 ${4:-}
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
@@ -87,6 +90,7 @@ MC
 sendmail_lab_start() { # DIR - the daemon of DIR; waits until it wrote its pid
 	local dir=$1
 	rm -f "$dir/sendmail.pid"
+	sendmail_lab_run "$dir" -bi >"$dir/newaliases.log" 2>&1   # the (empty) alias database
 	env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$SM_LIBS" "$SM_BIN" -C "$dir/sendmail.cf" -bd \
 		>"$dir/daemon.log" 2>&1
 	for _ in $(seq 100); do
