@@ -251,4 +251,16 @@ if [ "$have_peer" = 1 ]; then
 else
 	skip "Sisimai (libsisimai-perl) is not installed"
 fi
+# the Received headers in the bounces: the bounce's own (a local "from localhost
+# (localhost)" line, no network hop) and the one over the returned original
+if perl -MMail::SpamAssassin::Message::Metadata::Received -e1 2>/dev/null; then
+	python3 tests/differential/received.py --max-wrong 0 --show 3 "$BIN" \
+		tests/differential/deliberate.txt "$T/sink" >"$T/sa.out" 2>&1
+	rc=$?
+	sed -n 's/^FIGURE received-diff/FIGURE sendmail-bounce-received-diff/p' "$T/sa.out"
+	is "$rc" 0 "SpamAssassin on their Received headers: every difference has a written reason" ||
+		diag "$(grep -A3 WRONG "$T/sa.out" | head -12)"
+else
+	skip "SpamAssassin is not installed (make check installs it)"
+fi
 done_testing
