@@ -23,6 +23,7 @@ cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 . tests/lib/tap.sh
 . tests/lib/sendmail.sh
+. tests/lib/demo-env.sh
 BIN=${ABUSEDESK_BIN:-$ROOT/abusedesk}
 
 if [ "$(id -u)" != 0 ]; then
@@ -279,6 +280,142 @@ if perl -MMail::SpamAssassin::Message::Metadata::Received -e1 2>/dev/null; then
 	sed -n 's/^FIGURE received-diff/FIGURE sendmail-lab-diff/p' "$T/sa.out"
 	is "$rc" 0 "SpamAssassin on the same headers: every difference has a written reason" ||
 		diag "$(grep -A3 WRONG "$T/sa.out" | head -12)"
+else
+	skip "SpamAssassin is not installed (make check installs it)"
+fi
+
+# --- 2. traces through real Sendmail hops ---
+# In a second namespace, four Sendmail instances on addresses of the demo
+# inventory: our smarthost mx2 (192.0.2.25, SMTP AUTH), the web server web1
+# (192.0.2.40) and the shell server shell (192.0.2.50), which hand local
+# submissions to mx2 and to the complainant's MX, and that MX,
+# mx.complainant.example (203.0.113.25), which delivers to the sink. Clients
+# outside our network (203.0.113.70, 203.0.113.44) and a customer
+# (198.51.100.23) send as abuse is sent; the ARF report over each message the
+# complainant received must trace to the right verdict.
+A=$T/ad
+mkdir -p "$A" "$T/sink2"
+demo_conf "$A" ""
+demo_load "$BIN" "$A/abusedesk.conf" >/dev/null 2>&1 || { fail "the demo inventory loads"; done_testing; exit; }
+{
+	printf '127.0.0.1\tlocalhost\n192.0.2.25\tmx2.example.net\n192.0.2.40\tweb1.example.net\n'
+	printf '192.0.2.50\tshell.example.net\n203.0.113.25\tmx.complainant.example\n'
+	printf '203.0.113.70\tspammer.example\n198.51.100.23\tcust23.dsl.example.net\n'
+} >"$T/hosts2"
+# lab_conf DIR HOST ADDR SMARTHOST [M4] - one instance: listens on ADDR, sends from ADDR
+lab_conf() {
+	sendmail_lab_conf "$1" "$2" "$PORT" "define(\`SMART_HOST', \`[$4]')dnl
+FEATURE(\`promiscuous_relay')dnl
+CLIENT_OPTIONS(\`Family=inet, Addr=$3')dnl
+DAEMON_OPTIONS(\`Port=$PORT, Addr=$3, Name=MTA')dnl
+${5:-}"
+}
+lab_conf "$T/t-mx2" mx2.example.net 192.0.2.25 203.0.113.25 "define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN')dnl
+TRUST_AUTH_MECH(\`PLAIN LOGIN')dnl" &&
+	lab_conf "$T/t-web1" web1.example.net 192.0.2.40 192.0.2.25 &&
+	lab_conf "$T/t-shell" shell.example.net 192.0.2.50 203.0.113.25 &&
+	lab_conf "$T/t-cmx" mx.complainant.example 203.0.113.25 127.0.0.1 ||
+	{ fail "the trace lab's sendmail.cf files"; done_testing; exit; }
+# the messages: KIND CLIENT-ADDR SERVER-ADDR AUTH (local: a submission on that host)
+printf 'relay\t203.0.113.70\t192.0.2.25\t0\nauth\t203.0.113.44\t192.0.2.25\t1\nweb\tlocal\tweb1\t0\nshell\tlocal\tshell\t0\ninfected\t198.51.100.23\t203.0.113.25\t0\n' \
+	>"$T/chains"
+cat >"$T/client2.py" <<'PY'
+import base64, smtplib, sys
+port = int(sys.argv[2])
+for l in open(sys.argv[1]):
+    kind, client, server, auth = l.rstrip("\n").split("\t")
+    if client == "local":
+        continue
+    s = smtplib.SMTP(server, port, local_hostname="pc-%s.example" % kind, source_address=(client, 0), timeout=20)
+    s.ehlo("pc-%s.example" % kind)
+    if auth == "1":
+        s.docmd("AUTH", "PLAIN " + base64.b64encode(b"\0bob\0pw").decode())
+    s.sendmail("winner@lottery.example.org", ["victim@complainant.example"], open(sys.argv[3] % kind).read())   # str: smtplib writes CRLF
+    s.quit()
+PY
+for k in relay auth web shell infected; do
+	printf 'From: "Prize Desk" <winner@lottery.example.org>\nTo: victim@complainant.example\nSubject: You won (%s)\nMessage-ID: <win-%s-%s@lottery.example.org>\n\nClaim your prize.\n' \
+		"$k" "$k" "$$" >"$T/spam-$k"
+done
+cat >"$T/lab2.sh" <<'LAB'
+set -u
+T=$1 PORT=$2 ROOT=$3
+. "$ROOT/tests/lib/sendmail.sh"
+sendmail_lab_root || exit 1
+ip link set lo up || exit 1
+for a in 192.0.2.25 192.0.2.40 192.0.2.50 203.0.113.25 203.0.113.70 203.0.113.44 198.51.100.23; do
+	ip addr add "$a/32" dev lo || exit 1
+done
+mount --bind "$T/hosts2" /etc/hosts || exit 1
+mount --bind "$T/nsswitch.conf" /etc/nsswitch.conf || exit 1
+mount --bind "$T/host.conf" /etc/host.conf || exit 1
+mount --bind "$T/sasl" /usr/lib/sasl2 || exit 1
+/usr/bin/python3 "$ROOT/tests/lib/smtpsink.py" --addr 127.0.0.1 --port "$PORT" --dir "$T/sink2" >"$T/sink2.log" 2>&1 &
+spid=$!
+for d in t-cmx t-mx2 t-web1 t-shell; do
+	sendmail_lab_start "$T/$d" || echo "$d did not start" >&2
+done
+for _ in $(seq 100); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+	sleep 0.05
+done
+/usr/bin/python3 "$T/client2.py" "$T/chains" "$PORT" "$T/spam-%s" >"$T/client2.log" 2>&1
+for k in web shell; do
+	runuser -u "$SM_RUN_USER" -- env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$SM_LIBS" "$SM_BIN" \
+		-C "$T/t-$k$( [ $k = web ] && echo 1)/sendmail.cf" -odi -f winner@lottery.example.org \
+		victim@complainant.example <"$T/spam-$k" >>"$T/local2.log" 2>&1
+done
+for _ in $(seq 200); do
+	[ "$(ls "$T"/sink2/*.eml 2>/dev/null | wc -l)" -ge 5 ] && break
+	sleep 0.05
+done
+for d in t-cmx t-mx2 t-web1 t-shell; do sendmail_lab_stop "$T/$d"; done
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+LAB
+unshare --mount --net bash "$T/lab2.sh" "$T" "$PORT" "$ROOT" 2>"$T/lab2.err"
+is "$(ls "$T"/sink2/*.eml 2>/dev/null | wc -l)" 5 "the complainant's MX received the 5 messages" ||
+	diag "$(cat "$T/lab2.err" "$T/client2.log" "$T/local2.log" 2>/dev/null | tail -8)"
+# arf ORIGINAL SOURCE-IP - an ARF report over ORIGINAL
+arf() {
+	printf 'From: FBL <fbl@complainant.example>\nTo: abuse@example.net\nSubject: Abuse report\n'
+	printf 'Message-ID: <%s@complainant.example>\nMIME-Version: 1.0\n' "$(basename "$1")"
+	printf 'Content-Type: multipart/report; report-type=feedback-report; boundary="b1"\n\n'
+	printf -- '--b1\nContent-Type: text/plain\n\nAbuse report.\n\n--b1\nContent-Type: message/feedback-report\n\n'
+	printf 'Feedback-Type: abuse\nUser-Agent: FBL/1.0\nVersion: 1\nSource-IP: %s\n\n' "$2"
+	printf -- '--b1\nContent-Type: message/rfc822\n\n'
+	cat "$1"
+	printf '\n--b1--\n'
+}
+# verdict KIND SOURCE-IP - "verdict abused_host injector_ip" of the trace of the ARF
+# report over the message of KIND the complainant received
+verdict() {
+	local f
+	f=$(grep -l "^Subject: You won ($1)" "$T"/sink2/*.eml | head -1)
+	[ -n "$f" ] || { echo "no message"; return; }
+	arf "$f" "$2" >"$T/arf-$1.eml"
+	"$BIN" -c "$A/abusedesk.conf" trace --json "$T/arf-$1.eml" >"$T/arf-$1.json" 2>"$T/arf-$1.err"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d.get("verdict"), d.get("abused_host"), d.get("injector_ip"))' \
+		"$T/arf-$1.json" 2>/dev/null
+}
+is "$(verdict relay 192.0.2.25)" "open_relay mx2.example.net 203.0.113.70" \
+	"an outsider through mx2: open relay, the outsider injected" || diag "$(cat "$T/arf-relay.json")"
+is "$(verdict auth 192.0.2.25)" "compromised_account mx2.example.net 203.0.113.44" \
+	"a login from outside at mx2: compromised account, the outsider injected" || diag "$(cat "$T/arf-auth.json")"
+is "$(verdict web 192.0.2.25)" "web_script web1.example.net 192.0.2.40" \
+	"a script's local submission on web1, relayed by mx2: web_script on web1" || diag "$(cat "$T/arf-web.json")"
+is "$(verdict shell 192.0.2.50)" "local_injection shell.example.net 192.0.2.50" \
+	"a local user on the shell server sending straight out: local_injection" || diag "$(cat "$T/arf-shell.json")"
+v=$(verdict infected 198.51.100.23)
+is "${v%% *} ${v##* }" "infected_host 198.51.100.23" "a customer sending direct-to-MX: infected_host" ||
+	diag "$(cat "$T/arf-infected.json")"
+if perl -MMail::SpamAssassin::Message::Metadata::Received -e1 2>/dev/null; then
+	python3 tests/differential/received.py --max-wrong 0 --show 3 "$BIN" \
+		tests/differential/deliberate.txt "$T/sink2" >"$T/sa2.out" 2>&1
+	rc=$?
+	sed -n 's/^FIGURE received-diff/FIGURE sendmail-chain-diff/p' "$T/sa2.out"
+	is "$rc" 0 "SpamAssassin on the chains' headers: every difference has a written reason" ||
+		diag "$(grep -A3 WRONG "$T/sa2.out" | head -12)"
 else
 	skip "SpamAssassin is not installed (make check installs it)"
 fi
