@@ -49,6 +49,13 @@ static const struct want cases[] = {
 	/* Sendmail "helo (ident@[ip])": no rDNS, and the word is the HELO (not qmail's rdns) */
 	{ "from helo.example (root@[203.0.113.48]) by mx.example.net (8.15.2/8.15.2) with ESMTPS id 4O1abe; Tue, 2 Jan 2024 00:00:00 +0000",
 	  "203.0.113.48", NULL, "helo.example", "root", "mx.example.net", "ESMTPS", "4O1abe", NULL, NULL, NULL, "2024-01-02T00:00:00Z" },
+	/* Sendmail 8.17 built with IPV6_FULL writes the address out; ident, no rDNS
+	 * (written by Debian's sendmail-bin in tests/e2e/test_trace_sendmail.sh) */
+	{ "from WORKSTATION (u24@[IPv6:2001:db8:25:0:0:0:0:118]) by mx2.example.net (8.17.1.9/8.17.1.9) with ESMTP id 6B60CDCs004140 for <victim24@complainant.example>; Sun, 6 Dec 2026 00:12:13 GMT",
+	  "2001:db8:25::118", NULL, "WORKSTATION", "u24", "mx2.example.net", "ESMTP", "6B60CDCs004140", "victim24@complainant.example", NULL, NULL, "2026-12-06T00:12:13Z" },
+	/* ... and an IPv6 client whose name's forward lookup does not give it back */
+	{ "from gw.example.org (gw.example.org [IPv6:2001:db8:25:0:0:0:0:110] (may be forged)) by mx2.example.net (8.17.1.9/8.17.1.9) with SMTP id 6B60CvRC010895 for <victim16@complainant.example>; Sun, 6 Dec 2026 00:12:57 GMT",
+	  "2001:db8:25::110", "gw.example.org", "gw.example.org", NULL, "mx2.example.net", "SMTP", "6B60CvRC010895", "victim16@complainant.example", NULL, NULL, "2026-12-06T00:12:57Z" },
 	/* Exim "[ip] (port=N ident=i)": each part of the comment optional */
 	{ "from [100.64.43.143] (port=54572 ident=root) by out.example.net with esmtp (Exim 4.98) id 1rKabe-000125-AD; Thu, 16 May 2024 20:39:02 -0000",
 	  "100.64.43.143", NULL, NULL, "root", "out.example.net", "esmtp", "1rKabe-000125-AD", NULL, NULL, NULL, "2024-05-16T20:39:02Z" },
@@ -184,6 +191,9 @@ static void test_skip(void **state)
 		"from localhost (wwwwww@localhost) by rigel.oac.uci.edu (8.9.3p2/8.9.3) with ESMTP id QAA13555; Mon, 8 Mar 2004 16:07:35 -0800 (PST)",
 		"from 203.0.113.66 by mx.example.net (envelope-from <frank@example.org>, uid 1013) with qmail-scanner-1.25-st-qms (clamdscan: 0.90.2/3156. Clear:RC:0(203.0.113.66):. Processed in 4.65 secs); 17 Jul 2008 17:51:17 -0000",
 		"from [Masked] by mailrelay2.thestar.ca with ESMTP id lxalvkca; Fri, 8 Sep 2006 17:21:46 -0400",
+		/* Sendmail: a local submission, and the line over a bounce it writes itself */
+		"(from nobody@localhost) by web1.example.net (8.17.1.9/8.17.1.9) id 6B60KW1f023556 for victim@complainant.example; Sun, 6 Dec 2026 00:20:32 GMT",
+		"from localhost (localhost) by mx2.example.net (8.17.1.9/8.17.1.9) id 6B60IV8F026219; Sun, 6 Dec 2026 00:18:31 GMT",
 	};
 	size_t i;
 	struct hop h;
