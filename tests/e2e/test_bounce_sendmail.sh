@@ -4,8 +4,8 @@
 # from).
 #
 # Two Debian Sendmail 8.17 instances from a private root
-# (tests/lib/sendmail.sh) run in a private mount and network namespace on
-# loopback: mx2.example.net (127.0.0.2) relays the client's mail by its
+# (tests/lib/sendmail.sh) run in a private mount, network and PID namespace
+# on loopback: mx2.example.net (127.0.0.2) relays the client's mail by its
 # mailertable; mx1.example.net (127.0.0.3) is the final server for
 # example.net, refuses relaying and takes no message over 4000 bytes. Each
 # message fails as mail fails on the way out, and mx2 writes the bounce
@@ -140,19 +140,15 @@ sendmail_lab_stop "$T/mx2"
 sendmail_lab_stop "$T/mx1"
 kill "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
+for d in mx1 mx2; do sendmail_lab_alive "$T/$d" && echo "$d" >>"$T/left"; done
 LAB
-unshare --mount --net bash "$T/lab.sh" "$T" "$PORT" "$ROOT" 2>"$T/lab.err"
+unshare --mount --net --pid --fork bash "$T/lab.sh" "$T" "$PORT" "$ROOT" 2>"$T/lab.err"
 nsent=$(wc -l <"$T/sent")
 ndown=$(grep -c '	down	' "$T/sent")
 is "$(ls "$T"/sink/*.eml 2>/dev/null | wc -l)" "$((nsent + ndown))" \
 	"Sendmail wrote a bounce for each failed message and a warning for each delayed one" ||
 	diag "$(cat "$T/lab.err" "$T/client.log" 2>/dev/null | tail -8)"
-left=0
-for d in mx1 mx2; do
-	pid=$(head -1 "$T/$d/sendmail.pid" 2>/dev/null)
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && left=1
-done
-is "$left" 0 "no Sendmail of the lab left running"
+is "$(cat "$T/left" 2>/dev/null)" "" "both Sendmail daemons stopped by their pids"
 
 "$BIN" parse --json "$T"/sink/*.eml >"$T/ours.jsonl" 2>"$T/ours.err"
 is "$?" 0 "abusedesk parse reads them" || diag "$(head -3 "$T/ours.err")"

@@ -4,7 +4,7 @@
 #
 # Debian's Sendmail 8.17 (tests/lib/sendmail.sh: apt-get download + dpkg-deb
 # -x, a sendmail.cf made with m4 from the extracted cf/ files) runs in a
-# private mount and network namespace: loopback only, with extra IPv6
+# private mount, network and PID namespace: loopback only, with extra IPv6
 # addresses on lo, its own /etc/hosts (the rDNS of each client address, one
 # name whose forward lookup points elsewhere: "may be forged"), an RFC 1413
 # ident server for some clients, SASL PLAIN from a private sasldb. Sendmail
@@ -160,8 +160,9 @@ for l in open(sys.argv[1]):
     out.flush()
 PY
 
-# the lab, in its own mount and network namespace: Sendmail, the sink and the
-# ident server are stopped by their PIDs before it returns
+# the lab, in its own mount, network and PID namespace: Sendmail, the sink and
+# the ident server are stopped by their PIDs before it returns (and anything
+# left would die with the namespace)
 cat >"$T/lab.sh" <<'LAB'
 set -u
 T=$1 PORT=$2 ROOT=$3
@@ -198,13 +199,13 @@ done
 sendmail_lab_stop "$T/mx2"
 kill "$spid" "$ipid" 2>/dev/null
 wait "$spid" "$ipid" 2>/dev/null
+sendmail_lab_alive "$T/mx2" && echo mx2 >"$T/left"
 LAB
-unshare --mount --net bash "$T/lab.sh" "$T" "$PORT" "$ROOT" 2>"$T/lab.err"
+unshare --mount --net --pid --fork bash "$T/lab.sh" "$T" "$PORT" "$ROOT" 2>"$T/lab.err"
 n=$(($(wc -l <"$T/sessions") + 1))
 is "$(ls "$T"/sink/*.eml 2>/dev/null | wc -l)" "$n" "Sendmail relayed the $n messages to the sink" ||
 	diag "$(cat "$T/lab.err" "$T/replies" 2>/dev/null | tail -8)"
-pid=$(head -1 "$T/mx2/sendmail.pid" 2>/dev/null)
-ok "[ -z '$pid' ] || ! kill -0 '$pid' 2>/dev/null" "no Sendmail of the lab left running"
+is "$(cat "$T/left" 2>/dev/null)" "" "the lab's Sendmail stopped by its pid"
 
 /usr/bin/python3 - "$T" "$BIN" >"$T/cmp.out" 2>&1 <<'PY'
 import email, glob, ipaddress, json, subprocess, sys
@@ -372,10 +373,12 @@ done
 for d in t-cmx t-mx2 t-web1 t-shell; do sendmail_lab_stop "$T/$d"; done
 kill "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
+for d in t-cmx t-mx2 t-web1 t-shell; do sendmail_lab_alive "$T/$d" && echo "$d" >>"$T/left2"; done
 LAB
-unshare --mount --net bash "$T/lab2.sh" "$T" "$PORT" "$ROOT" 2>"$T/lab2.err"
+unshare --mount --net --pid --fork bash "$T/lab2.sh" "$T" "$PORT" "$ROOT" 2>"$T/lab2.err"
 is "$(ls "$T"/sink2/*.eml 2>/dev/null | wc -l)" 5 "the complainant's MX received the 5 messages" ||
 	diag "$(cat "$T/lab2.err" "$T/client2.log" "$T/local2.log" 2>/dev/null | tail -8)"
+is "$(cat "$T/left2" 2>/dev/null)" "" "the four Sendmail daemons stopped by their pids"
 # arf ORIGINAL SOURCE-IP - an ARF report over ORIGINAL
 arf() {
 	printf 'From: FBL <fbl@complainant.example>\nTo: abuse@example.net\nSubject: Abuse report\n'

@@ -19,6 +19,7 @@
 #                             (inside the namespace); its pid in DIR/sendmail.pid once
 #                             it listens
 #   sendmail_lab_stop DIR     -> stops that daemon by its pid
+#   sendmail_lab_alive DIR    -> 0 while it still runs (pids are the namespace's)
 #   sendmail_lab_run DIR ARGS -> runs that Sendmail with ARGS (a queue run: -q)
 
 SM_CACHE=${SENDMAIL_CACHE:-/var/cache/abusedesk-test/sendmail}
@@ -104,6 +105,12 @@ sendmail_lab_run() { # DIR ARGS...
 	local dir=$1
 	shift
 	env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$SM_LIBS" "$SM_BIN" -C "$dir/sendmail.cf" "$@"
+}
+
+sendmail_lab_alive() { # DIR - 0 when the daemon of DIR still runs
+	local pid
+	pid=$(head -1 "$1/sendmail.pid" 2>/dev/null)
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
 sendmail_lab_stop() { # DIR - stops the daemon of DIR by the pid it wrote
