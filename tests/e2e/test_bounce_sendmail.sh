@@ -7,15 +7,17 @@
 # (tests/lib/sendmail.sh) run in a private mount, network and PID namespace
 # on loopback: mx2.example.net (127.0.0.2) relays the client's mail by its
 # mailertable; mx1.example.net (127.0.0.3) is the final server for
-# example.net, refuses relaying and takes no message over 4000 bytes. Each
-# message fails as mail fails on the way out, and mx2 writes the bounce
-# (RFC 3464 with Sendmail's transcript) to the sender, at the loopback SMTP
-# sink: an unknown user (mx1's 550 5.1.1 at RCPT), a relay refusal (mx1's 550
-# 5.7.1), a message too big (mx1's 552 5.2.3 at MAIL ... SIZE=), a host that
-# does not resolve (the lab's hosts file knows no such name), and a server
-# that is down (connection refused: the message waits in the queue; a queue
-# run after Timeout.queuewarn sends the "delayed" warning (4.4.1), one after
-# Timeout.queuereturn returns the message (4.4.7)). Each bounce is read by `abusedesk
+# example.net, refuses relaying, takes no message over 4000 bytes and
+# answers two kinds of mailbox from its access map. Each message fails as
+# mail fails on the way out, and mx2 writes the bounce (RFC 3464 with
+# Sendmail's transcript) to the sender, at the loopback SMTP sink: an unknown
+# user (mx1's 550 5.1.1 at RCPT), a relay refusal (mx1's 550 5.7.1), a
+# message too big (mx1's 552 5.2.3 at MAIL ... SIZE=), a host that does not
+# resolve (the lab's hosts file knows no such name), a full mailbox (552
+# 5.2.2), a server that is down (connection refused: the message waits in the
+# queue; a queue run after Timeout.queuewarn sends the "delayed" warning
+# (4.4.1), one after Timeout.queuereturn returns the message (4.4.7)), and
+# greylisting (451 4.7.1: the same warning and return). Each bounce is read by `abusedesk
 # parse --json` and by Sisimai->make; the recipient and the status must
 # agree with what the session did and with Sisimai, and the figures print as
 # FIGURE lines. Needs root (unshare, mount).
@@ -55,20 +57,35 @@ env LD_LIBRARY_PATH="$SM_LIBS" "$SM_ROOT/usr/libexec/sendmail/makemap" -s -C "$T
 	{ fail "makemap writes the mailertable"; done_testing; exit; }
 sendmail_lab_conf "$T/mx1" mx1.example.net "$PORT" "LOCAL_DOMAIN(\`example.net')dnl
 define(\`confMAX_MESSAGE_SIZE', \`4000')dnl
+FEATURE(\`access_db', \`hash $T/access')dnl
+FEATURE(\`blocklist_recipients')dnl
 define(\`confTO_IDENT', \`0s')dnl
 DAEMON_OPTIONS(\`Port=$PORT, Addr=127.0.0.3, Name=MTA')dnl" ||
 	{ fail "sendmail.cf of mx1 generated with m4" "$(cat "$T/mx1/m4.err")"; done_testing; exit; }
+# mx1's access map answers for two mailboxes as a full mailbox and a greylisting
+# server answer (Sendmail's ERROR:D.S.N:code text)
+for i in 1 2 3; do
+	printf 'To:full%d@example.net	ERROR:5.2.2:552 Mailbox full
+' "$i"
+	printf 'To:grey%d@example.net	ERROR:4.7.1:451 Greylisted, try again later
+' "$i"
+done >"$T/access.txt"
+env LD_LIBRARY_PATH="$SM_LIBS" "$SM_ROOT/usr/libexec/sendmail/makemap" -s -C "$T/mx1/sendmail.cf" hash "$T/access" \
+	<"$T/access.txt" 2>>"$T/makemap.log" || { fail "makemap writes the access map"; done_testing; exit; }
 
 # what each recipient is -> the status of the failure that the session causes
 #   nouser  mx1 answers RCPT "550 5.1.1 User unknown"
 #   relay   mx1 answers RCPT "550 5.7.1 Relaying denied"
 #   big     mx1 answers MAIL ... SIZE= "552 5.2.3 Message size exceeds ..."
 #   nohost  the host is unknown: Sendmail's 5.1.2
+#   full    mx1 answers RCPT "552 5.2.2 Mailbox full"
+#   grey    mx1 answers RCPT "451 4.7.1 Greylisted": a "delayed" warning, then the
+#           message returned (Status 4.4.7 over the remote's 451 4.7.1: 4.7.1 both times)
 #   down    connection refused, then Timeout.queuewarn: a "delayed" warning (4.4.1),
 #           then Timeout.queuereturn: the message returned (4.4.7, delivery time expired)
 : >"$T/sent"
 n=0
-for kind in nouser relay big nohost down; do
+for kind in nouser relay big nohost full down grey; do
 	for i in 1 2 3; do
 		n=$((n + 1))
 		case $kind in
@@ -77,6 +94,8 @@ for kind in nouser relay big nohost down; do
 		big) rcpt="postmaster$i@example.net" ;;
 		nohost) rcpt="user$i@nohost.example" ;;
 		down) rcpt="user$i@down.example" ;;
+		full) rcpt="full$i@example.net" ;;
+		grey) rcpt="grey$i@example.net" ;;
 		esac
 		printf '%s\t%s\t%s\n' "$n" "$kind" "$rcpt" >>"$T/sent"
 	done
@@ -114,14 +133,14 @@ done
 start=$(date +%s)
 /usr/bin/python3 "$T/client.py" "$T/sent" "$PORT" >"$T/client.log" 2>&1 || echo "the client failed" >&2
 # the permanent failures: one bounce each
-want=$(grep -vc '	down	' "$T/sent")
+want=$(grep -Evc '	(down|grey)	' "$T/sent")
 for _ in $(seq 200); do
 	[ "$(ls "$T"/sink/*.eml 2>/dev/null | wc -l)" -ge "$want" ] && break
 	sleep 0.05
 done
 # the deferred ones: a queue run past Timeout.queuewarn warns, one past
 # Timeout.queuereturn returns the message
-ndown=$(grep -c '	down	' "$T/sent")
+ndown=$(grep -Ec '	(down|grey)	' "$T/sent")
 while [ $(($(date +%s) - start)) -lt 3 ]; do sleep 0.2; done
 sendmail_lab_run "$T/mx2" -q >"$T/q1.log" 2>&1
 want=$((want + ndown))
@@ -144,7 +163,7 @@ for d in mx1 mx2; do sendmail_lab_alive "$T/$d" && echo "$d" >>"$T/left"; done
 LAB
 unshare --mount --net --pid --fork bash "$T/lab.sh" "$T" "$PORT" "$ROOT" 2>"$T/lab.err"
 nsent=$(wc -l <"$T/sent")
-ndown=$(grep -c '	down	' "$T/sent")
+ndown=$(grep -Ec '	(down|grey)	' "$T/sent")
 is "$(ls "$T"/sink/*.eml 2>/dev/null | wc -l)" "$((nsent + ndown))" \
 	"Sendmail wrote a bounce for each failed message and a warning for each delayed one" ||
 	diag "$(cat "$T/lab.err" "$T/client.log" 2>/dev/null | tail -8)"
@@ -172,7 +191,8 @@ import email, glob, json, sys
 t, have_peer = sys.argv[1], sys.argv[2] == "1"
 # what each bounce must say: the recipient of the failed message, and the status
 # the failure had; a warning is "delayed", the returned message "failed"
-WANT = {"nouser": "5.1.1", "relay": "5.7.1", "big": "5.2.3", "nohost": "5.1.2", "down": "4.4.1"}
+WANT = {"nouser": "5.1.1", "relay": "5.7.1", "big": "5.2.3", "nohost": "5.1.2", "full": "5.2.2",
+        "down": "4.4.1", "grey": "4.7.1"}
 sent = {}
 for l in open(t + "/sent"):
     n, kind, rcpt = l.rstrip("\n").split("\t")
@@ -194,6 +214,9 @@ for f in sorted(glob.glob(t + "/sink/*.eml")):
     status = WANT[sent[rcpt]]
     if sent[rcpt] == "down" and action == "failed":
         status = "4.4.7"   # returned after Timeout.queuereturn: delivery time expired
+    # a greylisted message returned: Sendmail's Status is 4.4.7 too, but the
+    # Diagnostic-Code carries the remote server's "451 4.7.1", the more exact
+    # code, which abusedesk and Sisimai both take (docs/formats.md)
     expect[f] = (rcpt, status, action)
 ours = {}
 for l in open(t + "/ours.jsonl"):
@@ -234,10 +257,11 @@ read -r _ right total _ agree < <(grep '^RIGHT' "$T/cmp.out")
 phrases=0
 for p in '550 5.1.1 <nouser1@example.net>... User unknown' '550 5.7.1 <someone1@elsewhere.example>... Relaying denied' \
 	'552 5.2.3 Message size exceeds fixed maximum message size (4000)' 'Host unknown (Name server: nohost.example: host not found)' \
-	'Deferred: Connection refused by [127.0.0.4]' 'Warning: could not send message for past 2 seconds'; do
+	'Deferred: Connection refused by [127.0.0.4]' 'Warning: could not send message for past 2 seconds' \
+	'552 5.2.2 Mailbox full' '451 4.7.1 Greylisted'; do
 	grep -qF "$p" "$T"/sink/*.eml && phrases=$((phrases + 1))
 done
-is "$phrases" 6 "the transcripts carry each failure as Sendmail and mx1 said it"
+is "$phrases" 8 "the transcripts carry each failure as Sendmail and mx1 said it"
 is "$total" "$((nsent + ndown))" "every message in the sink is a bounce of one of the failed messages" ||
 	diag "$(grep UNKNOWN "$T/cmp.out" | head -5)"
 is "$right" "$total" "every bounce: a DSN with the recipient, the status and the action (failed, delayed)" ||
