@@ -88,8 +88,11 @@ static const char *const pat_src[P_COUNT] = {
 	 * LMTP "rdns (LHLO h) (ip)" (Zimbra, Cyrus); Yahoo SMTP AUTH "(user@ip with plain)" */
 	"^(?<host>" HELOTOK ") (?:\\((?:HELO|EHLO|LHLO) ?(?<helo>[^)]*)\\) )?"
 	"\\((?:(?<ident>[^()\\s]*)@)?\\[?(?<ip>" IP ")(?:\\.[0-9]{1,5})?\\]?(?: with [A-Za-z0-9_-]+)?\\)",
-	/* P_SENDMAIL: Sendmail, Postfix, Courier, Gmail "helo (ident@rdns [ip])" */
-	"^(?:(?<helo>" HELOTOK ") ?)?\\((?:(?<ident>[^\\s@()\\[\\]]+)@)?"
+	/* P_SENDMAIL: Sendmail, Postfix, Courier, Gmail "helo (ident@rdns [ip])".
+	 * Sendmail and Postfix write the HELO argument as the client gave it:
+	 * a word may carry brackets ("x[192.0.2.9]"); the client's address is
+	 * the one in the comment that follows, never one inside the HELO */
+	"^(?:(?<helo>" HELOTOK "|[^\\s()]+) ?)?\\((?:(?<ident>[^\\s@()\\[\\]]+)@)?"
 	"(?<rdns>[^\\s()\\[\\]]*) ?\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]",
 	/* P_EXIM3: Exim 1-3 $sender_fullhost "rdns (helo) [ip]:port": a plain
 	 * name is the verified host name, the one in parentheses the HELO */

@@ -76,6 +76,11 @@ class G:
             s = s.upper()
         return s, str(a)
 
+    def spoof_helo(self):
+        """a HELO argument with an address literal glued to a word: Sendmail and
+        Postfix write it as given; the address in it is not the client's"""
+        return self.pick(["%s[%s]" % (self.name(), self.v4()), "[%s]%s" % (self.v4(), self.name(1))])
+
     def ip(self, v6=0.25):
         """(as written, canonical)"""
         if self.chance(v6):
@@ -146,6 +151,8 @@ def postfix(g):
     helo = g.pick([g.name(), "[%s]" % w if ":" not in w else "[IPv6:%s]" % w, g.name(1), rdns or g.name()]) \
         if g.chance(0.9) else None
     lit = "IPv6:" + w if ":" in w else w
+    if helo and g.chance(0.05):
+        helo = g.spoof_helo()
     first = helo or rdns or "unknown"
     auth = g.chance(0.25)
     tls = g.chance(0.5)
@@ -178,6 +185,8 @@ def sendmail(g):
     rdns = g.name() if g.chance(0.7) else None
     ident = g.pick(["root", "nobody", "u%d" % g.r.randint(1, 99)]) if g.chance(0.15) else None
     helo = g.pick([g.name(), rdns or g.name(), "[%s]" % lit]) if g.chance(0.85) else None
+    if helo and g.chance(0.05):
+        helo = g.spoof_helo()
     forged = rdns is not None and g.chance(0.15)
     mac = "%s%s[%s]%s" % (ident + "@" if ident else "", rdns + " " if rdns else "", lit,
                           " (may be forged)" if forged else "")

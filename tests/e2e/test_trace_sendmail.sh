@@ -12,7 +12,8 @@
 # everything to the loopback SMTP sink, which keeps each message with the
 # header Sendmail wrote. 33 sessions (Python smtplib) over IPv4 and IPv6,
 # from addresses with a name or none, with a HELO equal to the name, the
-# address literal or another word, or none at all, with an ident, with SMTP AUTH, with the
+# address literal, another word (one with an address glued on) or none at
+# all, with an ident, with SMTP AUTH, with the
 # null sender; each header's hop must carry the client address, the rDNS,
 # the HELO, the ident, the by host, the queue id and the authentication, and
 # SpamAssassin's reading may differ only where
@@ -44,7 +45,8 @@ PORT=$(free_port)
 # ("-" for none), auth (0/1), sender ("-" for the null sender)
 RANDOM=2525
 names=(gw.example.org mail-7.customer.example.com MX.Example.ORG smtp.xn--bcher-kva.example)
-words=(client.example.org pc-12.lan WORKSTATION by.example.net)
+# (x[203.0.113.9]: a HELO with an address glued on, which Sendmail writes as given)
+words=(client.example.org pc-12.lan WORKSTATION by.example.net "x[203.0.113.9]" "[203.0.113.9]pc")
 : >"$T/sessions"
 : >"$T/hosts.more"
 for i in $(seq 32); do
@@ -65,8 +67,8 @@ for i in $(seq 32); do
 	[ "$i" = 1 ] && name=localhost
 	case $((i % 5)) in
 	0) helo=$lit ;;
-	1) helo=$name; [ "$helo" = - ] && helo=${words[$((RANDOM % 4))]} ;;
-	*) helo=${words[$((RANDOM % 4))]} ;;
+	1) helo=$name; [ "$helo" = - ] && helo=${words[$((RANDOM % 6))]} ;;
+	*) helo=${words[$((RANDOM % 6))]} ;;
 	esac
 	[ $((i % 11)) -eq 5 ] && helo=-    # no HELO at all
 	ident=-
@@ -274,6 +276,7 @@ is "$rc" 0 "every field of the headers Sendmail wrote read right" || diag "$(gre
 like "$(cat "$T/values")" "may be forged" "one header says the client's name may be forged"
 like "$(cat "$T/values")" "(authenticated bits=0)" "the authenticated sessions are marked"
 like "$(cat "$T/values")" "IPv6:2001:db8" "IPv6 clients are written as Sendmail writes them"
+like "$(cat "$T/values")" "from x\\[203.0.113.9\\] \\(" "a HELO with an address glued on is written as given"
 if perl -MMail::SpamAssassin::Message::Metadata::Received -e1 2>/dev/null; then
 	python3 tests/differential/received.py --values "$T/values" --max-wrong 0 --show 3 "$BIN" \
 		tests/differential/deliberate.txt >"$T/sa.out" 2>&1

@@ -56,6 +56,14 @@ static const struct want cases[] = {
 	/* ... and an IPv6 client whose name's forward lookup does not give it back */
 	{ "from gw.example.org (gw.example.org [IPv6:2001:db8:25:0:0:0:0:110] (may be forged)) by mx2.example.net (8.17.1.9/8.17.1.9) with SMTP id 6B60CvRC010895 for <victim16@complainant.example>; Sun, 6 Dec 2026 00:12:57 GMT",
 	  "2001:db8:25::110", "gw.example.org", "gw.example.org", NULL, "mx2.example.net", "SMTP", "6B60CvRC010895", "victim16@complainant.example", NULL, NULL, "2026-12-06T00:12:57Z" },
+	/* a HELO argument with an address literal glued to a word, as Sendmail and
+	 * Postfix write it: the client is the address in the comment, not the HELO's */
+	{ "from x[203.0.113.9] (host-2.example.org [127.0.0.11]) by mx2.example.net (8.17.1.9/8.17.1.9) with ESMTP id 6B60OUWQ000048 for <victim2@complainant.example>; Sun, 6 Dec 2026 00:24:30 GMT",
+	  "127.0.0.11", "host-2.example.org", "x[203.0.113.9]", NULL, "mx2.example.net", "ESMTP", "6B60OUWQ000048", "victim2@complainant.example", NULL, NULL, "2026-12-06T00:24:30Z" },
+	{ "from [203.0.113.9]pc (u3@[127.0.0.12]) by mx2.example.net (8.17.1.9/8.17.1.9) with ESMTP id 6B60OUDZ000052; Sun, 6 Dec 2026 00:24:30 GMT",
+	  "127.0.0.12", NULL, "[203.0.113.9]pc", "u3", "mx2.example.net", "ESMTP", "6B60OUDZ000052", NULL, NULL, NULL, "2026-12-06T00:24:30Z" },
+	{ "from mail.example.org[198.51.100.9] (unknown [192.0.2.77]) by mx.example.net (Postfix) with ESMTP id 4T3x1Z2abf; Tue,  2 Jan 2024 12:04:05 +0100 (CET)",
+	  "192.0.2.77", NULL, "mail.example.org[198.51.100.9]", NULL, "mx.example.net", "ESMTP", "4T3x1Z2abf", NULL, NULL, NULL, "2024-01-02T11:04:05Z" },
 	/* Exim "[ip] (port=N ident=i)": each part of the comment optional */
 	{ "from [100.64.43.143] (port=54572 ident=root) by out.example.net with esmtp (Exim 4.98) id 1rKabe-000125-AD; Thu, 16 May 2024 20:39:02 -0000",
 	  "100.64.43.143", NULL, NULL, "root", "out.example.net", "esmtp", "1rKabe-000125-AD", NULL, NULL, NULL, "2024-05-16T20:39:02Z" },
