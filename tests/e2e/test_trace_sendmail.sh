@@ -7,17 +7,21 @@
 # private mount, network and PID namespace: loopback only, with extra IPv6
 # addresses on lo, its own /etc/hosts (the rDNS of each client address, one
 # name whose forward lookup points elsewhere: "may be forged"), an RFC 1413
-# ident server for some clients, SASL PLAIN from a private sasldb. Sendmail
-# listens on 127.0.0.2 and 2001:db8:25::25 (a high port) and relays
-# everything to the loopback SMTP sink, which keeps each message with the
-# header Sendmail wrote. 33 sessions (Python smtplib) over IPv4 and IPv6,
-# from addresses with a name or none, with a HELO equal to the name, the
-# address literal, another word (one with an address glued on) or none at
-# all, with an ident, with SMTP AUTH, with the
-# null sender; each header's hop must carry the client address, the rDNS,
-# the HELO, the ident, the by host, the queue id and the authentication, and
-# SpamAssassin's reading may differ only where
-# tests/differential/deliberate.txt says why.
+# ident server for some clients, SASL PLAIN from a private sasldb, STARTTLS
+# with a self-signed certificate. Sendmail listens on 127.0.0.2 and
+# 2001:db8:25::25 (a high port) and relays everything to the loopback SMTP
+# sink, which keeps each message with the header Sendmail wrote.
+#   1. the lab: 33 sessions (Python smtplib) over IPv4 and IPv6, from
+#      addresses with a name or none, with a HELO equal to the name, the
+#      address literal, another word (one with an address glued on) or none
+#      at all, with an ident, SMTP AUTH, STARTTLS, the null sender, and a
+#      local submission; each header's hop must carry the client address,
+#      the rDNS, the HELO, the ident, the by host, the queue id and the
+#      authentication (the local submission: no hop), and SpamAssassin's
+#      reading may differ only where tests/differential/deliberate.txt says
+#      why;
+#   2. traces through real Sendmail hops on inventory addresses: open relay,
+#      compromised account, web script, local injection, infected host.
 # Needs root (unshare, mount).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -77,7 +81,9 @@ for i in $(seq 32); do
 	[ $((i % 6)) -eq 1 ] && auth=1
 	env="sender$i@example.org"
 	[ $((i % 9)) -eq 0 ] && env=-
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$ip" "$name" "$helo" "$ident" "$auth" "$env" >>"$T/sessions"
+	tls=0
+	[ $((i % 5)) -eq 3 ] && [ "$helo" != - ] && tls=1
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$ip" "$name" "$helo" "$ident" "$auth" "$env" "$tls" >>"$T/sessions"
 done
 # the private /etc/hosts: every name the sessions use, and a name whose
 # forward lookup gives another address (Sendmail writes "may be forged")
@@ -87,7 +93,7 @@ done
 	awk -F"\t" '$3 != "-" && $2 != "::1" && $2 != "127.0.0.1" { print $2 "\t" $3 }' "$T/sessions"
 	printf '127.0.0.99\tforged.example.org\n'
 } >"$T/hosts"
-printf '99\t127.0.0.99\tforged.example.org\tforged.example.org\t-\t0\tsender99@example.org\n' >>"$T/sessions"
+printf '99\t127.0.0.99\tforged.example.org\tforged.example.org\t-\t0\tsender99@example.org\t0\n' >>"$T/sessions"
 printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n' >"$T/nsswitch.conf"
 printf 'multi off\n' >"$T/host.conf"   # a name's forward lookup: its first line only
 mkdir -p "$T/sasl" "$T/sink"
@@ -98,12 +104,22 @@ for u in bob alice; do
 	printf 'pw\n' | env LD_LIBRARY_PATH="$SM_LIBS" "$SM_ROOT/usr/sbin/saslpasswd2" -p -c \
 		-f "$T/sasl/sasldb2" -u mx2.example.net "$u" 2>>"$T/sasl.log"
 done
+# STARTTLS: a self-signed certificate for mx2. Sendmail takes a key only from a
+# path with no world-writable directory in it (not /tmp): it lives in the same
+# directory, which the lab mounts on /usr/lib/sasl2
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mx2.example.net -keyout "$T/sasl/key.pem" \
+	-out "$T/sasl/cert.pem" >"$T/openssl.log" 2>&1 || { fail "openssl makes mx2's certificate"; done_testing; exit; }
+chmod 600 "$T/sasl/key.pem"
 chown -R "$SM_RUN_USER" "$T/sasl"
 sendmail_lab_conf "$T/mx2" mx2.example.net "$PORT" "define(\`SMART_HOST', \`[127.0.0.1]')dnl
 FEATURE(\`promiscuous_relay')dnl
 define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN')dnl
 TRUST_AUTH_MECH(\`PLAIN LOGIN')dnl
 define(\`confAUTH_OPTIONS', \`A')dnl
+define(\`confCACERT_PATH', \`/usr/lib/sasl2')dnl
+define(\`confCACERT', \`/usr/lib/sasl2/cert.pem')dnl
+define(\`confSERVER_CERT', \`/usr/lib/sasl2/cert.pem')dnl
+define(\`confSERVER_KEY', \`/usr/lib/sasl2/key.pem')dnl
 DAEMON_OPTIONS(\`Port=$PORT, Addr=127.0.0.2, Name=MTA-v4')dnl
 DAEMON_OPTIONS(\`Port=$PORT, Addr=2001:db8:25::25, Family=inet6, Name=MTA-v6')dnl" ||
 	{ fail "sendmail.cf generated with m4" "$(cat "$T/mx2/m4.err")"; done_testing; exit; }
@@ -138,17 +154,20 @@ while True:
 PY
 # the client: one smtplib session a line of the sessions file
 cat >"$T/client.py" <<'PY'
-import base64, smtplib, sys
+import base64, smtplib, ssl, sys
 port = int(sys.argv[2])
 out = open(sys.argv[3], "w")
 for l in open(sys.argv[1]):
-    n, ip, name, helo, ident, auth, env = l.rstrip("\n").split("\t")
+    n, ip, name, helo, ident, auth, env, tls = l.rstrip("\n").split("\t")
     server = "2001:db8:25::25" if ":" in ip else "127.0.0.2"
     try:
         s = smtplib.SMTP(server, port, local_hostname=helo, source_address=(ip, 0), timeout=20)
         if helo == "-":
             s.helo_resp = b""    # MAIL without a greeting
         else:
+            s.ehlo(helo)
+        if tls == "1":
+            s.starttls(context=ssl._create_unverified_context())
             s.ehlo(helo)
         if auth == "1":
             s.docmd("AUTH", "PLAIN " + base64.b64encode(b"\0bob\0pw").decode())
@@ -251,7 +270,10 @@ for (_, n, v), o in zip(rows, out):
     if n == "local":
         ok += o == "null"
         continue
-    _, ip, name, helo, ident, auth, env = sessions[n]
+    _, ip, name, helo, ident, auth, env, tls = sessions[n]
+    if (tls == "1") != ("(version=TLS" in v):
+        print("WRONG tls: session %s tls=%s: %s" % (n, tls, v))
+        continue
     h = json.loads(o) or {}
     if helo == "-":
         # no HELO: Sendmail 8.17 puts the client's name (or its address literal)
@@ -276,6 +298,7 @@ is "$rc" 0 "every field of the headers Sendmail wrote read right" || diag "$(gre
 like "$(cat "$T/values")" "may be forged" "one header says the client's name may be forged"
 like "$(cat "$T/values")" "(authenticated bits=0)" "the authenticated sessions are marked"
 like "$(cat "$T/values")" "IPv6:2001:db8" "IPv6 clients are written as Sendmail writes them"
+like "$(cat "$T/values")" "with ESMTPSA id [^ ]* .version=TLSv1" "STARTTLS sessions carry Sendmail's TLS comment (one with AUTH: ESMTPSA)"
 like "$(cat "$T/values")" "from x\\[203.0.113.9\\] \\(" "a HELO with an address glued on is written as given"
 if perl -MMail::SpamAssassin::Message::Metadata::Received -e1 2>/dev/null; then
 	python3 tests/differential/received.py --values "$T/values" --max-wrong 0 --show 3 "$BIN" \
