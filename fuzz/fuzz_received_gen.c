@@ -10,6 +10,9 @@
  * by host are what was written. Names are built from labels of [a-z0-9-],
  * some of them words the header itself uses ("by", "from", "with", "id",
  * "for", "helo", "unknown" is left out: it means "no name" to Postfix).
+ * Postfix and Sendmail write the HELO argument as the client gave it: one
+ * may carry a decoy address glued to the name ("h.example[192.0.2.9]",
+ * "[192.0.2.9]h.example"), which must stay part of the HELO.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -77,6 +80,21 @@ static int addr(struct src *s, char *w, char canon[46])
 	return ip_normalize(w, canon);
 }
 
+/* glue - the HELO with a decoy address literal glued before or after it */
+static void glue(struct src *s, char *helo, size_t cap)
+{
+	char d[64], dc[46], tmp[128];
+	unsigned before = take(s) & 1;
+
+	if (addr(s, d, dc) != 0 || strchr(d, ':'))
+		snprintf(d, sizeof d, "192.0.2.9");
+	if (before)
+		snprintf(tmp, sizeof tmp, "[%s]%s", d, helo);
+	else
+		snprintf(tmp, sizeof tmp, "%s[%s]", helo, d);
+	snprintf(helo, cap, "%s", tmp);
+}
+
 static int same(const char *got, const char *want)
 {
 	if (!want || !*want)
@@ -108,6 +126,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	name(&s, by, sizeof by);
 	snprintf(ident, sizeof ident, "u%u", take(&s));
 	unsigned flags = take(&s);
+	if (shape <= 1 && (flags & 8))
+		glue(&s, helo, sizeof helo);
 	switch (shape) {
 	case 0: /* Postfix: from HELO (RDNS [ADDR]) by BY (Postfix) with ESMTP id X */
 		w_rdns = flags & 1 ? rdns : NULL;
