@@ -49,7 +49,7 @@ sendmail_lab_conf "$T/mx2" mx2.example.net "$PORT" "FEATURE(\`promiscuous_relay'
 FEATURE(\`mailertable', \`hash $T/mailertable')dnl
 CLIENT_OPTIONS(\`Family=inet, Addr=127.0.0.2')dnl
 define(\`confTO_QUEUEWARN', \`2s')dnl
-define(\`confTO_QUEUERETURN', \`5s')dnl
+define(\`confTO_QUEUERETURN', \`8s')dnl
 define(\`confTO_IDENT', \`0s')dnl
 DAEMON_OPTIONS(\`Port=$PORT, Addr=127.0.0.2, Name=MTA')dnl" ||
 	{ fail "sendmail.cf of mx2 generated with m4" "$(cat "$T/mx2/m4.err")"; done_testing; exit; }
@@ -130,8 +130,8 @@ for _ in $(seq 100); do
 	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
 	sleep 0.05
 done
-start=$(date +%s)
 /usr/bin/python3 "$T/client.py" "$T/sent" "$PORT" >"$T/client.log" 2>&1 || echo "the client failed" >&2
+start=$(date +%s)   # every message is at least as old as this
 # the permanent failures: one bounce each
 want=$(grep -Evc '	(down|grey)	' "$T/sent")
 for _ in $(seq 200); do
@@ -141,14 +141,14 @@ done
 # the deferred ones: a queue run past Timeout.queuewarn warns, one past
 # Timeout.queuereturn returns the message
 ndown=$(grep -Ec '	(down|grey)	' "$T/sent")
-while [ $(($(date +%s) - start)) -lt 3 ]; do sleep 0.2; done
+while [ $(($(date +%s) - start)) -lt 3 ]; do sleep 0.2; done   # > Timeout.queuewarn (2s)
 sendmail_lab_run "$T/mx2" -q >"$T/q1.log" 2>&1
 want=$((want + ndown))
 for _ in $(seq 100); do
 	[ "$(ls "$T"/sink/*.eml 2>/dev/null | wc -l)" -ge "$want" ] && break
 	sleep 0.05
 done
-while [ $(($(date +%s) - start)) -lt 6 ]; do sleep 0.2; done
+while [ $(($(date +%s) - start)) -lt 9 ]; do sleep 0.2; done   # > Timeout.queuereturn (8s)
 sendmail_lab_run "$T/mx2" -q >"$T/q2.log" 2>&1
 want=$((want + ndown))
 for _ in $(seq 100); do
