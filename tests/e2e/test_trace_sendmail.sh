@@ -21,7 +21,9 @@
 #      reading may differ only where tests/differential/deliberate.txt says
 #      why;
 #   2. traces through real Sendmail hops on inventory addresses: open relay,
-#      compromised account, web script, local injection, infected host.
+#      compromised account, web script (through web1's submission program
+#      and its MTA on 127.0.0.1, as Debian sets Sendmail up), local
+#      injection, infected host.
 # Needs root (unshare, mount).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -339,9 +341,10 @@ ${5:-}"
 }
 lab_conf "$T/t-mx2" mx2.example.net 192.0.2.25 203.0.113.25 "define(\`confAUTH_MECHANISMS', \`PLAIN LOGIN')dnl
 TRUST_AUTH_MECH(\`PLAIN LOGIN')dnl" &&
-	lab_conf "$T/t-web1" web1.example.net 192.0.2.40 192.0.2.25 &&
+	lab_conf "$T/t-web1" web1.example.net 192.0.2.40 192.0.2.25 "DAEMON_OPTIONS(\`Port=$PORT, Addr=127.0.0.1, Name=MTA-lo')dnl" &&
+	sendmail_lab_msp "$T/t-web1" web1.example.net 127.0.0.1 "$PORT" &&
 	lab_conf "$T/t-shell" shell.example.net 192.0.2.50 203.0.113.25 &&
-	lab_conf "$T/t-cmx" mx.complainant.example 203.0.113.25 127.0.0.1 ||
+	lab_conf "$T/t-cmx" mx.complainant.example 203.0.113.25 127.0.0.5 ||
 	{ fail "the trace lab's sendmail.cf files"; done_testing; exit; }
 # the messages: KIND CLIENT-ADDR SERVER-ADDR AUTH (local: a submission on that host)
 printf 'relay\t203.0.113.70\t192.0.2.25\t0\nauth\t203.0.113.44\t192.0.2.25\t1\nweb\tlocal\tweb1\t0\nshell\tlocal\tshell\t0\ninfected\t198.51.100.23\t203.0.113.25\t0\n' \
@@ -377,21 +380,25 @@ mount --bind "$T/hosts2" /etc/hosts || exit 1
 mount --bind "$T/nsswitch.conf" /etc/nsswitch.conf || exit 1
 mount --bind "$T/host.conf" /etc/host.conf || exit 1
 mount --bind "$T/sasl" /usr/lib/sasl2 || exit 1
-/usr/bin/python3 "$ROOT/tests/lib/smtpsink.py" --addr 127.0.0.1 --port "$PORT" --dir "$T/sink2" >"$T/sink2.log" 2>&1 &
+/usr/bin/python3 "$ROOT/tests/lib/smtpsink.py" --addr 127.0.0.5 --port "$PORT" --dir "$T/sink2" >"$T/sink2.log" 2>&1 &
 spid=$!
 for d in t-cmx t-mx2 t-web1 t-shell; do
 	sendmail_lab_start "$T/$d" || echo "$d did not start" >&2
 done
 for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+	(exec 3<>"/dev/tcp/127.0.0.5/$PORT") 2>/dev/null && break
 	sleep 0.05
 done
 /usr/bin/python3 "$T/client2.py" "$T/chains" "$PORT" "$T/spam-%s" >"$T/client2.log" 2>&1
-for k in web shell; do
-	runuser -u "$SM_RUN_USER" -- env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$SM_LIBS" "$SM_BIN" \
-		-C "$T/t-$k$( [ $k = web ] && echo 1)/sendmail.cf" -odi -f winner@lottery.example.org \
-		victim@complainant.example <"$T/spam-$k" >>"$T/local2.log" 2>&1
-done
+# a script on web1 runs sendmail as Debian sets it up: the submission program
+# (submit.cf) hands the message to web1's own MTA on 127.0.0.1; a user on the
+# shell server runs the MTA itself
+runuser -u "$SM_RUN_USER" -- env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$SM_LIBS" "$SM_BIN" \
+	-C "$T/t-web1/submit.cf" -f winner@lottery.example.org victim@complainant.example \
+	<"$T/spam-web" >>"$T/local2.log" 2>&1
+runuser -u "$SM_RUN_USER" -- env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$SM_LIBS" "$SM_BIN" \
+	-C "$T/t-shell/sendmail.cf" -odi -f winner@lottery.example.org victim@complainant.example \
+	<"$T/spam-shell" >>"$T/local2.log" 2>&1
 for _ in $(seq 200); do
 	[ "$(ls "$T"/sink2/*.eml 2>/dev/null | wc -l)" -ge 5 ] && break
 	sleep 0.05

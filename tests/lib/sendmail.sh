@@ -15,6 +15,8 @@
 #   sendmail_lab_conf DIR HOST PORT [M4 LINES]  -> DIR/sendmail.cf for $j = HOST,
 #                             its queue, pid and alias files under DIR; every SMTP
 #                             mailer connects to PORT; M4 LINES go before the mailers
+#   sendmail_lab_msp DIR HOST MTA-ADDR PORT -> DIR/submit.cf, the submission
+#                             program of HOST, handing mail to the MTA at MTA-ADDR
 #   sendmail_lab_start DIR    -> builds the alias database of DIR and starts its daemon
 #                             (inside the namespace); its pid in DIR/sendmail.pid once
 #                             it listens
@@ -86,6 +88,31 @@ MC
 	m4 -D_CF_DIR_="$SM_CF/" "$SM_CF/m4/cf.m4" "$dir/sendmail.mc" >"$dir/sendmail.cf" 2>"$dir/m4.err" || return 1
 	chown -R "$SM_RUN_USER" "$dir"
 	chmod 700 "$dir/mqueue"
+}
+
+sendmail_lab_msp() { # DIR HOST MTA-ADDR PORT - DIR/submit.cf: the mail submission
+	# program a local user's `sendmail` runs (Debian's default path), which
+	# hands each message to the MTA at MTA-ADDR:PORT
+	local dir=$1 host=$2 mta=$3 port=$4
+	mkdir -p "$dir/clientmqueue"
+	cat >"$dir/submit.mc" <<MC
+divert(-1)
+divert(0)dnl
+VERSIONID(\`abusedesk test lab submission')dnl
+define(\`confCF_VERSION', \`Submit')dnl
+OSTYPE(\`linux')dnl
+define(\`confDOMAIN_NAME', \`$host')dnl
+define(\`MSP_QUEUE_DIR', \`$dir/clientmqueue')dnl
+define(\`confRUN_AS_USER', \`$SM_RUN_USER')dnl
+define(\`confTRUSTED_USER', \`$SM_RUN_USER')dnl
+define(\`confSERVICE_SWITCH_FILE', \`$dir/service.switch')dnl
+define(\`confDONT_BLAME_SENDMAIL', \`GroupWritableDirPathSafe')dnl
+define(\`RELAY_MAILER_ARGS', \`TCP \$h $port')dnl
+FEATURE(\`msp', \`[$mta]')dnl
+MC
+	m4 -D_CF_DIR_="$SM_CF/" "$SM_CF/m4/cf.m4" "$dir/submit.mc" >"$dir/submit.cf" 2>>"$dir/m4.err" || return 1
+	chown -R "$SM_RUN_USER" "$dir/clientmqueue"
+	chmod 700 "$dir/clientmqueue"
 }
 
 sendmail_lab_start() { # DIR - the daemon of DIR; waits until it wrote its pid
