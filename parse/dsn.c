@@ -153,14 +153,20 @@ static char *body_text(const struct dsn_scan *s, const char *raw, size_t len, si
 	return b ? xstrndup(b, *n) : NULL;
 }
 
-/* raw_fields - delivery-status fields in a body whose MIME structure broke */
-static void raw_fields(const char *raw, size_t len, struct dsn_list *l, char **mta)
+/*
+ * inline_fields - delivery-status fields written into a body or text part
+ * instead of a message/delivery-status part: a MIME structure that broke,
+ * a "Technical report" block in a text bounce (Amazon WorkMail), a bounce
+ * quoted in a bounce. A block counts when a line starts with
+ * Final-Recipient and one with Action or Status.
+ */
+static void inline_fields(const char *b, size_t n, struct dsn_list *l, char **mta)
 {
 	static const char *const starts[] = {
 		"\nReporting-MTA:", "\nOriginal-Recipient:", "\nFinal-Recipient:",
 	};
-	size_t n, best = SIZE_MAX;
-	const char *b = raw_body(raw, len, &n), *p;
+	size_t best = SIZE_MAX;
+	const char *p;
 
 	if (!b || !ci_find(b, n, "\nFinal-Recipient:") ||
 	    (!ci_find(b, n, "\nAction:") && !ci_find(b, n, "\nStatus:")))
@@ -227,8 +233,16 @@ int dsn_parse(struct mpart *msg, const char *raw, size_t len, struct report *r)
 			dsn_fields(t, n, &l, &mta);
 		free(t);
 	}
-	if (!s.ds && !s.text)
-		raw_fields(raw, len, &l, &mta);
+	if (!s.ds && !s.text) {
+		size_t n = 0;
+		const char *b = raw_body(raw, len, &n);
+		inline_fields(b, n, &l, &mta);
+	} else if (!s.ds) {
+		size_t n = 0;
+		char *t = part_text(s.text, DSN_MAX_TEXT, &n);
+		inline_fields(t, n, &l, &mta);
+		free(t);
+	}
 	if (l.n == 0) {
 		struct dsn_text_in in;
 		text = body_text(&s, raw, len, &tlen);

@@ -329,9 +329,61 @@ static void test_status_pair(void **state)
 	assert_int_equal(parse(msg, (size_t)n, &r), 1);
 	assert_string_equal(r.rcpts[0].status, "5.5.0");
 	report_free(&r);
+	n = snprintf(msg, sizeof msg, tmpl, "5.0.0",
+		     "5.1.0 - Unknown address error 550-'5.2.2 <one@example.com>... Mailbox Full'");
+	assert_int_equal(parse(msg, (size_t)n, &r), 1);
+	assert_string_equal(r.rcpts[0].status, "5.2.2");
+	report_free(&r);
 	n = snprintf(msg, sizeof msg, tmpl, "5.1.1", "550 user unknown");
 	assert_int_equal(parse(msg, (size_t)n, &r), 1);
 	assert_string_equal(r.rcpts[0].status, "5.1.1");
+	report_free(&r);
+}
+
+/* fields written into a text bounce (no delivery-status part) are read as
+ * fields: the Status there wins over a guess from the human text, and an
+ * Original-Recipient in the same group is not a recipient of its own */
+static void test_inline_fields(void **state)
+{
+	static const char qp[] =
+		"From: MAILER-DAEMON@mx.example.org\nTo: a@example.net\n"
+		"Subject: Delivery Status Notification (Failure)\nMIME-Version: 1.0\n"
+		"Content-Type: text/plain; charset=iso-8859-1\n"
+		"Content-Transfer-Encoding: quoted-printable\n\n"
+		"An error occurred while trying to deliver the mail to the following recip=\n"
+		"ients:\none@example.com\n\nTechnical report:\n\nReporting-MTA: dsn; mx=\n"
+		".example.org\n\nAction: failed\nFinal-Recipient:=\n rfc822; one@example.com\n"
+		"Diagnostic-Code: smtp; 554 4.4.7 Message expired: unable to deliver in 840 m=\n"
+		"inutes.\nS=\ntatus: 4.4.7\n\n";
+	static const char quoted[] =
+		"From: MAILER-DAEMON@relay.example.org\nTo: a@example.net\n"
+		"Subject: Undelivered Mail Returned to Sender\n\n"
+		"The message returned below could not be delivered.\n\n"
+		"---------------------------------\n"
+		"From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
+		"Subject: Undelivered Mail Returned to Sender\n\n"
+		"<two@example.com> (expanded from <list@example.com>): delivery temporarily\n"
+		"    suspended: connect to mx.example.com[192.0.2.2]: server refused to talk\n"
+		"    to me: 421 Service not available\n\n"
+		"Reporting-MTA: dns; mx.example.org\n\n"
+		"Final-Recipient: rfc822; two@example.com\n"
+		"Original-Recipient: rfc822; list@example.com\nAction: failed\nStatus: 4.0.0\n"
+		"Diagnostic-Code: X-Postfix; delivery temporarily suspended: connect to\n"
+		"    mx.example.com[192.0.2.2]: server refused to talk to me: 421\n\n";
+	struct report r;
+
+	(void)state;
+	assert_int_equal(parse(qp, sizeof qp - 1, &r), 1);
+	assert_int_equal(r.nrcpts, 1);
+	assert_string_equal(r.rcpts[0].address, "one@example.com");
+	assert_string_equal(r.rcpts[0].status, "4.4.7");
+	assert_string_equal(r.rcpts[0].action, "failed");
+	report_free(&r);
+	assert_int_equal(parse(quoted, sizeof quoted - 1, &r), 1);
+	assert_int_equal(r.nrcpts, 1);
+	assert_string_equal(r.rcpts[0].address, "two@example.com");
+	assert_string_equal(r.rcpts[0].status, "4.0.0");
+	assert_string_equal(r.rcpts[0].action, "failed");
 	report_free(&r);
 }
 
@@ -371,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_rcpt_cap),
 		cmocka_unit_test(test_status_guess),
 		cmocka_unit_test(test_status_pair),
+		cmocka_unit_test(test_inline_fields),
 		cmocka_unit_test(test_text_shapes),
 		cmocka_unit_test(test_hostile),
 	};
