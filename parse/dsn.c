@@ -210,6 +210,42 @@ static void rcpt_from_original(const struct dsn_scan *s, struct dsn_list *l)
 	free(to);
 }
 
+/* is_mailbox - local@domain, not a pipe, a file or a bare route "@host" */
+static int is_mailbox(const char *a)
+{
+	const char *at = a ? strrchr(a, '@') : NULL;
+
+	return at && at > a && at[1] && a[0] != '|' && a[0] != '/';
+}
+
+/*
+ * name_recipient - a Final-Recipient that is no mailbox (Exim's "pipe to |cmd"
+ * or "save to /file" deliveries, a Sendmail "@host" left by a route) names
+ * the recipient the bounce gives in its own words, when it gives exactly one:
+ * X-Failed-Recipients (Exim) first, else the text's one failed address.
+ */
+static void name_recipient(struct mpart *msg, const char *text, size_t tlen,
+			   int has_orig, struct dsn_list *l)
+{
+	struct dsn_list alt = { 0 };
+	struct dsn_text_in in;
+	const char *inl = NULL;
+	size_t ilen = 0;
+
+	if (l->n != 1 || is_mailbox(l->v[0].address))
+		return;
+	in.msg = msg;
+	in.body = text ? text : "";
+	in.blen = text ? tlen : 0;
+	in.has_orig_part = has_orig;
+	if (dsn_text(&in, &alt, &inl, &ilen) && alt.n == 1 && is_mailbox(alt.v[0].address)) {
+		free(l->v[0].address);
+		l->v[0].address = alt.v[0].address;
+		alt.v[0].address = NULL;
+	}
+	dsn_list_free(&alt);
+}
+
 /* dsn_parse - recognise a bounce and fill r; 1 when it is one */
 int dsn_parse(struct mpart *msg, const char *raw, size_t len, struct report *r)
 {
@@ -258,6 +294,7 @@ int dsn_parse(struct mpart *msg, const char *raw, size_t len, struct report *r)
 		ok = 1;
 		if (s.text && (text = part_text(s.text, DSN_MAX_TEXT, &tlen)))
 			dsn_text_merge(text, tlen, &l);
+		name_recipient(msg, text, tlen, s.orig_msg || s.orig_hdr, &l);
 	}
 	if (ok && l.n > 0) {
 		dsn_finish(&l, "5.0.0");
