@@ -430,6 +430,38 @@ static void test_not_a_mailbox(void **state)
 	report_free(&r);
 }
 
+/* a routed Final-Recipient gives way to the Original-Recipient, in either order */
+static void test_routed_final(void **state)
+{
+	static const char tmpl[] =
+		"From: MAILER-DAEMON@mx.example.org\nTo: a@example.net\nSubject: Delivery Notification\n"
+		"MIME-Version: 1.0\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"XX\"\n\n"
+		"--XX\nContent-Type: message/delivery-status\n\n"
+		"Reporting-MTA: dns; mx.example.org\n\n%s\n%s\nAction: failed\nStatus: 5.2.0\n\n--XX--\n";
+	static const char *const fin[] = {
+		"Final-Recipient: rfc822;@smtp.example.net:one@store", "Final-Recipient: rfc822;one@store",
+	};
+	static const char orig[] = "Original-Recipient: rfc822;one@example.net";
+	char msg[1024];
+	struct report r;
+	int n;
+
+	(void)state;
+	for (int order = 0; order < 2; order++) {
+		n = snprintf(msg, sizeof msg, tmpl, order ? orig : fin[0], order ? fin[0] : orig);
+		assert_int_equal(parse(msg, (size_t)n, &r), 1);
+		assert_int_equal(r.nrcpts, 1);
+		assert_string_equal(r.rcpts[0].address, "one@example.net");
+		report_free(&r);
+	}
+	/* a plain Final-Recipient stands */
+	n = snprintf(msg, sizeof msg, tmpl, fin[1], orig);
+	assert_int_equal(parse(msg, (size_t)n, &r), 1);
+	assert_string_equal(r.rcpts[0].address, "one@store");
+	report_free(&r);
+}
+
 static void test_hostile(void **state)
 {
 	struct buf b;
@@ -468,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_status_pair),
 		cmocka_unit_test(test_inline_fields),
 		cmocka_unit_test(test_not_a_mailbox),
+		cmocka_unit_test(test_routed_final),
 		cmocka_unit_test(test_text_shapes),
 		cmocka_unit_test(test_hostile),
 	};
