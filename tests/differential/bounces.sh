@@ -7,6 +7,8 @@
 # Prints: bounces detected (format dsn with a recipient), the recipients
 # Sisimai finds that abusedesk finds too, and the status agreement where
 # Sisimai gives a real D.S.N code (not its X.0.9NN pseudo-codes).
+# PER_MODULE=1 adds a line a Sisimai module (the file name's prefix):
+#   MODULE name files detected peer-recipients found real-statuses agree
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 bin=${ABUSEDESK:-./abusedesk}
@@ -27,7 +29,7 @@ xargs perl -MSisimai -MJSON::PP -e 'my $j = JSON::PP->new->canonical;
 			print $j->encode({file => $f, rcpt => lc $d->recipient->address,
 				status => $d->deliverystatus}), "\n" } }' <"$tmp/files" >"$tmp/peer.jsonl" 2>/dev/null
 python3 - "$tmp/ours.jsonl" "$tmp/peer.jsonl" "${SHOW:-0}" tests/differential/bounces-classified.txt <<'PY'
-import json, sys
+import json, os, sys
 ours, det, n = {}, 0, 0
 for l in open(sys.argv[1]):
     d = json.loads(l)
@@ -60,6 +62,27 @@ pct = lambda a, b: 100.0 * a / b if b else 0.0
 print("FIGURE bounce-diff detected: %d/%d (%.1f%%) files read as a bounce with a recipient" % (det, n, pct(det, n)))
 print("FIGURE bounce-diff recipients: %d/%d (%.1f%%) of Sisimai's recipients found" % (found, len(peer), pct(found, len(peer))))
 print("FIGURE bounce-diff status: %d/%d (%.1f%%) agree where Sisimai gives a real D.S.N code" % (agree, len(real), pct(agree, len(real))))
+if os.environ.get("PER_MODULE"):
+    import re
+    mod = lambda f: re.sub(r"-[0-9]+\.eml$", "", f.split("/")[-1])
+    rows = {}
+    for l in open(sys.argv[1]):
+        d = json.loads(l)
+        r = rows.setdefault(mod(d["file"]), [0, 0, 0, 0, 0, 0])
+        r[0] += 1
+        if d.get("format") == "dsn" and d.get("recipients"):
+            r[1] += 1
+    for k in peer:
+        r = rows.setdefault(mod(k[0]), [0, 0, 0, 0, 0, 0])
+        r[2] += 1
+        r[3] += k in ours
+    for k in real:
+        r = rows[mod(k[0])]
+        r[4] += 1
+        r[5] += ours.get(k) == peer[k]
+    for m in sorted(rows):
+        r = rows[m]
+        print("MODULE %s %d %d %d %d %d %d" % (m, *r))
 print("FIGURE bounce-diff disagreements: abusedesk wrong %d, Sisimai wrong %d, deliberate %d, unclassified %d" % (
     counts["abusedesk-wrong"], counts["peer-wrong"], counts["deliberate"], counts["unclassified"]))
 print("%d passed, 0 failed" % det)
