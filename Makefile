@@ -63,7 +63,7 @@ TOOLS_SRC := $(wildcard bench/*.c)
 TOOLS_BIN := $(TOOLS_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps demo check check-unit check-e2e check-asan check-valgrind \
-	check-conformance differential coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb check-deb
+	check-conformance differential differential-heldout coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb check-deb
 
 all: abusedesk
 
@@ -154,6 +154,10 @@ differential: all
 	@SHOW=$${SHOW:-20} sh tests/differential/received.sh
 	@SHOW=$${SHOW:-20} sh tests/differential/generated.sh
 	@SHOW=$${SHOW:-20} sh tests/differential/bounces.sh
+
+# the differentials on a sisimai set-of-emails checkout, less the corpus: SET=DIR
+differential-heldout: all
+	@sh tests/differential/heldout.sh "$(SET)"
 
 checksrc:
 	@sh tests/lib/checksrc.sh

@@ -165,13 +165,7 @@ int dmarc_parse(struct pctx *c, struct report *r)
 int bounce_like(struct pctx *c)
 {
 	struct mpart *m = c->msg;
-	static const char *const subj[] = {
-		"undeliver", "delivery status notification", "returned mail", "failure notice",
-		"delivery failure", "mail delivery failed", "non-delivery", "undelivered",
-		"delivery has failed", "could not be delivered",
-	};
 	const char *s = hdr(m, "Subject");
-	size_t i;
 
 	if (header_is(m, "From", "mailer-daemon") || header_is(m, "From", "postmaster@") ||
 	    header_is(m, "From", "post_master@") ||      /* Apache James */
@@ -180,8 +174,5 @@ int bounce_like(struct pctx *c)
 	/* Amazon SES bounce and delivery notifications arrive as SNS JSON mail */
 	if (header_is(m, "From", "@sns.amazonaws.com") || hdr(m, "x-amz-sns-message-id"))
 		return 1;
-	for (i = 0; s && i < sizeof(subj) / sizeof(subj[0]); i++)
-		if (mem_casestr(s, strlen(s), subj[i]))
-			return 1;
-	return 0;
+	return s && dsn_subject_bounce(s, strlen(s));
 }

@@ -153,14 +153,20 @@ static char *body_text(const struct dsn_scan *s, const char *raw, size_t len, si
 	return b ? xstrndup(b, *n) : NULL;
 }
 
-/* raw_fields - delivery-status fields in a body whose MIME structure broke */
-static void raw_fields(const char *raw, size_t len, struct dsn_list *l, char **mta)
+/*
+ * inline_fields - delivery-status fields written into a body or text part
+ * instead of a message/delivery-status part: a MIME structure that broke,
+ * a "Technical report" block in a text bounce (Amazon WorkMail), a bounce
+ * quoted in a bounce. A block counts when a line starts with
+ * Final-Recipient and one with Action or Status.
+ */
+static void inline_fields(const char *b, size_t n, struct dsn_list *l, char **mta)
 {
 	static const char *const starts[] = {
 		"\nReporting-MTA:", "\nOriginal-Recipient:", "\nFinal-Recipient:",
 	};
-	size_t n, best = SIZE_MAX;
-	const char *b = raw_body(raw, len, &n), *p;
+	size_t best = SIZE_MAX;
+	const char *p;
 
 	if (!b || !ci_find(b, n, "\nFinal-Recipient:") ||
 	    (!ci_find(b, n, "\nAction:") && !ci_find(b, n, "\nStatus:")))
@@ -204,6 +210,42 @@ static void rcpt_from_original(const struct dsn_scan *s, struct dsn_list *l)
 	free(to);
 }
 
+/* is_mailbox - local@domain, not a pipe, a file or a bare route "@host" */
+static int is_mailbox(const char *a)
+{
+	const char *at = a ? strrchr(a, '@') : NULL;
+
+	return at && at > a && at[1] && a[0] != '|' && a[0] != '/';
+}
+
+/*
+ * name_recipient - a Final-Recipient that is no mailbox (Exim's "pipe to |cmd"
+ * or "save to /file" deliveries, a Sendmail "@host" left by a route) names
+ * the recipient the bounce gives in its own words, when it gives exactly one:
+ * X-Failed-Recipients (Exim) first, else the text's one failed address.
+ */
+static void name_recipient(struct mpart *msg, const char *text, size_t tlen,
+			   int has_orig, struct dsn_list *l)
+{
+	struct dsn_list alt = { 0 };
+	struct dsn_text_in in;
+	const char *inl = NULL;
+	size_t ilen = 0;
+
+	if (l->n != 1 || is_mailbox(l->v[0].address))
+		return;
+	in.msg = msg;
+	in.body = text ? text : "";
+	in.blen = text ? tlen : 0;
+	in.has_orig_part = has_orig;
+	if (dsn_text(&in, &alt, &inl, &ilen) && alt.n == 1 && is_mailbox(alt.v[0].address)) {
+		free(l->v[0].address);
+		l->v[0].address = alt.v[0].address;
+		alt.v[0].address = NULL;
+	}
+	dsn_list_free(&alt);
+}
+
 /* dsn_parse - recognise a bounce and fill r; 1 when it is one */
 int dsn_parse(struct mpart *msg, const char *raw, size_t len, struct report *r)
 {
@@ -227,8 +269,16 @@ int dsn_parse(struct mpart *msg, const char *raw, size_t len, struct report *r)
 			dsn_fields(t, n, &l, &mta);
 		free(t);
 	}
-	if (!s.ds && !s.text)
-		raw_fields(raw, len, &l, &mta);
+	if (!s.ds && !s.text) {
+		size_t n = 0;
+		const char *b = raw_body(raw, len, &n);
+		inline_fields(b, n, &l, &mta);
+	} else if (!s.ds) {
+		size_t n = 0;
+		char *t = part_text(s.text, DSN_MAX_TEXT, &n);
+		inline_fields(t, n, &l, &mta);
+		free(t);
+	}
 	if (l.n == 0) {
 		struct dsn_text_in in;
 		text = body_text(&s, raw, len, &tlen);
@@ -244,6 +294,7 @@ int dsn_parse(struct mpart *msg, const char *raw, size_t len, struct report *r)
 		ok = 1;
 		if (s.text && (text = part_text(s.text, DSN_MAX_TEXT, &tlen)))
 			dsn_text_merge(text, tlen, &l);
+		name_recipient(msg, text, tlen, s.orig_msg || s.orig_hdr, &l);
 	}
 	if (ok && l.n > 0) {
 		dsn_finish(&l, "5.0.0");

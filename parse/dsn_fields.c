@@ -19,6 +19,7 @@ struct fstate {
 	char **mta;
 	struct rcpt *cur;
 	int has_final, has_orig;
+	int final_routed;   /* the Final-Recipient was a source route */
 };
 
 /* after_semi - the part of a typed value ("rfc822; x") after ';', trimmed */
@@ -57,7 +58,7 @@ static struct rcpt *need_rcpt(struct fstate *f, int *flag)
 {
 	if (!f->cur || (flag && *flag)) {
 		f->cur = dsn_list_add(f->l, NULL, 0);
-		f->has_final = f->has_orig = 0;
+		f->has_final = f->has_orig = f->final_routed = 0;
 	}
 	return f->cur;
 }
@@ -77,17 +78,24 @@ static void field(struct fstate *f, const char *name, size_t nl, const char *v, 
 			dsn_rcpt_set(f->mta, a, an);
 		}
 	} else if (IS("Final-Recipient")) {
+		int routed;
 		if (!(rc = need_rcpt(f, &f->has_final)))
 			return;
+		after_semi(v, vn, &a, &an);
+		routed = an > 1 && (a[0] == '@' || (a[0] == '<' && a[1] == '@'));
 		address(v, vn, &a, &an);
-		if (an)
+		/* a source route (@relay:user@host) is the reporting MTA's own
+		 * routing; an Original-Recipient already read is what the sender
+		 * wrote (Sun/Oracle Messaging Server) */
+		if (an && !(routed && f->has_orig && rc->address))
 			dsn_rcpt_set(&rc->address, a, an);
 		f->has_final = 1;
+		f->final_routed = routed;
 	} else if (IS("Original-Recipient")) {
 		if (!(rc = need_rcpt(f, f->has_final ? NULL : &f->has_orig)))
 			return;
 		address(v, vn, &a, &an);
-		if (an && !f->has_final)
+		if (an && (!f->has_final || f->final_routed) && memchr(a, '@', an))
 			dsn_rcpt_set(&rc->address, a, an);
 		f->has_orig = 1;
 	} else if (IS("Action")) {
@@ -143,7 +151,7 @@ static void flush(struct fstate *f, struct buf *b, size_t nl)
 /* dsn_fields - parse delivery-status text into l, Reporting-MTA into *mta */
 void dsn_fields(const char *s, size_t len, struct dsn_list *l, char **mta)
 {
-	struct fstate f = { l, mta, NULL, 0, 0 };
+	struct fstate f = { l, mta, NULL, 0, 0, 0 };
 	struct dsn_lines it;
 	struct buf b;
 	const char *ln;

@@ -216,7 +216,8 @@ int dsn_find_reply(const char *s, size_t n)
 
 /*
  * dsn_find_pair - the remote server's own answer: an SMTP reply code followed
- * by an enhanced status code of the same class ("550 5.7.1", "552-5.2.2");
+ * by an enhanced status code of the same class ("550 5.7.1", "552-5.2.2",
+ * "550-'5.2.2" as Amazon SES quotes it);
  * 0 and the code in out, or -1. 4xx/5xx pairs before 2xx.
  */
 int dsn_find_pair(const char *s, size_t n, char out[16])
@@ -235,6 +236,9 @@ int dsn_find_pair(const char *s, size_t n, char out[16])
 			continue;
 		q = p + 4;
 		while (q < e && *q == ' ')
+			q++;
+		/* Amazon SES quotes the answer it got: 550-'5.2.2 ... Mailbox Full' */
+		if (q < e && (*q == '\'' || *q == '"'))
 			q++;
 		if (q + 5 > e || *q != *p || q[1] != '.')
 			continue;

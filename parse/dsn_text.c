@@ -22,6 +22,7 @@
 
 #include "../util/mem.h"
 #include "dsn_local.h"
+#include "fields.h"
 
 /* Wording that only bounces use. */
 static const char *const markers[] = {
@@ -71,6 +72,15 @@ static const char *const subjects[] = {
 	"notice of delivery", "returned message", "returning to sender",
 	"error sending",
 };
+
+/* dsn_subject_bounce - 1 if the subject s[0..n) is one bounces carry */
+int dsn_subject_bounce(const char *s, size_t n)
+{
+	for (size_t i = 0; s && i < sizeof subjects / sizeof subjects[0]; i++)
+		if (mem_casestr(s, n, subjects[i]))
+			return 1;
+	return 0;
+}
 
 /* Lines where the inline copy of the original message begins. */
 static const char *const orig_marks[] = {

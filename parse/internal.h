@@ -31,5 +31,7 @@ char *field_value(const char *block, size_t len, const char *name);
  * parse_original_*), and returns 1; otherwise returns 0 and leaves r alone.
  */
 int dsn_parse(struct mpart *msg, const char *raw, size_t len, struct report *r);
+/* dsn_subject_bounce - 1 if the subject s[0..n) is one bounces carry (dsn_text.c) */
+int dsn_subject_bounce(const char *s, size_t n);
 
 #endif

@@ -74,10 +74,12 @@ static const char *const pat_src[P_COUNT] = {
 	/* P_SMTPD: smtpd/juniper "rdns(ip), claiming to be "helo"" */
 	"^(?<rdns>[^\\s()\\[\\]\",]+)\\((?<ip>" IP ")\\)"
 	"(?:, claiming to be \"(?<helo>[^\"]*)\")?",
-	/* P_EXIM: Exim, ecelerity, Sendmail no-rdns, MS: "host ([ip]:port helo=h)" */
+	/* P_EXIM: Exim, ecelerity, Sendmail no-rdns, MS: "host ([ip]:port helo=h)";
+	 * "host ([ip]:port "EHLO h")" names the HELO in quotes and vouches for no rDNS */
 	"^(?:(?<host>" HELOTOK ") )?\\(\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]"
 	"(?::[0-9]+)?(?<verified> verified)?(?: port=[0-9]+)?"
-	"(?: helo=(?<helo>[^\\s)]*))?(?: ident=(?<ident>[^\\s)]*))?\\)",
+	"(?: helo=(?<helo>[^\\s)]*))?(?: ident=(?<ident>[^\\s)]*))?"
+	"(?: \"(?:HELO|EHLO) (?<qhelo>[^\"\\s)]*)\")?\\)",
 	/* P_CGP: CommuniGate "[ip] (account a HELO h)" */
 	"^\\[(?<ip>" IP ")\\] \\((?:account (?<user>[^\\s)]+) ?)?"
 	"(?:HELO (?<helo>[^\\s)]*))?\\)",
@@ -133,9 +135,9 @@ static const char *const pat_src[P_COUNT] = {
 };
 
 /* Named groups, looked up once. */
-enum grp { G_IP, G_HOST, G_RDNS, G_HELO, G_IDENT, G_USER, G_VERIFIED, G_MECH, G_COUNT };
+enum grp { G_IP, G_HOST, G_RDNS, G_HELO, G_IDENT, G_USER, G_VERIFIED, G_MECH, G_QHELO, G_COUNT };
 static const char *const grp_name[G_COUNT] = {
-	"ip", "host", "rdns", "helo", "ident", "user", "verified", "mech"
+	"ip", "host", "rdns", "helo", "ident", "user", "verified", "mech", "qhelo"
 };
 
 static pcre2_code *pat_code[P_COUNT];
@@ -649,6 +651,12 @@ static void apply_format(struct rcvd *r, enum pat p, const char *f, struct hop *
 		h->ident = dup_span(b, n);
 	if (grp(r, p, G_RDNS, f, &b, &n))
 		h->from_rdns = dup_rdns(b, n);
+	if (p == P_EXIM && !has_helo && grp(r, p, G_QHELO, f, &b, &n)) {
+		/* "host ([ip]:port "EHLO h")": the quoted word is the HELO; the
+		 * host word is not known to be a verified name */
+		h->helo = dup_span(b, n);
+		return;
+	}
 	if (p == P_QMAIL || p == P_EXIM)
 		apply_host(r, p, f, h, has_helo);
 	if (p == P_BARE && grp(r, p, G_HOST, f, &b, &n)) {

@@ -7,6 +7,8 @@
 # Prints: bounces detected (format dsn with a recipient), the recipients
 # Sisimai finds that abusedesk finds too, and the status agreement where
 # Sisimai gives a real D.S.N code (not its X.0.9NN pseudo-codes).
+# PER_MODULE=1 adds a line a Sisimai module (the file name's prefix):
+#   MODULE name files detected peer-recipients found real-statuses agree
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 bin=${ABUSEDESK:-./abusedesk}
@@ -26,8 +28,8 @@ xargs perl -MSisimai -MJSON::PP -e 'my $j = JSON::PP->new->canonical;
 		for my $d (@$v) { next if $d->reason eq "feedback";
 			print $j->encode({file => $f, rcpt => lc $d->recipient->address,
 				status => $d->deliverystatus}), "\n" } }' <"$tmp/files" >"$tmp/peer.jsonl" 2>/dev/null
-python3 - "$tmp/ours.jsonl" "$tmp/peer.jsonl" "${SHOW:-0}" <<'PY'
-import json, sys
+python3 - "$tmp/ours.jsonl" "$tmp/peer.jsonl" "${SHOW:-0}" tests/differential/bounces-classified.txt <<'PY'
+import json, os, sys
 ours, det, n = {}, 0, 0
 for l in open(sys.argv[1]):
     d = json.loads(l)
@@ -45,11 +47,43 @@ real = [k for k, s in peer.items() if s and len(s.split(".")[-1]) < 3 and not s.
 found = sum(1 for k in peer if k in ours)
 agree = sum(1 for k in real if ours.get(k) == peer[k])
 show = int(sys.argv[3])
-for k in [k for k in real if ours.get(k) != peer[k]][:show]:
-    print("  DIFFER %s %s: abusedesk %s, Sisimai %s" % (k[0].split("/")[-1], k[1], ours.get(k), peer[k]))
+cls = {}
+for l in open(sys.argv[4]):
+    if l.strip() and not l.startswith("#"):
+        f, r, c, why = (l.rstrip("\n").split(" ", 3) + [""])[:4]
+        cls[(f, r.lower())] = (c, why)
+counts = {"abusedesk-wrong": 0, "peer-wrong": 0, "deliberate": 0, "unclassified": 0}
+for k in [k for k in real if ours.get(k) != peer[k]]:
+    c, why = cls.get((k[0].split("/")[-1], k[1]), ("unclassified", ""))
+    counts[c if c in counts else "unclassified"] += 1
+    if show or c == "unclassified":
+        print("  DIFFER %s %s: abusedesk %s, Sisimai %s [%s] %s" % (k[0].split("/")[-1], k[1], ours.get(k), peer[k], c, why))
 pct = lambda a, b: 100.0 * a / b if b else 0.0
 print("FIGURE bounce-diff detected: %d/%d (%.1f%%) files read as a bounce with a recipient" % (det, n, pct(det, n)))
 print("FIGURE bounce-diff recipients: %d/%d (%.1f%%) of Sisimai's recipients found" % (found, len(peer), pct(found, len(peer))))
 print("FIGURE bounce-diff status: %d/%d (%.1f%%) agree where Sisimai gives a real D.S.N code" % (agree, len(real), pct(agree, len(real))))
+if os.environ.get("PER_MODULE"):
+    import re
+    mod = lambda f: re.sub(r"-[0-9]+\.eml$", "", f.split("/")[-1])
+    rows = {}
+    for l in open(sys.argv[1]):
+        d = json.loads(l)
+        r = rows.setdefault(mod(d["file"]), [0, 0, 0, 0, 0, 0])
+        r[0] += 1
+        if d.get("format") == "dsn" and d.get("recipients"):
+            r[1] += 1
+    for k in peer:
+        r = rows.setdefault(mod(k[0]), [0, 0, 0, 0, 0, 0])
+        r[2] += 1
+        r[3] += k in ours
+    for k in real:
+        r = rows[mod(k[0])]
+        r[4] += 1
+        r[5] += ours.get(k) == peer[k]
+    for m in sorted(rows):
+        r = rows[m]
+        print("MODULE %s %d %d %d %d %d %d" % (m, *r))
+print("FIGURE bounce-diff disagreements: abusedesk wrong %d, Sisimai wrong %d, deliberate %d, unclassified %d" % (
+    counts["abusedesk-wrong"], counts["peer-wrong"], counts["deliberate"], counts["unclassified"]))
 print("%d passed, 0 failed" % det)
 PY

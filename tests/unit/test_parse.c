@@ -594,6 +594,29 @@ static void hostile(struct buf *b, const char *want)
 	buf_free(b);
 }
 
+/* a text bounce from an ordinary sender is still read as one when its
+ * subject is one bounces carry (the one list dsn_text.c keeps) */
+static void test_bounce_subject(void **state)
+{
+	static const char tmpl[] =
+		"From: Mail System <mail@mx.example.org>\nTo: a@example.net\nSubject: %s\n\n"
+		"Your message could not be delivered to the following recipients:\n\n"
+		"  <nobody@example.com>: 550 5.1.1 user unknown\n";
+	static const char *const subj[] = { "Returned to sender", "Delivery Notification: failed" };
+	char msg[512];
+	struct report r;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		int n = snprintf(msg, sizeof msg, tmpl, subj[i]);
+		parse_str(msg, (size_t)n, &r);
+		assert_int_equal(r.format, FMT_DSN);
+		assert_int_equal(r.nrcpts, 1);
+		assert_string_equal(r.rcpts[0].status, "5.1.1");
+		report_free(&r);
+	}
+}
+
 static void test_hostile_truncated(void **state)
 {
 	struct buf b;
@@ -755,6 +778,7 @@ int main(void)
 		cmocka_unit_test(test_spamcop_jmrp),
 		cmocka_unit_test(test_human),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_bounce_subject),
 		cmocka_unit_test(test_hostile_truncated),
 		cmocka_unit_test(test_hostile_nested),
 		cmocka_unit_test(test_hostile_nested_some),

@@ -135,6 +135,8 @@ static const struct want cases[] = {
 	/* shapes the differential test against SpamAssassin found (tests/differential) */
 	{ "from mx1.example.com (LHLO mx1.example.com) (192.0.2.50) by store1.example.com with LMTP; Tue, 19 Jan 2016 12:42:59 +0000 (UTC)",
 	  "192.0.2.50", "mx1.example.com", "mx1.example.com", NULL, "store1.example.com", "LMTP", NULL, NULL, NULL, NULL, "2016-01-19T12:42:59Z" },
+	{ "from mx ([192.0.2.34]:10000 \"EHLO smtp.example.net\") by mx4.example.net with ESMTP id 000000000000000; Thu, 29 Apr 2007 23:34:45 +0000",
+	  "192.0.2.34", NULL, "smtp.example.net", NULL, "mx4.example.net", "ESMTP", "000000000000000", NULL, NULL, NULL, "2007-04-29T23:34:45Z" },
 	{ "from unknown (HELO ?192.0.2.3?) (alice@198.51.100.135 with plain) by smtp1.example.net with SMTP; 21 Nov 2014 22:11:03 -0000",
 	  "198.51.100.135", NULL, "?192.0.2.3?", "alice", "smtp1.example.net", "SMTP", NULL, NULL, NULL, NULL, "2014-11-21T22:11:03Z" },
 	{ "from unknown [203.0.113.12] (EHLO mail.example.org) by mx1.example.net (mxl_mta-5.5.0-3) with ESMTP id 00000000.0000.mx1.example.net (envelope-from <bob@example.org>); Thu, 29 Apr 2009 23:34:45 +0000",
