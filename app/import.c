@@ -14,29 +14,35 @@
 #include "../util/msg.h"
 #include "import.h"
 
-/* import_one - spool and process one message */
+/* import_done - a message's outcome, once its batch committed (or it was left pending) */
+static void import_done(void *ctx, const struct proc_batch_item *it)
+{
+	struct app_import *im = ctx;
+
+	if (it->res.outcome == PROC_PENDING)
+		im->n.pending++;
+	else if (it->res.outcome == PROC_DUPLICATE)
+		im->n.dup++;
+	else
+		im->n.stored++;
+	if (msg_verbose)
+		proc_log(&it->res);
+	if (im->progress)
+		im->progress(im->ctx, &im->n, 0);
+}
+
+/* import_one - spool one message and add it to the batch */
 static void import_one(struct app_import *im, const char *data, size_t len)
 {
 	const struct config *cfg = im->p->cfg;
 	struct spool_msg m;
-	struct proc_result res;
 
 	if (spool_store_mem(cfg->spool_dir, data, len, (size_t)cfg->max_message_size, &m) < 0) {
 		msg_error("import: cannot store a message in %s: %m", cfg->spool_dir);
 		im->n.failed++;
 		return;
 	}
-	proc_message(im->p, &m, data, m.size, (long long)time(NULL), 0, &res);
-	if (res.outcome == PROC_PENDING)
-		im->n.pending++;
-	else if (res.outcome == PROC_DUPLICATE)
-		im->n.dup++;
-	else
-		im->n.stored++;
-	if (msg_verbose)
-		proc_log(&res);
-	if (im->progress)
-		im->progress(im->ctx, &im->n, 0);
+	proc_batch_add(&im->b, &m, "new", data, m.size, (long long)time(NULL), 0);
 }
 
 void app_import_init(struct app_import *im, struct app_proc *p, import_progress_fn progress, void *ctx)
@@ -45,6 +51,7 @@ void app_import_init(struct app_import *im, struct app_proc *p, import_progress_
 	im->p = p;
 	im->progress = progress;
 	im->ctx = ctx;
+	proc_batch_init(&im->b, p, IMPORT_BATCH, IMPORT_BATCH_MS, import_done, im);
 	spool_sync_each(0);
 }
 
@@ -77,6 +84,7 @@ int app_import_mbox(struct app_import *im, FILE *fp)
 	}
 	if (seen && msg.len)
 		import_one(im, msg.data, msg.len);
+	proc_batch_flush(&im->b);
 	free(line);
 	buf_free(&msg);
 	return 0;
@@ -128,6 +136,7 @@ static int import_dir(struct app_import *im, const char *dir)
 		free(data);
 	}
 	closedir(dp);
+	proc_batch_flush(&im->b);
 	return 0;
 }
 
@@ -160,6 +169,7 @@ int app_import_maildir(struct app_import *im, const char *path)
 
 int app_import_flush(struct app_import *im)
 {
+	proc_batch_free(&im->b);
 	if (spool_sync(im->p->cfg->spool_dir) < 0 || db_flush(&im->p->db) != DB_OK) {
 		msg_error("import: cannot flush the spool or the database to disk: %m");
 		return -1;

@@ -110,6 +110,7 @@ struct pg_stmt {
 	int len[DB_MAX_PARAMS];
 	int fmt[DB_MAX_PARAMS];
 	Oid type[DB_MAX_PARAMS];
+	Oid type0[DB_MAX_PARAMS];       /* the types prepare gave, restored by pg_clear */
 	char names[DB_MAX_PARAMS][32];
 	PGresult *res;
 	int row, nrows;
@@ -267,6 +268,7 @@ static struct db_stmt *pg_prepare(struct db *d, const char *sql)
 				s->type[i] = OID_TEXT;
 		}
 	}
+	memcpy(s->type0, s->type, sizeof(s->type));
 	s->row = -1;
 	return &s->base;
 }
@@ -320,6 +322,22 @@ static int pg_step(struct db *d, struct db_stmt *st)
 static void pg_reset(struct db_stmt *st)
 {
 	clear_result(PS(st));
+}
+
+/* pg_clear - no result, no values, the types of prepare: as pg_prepare left it */
+static void pg_clear(struct db_stmt *st)
+{
+	struct pg_stmt *s = PS(st);
+	int i;
+
+	clear_result(s);
+	for (i = 0; i < DB_MAX_PARAMS; i++) {
+		free(s->val[i]);
+		s->val[i] = NULL;
+		s->len[i] = 0;
+		s->fmt[i] = 0;
+	}
+	memcpy(s->type, s->type0, sizeof(s->type));
 }
 
 static void pg_finalize(struct db_stmt *st)
@@ -533,4 +551,5 @@ const struct db_driver db_driver_pgsql = {
 	pg_exec, pg_begin, pg_in_txn, pg_bind_text, pg_bind_int, pg_bind_null, pg_bind_blob,
 	pg_bind_index, pg_bind_count, pg_col_text, pg_col_int, pg_col_blob, pg_col_type,
 	pg_col_count, pg_col_name, pg_changes, pg_last_id, pg_errmsg, pg_set_durable, pg_flush,
+	pg_clear,
 };

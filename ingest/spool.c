@@ -122,6 +122,14 @@ void spool_release(void)
 	held_fd = -1;
 }
 
+int spool_detach(void)
+{
+	int fd = held_fd;
+
+	held_fd = -1;
+	return fd;
+}
+
 /* hold - make fd (locked) the held lock */
 static void hold(int fd)
 {
@@ -179,11 +187,13 @@ static int fsync_dir(const char *dir, const char *sub)
 	char p[PATH_MAX];
 	int fd, rc;
 
+	if (!sync_each)
+		return 0;
 	if (spool_path(dir, sub, NULL, p, sizeof(p)) < 0)
 		return -1;
 	if ((fd = open(p, O_RDONLY | O_DIRECTORY)) < 0)
 		return -1;
-	rc = sync_each ? fsync(fd) : 0;
+	rc = fsync(fd);
 	close(fd);
 	return rc;
 }

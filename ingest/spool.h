@@ -69,6 +69,10 @@ int spool_remove(const char *dir, const char *sub, const char *name);
 int spool_lock(const char *dir, const char *sub, const char *name);
 /* spool_release - drop the lock this process holds on a spool file, if any */
 void spool_release(void);
+/* spool_detach - the descriptor that carries the lock this process holds
+ * (-1 when none), handed to the caller, who closes it to release the lock:
+ * a batch keeps the locks of all its files until its commit */
+int spool_detach(void);
 /* spool_msg_load - fill m for the spool file name holding data/len */
 void spool_msg_load(const char *name, const char *data, size_t len, struct spool_msg *m);
 /* spool_read - read a whole spool file into memory (caller frees); NULL on error */
