@@ -166,9 +166,10 @@ static int store_children(struct app_proc *p, const struct spool_msg *m, long lo
 			rc = reports_store(&p->db, id, &ch[k].rr.rec, &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data);
 		if (rc != DB_OK || (existed && done))
 			continue;
+		/* incident_attach links the report to its incident */
 		if ((rc = incident_attach(&p->db, p->cfg, id, &ch[k].rr.rec, &ch[k].vr, NULL, &cc)) != DB_OK)
 			break;
-		if (cc.id && (rc = reports_set_incident(&p->db, id, cc.id)) == DB_OK)
+		if (cc.id)
 			rc = notify_enqueue(&p->db, p->cfg, &cc, id);
 	}
 	return rc;
@@ -258,9 +259,8 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	if ((rc = reports_store(&p->db, id, rr, v, x->okey, x->pj.data, x->tj.data)) != DB_OK)
 		return rc;
 	if (!(existed && done)) {
+		/* incident_attach links the report to its incident */
 		if ((rc = incident_attach(&p->db, p->cfg, id, rr, v, x->okey, &ch)) != DB_OK)
-			return rc;
-		if (ch.id && (rc = reports_set_incident(&p->db, id, ch.id)) != DB_OK)
 			return rc;
 		if (ch.id && (rc = notify_enqueue(&p->db, p->cfg, &ch, id)) != DB_OK)
 			return rc;

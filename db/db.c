@@ -55,6 +55,7 @@ static void cache_drop(struct db *d)
 
 	if (c == NULL)
 		return;
+	d->cache = NULL;          /* closing: the drivers need not free server-side copies */
 	for (int i = 0; i < DB_CACHE_SLOTS; i++) {
 		if (c->e[i].st) {
 			c->e[i].st->slot = 0;
@@ -63,7 +64,6 @@ static void cache_drop(struct db *d)
 		free(c->e[i].sql);
 	}
 	free(c);
-	d->cache = NULL;
 }
 
 /* db_now - wall clock, or ABUSEDESK_NOW for reproducible tests */

@@ -421,6 +421,22 @@ int spool_list(const char *dir, const char *sub, int (*fn)(void *ctx, const char
 	return count;
 }
 
+long spool_count(const char *dir, const char *sub)
+{
+	char p[PATH_MAX];
+	DIR *dp;
+	struct dirent *de;
+	long n = 0;
+
+	if (spool_path(dir, sub, NULL, p, sizeof(p)) < 0 || (dp = opendir(p)) == NULL)
+		return -1;
+	while ((de = readdir(dp)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(dp);
+	return n;
+}
+
 long long spool_name_time(const char *name)
 {
 	long long t = 0;

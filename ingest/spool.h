@@ -87,6 +87,8 @@ int spool_is_truncated(const char *name);
 /* spool_list - call fn for every message file in sub ("new" or "cur"), sorted by name;
  * returns the count or -1 on error */
 int spool_list(const char *dir, const char *sub, int (*fn)(void *ctx, const char *name), void *ctx);
+/* spool_count - the entries of sub, unsorted (a progress total); -1 when it cannot be read */
+long spool_count(const char *dir, const char *sub);
 /* spool_sync_each - fsync every message (the default; the MTA contract needs
  * it). A bulk import from a file that stays on disk turns it off and calls
  * spool_sync before it reports success. */
