@@ -160,9 +160,9 @@ static int store_children(struct app_proc *p, const struct spool_msg *m, long lo
 		int existed = 0, done = 0;
 
 		memset(&cc, 0, sizeof(cc));
-		rc = reports_insert_raw(&p->db, m->name, (long long)m->size, ch[k].sha, received_at, r->flags,
-					&id, &existed, &done);
-		if (rc == DB_OK)
+		rc = reports_insert_done(&p->db, m->name, (long long)m->size, ch[k].sha, received_at, &ch[k].rr.rec,
+					 &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data, &id, &existed, &done);
+		if (rc == DB_OK && existed)
 			rc = reports_store(&p->db, id, &ch[k].rr.rec, &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data);
 		if (rc != DB_OK || (existed && done))
 			continue;
@@ -244,8 +244,10 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	long long id = 0;
 
 	memset(&ch, 0, sizeof(ch));
-	rc = reports_insert_raw(&p->db, m->name, (long long)m->size, m->sha256, received_at,
-				r->flags, &id, &existed, &done);
+	/* a new message is one row write; an existing row is left alone (a
+	 * duplicate) or updated (pending from a crash, or a re-parse) */
+	rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, received_at, rr, v, x->okey,
+				 x->pj.data, x->tj.data, &id, &existed, &done);
 	if (rc != DB_OK)
 		return rc;
 	res->report_id = id;
@@ -256,7 +258,7 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 		res->outcome = PROC_DUPLICATE;
 		return DB_OK;
 	}
-	if ((rc = reports_store(&p->db, id, rr, v, x->okey, x->pj.data, x->tj.data)) != DB_OK)
+	if (existed && (rc = reports_store(&p->db, id, rr, v, x->okey, x->pj.data, x->tj.data)) != DB_OK)
 		return rc;
 	if (!(existed && done)) {
 		/* incident_attach links the report to its incident */
