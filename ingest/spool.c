@@ -112,14 +112,22 @@ static void make_name(struct spool_msg *m)
 		 (long)tv.tv_usec, (long)getpid(), r, t);
 }
 
-/* the one spool file this process works on: its descriptor carries the flock */
-static int held_fd = -1;
+/* the one spool file this thread works on: its descriptor carries the flock
+ * (a thread of its own may write the spool while another processes: import) */
+static _Thread_local int held_fd = -1;
 
 void spool_release(void)
 {
 	if (held_fd >= 0)
 		close(held_fd);
 	held_fd = -1;
+}
+
+static void hold(int fd);
+
+void spool_adopt(int fd)
+{
+	hold(fd);
 }
 
 int spool_detach(void)

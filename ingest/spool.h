@@ -15,7 +15,7 @@
  * One process at a time works on a spool file: the writer holds an flock on
  * it from before the rename into new/ until it is moved to cur/ or left
  * pending (spool_release), and reprocess takes the lock without waiting and
- * skips a file that is held (spool_lock).
+ * skips a file that is held (spool_lock). The lock held is per thread.
  */
 #ifndef AD_SPOOL_H
 #define AD_SPOOL_H
@@ -73,6 +73,9 @@ void spool_release(void);
  * (-1 when none), handed to the caller, who closes it to release the lock:
  * a batch keeps the locks of all its files until its commit */
 int spool_detach(void);
+/* spool_adopt - make fd (a descriptor spool_detach gave, in this thread or
+ * another) the lock this thread holds */
+void spool_adopt(int fd);
 /* spool_msg_load - fill m for the spool file name holding data/len */
 void spool_msg_load(const char *name, const char *data, size_t len, struct spool_msg *m);
 /* spool_read - read a whole spool file into memory (caller frees); NULL on error */
