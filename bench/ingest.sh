@@ -107,6 +107,6 @@ import_row() {
 	row "$id" "$name: bulk import of a $N_MBOX-message mbox ($(calc "$(stat -c %s "$W/import.mbox") / 1048576") MB)" \
 		"$(num "$rate") msg/s ($wall s wall; $(num "$(calc "$N_MBOX / ($cpu > 0 ? $cpu : 0.001)")") msg/s per core of the import process); $([ "$got" = "$N_MBOX" ] && echo "all recorded" || echo "$got of $N_MBOX recorded")" \
 		">= 5,000 msg/s" "$([ "$got" = "$N_MBOX" ] && status "$rate" '>=' 5000 || echo "BROKEN: $got of $N_MBOX recorded")" \
-		"abusedesk import mbox W/import.mbox"
+		"abusedesk -q -c W/${conf#"$W"/} import mbox W/import.mbox"
 }
 import_row import.mbox "SQLite" "$W/imp/conf" "sqlite3 '$W/imp/db/ad.db' 'SELECT count(*) FROM reports'"
