@@ -129,7 +129,7 @@ is "$(q sq "SELECT count(*) FROM reports") $(q sq "SELECT count(*) FROM incident
 if command -v script >/dev/null 2>&1; then
 	conf sqtty "$T/sqtty/abusedesk.db"
 	script -qec "$BIN -q -c $T/sqtty/abusedesk.conf import mbox $T/pg.mbox" /dev/null >"$T/tty.out" 2>&1
-	like "$(tr '\r' '\n' <"$T/tty.out")" "import: [0-9]+ messages +[0-9]+%  ETA [0-9hms]+  \([0-9]+ new, [0-9]+ duplicates, 0 pending\)  [0-9]+/s" \
+	like "$(tr '\r' '\n' <"$T/tty.out")" "import: [0-9]+ messages? +[0-9]+%  ETA [0-9hms]+  \([0-9]+ new, [0-9]+ duplicates, 0 pending\)  [0-9]+/s" \
 	     "on a terminal: the progress line (count, percentage, ETA, rate)"
 else
 	skip "script(1) not installed: no terminal for the progress line"
