@@ -16,11 +16,17 @@ struct import_counts {
 	long long bytes, bytes_total;   /* an mbox: bytes read and its size (0 unknown) */
 };
 
-/* called after each message (final 0) and by the caller at the end if it wants (final 1) */
+/* called after each message once its batch committed (final 0) and by the caller at the end
+ * if it wants (final 1) */
 typedef void (*import_progress_fn)(void *ctx, const struct import_counts *n, int final);
+
+/* a commit every IMPORT_BATCH messages or IMPORT_BATCH_MS, whichever first */
+#define IMPORT_BATCH    500
+#define IMPORT_BATCH_MS 500
 
 struct app_import {
 	struct app_proc *p;             /* open; its configuration names the spool */
+	struct proc_batch b;
 	struct import_counts n;
 	import_progress_fn progress;    /* may be NULL */
 	void *ctx;
@@ -37,8 +43,9 @@ int app_import_mbox(struct app_import *im, FILE *fp);
  * folder, counted first (n.total, for the progress); 0, or -1 (reported)
  * when neither can be read */
 int app_import_maildir(struct app_import *im, const char *path);
-/* app_import_flush - the spool and the database on the disk (the import
- * does not sync each message); 0 or -1 */
+/* app_import_flush - the last batch committed, then the spool and the
+ * database on the disk (the import does not sync each message); 0 or -1.
+ * Called once, at the end */
 int app_import_flush(struct app_import *im);
 
 #endif

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../correlate/inventory/inventory_csv.h"
 #include "../db/incidents.h"
@@ -158,68 +160,136 @@ static int store_children(struct app_proc *p, const struct spool_msg *m, long lo
 		int existed = 0, done = 0;
 
 		memset(&cc, 0, sizeof(cc));
-		rc = reports_insert_raw(&p->db, m->name, (long long)m->size, ch[k].sha, received_at, r->flags,
-					&id, &existed, &done);
-		if (rc == DB_OK)
+		rc = reports_insert_done(&p->db, m->name, (long long)m->size, ch[k].sha, received_at, &ch[k].rr.rec,
+					 &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data, &id, &existed, &done);
+		if (rc == DB_OK && existed)
 			rc = reports_store(&p->db, id, &ch[k].rr.rec, &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data);
 		if (rc != DB_OK || (existed && done))
 			continue;
+		/* incident_attach links the report to its incident */
 		if ((rc = incident_attach(&p->db, p->cfg, id, &ch[k].rr.rec, &ch[k].vr, NULL, &cc)) != DB_OK)
 			break;
-		if (cc.id && (rc = reports_set_incident(&p->db, id, cc.id)) == DB_OK)
+		if (cc.id)
 			rc = notify_enqueue(&p->db, p->cfg, &cc, id);
 	}
 	return rc;
 }
 
-/* store - the write transaction; returns DB_OK, DB_BUSY or DB_ERROR */
-static int store(struct app_proc *p, const struct spool_msg *m, long long received_at, int reparse,
-		 const struct report *r, const struct db_report *rr, const struct db_verdict *v, const char *okey,
-		 const char *pjson, const char *tjson, struct proc_child *chl, size_t nch,
-		 struct proc_result *res)
+/* What parse and trace make of one message, ready to store. */
+struct prep {
+	struct report r;
+	struct verdict v;
+	struct app_report_rec rr;
+	struct db_verdict vr;
+	struct buf pj, tj;
+	struct proc_child *chl;
+	size_t nch;
+	char *okey;
+};
+
+/* prep_make - parse and trace m (outside any transaction of its own) */
+static void prep_make(struct app_proc *p, const struct spool_msg *m, const char *data, size_t len,
+		      struct prep *x)
 {
+	report_init(&x->r);
+	verdict_init(&x->v);
+	parse_message(data, len, &x->r);
+	if (m->truncated) {
+		x->r.flags |= REPORT_F_TRUNCATED;
+		report_warn(&x->r, "message was larger than max_message_size and was stored truncated "
+			    "(%lld bytes received, %zu kept)", m->received, m->size);
+	}
+	trace_report(&x->r, &p->tconf, &p->env, &x->v);
+	buf_init(&x->pj, 0);
+	buf_init(&x->tj, 0);
+	report_to_json(&x->r, NULL, &x->pj);
+	verdict_to_json(&x->v, NULL, &x->tj);
+	x->okey = orig_key(&x->r);
+	app_report_rec(&x->r, &x->rr);
+	app_verdict_rec(&x->v, &x->vr);
+	x->nch = 0;
+	x->chl = children(p, m, &x->r, &x->nch);
+}
+
+/* prep_free - what prep_make made; the names for the log line go to res first */
+static void prep_free(struct prep *x, struct proc_result *res)
+{
+	const struct verdict *v = &x->v;
+
+	str_copy(res->format, sizeof(res->format), report_format_name(x->r.format));
+	str_copy(res->verdict, sizeof(res->verdict), verdict_name(v->cls));
+	str_copy(res->host, sizeof(res->host), v->abused_host ? v->abused_host : v->abused_ip ? v->abused_ip : "-");
+	children_free(x->chl, x->nch);
+	app_report_rec_free(&x->rr);
+	free(x->okey);
+	buf_free(&x->pj);
+	buf_free(&x->tj);
+	report_free(&x->r);
+	verdict_free(&x->v);
+}
+
+/*
+ * store_in - the writes of one message inside a transaction the caller
+ * opened; DB_OK (res->outcome says stored, updated or duplicate; a
+ * duplicate wrote nothing), DB_BUSY or DB_ERROR (the caller rolls back)
+ */
+static int store_in(struct app_proc *p, const struct spool_msg *m, long long received_at, int reparse,
+		    struct prep *x, struct proc_result *res)
+{
+	const struct report *r = &x->r;
+	const struct db_report *rr = &x->rr.rec;
+	const struct db_verdict *v = &x->vr;
 	struct incident_change ch;
 	int existed = 0, done = 0, rc;
 	long long id = 0;
 
 	memset(&ch, 0, sizeof(ch));
-	if ((rc = db_begin(&p->db)) != DB_OK)
-		return rc;
-	rc = reports_insert_raw(&p->db, m->name, (long long)m->size, m->sha256, received_at,
-				r->flags, &id, &existed, &done);
+	/* a new message is one row write; an existing row is left alone (a
+	 * duplicate) or updated (pending from a crash, or a re-parse) */
+	rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, received_at, rr, v, x->okey,
+				 x->pj.data, x->tj.data, &id, &existed, &done);
 	if (rc != DB_OK)
-		goto fail;
+		return rc;
 	res->report_id = id;
 	if (existed && done && !reparse) {
 		/* which file holds the stored copy: only a different file that exists makes this one spare */
 		if (reports_by_sha(&p->db, m->sha256, &id, res->dup_of, sizeof(res->dup_of), NULL) != 1)
 			res->dup_of[0] = '\0';
-		db_rollback(&p->db);
 		res->outcome = PROC_DUPLICATE;
 		return DB_OK;
 	}
-	if ((rc = reports_store(&p->db, id, rr, v, okey, pjson, tjson)) != DB_OK)
-		goto fail;
+	if (existed && (rc = reports_store(&p->db, id, rr, v, x->okey, x->pj.data, x->tj.data)) != DB_OK)
+		return rc;
 	if (!(existed && done)) {
-		if ((rc = incident_attach(&p->db, p->cfg, id, rr, v, okey, &ch)) != DB_OK)
-			goto fail;
-		if (ch.id && (rc = reports_set_incident(&p->db, id, ch.id)) != DB_OK)
-			goto fail;
+		/* incident_attach links the report to its incident */
+		if ((rc = incident_attach(&p->db, p->cfg, id, rr, v, x->okey, &ch)) != DB_OK)
+			return rc;
 		if (ch.id && (rc = notify_enqueue(&p->db, p->cfg, &ch, id)) != DB_OK)
-			goto fail;
+			return rc;
 		if ((rc = notify_enqueue_ack(&p->db, p->cfg, r, id, ch.id)) != DB_OK)
-			goto fail;
+			return rc;
 		res->incident_id = ch.id;
 	}
-	if (nch && (rc = store_children(p, m, received_at, r, chl, nch)) != DB_OK)
-		goto fail;
-	if ((rc = db_commit(&p->db)) != DB_OK)
+	if (x->nch && (rc = store_children(p, m, received_at, r, x->chl, x->nch)) != DB_OK)
 		return rc;
 	res->outcome = existed && done ? PROC_UPDATED : PROC_STORED;
 	return DB_OK;
-fail:
-	db_rollback(&p->db);
-	return rc;
+}
+
+/* store - one message in a write transaction of its own; DB_OK, DB_BUSY or DB_ERROR */
+static int store(struct app_proc *p, const struct spool_msg *m, long long received_at, int reparse,
+		 struct prep *x, struct proc_result *res)
+{
+	int rc;
+
+	if ((rc = db_begin(&p->db)) != DB_OK)
+		return rc;
+	rc = store_in(p, m, received_at, reparse, x, res);
+	if (rc != DB_OK || res->outcome == PROC_DUPLICATE) {
+		db_rollback(&p->db);
+		return rc;
+	}
+	return db_commit(&p->db);
 }
 
 /*
@@ -259,50 +329,9 @@ static void duplicate(struct app_proc *p, const struct spool_msg *m, struct proc
 	spool_done(dir, m->name);
 }
 
-/* proc_message - one message, all the way */
-void proc_message(struct app_proc *p, const struct spool_msg *m, const char *data, size_t len,
-		  long long received_at, int reparse, struct proc_result *res)
+/* finish - the spool after the outcome of m is known (committed, or left pending) */
+static void finish(struct app_proc *p, const struct spool_msg *m, int rc, struct proc_result *res)
 {
-	struct report r;
-	struct verdict v;
-	struct app_report_rec rr;
-	struct db_verdict vr;
-	struct buf pj, tj;
-	struct proc_child *chl;
-	size_t nch = 0;
-	char *okey;
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	res->outcome = PROC_PENDING;
-	if (!p->have_db) {
-		msg_error("%s; message %s stays pending in the spool", p->dberr, m->name);
-		spool_release();
-		return;
-	}
-	report_init(&r);
-	verdict_init(&v);
-	parse_message(data, len, &r);
-	if (m->truncated) {
-		r.flags |= REPORT_F_TRUNCATED;
-		report_warn(&r, "message was larger than max_message_size and was stored truncated "
-			    "(%lld bytes received, %zu kept)", m->received, m->size);
-	}
-	trace_report(&r, &p->tconf, &p->env, &v);
-	buf_init(&pj, 0);
-	buf_init(&tj, 0);
-	report_to_json(&r, NULL, &pj);
-	verdict_to_json(&v, NULL, &tj);
-	okey = orig_key(&r);
-	app_report_rec(&r, &rr);
-	app_verdict_rec(&v, &vr);
-	chl = children(p, m, &r, &nch);
-	rc = store(p, m, received_at, reparse, &r, &rr.rec, &vr, okey, pj.data, tj.data, chl, nch, res);
-	children_free(chl, nch);
-	app_report_rec_free(&rr);
-	str_copy(res->format, sizeof(res->format), report_format_name(r.format));
-	str_copy(res->verdict, sizeof(res->verdict), verdict_name(v.cls));
-	str_copy(res->host, sizeof(res->host), v.abused_host ? v.abused_host : v.abused_ip ? v.abused_ip : "-");
 	if (rc != DB_OK) {
 		res->outcome = PROC_PENDING;
 		msg_error("database %s: %s; message %s stays pending (abusedesk reprocess --pending)",
@@ -314,12 +343,175 @@ void proc_message(struct app_proc *p, const struct spool_msg *m, const char *dat
 		/* already in cur/ (reprocess --all), or the move failed: the DB is right either way */
 		msg_debug("spool: %s not moved to cur/", m->name);
 	}
-	free(okey);
-	buf_free(&pj);
-	buf_free(&tj);
-	report_free(&r);
-	verdict_free(&v);
+}
+
+/* proc_message - one message, all the way */
+void proc_message(struct app_proc *p, const struct spool_msg *m, const char *data, size_t len,
+		  long long received_at, int reparse, struct proc_result *res)
+{
+	struct prep x;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->outcome = PROC_PENDING;
+	if (!p->have_db) {
+		msg_error("%s; message %s stays pending in the spool", p->dberr, m->name);
+		spool_release();
+		return;
+	}
+	prep_make(p, m, data, len, &x);
+	rc = store(p, m, received_at, reparse, &x, res);
+	prep_free(&x, res);
+	finish(p, m, rc, res);
 	spool_release();
+}
+
+/* now_ms - monotonic milliseconds */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void proc_batch_init(struct proc_batch *b, struct app_proc *p, size_t max, long max_ms, proc_batch_fn done,
+		     void *ctx)
+{
+	struct rlimit rl;
+
+	memset(b, 0, sizeof(*b));
+	b->p = p;
+	b->max = max ? max : 1;
+	/* each message of the batch keeps its spool file open (its lock) until the commit */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < b->max + 64)
+		b->max = rl.rlim_cur > 80 ? (size_t)rl.rlim_cur - 64 : 16;
+	b->max_ms = max_ms;
+	if (p->have_db && db_set_bulk(&p->db) != DB_OK)
+		msg_debug("database: cannot enlarge the page cache");
+	b->done = done;
+	b->ctx = ctx;
+	b->it = xcalloc(b->max, sizeof(*b->it));
+}
+
+/* one_alone - an item in a transaction of its own, from its spool file (its lock in it->fd) */
+static void one_alone(struct proc_batch *b, struct proc_batch_item *it)
+{
+	char path[4096];
+	char *data = NULL;
+	size_t len = 0;
+
+	if (spool_path(b->p->cfg->spool_dir, it->sub, it->m.name, path, sizeof(path)) == 0)
+		data = spool_read(path, &len);
+	if (data == NULL) {
+		memset(&it->res, 0, sizeof(it->res));
+		it->res.outcome = PROC_PENDING;
+		msg_error("cannot read back %s/%s; it stays pending", it->sub, it->m.name);
+	} else {
+		proc_message(b->p, &it->m, data, len, it->received_at, it->reparse, &it->res);
+		free(data);
+	}
+	if (it->fd >= 0)
+		close(it->fd);
+	it->fd = -1;
+	if (b->done)
+		b->done(b->ctx, it);
+}
+
+/* redo - the transaction failed: each message so far again, one transaction each */
+static void redo(struct proc_batch *b)
+{
+	msg_debug("database: a batch of %zu messages rolled back; storing them one by one", b->n);
+	for (size_t k = 0; k < b->n; k++)
+		one_alone(b, &b->it[k]);
+	b->n = 0;
+}
+
+void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char *sub, const char *data,
+		    size_t len, long long received_at, int reparse)
+{
+	struct app_proc *p = b->p;
+	struct proc_batch_item *it = &b->it[b->n];
+	struct prep x;
+	int rc;
+
+	memset(it, 0, sizeof(*it));
+	it->m = *m;
+	str_copy(it->sub, sizeof(it->sub), sub);
+	it->received_at = received_at;
+	it->reparse = reparse;
+	it->fd = spool_detach();
+	it->res.outcome = PROC_PENDING;
+	if (p->have_db && !b->open) {
+		if ((rc = db_begin(&p->db)) == DB_OK) {
+			b->open = 1;
+			b->t0 = now_ms();
+		}
+	}
+	if (!b->open) {
+		/* no database, or no transaction: the one-message path says why and leaves it pending */
+		proc_message(p, m, data, len, received_at, reparse, &it->res);
+		if (it->fd >= 0)
+			close(it->fd);
+		it->fd = -1;
+		if (b->done)
+			b->done(b->ctx, it);
+		return;
+	}
+	prep_make(p, m, data, len, &x);
+	rc = store_in(p, m, received_at, reparse, &x, &it->res);
+	prep_free(&x, &it->res);
+	if (rc != DB_OK) {
+		/* roll back and take every message of the batch on its own, this one last */
+		db_rollback(&p->db);
+		b->open = 0;
+		redo(b);
+		proc_message(p, m, data, len, received_at, reparse, &it->res);
+		if (it->fd >= 0)
+			close(it->fd);
+		it->fd = -1;
+		if (b->done)
+			b->done(b->ctx, it);
+		return;
+	}
+	b->n++;
+	if (b->n >= b->max || now_ms() - b->t0 >= b->max_ms)
+		proc_batch_flush(b);
+}
+
+int proc_batch_flush(struct proc_batch *b)
+{
+	struct app_proc *p = b->p;
+	int rc;
+
+	if (!b->open)
+		return 0;
+	b->open = 0;
+	if ((rc = db_commit(&p->db)) != DB_OK) {
+		msg_warn("database %s: a batch of %zu messages did not commit (%s); storing them one by one",
+			 p->db.path, b->n, rc == DB_BUSY ? "locked past db_busy_timeout" : db_errmsg(&p->db));
+		redo(b);
+		return -1;
+	}
+	for (size_t k = 0; k < b->n; k++) {
+		struct proc_batch_item *it = &b->it[k];
+
+		finish(p, &it->m, DB_OK, &it->res);
+		if (it->fd >= 0)
+			close(it->fd);
+		it->fd = -1;
+		if (b->done)
+			b->done(b->ctx, it);
+	}
+	b->n = 0;
+	return 0;
+}
+
+void proc_batch_free(struct proc_batch *b)
+{
+	proc_batch_flush(b);
+	free(b->it);
+	b->it = NULL;
 }
 
 /* proc_spooled - read the spooled message back and process it; the spool lock is held */

@@ -58,6 +58,56 @@ void proc_message(struct app_proc *p, const struct spool_msg *m, const char *dat
  * Any failure leaves it pending in the spool.
  */
 void proc_spooled(const struct config *cfg, const struct spool_msg *m);
+/*
+ * A batch: many messages in one write transaction (import, reprocess), so
+ * a commit and its sync are paid once per batch, not once per message.
+ * Each message is spooled and its lock held, as for proc_message; the
+ * batch keeps the locks until its commit. Only after the commit is a
+ * message moved to cur/ and reported to done(): a message counts as stored
+ * only once its batch committed. When a statement or the commit fails, the
+ * batch is rolled back and each of its messages is stored again in a
+ * transaction of its own, so one bad message costs only itself (it stays
+ * pending). A crash before the commit leaves the batch's files in new/:
+ * nothing of them is in the database, and a re-import or reprocess --pending
+ * records each once (the digest is the dedupe key).
+ */
+struct proc_batch_item {
+	struct spool_msg m;
+	char sub[4];                /* "new" or "cur": where the file is */
+	long long received_at;
+	int reparse;
+	int fd;                     /* the file's lock, held until the commit */
+	struct proc_result res;
+};
+
+/* called once per message when its outcome is final (committed, or pending) */
+typedef void (*proc_batch_fn)(void *ctx, const struct proc_batch_item *it);
+
+struct proc_batch {
+	struct app_proc *p;
+	struct proc_batch_item *it;
+	size_t n, max;              /* messages in the open transaction, the most before a commit */
+	long max_ms;                /* the longest a transaction stays open (others wait for it) */
+	long long t0;               /* when it began (monotonic ms) */
+	int open;
+	proc_batch_fn done;
+	void *ctx;
+};
+
+/* proc_batch_init - commit every max messages or max_ms milliseconds, whichever
+ * comes first (max is lowered to fit the open-files limit) */
+void proc_batch_init(struct proc_batch *b, struct app_proc *p, size_t max, long max_ms, proc_batch_fn done,
+		     void *ctx);
+/* proc_batch_add - as proc_message, for the spool file sub/m->name whose lock
+ * the caller holds (it passes to the batch); may commit the batch */
+void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char *sub, const char *data,
+		    size_t len, long long received_at, int reparse);
+/* proc_batch_flush - commit the open batch and report each message; 0, or -1
+ * when the commit failed (each message was then stored on its own) */
+int proc_batch_flush(struct proc_batch *b);
+/* proc_batch_free - flush, then free */
+void proc_batch_free(struct proc_batch *b);
+
 /* proc_log - the one log line per message */
 void proc_log(const struct proc_result *res);
 

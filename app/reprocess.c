@@ -12,6 +12,9 @@
  *   --all       also every processed message in cur/: re-parse and re-trace
  *               with this version; rebuilds a lost database from the spool
  *               (every file in cur/, however old)
+ *
+ * Messages are committed in batches (proc_batch): counted, and moved to
+ * cur/, once their batch committed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +36,7 @@ struct rp {
 	struct reprocess_counts *n;
 	reprocess_progress_fn progress;
 	void *ctx;
+	struct proc_batch b;
 	const char *sub;
 	int reparse;
 	int reconcile;             /* cur/ reconcile: only files no report names */
@@ -40,13 +44,35 @@ struct rp {
 	long checked;              /* recent cur/ files looked up */
 };
 
+/* done - a message's outcome, once its batch committed (or it was left pending) */
+static void done(void *ctx, const struct proc_batch_item *it)
+{
+	struct rp *rp = ctx;
+	const struct proc_result *res = &it->res;
+	int reconciled = strcmp(it->sub, "cur") == 0 && !it->reparse;
+
+	if (reconciled && res->outcome == PROC_DUPLICATE && strcmp(res->dup_of, it->m.name) == 0)
+		return; /* recorded after our look-up: nothing to do */
+	if (reconciled && res->outcome == PROC_STORED)
+		msg_warn("reprocess: %s was in cur/ but no report named it; recorded", it->m.name);
+	if (res->outcome == PROC_PENDING)
+		rp->n->pending++;
+	else if (res->outcome == PROC_DUPLICATE)
+		rp->n->dup++;
+	else
+		rp->n->done++;
+	if (msg_verbose)
+		proc_log(res);
+	if (rp->progress)
+		rp->progress(rp->ctx, rp->n);
+}
+
 /* one - process spool file sub/name (spool_list callback) */
 static int one(void *ctx, const char *name)
 {
 	struct rp *rp = ctx;
 	char path[4096];
 	struct spool_msg m;
-	struct proc_result res;
 	size_t len;
 	char *data;
 	int rc;
@@ -77,22 +103,8 @@ static int one(void *ctx, const char *name)
 		return -1;
 	}
 	spool_msg_load(name, data, len, &m);
-	proc_message(rp->p, &m, data, len, spool_name_time(name), rp->reparse, &res);
+	proc_batch_add(&rp->b, &m, rp->sub, data, len, spool_name_time(name), rp->reparse);
 	free(data);
-	if (rp->reconcile && res.outcome == PROC_DUPLICATE && strcmp(res.dup_of, name) == 0)
-		return -1; /* recorded after our look-up: nothing to do */
-	if (rp->reconcile && res.outcome == PROC_STORED)
-		msg_warn("reprocess: %s was in cur/ but no report named it; recorded", name);
-	if (res.outcome == PROC_PENDING)
-		rp->n->pending++;
-	else if (res.outcome == PROC_DUPLICATE)
-		rp->n->dup++;
-	else
-		rp->n->done++;
-	if (msg_verbose)
-		proc_log(&res);
-	if (rp->progress)
-		rp->progress(rp->ctx, rp->n);
 	return 0;
 }
 
@@ -114,6 +126,7 @@ static void reconcile(struct rp *rp)
 	rp->reconcile = 1;
 	rp->sub = "cur";
 	rc = spool_list(dir, "cur", one, rp);
+	proc_batch_flush(&rp->b);
 	rp->reconcile = 0;
 	if (rc < 0) {
 		msg_warn("spool %s/cur: cannot list", dir);
@@ -129,6 +142,7 @@ int app_reprocess(struct app_proc *p, int all, struct reprocess_counts *n, repro
 {
 	const char *dir = p->cfg->spool_dir;
 	struct rp rp;
+	int rc;
 
 	memset(n, 0, sizeof(*n));
 	memset(&rp, 0, sizeof(rp));
@@ -136,6 +150,12 @@ int app_reprocess(struct app_proc *p, int all, struct reprocess_counts *n, repro
 	rp.n = n;
 	rp.progress = progress;
 	rp.ctx = ctx;
+	proc_batch_init(&rp.b, p, REPROCESS_BATCH, REPROCESS_BATCH_MS, done, &rp);
+	if (all) {
+		long k = spool_count(dir, "cur"), j = spool_count(dir, "new");
+
+		n->total = (k > 0 ? k : 0) + (j > 0 ? j : 0);
+	}
 	if (spool_clean_tmp(dir, 3600) > 0)
 		msg_info("reprocess: removed stale partial files from %s/tmp", dir);
 	if (all) {
@@ -143,13 +163,16 @@ int app_reprocess(struct app_proc *p, int all, struct reprocess_counts *n, repro
 		rp.reparse = 1;
 		if (spool_list(dir, "cur", one, &rp) < 0)
 			msg_warn("spool %s/cur: cannot list", dir);
+		proc_batch_flush(&rp.b);
 	} else {
 		/* reconcile cur/ against the database: a file there that no report names lost its commit */
 		reconcile(&rp);
 	}
 	rp.sub = "new";
 	rp.reparse = 0;
-	if (spool_list(dir, "new", one, &rp) < 0) {
+	rc = spool_list(dir, "new", one, &rp);
+	proc_batch_free(&rp.b);
+	if (rc < 0) {
 		msg_error("spool %s/new: cannot list it (is spool_dir right?)", dir);
 		return -1;
 	}

@@ -9,9 +9,14 @@
 
 struct reprocess_counts {
 	long done, pending, dup, failed, busy;
+	long total;                /* --all: the files in cur/ and new/ at the start; else 0 */
 };
 
-/* called after each message processed */
+/* a commit every REPROCESS_BATCH messages or REPROCESS_BATCH_MS, whichever first */
+#define REPROCESS_BATCH    500
+#define REPROCESS_BATCH_MS 500
+
+/* called after each message, once its batch committed */
 typedef void (*reprocess_progress_fn)(void *ctx, const struct reprocess_counts *n);
 
 /*

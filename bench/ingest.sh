@@ -1,6 +1,7 @@
 # ingest.sh - bench/run.sh part 2: the pipe path (fork/exec, spool with
-# fsync, parse, trace, SQLite commit) against the bare catspool floor, 50
-# concurrent deliveries with an exact count, and bulk mbox import.
+# fsync, parse, trace, SQLite commit) against the bare catspool floor with
+# 1, 2, 4 and 8 concurrent sources, 50 concurrent deliveries with an exact
+# count, and bulk mbox import.
 # Sourced by bench/run.sh (bash).
 
 # mkconf DIR - a configuration and an initialised database under DIR
@@ -60,6 +61,16 @@ lat_row ingest.serial "ingest one message, serial" 1 "$W/l1.list" "$FLOOR" \
 INGEST_EMPTY=$L_P50
 lat_row ingest.p8 "ingest, 8 concurrent processes" 8 "$W/l8.list" "$FLOOR8" \
 	"$BIN" -q -c "$W/ing1/conf" ingest
+# 2 and 4 concurrent sources (the throughput curve: 1, 2, 4, 8), each against its own floor
+sed -n "$((N_LAT1 + N_LAT8 + 1)),$((N_LAT1 + N_LAT8 + N_LAT24))p" "$W/mix.list" >"$W/l2.list"
+sed -n "$((N_LAT1 + N_LAT8 + N_LAT24 + 1)),$((N_LAT1 + N_LAT8 + 2 * N_LAT24))p" "$W/mix.list" >"$W/l4.list"
+for P in 2 4; do
+	mkdir -p "$W/floor$P/tmp" "$W/floor$P/new"
+	lat_row ingest.floor$P "floor: catspool, $P concurrent" $P "$W/l$P.list" "" "$TOOLS/catspool" "$W/floor$P"
+	eval "FLOOR$P=\$L_P50"
+	lat_row ingest.p$P "ingest, $P concurrent processes" $P "$W/l$P.list" "$L_P50" \
+		"$BIN" -q -c "$W/ing1/conf" ingest
+done
 "$TOOLS/lat" -P 1 -- "$BIN" -q -c "$W/ing1/conf" --version </dev/null >/dev/null 2>&1
 sed -n 1,50p "$W/l1.list" >"$W/l50v.list"
 l=$("$TOOLS/lat" -P 1 -- "$BIN" --version <"$W/l50v.list" 2>/dev/null | tail -n 1)
@@ -85,10 +96,17 @@ row ingest.c50.count "ingest, 50 concurrent: recorded exactly once" \
 section "import"
 "$TOOLS/gen" --seed 2 --count "$N_MBOX" --mbox "$W/import.mbox" || exit 2
 mkconf "$W/imp"
-tm "$W/imp.tm" "$BIN" -q -c "$W/imp/conf" import mbox "$W/import.mbox" >"$W/imp.out" 2>&1
-wall=$(field "$W/imp.tm" 1)
-GOT=$(sqlite3 "$W/imp/db/ad.db" "SELECT count(*) FROM reports" 2>/dev/null)
-row import.mbox "bulk import of a $N_MBOX-message mbox ($(calc "$(stat -c %s "$W/import.mbox") / 1048576") MB)" \
-	"$(num "$(calc "$N_MBOX / ($wall > 0 ? $wall : 0.001)")") msg/s ($wall s wall; $GOT reports recorded)" \
-	"-" "$([ "$GOT" = "$N_MBOX" ] && echo "all recorded" || echo "MISSED: $GOT of $N_MBOX recorded")" \
-	"abusedesk import mbox W/import.mbox"
+# import_row ID NAME CONF GOT_CMD - time `import mbox` of W/import.mbox into CONF and add the row
+import_row() {
+	local id=$1 name=$2 conf=$3 got_cmd=$4 wall cpu rate got
+	tm "$W/$id.tm" "$BIN" -q -c "$conf" import mbox "$W/import.mbox" >"$W/$id.out" 2>&1
+	wall=$(field "$W/$id.tm" 1)
+	cpu=$(calc "$(field "$W/$id.tm" 2) + $(field "$W/$id.tm" 3)")
+	rate=$(calc "$N_MBOX / ($wall > 0 ? $wall : 0.001)")
+	got=$(eval "$got_cmd" 2>/dev/null)
+	row "$id" "$name: bulk import of a $N_MBOX-message mbox ($(calc "$(stat -c %s "$W/import.mbox") / 1048576") MB)" \
+		"$(num "$rate") msg/s ($wall s wall; $(num "$(calc "$N_MBOX / ($cpu > 0 ? $cpu : 0.001)")") msg/s per core of the import process); $([ "$got" = "$N_MBOX" ] && echo "all recorded" || echo "$got of $N_MBOX recorded")" \
+		">= 5,000 msg/s" "$([ "$got" = "$N_MBOX" ] && status "$rate" '>=' 5000 || echo "BROKEN: $got of $N_MBOX recorded")" \
+		"abusedesk -q -c W/${conf#"$W"/} import mbox W/import.mbox"
+}
+import_row import.mbox "SQLite" "$W/imp/conf" "sqlite3 '$W/imp/db/ad.db' 'SELECT count(*) FROM reports'"

@@ -5,27 +5,29 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include "../app/reprocess.h"
 #include "../ingest/privs.h"
 #include "../util/msg.h"
 #include "cli.h"
+#include "progress.h"
 
-/* progress - "reprocess: N messages" on a terminal, every 50 */
+/* progress - the line on a terminal (--all: out of the files counted at the start) */
 static void progress(void *ctx, const struct reprocess_counts *n)
 {
 	long k = n->done + n->dup + n->pending;
+	char extra[96];
 
-	if (k % 50 == 0)
-		fprintf(stderr, "\rreprocess: %ld messages", k);
+	snprintf(extra, sizeof(extra), "%ld processed, %ld duplicates, %ld pending", n->done, n->dup, n->pending);
+	progress_show(ctx, k, n->total, -1, extra, k == 1);
 }
 
 int cmd_reprocess(struct cli *c, int argc, char **argv)
 {
 	struct app_proc p;
 	struct reprocess_counts n;
-	int all = -1, tty, rc;
+	struct progress pr;
+	int all = -1, rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--pending") == 0)
@@ -47,18 +49,17 @@ int cmd_reprocess(struct cli *c, int argc, char **argv)
 			return EX_NOPERM;
 		}
 	}
-	tty = isatty(STDERR_FILENO);
+	progress_init(&pr, "reprocess");
 	proc_open(&p, &c->cfg);
 	if (!p.have_db) {
 		msg_error("%s", p.dberr);
 		return EX_UNAVAILABLE;
 	}
-	rc = app_reprocess(&p, all, &n, tty ? progress : NULL, NULL);
+	rc = app_reprocess(&p, all, &n, pr.tty ? progress : NULL, &pr);
 	proc_close(&p);
 	if (rc < 0)
 		return EX_IOERR;
-	if (tty)
-		fputc('\n', stderr);
+	progress_end(&pr);
 	printf("reprocess: %ld processed, %ld duplicates, %ld still pending, %ld unreadable, %ld busy\n",
 	       n.done, n.dup, n.pending, n.failed, n.busy);
 	return n.pending || n.failed ? EX_TEMPFAIL : EX_OK;

@@ -10,8 +10,61 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../util/mem.h"
 #include "../util/str.h"
 #include "db_int.h"
+
+/*
+ * The statement cache: db_finalize keeps a statement (cleared) and the next
+ * db_prepare of the same text on the connection takes it back, so the same
+ * statements run for every message of an import are parsed once. A statement
+ * in use is not shared: preparing its text again meanwhile makes another.
+ * When every slot is taken, an idle one is replaced, in turn.
+ */
+#define DB_CACHE_SLOTS 64
+#define DB_CACHE_SQL_MAX 8192     /* longer texts (built per call) are not kept */
+
+struct db_cache_ent {
+	unsigned long hash;
+	char *sql;
+	struct db_stmt *st;
+	int busy;                 /* handed out, not finalized yet */
+};
+
+struct db_cache {
+	struct db_cache_ent e[DB_CACHE_SLOTS];
+	unsigned next;            /* the next slot to replace */
+};
+
+/* sql_hash - FNV-1a of the text and its length */
+static unsigned long sql_hash(const char *s, size_t *len)
+{
+	unsigned long h = 2166136261UL;
+	const char *p = s;
+
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619UL;
+	*len = (size_t)(p - s);
+	return h;
+}
+
+/* cache_drop - finalize every kept statement of d */
+static void cache_drop(struct db *d)
+{
+	struct db_cache *c = d->cache;
+
+	if (c == NULL)
+		return;
+	d->cache = NULL;          /* closing: the drivers need not free server-side copies */
+	for (int i = 0; i < DB_CACHE_SLOTS; i++) {
+		if (c->e[i].st) {
+			c->e[i].st->slot = 0;
+			c->e[i].st->drv->finalize(c->e[i].st);
+		}
+		free(c->e[i].sql);
+	}
+	free(c);
+}
 
 /* db_now - wall clock, or ABUSEDESK_NOW for reproducible tests */
 long long db_now(void)
@@ -49,6 +102,8 @@ int db_open(struct db *d, const char *path, long busy_seconds, int create, char 
 void db_close(struct db *d)
 {
 	if (d->drv && d->h)
+		cache_drop(d);
+	if (d->drv && d->h)
 		d->drv->close(d);
 	d->h = NULL;
 }
@@ -60,7 +115,48 @@ int db_dialect(const struct db *d)
 
 struct db_stmt *db_prepare(struct db *d, const char *sql)
 {
-	return d->drv->prepare(d, sql);
+	struct db_cache *c = d->cache;
+	struct db_cache_ent *e = NULL;
+	struct db_stmt *st;
+	unsigned long h;
+	size_t len;
+	int i;
+
+	if (c == NULL)
+		c = d->cache = xcalloc(1, sizeof(*c));
+	h = sql_hash(sql, &len);
+	for (i = 0; i < DB_CACHE_SLOTS; i++) {
+		e = &c->e[i];
+		if (e->st && !e->busy && e->hash == h && strcmp(e->sql, sql) == 0) {
+			e->busy = 1;
+			return e->st;
+		}
+	}
+	if ((st = d->drv->prepare(d, sql)) == NULL)
+		return NULL;
+	st->slot = 0;
+	if (len > DB_CACHE_SQL_MAX)
+		return st;
+	/* a free slot, else the next idle one in turn */
+	for (e = NULL, i = 0; i < DB_CACHE_SLOTS && e == NULL; i++)
+		if (c->e[i].st == NULL)
+			e = &c->e[i];
+	for (i = 0; i < DB_CACHE_SLOTS && e == NULL; i++, c->next = (c->next + 1) % DB_CACHE_SLOTS)
+		if (!c->e[c->next].busy)
+			e = &c->e[c->next];
+	if (e == NULL)
+		return st;
+	if (e->st) {
+		e->st->slot = 0;
+		e->st->drv->finalize(e->st);
+		free(e->sql);
+	}
+	e->hash = h;
+	e->sql = xstrdup(sql);
+	e->st = st;
+	e->busy = 1;
+	st->slot = (int)(e - c->e) + 1;
+	return st;
 }
 
 int db_step(struct db *d, struct db_stmt *st)
@@ -75,8 +171,17 @@ void db_reset(struct db_stmt *st)
 
 void db_finalize(struct db_stmt *st)
 {
-	if (st)
-		st->drv->finalize(st);
+	struct db_cache *c;
+
+	if (st == NULL)
+		return;
+	c = st->d->cache;
+	if (st->slot && c && c->e[st->slot - 1].st == st) {
+		st->drv->clear(st);
+		c->e[st->slot - 1].busy = 0;
+		return;
+	}
+	st->drv->finalize(st);
 }
 
 /* db_errmsg - see db.h */
@@ -212,6 +317,12 @@ long long db_last_id(struct db *d)
 int db_set_durable(struct db *d)
 {
 	return d->drv->set_durable(d);
+}
+
+/* db_set_bulk - see db.h (PostgreSQL: the server's own buffers; nothing to set) */
+int db_set_bulk(struct db *d)
+{
+	return db_dialect(d) == DB_SQLITE ? db_exec(d, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY") : DB_OK;
 }
 
 /* db_flush - every committed transaction into the database itself */

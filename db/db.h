@@ -24,6 +24,7 @@ struct db {
 	const struct db_driver *drv;  /* the backend: db/ only (db_int.h) */
 	void *h;            /* the backend's connection: db/ only (db_int.h) */
 	void *x;            /* the backend's other state: db/ only */
+	void *cache;        /* prepared statements kept for reuse: db/ only (db.c) */
 	long busy_ms;       /* deadline for one lock wait */
 	char path[4096];
 	char err[256];      /* the last failure's message, kept across the rollback (db_errmsg) */
@@ -53,6 +54,12 @@ void db_rollback(struct db *d);
 /* db_set_durable - every commit is on the disk when it returns (a crash
  * after it cannot lose it); 0 or DB_ERROR */
 int db_set_durable(struct db *d);
+
+/* db_set_bulk - the connection writes transactions of many messages
+ * (import, reprocess): SQLite keeps up to 64 MB of pages in memory so
+ * a batch's pages are not spilled to the WAL before its commit, and its
+ * statement journals in memory rather than in temporary files; 0 or DB_ERROR */
+int db_set_bulk(struct db *d);
 
 /* db_flush - write every committed transaction into the database file
  * itself (after a bulk load without durable commits); DB_OK or DB_ERROR */

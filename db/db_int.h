@@ -33,6 +33,7 @@
 struct db_stmt {
 	const struct db_driver *drv;
 	struct db *d;
+	int slot;           /* its place in d's statement cache plus one, 0 when not kept */
 };
 
 /* db_driver - one backend: the functions db.c dispatches to */
@@ -65,6 +66,9 @@ struct db_driver {
 	const char *(*errmsg)(struct db *d);
 	int (*set_durable)(struct db *d);
 	int (*flush)(struct db *d);
+	/* clear - a statement db_finalize keeps for the next db_prepare of the
+	 * same text: reset, every parameter unbound (NULL) again */
+	void (*clear)(struct db_stmt *st);
 };
 
 extern const struct db_driver db_driver_sqlite;
@@ -87,7 +91,9 @@ struct db_stmt *db_prepare(struct db *d, const char *sql);
 int db_step(struct db *d, struct db_stmt *st);
 /* db_reset - ready to run again; the bindings stay */
 void db_reset(struct db_stmt *st);
-/* db_finalize - free; NULL is fine */
+/* db_finalize - free; NULL is fine. A statement is kept (cleared) for the
+ * next db_prepare of the same text on that connection, so a loop that
+ * prepares the same statements for each message parses each once */
 void db_finalize(struct db_stmt *st);
 /* db_result - a step's or exec's code as DB_OK (done, row), DB_BUSY or DB_ERROR */
 int db_result(int rc);

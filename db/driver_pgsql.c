@@ -10,7 +10,12 @@
  * Statements: '?', '?N' and ':name' are rewritten to $1..$n once at
  * prepare; values go as text (integers typed int8, blobs as binary bytea)
  * through PQexecParams at the first db_step, whose result the following
- * steps walk row by row. A lock or serialization failure is DB_BUSY.
+ * steps walk row by row. A statement db.c keeps for reuse (its cache) is
+ * prepared on the server at its first run (PQprepare, with the parameter
+ * types of that run) and later runs with the same types use it
+ * (PQexecPrepared): the server parses and plans it once per connection.
+ * A run with other types goes through PQexecParams as before. A lock or
+ * serialization failure is DB_BUSY.
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -47,6 +52,9 @@ static struct {
 	PGresult *(*exec)(PGconn *, const char *);
 	PGresult *(*execParams)(PGconn *, const char *, int, const Oid *, const char *const *,
 				const int *, const int *, int);
+	PGresult *(*prepare)(PGconn *, const char *, const char *, int, const Oid *);
+	PGresult *(*execPrepared)(PGconn *, const char *, int, const char *const *, const int *,
+				  const int *, int);
 	int (*resultStatus)(const PGresult *);
 	char *(*resultErrorField)(const PGresult *, int);
 	char *(*resultErrorMessage)(const PGresult *);
@@ -81,6 +89,7 @@ static int pq_load(char *err, size_t errlen)
 	PQ(connectdbParams, "PQconnectdbParams"); PQ(status, "PQstatus");
 	PQ(errorMessage, "PQerrorMessage"); PQ(finish, "PQfinish"); PQ(exec, "PQexec");
 	PQ(execParams, "PQexecParams"); PQ(resultStatus, "PQresultStatus");
+	PQ(prepare, "PQprepare"); PQ(execPrepared, "PQexecPrepared");
 	PQ(resultErrorField, "PQresultErrorField"); PQ(resultErrorMessage, "PQresultErrorMessage");
 	PQ(clear, "PQclear"); PQ(ntuples, "PQntuples"); PQ(nfields, "PQnfields");
 	PQ(fname, "PQfname"); PQ(ftype, "PQftype"); PQ(getvalue, "PQgetvalue");
@@ -100,6 +109,7 @@ missing:
 /* the connection's state besides the PGconn (d->x) */
 struct pg_state {
 	long long changes;
+	unsigned long names;            /* server-side statements prepared so far */
 };
 
 struct pg_stmt {
@@ -110,6 +120,9 @@ struct pg_stmt {
 	int len[DB_MAX_PARAMS];
 	int fmt[DB_MAX_PARAMS];
 	Oid type[DB_MAX_PARAMS];
+	Oid type0[DB_MAX_PARAMS];       /* the types prepare gave, restored by pg_clear */
+	char pname[24];                 /* prepared on the server under this name ("" not) */
+	Oid ptype[DB_MAX_PARAMS];       /* ... with these parameter types */
 	char names[DB_MAX_PARAMS][32];
 	PGresult *res;
 	int row, nrows;
@@ -267,6 +280,7 @@ static struct db_stmt *pg_prepare(struct db *d, const char *sql)
 				s->type[i] = OID_TEXT;
 		}
 	}
+	memcpy(s->type0, s->type, sizeof(s->type));
 	s->row = -1;
 	return &s->base;
 }
@@ -296,8 +310,26 @@ static int pg_step(struct db *d, struct db_stmt *st)
 			return DB_ROW;
 		return DB_DONE;
 	}
-	s->res = pq.execParams(CONN(d), s->sql, s->nparams, s->type, (const char *const *)s->val,
-			       s->len, s->fmt, 0);
+	if (st->slot && !s->pname[0]) {
+		/* kept by db.c's cache: prepare it on the server once */
+		char name[24];
+		PGresult *r;
+
+		snprintf(name, sizeof(name), "ad%lu", ++ps->names);
+		r = pq.prepare(CONN(d), name, s->sql, s->nparams, s->type);
+		if (r && pq.resultStatus(r) == PGRES_COMMAND_OK) {
+			str_copy(s->pname, sizeof(s->pname), name);
+			memcpy(s->ptype, s->type, sizeof(s->ptype));
+		}
+		if (r)
+			pq.clear(r);
+	}
+	if (s->pname[0] && memcmp(s->ptype, s->type, sizeof(Oid) * (size_t)s->nparams) == 0)
+		s->res = pq.execPrepared(CONN(d), s->pname, s->nparams, (const char *const *)s->val, s->len,
+					 s->fmt, 0);
+	else
+		s->res = pq.execParams(CONN(d), s->sql, s->nparams, s->type, (const char *const *)s->val,
+				       s->len, s->fmt, 0);
 	rs = s->res ? pq.resultStatus(s->res) : -1;
 	if (rs == PGRES_TUPLES_OK) {
 		s->nrows = pq.ntuples(s->res);
@@ -322,12 +354,38 @@ static void pg_reset(struct db_stmt *st)
 	clear_result(PS(st));
 }
 
+/* pg_clear - no result, no values, the types of prepare: as pg_prepare left it */
+static void pg_clear(struct db_stmt *st)
+{
+	struct pg_stmt *s = PS(st);
+	int i;
+
+	clear_result(s);
+	for (i = 0; i < DB_MAX_PARAMS; i++) {
+		free(s->val[i]);
+		s->val[i] = NULL;
+		s->len[i] = 0;
+		s->fmt[i] = 0;
+	}
+	memcpy(s->type, s->type0, sizeof(s->type));
+}
+
 static void pg_finalize(struct db_stmt *st)
 {
 	struct pg_stmt *s = PS(st);
 	int i;
 
 	clear_result(s);
+	/* replaced in db.c's cache: free the server's copy (at close the
+	 * connection's end frees them all, and db.c has dropped its cache) */
+	if (s->pname[0] && s->base.d->cache != NULL) {
+		char sql[48];
+		PGresult *r;
+
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->pname);
+		if ((r = pq.exec(CONN(s->base.d), sql)) != NULL)
+			pq.clear(r);
+	}
 	for (i = 0; i < DB_MAX_PARAMS; i++)
 		free(s->val[i]);
 	free(s->sql);
@@ -533,4 +591,5 @@ const struct db_driver db_driver_pgsql = {
 	pg_exec, pg_begin, pg_in_txn, pg_bind_text, pg_bind_int, pg_bind_null, pg_bind_blob,
 	pg_bind_index, pg_bind_count, pg_col_text, pg_col_int, pg_col_blob, pg_col_type,
 	pg_col_count, pg_col_name, pg_changes, pg_last_id, pg_errmsg, pg_set_durable, pg_flush,
+	pg_clear,
 };

@@ -268,6 +268,13 @@ static void sq_finalize(struct db_stmt *st)
 	free(st);
 }
 
+/* sq_clear - reset and unbind, for the statement cache */
+static void sq_clear(struct db_stmt *st)
+{
+	sqlite3_reset(ST(st));
+	sqlite3_clear_bindings(ST(st));
+}
+
 static int sq_exec(struct db *d, const char *sql)
 {
 	char *emsg = NULL;
@@ -396,6 +403,7 @@ const struct db_driver db_driver_sqlite = {
 	sq_exec, sq_begin, sq_in_txn, sq_bind_text, sq_bind_int, sq_bind_null, sq_bind_blob,
 	sq_bind_index, sq_bind_count, sq_col_text, sq_col_int, sq_col_blob, sq_col_type,
 	sq_col_count, sq_col_name, sq_changes, sq_last_id, sq_errmsg, sq_set_durable, sq_flush,
+	sq_clear,
 };
 
 /* sql_in_net - SQL ad_in_net(ip, cidr): 1 when the address is in the network */

@@ -169,6 +169,67 @@ static int clear_children(struct db *d, long long id)
 	return DB_OK;
 }
 
+/* the parsed columns, in the order bind_parsed binds them */
+#define PARSED_COLS "flags, parser_version, message_id, from_addr, subject, format, feedback_type," \
+	" user_agent, reporter, reporting_mta, arrival_at, source_ip, source_port, original_mail_from," \
+	" orig_message_id, orig_from, orig_subject, orig_date, orig_headers_only, orig_key, orig_headers," \
+	" verdict, confidence, rule, abused_ip, abused_host, owner, egress_ip, injector_ip, auth_user," \
+	" nat_inside, explanation, warnings, parse_json, trace_json"
+#define PARSED_NCOLS 35
+
+/* bind_parsed - the PARSED_COLS values from parameter *i on */
+static void bind_parsed(struct db_stmt *st, int *i, const struct db_report *r, const struct db_verdict *v,
+			const char *orig_key, const char *parse_json, const char *trace_json)
+{
+	db_bind_int(st, (*i)++, r->flags);
+	db_bind_int(st, (*i)++, PARSER_VERSION);
+	db_bind_text(st, (*i)++, r->message_id);
+	db_bind_text(st, (*i)++, r->from);
+	db_bind_text(st, (*i)++, r->subject);
+	db_bind_text(st, (*i)++, r->format);
+	db_bind_text(st, (*i)++, r->feedback_type);
+	db_bind_text(st, (*i)++, r->user_agent);
+	db_bind_text(st, (*i)++, r->reporter);
+	db_bind_text(st, (*i)++, r->reporting_mta);
+	db_bind_pos(st, (*i)++, r->arrival);
+	db_bind_text(st, (*i)++, r->source_ip);
+	db_bind_pos(st, (*i)++, r->source_port);
+	db_bind_text(st, (*i)++, r->original_mail_from);
+	db_bind_text(st, (*i)++, r->orig_message_id);
+	db_bind_text(st, (*i)++, r->orig_from);
+	db_bind_text(st, (*i)++, r->orig_subject);
+	db_bind_text(st, (*i)++, r->orig_date);
+	db_bind_int(st, (*i)++, r->orig_headers_only);
+	db_bind_text(st, (*i)++, orig_key);
+	db_bind_text(st, (*i)++, r->orig_headers);
+	db_bind_text(st, (*i)++, v ? v->cls : NULL);
+	db_bind_text(st, (*i)++, v ? v->confidence : NULL);
+	db_bind_text(st, (*i)++, v ? v->rule : NULL);
+	db_bind_text(st, (*i)++, v ? v->abused_ip : NULL);
+	db_bind_text(st, (*i)++, v ? v->abused_host : NULL);
+	db_bind_text(st, (*i)++, v ? v->owner : NULL);
+	db_bind_text(st, (*i)++, v ? v->egress_ip : NULL);
+	db_bind_text(st, (*i)++, v ? v->injector_ip : NULL);
+	db_bind_text(st, (*i)++, v ? v->auth_user : NULL);
+	db_bind_text(st, (*i)++, v ? v->nat_inside : NULL);
+	db_bind_text(st, (*i)++, v ? v->explanation : NULL);
+	db_bind_text(st, (*i)++, r->warnings && *r->warnings ? r->warnings : NULL);
+	db_bind_text(st, (*i)++, parse_json);
+	db_bind_text(st, (*i)++, trace_json);
+}
+
+/* store_parts - the hops, recipients and items of report id (none there yet) */
+static int store_parts(struct db *d, long long id, const struct db_report *r)
+{
+	int rc;
+
+	if ((rc = store_hops(d, id, r)) != DB_OK || (rc = store_rcpts(d, id, r)) != DB_OK ||
+	    (rc = store_items(d, id, "rcpt_to", &r->rcpt_to)) != DB_OK ||
+	    (rc = store_items(d, id, "domain", &r->domains)) != DB_OK)
+		return rc;
+	return store_items(d, id, "uri", &r->uris);
+}
+
 int reports_store(struct db *d, long long id, const struct db_report *r, const struct db_verdict *v,
 		  const char *orig_key, const char *parse_json, const char *trace_json)
 {
@@ -185,52 +246,52 @@ int reports_store(struct db *d, long long id, const struct db_report *r, const s
 			   " warnings=?, parse_json=?, trace_json=? WHERE id=?");
 	if (st == NULL)
 		return DB_ERROR;
-	db_bind_int(st, i++, r->flags);
-	db_bind_int(st, i++, PARSER_VERSION);
-	db_bind_text(st, i++, r->message_id);
-	db_bind_text(st, i++, r->from);
-	db_bind_text(st, i++, r->subject);
-	db_bind_text(st, i++, r->format);
-	db_bind_text(st, i++, r->feedback_type);
-	db_bind_text(st, i++, r->user_agent);
-	db_bind_text(st, i++, r->reporter);
-	db_bind_text(st, i++, r->reporting_mta);
-	db_bind_pos(st, i++, r->arrival);
-	db_bind_text(st, i++, r->source_ip);
-	db_bind_pos(st, i++, r->source_port);
-	db_bind_text(st, i++, r->original_mail_from);
-	db_bind_text(st, i++, r->orig_message_id);
-	db_bind_text(st, i++, r->orig_from);
-	db_bind_text(st, i++, r->orig_subject);
-	db_bind_text(st, i++, r->orig_date);
-	db_bind_int(st, i++, r->orig_headers_only);
-	db_bind_text(st, i++, orig_key);
-	db_bind_text(st, i++, r->orig_headers);
-	db_bind_text(st, i++, v ? v->cls : NULL);
-	db_bind_text(st, i++, v ? v->confidence : NULL);
-	db_bind_text(st, i++, v ? v->rule : NULL);
-	db_bind_text(st, i++, v ? v->abused_ip : NULL);
-	db_bind_text(st, i++, v ? v->abused_host : NULL);
-	db_bind_text(st, i++, v ? v->owner : NULL);
-	db_bind_text(st, i++, v ? v->egress_ip : NULL);
-	db_bind_text(st, i++, v ? v->injector_ip : NULL);
-	db_bind_text(st, i++, v ? v->auth_user : NULL);
-	db_bind_text(st, i++, v ? v->nat_inside : NULL);
-	db_bind_text(st, i++, v ? v->explanation : NULL);
-	db_bind_text(st, i++, r->warnings && *r->warnings ? r->warnings : NULL);
-	db_bind_text(st, i++, parse_json);
-	db_bind_text(st, i++, trace_json);
+	bind_parsed(st, &i, r, v, orig_key, parse_json, trace_json);
 	db_bind_int(st, i++, id);
 	rc = db_step(d, st);
 	db_finalize(st);
 	if (rc != DB_DONE)
 		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
-	if ((rc = clear_children(d, id)) != DB_OK || (rc = store_hops(d, id, r)) != DB_OK ||
-	    (rc = store_rcpts(d, id, r)) != DB_OK ||
-	    (rc = store_items(d, id, "rcpt_to", &r->rcpt_to)) != DB_OK ||
-	    (rc = store_items(d, id, "domain", &r->domains)) != DB_OK)
+	if ((rc = clear_children(d, id)) != DB_OK)
 		return rc;
-	return store_items(d, id, "uri", &r->uris);
+	return store_parts(d, id, r);
+}
+
+int reports_insert_done(struct db *d, const char *spool_name, long long size, const char *sha256,
+			long long received_at, const struct db_report *r, const struct db_verdict *v,
+			const char *orig_key, const char *parse_json, const char *trace_json, long long *id,
+			int *existed, int *done)
+{
+	struct db_stmt *st;
+	int rc, i = 1;
+
+	*existed = 0;
+	*done = 0;
+	/* the same dedupe as reports_insert_raw: the unique sha256 decides */
+	st = db_prepare(d, "INSERT INTO reports(received_at, size, sha256, spool_path, status, " PARSED_COLS ")"
+			   " VALUES (?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, i++, received_at);
+	db_bind_int(st, i++, size);
+	db_bind_text(st, i++, sha256);
+	db_bind_text(st, i++, spool_name);
+	bind_parsed(st, &i, r, v, orig_key, parse_json, trace_json);
+	rc = db_step(d, st);
+	db_finalize(st);
+	if (rc != DB_DONE)
+		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+	if (db_changes(d) == 0) {
+		if ((rc = reports_by_sha(d, sha256, id, NULL, 0, done)) < 0)
+			return rc;
+		if (rc == 0)
+			return DB_ERROR;   /* a conflict on a row no one can see: not possible */
+		*existed = 1;
+		return DB_OK;
+	}
+	*id = db_last_id(d);
+	return store_parts(d, *id, r);
 }
 
 int reports_set_incident(struct db *d, long long id, long long incident_id)

@@ -112,14 +112,30 @@ static void make_name(struct spool_msg *m)
 		 (long)tv.tv_usec, (long)getpid(), r, t);
 }
 
-/* the one spool file this process works on: its descriptor carries the flock */
-static int held_fd = -1;
+/* the one spool file this thread works on: its descriptor carries the flock
+ * (a thread of its own may write the spool while another processes: import) */
+static _Thread_local int held_fd = -1;
 
 void spool_release(void)
 {
 	if (held_fd >= 0)
 		close(held_fd);
 	held_fd = -1;
+}
+
+static void hold(int fd);
+
+void spool_adopt(int fd)
+{
+	hold(fd);
+}
+
+int spool_detach(void)
+{
+	int fd = held_fd;
+
+	held_fd = -1;
+	return fd;
 }
 
 /* hold - make fd (locked) the held lock */
@@ -179,11 +195,13 @@ static int fsync_dir(const char *dir, const char *sub)
 	char p[PATH_MAX];
 	int fd, rc;
 
+	if (!sync_each)
+		return 0;
 	if (spool_path(dir, sub, NULL, p, sizeof(p)) < 0)
 		return -1;
 	if ((fd = open(p, O_RDONLY | O_DIRECTORY)) < 0)
 		return -1;
-	rc = sync_each ? fsync(fd) : 0;
+	rc = fsync(fd);
 	close(fd);
 	return rc;
 }
@@ -409,6 +427,22 @@ int spool_list(const char *dir, const char *sub, int (*fn)(void *ctx, const char
 	}
 	free(names);
 	return count;
+}
+
+long spool_count(const char *dir, const char *sub)
+{
+	char p[PATH_MAX];
+	DIR *dp;
+	struct dirent *de;
+	long n = 0;
+
+	if (spool_path(dir, sub, NULL, p, sizeof(p)) < 0 || (dp = opendir(p)) == NULL)
+		return -1;
+	while ((de = readdir(dp)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(dp);
+	return n;
 }
 
 long long spool_name_time(const char *name)

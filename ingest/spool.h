@@ -15,7 +15,7 @@
  * One process at a time works on a spool file: the writer holds an flock on
  * it from before the rename into new/ until it is moved to cur/ or left
  * pending (spool_release), and reprocess takes the lock without waiting and
- * skips a file that is held (spool_lock).
+ * skips a file that is held (spool_lock). The lock held is per thread.
  */
 #ifndef AD_SPOOL_H
 #define AD_SPOOL_H
@@ -69,6 +69,13 @@ int spool_remove(const char *dir, const char *sub, const char *name);
 int spool_lock(const char *dir, const char *sub, const char *name);
 /* spool_release - drop the lock this process holds on a spool file, if any */
 void spool_release(void);
+/* spool_detach - the descriptor that carries the lock this process holds
+ * (-1 when none), handed to the caller, who closes it to release the lock:
+ * a batch keeps the locks of all its files until its commit */
+int spool_detach(void);
+/* spool_adopt - make fd (a descriptor spool_detach gave, in this thread or
+ * another) the lock this thread holds */
+void spool_adopt(int fd);
 /* spool_msg_load - fill m for the spool file name holding data/len */
 void spool_msg_load(const char *name, const char *data, size_t len, struct spool_msg *m);
 /* spool_read - read a whole spool file into memory (caller frees); NULL on error */
@@ -83,6 +90,8 @@ int spool_is_truncated(const char *name);
 /* spool_list - call fn for every message file in sub ("new" or "cur"), sorted by name;
  * returns the count or -1 on error */
 int spool_list(const char *dir, const char *sub, int (*fn)(void *ctx, const char *name), void *ctx);
+/* spool_count - the entries of sub, unsorted (a progress total); -1 when it cannot be read */
+long spool_count(const char *dir, const char *sub);
 /* spool_sync_each - fsync every message (the default; the MTA contract needs
  * it). A bulk import from a file that stays on disk turns it off and calls
  * spool_sync before it reports success. */

@@ -25,9 +25,12 @@ like "$out" "\| id \| benchmark \| result \| target \| status \|" "table header 
 
 ROWS="parse.mix parse.arf parse.bounces parse.bounces.x10 peer.sisimai.bounce peer.sisimai.arf received peer.sa.received
 trace rss.big rss.batch ingest.floor ingest.floor8 ingest.serial ingest.p8 ingest.startup ingest.c50
-ingest.c50.count import.mbox q.status q.owner q.host q.ip q.verdict q.since q.active q.show q.search.ip
+ingest.c50.count ingest.floor2 ingest.p2 ingest.floor4 ingest.p4 import.mbox q.status q.owner q.host q.ip q.verdict q.since q.active q.show q.search.ip
 q.search.inj q.search.mid q.search.text q.stats q.stats.30d q.stats.365d digest digest.html digest.week ingest.emptydb ingest.bigdb ingest.big.ratio
-web.api.list web.api.all web.api.show web.page.list web.page.owner web.page.show web.page.dash"
+web.api.list web.api.all web.api.show web.page.list web.page.owner web.page.show web.page.dash
+import.mbox.pg ingest.pg1 ingest.pg2 ingest.pg4 ingest.pg8 q.pg.status q.pg.owner q.pg.host q.pg.ip
+q.pg.verdict q.pg.since q.pg.active q.pg.show q.pg.search.ip q.pg.search.inj q.pg.search.mid q.pg.search.text
+q.pg.stats q.pg.stats.30d q.pg.stats.365d digest.pg digest.pg.html digest.pg.week"
 for r in $ROWS; do
 	line=$(grep -F "| $r |" "$T/out" | head -n 1)
 	res=$(printf '%s' "$line" | awk -F ' \\| ' '{ print $3 }')

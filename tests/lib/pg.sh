@@ -12,6 +12,8 @@
 #
 # The cluster runs as the user 'abusedesk-test' (created when missing) when the
 # tests run as root, else as the caller; trust authentication on loopback only.
+# It runs with fsync=off unless PG_FSYNC=on (the benchmarks: commits as durable
+# as a real server's).
 
 _PG_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 declare -F free_port >/dev/null || . "$_PG_LIBDIR/tap.sh"
@@ -44,7 +46,7 @@ pg_start() {
         >"$dir/initdb.log" 2>&1 || { echo "pg.sh: initdb failed (see $dir/initdb.log)" >&2; return 1; }
     PG_PORT=$(free_port)
     _pg_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-h 127.0.0.1 -p $PG_PORT -k $dir -c fsync=off -c max_connections=60" start \
+        -o "-h 127.0.0.1 -p $PG_PORT -k $dir -c fsync=${PG_FSYNC:-off} -c max_connections=60" start \
         >"$dir/pg_ctl.log" 2>&1 || { echo "pg.sh: postgres did not start (see $dir/postgres.log)" >&2; return 1; }
     PG_DIR=$dir
     PG_URI="postgresql://abusedesk@127.0.0.1:$PG_PORT/abusedesk"
