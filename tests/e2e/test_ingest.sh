@@ -75,6 +75,14 @@ for x in nul crlf cr; do
 	is "$(q "select count(*) from reports where sha256='$sha' and size=$(stat -c %s "$T/$x.eml")")" 1 "$x stored byte-exact (sha256 and size)"
 done
 is "$(q "select count(*) from reports where status='done'")" 6 "all bad inputs processed, none pending"
+# bytes that are not UTF-8 where the parser keeps them (an ARF report's
+# original headers): recorded with U+FFFD on both backends, not left pending
+sed 's/^Subject: \(.*\)/Subject: \1 \xc3\x28\xff/; s/^From: \(.*\)/From: \1 \xfe/' samples/arf-abuse.eml >"$T/utf8.eml"
+ingest < "$T/utf8.eml"; is "$?" 0 "invalid UTF-8 in a report's fields exits 0"
+is "$(q "select status || ' ' || format from reports order by id desc limit 1")" "done arf" "invalid UTF-8: recorded"
+like "$(q "select orig_headers from reports order by id desc limit 1")" $'Subject: Special offer just for you \xef\xbf\xbd\\(\xef\xbf\xbd\n' \
+	"invalid UTF-8: each bad byte stored as U+FFFD"
+is "$(files new)" 0 "invalid UTF-8: nothing pending"
 
 # a 50 MB message under the default cap
 conf "max_message_size = 100M"

@@ -11,7 +11,9 @@
 #                            PATH itself, or the URI of a database of the cluster named after
 #                            PATH (created when missing; the same PATH gives the same database)
 #   db_q TARGET SQL          run SQL (sqlite3 or psql), rows '|'-separated, NULL as empty
-#   db_load TARGET FILE      run the SQL statements of FILE, stop at the first error
+#   db_load TARGET FILE      run the SQL statements of FILE (SQLite's words, a fixture), stop at
+#                            the first error; into a PostgreSQL database, which must be empty,
+#                            through an SQLite file and `abusedesk db copy`
 #   db_version TARGET        the schema version recorded in the database
 #   db_wipe TARGET           the database lost: the SQLite file removed, or every table,
 #                            view and function of the PostgreSQL database dropped
@@ -26,6 +28,7 @@
 # numbers and strings; a test compares no booleans.
 
 _DB_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ABUSEDESK_BIN=${ABUSEDESK_BIN:-$_DB_LIBDIR/../../abusedesk}
 declare -F skip >/dev/null || . "$_DB_LIBDIR/tap.sh"
 
 db_pg() { [ "${ABUSEDESK_TEST_DB:-sqlite}" = pg ]; }
@@ -59,7 +62,18 @@ db_q() {
 }
 
 db_load() {
-	if _db_is_uri "$1"; then _db_psql "$1" -f "$2" >/dev/null; else sqlite3 -bail "$1" <"$2"; fi
+	local t=$1 f=$2 d rc
+	if ! _db_is_uri "$t"; then
+		sqlite3 -bail "$t" <"$f"
+		return
+	fi
+	d=$(mktemp -d /tmp/abusedesk-dbload-XXXXXX)
+	printf 'database = %s\nspool_dir = %s\nsyslog = no\n' "$d/load.db" "$d/spool" >"$d/conf"
+	"$ABUSEDESK_BIN" -q -c "$d/conf" init && sqlite3 -bail "$d/load.db" <"$f" &&
+		"$ABUSEDESK_BIN" -q -c "$d/conf" db copy "$d/load.db" "$t" >/dev/null
+	rc=$?
+	rm -rf "$d"
+	return $rc
 }
 
 db_version() {
