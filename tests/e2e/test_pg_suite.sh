@@ -57,7 +57,7 @@ for t in "${TESTS[@]}"; do
 	fi
 	p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
 	echo "# $t on PostgreSQL ($(( $(date +%s) - start ))s): $tp passed, $tf failed, $ts skipped (log: $log)"
-	sed -n "s/^ok [0-9]* # SKIP \(.*\)/SKIP: $t: \1/p; s/^1\.\.0 # SKIP \(.*\)/SKIP: $t: \1/p; s/^SKIP:\{0,1\} \(.*\)/SKIP: $t: \1/p" "$log"
+	sed -n -E "s/^(ok [0-9]+ # SKIP |1\.\.0 # SKIP |SKIP:? )(.*)/SKIP: $t: \2/p" "$log"
 	grep -E '^not ok' "$log" | sed "s/^/# $t: /"
 	[ "$tf" -eq 0 ] || tail -n 15 "$log" | sed 's/^/#   | /'
 done
