@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/pg.sh
 TESTS=(test_ingest test_correlation test_helpdesk test_notify test_digest test_web test_whois
-	test_forward test_ack)
+	test_forward test_ack test_outbox)
 [ $# -gt 0 ] && TESTS=("$@")
 T=$(mktemp -d /tmp/abusedesk-pgsuite-XXXXXX)
 LOGS=${ABUSEDESK_BUILD:+$ABUSEDESK_BUILD/test-logs}

@@ -10,7 +10,10 @@
 #   db_target PATH           the 'database' setting of a desk whose SQLite file would be PATH:
 #                            PATH itself, or the URI of a database of the cluster named after
 #                            PATH (created when missing; the same PATH gives the same database)
-#   db_q TARGET SQL          run SQL (sqlite3 or psql), rows '|'-separated, NULL as empty
+#   db_q TARGET SQL          run SQL (sqlite3 or psql), rows '|'-separated, NULL as empty;
+#                            a lock is waited for up to 30 s
+#   db_blob TARGET EXPR      the SQL expression that makes EXPR (text) a blob on that backend
+#   db_blob_get TARGET COLUMN REST   the raw bytes of COLUMN (a blob) of "SELECT COLUMN REST"
 #   db_load TARGET FILE      run the SQL statements of FILE (SQLite's words, a fixture), stop at
 #                            the first error; into a PostgreSQL database, which must be empty,
 #                            through an SQLite file and `abusedesk db copy`
@@ -58,7 +61,17 @@ db_target() {
 }
 
 db_q() {
-	if _db_is_uri "$1"; then _db_psql "$1" -c "$2"; else sqlite3 "$1" "$2"; fi
+	if _db_is_uri "$1"; then _db_psql "$1" -c "$2"; else sqlite3 -cmd '.timeout 30000' "$1" "$2"; fi
+}
+
+db_blob() {
+	if _db_is_uri "$1"; then printf "convert_to(%s, 'UTF8')" "$2"; else printf 'CAST(%s AS BLOB)' "$2"; fi
+}
+
+db_blob_get() {
+	local hex
+	if _db_is_uri "$1"; then hex="encode($2, 'hex')"; else hex="hex($2)"; fi
+	db_q "$1" "SELECT $hex $3" | python3 -c 'import sys, binascii; sys.stdout.buffer.write(binascii.unhexlify(sys.stdin.read().strip()))'
 }
 
 db_load() {
