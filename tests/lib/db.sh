@@ -13,6 +13,7 @@
 #   db_q TARGET SQL          run SQL (sqlite3 or psql), rows '|'-separated, NULL as empty;
 #                            a lock is waited for up to 30 s
 #   db_blob TARGET EXPR      the SQL expression that makes EXPR (text) a blob on that backend
+#   db_hex TARGET HEX        the SQL literal of the bytes HEX (X'..' or decode('..', 'hex'))
 #   db_blob_get TARGET COLUMN REST   the raw bytes of COLUMN (a blob) of "SELECT COLUMN REST"
 #   db_load TARGET FILE      run the SQL statements of FILE (SQLite's words, a fixture), stop at
 #                            the first error; into a PostgreSQL database, which must be empty,
@@ -66,6 +67,10 @@ db_q() {
 
 db_blob() {
 	if _db_is_uri "$1"; then printf "convert_to(%s, 'UTF8')" "$2"; else printf 'CAST(%s AS BLOB)' "$2"; fi
+}
+
+db_hex() {
+	if _db_is_uri "$1"; then printf "decode('%s', 'hex')" "$2"; else printf "X'%s'" "$2"; fi
 }
 
 db_blob_get() {
