@@ -111,7 +111,7 @@ _DB_LOCK_PID=
 _DB_LOCK_FIFO=
 db_lock() {
 	local t=$1 held=no
-	_DB_LOCK_FIFO=$(mktemp -u /tmp/abusedesk-dblock-XXXXXX)
+	_DB_LOCK_FIFO=$(mktemp -u "${T:-/tmp}/abusedesk-dblock-XXXXXX")   # in the test's folder when it has one
 	mkfifo "$_DB_LOCK_FIFO" || return 1
 	if _db_is_uri "$t"; then
 		_db_psql "$t" <"$_DB_LOCK_FIFO" >/dev/null 2>&1 &
