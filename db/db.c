@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../util/json.h"
 #include "../util/mem.h"
 #include "../util/str.h"
 #include "db_int.h"
@@ -232,12 +233,52 @@ void db_rollback(struct db *d)
 	str_copy(d->err, sizeof(d->err), keep);
 }
 
+/* utf8_repair - s with every byte that starts no valid UTF-8 sequence
+ * replaced by U+FFFD (owned), or NULL when s is valid as it is */
+static char *utf8_repair(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, i = 0, k, bad = 0;
+	char *out, *o;
+
+	while (p[i] != '\0' && p[i] < 0x80)
+		i++;
+	if (p[i] == '\0')
+		return NULL;
+	n = i + strlen(s + i);
+	for (; i < n; i += k)
+		if ((k = utf8_seq_len(p + i, n - i)) == 0)
+			bad++, k = 1;
+	if (bad == 0)
+		return NULL;
+	o = out = xmalloc(n + 2 * bad + 1);
+	for (i = 0; i < n; i += k) {
+		if ((k = utf8_seq_len(p + i, n - i)) == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			k = 1;
+		} else {
+			memcpy(o, s + i, k);
+			o += k;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* db_bind_text - text is stored as valid UTF-8 on both backends (PostgreSQL
+ * refuses anything else; a complaint's bytes may be anything) */
 void db_bind_text(struct db_stmt *st, int i, const char *s)
 {
-	if (s)
-		st->drv->bind_text(st, i, s);
-	else
+	char *fixed;
+
+	if (s == NULL) {
 		st->drv->bind_null(st, i);
+		return;
+	}
+	fixed = utf8_repair(s);
+	st->drv->bind_text(st, i, fixed ? fixed : s);
+	free(fixed);
 }
 
 void db_bind_int(struct db_stmt *st, int i, long long v)

@@ -100,7 +100,8 @@ int db_result(int rc);
 /* db_exec - run statements without results (';'-separated, no values); DB_OK or DB_ERROR/DB_BUSY */
 int db_exec(struct db *d, const char *sql);
 
-/* bind helpers (1-based): NULL string binds NULL */
+/* bind helpers (1-based): NULL string binds NULL; text that is not valid
+ * UTF-8 is bound with U+FFFD for each byte that starts no valid sequence */
 void db_bind_text(struct db_stmt *st, int i, const char *s);
 void db_bind_int(struct db_stmt *st, int i, long long v);
 /* db_bind_pos - v when positive, else NULL (optional ids, ports, times) */

@@ -183,17 +183,16 @@ static int fail_rc(struct db *d, PGresult *r)
 	return DB_ERROR;
 }
 
-static int pg_exec(struct db *d, const char *sql);
-
 /* pg_open - connect with connect_timeout = the busy deadline */
 static int pg_open(struct db *d, const char *uri, int create, char *err, size_t errlen)
 {
 	const char *kw[] = { "dbname", "connect_timeout", "application_name", NULL };
 	const char *val[4];
-	char tmo[32], set[64];
+	char tmo[32], set[128];
+	PGresult *r;
 	PGconn *c;
+	int rc = DB_OK;
 
-	(void)create;
 	redact(d->path, sizeof(d->path), uri);
 	if (pq_load(err, errlen) < 0)
 		return DB_ERROR;
@@ -214,15 +213,25 @@ static int pg_open(struct db *d, const char *uri, int create, char *err, size_t 
 	pq.setNoticeProcessor(c, quiet, NULL);
 	d->h = c;
 	d->x = xcalloc(1, sizeof(struct pg_state));
-	snprintf(set, sizeof(set), "SET lock_timeout = %ld", d->busy_ms > 0 ? d->busy_ms : 1);
-	if (pg_exec(d, set) != DB_OK) {
+	/* the lock deadline, and whether `init` made the schema here (one round trip) */
+	snprintf(set, sizeof(set), "SELECT set_config('lock_timeout', '%ld', false),"
+		 " to_regclass('schema_version') IS NOT NULL", d->busy_ms > 0 ? d->busy_ms : 1);
+	r = pq.exec(c, set);
+	if (r == NULL || pq.resultStatus(r) != PGRES_TUPLES_OK || pq.ntuples(r) != 1) {
+		rc = fail_rc(d, r);
 		snprintf(err, errlen, "%s: %s", d->path, d->err);
+	} else if (!create && strcmp(pq.getvalue(r, 0, 1), "t") != 0) {
+		rc = DB_ERROR;
+		snprintf(err, errlen, "%s: no database here (run 'abusedesk init' first)", d->path);
+	}
+	if (r)
+		pq.clear(r);
+	if (rc != DB_OK) {
 		pq.finish(c);
 		free(d->x);
 		d->h = d->x = NULL;
-		return DB_ERROR;
 	}
-	return DB_OK;
+	return rc;
 }
 
 static void pg_close(struct db *d)

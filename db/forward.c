@@ -114,7 +114,7 @@ int forward_due(struct db *d, int include_null, const char *state, int max,
 {
 	struct db_stmt *st = db_prepare(d, "SELECT id FROM reports WHERE verdict = 'not_ours'"
 				      " AND contact_email IS NOT NULL"
-				      " AND ((? AND forward_state IS NULL) OR forward_state = ?)"
+				      " AND ((? <> 0 AND forward_state IS NULL) OR forward_state = ?)"
 				      " ORDER BY id LIMIT ?");
 	long long ids[256];
 	int n = 0, rc;

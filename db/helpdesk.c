@@ -677,15 +677,20 @@ static int dash_query(struct db *d, const char *sql, long long since, struct das
 int hd_dashboard(struct db *d, long long since, struct dashboard *out)
 {
 	long long now = db_now(), day0 = since;
+	char sql[512];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (day0 < now - 92 * 86400LL)
 		day0 = now - 92 * 86400LL;
 	day0 -= day0 % 86400;
-	rc = dash_query(d, "SELECT strftime('%Y-%m-%d', (received_at / 86400) * 86400, 'unixepoch'),"
-			   " coalesce(verdict, 'unknown'), count(*) FROM reports WHERE received_at >= ?1"
-			   " GROUP BY received_at / 86400, 2 ORDER BY received_at / 86400, 2", day0, &out->per_day);
+	/* the day as YYYY-MM-DD (UTC): SQLite's strftime, PostgreSQL's to_char */
+	snprintf(sql, sizeof(sql), "SELECT %s, coalesce(verdict, 'unknown'), count(*) FROM reports"
+		 " WHERE received_at >= ?1 GROUP BY received_at / 86400, 2 ORDER BY received_at / 86400, 2",
+		 db_dialect(d) == DB_PGSQL ?
+		 "to_char(to_timestamp((received_at / 86400) * 86400) AT TIME ZONE 'UTC', 'YYYY-MM-DD')" :
+		 "strftime('%Y-%m-%d', (received_at / 86400) * 86400, 'unixepoch')");
+	rc = dash_query(d, sql, day0, &out->per_day);
 	if (rc == DB_OK)
 		rc = dash_query(d, "SELECT coalesce(owner, '-'), NULL, count(*) FROM incidents"
 				   " WHERE status IN ('open','notified','acknowledged')"

@@ -53,8 +53,13 @@ static const char *nz(const char *s)
 
 int rdap_cache_put(struct db *d, const char *ip, const struct db_rdap *r)
 {
-	struct db_stmt *st = db_prepare(d, "INSERT OR REPLACE INTO rdap_cache(ip, status, email, network,"
-				      " registry, detail, fetched_at, expires_at) VALUES (?,?,?,?,?,?,?,?)");
+	/* an upsert both backends speak (SQLite's INSERT OR REPLACE is its own) */
+	struct db_stmt *st = db_prepare(d, "INSERT INTO rdap_cache(ip, status, email, network,"
+				      " registry, detail, fetched_at, expires_at) VALUES (?,?,?,?,?,?,?,?)"
+				      " ON CONFLICT(ip) DO UPDATE SET status = excluded.status, email = excluded.email,"
+				      " network = excluded.network, registry = excluded.registry,"
+				      " detail = excluded.detail, fetched_at = excluded.fetched_at,"
+				      " expires_at = excluded.expires_at");
 
 	if (st == NULL)
 		return DB_ERROR;

@@ -1,5 +1,9 @@
 /*
  * users - users, API tokens and sessions of the web helpdesk (users.h).
+ *
+ * The column "user" of api_tokens and sessions is always written quoted:
+ * user is a reserved word in PostgreSQL, and SQLite reads the quoted name
+ * the same.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +123,7 @@ void user_rows_free(struct user_rows *r)
 
 int tokens_add(struct db *d, const char *hash, const char *user)
 {
-	struct db_stmt *st = db_prepare(d, "INSERT INTO api_tokens(hash, user, created) VALUES(?, ?, ?)");
+	struct db_stmt *st = db_prepare(d, "INSERT INTO api_tokens(hash, \"user\", created) VALUES(?, ?, ?)");
 
 	if (st) {
 		db_bind_text(st, 1, hash);
@@ -131,7 +135,7 @@ int tokens_add(struct db *d, const char *hash, const char *user)
 
 int tokens_find(struct db *d, const char *hash, struct user_row *u)
 {
-	struct db_stmt *st = db_prepare(d, "SELECT u.name, u.role FROM api_tokens t JOIN users u ON u.name = t.user"
+	struct db_stmt *st = db_prepare(d, "SELECT u.name, u.role FROM api_tokens t JOIN users u ON u.name = t.\"user\""
 				      " WHERE t.hash = ?");
 	int rc;
 
@@ -154,7 +158,7 @@ int sessions_add(struct db *d, const char *id, const char *user, const char *csr
 		db_bind_int(st, 1, db_now());
 	if (done(d, st) != DB_OK)
 		return DB_ERROR;
-	st = db_prepare(d, "INSERT INTO sessions(id, user, csrf, expires) VALUES(?, ?, ?, ?)");
+	st = db_prepare(d, "INSERT INTO sessions(id, \"user\", csrf, expires) VALUES(?, ?, ?, ?)");
 	if (st) {
 		db_bind_text(st, 1, id);
 		db_bind_text(st, 2, user);
@@ -167,7 +171,7 @@ int sessions_add(struct db *d, const char *id, const char *user, const char *csr
 int sessions_find(struct db *d, const char *id, long long now, struct user_row *u, char csrf[65])
 {
 	struct db_stmt *st = db_prepare(d, "SELECT u.name, u.role, s.csrf FROM sessions s"
-				      " JOIN users u ON u.name = s.user WHERE s.id = ? AND s.expires > ?");
+				      " JOIN users u ON u.name = s.\"user\" WHERE s.id = ? AND s.expires > ?");
 	int rc;
 
 	memset(u, 0, sizeof(*u));

@@ -4,6 +4,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
+. tests/lib/db.sh
 BIN=$(readlink -f "${ABUSEDESK_BIN:-$PWD/abusedesk}")
 T=$(mktemp -d /tmp/abusedesk-cli-XXXXXX); chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
@@ -14,7 +15,7 @@ if [ "$(id -u)" = 0 ]; then   # import and reprocess never parse mail as root
 	chmod 755 "$T"
 fi
 cat > "$T/c.conf" <<CONF
-database = $T/db/a.db
+database = $(db_target "$T/db/a.db")
 spool_dir = $T/spool
 syslog = no
 run_user = $RUN_USER
@@ -22,7 +23,7 @@ our_networks = 192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32
 our_domains = example.net
 CONF
 A() { "$BIN" -c "$T/c.conf" "$@"; }
-q() { sqlite3 "$T/db/a.db" "$1"; }
+q() { db_q "$(db_target "$T/db/a.db")" "$1"; }
 
 out=$("$BIN" --help); is "$?" 0 "--help exits 0"
 ok "[ $(echo "$out" | wc -l) -le 40 ]" "--help fits a screen (<= 40 lines)"
@@ -52,7 +53,7 @@ A init >/dev/null
 out=$(A import mbox "$T/backlog.mbox"); is "$?" 0 "import mbox exits 0"
 like "$out" "4 new, 0 duplicates" "import mbox: 4 new"
 is "$(q 'select count(*) from reports')" 4 "import mbox: 4 reports"
-is "$(q "select group_concat(format, ',') from (select format from reports order by format)")" "arf,dsn,forward,spamcop" "import mbox: each message parsed as its format"
+is "$(q "select group_concat(format, ',') from (select format from reports order by format) as r")" "arf,dsn,forward,spamcop" "import mbox: each message parsed as its format"
 out=$(A import mbox "$T/backlog.mbox"); like "$out" "0 new, 4 duplicates" "re-import adds nothing"
 is "$(q 'select count(*) from reports')" 4 "still 4 reports"
 # a maildir

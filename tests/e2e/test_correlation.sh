@@ -4,11 +4,12 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
+. tests/lib/db.sh
 BIN=$(readlink -f "${ABUSEDESK_BIN:-$PWD/abusedesk}")
 T=$(mktemp -d /tmp/abusedesk-corr-XXXXXX); chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
 cat > "$T/c.conf" <<CONF
-database = $T/db/a.db
+database = $(db_target "$T/db/a.db")
 spool_dir = $T/spool
 syslog = no
 our_networks = 192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32

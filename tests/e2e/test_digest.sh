@@ -10,6 +10,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/lib/tap.sh"
 . "$ROOT/tests/lib/servers.sh"
+. "$ROOT/tests/lib/db.sh"
 BIN=${ABUSEDESK_BIN:-$ROOT/abusedesk}
 T=$(mktemp -d)
 export ABUSEDESK_NOW=1714608000
@@ -23,7 +24,7 @@ command -v sqlite3 >/dev/null || { skip "sqlite3 missing"; done_testing; exit; }
 PORT=$(free_port)
 sink_start "$T/sink" "$PORT" || { fail "SMTP sink started"; done_testing; exit 1; }
 cat >"$T/conf" <<CONF
-database = $T/ad.db
+database = $(db_target "$T/ad.db")
 spool_dir = $T/spool
 syslog = no
 smtp_url = smtp://127.0.0.1:$PORT
@@ -34,13 +35,14 @@ digest_address = digest@example.net
 organization = Example Network
 CONF
 ok "$BIN" -c "$T/conf" -q init "init"
-ok "sqlite3 -bail '$T/ad.db' < '$ROOT/tests/golden/digest/fixture.sql'" "load the fixture"
+DB=$(db_target "$T/ad.db")
+ok db_load "$DB" "$ROOT/tests/golden/digest/fixture.sql" "load the fixture"
 out=$("$BIN" -c "$T/conf" digest --send 2>&1)
 is "$?" 0 "digest --send exits 0"
 like "$out" "2 queued; outbox: 2 sent, 0 failed" "two digests queued and sent"
 sink_wait "$T/sink" 2 15
 is "$(sink_count "$T/sink")" 2 "two messages arrived"
-is "$(sqlite3 "$T/ad.db" "SELECT group_concat(state) FROM outbox WHERE kind = 'digest'")" "sent,sent" \
+is "$(db_q "$DB" "SELECT group_concat(state, ',') FROM outbox WHERE kind = 'digest'")" "sent,sent" \
 	"the outbox rows are marked sent"
 
 # check.py EML - facts of one message, one a line
@@ -84,7 +86,7 @@ like "$out" "Nothing new in this period" "an empty period says nothing new"
 # a report received in the second the digest runs belongs to the period that
 # ends now (the demo's digest lost the last report it had just ingested)
 cat >"$T/conf2" <<CONF
-database = $T/now.db
+database = $(db_target "$T/now.db")
 spool_dir = $T/spool2
 syslog = no
 our_networks = 192.0.2.0/24
@@ -96,7 +98,7 @@ fi
 "$BIN" -c "$T/conf2" -q init
 printf 'From: reporter@example.org\nTo: abuse@example.net\nSubject: spam\nMessage-ID: <now1@example.org>\n\nspam from 192.0.2.9\n' |
 	"$BIN" -c "$T/conf2" -q ingest
-rcv=$(sqlite3 "$T/now.db" 'SELECT received_at FROM reports')
+rcv=$(db_q "$(db_target "$T/now.db")" 'SELECT received_at FROM reports')
 like "$rcv" '^[0-9]+$' "the report is recorded"
 out=$(ABUSEDESK_NOW=$rcv "$BIN" -c "$T/conf2" digest --since 24h)
 like "$out" "reports received +1 " "the digest counts the report received this very second"

@@ -9,6 +9,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
+. tests/lib/db.sh
 BIN=$(readlink -f "${ABUSEDESK_BIN:-$PWD/abusedesk}")
 T=$(mktemp -d /tmp/abusedesk-evidence-XXXXXX); chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
@@ -37,7 +38,7 @@ arf() {
 setup() { # NAME
 	D=$T/$1; mkdir -p "$D"
 	cat > "$D/c.conf" <<CONF
-database = $D/db/a.db
+database = $(db_target "$D/db/a.db")
 spool_dir = $D/spool
 run_user = $RUN_USER
 syslog = no
@@ -47,7 +48,7 @@ CONF
 	"$BIN" -q -c "$D/c.conf" init >/dev/null
 }
 A() { "$BIN" -q -c "$D/c.conf" "$@"; }
-q() { sqlite3 "$D/db/a.db" "$1"; }
+q() { db_q "$(db_target "$D/db/a.db")" "$1"; }
 
 # 1. the same spam (same Message-ID) from two reporters
 setup mid
@@ -56,7 +57,7 @@ arf fbl-b.example.org 10.1.1.1 'Message-ID: <same-spam@example.net>' 'buy now' |
 is "$(q 'SELECT count(*) FROM reports')" 2 "two reports stored"
 is "$(q 'SELECT DISTINCT orig_key FROM reports')" "mid:same-spam@example.net" \
 	"both carry the original's Message-ID as their evidence key"
-is "$(q 'SELECT count(*), reports, messages, reporters FROM incidents')" "1|2|1|2" \
+is "$(q 'SELECT count(*), min(reports), min(messages), min(reporters) FROM incidents')" "1|2|1|2" \
 	"one incident: 2 reports of 1 message from 2 reporters"
 is "$(q "SELECT count FROM incident_keys WHERE kind = 'message'")" 2 "the one message is counted twice"
 like "$(A show 1)" "2 reports of 1 messages from 2 reporters" "show says so"

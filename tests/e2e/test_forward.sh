@@ -8,6 +8,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 . tests/lib/tap.sh
+. tests/lib/db.sh
 . tests/lib/servers.sh
 BIN=$(readlink -f "${ABUSEDESK_BIN:-$PWD/abusedesk}")
 if ! "$SINK_PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
@@ -29,7 +30,7 @@ RP=$!
 ok sink_start "$SINK" "$SP" "smtp sink up"
 wait_port 127.0.0.1 "$R1" || { echo "Bail out! the RDAP sink did not start"; exit 1; }
 cat > "$T/c.conf" <<CONF
-database = $T/db/a.db
+database = $(db_target "$T/db/a.db")
 spool_dir = $T/spool
 syslog = no
 run_user = $RUN_USER
@@ -47,7 +48,7 @@ forward_interval = 1h
 CONF
 A() { "$BIN" -c "$T/c.conf" "$@"; }
 J() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
-q() { python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); [print("|".join("" if v is None else str(v) for v in r)) for r in c.execute(sys.argv[2])]' "$T/db/a.db" "$1"; }
+q() { db_q "$(db_target "$T/db/a.db")" "$1"; }
 setconf() { sed -i "/^$1 =/d" "$T/c.conf"; echo "$1 = $2" >> "$T/c.conf"; }
 imp() { mkdir -p "$T/in"; rm -f "$T/in"/*; cp "$1" "$T/in/"; chmod -R a+rX "$T/in"; A -q import maildir "$T/in"; }
 ok A -q init "init"

@@ -6,6 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
+. tests/lib/db.sh
 BIN=${ABUSEDESK_BIN:-$PWD/abusedesk}
 T=$(mktemp -d /tmp/abusedesk-helpdesk-XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -20,7 +21,7 @@ if [ "$(id -u)" = 0 ]; then   # import and reprocess never parse mail as root
 	chmod 755 "$T"
 fi
 cat > "$T/abusedesk.conf" <<CONF
-database = $T/abusedesk.db
+database = $(db_target "$T/abusedesk.db")
 spool_dir = $T/spool
 syslog = no
 db_busy_timeout = 2s

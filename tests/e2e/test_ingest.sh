@@ -4,10 +4,10 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
+. tests/lib/db.sh
 BIN=${ABUSEDESK_BIN:-$PWD/abusedesk}
 T=$(mktemp -d /tmp/abusedesk-ingest-XXXXXX)
-LOCKPID=
-cleanup() { [ -n "$LOCKPID" ] && kill "$LOCKPID" 2>/dev/null; rm -rf "$T"; }
+cleanup() { [ -n "$_DB_LOCK_PID" ] && kill "$_DB_LOCK_PID" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 
 USER_ARGS=()
@@ -22,9 +22,10 @@ else
 	RUN_USER=
 	AS=()
 fi
+DB=$(db_target "$T/db/abusedesk.db")
 conf() { # conf EXTRA-LINES
 	cat > "$T/abusedesk.conf" <<CONF
-database = $T/db/abusedesk.db
+database = $DB
 spool_dir = $T/spool
 run_user = $RUN_USER
 syslog = no
@@ -36,13 +37,13 @@ CONF
 }
 A() { "$BIN" -c "$T/abusedesk.conf" "$@"; }
 ingest() { "$BIN" -q -c "$T/abusedesk.conf" ingest; }   # as root: drops to run_user itself
-q() { sqlite3 "$T/db/abusedesk.db" "$1"; }
+q() { db_q "$DB" "$1"; }
 files() { find "$T/spool/$1" -type f | wc -l; }
 
 conf ""
 ok "A init" "init creates database and spool"
 ok "A init" "init is idempotent"
-is "$(q 'PRAGMA user_version')" "6" "schema version recorded"
+is "$(db_version "$DB")" "6" "schema version recorded"
 [ -n "$RUN_USER" ] && is "$(stat -c %U "$T/spool/new")" "abusedesk" "init as root hands the spool to run_user"
 
 # a normal message
@@ -74,6 +75,14 @@ for x in nul crlf cr; do
 	is "$(q "select count(*) from reports where sha256='$sha' and size=$(stat -c %s "$T/$x.eml")")" 1 "$x stored byte-exact (sha256 and size)"
 done
 is "$(q "select count(*) from reports where status='done'")" 6 "all bad inputs processed, none pending"
+# bytes that are not UTF-8 where the parser keeps them (an ARF report's
+# original headers): recorded with U+FFFD on both backends, not left pending
+sed 's/^Subject: \(.*\)/Subject: \1 \xc3\x28\xff/; s/^From: \(.*\)/From: \1 \xfe/' samples/arf-abuse.eml >"$T/utf8.eml"
+ingest < "$T/utf8.eml"; is "$?" 0 "invalid UTF-8 in a report's fields exits 0"
+is "$(q "select status || ' ' || format from reports order by id desc limit 1")" "done arf" "invalid UTF-8: recorded"
+like "$(q "select orig_headers from reports order by id desc limit 1")" $'Subject: Special offer just for you \xef\xbf\xbd\\(\xef\xbf\xbd\n' \
+	"invalid UTF-8: each bad byte stored as U+FFFD"
+is "$(files new)" 0 "invalid UTF-8: nothing pending"
 
 # a 50 MB message under the default cap
 conf "max_message_size = 100M"
@@ -115,23 +124,12 @@ chmod 700 "$T/spool/tmp"
 
 # database locked past the deadline: exit 0, pending; reprocess finishes it
 n0=$(q 'select count(*) from reports')
-# the holder keeps the lock until we release it through a FIFO; we wait until
-# the lock is seen taken (conditions, not sleeps against the 1 s busy timeout)
-mkfifo "$T/lock.fifo"
-sqlite3 "$T/db/abusedesk.db" <"$T/lock.fifo" >/dev/null 2>&1 &
-LOCKPID=$!
-exec 9>"$T/lock.fifo"
-printf 'BEGIN IMMEDIATE;\nINSERT INTO acks VALUES ("lock", 1);\n' >&9
-locked=no
-for _ in $(seq 300); do
-	sqlite3 "$T/db/abusedesk.db" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1 || { locked=yes; break; }
-	sleep 0.1
-done
-is "$locked" yes "database locked by another process"
+# the holder keeps the lock until we release it; db_lock returns once the
+# lock is seen taken (conditions, not sleeps against the 1 s busy timeout)
+ok db_lock "$DB" "database locked by another process"
 printf 'Subject: while locked\nMessage-ID: <locked@example.org>\n\nx\n' | ingest 2>/dev/null; is "$?" 0 "database locked: still exit 0"
 is "$(files new)" 1 "database locked: message pending in new/"
-printf 'ROLLBACK;\n' >&9; exec 9>&-
-wait "$LOCKPID"; LOCKPID=
+db_unlock
 is "$(q 'select count(*) from reports')" "$n0" "nothing recorded while locked"
 "${AS[@]}" "$BIN" -q -c "$T/abusedesk.conf" reprocess --pending >/dev/null; is "$?" 0 "reprocess --pending exits 0"
 is "$(q 'select count(*) from reports')" "$((n0 + 1))" "reprocess --pending recorded it once"
@@ -151,7 +149,7 @@ is "$(q "select count(*) from reports where status != 'done'")" 0 "20 concurrent
 
 # database deleted: ingest keeps the message; init + reprocess --all rebuilds everything
 total=$(q 'select count(*) from reports')
-rm -f "$T/db/abusedesk.db" "$T/db/abusedesk.db-wal" "$T/db/abusedesk.db-shm"
+db_wipe "$DB"
 printf 'Subject: after loss\nMessage-ID: <afterloss@example.org>\n\nx\n' | ingest 2>"$T/err"; is "$?" 0 "database missing: ingest still exits 0"
 like "$(cat "$T/err")" "abusedesk init" "database missing: says to run init"
 A init >/dev/null
@@ -159,11 +157,13 @@ A init >/dev/null
 is "$(q 'select count(*) from reports')" "$((total + 1))" "reprocess --all recovered every report from the spool"
 
 # corrupted database: clear error, ingest still safe
+sqlite_only "a corrupted file (PostgreSQL keeps its own files)" && {
 cp "$T/db/abusedesk.db" "$T/db/good.db"
 head -c 4096 /dev/urandom | dd of="$T/db/abusedesk.db" bs=1 seek=0 conv=notrunc 2>/dev/null
 printf 'Subject: corrupt\n\nx\n' | ingest 2>"$T/err"; is "$?" 0 "database corrupted: ingest still exits 0"
 A reports >/dev/null 2>"$T/err"; rc=$?
 ok "[ $rc -ne 0 ]" "database corrupted: reports fails"
 like "$(cat "$T/err")" "abusedesk.db" "database corrupted: error names the file"
+}
 
 done_testing

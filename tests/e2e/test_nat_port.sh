@@ -6,6 +6,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
+. tests/lib/db.sh
 BIN=$(readlink -f "${ABUSEDESK_BIN:-$PWD/abusedesk}")
 T=$(mktemp -d /tmp/abusedesk-natport-XXXXXX); chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
@@ -19,7 +20,7 @@ if [ "$(id -u)" = 0 ]; then   # import never parses mail as root
 	RUN_USER=abusedesk
 fi
 cat > "$T/c.conf" <<CONF
-database = $T/db/a.db
+database = $(db_target "$T/db/a.db")
 spool_dir = $T/spool
 syslog = no
 run_user = $RUN_USER

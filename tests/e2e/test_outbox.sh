@@ -13,7 +13,8 @@
 #      `notify --status`); `show` says "Notified" only once the server took it.
 #   4. after a failed send `notify` says what waits and when it is tried next;
 #      `notify --now` retries at once.
-#   5. a version 1 database migrates (`init`) and its queued rows still go out.
+#   5. a database of an old schema version (1 on SQLite, 3 on PostgreSQL, the
+#      first it had there) migrates (`init`) and its queued rows still go out.
 # Time is pinned with ABUSEDESK_NOW where a lease or a backoff matters, so no
 # assertion depends on how fast the machine is.
 set -u
@@ -21,6 +22,7 @@ cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 . tests/lib/tap.sh
 . tests/lib/servers.sh
+. tests/lib/db.sh
 BIN=${ABUSEDESK_BIN:-$ROOT/abusedesk}
 BUILD=${ABUSEDESK_BUILD:-$ROOT/build/default}
 
@@ -44,9 +46,10 @@ trap 'exit 130' INT TERM
 
 SP=$(free_port)
 NOW=$(date +%s)
+DB=$(db_target "$T/abusedesk.db")
 conf() {   # FILE EXTRA-LINES
 	cat > "$1" <<CONF
-database = $T/abusedesk.db
+database = $DB
 spool_dir = $T/spool
 syslog = no
 organization = Example Network
@@ -65,7 +68,8 @@ CONF
 conf "$T/abusedesk.conf" ""
 conf "$T/lease.conf" "notify_lease = 5s"
 A() { "$BIN" -q -c "$T/abusedesk.conf" "$@"; }
-q() { sqlite3 -cmd '.timeout 30000' "$T/abusedesk.db" "$1"; }
+q() { db_q "$DB" "$1"; }
+CRLF=$'\r\n'   # line ends go into the SQL literals as they are
 # mids: the Message-IDs in the sink, one a line
 mids() { cat "$SINK"/[0-9]*.eml 2>/dev/null | tr -d '\r' | sed -n 's/^Message-ID: *//Ip'; }
 mid_count() { mids | grep -cxF "$1"; }
@@ -74,9 +78,9 @@ queue() {
 	q "WITH RECURSIVE s(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM s WHERE i < $2)
 	   INSERT INTO outbox(kind, channel, recipient, subject, message_id, body, state, next_attempt_at, created_at)
 	   SELECT 'notify', 'smtp', 'noc@owner.test', 'n' || i, '<n' || i || '@test>',
-	    CAST('From: <abusedesk@example.net>' || char(13,10) || 'To: <noc@owner.test>' || char(13,10) ||
-	     'Subject: n' || i || char(13,10) || 'Message-ID: <n' || i || '@test>' || char(13,10) ||
-	     char(13,10) || 'notice ' || i || char(13,10) AS BLOB), 'pending', $NOW, $NOW FROM s"
+	    $(db_blob "$DB" "'From: <abusedesk@example.net>$CRLF' || 'To: <noc@owner.test>$CRLF' ||
+	     'Subject: n' || i || '$CRLF' || 'Message-ID: <n' || i || '@test>$CRLF' ||
+	     '$CRLF' || 'notice ' || i || '$CRLF'"), 'pending', $NOW, $NOW FROM s"
 }
 
 ok A init "init"
@@ -153,7 +157,7 @@ KPID=$!
 PIDS+=("$KPID")
 for _ in $(seq 300); do [ -s "$SINK/attempts.log" ] && break; sleep 0.1; done
 ok "[ -s '$SINK/attempts.log' ]" "the runner is in DATA at the slow sink"
-is "$(q "select claim_owner is not null, claim_until - $NOW from outbox where message_id = '<n300@test>'")" "1|5" \
+is "$(q "select CASE WHEN claim_owner IS NOT NULL THEN 1 ELSE 0 END, claim_until - $NOW from outbox where message_id = '<n300@test>'")" "1|5" \
 	"the row is claimed for notify_lease (5 s)"
 kill -9 "$KPID"; wait "$KPID" 2>/dev/null; PIDS=()
 echo none >"$SINK/fail-mode"
@@ -210,8 +214,10 @@ SHOW=$(A show 11)
 like "$SHOW" "confidence high" "show gives the same confidence"
 like "$SHOW" "3 reports" "show gives the same count"
 like "$SHOW" "Notified:" "show: Notified once the server accepted it"
-is "$(q "select count(*) from outbox where state = 'sent' and incident_id = 11 and message_id = '$MID11'
-	 and instr(CAST(body AS TEXT), '3 reports') > 0")" 1 "the row keeps what was sent, same Message-ID"
+is "$(q "select count(*) from outbox where state = 'sent' and incident_id = 11 and message_id = '$MID11'")" 1 \
+	"the row is sent, same Message-ID"
+like "$(db_blob_get "$DB" body "from outbox where incident_id = 11 and message_id = '$MID11'")" "3 reports" \
+	"the row keeps what was sent"
 ok "[ -z \"\$(msg_of 'h12.example.net')\$(msg_of 'h13.example.net')\" ]" "nothing went out for the resolved or false-positive incident"
 ST=$(A notify --status)
 like "$ST" "cancelled.*incident resolved before sending" "notify --status shows the cancelled notice and why"
@@ -240,17 +246,28 @@ ok "! grep -q waiting '$T/w3.out'" "nothing waits any more"
 # ------------------------------------------------- 5: a version 1 database migrates
 q "delete from outbox"
 queue 500 500
-q "DROP INDEX outbox_dedupe; DROP INDEX outbox_forward_at; DROP INDEX outbox_forward_report; DROP INDEX reports_not_ours; ALTER TABLE outbox DROP COLUMN claim_owner; ALTER TABLE outbox DROP COLUMN claim_until;
-   ALTER TABLE outbox DROP COLUMN reason; ALTER TABLE outbox DROP COLUMN report_id;
-   ALTER TABLE outbox DROP COLUMN dedupe_key; ALTER TABLE maillog DROP COLUMN client_port;
-   ALTER TABLE report_hops DROP COLUMN port; DROP TABLE rdap_cache; ALTER TABLE reports DROP COLUMN contact_email;
-   ALTER TABLE reports DROP COLUMN contact_at; ALTER TABLE reports DROP COLUMN forward_state;
-   ALTER TABLE reports DROP COLUMN forward_to; ALTER TABLE reports DROP COLUMN forward_at;
-   ALTER TABLE incidents DROP COLUMN assignee; DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE users;
-   PRAGMA user_version = 1"
-ok "! A notify --once 2>/dev/null" "a version 1 database: notify asks for init"
-like "$(A init 2>&1)" "schema version 1 -> 6" "init migrates it"
-is "$(q "PRAGMA user_version")" 6 "schema version 6"
+if db_pg; then   # PostgreSQL's first schema is version 3: take away what 4 to 6 added
+	OLD=3
+	q "DROP TABLE fetch_state, fetch_uids, rdap_cache, sessions, api_tokens, users;
+	   DROP INDEX reports_not_ours, outbox_forward_at, outbox_forward_report;
+	   ALTER TABLE maillog DROP COLUMN client_port; ALTER TABLE report_hops DROP COLUMN port;
+	   ALTER TABLE reports DROP COLUMN contact_email, DROP COLUMN contact_at, DROP COLUMN forward_state,
+	    DROP COLUMN forward_to, DROP COLUMN forward_at;
+	   ALTER TABLE incidents DROP COLUMN assignee; UPDATE schema_version SET version = 3" >/dev/null
+else
+	OLD=1
+	q "DROP INDEX outbox_dedupe; DROP INDEX outbox_forward_at; DROP INDEX outbox_forward_report; DROP INDEX reports_not_ours; ALTER TABLE outbox DROP COLUMN claim_owner; ALTER TABLE outbox DROP COLUMN claim_until;
+	   ALTER TABLE outbox DROP COLUMN reason; ALTER TABLE outbox DROP COLUMN report_id;
+	   ALTER TABLE outbox DROP COLUMN dedupe_key; ALTER TABLE maillog DROP COLUMN client_port;
+	   ALTER TABLE report_hops DROP COLUMN port; DROP TABLE rdap_cache; ALTER TABLE reports DROP COLUMN contact_email;
+	   ALTER TABLE reports DROP COLUMN contact_at; ALTER TABLE reports DROP COLUMN forward_state;
+	   ALTER TABLE reports DROP COLUMN forward_to; ALTER TABLE reports DROP COLUMN forward_at;
+	   ALTER TABLE incidents DROP COLUMN assignee; DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE users;
+	   PRAGMA user_version = 1"
+fi
+ok "! A notify --once 2>/dev/null" "a version $OLD database: notify asks for init"
+like "$(A init 2>&1)" "schema version $OLD -> 6" "init migrates it"
+is "$(db_version "$DB")" 6 "schema version 6"
 A notify --once >/dev/null 2>&1
 is "$(mid_count '<n500@test>')" 1 "a row queued before the migration goes out once"
 

@@ -13,6 +13,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/postfix.sh
 . tests/lib/servers.sh
+. tests/lib/db.sh
 BIN=${ABUSEDESK_BIN:-$PWD/abusedesk}
 
 if [ "$(id -u)" != 0 ] || ! command -v postfix >/dev/null; then
@@ -36,8 +37,9 @@ cleanup() {
 trap cleanup EXIT
 
 PPORT=$(free_port 127.0.0.23)
+DB=$(db_target "$T/abusedesk.db")
 cat > "$T/abusedesk.conf" <<CONF
-database = $T/abusedesk.db
+database = $DB
 spool_dir = $T/spool
 syslog = no
 our_networks = 127.0.0.0/24
@@ -51,14 +53,15 @@ probe_timeout = 2s
 probe_interval = 60s
 CONF
 A() { "$BIN" -c "$T/abusedesk.conf" "$@"; }
-q() { sqlite3 "$T/abusedesk.db" "$1"; }
+q() { db_q "$DB" "$1"; }
+ip4() { db_hex "$DB" "00000000000000000000FFFF$1"; }   # an IPv4 address as the inventory keeps it
 A init >/dev/null || { fail "abusedesk init"; done_testing; exit; }
 # inventory: four hosts of ours (127.0.0.5 is inside our_networks but unknown)
 q "INSERT INTO hosts(id, name, role) VALUES (1, 'mx-open.example.net', 'mta'), (2, 'mx-closed.example.net', 'mta'),
    (3, 'proxy-open.example.net', 'proxy'), (4, 'proxy-closed.example.net', 'proxy');
    INSERT INTO host_ips(ip, host_id, ip_text) VALUES
-   (X'00000000000000000000FFFF7F000015', 1, '127.0.0.21'), (X'00000000000000000000FFFF7F000016', 2, '127.0.0.22'),
-   (X'00000000000000000000FFFF7F000017', 3, '127.0.0.23'), (X'00000000000000000000FFFF7F000018', 4, '127.0.0.24');"
+   ($(ip4 7F000015), 1, '127.0.0.21'), ($(ip4 7F000016), 2, '127.0.0.22'),
+   ($(ip4 7F000017), 3, '127.0.0.23'), ($(ip4 7F000018), 4, '127.0.0.24');"
 
 # --- the policy: refused before any connection ---
 # (LeakSanitizer cannot run under ptrace: leaks are checked by the other runs)
@@ -178,15 +181,17 @@ q "INSERT INTO incidents(id, key_host, verdict, status, abused_ip, first_seen, l
 LATER=$(( LATER + 120 ))
 out=$(ABUSEDESK_NOW=$LATER A probe --due); rc=$?
 is "$rc" 0 "probe --due runs"
-is "$(q 'SELECT kind || " " || result FROM probes WHERE incident_id = 13')" "proxy open" "due proxy incident probed"
+is "$(q "SELECT kind || ' ' || result FROM probes WHERE incident_id = 13")" "proxy open" "due proxy incident probed"
 out=$(ABUSEDESK_NOW=$LATER A probe --due)
 like "$out" "^0 incident" "nothing due twice"
 
-# every connection the probe makes goes to loopback (and only to the target)
+# every connection the probe makes goes to loopback (and only to the target;
+# on PostgreSQL the database's own connection is left out)
+DBPORT=none; db_pg && DBPORT=$PG_PORT
 LATER=$(( LATER + 120 ))
 ABUSEDESK_NOW=$LATER env "$NOLSAN" strace -f -qq -e trace=connect -o "$T/strace2.log" "$BIN" -c "$T/abusedesk.conf" \
 	probe 127.0.0.23 --relay --proxy >/dev/null 2>&1
 ok "grep -q 'inet_addr(\"127.0.0.23\")' '$T/strace2.log'" "strace sees the probe's connections"
-is "$(grep -o 'inet_addr("[^"]*")' "$T/strace2.log" | sort -u | tr '\n' ' ')" 'inet_addr("127.0.0.23") ' \
+is "$(grep -v "sin_port=htons($DBPORT)" "$T/strace2.log" | grep -o 'inet_addr("[^"]*")' | sort -u | tr '\n' ' ')" 'inet_addr("127.0.0.23") ' \
 	"the probe connected to the target only"
 done_testing

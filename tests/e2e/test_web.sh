@@ -12,6 +12,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
+. tests/lib/db.sh
 BIN=${ABUSEDESK_BIN:-$PWD/abusedesk}
 T=$(mktemp -d /tmp/abusedesk-web-XXXXXX)
 PID=
@@ -34,8 +35,9 @@ if [ "$(id -u)" = 0 ]; then   # ingest never parses mail as root
 	RUN_USER=abusedesk
 	chmod 755 "$T"
 fi
+DB=$(db_target "$T/abusedesk.db")
 cat > "$T/abusedesk.conf" <<CONF
-database = $T/abusedesk.db
+database = $DB
 spool_dir = $T/spool
 syslog = no
 db_busy_timeout = 2s
@@ -70,12 +72,12 @@ ok bash -c "echo 'viewer pw' | $BIN -c $T/abusedesk.conf user add bob --role vie
 echo x | A user add alice --role handler >/dev/null 2>&1; is "$?" 65 "a taken name is refused"
 echo x | A user add carol --role root >/dev/null 2>&1; is "$?" 64 "an unknown role is refused"
 like "$(A user list)" "alice +handler" "user list"
-like "$(sqlite3 "$T/abusedesk.db" "SELECT pwhash FROM users WHERE name = 'alice'")" '^\$y\$' "the password is stored as yescrypt"
+like "$(db_q "$DB" "SELECT pwhash FROM users WHERE name = 'alice'")" '^\$y\$' "the password is stored as yescrypt"
 TOK_A=$(A user token alice)
 TOK_B=$(A user token bob)
 like "$TOK_A" '^[0-9a-f]{64}$' "user token prints a token"
-is "$(sqlite3 "$T/abusedesk.db" "SELECT count(*) FROM api_tokens WHERE hash = '$TOK_A'")" 0 "the token itself is not stored"
-is "$(sqlite3 "$T/abusedesk.db" "SELECT count(*) FROM api_tokens WHERE user = 'alice'")" 1 "its hash is"
+is "$(db_q "$DB" "SELECT count(*) FROM api_tokens WHERE hash = '$TOK_A'")" 0 "the token itself is not stored"
+is "$(db_q "$DB" "SELECT count(*) FROM api_tokens WHERE \"user\" = 'alice'")" 1 "its hash is"
 
 # ---- the server ----
 PORT=$(free_port)
@@ -327,7 +329,7 @@ fi
 kill "$PID"; wait "$PID"; PID=
 
 # ---- the actor of a change made on the command line is a person ----
-last_actor() { sqlite3 "$T/abusedesk.db" "SELECT actor FROM incident_events WHERE incident_id = $HID ORDER BY id DESC LIMIT 1"; }
+last_actor() { db_q "$DB" "SELECT actor FROM incident_events WHERE incident_id = $HID ORDER BY id DESC LIMIT 1"; }
 A resolve "$HID" --by carol >/dev/null
 is "$(last_actor)" carol "--by NAME is the actor"
 SUDO_USER=dave A reopen "$HID" >/dev/null
@@ -339,8 +341,8 @@ env -i PATH="$PATH" "$BIN" -c "$T/abusedesk.conf" reopen "$HID" </dev/null >/dev
 a=$(last_actor)
 like "$a" '^[A-Za-z_][A-Za-z0-9._-]*$' "without any of them: the uid's user name ($a)"
 A resolve "$HID" --by 'two words' >/dev/null 2>&1; is "$?" 64 "a --by with a space is refused"
-is "$(sqlite3 "$T/abusedesk.db" "SELECT count(*) FROM incident_events WHERE actor LIKE 'uid %'")" 0 "no event is recorded as 'uid N'"
+is "$(db_q "$DB" "SELECT count(*) FROM incident_events WHERE actor LIKE 'uid %'")" 0 "no event is recorded as 'uid N'"
 
 ok A user del bob "user del"
-is "$(sqlite3 "$T/abusedesk.db" "SELECT count(*) FROM api_tokens WHERE user = 'bob'")" 0 "... with its tokens"
+is "$(db_q "$DB" "SELECT count(*) FROM api_tokens WHERE \"user\" = 'bob'")" 0 "... with its tokens"
 done_testing

@@ -8,6 +8,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
+. tests/lib/db.sh
 BIN=$(readlink -f "${ABUSEDESK_BIN:-$PWD/abusedesk}")
 T=$(mktemp -d /tmp/abusedesk-whois-XXXXXX); chmod 755 "$T"
 P1=; P2=
@@ -38,7 +39,7 @@ cat > "$T/bootstrap.json" <<JSON
 ]}
 JSON
 cat > "$T/c.conf" <<CONF
-database = $T/db/a.db
+database = $(db_target "$T/db/a.db")
 spool_dir = $T/spool
 syslog = no
 run_user = $RUN_USER
@@ -50,6 +51,7 @@ rdap_error_ttl = 1h
 smtp_url = smtp://127.0.0.1:9
 CONF
 A() { "$BIN" -c "$T/c.conf" "$@"; }
+q() { db_q "$(db_target "$T/db/a.db")" "$1"; }
 J() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
 hits() { grep -c " /ip/$1\$" "$T/hits" 2>/dev/null; }
 ok A -q init "init"
@@ -65,6 +67,9 @@ is "$(echo "$j" | J 'print(d["contact"], d["cached"], d["status"])')" "abuse@net
 is "$(hits 203.0.113.50)" 1 "the cache spared the registry a second query"
 A whois 203.0.113.50 --refresh >/dev/null
 is "$(hits 203.0.113.50)" 2 "--refresh asks again"
+ABUSEDESK_NOW=1900000000 A whois 203.0.113.50 --refresh >/dev/null
+is "$(q "select count(*) || ' ' || max(fetched_at) || ' ' || max(email) from rdap_cache where ip = '203.0.113.50'")" \
+	"1 1900000000 abuse@net50.example" "--refresh replaces the cached answer"
 is "$(A whois 203.0.113.51 --json | J 'print(d["contact"])')" abuse@net51.example "abuse role among others, mailto: stripped"
 
 # answers without a contact: "unknown contact", never a guess
@@ -131,7 +136,6 @@ chmod -R a+rX "$T/mail"
 before=$(wc -l < "$T/hits")
 ok A -q import maildir "$T/mail" "two not_ours complaints imported"
 is "$(wc -l < "$T/hits")" "$before" "ingest asked no registry"
-q() { python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); [print("|".join("" if v is None else str(v) for v in r)) for r in c.execute(sys.argv[2])]' "$T/db/a.db" "$1"; }
 is "$(q "select count(*) from reports where verdict = 'not_ours'")" 2 "both are not_ours"
 A notify --once >/dev/null 2>&1
 is "$(q "select count(*) from reports where contact_at is not null")" 0 "lookup_not_ours = no: notify looks nothing up"
@@ -154,7 +158,7 @@ like "$out" "two lookups in a row failed" "notify says it stops looking up"
 is "$(q "select count(*) from rdap_cache where ip like '198.18.1.%'")" 2 "two lookups, not three"
 is "$(q "select count(*) from reports where injector_ip like '198.18.1.%' and contact_at is null")" 3 "none of the three has a contact yet"
 echo "rdap_max_lookups = 0" >> "$T/c.conf"
-python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("update reports set contact_at = null, contact_email = null"); c.commit()' "$T/db/a.db"
+q "update reports set contact_at = null, contact_email = null" >/dev/null
 A notify --once >/dev/null 2>&1
 is "$(q "select count(*) from reports where contact_at is not null")" 0 "rdap_max_lookups = 0: none"
 

@@ -2,7 +2,8 @@
  * test_incidents - grouping reports into incidents: create, join, dedupe of
  * one message from several reporters, counters, thresholds, reopen within
  * the quiet period, new incident after it, false positives absorbing, not
- * ours opening nothing, and status changes with their history.
+ * ours opening nothing, and status changes with their history; and text
+ * bound to the store is valid UTF-8 (db_bind_text), as PostgreSQL demands.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -236,6 +237,39 @@ static void test_set_status(void **state)
 	assert_int_equal(col("SELECT count(*) FROM incident_events WHERE incident_id = ?", a.id), 4);
 }
 
+/* echo - what the store gives back for s bound as text (owned) */
+static char *echo(const char *s)
+{
+	struct db_stmt *st = db_prepare(&d, "SELECT ?");
+	char *out = NULL;
+
+	db_bind_text(st, 1, s);
+	if (db_step(&d, st) == DB_ROW)
+		out = xstrdup(db_col_text(st, 0));
+	db_finalize(st);
+	return out;
+}
+
+static void test_text_utf8(void **state)
+{
+	static const struct { const char *in, *out; } c[] = {
+		{ "plain ascii", "plain ascii" },
+		{ "h\xc3\xb6st \xe2\x80\xae \xf0\x9f\x93\xa7", "h\xc3\xb6st \xe2\x80\xae \xf0\x9f\x93\xa7" },
+		{ "bad \xc3\x28 x\xff", "bad \xef\xbf\xbd( x\xef\xbf\xbd" },
+		{ "cut \xe2\x82", "cut \xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xed\xa0\x80 surrogate", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd surrogate" },
+		{ "\xc0\xaf overlong", "\xef\xbf\xbd\xef\xbf\xbd overlong" },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *got = echo(c[i].in);
+
+		assert_non_null(got);
+		assert_string_equal(got, c[i].out);
+		free(got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_reopen_and_new),
 		cmocka_unit_test(test_false_positive_absorbs),
 		cmocka_unit_test(test_set_status),
+		cmocka_unit_test(test_text_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
