@@ -214,6 +214,12 @@ int db_set_durable(struct db *d)
 	return d->drv->set_durable(d);
 }
 
+/* db_reconnect - see db.h */
+int db_reconnect(struct db *d)
+{
+	return d->drv->reconnect(d);
+}
+
 /* db_flush - every committed transaction into the database itself */
 int db_flush(struct db *d)
 {

@@ -65,6 +65,7 @@ struct db_driver {
 	const char *(*errmsg)(struct db *d);
 	int (*set_durable)(struct db *d);
 	int (*flush)(struct db *d);
+	int (*reconnect)(struct db *d);
 };
 
 extern const struct db_driver db_driver_sqlite;

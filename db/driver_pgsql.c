@@ -10,7 +10,9 @@
  * Statements: '?', '?N' and ':name' are rewritten to $1..$n once at
  * prepare; values go as text (integers typed int8, blobs as binary bytea)
  * through PQexecParams at the first db_step, whose result the following
- * steps walk row by row. A lock or serialization failure is DB_BUSY.
+ * steps walk row by row. A lock or serialization failure, a lost connection
+ * and a server shutting down are DB_BUSY; db_reconnect opens a dropped
+ * connection again (PQreset, with the same settings).
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -63,6 +65,7 @@ static struct {
 	unsigned char *(*unescapeBytea)(const unsigned char *, size_t *);
 	void (*freemem)(void *);
 	void *(*setNoticeProcessor)(PGconn *, void (*)(void *, const char *), void *);
+	void (*reset)(PGconn *);
 } pq;
 
 /* pq_load - libpq on first use; 0 or -1 with err */
@@ -87,6 +90,7 @@ static int pq_load(char *err, size_t errlen)
 	PQ(getlength, "PQgetlength"); PQ(getisnull, "PQgetisnull"); PQ(cmdTuples, "PQcmdTuples");
 	PQ(transactionStatus, "PQtransactionStatus"); PQ(unescapeBytea, "PQunescapeBytea");
 	PQ(freemem, "PQfreemem"); PQ(setNoticeProcessor, "PQsetNoticeProcessor");
+	PQ(reset, "PQreset");
 #undef PQ
 	loaded = 1;
 	return 0;
@@ -100,6 +104,7 @@ missing:
 /* the connection's state besides the PGconn (d->x) */
 struct pg_state {
 	long long changes;
+	int durable;                    /* synchronous_commit was set: again after a reconnect */
 };
 
 struct pg_stmt {
@@ -157,7 +162,8 @@ static void redact(char *out, size_t outlen, const char *uri)
 		q[0] = '\0';
 }
 
-/* fail_rc - DB_BUSY for a lock, serialization, deadlock or connection failure */
+/* fail_rc - DB_BUSY for a lock, serialization, deadlock or connection failure,
+ * a cancelled statement and a server shutting down or starting (57P01-57P03) */
 static int fail_rc(struct db *d, PGresult *r)
 {
 	const char *state = r ? pq.resultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
@@ -165,19 +171,29 @@ static int fail_rc(struct db *d, PGresult *r)
 
 	trim_copy(d, m ? m : r ? pq.resultErrorMessage(r) : pq.errorMessage(CONN(d)));
 	if (state == NULL || strncmp(state, "08", 2) == 0 || strcmp(state, "40001") == 0 ||
-	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
+	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0 ||
+	    strncmp(state, "57P0", 4) == 0)
 		return DB_BUSY;
 	return DB_ERROR;
 }
 
 static int pg_exec(struct db *d, const char *sql);
 
+/* session - the settings of a new connection: lock_timeout = the busy deadline */
+static int session(struct db *d)
+{
+	char set[64];
+
+	snprintf(set, sizeof(set), "SET lock_timeout = %ld", d->busy_ms > 0 ? d->busy_ms : 1);
+	return pg_exec(d, set);
+}
+
 /* pg_open - connect with connect_timeout = the busy deadline */
 static int pg_open(struct db *d, const char *uri, int create, char *err, size_t errlen)
 {
 	const char *kw[] = { "dbname", "connect_timeout", "application_name", NULL };
 	const char *val[4];
-	char tmo[32], set[64];
+	char tmo[32];
 	PGconn *c;
 
 	(void)create;
@@ -201,8 +217,7 @@ static int pg_open(struct db *d, const char *uri, int create, char *err, size_t 
 	pq.setNoticeProcessor(c, quiet, NULL);
 	d->h = c;
 	d->x = xcalloc(1, sizeof(struct pg_state));
-	snprintf(set, sizeof(set), "SET lock_timeout = %ld", d->busy_ms > 0 ? d->busy_ms : 1);
-	if (pg_exec(d, set) != DB_OK) {
+	if (session(d) != DB_OK) {
 		snprintf(err, errlen, "%s: %s", d->path, d->err);
 		pq.finish(c);
 		free(d->x);
@@ -518,7 +533,24 @@ static const char *pg_errmsg(struct db *d)
 /* pg_set_durable - a commit returns once it is on the server's disk */
 static int pg_set_durable(struct db *d)
 {
+	((struct pg_state *)d->x)->durable = 1;
 	return pg_exec(d, "SET synchronous_commit = on");
+}
+
+/* pg_reconnect - a connection the server dropped, opened again with the same
+ * parameters (connect_timeout: the busy deadline) and the same settings */
+static int pg_reconnect(struct db *d)
+{
+	if (pq.status(CONN(d)) == CONNECTION_OK)
+		return DB_OK;
+	pq.reset(CONN(d));
+	if (pq.status(CONN(d)) != CONNECTION_OK) {
+		trim_copy(d, pq.errorMessage(CONN(d)));
+		return DB_BUSY;
+	}
+	if (session(d) != DB_OK || (((struct pg_state *)d->x)->durable && pg_set_durable(d) != DB_OK))
+		return DB_BUSY;
+	return DB_OK;
 }
 
 /* pg_flush - the server keeps its own files: nothing to do */
@@ -533,4 +565,5 @@ const struct db_driver db_driver_pgsql = {
 	pg_exec, pg_begin, pg_in_txn, pg_bind_text, pg_bind_int, pg_bind_null, pg_bind_blob,
 	pg_bind_index, pg_bind_count, pg_col_text, pg_col_int, pg_col_blob, pg_col_type,
 	pg_col_count, pg_col_name, pg_changes, pg_last_id, pg_errmsg, pg_set_durable, pg_flush,
+	pg_reconnect,
 };

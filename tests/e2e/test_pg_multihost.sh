@@ -59,7 +59,6 @@ if ! pg_start "$T/pg"; then
 	skip "PostgreSQL cannot be started here"
 	done_testing; exit
 fi
-PGPID=$(head -n 1 "$T/pg/data/postmaster.pid")
 RUN_USER=
 if [ "$(id -u)" = 0 ]; then
 	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
@@ -207,7 +206,7 @@ faults() {
 
 : > "$T/attempts"
 for h in $HOSTS; do runner "$h" & BG+=($!); done
-faults & FPID=$!; BG+=($FPID)
+faults & FPID=$!; BG+=("$FPID")
 T0=$(date +%s)
 # shellcheck disable=SC2016
 xargs -P 8 -L 1 bash -c 'deliver "$0" "$1"' < "$T/deliveries"
@@ -248,7 +247,6 @@ is "$(q "SELECT count(*) FROM reports")" "$N" "$N distinct complaints are $N rep
 is "$(q "SELECT count(DISTINCT message_id) FROM reports WHERE message_id LIKE 'mh-%@fbl.example.org'")" "$N" \
 	"one report per accepted Message-ID"
 is "$(q "SELECT count(*) FROM reports WHERE status <> 'done'")" 0 "every report is done"
-nosha=0
 for i in $(seq 1 "$N"); do echo "$i $(sha256sum < "$T/msgs/$i.eml" | cut -c1-64)"; done > "$T/shas"
 q "SELECT sha256 FROM reports" | sort > "$T/db.shas"
 is "$(cut -d' ' -f2 "$T/shas" | sort | comm -3 - "$T/db.shas" | wc -l)" 0 "the reports are exactly the complaints' bytes (SHA-256)"
@@ -313,9 +311,9 @@ q "INSERT INTO outbox(kind, channel, recipient, subject, message_id, body, state
 	  || 'Subject: window' || chr(13) || chr(10) || 'Message-ID: <window@test>' || chr(13) || chr(10)
 	  || chr(13) || chr(10) || 'notice' || chr(13) || chr(10), 'UTF8'), 'pending', $NOW, $NOW" >/dev/null
 echo "slow 1" > "$SINK/fail-mode"
-"$BIN" -q -c "$T/h1/wait.conf" notify --once > "$T/w.out" 2>&1 & WPID=$!; BG+=($WPID)
+"$BIN" -q -c "$T/h1/wait.conf" notify --once > "$T/w.out" 2>&1 & WPID=$!; BG+=("$WPID")
 for _ in $(seq 100); do [ "$(q "SELECT count(*) FROM outbox WHERE message_id = '<window@test>' AND claim_owner IS NOT NULL")" = 1 ] && break; sleep 0.05; done
-q "BEGIN; SELECT id FROM outbox WHERE message_id = '<window@test>' FOR UPDATE; SELECT pg_sleep(20); COMMIT" >/dev/null 2>&1 & LPID=$!; BG+=($LPID)
+q "BEGIN; SELECT id FROM outbox WHERE message_id = '<window@test>' FOR UPDATE; SELECT pg_sleep(20); COMMIT" >/dev/null 2>&1 & LPID=$!; BG+=("$LPID")
 for _ in $(seq 200); do
 	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'abusedesk' AND wait_event_type = 'Lock'")" = 1 ] && break
 	sleep 0.05
@@ -334,10 +332,36 @@ ABUSEDESK_NOW=$((NOW + LEASE + 1)) A h2 notify --once > "$T/w2.out" 2>&1
 is "$(wcount)" 2 "after the lease it went out again, with the same Message-ID: at least once"
 is "$(q "SELECT state || ' ' || attempts FROM outbox WHERE message_id = '<window@test>'")" "sent 1" "the row is sent once"
 
+# ---------------------------------------------- 3: the database restarted while a runner sends
+# the runner is in DATA when PostgreSQL stops (its session ends with it) and
+# comes back; the sink accepts. The runner records the send on a new
+# connection once the database is back (it waits up to notify_lease), so no
+# other runner sends it again after the lease.
+rcount() { grep -lF 'Message-ID: <restart@test>' "$SINK"/[0-9]*.eml 2>/dev/null | wc -l; }
+NOW=$(date +%s)
+q "INSERT INTO outbox(kind, channel, recipient, subject, message_id, body, state, next_attempt_at, created_at)
+	SELECT 'notify', 'smtp', 'noc@owner.test', 'restart', '<restart@test>',
+	 convert_to('From: <abusedesk@example.net>' || chr(13) || chr(10) || 'To: <noc@owner.test>' || chr(13) || chr(10)
+	  || 'Subject: restart' || chr(13) || chr(10) || 'Message-ID: <restart@test>' || chr(13) || chr(10)
+	  || chr(13) || chr(10) || 'notice' || chr(13) || chr(10), 'UTF8'), 'pending', $NOW, $NOW" >/dev/null
+before=$(grep -c '^slow' "$SINK/attempts.log")
+echo "slow 3" > "$SINK/fail-mode"
+"$BIN" -q -c "$T/h3/abusedesk.conf" notify --once > "$T/r.out" 2>&1 & RPID=$!; BG+=("$RPID")
+for _ in $(seq 100); do [ "$(grep -c '^slow' "$SINK/attempts.log")" -gt "$before" ] && break; sleep 0.05; done
+ok "[ $(grep -c '^slow' "$SINK/attempts.log") -gt $before ]" "the runner is in DATA"
+pg_stop "$T/pg"; sleep 1; pg_restart "$T/pg"
+wait "$RPID"; BG=()
+echo none > "$SINK/fail-mode"
+is "$(rcount)" 1 "the sink accepted the notice during the restart"
+is "$(q "SELECT state || ' ' || (claim_owner IS NULL) FROM outbox WHERE message_id = '<restart@test>'")" "sent true" \
+	"the runner recorded the send once the database was back"
+ABUSEDESK_NOW=$((NOW + LEASE + 1)) A h4 notify --once > "$T/r2.out" 2>&1
+is "$(rcount)" 1 "after the lease nobody sends it again: exactly once"
+
 # ---------------------------------------------- the end: nothing left running
+PGPID=$(head -n 1 "$T/pg/data/postmaster.pid")
 pg_stop "$T/pg"
-PGPID=$(cat "$T/pg/data/postmaster.pid" 2>/dev/null | head -n 1)
-ok "[ ! -e '$T/pg/data/postmaster.pid' ]" "PostgreSQL stopped by its PID"
+ok "! proc_alive '$PGPID' && [ ! -e '$T/pg/data/postmaster.pid' ]" "PostgreSQL stopped by its PID"
 left=
 for _ in $(seq 50); do
 	left=$(ps -eo pid=,args= | grep -F -- "$T/" | grep -v -e grep -e "ps -eo" | grep -F -e "$BIN" -e postgres)
