@@ -8,10 +8,12 @@
 #   - a `notify --once` loop runs on every host against the loopback SMTP
 #     sink, and three times the runners are killed (kill -9) while the sink
 #     holds their DATA;
-#   - PostgreSQL is stopped (by its PID) for a few seconds and started again:
-#     meanwhile every ingest still exits 0 within db_busy_timeout and leaves
-#     its message pending in that host's spool, which `reprocess --pending`
-#     on each host finishes once the database is back.
+#   - PostgreSQL is stopped (by its PID) for 4 s and started again, and later
+#     stops answering for 6 s (the postmaster and its backends stopped with
+#     SIGSTOP, one more delivery certainly inside a statement then):
+#     meanwhile every ingest still exits 0 within db_busy_timeout (and a
+#     second) and leaves its message pending in that host's spool, which
+#     `reprocess --pending` on each host finishes once the database is back.
 # Afterwards: every accepted message is one report (by Message-ID and by
 # SHA-256), every spool file is processed, no incident key is open twice and
 # the counters match the rows, every notification reached the sink exactly
@@ -26,7 +28,9 @@
 # (at least once; the receiver drops the copy by Message-ID). Part 2 makes
 # that moment certain (the row held by a lock while the runner waits to
 # mark it sent) and asserts exactly that: two copies, one Message-ID, one
-# row sent.
+# row sent. Part 3: PostgreSQL restarted while a runner is in DATA: the
+# runner records the send once the database is back, and nobody sends it
+# again.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
@@ -48,6 +52,8 @@ SINK=$T/sink
 BG=()
 cleanup() {
 	: > "$T/stop"
+	# shellcheck disable=SC2046
+	[ -s "$T/frozen" ] && kill -CONT $(cat "$T/frozen") 2>/dev/null
 	for p in "${BG[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	sink_stop "$SINK"; pg_stop "$T/pg"; [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
@@ -121,8 +127,9 @@ arf() {
 	printf '\tby mx.fbl.example.org with ESMTP id M%s\n\tfor <v@fbl.example.org>; Tue, 05 Mar 2024 13:58:41 +0000\n' "$1"
 	printf 'From: <s@multi.test>\nTo: <v@fbl.example.org>\nSubject: offer %s\nMessage-ID: <spam-%s@multi.test>\n\nbuy %s\n\n--b--\n' "$1" "$1" "$1"
 }
+NT=$((N + 1))               # and one more, delivered while the server stops answering
 mkdir -p "$T/msgs" "$T/run"
-for i in $(seq 1 "$N"); do arf "$i" > "$T/msgs/$i.eml"; done
+for i in $(seq 1 "$NT"); do arf "$i" > "$T/msgs/$i.eml"; done
 # the deliveries: complaint I to host (I % 4) + 1, every fifth to the next host as well
 for i in $(seq 1 "$N"); do
 	echo "h$((i % 4 + 1)) $i"
@@ -200,6 +207,39 @@ faults() {
 	sleep 2.5; find "$T"/h?/spool/new -type f | wc -l > "$T/pending.2"
 	date +%s%N > "$T/down.to"
 	pg_restart "$T/pg" || echo "restart failed" > "$T/down.err"
+	at 50
+	# the server stops answering (the postmaster and every backend stopped by
+	# PID, as a hung or cut-off server would): connections and statements in
+	# flight get no answer for 6 s. One more delivery (complaint NT, to h1) is
+	# certainly inside a statement then: a session holds the row its INSERT
+	# waits for.
+	local pm kids holder probe
+	q "BEGIN; INSERT INTO reports(received_at, size, sha256, spool_path, status)
+	   VALUES (0, 0, '$(sha256sum < "$T/msgs/$NT.eml" | cut -c1-64)', 'probe', 'pending');
+	   SELECT pg_sleep(10); ROLLBACK" > /dev/null 2>&1 &
+	holder=$!
+	for _ in $(seq 100); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(10)%' AND pid <> pg_backend_pid()")" = 1 ] && break
+		sleep 0.05
+	done
+	( t0=$(date +%s%N); "$BIN" -q -c "$T/h1/abusedesk.conf" ingest < "$T/msgs/$NT.eml" 2>> "$T/h1/ingest.err"
+	  echo "h1 $NT 1 $? $((($(date +%s%N) - t0) / 1000000)) $t0" > "$T/probe" ) &
+	probe=$!
+	for _ in $(seq 100); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'abusedesk' AND wait_event_type = 'Lock'")" -ge 1 ] && break
+		sleep 0.05
+	done
+	pm=$(head -n 1 "$T/pg/data/postmaster.pid")
+	date +%s%N > "$T/freeze.from"
+	kill -STOP "$pm"; kids=$(pgrep -P "$pm" | tr '\n' ' ')
+	echo "$pm $kids" > "$T/frozen"
+	# shellcheck disable=SC2086
+	kill -STOP $kids
+	sleep 6
+	# shellcheck disable=SC2086
+	kill -CONT $kids "$pm"; rm -f "$T/frozen"
+	date +%s%N > "$T/freeze.to"
+	wait "$probe" "$holder"
 	at 60; kill_runners
 	at 85; kill_runners
 }
@@ -226,8 +266,8 @@ ok "[ $KILLED -gt 0 ]" "some ingest processes were killed ($KILLED)"
 is "$(awk '$4 != 0 && $4 != 137' "$T/attempts" | wc -l)" 0 "every other exit status was 0 (none was 75: the spool always took the message)"
 ok "[ ! -e '$T/down.err' ]" "PostgreSQL started again after the outage"
 # during the outage
-FROM=$(cat "$T/down.from"); TO=$(cat "$T/down.to")
-DURING=$(awk -v f="$FROM" -v t="$TO" '$6 >= f && $6 + $5 * 1000000 <= t' "$T/attempts")
+DFROM=$(cat "$T/down.from"); DTO=$(cat "$T/down.to")
+DURING=$(awk -v f="$DFROM" -v t="$DTO" '$6 >= f && $6 + $5 * 1000000 <= t' "$T/attempts")
 ok "[ $(grep -c . <<< "$DURING") -gt 0 ]" "deliveries ran while PostgreSQL was down ($(grep -c . <<< "$DURING"))"
 is "$(awk '$4 != 0 && $4 != 137' <<< "$DURING" | wc -l)" 0 "ingest exits 0 while PostgreSQL is down"
 MAXMS=$(awk 'BEGIN {m = 0} $4 == 0 && $5 > m {m = $5} END {print m}' <<< "$DURING")
@@ -235,6 +275,16 @@ ok "[ $MAXMS -le 3000 ]" "none waited longer than db_busy_timeout (2 s) + 1 s (t
 ok "[ $(cat "$T/pending.1") -gt 0 ] && [ $(cat "$T/pending.2") -gt $(cat "$T/pending.1") ]" \
 	"the messages wait in the hosts' spools ($(cat "$T/pending.1"), then $(cat "$T/pending.2") pending)"
 like "$(cat "$T"/h?/ingest.err)" "stays pending" "ingest says the message stays pending"
+# while the server did not answer: every delivery under way then
+FROM=$(cat "$T/freeze.from"); TO=$(cat "$T/freeze.to")
+FROZEN=$(awk -v f="$FROM" -v t="$TO" '$6 < t && $6 + $5 * 1000000 > f' "$T/attempts")
+ok "[ $(grep -c . <<< "$FROZEN") -gt 0 ]" "deliveries ran while PostgreSQL did not answer ($(grep -c . <<< "$FROZEN"))"
+is "$(awk '$4 != 0 && $4 != 137' <<< "$FROZEN" | wc -l)" 0 "ingest exits 0 while PostgreSQL does not answer"
+MAXMS=$(awk 'BEGIN {m = 0} $4 == 0 && $5 > m {m = $5} END {print m}' <<< "$FROZEN")
+ok "[ $MAXMS -le 4000 ]" "none waited longer than db_busy_timeout (2 s) + 2 s (the longest: $MAXMS ms)"
+read -r _ _ _ PRC PMS _ < "$T/probe"
+is "$PRC" 0 "the delivery inside a statement when the server stopped answering exits 0"
+ok "[ $PMS -le 4000 ]" "within db_busy_timeout (2 s) + 2 s, though the server answered only after 6 s ($PMS ms)"
 
 # ---------------------------------------------- the timers' reprocess on each host
 for h in $HOSTS; do A "$h" reprocess --pending > "$T/$h/reprocess.out" 2>&1; done
@@ -243,11 +293,11 @@ TMPF=$(find "$T"/h?/spool/tmp -type f | wc -l)
 ok "[ $TMPF -le $KILLED ]" "partial files in tmp/ only from killed writers ($TMPF)"
 
 # ---------------------------------------------- reports
-is "$(q "SELECT count(*) FROM reports")" "$N" "$N distinct complaints are $N reports"
-is "$(q "SELECT count(DISTINCT message_id) FROM reports WHERE message_id LIKE 'mh-%@fbl.example.org'")" "$N" \
+is "$(q "SELECT count(*) FROM reports")" "$NT" "$NT distinct complaints are $NT reports"
+is "$(q "SELECT count(DISTINCT message_id) FROM reports WHERE message_id LIKE 'mh-%@fbl.example.org'")" "$NT" \
 	"one report per accepted Message-ID"
 is "$(q "SELECT count(*) FROM reports WHERE status <> 'done'")" 0 "every report is done"
-for i in $(seq 1 "$N"); do echo "$i $(sha256sum < "$T/msgs/$i.eml" | cut -c1-64)"; done > "$T/shas"
+for i in $(seq 1 "$NT"); do echo "$i $(sha256sum < "$T/msgs/$i.eml" | cut -c1-64)"; done > "$T/shas"
 q "SELECT sha256 FROM reports" | sort > "$T/db.shas"
 is "$(cut -d' ' -f2 "$T/shas" | sort | comm -3 - "$T/db.shas" | wc -l)" 0 "the reports are exactly the complaints' bytes (SHA-256)"
 # each host's files: every report names a file one host keeps in cur/, every file in cur/ is a report's
@@ -369,6 +419,6 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 is "$left" "" "no abusedesk or postgres process of this test is left"
-echo "FIGURE pg_multihost: hosts: 4, complaints: $N, deliveries: $ND, ingests killed: $KILLED," \
-	"runners killed: $RK, PostgreSQL down: $(((TO - FROM) / 1000000)) ms, deliveries: ${TD}s, total: $(($(date +%s) - START))s"
+echo "FIGURE pg_multihost: hosts: 4, complaints: $NT, deliveries: $ND, ingests killed: $KILLED," \
+	"runners killed: $RK, PostgreSQL down: $(((DTO - DFROM) / 1000000)) ms, silent: $(((TO - FROM) / 1000000)) ms, deliveries: ${TD}s, total: $(($(date +%s) - START))s"
 done_testing
