@@ -12,10 +12,10 @@
  * us. The MTA waits for it at most db_busy_timeout and a second (a child
  * that met a lock or an unreachable server has given up by then): a
  * database that stops answering mid-statement (a hung server, a cut
- * network) does not hold the delivery. A child still at work then goes on alone, without the MTA's
- * descriptors (so the MTA sees the end of our output at once), and gives up
- * after ten times db_busy_timeout (at least a minute); whatever it did not
- * record stays pending.
+ * network) does not hold the delivery. A child still at work then goes on
+ * alone, without the MTA's descriptors (so the MTA sees the end of our
+ * output at once), and gives up after ten times db_busy_timeout (at least a
+ * minute); whatever it did not record stays pending.
  */
 #include <errno.h>
 #include <fcntl.h>
