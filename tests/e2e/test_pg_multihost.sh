@@ -2,7 +2,9 @@
 # test_pg_multihost.sh - four MX "hosts" (own spools and configurations, one
 # PostgreSQL database) under faults. 1,000 distinct feedback-loop complaints
 # about 250 customer hosts, each delivered to one host and a fifth of them to
-# a second host too (1,200 deliveries, 8 at once), while
+# a second host too (1,200 deliveries, 8 at once; a copy delivered to two
+# hosts is the same bytes on each, as the dedupe is on the bytes received),
+# while
 #   - the MTA's deliveries are killed (kill -9) at random moments and the MTA
 #     retries what did not exit 0, as Postfix does;
 #   - a `notify --once` loop runs on every host against the loopback SMTP
