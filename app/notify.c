@@ -11,7 +11,10 @@
  * only after the server accepted it, so a runner killed in between leaves the
  * claim to run out (cfg->notify_lease) and another runner sends the row then,
  * with the same Message-ID, rather than losing it. The lease must be longer
- * than one send can take (smtp_timeout, webhook_timeout).
+ * than one send can take (smtp_timeout, webhook_timeout). A database that
+ * went away while the server took the message (restarted, out of reach) is
+ * waited for, reconnecting, for up to notify_lease, so that the send is
+ * recorded and not repeated by the next runner.
  *
  * An incident notice is rendered again at send time from the incident as it
  * is then (status, counts, confidence); a notice whose incident was resolved
@@ -25,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../db/incidents.h"
 #include "../ingest/spool.h"
@@ -181,6 +185,36 @@ static int lost(int rc, const struct outbox_row *r, const char *what)
 	return rc == 1 ? DB_OK : rc;
 }
 
+/* mark_sent - the server has the message: record it; a database that went
+ * away meanwhile (DB_BUSY: restarted, out of reach, locked) is tried again,
+ * reconnecting, for up to notify_lease, after which the row goes out again
+ * under the next claim (the same Message-ID) */
+static int mark_sent(struct db *d, const struct config *cfg, const char *owner,
+		     const struct outbox_row *r, long attempts, long long now, const struct payload *p)
+{
+	const struct timespec pause = { 0, 500 * 1000 * 1000 };
+	struct timespec t0, t;
+	int rc, said = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		rc = outbox_mark_sent(d, r->id, owner, attempts, now, p->subject, p->fresh ? p->body : NULL, p->len);
+		if (rc != DB_BUSY)
+			return rc;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec >= cfg->notify_lease)
+			break;
+		if (!said++)
+			msg_warn("outbox=%lld: sent, but the database cannot record it (%s); trying again "
+				 "for up to notify_lease", r->id, db_errmsg(d));
+		nanosleep(&pause, NULL);
+		(void)db_reconnect(d);
+	}
+	msg_error("outbox=%lld: sent, but the database could not record it within notify_lease (%s); "
+		  "it goes out again after the lease, with the same Message-ID", r->id, db_errmsg(d));
+	return rc;
+}
+
 /* deliver - try one claimed row and record the outcome */
 static int deliver(struct db *d, const struct config *cfg, const char *owner,
 		   const struct outbox_row *r, struct notify_result *res)
@@ -207,8 +241,7 @@ static int deliver(struct db *d, const struct config *cfg, const char *owner,
 		msg_info("outbox=%lld incident=%lld %s to %.200s: sent", r->id, r->incident_id,
 			 r->channel, r->recipient);
 		res->sent++;
-		rc = lost(outbox_mark_sent(d, r->id, owner, attempts, now, p.subject,
-					   p.fresh ? p.body : NULL, p.len), r, "sent");
+		rc = lost(mark_sent(d, cfg, owner, r, attempts, now, &p), r, "sent");
 		payload_free(&p);
 		if (rc == DB_OK && r->incident_id > 0 && strcmp(r->kind, "notify") == 0) {
 			snprintf(note, sizeof(note), "%s to %.300s", r->channel, r->recipient);

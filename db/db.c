@@ -366,6 +366,12 @@ int db_set_bulk(struct db *d)
 	return db_dialect(d) == DB_SQLITE ? db_exec(d, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY") : DB_OK;
 }
 
+/* db_reconnect - see db.h */
+int db_reconnect(struct db *d)
+{
+	return d->drv->reconnect(d);
+}
+
 /* db_flush - every committed transaction into the database itself */
 int db_flush(struct db *d)
 {

@@ -65,6 +65,12 @@ int db_set_bulk(struct db *d);
  * itself (after a bulk load without durable commits); DB_OK or DB_ERROR */
 int db_flush(struct db *d);
 
+/* db_reconnect - after DB_BUSY: a connection the server dropped (a restart,
+ * a network cut) is opened again, within the busy deadline. DB_OK when the
+ * connection is usable, DB_BUSY while the server is out of reach (SQLite:
+ * always DB_OK, there is nothing to reconnect) */
+int db_reconnect(struct db *d);
+
 /* db_now - the clock, overridable with ABUSEDESK_NOW (epoch) for tests */
 long long db_now(void);
 

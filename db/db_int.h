@@ -69,6 +69,7 @@ struct db_driver {
 	/* clear - a statement db_finalize keeps for the next db_prepare of the
 	 * same text: reset, every parameter unbound (NULL) again */
 	void (*clear)(struct db_stmt *st);
+	int (*reconnect)(struct db *d);
 };
 
 extern const struct db_driver db_driver_sqlite;

@@ -15,7 +15,10 @@
  * types of that run) and later runs with the same types use it
  * (PQexecPrepared): the server parses and plans it once per connection.
  * A run with other types goes through PQexecParams as before. A lock or
- * serialization failure is DB_BUSY.
+ * serialization failure, a lost connection and a server shutting down are
+ * DB_BUSY; db_reconnect opens a dropped connection again (PQreset, with the
+ * same settings), and the statements prepared on the server are prepared
+ * again on their next run.
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -71,6 +74,7 @@ static struct {
 	unsigned char *(*unescapeBytea)(const unsigned char *, size_t *);
 	void (*freemem)(void *);
 	void *(*setNoticeProcessor)(PGconn *, void (*)(void *, const char *), void *);
+	void (*reset)(PGconn *);
 } pq;
 
 /* pq_load - libpq on first use; 0 or -1 with err */
@@ -96,6 +100,7 @@ static int pq_load(char *err, size_t errlen)
 	PQ(getlength, "PQgetlength"); PQ(getisnull, "PQgetisnull"); PQ(cmdTuples, "PQcmdTuples");
 	PQ(transactionStatus, "PQtransactionStatus"); PQ(unescapeBytea, "PQunescapeBytea");
 	PQ(freemem, "PQfreemem"); PQ(setNoticeProcessor, "PQsetNoticeProcessor");
+	PQ(reset, "PQreset");
 #undef PQ
 	loaded = 1;
 	return 0;
@@ -110,6 +115,8 @@ missing:
 struct pg_state {
 	long long changes;
 	unsigned long names;            /* server-side statements prepared so far */
+	int durable;                    /* synchronous_commit was set: again after a reconnect */
+	unsigned long gen;              /* connections opened again: names before it are gone */
 };
 
 struct pg_stmt {
@@ -123,6 +130,7 @@ struct pg_stmt {
 	Oid type0[DB_MAX_PARAMS];       /* the types prepare gave, restored by pg_clear */
 	char pname[24];                 /* prepared on the server under this name ("" not) */
 	Oid ptype[DB_MAX_PARAMS];       /* ... with these parameter types */
+	unsigned long pgen;             /* ... on the connection of this generation */
 	char names[DB_MAX_PARAMS][32];
 	PGresult *res;
 	int row, nrows;
@@ -170,7 +178,8 @@ static void redact(char *out, size_t outlen, const char *uri)
 		q[0] = '\0';
 }
 
-/* fail_rc - DB_BUSY for a lock, serialization, deadlock or connection failure */
+/* fail_rc - DB_BUSY for a lock, serialization, deadlock or connection failure,
+ * a cancelled statement and a server shutting down or starting (57P01-57P03) */
 static int fail_rc(struct db *d, PGresult *r)
 {
 	const char *state = r ? pq.resultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
@@ -178,9 +187,21 @@ static int fail_rc(struct db *d, PGresult *r)
 
 	trim_copy(d, m ? m : r ? pq.resultErrorMessage(r) : pq.errorMessage(CONN(d)));
 	if (state == NULL || strncmp(state, "08", 2) == 0 || strcmp(state, "40001") == 0 ||
-	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
+	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0 ||
+	    strncmp(state, "57P0", 4) == 0)
 		return DB_BUSY;
 	return DB_ERROR;
+}
+
+static int pg_exec(struct db *d, const char *sql);
+
+/* session - the settings of a new connection: lock_timeout = the busy deadline */
+static int session(struct db *d)
+{
+	char set[64];
+
+	snprintf(set, sizeof(set), "SET lock_timeout = %ld", d->busy_ms > 0 ? d->busy_ms : 1);
+	return pg_exec(d, set);
 }
 
 /* pg_open - connect with connect_timeout = the busy deadline */
@@ -319,6 +340,8 @@ static int pg_step(struct db *d, struct db_stmt *st)
 			return DB_ROW;
 		return DB_DONE;
 	}
+	if (s->pname[0] && s->pgen != ps->gen)
+		s->pname[0] = '\0';    /* the connection it was prepared on is gone */
 	if (st->slot && !s->pname[0]) {
 		/* kept by db.c's cache: prepare it on the server once */
 		char name[24];
@@ -328,6 +351,7 @@ static int pg_step(struct db *d, struct db_stmt *st)
 		r = pq.prepare(CONN(d), name, s->sql, s->nparams, s->type);
 		if (r && pq.resultStatus(r) == PGRES_COMMAND_OK) {
 			str_copy(s->pname, sizeof(s->pname), name);
+			s->pgen = ps->gen;
 			memcpy(s->ptype, s->type, sizeof(s->ptype));
 		}
 		if (r)
@@ -585,7 +609,25 @@ static const char *pg_errmsg(struct db *d)
 /* pg_set_durable - a commit returns once it is on the server's disk */
 static int pg_set_durable(struct db *d)
 {
+	((struct pg_state *)d->x)->durable = 1;
 	return pg_exec(d, "SET synchronous_commit = on");
+}
+
+/* pg_reconnect - a connection the server dropped, opened again with the same
+ * parameters (connect_timeout: the busy deadline) and the same settings */
+static int pg_reconnect(struct db *d)
+{
+	if (pq.status(CONN(d)) == CONNECTION_OK)
+		return DB_OK;
+	pq.reset(CONN(d));
+	((struct pg_state *)d->x)->gen++;
+	if (pq.status(CONN(d)) != CONNECTION_OK) {
+		trim_copy(d, pq.errorMessage(CONN(d)));
+		return DB_BUSY;
+	}
+	if (session(d) != DB_OK || (((struct pg_state *)d->x)->durable && pg_set_durable(d) != DB_OK))
+		return DB_BUSY;
+	return DB_OK;
 }
 
 /* pg_flush - the server keeps its own files: nothing to do */
@@ -601,4 +643,5 @@ const struct db_driver db_driver_pgsql = {
 	pg_bind_index, pg_bind_count, pg_col_text, pg_col_int, pg_col_blob, pg_col_type,
 	pg_col_count, pg_col_name, pg_changes, pg_last_id, pg_errmsg, pg_set_durable, pg_flush,
 	pg_clear,
+	pg_reconnect,
 };

@@ -398,12 +398,20 @@ static int sq_flush(struct db *d)
 	       DB_OK : DB_ERROR;
 }
 
+/* sq_reconnect - a file has no connection to lose */
+static int sq_reconnect(struct db *d)
+{
+	(void)d;
+	return DB_OK;
+}
+
 const struct db_driver db_driver_sqlite = {
 	"sqlite", DB_SQLITE, sq_open, sq_close, sq_prepare, sq_step, sq_reset, sq_finalize,
 	sq_exec, sq_begin, sq_in_txn, sq_bind_text, sq_bind_int, sq_bind_null, sq_bind_blob,
 	sq_bind_index, sq_bind_count, sq_col_text, sq_col_int, sq_col_blob, sq_col_type,
 	sq_col_count, sq_col_name, sq_changes, sq_last_id, sq_errmsg, sq_set_durable, sq_flush,
 	sq_clear,
+	sq_reconnect,
 };
 
 /* sql_in_net - SQL ad_in_net(ip, cidr): 1 when the address is in the network */

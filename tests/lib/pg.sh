@@ -9,6 +9,7 @@
 #   pg_psql SQL             run SQL on $PG_URI, unaligned tuples only
 #   pg_stop DIR             stop that postmaster by its PID (fast, then KILL) - never the
 #                           system's service
+#   pg_restart DIR          start the stopped cluster of DIR again, on the same port
 #
 # The cluster runs as the user 'abusedesk-test' (created when missing) when the
 # tests run as root, else as the caller; trust authentication on loopback only.
@@ -30,6 +31,12 @@ _pg_as() {   # run as the cluster's user
     if [ "$(id -u)" -eq 0 ]; then runuser -u abusedesk-test -- "$@"; else "$@"; fi
 }
 
+_pg_ctl_start() {   # BIN DIR: the postmaster of DIR on 127.0.0.1:$PG_PORT
+    _pg_as "$1/pg_ctl" -D "$2/data" -l "$2/postgres.log" -w -t 60 \
+        -o "-h 127.0.0.1 -p $PG_PORT -k $2 -c fsync=${PG_FSYNC:-off} -c max_connections=60" start \
+        >>"$2/pg_ctl.log" 2>&1 || { echo "pg.sh: postgres did not start (see $2/postgres.log)" >&2; return 1; }
+}
+
 pg_start() {
     local dir="$1" bin
     if ! bin=$(_pg_bindir); then
@@ -45,9 +52,7 @@ pg_start() {
     _pg_as "$bin/initdb" -D "$dir/data" -U abusedesk -A trust -E UTF8 --locale=C.UTF-8 \
         >"$dir/initdb.log" 2>&1 || { echo "pg.sh: initdb failed (see $dir/initdb.log)" >&2; return 1; }
     PG_PORT=$(free_port)
-    _pg_as "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-h 127.0.0.1 -p $PG_PORT -k $dir -c fsync=${PG_FSYNC:-off} -c max_connections=60" start \
-        >"$dir/pg_ctl.log" 2>&1 || { echo "pg.sh: postgres did not start (see $dir/postgres.log)" >&2; return 1; }
+    _pg_ctl_start "$bin" "$dir" || return 1
     PG_DIR=$dir
     PG_URI="postgresql://abusedesk@127.0.0.1:$PG_PORT/abusedesk"
     "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U abusedesk abusedesk || return 1
@@ -61,6 +66,10 @@ pg_uri() {
 
 pg_psql() {
     "$PG_BIN/psql" -X -q -At -d "${PG_DB_URI:-$PG_URI}" -c "$1"
+}
+
+pg_restart() {
+    _pg_ctl_start "$PG_BIN" "$1"
 }
 
 pg_stop() {
