@@ -394,6 +394,16 @@ void proc_batch_init(struct proc_batch *b, struct app_proc *p, size_t max, long 
 	b->it = xcalloc(b->max, sizeof(*b->it));
 }
 
+/* item_done - the item's lock (its spool file) released and its outcome handed on */
+static void item_done(struct proc_batch *b, struct proc_batch_item *it)
+{
+	if (it->fd >= 0)
+		close(it->fd);
+	it->fd = -1;
+	if (b->done)
+		b->done(b->ctx, it);
+}
+
 /* one_alone - an item in a transaction of its own, from its spool file (its lock in it->fd) */
 static void one_alone(struct proc_batch *b, struct proc_batch_item *it)
 {
@@ -411,11 +421,7 @@ static void one_alone(struct proc_batch *b, struct proc_batch_item *it)
 		proc_message(b->p, &it->m, data, len, it->received_at, it->reparse, &it->res);
 		free(data);
 	}
-	if (it->fd >= 0)
-		close(it->fd);
-	it->fd = -1;
-	if (b->done)
-		b->done(b->ctx, it);
+	item_done(b, it);
 }
 
 /* redo - the transaction failed: each message so far again, one transaction each */
@@ -451,11 +457,7 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 	if (!b->open) {
 		/* no database, or no transaction: the one-message path says why and leaves it pending */
 		proc_message(p, m, data, len, received_at, reparse, &it->res);
-		if (it->fd >= 0)
-			close(it->fd);
-		it->fd = -1;
-		if (b->done)
-			b->done(b->ctx, it);
+		item_done(b, it);
 		return;
 	}
 	prep_make(p, m, data, len, &x);
@@ -467,11 +469,7 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 		b->open = 0;
 		redo(b);
 		proc_message(p, m, data, len, received_at, reparse, &it->res);
-		if (it->fd >= 0)
-			close(it->fd);
-		it->fd = -1;
-		if (b->done)
-			b->done(b->ctx, it);
+		item_done(b, it);
 		return;
 	}
 	b->n++;
@@ -497,11 +495,7 @@ int proc_batch_flush(struct proc_batch *b)
 		struct proc_batch_item *it = &b->it[k];
 
 		finish(p, &it->m, DB_OK, &it->res);
-		if (it->fd >= 0)
-			close(it->fd);
-		it->fd = -1;
-		if (b->done)
-			b->done(b->ctx, it);
+		item_done(b, it);
 	}
 	b->n = 0;
 	return 0;

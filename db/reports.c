@@ -31,25 +31,16 @@ int reports_by_sha(struct db *d, const char *sha256, long long *id, char *name, 
 	return rc;
 }
 
-int reports_insert_raw(struct db *d, const char *spool_name, long long size, const char *sha256,
-		       long long received_at, int flags, long long *id, int *existed, int *done)
+/*
+ * insert_or_find - run an INSERT ... ON CONFLICT(sha256) DO NOTHING and
+ * finalize it: the new row's id, or (*existed) the id and state of the row
+ * that holds sha256 already; DB_OK, DB_BUSY or DB_ERROR
+ */
+static int insert_or_find(struct db *d, struct db_stmt *st, const char *sha256, long long *id,
+			  int *existed, int *done)
 {
-	struct db_stmt *st;
-	int rc;
+	int rc = db_step(d, st);
 
-	*existed = 0;
-	/* the unique sha256 is the dedupe key: the database, not a read before the
-	 * write, decides which of two hosts recording one message at once adds it */
-	st = db_prepare(d, "INSERT INTO reports(received_at, size, sha256, spool_path, status, flags)"
-			   " VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT(sha256) DO NOTHING");
-	if (st == NULL)
-		return DB_ERROR;
-	db_bind_int(st, 1, received_at);
-	db_bind_int(st, 2, size);
-	db_bind_text(st, 3, sha256);
-	db_bind_text(st, 4, spool_name);
-	db_bind_int(st, 5, flags);
-	rc = db_step(d, st);
 	db_finalize(st);
 	if (rc != DB_DONE)
 		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
@@ -64,6 +55,26 @@ int reports_insert_raw(struct db *d, const char *spool_name, long long size, con
 	*id = db_last_id(d);
 	*done = 0;
 	return DB_OK;
+}
+
+int reports_insert_raw(struct db *d, const char *spool_name, long long size, const char *sha256,
+		       long long received_at, int flags, long long *id, int *existed, int *done)
+{
+	struct db_stmt *st;
+
+	*existed = 0;
+	/* the unique sha256 is the dedupe key: the database, not a read before the
+	 * write, decides which of two hosts recording one message at once adds it */
+	st = db_prepare(d, "INSERT INTO reports(received_at, size, sha256, spool_path, status, flags)"
+			   " VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT(sha256) DO NOTHING");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, received_at);
+	db_bind_int(st, 2, size);
+	db_bind_text(st, 3, sha256);
+	db_bind_text(st, 4, spool_name);
+	db_bind_int(st, 5, flags);
+	return insert_or_find(d, st, sha256, id, existed, done);
 }
 
 static int store_hops(struct db *d, long long id, const struct db_report *r)
@@ -278,19 +289,8 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 	db_bind_text(st, i++, sha256);
 	db_bind_text(st, i++, spool_name);
 	bind_parsed(st, &i, r, v, orig_key, parse_json, trace_json);
-	rc = db_step(d, st);
-	db_finalize(st);
-	if (rc != DB_DONE)
-		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
-	if (db_changes(d) == 0) {
-		if ((rc = reports_by_sha(d, sha256, id, NULL, 0, done)) < 0)
-			return rc;
-		if (rc == 0)
-			return DB_ERROR;   /* a conflict on a row no one can see: not possible */
-		*existed = 1;
-		return DB_OK;
-	}
-	*id = db_last_id(d);
+	if ((rc = insert_or_find(d, st, sha256, id, existed, done)) != DB_OK || *existed)
+		return rc;
 	return store_parts(d, *id, r);
 }
 
