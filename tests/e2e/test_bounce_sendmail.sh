@@ -25,6 +25,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 . tests/lib/tap.sh
+. tests/lib/bounces.sh
 . tests/lib/sendmail.sh
 BIN=${ABUSEDESK_BIN:-$ROOT/abusedesk}
 
@@ -171,21 +172,8 @@ is "$(cat "$T/left" 2>/dev/null)" "" "both Sendmail daemons stopped by their pid
 
 "$BIN" parse --json "$T"/sink/*.eml >"$T/ours.jsonl" 2>"$T/ours.err"
 is "$?" 0 "abusedesk parse reads them" || diag "$(head -3 "$T/ours.err")"
-if perl -MSisimai -e1 2>/dev/null; then
-	perl -MSisimai -MJSON::PP -e '
-		my $j = JSON::PP->new->canonical;
-		for my $f (@ARGV) {
-			my $v = Sisimai->make($f, delivered => 1) || [];
-			for my $d (@$v) {
-				print $j->encode({file => $f, rcpt => $d->recipient->address,
-					status => $d->deliverystatus, reason => $d->reason,
-					action => $d->action}), "\n";
-			}
-		}' "$T"/sink/*.eml >"$T/peer.jsonl" 2>/dev/null
-	have_peer=1
-else
-	have_peer=0
-fi
+have_peer=0
+sisimai_read "$T/peer.jsonl" "$T"/sink/*.eml && have_peer=1
 /usr/bin/python3 - "$T" "$have_peer" <<'PY' >"$T/cmp.out"
 import email, glob, json, sys
 t, have_peer = sys.argv[1], sys.argv[2] == "1"
