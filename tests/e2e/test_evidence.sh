@@ -13,11 +13,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BIN=$(readlink -f "${ABUSEDESK_BIN:-$PWD/abusedesk}")
 T=$(mktemp -d /tmp/abusedesk-evidence-XXXXXX); chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
-RUN_USER=
-if [ "$(id -u)" = 0 ]; then
-	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
-	RUN_USER=abusedesk
-fi
+mail_user
 
 # arf REPORTER-DOMAIN SOURCE-IP [ORIGINAL'S MESSAGE-ID HEADER] [BODY]: an ARF report of spam from
 # SOURCE-IP; the attached original was received by $ORIG_BY (default: the reporter's MX)

@@ -24,11 +24,7 @@ fi
 W=$(mktemp -d /tmp/abusedesk-fi.XXXXXX); chmod 755 "$W"
 mkdir -m 1777 "$W/log"
 trap 'rm -rf "$W"' EXIT
-RUN_USER=
-if [ "$(id -u)" = 0 ]; then
-	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
-	RUN_USER=abusedesk
-fi
+mail_user
 n=0
 fresh() { # a new desk in $D
 	n=$((n + 1)); D=$W/d$n; mkdir -p "$D"

@@ -10,11 +10,7 @@ W=$(mktemp -d /tmp/abusedesk-faults.XXXXXX); chmod 755 "$W"
 MNT=
 cleanup() { [ -n "$MNT" ] && umount "$MNT" 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT
-RUN_USER=
-if [ "$(id -u)" = 0 ]; then
-	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
-	RUN_USER=abusedesk
-fi
+mail_user
 mkconf() { # DIR SPOOL
 	cat > "$1/abusedesk.conf" <<CONF
 database = $1/db/abusedesk.db

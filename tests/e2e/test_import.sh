@@ -24,11 +24,7 @@ trap 'exit 130' INT TERM
 chmod 755 "$T"
 export ABUSEDESK_NOW=1790000000
 
-RUN_USER=
-if [ "$(id -u)" = 0 ]; then
-	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
-	RUN_USER=abusedesk
-fi
+mail_user
 conf() { # conf NAME DATABASE
 	mkdir -p "$T/$1"; chmod 755 "$T/$1"; [ -n "$RUN_USER" ] && chown "$RUN_USER" "$T/$1"
 	cat > "$T/$1/abusedesk.conf" <<CONF
@@ -155,10 +151,7 @@ is "$(q sq "SELECT count(*) FROM reports") $(q sq "SELECT count(*) FROM incident
    "$SQ_ALL $SQ_INC $SQ_OUT" "SQLite: reprocess --all adds no report, incident or notification"
 
 # --- PostgreSQL ---------------------------------------------------------------
-if ! pg_start "$T/pg"; then
-	skip "PostgreSQL cannot be started here"
-	done_testing; exit
-fi
+pg_start_or_skip "$T/pg"
 conf sqp "$T/sqp/abusedesk.db"
 A sqp import mbox "$T/pg.mbox" >/dev/null 2>&1
 conf pgd "$(pg_uri imp)"

@@ -17,11 +17,7 @@ mkdir -m 1777 "$W/log"   # the shim's log, written by ingest after it dropped pr
 STOPPED=
 cleanup() { [ -n "$STOPPED" ] && kill -CONT "$STOPPED" 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT
-RUN_USER=
-if [ "$(id -u)" = 0 ]; then
-	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
-	RUN_USER=abusedesk
-fi
+mail_user
 mkconf() { # DIR [EXTRA LINE]
 	mkdir -p "$1"
 	cat > "$1/abusedesk.conf" <<CONF

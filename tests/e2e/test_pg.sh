@@ -24,15 +24,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 chmod 755 "$T"
 
-if ! pg_start "$T/pg"; then
-	skip "PostgreSQL cannot be started here"
-	done_testing; exit
-fi
-RUN_USER=
-if [ "$(id -u)" = 0 ]; then
-	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
-	RUN_USER=abusedesk
-fi
+pg_start_or_skip "$T/pg"
+mail_user
 conf() { # conf NAME DATABASE [EXTRA-LINES]
 	mkdir -p "$T/$1"; chmod 755 "$T/$1"; [ -n "$RUN_USER" ] && chown "$RUN_USER" "$T/$1"
 	cat > "$T/$1/abusedesk.conf" <<CONF

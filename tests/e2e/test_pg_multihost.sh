@@ -63,15 +63,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 START=$(date +%s)
 
-if ! pg_start "$T/pg"; then
-	skip "PostgreSQL cannot be started here"
-	done_testing; exit
-fi
-RUN_USER=
-if [ "$(id -u)" = 0 ]; then
-	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
-	RUN_USER=abusedesk
-fi
+pg_start_or_skip "$T/pg"
+mail_user
 SP=$(free_port)
 LEASE=8
 for h in $HOSTS; do

@@ -34,11 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-RUN_USER=
-if [ "$(id -u)" = 0 ]; then
-	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
-	RUN_USER=abusedesk
-fi
+mail_user
 
 SP=$(free_port)
 cat > "$T/abusedesk.conf" <<CONF

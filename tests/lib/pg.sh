@@ -5,6 +5,7 @@
 #                           sets PG_PORT, PG_URI (postgresql://abusedesk@127.0.0.1:PORT/abusedesk)
 #                           and creates the database. Returns 1 (and says why) when
 #                           PostgreSQL is not installed and cannot be.
+#   pg_start_or_skip DIR    pg_start, or skip and end the test where it cannot start
 #   pg_uri DBNAME           the URI of another database of the cluster (created)
 #   pg_psql SQL             run SQL on $PG_URI, unaligned tuples only
 #   pg_stop DIR             stop that postmaster by its PID (fast, then KILL) - never the
@@ -57,6 +58,13 @@ pg_start() {
     PG_URI="postgresql://abusedesk@127.0.0.1:$PG_PORT/abusedesk"
     "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U abusedesk abusedesk || return 1
     export PG_PORT PG_URI PG_BIN PG_DIR
+}
+
+# pg_start_or_skip DIR - pg_start, or the test ends here with one skip
+pg_start_or_skip() {
+    pg_start "$1" && return 0
+    skip "PostgreSQL cannot be started here"
+    done_testing; exit
 }
 
 pg_uri() {

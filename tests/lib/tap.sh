@@ -82,6 +82,15 @@ done_testing() {
 }
 
 # shellcheck disable=SC2120  # ADDR is optional
+# mail_user - sets RUN_USER: the user hostile mail is handled as, 'abusedesk'
+# (a system user, created when missing) when the tests run as root, else empty
+mail_user() {
+	RUN_USER=
+	[ "$(id -u)" = 0 ] || return 0
+	id abusedesk >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin abusedesk
+	RUN_USER=abusedesk
+}
+
 free_port() {
     "${SINK_PYTHON:-python3}" -c 'import socket,sys
 s=socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
