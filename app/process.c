@@ -21,6 +21,7 @@
 #include "../correlate/inventory/inventory_csv.h"
 #include "../db/incidents.h"
 #include "../db/reports.h"
+#include "../parse/contentkey.h"
 #include "notify.h"
 #include "../util/mem.h"
 #include "../util/msg.h"
@@ -88,6 +89,7 @@ static char *orig_key(const struct report *r)
 /* One feed event after the first, traced and ready to store. */
 struct proc_child {
 	char sha[96];               /* the message's digest and ":eN" */
+	char ckey[96];              /* its content key and ":eN", or "" */
 	char field[64];             /* "feed event N of M" */
 	struct app_report_rec rr;
 	struct verdict v;
@@ -96,8 +98,8 @@ struct proc_child {
 };
 
 /* children - trace every feed event after the first as a report of its own (r is put back) */
-static struct proc_child *children(struct app_proc *p, const struct spool_msg *m, struct report *r,
-				   size_t *n)
+static struct proc_child *children(struct app_proc *p, const struct spool_msg *m, const char *ckey,
+				   struct report *r, size_t *n)
 {
 	char *ip = r->source_ip, *date = r->arrival_date, *field = r->source_field;
 	int port = r->source_port;
@@ -113,6 +115,8 @@ static struct proc_child *children(struct app_proc *p, const struct spool_msg *m
 		struct proc_child *c = &ch[k];
 
 		snprintf(c->sha, sizeof(c->sha), "%s:e%zu", m->sha256, k + 1);
+		if (*ckey)
+			snprintf(c->ckey, sizeof(c->ckey), "%s:e%zu", ckey, k + 1);
 		snprintf(c->field, sizeof(c->field), "feed event %zu of %zu", k + 2, r->nevents);
 		r->source_ip = e->ip;
 		r->source_port = e->port;
@@ -160,10 +164,13 @@ static int store_children(struct app_proc *p, const struct spool_msg *m, long lo
 		int existed = 0, done = 0;
 
 		memset(&cc, 0, sizeof(cc));
-		rc = reports_insert_done(&p->db, m->name, (long long)m->size, ch[k].sha, received_at, &ch[k].rr.rec,
-					 &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data, &id, &existed, &done);
+		rc = reports_insert_done(&p->db, m->name, (long long)m->size, ch[k].sha, ch[k].ckey, received_at,
+					 &ch[k].rr.rec, &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data, &id, &existed,
+					 &done);
 		if (rc == DB_OK && existed)
 			rc = reports_store(&p->db, id, &ch[k].rr.rec, &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data);
+		if (rc == DB_OK && existed == 1)
+			rc = reports_set_content_key(&p->db, id, ch[k].ckey);
 		if (rc != DB_OK || (existed && done))
 			continue;
 		/* incident_attach links the report to its incident */
@@ -185,6 +192,7 @@ struct prep {
 	struct proc_child *chl;
 	size_t nch;
 	char *okey;
+	char ckey[65];              /* the content key, "" for none */
 };
 
 /* prep_make - parse and trace m (outside any transaction of its own) */
@@ -205,10 +213,11 @@ static void prep_make(struct app_proc *p, const struct spool_msg *m, const char 
 	report_to_json(&x->r, NULL, &x->pj);
 	verdict_to_json(&x->v, NULL, &x->tj);
 	x->okey = orig_key(&x->r);
+	content_key(data, len, x->ckey);
 	app_report_rec(&x->r, &x->rr);
 	app_verdict_rec(&x->v, &x->vr);
 	x->nch = 0;
-	x->chl = children(p, m, &x->r, &x->nch);
+	x->chl = children(p, m, x->ckey, &x->r, &x->nch);
 }
 
 /* prep_free - what prep_make made; the names for the log line go to res first */
@@ -246,19 +255,24 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	memset(&ch, 0, sizeof(ch));
 	/* a new message is one row write; an existing row is left alone (a
 	 * duplicate) or updated (pending from a crash, or a re-parse) */
-	rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, received_at, rr, v, x->okey,
-				 x->pj.data, x->tj.data, &id, &existed, &done);
+	rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, x->ckey, received_at, rr, v,
+				 x->okey, x->pj.data, x->tj.data, &id, &existed, &done);
 	if (rc != DB_OK)
 		return rc;
 	res->report_id = id;
-	if (existed && done && !reparse) {
+	/* other bytes of a complaint stored already (its delivery to another MX
+	 * host) are a duplicate even when re-parsing: the row is the first one's */
+	if (existed && done && (!reparse || existed == 2)) {
 		/* which file holds the stored copy: only a different file that exists makes this one spare */
-		if (reports_by_sha(&p->db, m->sha256, &id, res->dup_of, sizeof(res->dup_of), NULL) != 1)
+		if (reports_find(&p->db, m->sha256, x->ckey, &id, res->dup_of, sizeof(res->dup_of), NULL) < 1)
 			res->dup_of[0] = '\0';
 		res->outcome = PROC_DUPLICATE;
 		return DB_OK;
 	}
 	if (existed && (rc = reports_store(&p->db, id, rr, v, x->okey, x->pj.data, x->tj.data)) != DB_OK)
+		return rc;
+	/* a row recorded before there were content keys gets its own */
+	if (existed == 1 && (rc = reports_set_content_key(&p->db, id, x->ckey)) != DB_OK)
 		return rc;
 	if (!(existed && done)) {
 		/* incident_attach links the report to its incident */

@@ -16,7 +16,7 @@
 #define DB_ERROR  (-1)
 #define DB_BUSY   (-2)
 
-#define DB_SCHEMA_VERSION 6
+#define DB_SCHEMA_VERSION 7
 
 struct db_driver;
 

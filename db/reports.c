@@ -10,34 +10,54 @@
 
 int reports_by_sha(struct db *d, const char *sha256, long long *id, char *name, size_t namelen, int *done)
 {
-	struct db_stmt *st = db_prepare(d, "SELECT id, spool_path, status FROM reports WHERE sha256 = ?");
-	int rc;
+	return reports_find(d, sha256, NULL, id, name, namelen, done);
+}
 
-	if (st == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, sha256);
-	rc = db_step(d, st);
-	if (rc == DB_ROW) {
-		*id = db_col_int(st, 0);
-		if (name)
-			str_copy(name, namelen, db_col_text(st, 1));
-		if (done)
-			*done = strcmp(db_col_text(st, 2), "done") == 0;
-		rc = 1;
-	} else {
-		rc = db_result(rc);
+int reports_find(struct db *d, const char *sha256, const char *content_key, long long *id, char *name,
+		 size_t namelen, int *done)
+{
+	/* the byte digest first: a content key that matches a row also holding
+	 * these bytes is the same row, and no key yet (old rows) is no match */
+	static const char *const q[2] = {
+		"SELECT id, spool_path, status FROM reports WHERE sha256 = ?",
+		"SELECT id, spool_path, status FROM reports WHERE content_key = ?",
+	};
+
+	for (int k = 0; k < 2; k++) {
+		const char *key = k == 0 ? sha256 : content_key;
+		struct db_stmt *st;
+		int rc;
+
+		if (key == NULL || *key == '\0')
+			continue;
+		if ((st = db_prepare(d, q[k])) == NULL)
+			return DB_ERROR;
+		db_bind_text(st, 1, key);
+		rc = db_step(d, st);
+		if (rc == DB_ROW) {
+			*id = db_col_int(st, 0);
+			if (name)
+				str_copy(name, namelen, db_col_text(st, 1));
+			if (done)
+				*done = strcmp(db_col_text(st, 2), "done") == 0;
+			db_finalize(st);
+			return k + 1;
+		}
+		db_finalize(st);
+		if ((rc = db_result(rc)) != DB_OK)
+			return rc;
 	}
-	db_finalize(st);
-	return rc;
+	return 0;
 }
 
 /*
- * insert_or_find - run an INSERT ... ON CONFLICT(sha256) DO NOTHING and
- * finalize it: the new row's id, or (*existed) the id and state of the row
- * that holds sha256 already; DB_OK, DB_BUSY or DB_ERROR
+ * insert_or_find - run an INSERT ... ON CONFLICT DO NOTHING and finalize it:
+ * the new row's id, or (*existed 1) the id and state of the row that holds
+ * sha256 already, or (*existed 2) of the row with that content key; DB_OK,
+ * DB_BUSY or DB_ERROR
  */
-static int insert_or_find(struct db *d, struct db_stmt *st, const char *sha256, long long *id,
-			  int *existed, int *done)
+static int insert_or_find(struct db *d, struct db_stmt *st, const char *sha256, const char *content_key,
+			  long long *id, int *existed, int *done)
 {
 	int rc = db_step(d, st);
 
@@ -45,11 +65,11 @@ static int insert_or_find(struct db *d, struct db_stmt *st, const char *sha256, 
 	if (rc != DB_DONE)
 		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 	if (db_changes(d) == 0) {
-		if ((rc = reports_by_sha(d, sha256, id, NULL, 0, done)) < 0)
+		if ((rc = reports_find(d, sha256, content_key, id, NULL, 0, done)) < 0)
 			return rc;
 		if (rc == 0)
 			return DB_ERROR;   /* a conflict on a row no one can see: not possible */
-		*existed = 1;
+		*existed = rc;
 		return DB_OK;
 	}
 	*id = db_last_id(d);
@@ -74,7 +94,7 @@ int reports_insert_raw(struct db *d, const char *spool_name, long long size, con
 	db_bind_text(st, 3, sha256);
 	db_bind_text(st, 4, spool_name);
 	db_bind_int(st, 5, flags);
-	return insert_or_find(d, st, sha256, id, existed, done);
+	return insert_or_find(d, st, sha256, NULL, id, existed, done);
 }
 
 static int store_hops(struct db *d, long long id, const struct db_report *r)
@@ -269,29 +289,55 @@ int reports_store(struct db *d, long long id, const struct db_report *r, const s
 }
 
 int reports_insert_done(struct db *d, const char *spool_name, long long size, const char *sha256,
-			long long received_at, const struct db_report *r, const struct db_verdict *v,
-			const char *orig_key, const char *parse_json, const char *trace_json, long long *id,
-			int *existed, int *done)
+			const char *content_key, long long received_at, const struct db_report *r,
+			const struct db_verdict *v, const char *orig_key, const char *parse_json,
+			const char *trace_json, long long *id, int *existed, int *done)
 {
 	struct db_stmt *st;
 	int rc, i = 1;
 
 	*existed = 0;
 	*done = 0;
-	/* the same dedupe as reports_insert_raw: the unique sha256 decides */
-	st = db_prepare(d, "INSERT INTO reports(received_at, size, sha256, spool_path, status, " PARSED_COLS ")"
-			   " VALUES (?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING");
+	/* the same dedupe as reports_insert_raw, and the content key: a unique
+	 * index on each, so the database decides which of two hosts adds it */
+	st = db_prepare(d, "INSERT INTO reports(received_at, size, sha256, content_key, spool_path, status, "
+			   PARSED_COLS ") VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, i++, received_at);
 	db_bind_int(st, i++, size);
 	db_bind_text(st, i++, sha256);
+	if (content_key && *content_key)
+		db_bind_text(st, i++, content_key);
+	else
+		db_bind_null(st, i++);
 	db_bind_text(st, i++, spool_name);
 	bind_parsed(st, &i, r, v, orig_key, parse_json, trace_json);
-	if ((rc = insert_or_find(d, st, sha256, id, existed, done)) != DB_OK || *existed)
+	if ((rc = insert_or_find(d, st, sha256, content_key, id, existed, done)) != DB_OK || *existed)
 		return rc;
 	return store_parts(d, *id, r);
+}
+
+int reports_set_content_key(struct db *d, long long id, const char *content_key)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if (content_key == NULL || *content_key == '\0')
+		return DB_OK;
+	/* only a row without one, and only a key no other row holds (two
+	 * deliveries recorded before there were content keys stay two) */
+	st = db_prepare(d, "UPDATE reports SET content_key = ? WHERE id = ? AND content_key IS NULL"
+			   " AND NOT EXISTS (SELECT 1 FROM reports r2 WHERE r2.content_key = ?)");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, content_key);
+	db_bind_int(st, 2, id);
+	db_bind_text(st, 3, content_key);
+	rc = db_step(d, st);
+	db_finalize(st);
+	return db_result(rc);
 }
 
 int reports_set_incident(struct db *d, long long id, long long incident_id)

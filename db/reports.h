@@ -21,16 +21,25 @@ int reports_store(struct db *d, long long id, const struct db_report *r, const s
 		  const char *orig_key, const char *parse_json, const char *trace_json);
 /* reports_insert_done - record a message and its parsed report at once (the
  * two calls above in one row write); when a report with the same sha256
- * exists nothing is written, *existed and *done are set and *id names it (the
- * caller then goes on as after reports_insert_raw). Call inside a transaction. */
+ * (*existed 1) or the same content key (*existed 2; NULL or "": none) exists
+ * nothing is written, *existed and *done are set and *id names it (the caller
+ * then goes on as after reports_insert_raw). Call inside a transaction. */
 int reports_insert_done(struct db *d, const char *spool_name, long long size, const char *sha256,
-			long long received_at, const struct db_report *r, const struct db_verdict *v,
-			const char *orig_key, const char *parse_json, const char *trace_json, long long *id,
-			int *existed, int *done);
+			const char *content_key, long long received_at, const struct db_report *r,
+			const struct db_verdict *v, const char *orig_key, const char *parse_json,
+			const char *trace_json, long long *id, int *existed, int *done);
+/* reports_set_content_key - give a row recorded without one its content key,
+ * unless another row holds that key */
+int reports_set_content_key(struct db *d, long long id, const char *content_key);
 /* reports_set_incident - link a report to its incident */
 int reports_set_incident(struct db *d, long long id, long long incident_id);
 /* reports_by_sha - the id, spool name and status of the report with that digest */
 int reports_by_sha(struct db *d, const char *sha256, long long *id, char *name, size_t namelen, int *done);
+/* reports_find - the same for the row with that digest (1) or else, when
+ * content_key is not NULL or "", the row with that content key (2); 0 for
+ * none, or DB_ERROR/DB_BUSY */
+int reports_find(struct db *d, const char *sha256, const char *content_key, long long *id, char *name,
+		 size_t namelen, int *done);
 /* reports_set_spool_path - the spool file that holds a report's bytes */
 int reports_set_spool_path(struct db *d, long long id, const char *spool_name);
 /* reports_has_spool_name - 1 when a report names that spool file, 0 when none, or DB_ERROR/DB_BUSY */

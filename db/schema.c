@@ -295,8 +295,19 @@ static const char schema_v6[] =
 	"CREATE INDEX IF NOT EXISTS sessions_expires ON sessions(expires);"
 	"ALTER TABLE incidents ADD COLUMN assignee TEXT;";
 
+/*
+ * v7: the content key (parse/contentkey.h): the digest of what the sender of
+ * a complaint wrote, without the trace our MX hosts and local delivery add,
+ * so one complaint delivered to two MX hosts is one report. Unique like
+ * sha256; NULL (no Message-ID, or a row recorded before v7) is no key.
+ * `reprocess --all` gives old rows theirs.
+ */
+static const char schema_v7[] =
+	"ALTER TABLE reports ADD COLUMN content_key TEXT;"
+	"CREATE UNIQUE INDEX IF NOT EXISTS reports_content_key ON reports(content_key);";
+
 static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
-					 schema_v6 };
+					 schema_v6, schema_v7 };
 
 int db_schema_version(struct db *d)
 {

@@ -263,6 +263,11 @@ static const char pg_v6[] =
 	"CREATE OR REPLACE FUNCTION ad_in_net(ip TEXT, net TEXT) RETURNS BOOLEAN LANGUAGE plpgsql IMMUTABLE AS"
 	" $f$ BEGIN RETURN ip::inet <<= net::inet; EXCEPTION WHEN others THEN RETURN false; END $f$;";
 
+/* v7: the content key (schema.c's schema_v7) */
+static const char pg_v7[] =
+	"ALTER TABLE reports ADD COLUMN IF NOT EXISTS content_key TEXT;"
+	"CREATE UNIQUE INDEX IF NOT EXISTS reports_content_key ON reports(content_key);";
+
 /* pg_steps - after pg_schema: pg_steps[v] moves version v to v + 1 (NULL:
  * nothing to do on PostgreSQL); every index from PG_BASE_VERSION up to
  * DB_SCHEMA_VERSION - 1 is a step schema.c has */
@@ -270,6 +275,7 @@ static const char *const pg_steps[DB_SCHEMA_VERSION] = {
 	[3] = pg_v4,
 	[4] = pg_v5,
 	[5] = pg_v6,
+	[6] = pg_v7,
 };
 
 /* pgsql_schema_version - schema_version's row; 0 for an empty database */

@@ -42,7 +42,8 @@ CONF
 A() { local w=$1; shift; "$BIN" -q -c "$T/$w/abusedesk.conf" "$@"; }
 
 # mbox N FILE - N distinct messages (the samples in turn, each with a header
-# of its own), mboxrd-quoted
+# of its own and its Message-ID made its own, as the content key reads
+# the same Message-ID and content as one complaint), mboxrd-quoted
 mbox() {
 	awk -v n="$1" '
 		FNR == 1 { nf++ }
@@ -51,8 +52,11 @@ mbox() {
 			for (i = 1; i <= n; i++) {
 				printf "From import@example.net Thu Jan  1 00:00:00 2026\nX-Import-Seq: %d\n", i
 				m = split(body[(i % nf) + 1], l, "\n")
+				hdr = 1
 				for (k = 1; k < m; k++) {
 					s = l[k]
+					if (s == "") hdr = 0
+					if (hdr && tolower(s) ~ /^message-id:/) sub(/</, "<" i ".", s)
 					if (s ~ /^>*From /) s = ">" s
 					print s
 				}

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/db.sh
 BIN=${ABUSEDESK_BIN:-$PWD/abusedesk}
 T=$(mktemp -d /tmp/abusedesk-ingest-XXXXXX)
-cleanup() { [ -n "$_DB_LOCK_PID" ] && kill "$_DB_LOCK_PID" 2>/dev/null; rm -rf "$T"; }
+cleanup() { [ -n "$_DB_LOCK_PID" ] && kill "$_DB_LOCK_PID" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"; }
 trap cleanup EXIT
 
 USER_ARGS=()
@@ -43,7 +43,7 @@ files() { find "$T/spool/$1" -type f | wc -l; }
 conf ""
 ok "A init" "init creates database and spool"
 ok "A init" "init is idempotent"
-is "$(db_version "$DB")" "6" "schema version recorded"
+is "$(db_version "$DB")" "7" "schema version recorded"
 [ -n "$RUN_USER" ] && is "$(stat -c %U "$T/spool/new")" "abusedesk" "init as root hands the spool to run_user"
 
 # a normal message
@@ -146,6 +146,49 @@ seq 1 1000 | xargs -P 20 -I{} sh -c '"$0" -q -c "$1" ingest < "$2/load/{}.eml" |
 is "$(cat "$T/load.err" 2>/dev/null | wc -l)" 0 "20 concurrent ingests: no error exit"
 is "$(q 'select count(*) from reports')" "$((n0 + 1000))" "20 concurrent ingests: exactly 1000 reports"
 is "$(q "select count(*) from reports where status != 'done'")" 0 "20 concurrent ingests: none pending"
+
+# the same complaint through another MX host of ours: its own Received line,
+# queue id and date, local delivery's Delivered-To/X-Original-To/Return-Path,
+# a milter's header at the end of the block, and CRLF line ends
+mx() { # mx HOST ID FILE: FILE as HOST's local delivery hands it to the pipe
+	printf 'Return-Path: <reporter@example.org>\nX-Original-To: abuse@example.net\nDelivered-To: abuse@example.net\n'
+	printf 'Received: from mail.example.org (mail.example.org [203.0.113.7])\n\tby %s.example.net (Postfix) with ESMTPS id %s\n\tfor <abuse@example.net>; Sat, 5 Dec 2026 10:0%s:00 +0000 (UTC)\n' "$1" "$2" "${#2}"
+	awk -v h="$1" '!d && $0 == "" { print "X-Spam-Status: No, score=0.1 (on " h ")"; d = 1 } { print }' "$3"
+}
+MX=$T/mx.eml
+printf 'From: reporter@example.org\nTo: abuse@example.net\nSubject: spam again\nDate: Sat, 5 Dec 2026 09:59:00 +0000\nMessage-ID: <mx1@example.org>\n\nYou sent me spam\nfrom 192.0.2.77.\n' > "$MX"
+mx mx1 4ABC1 "$MX" > "$T/mx1.eml"
+mx mx2 9Z8Y7X6 "$MX" | sed 's/$/\r/' > "$T/mx2.eml"
+like "$(sed -n 12p "$T/mx1.eml")" "^X-Spam-Status: .*mx1" "the milter's field is in the header"
+ingest < "$T/mx1.eml"; is "$?" 0 "a complaint through MX 1 exits 0"
+nf=$(( $(files cur) + $(files new) ))
+ingest < "$T/mx2.eml"; is "$?" 0 "the same complaint through MX 2 exits 0"
+is "$(q "select count(*) from reports where message_id = 'mx1@example.org'")" 1 \
+	"one report for the complaint delivered through two MX hosts"
+is "$(q "select count(*) from reports where content_key is not null and message_id = 'mx1@example.org'")" 1 \
+	"the report has a content key"
+is "$(( $(files cur) + $(files new) ))" "$nf" "the second delivery leaves no second spool file"
+# the same text with another body, or another Message-ID, is another complaint
+sed 's/192.0.2.77/192.0.2.78/' "$T/mx1.eml" | ingest; is "$?" 0 "another body exits 0"
+sed 's/<mx1@/<mx2@/' "$T/mx1.eml" | ingest; is "$?" 0 "another Message-ID exits 0"
+is "$(q "select count(*) from reports where message_id in ('mx1@example.org', 'mx2@example.org')")" 3 \
+	"another body or another Message-ID is another report"
+# a row recorded before there were content keys gets its key from reprocess --all
+q "update reports set content_key = null where message_id = 'mx1@example.org' and subject = 'spam again'
+	and sha256 = '$(sha256sum < "$T/mx1.eml" | cut -c1-64)'" >/dev/null
+is "$(q "select count(*) from reports where content_key is null and message_id = 'mx1@example.org'")" 1 \
+	"a row without a content key, as recorded before schema version 7"
+"${AS[@]}" "$BIN" -q -c "$T/abusedesk.conf" reprocess --all >/dev/null 2>&1
+is "$(q "select count(*) from reports where content_key is null and message_id = 'mx1@example.org'")" 0 \
+	"reprocess --all gives a row without a content key its key"
+mx mx3 5QRS "$MX" | ingest; is "$?" 0 "the complaint through MX 3 exits 0"
+is "$(q "select count(*) from reports where message_id = 'mx1@example.org'")" 2 \
+	"and it is still one report (the other body is the other)"
+# without a Message-ID only the bytes dedupe: two sends of one text are two complaints
+grep -v '^Message-ID' "$T/mx1.eml" > "$T/nomid1.eml"; grep -v '^Message-ID' "$T/mx2.eml" > "$T/nomid2.eml"
+ingest < "$T/nomid1.eml" && ingest < "$T/nomid2.eml" && ingest < "$T/nomid1.eml"
+is "$(q "select count(*) from reports where subject = 'spam again' and message_id is null")" 2 \
+	"without a Message-ID: the same bytes once, other bytes another report"
 
 # database deleted: ingest keeps the message; init + reprocess --all rebuilds everything
 total=$(q 'select count(*) from reports')

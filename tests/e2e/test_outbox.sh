@@ -246,14 +246,15 @@ ok "! grep -q waiting '$T/w3.out'" "nothing waits any more"
 # ------------------------------------------------- 5: a version 1 database migrates
 q "delete from outbox"
 queue 500 500
-if db_pg; then   # PostgreSQL's first schema is version 3: take away what 4 to 6 added
+if db_pg; then   # PostgreSQL's first schema is version 3: take away what 4 to 7 added
 	OLD=3
 	q "DROP TABLE fetch_state, fetch_uids, rdap_cache, sessions, api_tokens, users;
 	   DROP INDEX reports_not_ours, outbox_forward_at, outbox_forward_report;
 	   ALTER TABLE maillog DROP COLUMN client_port; ALTER TABLE report_hops DROP COLUMN port;
 	   ALTER TABLE reports DROP COLUMN contact_email, DROP COLUMN contact_at, DROP COLUMN forward_state,
 	    DROP COLUMN forward_to, DROP COLUMN forward_at;
-	   ALTER TABLE incidents DROP COLUMN assignee; UPDATE schema_version SET version = 3" >/dev/null
+	   ALTER TABLE incidents DROP COLUMN assignee; DROP INDEX reports_content_key;
+	   ALTER TABLE reports DROP COLUMN content_key; UPDATE schema_version SET version = 3" >/dev/null
 else
 	OLD=1
 	q "DROP INDEX outbox_dedupe; DROP INDEX outbox_forward_at; DROP INDEX outbox_forward_report; DROP INDEX reports_not_ours; ALTER TABLE outbox DROP COLUMN claim_owner; ALTER TABLE outbox DROP COLUMN claim_until;
@@ -263,11 +264,12 @@ else
 	   ALTER TABLE reports DROP COLUMN contact_at; ALTER TABLE reports DROP COLUMN forward_state;
 	   ALTER TABLE reports DROP COLUMN forward_to; ALTER TABLE reports DROP COLUMN forward_at;
 	   ALTER TABLE incidents DROP COLUMN assignee; DROP TABLE sessions; DROP TABLE api_tokens; DROP TABLE users;
+	   DROP INDEX reports_content_key; ALTER TABLE reports DROP COLUMN content_key;
 	   PRAGMA user_version = 1"
 fi
 ok "! A notify --once 2>/dev/null" "a version $OLD database: notify asks for init"
-like "$(A init 2>&1)" "schema version $OLD -> 6" "init migrates it"
-is "$(db_version "$DB")" 6 "schema version 6"
+like "$(A init 2>&1)" "schema version $OLD -> 7" "init migrates it"
+is "$(db_version "$DB")" 7 "schema version 7"
 A notify --once >/dev/null 2>&1
 is "$(mid_count '<n500@test>')" 1 "a row queued before the migration goes out once"
 

@@ -2,9 +2,10 @@
 # test_pg_multihost.sh - four MX "hosts" (own spools and configurations, one
 # PostgreSQL database) under faults. 1,000 distinct feedback-loop complaints
 # about 250 customer hosts, each delivered to one host and a fifth of them to
-# a second host too (1,200 deliveries, 8 at once; a copy delivered to two
-# hosts is the same bytes on each, as the dedupe is on the bytes received),
-# while
+# a second host too (1,200 deliveries, 8 at once; each host hands the pipe
+# the complaint under its own Received line, queue id and Delivered-To, as
+# an MX host and local delivery write them, so the copies differ in bytes
+# and are one complaint by their content key), while
 #   - the MTA's deliveries are killed (kill -9) at random moments and the MTA
 #     retries what did not exit 0, as Postfix does;
 #   - a `notify --once` loop runs on every host against the loopback SMTP
@@ -16,8 +17,8 @@
 #     meanwhile every ingest still exits 0 within db_busy_timeout (and a
 #     second) and leaves its message pending in that host's spool, which
 #     `reprocess --pending` on each host finishes once the database is back.
-# Afterwards: every accepted message is one report (by Message-ID and by
-# SHA-256), every spool file is processed, no incident key is open twice and
+# Afterwards: every accepted message is one report (by Message-ID, by content
+# key, and its SHA-256 that of one host's delivery of it), every spool file is processed, no incident key is open twice and
 # the counters match the rows, every notification reached the sink exactly
 # once (by Message-ID, against the outbox), and no process is left over.
 #
@@ -129,11 +130,23 @@ arf() {
 NT=$((N + 1))               # and one more, delivered while the server stops answering
 mkdir -p "$T/msgs" "$T/run"
 for i in $(seq 1 "$NT"); do arf "$i" > "$T/msgs/$i.eml"; done
+# mx HOST I: complaint I as HOST's MTA hands it to the pipe (the same bytes
+# on every retry of that delivery: the MTA delivers its queued copy again)
+mx() {
+	printf 'Return-Path: <fbl@fbl.example.org>\nDelivered-To: abuse@multi.test\n'
+	printf 'Received: from mx.fbl.example.org (mx.fbl.example.org [198.51.100.9])\n\tby %s.multi.test' "$1"
+	printf ' (Postfix) with ESMTPS id %s%05dQ\n\tfor <abuse@multi.test>; Tue, 05 Mar 2024 14:%02d:00 +0000\n' \
+		"${1^^}" "$2" "$(($2 % 60))"
+	cat "$T/msgs/$2.eml"
+}
 # the deliveries: complaint I to host (I % 4) + 1, every fifth to the next host as well
 for i in $(seq 1 "$N"); do
 	echo "h$((i % 4 + 1)) $i"
 	[ $((i % 5)) = 0 ] && echo "h$(((i + 1) % 4 + 1)) $i"
 done | shuf > "$T/deliveries"
+mkdir -p "$T/deliv"
+while read -r h i; do mx "$h" "$i" > "$T/deliv/$h.$i.eml"; done < "$T/deliveries"
+mx h1 "$NT" > "$T/deliv/h1.$NT.eml"
 ND=$(wc -l < "$T/deliveries")
 
 # deliver HOST I: the MTA's delivery of complaint I to HOST, retried until
@@ -144,7 +157,7 @@ deliver() {
 	local h=$1 i=$2 a rc t0 pid
 	for a in 1 2 3 4 5 6 7 8 9 10; do
 		t0=$(date +%s%N)
-		"$BIN" -q -c "$T/$h/abusedesk.conf" ingest < "$T/msgs/$i.eml" 2>>"$T/$h/ingest.err" &
+		"$BIN" -q -c "$T/$h/abusedesk.conf" ingest < "$T/deliv/$h.$i.eml" 2>>"$T/$h/ingest.err" &
 		pid=$!
 		if [ "$a" = 1 ] && [ $((RANDOM % 5)) = 0 ]; then
 			sleep "0.0$((RANDOM % 4))$((RANDOM % 10))"; kill -9 "$pid" 2>/dev/null
@@ -220,14 +233,14 @@ faults() {
 	# waits for.
 	local pm kids holder probe
 	q "BEGIN; INSERT INTO reports(received_at, size, sha256, spool_path, status)
-	   VALUES (0, 0, '$(sha256sum < "$T/msgs/$NT.eml" | cut -c1-64)', 'probe', 'pending');
+	   VALUES (0, 0, '$(sha256sum < "$T/deliv/h1.$NT.eml" | cut -c1-64)', 'probe', 'pending');
 	   SELECT pg_sleep(10); ROLLBACK" > /dev/null 2>&1 &
 	holder=$!
 	for _ in $(seq 100); do
 		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(10)%' AND pid <> pg_backend_pid()")" = 1 ] && break
 		sleep 0.05
 	done
-	( t0=$(date +%s%N); "$BIN" -q -c "$T/h1/abusedesk.conf" ingest < "$T/msgs/$NT.eml" 2>> "$T/h1/ingest.err"
+	( t0=$(date +%s%N); "$BIN" -q -c "$T/h1/abusedesk.conf" ingest < "$T/deliv/h1.$NT.eml" 2>> "$T/h1/ingest.err"
 	  echo "h1 $NT 1 $? $((($(date +%s%N) - t0) / 1000000)) $t0" > "$T/probe" ) &
 	probe=$!
 	for _ in $(seq 100); do
@@ -302,21 +315,35 @@ is "$(q "SELECT count(*) FROM reports")" "$NT" "$NT distinct complaints are $NT 
 is "$(q "SELECT count(DISTINCT message_id) FROM reports WHERE message_id LIKE 'mh-%@fbl.example.org'")" "$NT" \
 	"one report per accepted Message-ID"
 is "$(q "SELECT count(*) FROM reports WHERE status <> 'done'")" 0 "every report is done"
-for i in $(seq 1 "$NT"); do echo "$i $(sha256sum < "$T/msgs/$i.eml" | cut -c1-64)"; done > "$T/shas"
+# every delivery's SHA-256 and its complaint: each report's digest is one
+# delivery's, and each complaint has exactly one report
+for f in "$T"/deliv/*.eml; do
+	i=${f##*/}; i=${i#*.}; i=${i%.eml}
+	echo "$(sha256sum < "$f" | cut -c1-64) $i"
+done | sort > "$T/shas"
 q "SELECT sha256 FROM reports" | sort > "$T/db.shas"
-is "$(cut -d' ' -f2 "$T/shas" | sort | comm -3 - "$T/db.shas" | wc -l)" 0 "the reports are exactly the complaints' bytes (SHA-256)"
+is "$(join -v2 "$T/shas" "$T/db.shas" | wc -l)" 0 "every report's bytes are one host's delivery of a complaint (SHA-256)"
+is "$(join "$T/shas" "$T/db.shas" | cut -d' ' -f2 | sort -n | uniq | wc -l) $(wc -l < "$T/db.shas")" "$NT $NT" \
+	"each complaint is one report, though two hosts' deliveries of it differ in bytes"
+is "$(q "SELECT count(DISTINCT content_key) FROM reports")" "$NT" "each report has its own content key"
 # each host's files: every report names a file one host keeps in cur/, every file in cur/ is a report's
 find "$T"/h?/spool/cur -type f -printf '%f\n' | sort > "$T/cur.files"
 q "SELECT spool_path FROM reports" | sort > "$T/db.paths"
 is "$(comm -13 "$T/cur.files" "$T/db.paths" | wc -l)" 0 "every report's spool file is in a host's cur/"
-stray=0
+# a host that recorded nothing for a complaint (another host had) keeps its
+# copy in cur/: the shared database cannot say the other copy is on a disk
+stray=0; : > "$T/spare"
 for h in $HOSTS; do
 	for f in "$T/$h/spool/cur"/*; do
 		s=$(sha256sum < "$f" | cut -c1-64)
-		grep -qxF "$s" "$T/db.shas" || stray=$((stray + 1))
+		if grep -qxF "$s" "$T/db.shas"; then :
+		elif grep -q "^$s " "$T/shas"; then echo "$s" >> "$T/spare"
+		else stray=$((stray + 1)); fi
 	done
 done
-is "$stray" 0 "every file in a host's cur/ holds a recorded report's bytes"
+is "$stray" 0 "every file in a host's cur/ is a delivery of a recorded complaint"
+spare=$(sort -u "$T/spare" | wc -l)
+ok "[ $spare -le $((N / 5)) ]" "second deliveries kept in cur/ ($spare): at most one a doubly delivered complaint"
 
 # ---------------------------------------------- incidents
 is "$(q "SELECT count(*) FROM incidents")" "$NH" "$NH customer hosts, $NH incidents"
