@@ -61,6 +61,9 @@ int cmd_db(struct cli *c, int argc, char **argv)
 		db_close(&src);
 		return EX_CANTCREAT;
 	}
+	/* a whole table is one statement: no deadline on the server's answer */
+	db_answer_unbounded(&src);
+	db_answer_unbounded(&dst);
 	if (db_schema_version(&src) != DB_SCHEMA_VERSION) {
 		msg_error("db copy: %s has schema version %d, this abusedesk %d: run abusedesk init on it first",
 			  src.path, db_schema_version(&src), DB_SCHEMA_VERSION);

@@ -80,6 +80,7 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		msg_error("%s", err);
 		return EX_CANTCREAT;
 	}
+	db_answer_unbounded(&d);   /* a migration's index over a big table may rightly take long */
 	before = db_schema_version(&d);
 	if (db_migrate(&d, err, sizeof(err)) != DB_OK) {
 		msg_error("%s", err);

@@ -97,7 +97,13 @@ int db_open(struct db *d, const char *path, long busy_seconds, int create, char 
 	d->drv = is_pg_uri(path) ? &db_driver_pgsql : &db_driver_sqlite;
 	str_copy(d->path, sizeof(d->path), path);
 	d->busy_ms = busy_seconds * 1000;
+	d->answer_ms = d->busy_ms * 10 > 10000 ? d->busy_ms * 10 : 10000;
 	return d->drv->open(d, path, create, err, errlen);
+}
+
+void db_answer_unbounded(struct db *d)
+{
+	d->answer_ms = 0;
 }
 
 void db_close(struct db *d)

@@ -26,6 +26,7 @@ struct db {
 	void *x;            /* the backend's other state: db/ only */
 	void *cache;        /* prepared statements kept for reuse: db/ only (db.c) */
 	long busy_ms;       /* deadline for one lock wait */
+	long answer_ms;     /* PostgreSQL: the longest wait for a statement's answer, 0 for none */
 	char path[4096];
 	char err[256];      /* the last failure's message, kept across the rollback (db_errmsg) */
 };
@@ -35,6 +36,10 @@ struct db {
  * conninfo) opens PostgreSQL, with busy_seconds as connect_timeout; anything
  * else is an SQLite file. */
 int db_open(struct db *d, const char *path, long busy_seconds, int create, char *err, size_t errlen);
+/* db_answer_unbounded - no deadline for a server's answer (see driver_pgsql.c:
+ * ten times busy_seconds, at least 10 s): for init and db copy, whose
+ * statements may rightly run long */
+void db_answer_unbounded(struct db *d);
 void db_close(struct db *d);
 /* db_is_file - does the 'database' setting name a file (SQLite) rather than a server? */
 int db_is_file(const char *setting);

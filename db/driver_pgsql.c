@@ -19,11 +19,24 @@
  * DB_BUSY; db_reconnect opens a dropped connection again (PQreset, with the
  * same settings), and the statements prepared on the server are prepared
  * again on their next run.
+ *
+ * A server that stops answering in the middle of a statement (hung, stopped,
+ * cut off behind a firewall that drops packets) would hold a blocking libpq
+ * call for ever: the kernel of a stopped server still acknowledges what is
+ * sent. So every statement is sent without blocking on its answer
+ * (PQsendQuery*) and its answer awaited with poll() for at most d->answer_ms
+ * (db.c: ten times db_busy_timeout, at least 10 s; db_answer_unbounded lifts
+ * it for init and db copy, whose statements may rightly run long); past it the connection is
+ * shut down, the call fails as DB_BUSY, and db_reconnect opens it again.
  */
 #include <dlfcn.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "../util/mem.h"
 #include "../util/msg.h"
@@ -75,6 +88,16 @@ static struct {
 	void (*freemem)(void *);
 	void *(*setNoticeProcessor)(PGconn *, void (*)(void *, const char *), void *);
 	void (*reset)(PGconn *);
+	int (*sendQuery)(PGconn *, const char *);
+	int (*sendQueryParams)(PGconn *, const char *, int, const Oid *, const char *const *,
+			       const int *, const int *, int);
+	int (*sendPrepare)(PGconn *, const char *, const char *, int, const Oid *);
+	int (*sendQueryPrepared)(PGconn *, const char *, int, const char *const *, const int *,
+				 const int *, int);
+	PGresult *(*getResult)(PGconn *);
+	int (*consumeInput)(PGconn *);
+	int (*isBusy)(PGconn *);
+	int (*socket)(const PGconn *);
 } pq;
 
 /* pq_load - libpq on first use; 0 or -1 with err */
@@ -100,7 +123,10 @@ static int pq_load(char *err, size_t errlen)
 	PQ(getlength, "PQgetlength"); PQ(getisnull, "PQgetisnull"); PQ(cmdTuples, "PQcmdTuples");
 	PQ(transactionStatus, "PQtransactionStatus"); PQ(unescapeBytea, "PQunescapeBytea");
 	PQ(freemem, "PQfreemem"); PQ(setNoticeProcessor, "PQsetNoticeProcessor");
-	PQ(reset, "PQreset");
+	PQ(reset, "PQreset"); PQ(sendQuery, "PQsendQuery"); PQ(sendQueryParams, "PQsendQueryParams");
+	PQ(sendPrepare, "PQsendPrepare"); PQ(sendQueryPrepared, "PQsendQueryPrepared");
+	PQ(getResult, "PQgetResult"); PQ(consumeInput, "PQconsumeInput"); PQ(isBusy, "PQisBusy");
+	PQ(socket, "PQsocket");
 #undef PQ
 	loaded = 1;
 	return 0;
@@ -117,6 +143,7 @@ struct pg_state {
 	unsigned long names;            /* server-side statements prepared so far */
 	int durable;                    /* synchronous_commit was set: again after a reconnect */
 	unsigned long gen;              /* connections opened again: names before it are gone */
+	int timed_out;                  /* the last await gave up waiting (its message in d->err) */
 };
 
 struct pg_stmt {
@@ -185,12 +212,94 @@ static int fail_rc(struct db *d, PGresult *r)
 	const char *state = r ? pq.resultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	const char *m = r ? pq.resultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
+	if (r == NULL && d->x && ((struct pg_state *)d->x)->timed_out)
+		return DB_BUSY;    /* await's deadline: its message stays */
 	trim_copy(d, m ? m : r ? pq.resultErrorMessage(r) : pq.errorMessage(CONN(d)));
 	if (state == NULL || strncmp(state, "08", 2) == 0 || strcmp(state, "40001") == 0 ||
 	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0 ||
 	    strncmp(state, "57P0", 4) == 0)
 		return DB_BUSY;
 	return DB_ERROR;
+}
+
+/* mono_ms - monotonic milliseconds */
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * await - the answer to what was just sent (sent: what PQsend* returned):
+ * the last result, as PQexec gives it, or NULL with d->err set when sending
+ * failed or no answer came within answer_ms (the connection is then shut
+ * down, so libpq marks it bad and db_reconnect opens it again)
+ */
+static PGresult *await(struct db *d, int sent)
+{
+	PGconn *c = CONN(d);
+	long long until = d->answer_ms > 0 ? mono_ms() + d->answer_ms : 0;
+	PGresult *last = NULL, *r;
+
+	((struct pg_state *)d->x)->timed_out = 0;
+	if (!sent)
+		return NULL;
+	for (;;) {
+		if (!pq.consumeInput(c))
+			break;          /* the connection failed: PQgetResult says so */
+		if (!pq.isBusy(c))
+			break;
+		{
+			struct pollfd pfd = { pq.socket(c), POLLIN, 0 };
+			long long left = until ? until - mono_ms() : -1;
+			int n;
+
+			if (until && left <= 0) {
+				snprintf(d->err, sizeof(d->err), "no answer from the server within %ld s;"
+					 " the connection was dropped", d->answer_ms / 1000);
+				((struct pg_state *)d->x)->timed_out = 1;
+				shutdown(pfd.fd, SHUT_RDWR);
+				pq.consumeInput(c);
+				while ((r = pq.getResult(c)) != NULL)
+					pq.clear(r);
+				return NULL;
+			}
+			n = poll(&pfd, 1, left < 0 || left > 1000 ? 1000 : (int)left);
+			if (n < 0 && errno != EINTR)
+				break;
+		}
+	}
+	while ((r = pq.getResult(c)) != NULL) {
+		if (last)
+			pq.clear(last);
+		last = r;
+	}
+	return last;
+}
+
+/* the blocking calls of libpq, each with await's deadline */
+static PGresult *q_exec(struct db *d, const char *sql)
+{
+	return await(d, pq.sendQuery(CONN(d), sql));
+}
+
+static PGresult *q_params(struct db *d, const char *sql, int n, const Oid *types, const char *const *val,
+			  const int *len, const int *fmt)
+{
+	return await(d, pq.sendQueryParams(CONN(d), sql, n, types, val, len, fmt, 0));
+}
+
+static PGresult *q_prepare(struct db *d, const char *name, const char *sql, int n, const Oid *types)
+{
+	return await(d, pq.sendPrepare(CONN(d), name, sql, n, types));
+}
+
+static PGresult *q_prepared(struct db *d, const char *name, int n, const char *const *val, const int *len,
+			    const int *fmt)
+{
+	return await(d, pq.sendQueryPrepared(CONN(d), name, n, val, len, fmt, 0));
 }
 
 static int pg_exec(struct db *d, const char *sql);
@@ -237,7 +346,7 @@ static int pg_open(struct db *d, const char *uri, int create, char *err, size_t 
 	/* the lock deadline, and whether `init` made the schema here (one round trip) */
 	snprintf(set, sizeof(set), "SELECT set_config('lock_timeout', '%ld', false),"
 		 " to_regclass('schema_version') IS NOT NULL", d->busy_ms > 0 ? d->busy_ms : 1);
-	r = pq.exec(c, set);
+	r = q_exec(d, set);
 	if (r == NULL || pq.resultStatus(r) != PGRES_TUPLES_OK || pq.ntuples(r) != 1) {
 		rc = fail_rc(d, r);
 		snprintf(err, errlen, "%s: %s", d->path, d->err);
@@ -348,7 +457,7 @@ static int pg_step(struct db *d, struct db_stmt *st)
 		PGresult *r;
 
 		snprintf(name, sizeof(name), "ad%lu", ++ps->names);
-		r = pq.prepare(CONN(d), name, s->sql, s->nparams, s->type);
+		r = q_prepare(d, name, s->sql, s->nparams, s->type);
 		if (r && pq.resultStatus(r) == PGRES_COMMAND_OK) {
 			str_copy(s->pname, sizeof(s->pname), name);
 			s->pgen = ps->gen;
@@ -358,11 +467,9 @@ static int pg_step(struct db *d, struct db_stmt *st)
 			pq.clear(r);
 	}
 	if (s->pname[0] && memcmp(s->ptype, s->type, sizeof(Oid) * (size_t)s->nparams) == 0)
-		s->res = pq.execPrepared(CONN(d), s->pname, s->nparams, (const char *const *)s->val, s->len,
-					 s->fmt, 0);
+		s->res = q_prepared(d, s->pname, s->nparams, (const char *const *)s->val, s->len, s->fmt);
 	else
-		s->res = pq.execParams(CONN(d), s->sql, s->nparams, s->type, (const char *const *)s->val,
-				       s->len, s->fmt, 0);
+		s->res = q_params(d, s->sql, s->nparams, s->type, (const char *const *)s->val, s->len, s->fmt);
 	rs = s->res ? pq.resultStatus(s->res) : -1;
 	if (rs == PGRES_TUPLES_OK) {
 		s->nrows = pq.ntuples(s->res);
@@ -416,7 +523,7 @@ static void pg_finalize(struct db_stmt *st)
 		PGresult *r;
 
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->pname);
-		if ((r = pq.exec(CONN(s->base.d), sql)) != NULL)
+		if ((r = q_exec(s->base.d, sql)) != NULL)
 			pq.clear(r);
 	}
 	for (i = 0; i < DB_MAX_PARAMS; i++)
@@ -427,7 +534,7 @@ static void pg_finalize(struct db_stmt *st)
 
 static int pg_exec(struct db *d, const char *sql)
 {
-	PGresult *r = pq.exec(CONN(d), sql);
+	PGresult *r = q_exec(d, sql);
 	int rs = r ? pq.resultStatus(r) : -1, rc = DB_OK;
 
 	if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK && rs != PGRES_EMPTY_QUERY) {
@@ -591,7 +698,7 @@ static long long pg_changes(struct db *d)
 /* pg_last_id - lastval(): the sequence the last INSERT with an id column advanced */
 static long long pg_last_id(struct db *d)
 {
-	PGresult *r = pq.exec(CONN(d), "SELECT lastval()");
+	PGresult *r = q_exec(d, "SELECT lastval()");
 	long long id = 0;
 
 	if (r && pq.resultStatus(r) == PGRES_TUPLES_OK && pq.ntuples(r) == 1)

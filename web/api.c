@@ -435,9 +435,14 @@ void web_api(struct web *w, struct req *r, struct resp *rs)
 	int get = strcmp(r->method, "GET") == 0, post = strcmp(r->method, "POST") == 0;
 	struct user_row user;
 	long long id = 0, v = 0;
+	int rc = 0;
 
 	rs->type = "application/json";
-	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || app_token_auth(w->d, auth + 7, &user) != 1) {
+	if (auth && strncmp(auth, "Bearer ", 7) == 0 && (rc = app_token_auth(w->d, auth + 7, &user)) < 0) {
+		error(rs, 503, "database busy or failing");
+		return;
+	}
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || rc != 1) {
 		rs->bearer = 1;
 		error(rs, 401, "a valid token is needed: Authorization: Bearer TOKEN");
 		return;

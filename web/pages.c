@@ -57,13 +57,17 @@ static int proxy_user(struct web *w, struct req *r, struct who *s)
 }
 
 /* session - the logged-in user of r (a session cookie, or a trusted proxy's
- * header); 1, 0 none */
+ * header); 1, 0 none, -1 the database could not say */
 static int session(struct web *w, struct req *r, struct who *s)
 {
+	int rc = 0;
+
 	memset(s, 0, sizeof(*s));
 	s->sid = web_cookie(r, COOKIE);
-	if (s->sid && app_session_auth(w->d, s->sid, &s->u, s->csrf) == 1)
+	if (s->sid && (rc = app_session_auth(w->d, s->sid, &s->u, s->csrf)) == 1)
 		return 1;
+	if (rc < 0)
+		return -1;
 	s->sid = NULL;
 	if (!proxy_user(w, r, s))
 		return 0;
@@ -820,6 +824,7 @@ void web_pages(struct web *w, struct req *r, struct resp *rs)
 	int get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0,
 	    post = strcmp(r->method, "POST") == 0;
 	const char *u = r->url;
+	int rc;
 	char form_csrf[APP_TOKEN_LEN + 2];
 	long long id = 0, rid = 0;
 	struct who s;
@@ -836,7 +841,11 @@ void web_pages(struct web *w, struct req *r, struct resp *rs)
 		plain(rs, 405, "method not allowed");
 		return;
 	}
-	if (!session(w, r, &s)) {
+	if ((rc = session(w, r, &s)) < 0) {
+		plain(rs, 503, "database busy or failing; try again");
+		return;
+	}
+	if (rc == 0) {
 		if (post)
 			plain(rs, 403, "log in first");
 		else

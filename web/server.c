@@ -197,6 +197,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	memset(&rs, 0, sizeof(rs));
 	buf_init(&rs.body, 0);
 	rs.status = 500;
+	/* a connection the server dropped (a restart, or an answer that never
+	 * came) is opened again before the request: otherwise every later
+	 * request of this long-lived process would fail as well */
+	(void)db_reconnect(w->d);
 	if (r->toobig) {
 		rs.status = 413;
 		rs.type = "text/plain; charset=utf-8";
@@ -210,6 +214,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	} else {
 		web_pages(w, r, &rs);
 	}
+	if (rs.status == 503)
+		msg_warn("web: a request answered 503: database %s: %s", w->d->path, db_errmsg(w->d));
 	ret = respond(r, &rs);
 	buf_free(&rs.body);
 	return ret;
