@@ -435,7 +435,7 @@ enum item { T_END, T_WORD, T_GROUP };
 
 enum kw { K_NONE, K_FROM, K_BY, K_VIA, K_WITH, K_ID, K_FOR, K_ENVFROM };
 
-static enum kw keyword(const char *w, size_t n);
+static inline enum kw keyword(const char *w, size_t n);
 
 /*
  * kv_group_end - where an unclosed "(key=value ...)" group at s[i] ends.
@@ -471,8 +471,10 @@ static size_t kv_group_end(const char *s, size_t len, size_t i)
 	}
 }
 
-/* next_group - span of the (group) at i, nested groups included */
-static size_t next_group(const char *s, size_t len, size_t i)
+/* next_group - span of the (group) at i, nested groups included; an
+ * unclosed one is tried as a lost key=value comment once a value (*kv), so
+ * that a value of many unclosed groups costs one scan each, not two */
+static size_t next_group(const char *s, size_t len, size_t i, int *kv)
 {
 	size_t depth = 0, start = i;
 
@@ -482,12 +484,14 @@ static size_t next_group(const char *s, size_t len, size_t i)
 		else if (s[i] == ')' && --depth == 0)
 			return i + 1;
 	}
-	return kv_group_end(s, len, start);   /* unclosed */
+	if ((*kv)++)
+		return len;                   /* unclosed: the rest */
+	return kv_group_end(s, len, start);
 }
 
 /* next_item - the next top-level word or (group) from *pos; span [*b, *e) */
 static enum item next_item(const char *s, size_t len, size_t *pos,
-			   size_t *b, size_t *e)
+			   size_t *b, size_t *e, int *kv)
 {
 	size_t i = *pos, depth = 0;
 	int quote = 0;
@@ -498,7 +502,7 @@ static enum item next_item(const char *s, size_t len, size_t *pos,
 	if (i >= len)
 		return T_END;
 	if (s[i] == '(') {
-		*e = *pos = next_group(s, len, i);
+		*e = *pos = next_group(s, len, i, kv);
 		return T_GROUP;
 	}
 	for (; i < len; i++) {
@@ -523,8 +527,9 @@ static enum item next_item(const char *s, size_t len, size_t *pos,
 	return T_WORD;
 }
 
-/* keyword - the clause keyword a top-level word is, if any */
-static enum kw keyword(const char *w, size_t n)
+/* keyword - the clause keyword a top-level word is, if any (inline: the hot
+ * scan calls it for every word) */
+static inline enum kw keyword(const char *w, size_t n)
 {
 	static const struct { const char *w; size_t n; enum kw k; } kws[] = {
 		{ "from", 4, K_FROM }, { "by", 2, K_BY }, { "via", 3, K_VIA },
@@ -600,9 +605,9 @@ static void scan_clauses(struct rcvd *r)
 	size_t pos = 0, b, e;
 	enum item t;
 	enum kw state = K_NONE, k;
-	int with_open = 0, first = 1;
+	int with_open = 0, first = 1, kv = 0;
 
-	while ((t = next_item(r->s, r->len, &pos, &b, &e)) != T_END) {
+	while ((t = next_item(r->s, r->len, &pos, &b, &e, &kv)) != T_END) {
 		if (t == T_GROUP) {
 			with_open = 0;
 			if (first && e - b > 7 && strncasecmp(r->s + b, "(from ", 6) == 0) {

@@ -319,6 +319,8 @@ static void test_hostile(void **state)
 		{ "from ", "\"" },
 		{ "by ", "(Authenticated sender: " },
 		{ "from x (y [192.0.2.1]) ", "auth" },
+		{ "from x ([192.0.2.1]) by y with ESMTPS ", "(a=1 id " },
+		{ "from x ([192.0.2.1]) by y with ESMTPS (", "a=\"1 " },
 	};
 	clock_t t0;
 	struct hop h;
