@@ -1,13 +1,15 @@
 /*
  * fuzz_received_gen - libFuzzer target: Received headers written in the
- * shapes of Postfix, Sendmail, Exim and qmail (as their sources and
- * documentation give them, like tests/differential/gen_received.py), with
+ * shapes of Postfix, Sendmail, Exim (its default text, and its items after a
+ * bare address), qmail and ecelerity (as their sources and documentation
+ * give them, like tests/differential/gen_received.py), with
  * the names, addresses, ports, identities and comments the input chooses,
  * then read back by rcvd_parse. The input decides the values; the shape
  * decides where they stand, so the answer is known.
  *
  * Checks: the header is a relay; client address, port, rDNS, HELO, ident and
- * by host are what was written. Names are built from labels of [a-z0-9-],
+ * by host are what was written; for ecelerity, the queue id too, also when
+ * its TLS comment lost its closing parenthesis. Names are built from labels of [a-z0-9-],
  * some of them words the header itself uses ("by", "from", "with", "id",
  * "for", "helo", "unknown" is left out: it means "no name" to Postfix).
  * Postfix and Sendmail write the HELO argument as the client gave it: one
@@ -106,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
 	struct src s = { data, size };
-	char ip[64], canon[46], rdns[128], helo[128], by[128], ident[16], hdr[1024];
+	char ip[64], canon[46], rdns[128], helo[128], by[128], ident[16], hdr[1024], qid[32] = "";
 	const char *w_rdns = NULL, *w_helo = NULL, *w_ident = NULL;
 	unsigned shape, port = 0;
 	struct hop h;
@@ -118,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 4)
 		return 0;
-	shape = take(&s) % 4;
+	shape = take(&s) % 6;
 	if (addr(&s, ip, canon) != 0)
 		return 0;
 	name(&s, rdns, sizeof rdns);
@@ -168,6 +170,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				 "Mon, 1 Jan 2024 00:00:00 +0000", ip, c, by);
 		}
 		break;
+	case 4: /* Exim, a text with $sender_host_address: from ADDR[ ](port=N helo=H ident=I) */
+		port = flags & 8 ? 1024 + (take(&s) << 8 | take(&s)) % 64000 : 0;
+		w_helo = flags & 2 || !(flags & (4 | 8)) ? helo : NULL;
+		w_ident = flags & 4 ? ident : NULL;
+		{
+			char c[200];
+			int k = 0;
+
+			if (port)
+				k += snprintf(c + k, sizeof c - (size_t)k, "port=%u", port);
+			if (w_helo)
+				k += snprintf(c + k, sizeof c - (size_t)k, "%shelo=%s", k ? " " : "", helo);
+			if (w_ident)
+				snprintf(c + k, sizeof c - (size_t)k, "%sident=%s", k ? " " : "", ident);
+			snprintf(hdr, sizeof hdr, "from %s%s(%s) by %s with esmtpa (Exim 4.69) id 1a-2b-3c; "
+				 "Mon, 1 Jan 2024 00:00:00 +0000", ip, flags & 16 ? " " : "", c, by);
+		}
+		break;
+	case 5: /* ecelerity: from [ADDR] ([ADDR:PORT] helo=H) by BY (ecelerity ..) with ESMTPS
+		 * (cipher=C) id Q; 2.x leaves "[ADDR] " out; the comment's ")" may be lost */
+		if (strchr(ip, ':'))
+			return 0;   /* its headers show IPv4 clients only */
+		port = 1 + (take(&s) << 8 | take(&s)) % 65535;
+		w_helo = helo;
+		snprintf(qid, sizeof qid, "%02X/%02X-%05u-%08X", take(&s), take(&s), take(&s) * 257u,
+			 take(&s) * 16777619u);
+		{
+			char f[80] = "";
+
+			if (!(flags & 1))
+				snprintf(f, sizeof f, "[%s] ", ip);
+			snprintf(hdr, sizeof hdr, "from %s([%s:%u] helo=%s) by %s (envelope-from <a@%s>) "
+				 "(ecelerity 3.6.21.53563 r(Core:3.6.21.0)) with ESMTPS (cipher=AES256-SHA%s "
+				 "id %s for <b@%s>; Mon, 1 Jan 2024 00:00:00 +0000", f, ip, port, helo, by,
+				 by, flags & 16 ? "" : ")", qid, by);
+		}
+		break;
 	default: /* qmail: from RDNS (HELO h) (ADDR) by BY with SMTP */
 		if (strchr(ip, ':'))
 			return 0;   /* qmail writes IPv4 */
@@ -184,10 +223,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	if (!same(h.from_ip, canon) || !same(h.by, by) || !same(h.from_rdns, w_rdns) ||
-	    !same(h.helo, w_helo) || !same(h.ident, w_ident) || (unsigned)h.port != port) {
-		fprintf(stderr, "misread: %s\n  ip %s rdns %s helo %s ident %s by %s port %d\n", hdr,
+	    !same(h.helo, w_helo) || !same(h.ident, w_ident) || (unsigned)h.port != port ||
+	    (qid[0] && !same(h.id, qid))) {
+		fprintf(stderr, "misread: %s\n  ip %s rdns %s helo %s ident %s by %s port %d id %s\n", hdr,
 			h.from_ip ? h.from_ip : "-", h.from_rdns ? h.from_rdns : "-", h.helo ? h.helo : "-",
-			h.ident ? h.ident : "-", h.by ? h.by : "-", h.port);
+			h.ident ? h.ident : "-", h.by ? h.by : "-", h.port, h.id ? h.id : "-");
 		abort();
 	}
 	hop_free(&h);

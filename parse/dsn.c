@@ -9,7 +9,9 @@
  * handed to dsn_text (dsn_text.c), which knows the wording of the common
  * non-standard bounces. The returned original comes from an attached
  * message/rfc822 or message/global, a text/rfc822-headers or
- * message/global-headers part, or an inline copy in the text.
+ * message/global-headers part, or an inline copy in the text. A notice that
+ * names no recipient and attaches a delivery status report instead of the
+ * original is read through that report (nested_report).
  * ARF feedback reports are left alone. Nothing in r changes unless the
  * message is a bounce.
  */
@@ -246,6 +248,55 @@ static void name_recipient(struct mpart *msg, const char *text, size_t tlen,
 	dsn_list_free(&alt);
 }
 
+/*
+ * nested_report - a notice that says a message bounced but names no
+ * recipient of its own, and attaches a delivery status notification in place
+ * of the original (a gateway or filter that wraps the bounce it received, as
+ * Sisimai's "X5" notices do: "The following addresses had permanent delivery
+ * errors" and an empty list, then message/rfc822 holding a multipart/report).
+ * The failure is the attached report's: its message/delivery-status fields
+ * give the recipients and the reporting MTA, and its own attached original
+ * is the message that failed (r->orig, with its Received hops). One level
+ * only; 1 when the attached message is such a report with a recipient.
+ */
+static int nested_report(const struct dsn_scan *s, struct dsn_list *l, char **mta,
+			 struct report *r)
+{
+	struct dsn_scan in;
+	struct mime m;
+	struct dsn_list got = { 0 };
+	const char *raw;
+	char *dec = NULL, *t;
+	size_t n = 0;
+	int ok = 0;
+
+	if (!s->orig_msg || (raw = mp_raw(s->orig_msg, &n)) == NULL) {
+		if (!s->orig_msg || (dec = mp_decode(s->orig_msg, PARSE_MAX_TEXT, &n)) == NULL)
+			return 0;
+		raw = dec;
+	}
+	memset(&m, 0, sizeof m);
+	mp_parse(&m, raw, n);
+	memset(&in, 0, sizeof in);
+	if (!m.nomsg && m.n > 0)
+		scan(&in, &m.parts[0], 0);
+	if (in.report && in.ds && !in.feedback && (t = part_text(in.ds, DSN_MAX_TEXT, &n)) != NULL) {
+		dsn_fields(t, n, &got, mta);
+		free(t);
+	}
+	if (got.n > 0) {
+		dsn_list_free(l);
+		*l = got;
+		memset(&got, 0, sizeof got);
+		original(r, &in, NULL, 0);   /* copied out before m goes */
+		ok = 1;
+	}
+	dsn_list_free(&got);
+	mp_free(&m);
+	free(dec);
+	return ok;
+}
+
 /* dsn_parse - recognise a bounce and fill r; 1 when it is one */
 int dsn_parse(struct mpart *msg, const char *raw, size_t len, struct report *r)
 {
@@ -288,7 +339,9 @@ int dsn_parse(struct mpart *msg, const char *raw, size_t len, struct report *r)
 		in.has_orig_part = s.orig_msg || s.orig_hdr;
 		dsn_list_free(&l);
 		ok = dsn_text(&in, &l, &inl, &ilen);
-		if (ok == 2)
+		if (ok == 2 && nested_report(&s, &l, &mta, r))
+			ok = 1;
+		else if (ok == 2)
 			rcpt_from_original(&s, &l);
 	} else {
 		ok = 1;

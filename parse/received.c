@@ -83,8 +83,12 @@ static const char *const pat_src[P_COUNT] = {
 	/* P_CGP: CommuniGate "[ip] (account a HELO h)" */
 	"^\\[(?<ip>" IP ")\\] \\((?:account (?<user>[^\\s)]+) ?)?"
 	"(?:HELO (?<helo>[^\\s)]*))?\\)",
-	/* P_EXIMLIT: Exim without rdns "[ip]:port (port=n helo=h ident=i)", each part optional */
-	"^\\[(?<ip>" IP ")\\](?::[0-9]+)? \\((?=port=|helo=|ident=)(?:port=[0-9]+ ?)?"
+	/* P_EXIMLIT: Exim without rdns "[ip]:port (port=n helo=h ident=i)", each part
+	 * optional; a received_header_text that writes $sender_host_address before
+	 * those items leaves the address bare, the comment glued or spaced:
+	 * "ip(helo=h)", "ip (port=n helo=h)" */
+	"^(?|\\[(?<ip>" IP ")\\](?::[0-9]+)?|(?<ip>" IP ")) ?"
+	"\\((?=port=|helo=|ident=)(?:port=[0-9]+ ?)?"
 	"(?:helo=(?<helo>[^\\s)]*) ?)?(?:ident=(?<ident>[^\\s)]*))?\\)",
 	/* P_QMAIL: qmail, Yahoo, Critical Path, Exchange "rdns (HELO h) (ident@ip)";
 	 * LMTP "rdns (LHLO h) (ip)" (Zimbra, Cyrus); Yahoo SMTP AUTH "(user@ip with plain)" */
@@ -429,10 +433,50 @@ static size_t first_len(const char *b, size_t n)
 
 enum item { T_END, T_WORD, T_GROUP };
 
-/* next_group - span of the (group) at i, nested groups included */
-static size_t next_group(const char *s, size_t len, size_t i)
+enum kw { K_NONE, K_FROM, K_BY, K_VIA, K_WITH, K_ID, K_FOR, K_ENVFROM };
+
+static inline enum kw keyword(const char *w, size_t n);
+
+/*
+ * kv_group_end - where an unclosed "(key=value ...)" group at s[i] ends.
+ * The TLS comments of ecelerity/Momentum ("(cipher=C subject="/CN=..")",
+ * folded after cipher=) and Sendmail ("(version=V cipher=C bits=N
+ * verify=X)") are key=value items only. When the closing parenthesis is
+ * lost (a folded line dropped), the comment is taken to end before the
+ * first clause keyword (id, for, by ...) that follows one or more such
+ * items; any other word means it is no such comment: the rest, as before.
+ */
+static size_t kv_group_end(const char *s, size_t len, size_t i)
 {
-	size_t depth = 0;
+	size_t b = i + 1, k, items = 0;
+	int quote;
+
+	for (;;) {
+		while (b < len && s[b] == ' ')
+			b++;
+		if (b >= len)
+			return len;
+		for (k = b, quote = 0; k < len && (quote || s[k] != ' '); k++) {
+			if (s[k] == '"')
+				quote = !quote;
+			else if (!quote && (s[k] == '(' || s[k] == ')'))
+				return len;       /* nested or odd: not the shape */
+		}
+		if (items > 0 && keyword(s + b, k - b) != K_NONE)
+			return b - 1;             /* the blank before the keyword */
+		if (memchr(s + b, '=', k - b) == NULL || s[b] == '=')
+			return len;
+		items++;
+		b = k;
+	}
+}
+
+/* next_group - span of the (group) at i, nested groups included; an
+ * unclosed one is tried as a lost key=value comment once a value (*kv), so
+ * that a value of many unclosed groups costs one scan each, not two */
+static size_t next_group(const char *s, size_t len, size_t i, int *kv)
+{
+	size_t depth = 0, start = i;
 
 	for (; i < len; i++) {
 		if (s[i] == '(')
@@ -440,12 +484,14 @@ static size_t next_group(const char *s, size_t len, size_t i)
 		else if (s[i] == ')' && --depth == 0)
 			return i + 1;
 	}
-	return len;   /* unclosed: the rest */
+	if ((*kv)++)
+		return len;                   /* unclosed: the rest */
+	return kv_group_end(s, len, start);
 }
 
 /* next_item - the next top-level word or (group) from *pos; span [*b, *e) */
 static enum item next_item(const char *s, size_t len, size_t *pos,
-			   size_t *b, size_t *e)
+			   size_t *b, size_t *e, int *kv)
 {
 	size_t i = *pos, depth = 0;
 	int quote = 0;
@@ -456,7 +502,7 @@ static enum item next_item(const char *s, size_t len, size_t *pos,
 	if (i >= len)
 		return T_END;
 	if (s[i] == '(') {
-		*e = *pos = next_group(s, len, i);
+		*e = *pos = next_group(s, len, i, kv);
 		return T_GROUP;
 	}
 	for (; i < len; i++) {
@@ -481,10 +527,9 @@ static enum item next_item(const char *s, size_t len, size_t *pos,
 	return T_WORD;
 }
 
-enum kw { K_NONE, K_FROM, K_BY, K_VIA, K_WITH, K_ID, K_FOR, K_ENVFROM };
-
-/* keyword - the clause keyword a top-level word is, if any */
-static enum kw keyword(const char *w, size_t n)
+/* keyword - the clause keyword a top-level word is, if any (inline: the hot
+ * scan calls it for every word) */
+static inline enum kw keyword(const char *w, size_t n)
 {
 	static const struct { const char *w; size_t n; enum kw k; } kws[] = {
 		{ "from", 4, K_FROM }, { "by", 2, K_BY }, { "via", 3, K_VIA },
@@ -560,9 +605,9 @@ static void scan_clauses(struct rcvd *r)
 	size_t pos = 0, b, e;
 	enum item t;
 	enum kw state = K_NONE, k;
-	int with_open = 0, first = 1;
+	int with_open = 0, first = 1, kv = 0;
 
-	while ((t = next_item(r->s, r->len, &pos, &b, &e)) != T_END) {
+	while ((t = next_item(r->s, r->len, &pos, &b, &e, &kv)) != T_END) {
 		if (t == T_GROUP) {
 			with_open = 0;
 			if (first && e - b > 7 && strncasecmp(r->s + b, "(from ", 6) == 0) {
@@ -676,6 +721,13 @@ static int hostch(unsigned char c, int strict)
 	return !strict || (c != '"' && c != ',');
 }
 
+/* ipch - 1 if c may open an unbracketed address (IP, "IPv6:" tag included) */
+static int ipch(unsigned char c)
+{
+	return c == ':' || c == 'I' || c == 'i' || (c >= '0' && c <= '9')
+	       || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
 /*
  * from_shape - bit p set unless from-clause pattern p cannot match f[0..n).
  * Each test is a necessary condition read off the pattern: the literal
@@ -696,7 +748,9 @@ static unsigned from_shape(const char *f, size_t n)
 	if ((c == '(' && n > 1 && f[1] == '[') || (after && w + 2 < n && f[w + 2] == '['))
 		can |= 1u << P_EXIM;
 	if (after && c == '[')
-		can |= 1u << P_CGP | 1u << P_EXIMLIT;
+		can |= 1u << P_CGP;
+	if ((after || memchr(f, '(', w) != NULL) && (c == '[' || ipch(c)))
+		can |= 1u << P_EXIMLIT;
 	if (after)
 		can |= 1u << P_QMAIL;
 	if (brack && (after || memchr(f, '(', w) != NULL))
@@ -705,8 +759,7 @@ static unsigned from_shape(const char *f, size_t n)
 		can |= 1u << P_EXIM3;
 	if (brack && hostch(c, 0))
 		can |= 1u << P_BARE;
-	if (c == '[' || c == ':' || c == 'I' || c == 'i'
-	    || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
+	if (c == '[' || ipch(c))
 		can |= 1u << P_IPONLY;
 	if (brack)
 		can |= 1u << P_ANY;
@@ -726,14 +779,27 @@ static int port_num(const char *s, size_t n)
 	return v;
 }
 
+/* v4_port - the port of "ip:N" at s[0..n) (ecelerity's "[ip:port]") when ip is
+ * the client's dotted quad as written; 0 otherwise (a HELO's literal, IPv6) */
+static int v4_port(const char *s, size_t n, const char *ip)
+{
+	size_t k = strlen(ip);
+
+	if (n < k + 2 || s[k] != ':' || memcmp(s, ip, k) != 0 || strchr(ip, ':') != NULL)
+		return 0;
+	return port_num(s + k + 1, n - k - 1);
+}
+
 /*
  * client_port - the client's source port where the from clause records it:
  * Exim's "(port=N helo=...)" or "[ip]:N" right after the address literal
- * (Exim, some Sendmail builds); 0 when it does not.
+ * (Exim, some Sendmail builds), ecelerity's "[a.b.c.d:N]" around the
+ * client's own address (IPv4 only: in an IPv6 literal a port would not be
+ * told from the last group); 0 when it does not.
  */
-static int client_port(const char *f, size_t n)
+static int client_port(const char *f, size_t n, const char *ip)
 {
-	const char *p;
+	const char *p, *q;
 	int v;
 
 	for (p = f; (p = memchr(p, 'p', n - (size_t)(p - f))) != NULL; p++)
@@ -745,6 +811,12 @@ static int client_port(const char *f, size_t n)
 		if ((size_t)(f + n - p) > 2 && p[1] == ':' &&
 		    (v = port_num(p + 2, (size_t)(f + n - p - 2))) > 0)
 			return v;
+	for (p = f; (p = memchr(p, '[', n - (size_t)(p - f))) != NULL; p = q) {
+		if ((q = memchr(p, ']', n - (size_t)(p - f))) == NULL)
+			break;
+		if ((v = v4_port(p + 1, (size_t)(q - p - 1), ip)) > 0)
+			return v;
+	}
 	return 0;
 }
 
@@ -765,7 +837,7 @@ static int from_clause(struct rcvd *r, struct hop *h)
 		h->from_ip = xstrdup(ip);
 		r->fmt = P_SMPAREN + 1;
 		apply_format(r, P_SMPAREN, f, h);
-		h->port = client_port(f, r->from.n);
+		h->port = client_port(f, r->from.n, h->from_ip);
 		return 1;
 	}
 	can = from_shape(f, r->from.n);
@@ -776,7 +848,7 @@ static int from_clause(struct rcvd *r, struct hop *h)
 			h->from_ip = xstrdup(ip);
 			r->fmt = p + 1;
 			apply_format(r, p, f, h);
-			h->port = client_port(f, r->from.n);
+			h->port = client_port(f, r->from.n, h->from_ip);
 			return 1;
 		}
 	}

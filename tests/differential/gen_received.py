@@ -386,7 +386,102 @@ def communigate(g):
     return v, ans(ip=ip, rdns=host, helo=host, by=by, id=q)
 
 
-SHAPES = [postfix, sendmail, exim, qmail, opensmtpd, courier, exchange, gmail, smtpsvc, lmtp, communigate]
+def exim_bare(g):
+    """Exim with a received_header_text that writes $sender_host_address (a bare address, no
+    brackets) in front of the items $sender_rcvhost puts in parentheses, the way the default
+    text writes "(helo=$sender_helo_name)" when there is no $sender_rcvhost: "ADDR(helo=h)",
+    "ADDR (port=N helo=h ident=i)", the comment glued or spaced; then Exim's usual
+    by HOST with PROTO (Exim V) [(envelope-from <a>)] id ID [for rcpt]; DATE"""
+    w, ip = g.ip(0.3)
+    if ":" not in w and g.chance(0.15):
+        w = "::ffff:" + w                     # an IPv4 client on a dual-stack socket
+    port = g.r.randint(1024, 65535) if g.chance(0.3) else None
+    helo = g.pick([g.name(), g.name(1), "[%s]" % ip]) if g.chance(0.9) else None
+    ident = g.pick(["root", "u7", "nobody"]) if g.chance(0.1) else None
+    items = " ".join(x for x in ["port=%d" % port if port else "", "helo=%s" % helo if helo else "",
+                                 "ident=%s" % ident if ident else ""] if x)
+    if not items:
+        helo = g.name()
+        items = "helo=" + helo
+    auth = g.chance(0.4)
+    proto = g.pick(["esmtp", "esmtps", "smtp"]) if not auth else g.pick(["esmtpa", "esmtpsa"])
+    by = g.pick([g.name(), "%s.static-user.%s" % (ip.replace(":", "-"), g.name(2))])
+    q = g.qid_exim()
+    v = "from %s%s(%s)" % (w, g.pick(["", " "]), items)
+    v += g.fold() + "by %s with %s" % (by, proto)
+    v += g.fold() + "(Exim %s)" % g.pick(["4.69", "4.80", "4.92", "4.96"])
+    env = None
+    if g.chance(0.7):
+        env = g.pick([g.addr(), ""])
+        v += g.fold() + "(envelope-from %s)" % ("<%s>" % env if env or g.chance(0.5) else "")
+    v += g.fold() + "id " + q
+    if g.chance(0.6):
+        v += g.fold() + "for " + g.addr()
+    v += "; " + g.date()
+    return v, ans(ip=ip, port=port, helo=helo, ident=ident, by=by, envfrom=env, id=q, auth=auth)
+
+
+def ecelerity(g):
+    """ecelerity/Momentum: from [ADDR] ([ADDR:PORT] helo=h) by HOST [(envelope-from <a>)]
+    (ecelerity V r(BUILD)) with PROTO [(cipher=C [subject="/CN=.."])] id HH/HH-NNNNN-HHHHHHHH
+    [for <rcpt>]; DATE. ecelerity 2.x leaves the first [ADDR] out: "from ([ADDR:PORT] helo=h)".
+    The port sits inside the brackets; only IPv4 clients are seen in its headers (an IPv6
+    address with a port inside brackets would not say where the address ends). It folds its TLS
+    comment after cipher= when a subject follows; a value whose folded subject line was lost
+    (a cut or redacted header) keeps an unclosed "(cipher=C" before the id."""
+    ip = g.v4()
+    helo = g.pick([g.name(), g.name(1), "[%s]" % ip])
+    port = g.r.randint(1024, 65535)
+    by = g.pick([g.name(), g.name(1)])
+    ver = g.pick(["(ecelerity 2.1.1.3 r(11743))", "(ecelerity 2.2.3.49 r(42060/42061))",
+                  "(ecelerity 3.5.0.35861 r(Momo-dev:tip))", "(ecelerity 3.6.21.53563 r(Core:3.6.21.0))",
+                  "(ecelerity 4.2.39.63080 r(Core:4.2.39.2))"])
+    v = "from " + ("" if ver.startswith("(ecelerity 2.") and g.chance(0.6) else "[%s] " % ip)
+    v += "([%s:%d]%shelo=%s)" % (ip, port, g.fold(), helo)
+    v += g.fold() + "by " + by
+    env = None
+    if g.chance(0.8):
+        env = g.pick([g.addr(), ""])
+        v += g.fold() + "(envelope-from%s<%s>)" % (g.fold(), env)
+    v += g.fold() + ver
+    tls = g.chance(0.5)
+    v += g.fold() + "with " + ("ESMTPS" if tls else g.pick(["ESMTP", "SMTP"]))
+    if tls:
+        cipher = g.pick(["AES256-SHA", "AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "DHE-RSA-AES128-SHA"])
+        subj = g.chance(0.4)
+        if subj and g.chance(0.3):
+            v += g.fold() + "(cipher=%s" % cipher          # the folded subject line lost
+        elif subj:
+            v += g.fold() + "(cipher=%s%ssubject=\"/OU=Domain Control Validated/CN=*.%s\")" % (
+                cipher, g.fold(), g.name(2))
+        else:
+            v += g.fold() + "(cipher=%s)" % cipher
+    hx = lambda k: "".join(g.pick("0123456789ABCDEF") for _ in range(k))
+    q = "%s/%s-%05d-%s" % (hx(2), hx(2), g.r.randint(0, 99999), hx(8))
+    v += g.fold() + "id " + q
+    if g.chance(0.4):
+        v += g.fold() + "for <%s>" % g.addr()
+    v += "; " + g.date()
+    return v, ans(ip=ip, port=port, helo=helo, by=by, envfrom=env, id=q)
+
+
+def no_by(g):
+    """a stamp with no by clause (RFC 822 made every clause optional; RFC 5321 requires by):
+    from HELO ([ADDR]) [with PROTO] id <ID@HOST>; DATE, as PMDF-heritage and redacted
+    headers carry it. The client is the writer's record; no receiving host is named."""
+    w, ip = g.ip(0.2)
+    helo = g.name()
+    lit = "IPv6:" + w if ":" in w and g.chance(0.5) else w
+    q = "<%s@%s>" % ("".join(g.pick("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(16)), g.name())
+    v = "from %s ([%s])" % (helo, lit)
+    if g.chance(0.3):
+        v += g.fold() + "with " + g.pick(["ESMTP", "SMTP"])
+    v += g.fold() + "id %s; %s" % (q, g.date())
+    return v, ans(ip=ip, helo=helo, id=q.strip("<>"))
+
+
+SHAPES = [postfix, sendmail, exim, qmail, opensmtpd, courier, exchange, gmail, smtpsvc, lmtp, communigate,
+          exim_bare, ecelerity, no_by]
 
 
 def norm_name(s):

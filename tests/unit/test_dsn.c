@@ -430,6 +430,84 @@ static void test_not_a_mailbox(void **state)
 	report_free(&r);
 }
 
+/*
+ * a notice that names no recipient and attaches a delivery status report in
+ * place of the original (Sisimai's "X5"): the attached report's recipients,
+ * reporting MTA and original are the bounce's; anything else attached is
+ * read as before (the attached message's To)
+ */
+static void test_nested_report(void **state)
+{
+	static const char tmpl[] =
+		"From: Mail Delivery Subsystem <MAILER-DAEMON@gw.example.org>\n"
+		"To: NotificationRecipients@gw.example.org\nSubject: Returned mail: see transcript\n"
+		"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"OUT\"\n\n"
+		"--OUT\nContent-Type: text/plain\n\n"
+		"The original message was received at Mon, 2 Jan 2024 00:00:00 +0000\n\n"
+		"----- The following addresses had permanent delivery errors -----\n\n\n"
+		"--OUT\nContent-Type: message/rfc822\n\n%s\n--OUT--\n";
+	static const char report[] =
+		"From: Mail Delivery Subsystem <MAILER-DAEMON@store.example.net>\n"
+		"To: sender@example.org\nSubject: Returned mail: User unknown\n"
+		"Message-Id: <dsn-1@store.example.net>\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"IN\"\n\n"
+		"--IN\n\n   ----- The following addresses had permanent delivery errors -----\n"
+		"dest@example.com\n\n"
+		"--IN\nContent-Type: message/delivery-status\n\n"
+		"Reporting-MTA: dns; store.example.net\n\n"
+		"Final-Recipient: RFC822; dest@example.com\nAction: failed\nStatus: 5.2.2\n"
+		"Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\n\n"
+		"--IN\nContent-Type: message/rfc822\n\n"
+		"Received: from pc.example.org (pc.example.org [192.0.2.77]) by mx.example.org"
+		" (Postfix) with ESMTP id 4AbC; Mon, 2 Jan 2024 00:00:00 +0000\n"
+		"From: sender@example.org\nTo: dest@example.com\nSubject: hello\n"
+		"Message-ID: <orig-1@example.org>\n\nbody\n--IN--\n";
+	static const char plain[] =
+		"From: sender@example.org\nTo: plain@example.com\nSubject: hello\n"
+		"Message-ID: <orig-2@example.org>\n\nbody\n";
+	static const char arf[] =
+		"From: fbl@isp.example\nTo: sender@example.org\nSubject: complaint\n"
+		"MIME-Version: 1.0\n"
+		"Content-Type: multipart/report; report-type=feedback-report; boundary=\"FB\"\n\n"
+		"--FB\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\n\n"
+		"--FB\nContent-Type: message/delivery-status\n\n"
+		"Final-Recipient: rfc822; fbl@example.com\nAction: failed\nStatus: 5.1.1\n\n"
+		"--FB\nContent-Type: text/rfc822-headers\n\n"
+		"From: sender@example.org\nTo: arf@example.com\n\n--FB--\n";
+	char *msg = xmalloc(8192);
+	struct report r;
+	int n;
+
+	(void)state;
+	n = snprintf(msg, 8192, tmpl, report);
+	assert_int_equal(parse(msg, (size_t)n, &r), 1);
+	assert_int_equal(r.format, FMT_DSN);
+	assert_int_equal(r.nrcpts, 1);
+	assert_string_equal(r.rcpts[0].address, "dest@example.com");
+	assert_string_equal(r.rcpts[0].status, "5.2.2");
+	assert_string_equal(r.rcpts[0].diagnostic, "552 5.2.2 Mailbox full");
+	assert_string_equal(r.reporting_mta, "store.example.net");
+	assert_true(r.orig.present);
+	assert_non_null(strstr(r.orig.message_id, "orig-1@example.org"));
+	assert_int_equal(r.nhops, 1);
+	assert_string_equal(r.hops[0].from_ip, "192.0.2.77");
+	report_free(&r);
+	/* an ordinary message attached: its To, as before */
+	n = snprintf(msg, 8192, tmpl, plain);
+	assert_true(parse(msg, (size_t)n, &r) > 0);
+	assert_int_equal(r.nrcpts, 1);
+	assert_string_equal(r.rcpts[0].address, "plain@example.com");
+	assert_non_null(strstr(r.orig.message_id, "orig-2@example.org"));
+	report_free(&r);
+	/* a feedback report attached is no delivery report: its To, as before */
+	n = snprintf(msg, 8192, tmpl, arf);
+	assert_true(parse(msg, (size_t)n, &r) > 0);
+	assert_int_equal(r.nrcpts, 1);
+	assert_string_equal(r.rcpts[0].address, "sender@example.org");
+	report_free(&r);
+	free(msg);
+}
+
 /* a routed Final-Recipient gives way to the Original-Recipient, in either order */
 static void test_routed_final(void **state)
 {
@@ -501,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_inline_fields),
 		cmocka_unit_test(test_not_a_mailbox),
 		cmocka_unit_test(test_routed_final),
+		cmocka_unit_test(test_nested_report),
 		cmocka_unit_test(test_text_shapes),
 		cmocka_unit_test(test_hostile),
 	};

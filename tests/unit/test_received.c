@@ -145,6 +145,24 @@ static const struct want cases[] = {
 	  "192.0.2.25", "relay.example.org", "relay.example.org", NULL, "mx.example.net", "ESMTPS", "Ufhl061193", "carol@example.net", "dave@example.org", NULL, "2024-04-29T14:34:45Z" },
 	{ "from localhost ([198.51.100.4]) by mx.example.net (Haraka/2.8.21) with ESMTP id abc.1 envelope-from <erin@example.org>; Sat, 31 Oct 2020 18:32:53 +0000",
 	  "198.51.100.4", NULL, "localhost", NULL, "mx.example.net", "ESMTP", "abc.1", NULL, "erin@example.org", NULL, "2020-10-31T18:32:53Z" },
+	/* Exim's $sender_rcvhost items after a bare $sender_host_address, glued or spaced */
+	{ "from 198.51.100.102(helo=pc.example.org) by 198.51.100.102.static-user.example.br with esmtpa (Exim 4.69) (envelope-from ) id 1aB2c3-0004De-F0 for x@example.com; Mon, 29 Apr 2013 23:34:45 +0000",
+	  "198.51.100.102", NULL, "pc.example.org", NULL, "198.51.100.102.static-user.example.br", "esmtpa", "1aB2c3-0004De-F0", "x@example.com", "", "esmtpa", "2013-04-29T23:34:45Z" },
+	{ "from 2001:db8::7 (port=50123 helo=[IPv6:2001:db8::7] ident=u7) by mx.example.net with esmtp (Exim 4.96) id 1aB2c3-0004De-F1; Mon, 29 Apr 2013 23:34:45 +0000",
+	  "2001:db8::7", NULL, "[IPv6:2001:db8::7]", "u7", "mx.example.net", "esmtp", "1aB2c3-0004De-F1", NULL, NULL, NULL, "2013-04-29T23:34:45Z" },
+	{ "from ::ffff:192.0.2.44(helo=pc) by mx.example.net with smtp (Exim 4.92) id 1aB2c3-0004De-F2; Mon, 29 Apr 2013 23:34:45 +0000",
+	  "192.0.2.44", NULL, "pc", NULL, "mx.example.net", "smtp", "1aB2c3-0004De-F2", NULL, NULL, NULL, "2013-04-29T23:34:45Z" },
+	/* ecelerity: "[ip] ([ip:port] helo=h)"; its TLS comment "(cipher=C subject=..)"
+	 * closed, and with its folded subject line lost (never closed) */
+	{ "from [10.10.10.10] ([10.10.10.10:4227] helo=mail02.example.com) by mail516.example.net (envelope-from <>) (ecelerity 3.6.21.53563 r(Core:3.6.21.0)) with ESMTPS (cipher=ECDHE-RSA-AES256-GCM-SHA384 subject=\"/OU=Domain Control Validated/CN=*.example.com\") id AA/01-16018-D1AA1CC5; Tue, 30 Apr 2019 02:09:00 +0000",
+	  "10.10.10.10", NULL, "mail02.example.com", NULL, "mail516.example.net", "ESMTPS", "AA/01-16018-D1AA1CC5", NULL, "", NULL, "2019-04-30T02:09:00Z" },
+	{ "from [192.0.2.222] ([192.0.2.222:222] helo=mta-2.example.org) by example.org (envelope-from <b@example.org>) (ecelerity 3.6.5.1 r(Core:3.6.5.0)) with ESMTPS (cipher=AES256-GCM-SHA384 id 22/00-00000-EEEEEEEE for <c@example.net>; Thu, 29 Apr 2015 23:34:45 +0000",
+	  "192.0.2.222", NULL, "mta-2.example.org", NULL, "example.org", "ESMTPS", "22/00-00000-EEEEEEEE", "c@example.net", "b@example.org", NULL, "2015-04-29T23:34:45Z" },
+	{ "from ([192.168.1.205:50387] helo=i6.example.com) by m12.example.com (ecelerity 2.1.1.3 r(11743)) with ESMTP id 80/0A-02454-4DCB6054 for <d@example.org>; Tue, 12 Sep 2006 09:57:40 -0400",
+	  "192.168.1.205", NULL, "i6.example.com", NULL, "m12.example.com", "ESMTP", "80/0A-02454-4DCB6054", "d@example.org", NULL, NULL, "2006-09-12T13:57:40Z" },
+	/* a stamp with no by (RFC 822 form): the client is kept, the by is absent */
+	{ "from mail.example.net ([192.0.2.11]) id <0000000000000000@mx3.example.net>; Thu, 29 Apr 2007 23:34:45 +0000 (GMT)",
+	  "192.0.2.11", NULL, "mail.example.net", NULL, NULL, NULL, "0000000000000000@mx3.example.net", NULL, NULL, NULL, "2007-04-29T23:34:45Z" },
 };
 
 /* check - one field */
@@ -301,6 +319,8 @@ static void test_hostile(void **state)
 		{ "from ", "\"" },
 		{ "by ", "(Authenticated sender: " },
 		{ "from x (y [192.0.2.1]) ", "auth" },
+		{ "from x ([192.0.2.1]) by y with ESMTPS ", "(a=1 id " },
+		{ "from x ([192.0.2.1]) by y with ESMTPS (", "a=\"1 " },
 	};
 	clock_t t0;
 	struct hop h;
@@ -370,6 +390,13 @@ static void test_port(void **state)
 		{ "from [192.0.2.1] (port=123456 helo=pc) by mx with esmtp (Exim 4.96)", 0 },
 		{ "from [192.0.2.1] (port= helo=pc) by mx with esmtp (Exim 4.96)", 0 },
 		{ "from [192.0.2.1] (helo=pc) by mx with esmtp (Exim 4.96) id port=25", 0 },
+		{ "from 192.0.2.1(port=2525 helo=pc) by mx with esmtp (Exim 4.96)", 2525 },
+		{ "from [192.0.2.1] ([192.0.2.1:47423] helo=pc) by mx (ecelerity 2.2.3.49 r(42060/42061)) with ESMTP", 47423 },
+		{ "from ([192.0.2.1:1] helo=pc) by mx (ecelerity 2.1 r(10620)) with ESMTP", 1 },
+		{ "from ([192.0.2.1:65536] helo=pc) by mx (ecelerity 2.1 r(10620)) with ESMTP", 0 },
+		{ "from ([192.0.2.1:123456] helo=pc) by mx (ecelerity 2.1 r(10620)) with ESMTP", 0 },
+		{ "from [192.0.2.1] (helo=[10.0.0.1:25]) by mx with esmtp (Exim 4.96)", 0 },
+		{ "from h ([IPv6:2001:db8::1:25] helo=pc) by mx with ESMTP", 0 },
 	};
 	struct buf b;
 	struct hop h;
@@ -394,6 +421,41 @@ static void test_port(void **state)
 		"\"for\":null,\"envfrom\":null,\"auth\":null,\"date\":\"2024-05-01T10:29:00Z\",\"port\":38654}");
 	buf_free(&b);
 	hop_free(&h);
+}
+
+/* test_unclosed - a key=value TLS comment whose ")" was lost ends before the
+ * clause keyword after it; any other unclosed comment still runs to the end */
+static void test_unclosed(void **state)
+{
+	static const struct {
+		const char *hdr, *id, *for_addr;
+	} c[] = {
+		{ "from a ([192.0.2.1]) by b with ESMTPS (cipher=AES256-SHA id 1A/2B-00001-ABCDEF01; "
+		  "Tue, 2 Jan 2024 00:00:00 +0000", "1A/2B-00001-ABCDEF01", NULL },
+		{ "from a ([192.0.2.1]) by b with ESMTPS (version=TLSv1.3 cipher=X bits=256 for "
+		  "<r@example.net>; Tue, 2 Jan 2024 00:00:00 +0000", NULL, "r@example.net" },
+		/* a keyword inside a quoted value is part of the value */
+		{ "from a ([192.0.2.1]) by b with ESMTPS (cipher=C subject=\"/CN=id for x\" id Q1",
+		  "Q1", NULL },
+		/* a word that is no key=value: not the TLS comment shape */
+		{ "from a ([192.0.2.1]) by b with ESMTP (some text id Q2; Tue, 2 Jan 2024 00:00:00 +0000",
+		  NULL, NULL },
+		{ "from a ([192.0.2.1]) by b with ESMTP (id Q3", NULL, NULL },
+		{ "from a ([192.0.2.1]) by b with ESMTP (=x id Q4", NULL, NULL },
+		{ "from a ([192.0.2.1]) by b with ESMTP (cipher=C (x) id Q5", NULL, NULL },
+		{ "from a ([192.0.2.1]) by b with ESMTP (cipher=C", NULL, NULL },
+		{ "from a ([192.0.2.1]) by b with ESMTP (cipher=\"C id Q6", NULL, NULL },
+	};
+	struct hop h;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		assert_int_equal(rcvd_parse(c[i].hdr, strlen(c[i].hdr), &h), 1);
+		assert_string_equal(h.from_ip, "192.0.2.1");
+		check(c[i].hdr, "id", c[i].id, h.id);
+		check(c[i].hdr, "for", c[i].for_addr, h.for_addr);
+		hop_free(&h);
+	}
 }
 
 static int setup(void **state)
@@ -421,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_port),
+		cmocka_unit_test(test_unclosed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
