@@ -36,6 +36,7 @@
  *	received.h, util/ipaddr.h, DESIGN.md "Report model"
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
 #include <pcre2.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -97,8 +98,9 @@ static const char *const pat_src[P_COUNT] = {
 	/* P_SENDMAIL: Sendmail, Postfix, Courier, Gmail "helo (ident@rdns [ip])".
 	 * Sendmail and Postfix write the HELO argument as the client gave it:
 	 * a word may carry brackets ("x[192.0.2.9]"); the client's address is
-	 * the one in the comment that follows, never one inside the HELO */
-	"^(?:(?<helo>" HELOTOK "|[^\\s()]+) ?)?\\((?:(?<ident>[^\\s@()\\[\\]]+)@)?"
+	 * the one in the comment that follows, never one inside the HELO (nor a
+ * HELO word with parentheses of its own, "1.2.3.4(helo=x)") */
+	"^(?:(?<helo>" HELOTOK "|[^\\s()]+|[^\\s]+(?= \\()) ?)?\\((?:(?<ident>[^\\s@()\\[\\]]+)@)?"
 	"(?<rdns>[^\\s()\\[\\]]*) ?\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]",
 	/* P_EXIM3: Exim 1-3 $sender_fullhost "rdns (helo) [ip]:port": a plain
 	 * name is the verified host name, the one in parentheses the HELO */
@@ -734,6 +736,38 @@ static int ipch(unsigned char c)
  * '(' or '[' it needs, where that '(' must stand (the patterns allow one
  * space-free word before it), and what its first item can start with.
  */
+/*
+ * tcp_info_after - 1 when a group after the clause's first character holds
+ * what Sendmail and Postfix write about the connection, "([ident@]rdns
+ * [ip])" or "([ip])": the address the receiver saw. A clause that starts
+ * with a bare address and has such a group starts with the client's HELO
+ * ("from 1.2.3.4(helo=x) (unknown [203.0.113.5])"), whatever the HELO
+ * looks like; a helo=[literal] item is no such group (its word has '=').
+ */
+static int tcp_info_after(const char *f, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		size_t j, k;
+
+		if (f[i] != '(')
+			continue;
+		for (j = i + 1; j < n && !strchr(" ()[]=@", f[j]); j++)
+			;
+		if (j < n && f[j] == '@')
+			for (j++; j < n && !strchr(" ()[]=@", f[j]); j++)
+				;
+		if (j < n && f[j] == ' ')
+			j++;
+		if (j >= n || f[j] != '[')
+			continue;
+		for (k = j + 1; k < n && (isxdigit((unsigned char)f[k]) || strchr(".:IPv6", f[k])); k++)
+			;
+		if (k < n && k > j + 1 && f[k] == ']')
+			return 1;
+	}
+	return 0;
+}
+
 static unsigned from_shape(const char *f, size_t n)
 {
 	unsigned char c = (unsigned char)f[0];
@@ -763,6 +797,10 @@ static unsigned from_shape(const char *f, size_t n)
 		can |= 1u << P_IPONLY;
 	if (brack)
 		can |= 1u << P_ANY;
+	/* a bare address first, and the receiver's own record of the
+	 * connection after it: the address is the HELO's, not the client's */
+	if (c != '[' && ipch(c) && brack && tcp_info_after(f, n))
+		can &= ~(1u << P_EXIMLIT | 1u << P_IPONLY);
 	return can;
 }
 
@@ -820,6 +858,17 @@ static int client_port(const char *f, size_t n, const char *ip)
 	return 0;
 }
 
+/* port_after_helo - client_port past a HELO the clause starts with: the
+ * client writes that word, so a "port=" or "[ip]:N" inside it is nobody's */
+static int port_after_helo(const char *f, size_t n, const struct hop *h)
+{
+	size_t k = h->helo ? strlen(h->helo) : 0;
+
+	if (k == 0 || k > n || strncasecmp(f, h->helo, k) != 0)
+		k = 0;
+	return client_port(f + k, n - k, h->from_ip);
+}
+
 /* from_clause - try the format table on the from clause; 1 if an address was found */
 static int from_clause(struct rcvd *r, struct hop *h)
 {
@@ -837,7 +886,7 @@ static int from_clause(struct rcvd *r, struct hop *h)
 		h->from_ip = xstrdup(ip);
 		r->fmt = P_SMPAREN + 1;
 		apply_format(r, P_SMPAREN, f, h);
-		h->port = client_port(f, r->from.n, h->from_ip);
+		h->port = port_after_helo(f, r->from.n, h);
 		return 1;
 	}
 	can = from_shape(f, r->from.n);
@@ -848,7 +897,7 @@ static int from_clause(struct rcvd *r, struct hop *h)
 			h->from_ip = xstrdup(ip);
 			r->fmt = p + 1;
 			apply_format(r, p, f, h);
-			h->port = client_port(f, r->from.n, h->from_ip);
+			h->port = port_after_helo(f, r->from.n, h);
 			return 1;
 		}
 	}

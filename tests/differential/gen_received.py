@@ -79,7 +79,9 @@ class G:
     def spoof_helo(self):
         """a HELO argument with an address literal glued to a word: Sendmail and
         Postfix write it as given; the address in it is not the client's"""
-        return self.pick(["%s[%s]" % (self.name(), self.v4()), "[%s]%s" % (self.v4(), self.name(1))])
+        return self.pick(["%s[%s]" % (self.name(), self.v4()), "[%s]%s" % (self.v4(), self.name(1)),
+                          # a bare address posing as Exim's address and items
+                          "%s(helo=%s)" % (self.v4(), self.name()), "%s(port=%d)" % (self.v4(), self.r.randint(1, 65535))])
 
     def ip(self, v6=0.25):
         """(as written, canonical)"""

@@ -473,6 +473,47 @@ static int teardown(void **state)
 	return 0;
 }
 
+/*
+ * A client's HELO is free text to Sendmail and Postfix: one that looks like
+ * an address with Exim's items after it, or a bare address, is still the
+ * HELO when the receiver's own "(rdns [ip])" follows. A bare address with
+ * only Exim's items (a HELO literal among them) is the client.
+ */
+static void test_helo_posing(void **state)
+{
+	static const struct {
+		const char *hdr, *ip;
+	} c[] = {
+		{ "from 1.2.3.4(helo=x) (unknown [203.0.113.5]) by mx.example.net (Postfix) with ESMTP id A1",
+		  "203.0.113.5" },
+		{ "from 1.2.3.4 (helo=x) (mail.example [203.0.113.5]) by mx.example.net with ESMTP id A2",
+		  "203.0.113.5" },
+		{ "from 1.2.3.4(port=25) (u@[203.0.113.5]) by mx.example.net (8.17.1/8.17.1) with ESMTP id A3",
+		  "203.0.113.5" },
+		{ "from 2001:db8::9(helo=x) (unknown [IPv6:2001:db8::5]) by mx.example.net (Postfix) id A4",
+		  "2001:db8::5" },
+		{ "from 1.2.3.4 (unknown [203.0.113.5]) by mx.example.net (Postfix) with ESMTP id A5",
+		  "203.0.113.5" },
+		{ "from 198.51.100.102(helo=[192.168.1.2]) by mx.example.net with esmtp (Exim 4.96) id 1r",
+		  "198.51.100.102" },
+		{ "from 198.51.100.102 (port=4711 helo=mail.example) by mx.example.net with esmtp id 1s",
+		  "198.51.100.102" },
+	};
+	struct hop h;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		assert_int_equal(rcvd_parse(c[i].hdr, strlen(c[i].hdr), &h), 1);
+		check(c[i].hdr, "ip", c[i].ip, h.from_ip);
+		/* a port= inside the HELO is no port the receiver saw */
+		if (strstr(c[i].hdr, "(port=25)"))
+			assert_int_equal(h.port, 0);
+		if (strstr(c[i].hdr, "port=4711"))
+			assert_int_equal(h.port, 4711);
+		hop_free(&h);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_port),
 		cmocka_unit_test(test_unclosed),
+		cmocka_unit_test(test_helo_posing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
