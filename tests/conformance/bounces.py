@@ -52,7 +52,7 @@ def key(o):
 
 PSEUDO = re.compile(r"^[245]\.0\.9\d\d$")
 # thresholds: what the reader achieves on the shared corpus today; a drop fails
-REAL_MIN = float(os.environ.get("REAL_MIN", "98.4"))       # % real D.S.N codes equal
+REAL_MIN = float(os.environ.get("REAL_MIN", "98.7"))       # % real D.S.N codes equal
 PSEUDO_MIN = float(os.environ.get("PSEUDO_MIN", "94.8"))  # % pseudo-code class agrees
 
 
