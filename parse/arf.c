@@ -5,6 +5,7 @@
  * parts, misspelt third-part types, and MIME so broken that the fields have
  * to be found in the raw text.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -91,6 +92,28 @@ static void arf_field(struct report *r, const char *n, size_t nl, const char *v,
 	} else if (name_is(n, nl, "Auth-Failure")) {
 		if (!r->auth_failure)
 			set_str_lower(&r->auth_failure, v);
+	} else {
+		/* fields kept as written, the first of each */
+		static const struct { const char *name; size_t off; } kept[] = {
+			{ "Version", offsetof(struct report, arf_version) },
+			{ "Original-Envelope-Id", offsetof(struct report, original_envelope_id) },
+			{ "Delivery-Result", offsetof(struct report, delivery_result) },
+			{ "DKIM-Domain", offsetof(struct report, dkim_domain) },
+			{ "DKIM-Identity", offsetof(struct report, dkim_identity) },
+			{ "DKIM-Selector", offsetof(struct report, dkim_selector) },
+			{ "SPF-DNS", offsetof(struct report, spf_dns) },
+			{ "Identity-Alignment", offsetof(struct report, identity_alignment) },
+		};
+
+		for (size_t k = 0; k < sizeof(kept) / sizeof(kept[0]); k++) {
+			char **dst = (char **)((char *)r + kept[k].off);
+
+			if (name_is(n, nl, kept[k].name)) {
+				if (!*dst)
+					set_str(dst, v);
+				break;
+			}
+		}
 	}
 }
 

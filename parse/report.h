@@ -79,6 +79,14 @@ struct report {
 	long incidents;            /* ARF Incidents:, default 1 */
 	char *auth_results;        /* ARF Authentication-Results */
 	char *auth_failure;        /* RFC 6591 Auth-Failure */
+	char *arf_version;         /* RFC 5965 Version */
+	char *original_envelope_id; /* RFC 5965 Original-Envelope-Id */
+	char *delivery_result;     /* RFC 6591 Delivery-Result */
+	char *dkim_domain;         /* RFC 6591 DKIM-Domain, DKIM-Identity, DKIM-Selector */
+	char *dkim_identity;
+	char *dkim_selector;
+	char *spf_dns;             /* RFC 6591 SPF-DNS */
+	char *identity_alignment;  /* RFC 7489 Identity-Alignment (DMARC failure reports) */
 	char *category;            /* X-ARF Category / Report-Type, raw (lowercased) */
 	enum report_category abuse_category; /* normalised: spam, login-attack, scan, ... */
 	char *source_field;        /* which field or line named source_ip ("X-ARF Source", ...) */

@@ -90,6 +90,45 @@ static void test_arf_fields(void **state)
 	report_free(&r);
 }
 
+/* RFC 6591 auth-failure fields and RFC 5965's Version and
+ * Original-Envelope-Id: kept as written, the first of each */
+static void test_arf_auth_failure_fields(void **state)
+{
+	static const char m[] = ARF_HEAD
+		"Feedback-Type: auth-failure\nUser-Agent: Test/1\nVersion: 1\n"
+		"Original-Envelope-Id: o.20240101T100000.abc\nAuth-Failure: signature\n"
+		"Delivery-Result: reject\nDKIM-Domain: example.com\nDKIM-Identity: @news.example.com\n"
+		"DKIM-Selector: s2024\nDKIM-Selector: second\nSPF-DNS: txt : example.com : \"v=spf1 -all\"\n"
+		"Identity-Alignment: dkim\nSource-IP: 192.0.2.10\n"
+		ARF_ORIG;
+	struct report r;
+	struct buf j;
+
+	(void)state;
+	parse_str(m, strlen(m), &r);
+	assert_string_equal(r.auth_failure, "signature");
+	assert_string_equal(r.arf_version, "1");
+	assert_string_equal(r.original_envelope_id, "o.20240101T100000.abc");
+	assert_string_equal(r.delivery_result, "reject");
+	assert_string_equal(r.dkim_domain, "example.com");
+	assert_string_equal(r.dkim_identity, "@news.example.com");
+	assert_string_equal(r.dkim_selector, "s2024");
+	assert_string_equal(r.spf_dns, "txt : example.com : \"v=spf1 -all\"");
+	assert_string_equal(r.identity_alignment, "dkim");
+	buf_init(&j, 0);
+	report_to_json(&r, NULL, &j);
+	assert_non_null(strstr(j.data, "\"dkim_selector\":\"s2024\""));
+	assert_non_null(strstr(j.data, "\"spf_dns\":\"txt : example.com : \\\"v=spf1 -all\\\"\""));
+	buf_free(&j);
+	report_free(&r);
+	/* absent: null */
+	parse_str(arf_msg, strlen(arf_msg), &r);
+	assert_null(r.dkim_domain);
+	assert_null(r.original_envelope_id);
+	assert_string_equal(r.arf_version, "1");
+	report_free(&r);
+}
+
 /* impossible dates and zones: refused with a warning, the field left null */
 static void test_arf_impossible_dates(void **state)
 {
@@ -767,6 +806,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_arf_fields),
+		cmocka_unit_test(test_arf_auth_failure_fields),
 		cmocka_unit_test(test_arf_impossible_dates),
 		cmocka_unit_test(test_arf_deviations),
 		cmocka_unit_test(test_arf_base64_and_comment),
