@@ -156,8 +156,9 @@ differential: all
 	@SHOW=$${SHOW:-20} sh tests/differential/bounces.sh
 
 # the differentials on a sisimai set-of-emails checkout, less the corpus: SET=DIR
+# (and, with SA=DIR, on the Received values of a SpamAssassin checkout's t/data)
 differential-heldout: all
-	@sh tests/differential/heldout.sh "$(SET)"
+	@sh tests/differential/heldout.sh "$(SET)" $(SA)
 
 checksrc:
 	@sh tests/lib/checksrc.sh

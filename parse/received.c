@@ -99,8 +99,10 @@ static const char *const pat_src[P_COUNT] = {
 	 * Sendmail and Postfix write the HELO argument as the client gave it:
 	 * a word may carry brackets ("x[192.0.2.9]"); the client's address is
 	 * the one in the comment that follows, never one inside the HELO (nor a
- * HELO word with parentheses of its own, "1.2.3.4(helo=x)") */
-	"^(?:(?<helo>" HELOTOK "|[^\\s()]+|[^\\s]+(?= \\()) ?)?\\((?:(?<ident>[^\\s@()\\[\\]]+)@)?"
+ * HELO word with parentheses of its own, "1.2.3.4(helo=x)"). The ident
+ * may be quoted: Sun's SIMS writes "port N"@rdns when it has none;
+ * tcp_wrappers' Sendmail prefixes it with "IDENT:" */
+	"^(?:(?<helo>" HELOTOK "|[^\\s()]+|[^\\s]+(?= \\()) ?)?\\((?:(?<ident>\"[^\"()\\[\\]@]{1,64}\"|[^\\s@()\\[\\]]+)@)?"
 	"(?<rdns>[^\\s()\\[\\]]*) ?\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]",
 	/* P_EXIM3: Exim 1-3 $sender_fullhost "rdns (helo) [ip]:port": a plain
 	 * name is the verified host name, the one in parentheses the HELO */
@@ -694,8 +696,11 @@ static void apply_format(struct rcvd *r, enum pat p, const char *f, struct hop *
 	has_helo = grp(r, p, G_HELO, f, &b, &n);
 	if (has_helo)
 		h->helo = dup_span(b, n);
-	if (grp(r, p, G_IDENT, f, &b, &n))
+	if (grp(r, p, G_IDENT, f, &b, &n)) {
+		if (n > 6 && strncasecmp(b, "IDENT:", 6) == 0)
+			b += 6, n -= 6;   /* tcp_wrappers' "IDENT:user" */
 		h->ident = dup_span(b, n);
+	}
 	if (grp(r, p, G_RDNS, f, &b, &n))
 		h->from_rdns = dup_rdns(b, n);
 	if (p == P_EXIM && !has_helo && grp(r, p, G_QHELO, f, &b, &n)) {
@@ -860,10 +865,17 @@ static int client_port(const char *f, size_t n, const char *ip)
 
 /* port_after_helo - client_port past a HELO the clause starts with: the
  * client writes that word, so a "port=" or "[ip]:N" inside it is nobody's */
-static int port_after_helo(const char *f, size_t n, const struct hop *h)
+static int port_after_helo(const char *f, size_t n, struct hop *h)
 {
 	size_t k = h->helo ? strlen(h->helo) : 0;
 
+	/* SIMS writes "port N" in quotes where there is no ident: no ident; not
+	 * taken as the port either (what stands before '@' is the client's own
+	 * RFC 1413 answer in the other writers) */
+	if (h->ident && strncmp(h->ident, "\"port ", 6) == 0) {
+		free(h->ident);
+		h->ident = NULL;
+	}
 	if (k == 0 || k > n || strncasecmp(f, h->helo, k) != 0)
 		k = 0;
 	return client_port(f + k, n - k, h->from_ip);

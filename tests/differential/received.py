@@ -34,7 +34,7 @@ import sys
 FIELDS = ["ip", "rdns", "helo", "by", "ident", "envfrom", "id", "auth"]
 OURS = {"ip": "from_ip", "rdns": "from_rdns", "helo": "helo", "by": "by",
         "ident": "ident", "envfrom": "envfrom", "id": "id", "auth": "auth"}
-STRIP = re.compile(r"[\s\x00#\[\]()<>|]")
+STRIP = re.compile(r"[ \t\n\r\f\v\x00#\[\]()<>|]")  # ASCII blanks, as Perl reads bytes
 HDR = re.compile(rb"^received:[ \t]?", re.I)
 MAX_FILE = 8 << 20
 
@@ -75,9 +75,12 @@ def collect(paths):
             except OSError:
                 continue
             for v in values_in(data):
-                v = re.sub(r"\s+", " ", v).strip()
+                # ASCII blanks only: the value is bytes read as Latin-1, and
+                # str's \s would take a UTF-8 byte 0x85 or 0xA0 for a blank
+                v = re.sub(r"[ \t\r\n\f\v]+", " ", v).strip(" \t\r\n\f\v")
                 if v:
                     seen[v] = seen.get(v, 0) + 1
+                continue
     return seen
 
 
@@ -181,7 +184,7 @@ def main():
         with open(opt["--values"], encoding="latin-1") as fh:
             seen = {}
             for ln in fh:
-                v = re.sub(r"\s+", " ", ln).strip()
+                v = re.sub(r"[ \t\r\n\f\v]+", " ", ln).strip(" \t\r\n\f\v")
                 if v:
                     seen[v] = seen.get(v, 0) + 1
     else:

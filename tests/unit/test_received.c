@@ -514,6 +514,32 @@ static void test_helo_posing(void **state)
 	}
 }
 
+/* the ident before '@': tcp_wrappers' "IDENT:" prefix is not part of it;
+ * Sun SIMS's quoted "port N" where there is none is no ident (and no port:
+ * what stands there is the client's own answer in the other writers) */
+static void test_ident_forms(void **state)
+{
+	static const char a[] = "from trna.example.com (IDENT:nobody@localhost [127.0.0.1]) by trna.example.com "
+				"(8.9.3/8.9.3) with ESMTP id SAA19408; Tue, 15 May 2001 18:26:07 -0400";
+	static const char b[] = "from ue250-1.example.de (\"port 34611\"@ue250-1.example.de [134.130.3.33]) by "
+				"mails.example.de (Sun Internet Mail Server sims.4.0.2000.10.12.16.25.p8) with ESMTP "
+				"id <0GZ100BMXH2CP5@mails.example.de>; Wed, 10 Jul 2002 17:15:48 +0200 (MET DST)";
+	struct hop h;
+
+	(void)state;
+	assert_int_equal(rcvd_parse(a, strlen(a), &h), 1);
+	assert_string_equal(h.ident, "nobody");
+	assert_string_equal(h.from_rdns, "localhost");
+	hop_free(&h);
+	assert_int_equal(rcvd_parse(b, strlen(b), &h), 1);
+	assert_string_equal(h.from_ip, "134.130.3.33");
+	assert_string_equal(h.helo, "ue250-1.example.de");
+	assert_string_equal(h.from_rdns, "ue250-1.example.de");
+	assert_null(h.ident);
+	assert_int_equal(h.port, 0);
+	hop_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -526,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_port),
 		cmocka_unit_test(test_unclosed),
 		cmocka_unit_test(test_helo_posing),
+		cmocka_unit_test(test_ident_forms),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
