@@ -156,9 +156,9 @@ differential: all
 	@SHOW=$${SHOW:-20} sh tests/differential/bounces.sh
 
 # the differentials on a sisimai set-of-emails checkout, less the corpus: SET=DIR
-# (and, with SA=DIR, on the Received values of a SpamAssassin checkout's t/data)
+# (and, with MORE="DIR ...", on the Received values of the mail under each DIR)
 differential-heldout: all
-	@sh tests/differential/heldout.sh "$(SET)" $(SA)
+	@sh tests/differential/heldout.sh "$(SET)" $(MORE)
 
 checksrc:
 	@sh tests/lib/checksrc.sh
