@@ -39,7 +39,8 @@ static void after_semi(const char *v, size_t n, const char **o, size_t *on)
 	*on = n;
 }
 
-/* address - after_semi, then without angle brackets */
+/* address - after_semi, then without angle brackets (a lone '>' after the
+ * address too: NTT docomo's mopera writes "rfc822; user@host>") */
 static void address(const char *v, size_t n, const char **o, size_t *on)
 {
 	after_semi(v, n, o, on);
@@ -49,6 +50,8 @@ static void address(const char *v, size_t n, const char **o, size_t *on)
 			*on = (size_t)(gt - *o - 1);
 			(*o)++;
 		}
+	} else if (*on >= 2 && (*o)[*on - 1] == '>' && memchr(*o, '<', *on) == NULL) {
+		(*on)--;
 	}
 	*o = dsn_strip_route(*o, on);
 }

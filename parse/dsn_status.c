@@ -215,9 +215,36 @@ int dsn_find_reply(const char *s, size_t n)
 }
 
 /*
+ * qmail_code - the "(#C.S.D)" qmail puts at the end of the reply starting at
+ * p (C its class), within that reply: before the next reply code or 300
+ * bytes; 0 and the code in st, or -1
+ */
+static int qmail_code(const char *p, const char *e, char st[16])
+{
+	const char *lim = p + 300 < e ? p + 300 : e;
+
+	for (const char *r = p + 4; r + 8 <= lim; r++) {
+		size_t k;
+
+		if (r[0] >= '2' && r[0] <= '5' && isdigit((unsigned char)r[1]) && isdigit((unsigned char)r[2]) &&
+		    (r[3] == ' ' || r[3] == '-') && !isalnum((unsigned char)r[-1]) && r[-1] != '.' && r[-1] != '#')
+			return -1;      /* the next reply */
+		if (r[0] != '(' || r[1] != '#' || r[2] != *p || r[3] != '.')
+			continue;
+		if (dsn_find_status(r + 2, (size_t)(lim - r - 2), st) != 0 || st[0] != *p)
+			return -1;
+		k = strlen(st);
+		if (strncmp(r + 2, st, k) == 0 && r + 2 + k < lim && r[2 + k] == ')')
+			return 0;
+		return -1;
+	}
+	return -1;
+}
+
+/*
  * dsn_find_pair - the remote server's own answer: an SMTP reply code followed
  * by an enhanced status code of the same class ("550 5.7.1", "552-5.2.2",
- * "550-'5.2.2" as Amazon SES quotes it);
+ * "550-'5.2.2" as Amazon SES quotes it, qmail's "553 text (#5.7.1)");
  * 0 and the code in out, or -1. 4xx/5xx pairs before 2xx.
  */
 int dsn_find_pair(const char *s, size_t n, char out[16])
@@ -240,12 +267,16 @@ int dsn_find_pair(const char *s, size_t n, char out[16])
 		/* Amazon SES quotes the answer it got: 550-'5.2.2 ... Mailbox Full' */
 		if (q < e && (*q == '\'' || *q == '"'))
 			q++;
-		if (q + 5 > e || *q != *p || q[1] != '.')
+		if (q + 5 > e || *q != *p || q[1] != '.') {
+			/* qmail writes its enhanced code at the end of the reply in
+			 * parentheses: "553 sorry, ... badrcptto list (#5.7.1)" */
+			if (qmail_code(p, e, st) != 0)
+				continue;
+		} else if (dsn_find_status(q, (size_t)(e - q), st) != 0 || st[0] != *p ||
+			   strncmp(q, st, strlen(st)) != 0) {
+			/* the code must start right here: dsn_find_status on the rest */
 			continue;
-		/* the code must start right here: dsn_find_status on the rest */
-		if (dsn_find_status(q, (size_t)(e - q), st) != 0 || st[0] != *p ||
-		    strncmp(q, st, strlen(st)) != 0)
-			continue;
+		}
 		if (!found || *p != '2')
 			snprintf(out, 16, "%s", st);
 		found = 1;

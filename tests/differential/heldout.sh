@@ -2,11 +2,11 @@
 # heldout.sh - the Received and bounce differentials on mail the rules were
 # not written from: the messages of a sisimai set-of-emails checkout
 # (https://github.com/sisimai/set-of-emails) that are not in ../shared/corpus.
-#   sh tests/differential/heldout.sh /path/to/set-of-emails [MAILDIR...]
+#   sh tests/differential/heldout.sh /path/to/set-of-emails [MAILDIR|MBOX...]
 # Prints the FIGURE lines of received.py and bounces.sh for that set.
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
-src=${1:?usage: heldout.sh SET-OF-EMAILS-CHECKOUT [MAILDIR...]}
+src=${1:?usage: heldout.sh SET-OF-EMAILS-CHECKOUT [MAILDIR|MBOX...]}
 [ -d "$src/maildir/bsd" ] || { echo "heldout.sh: $src/maildir/bsd not found" >&2; exit 2; }
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -20,11 +20,25 @@ python3 tests/differential/received.py --sample 0 --show "${SHOW:-0}" --min-ipby
 	./abusedesk tests/differential/deliberate.txt "$tmp/held" | grep -E 'FIGURE|WRONG|value:'
 BOUNCES_DIR="$tmp/held" SHOW="${SHOW:-0}" sh tests/differential/bounces.sh | grep -E 'FIGURE|DIFFER'
 # more sets, when given: every mail file under each DIR (a SpamAssassin
-# checkout's t/data, rspamd's test/functional/messages, ...), Received values only
+# checkout's t/data, rspamd's test/functional/messages, ...), or the
+# messages of an mbox FILE (split at its "From " lines, N.eml each): their
+# Received values, and where the set has .eml files, its bounces as above
 shift
+n=0
 for d in "$@"; do
-	[ -d "$d" ] || { echo "heldout.sh: $d is not a folder" >&2; exit 2; }
-	echo "held out: the Received values of $d"
+	if [ -f "$d" ]; then
+		n=$((n + 1)); mkdir "$tmp/mbox$n"
+		awk -v p="$tmp/mbox$n/" '/^From / { k++ } k { print > (p k ".eml") }' "$d"
+		echo "held out: the $(ls "$tmp/mbox$n" | wc -l) messages of the mbox $d"
+		d=$tmp/mbox$n
+	elif [ -d "$d" ]; then
+		echo "held out: the mail under $d"
+	else
+		echo "heldout.sh: $d is no folder or file" >&2; exit 2
+	fi
 	python3 tests/differential/received.py --sample 0 --show "${SHOW:-0}" --min-ipby 0 --min-all 0 \
 		./abusedesk tests/differential/deliberate.txt "$d" | grep -E 'FIGURE|WRONG|value:'
+	if [ -n "$(find "$d" -maxdepth 1 -name '*.eml' | head -n 1)" ]; then
+		BOUNCES_DIR="$d" SHOW="${SHOW:-0}" sh tests/differential/bounces.sh | grep -E 'FIGURE|DIFFER'
+	fi
 done

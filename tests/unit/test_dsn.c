@@ -258,6 +258,19 @@ static void test_status_guess(void **state)
 	assert_int_equal(dsn_find_pair("version 550 5.1 x", 17, st), -1);
 	assert_int_equal(dsn_find_pair("250 2.0.0 ok; then 554  5.7.1 no", 32, st), 0);
 	assert_string_equal(st, "5.7.1");
+	/* qmail's code at the end of its reply; not one of another reply or class */
+	{
+		static const char *const yes = "553 sorry, your envelope recipient is in my badrcptto list (#5.7.1)";
+		static const char *const no1 = "553 sorry (#4.7.1)";
+		static const char *const no2 = "550 no such user here 421 later (#5.7.1)";
+		static const char *const no3 = "553 sorry (#5.7.1";
+
+		assert_int_equal(dsn_find_pair(yes, strlen(yes), st), 0);
+		assert_string_equal(st, "5.7.1");
+		assert_int_equal(dsn_find_pair(no1, strlen(no1), st), -1);
+		assert_int_equal(dsn_find_pair(no2, strlen(no2), st), -1);
+		assert_int_equal(dsn_find_pair(no3, strlen(no3), st), -1);
+	}
 }
 
 /* text bounces that name no recipient in their own words, or name the
@@ -537,6 +550,11 @@ static void test_routed_final(void **state)
 	n = snprintf(msg, sizeof msg, tmpl, fin[1], orig);
 	assert_int_equal(parse(msg, (size_t)n, &r), 1);
 	assert_string_equal(r.rcpts[0].address, "one@store");
+	report_free(&r);
+	/* a lone '>' after the address (NTT docomo's mopera) is no part of it */
+	n = snprintf(msg, sizeof msg, tmpl, "Final-Recipient: RFC822; two@mopera.example.jp>", "");
+	assert_int_equal(parse(msg, (size_t)n, &r), 1);
+	assert_string_equal(r.rcpts[0].address, "two@mopera.example.jp");
 	report_free(&r);
 }
 
