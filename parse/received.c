@@ -337,13 +337,16 @@ static char *dup_strip(const char *b, size_t n)
 	return dup_span(b, n);
 }
 
-/* dup_rdns - a reverse name, without its root dot; NULL for placeholders */
+/* dup_rdns - a reverse name, without its root dot; NULL for placeholders
+ * ("unknown", "softdnserr", and InterMail's "(really [ip])", which marks the
+ * address the client really connected from when its HELO named another) */
 static char *dup_rdns(const char *b, size_t n)
 {
 	if (n > 1 && b[n - 1] == '.')
 		n--;
 	if ((n == 7 && strncasecmp(b, "unknown", 7) == 0)
-	    || (n == 10 && strncasecmp(b, "softdnserr", 10) == 0))
+	    || (n == 10 && strncasecmp(b, "softdnserr", 10) == 0)
+	    || (n == 6 && strncasecmp(b, "really", 6) == 0))
 		return NULL;
 	return dup_span(b, n);
 }

@@ -110,6 +110,8 @@ def norm_ours(hop, f):
         v = v.rstrip(".")
         if v.lower() == "unknown" or v.startswith("["):
             v = ""
+    if f == "id":
+        return v            # SpamAssassin writes ids as they stand ("...@[10.0.0.1]")
     return STRIP.sub("!", v)
 
 

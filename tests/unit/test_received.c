@@ -64,6 +64,9 @@ static const struct want cases[] = {
 	  "127.0.0.12", NULL, "[203.0.113.9]pc", "u3", "mx2.example.net", "ESMTP", "6B60OUDZ000052", NULL, NULL, NULL, "2026-12-06T00:24:30Z" },
 	{ "from mail.example.org[198.51.100.9] (unknown [192.0.2.77]) by mx.example.net (Postfix) with ESMTP id 4T3x1Z2abf; Tue,  2 Jan 2024 12:04:05 +0100 (CET)",
 	  "192.0.2.77", NULL, "mail.example.org[198.51.100.9]", NULL, "mx.example.net", "ESMTP", "4T3x1Z2abf", NULL, NULL, NULL, "2024-01-02T11:04:05Z" },
+	/* InterMail: "(really [ip])" names the address a client whose HELO named another came from */
+	{ "from [10.0.0.1] (really [124.183.219.10]) by mta05.mx.example.com with ESMTP id <20071118085627.TQWF6995.mta05.mx.example.com@[10.0.0.1]>; Sun, 18 Nov 2007 08:56:27 +0000",
+	  "124.183.219.10", NULL, "[10.0.0.1]", NULL, "mta05.mx.example.com", "ESMTP", "20071118085627.TQWF6995.mta05.mx.example.com@[10.0.0.1]", NULL, NULL, NULL, "2007-11-18T08:56:27Z" },
 	/* Exim "[ip] (port=N ident=i)": each part of the comment optional */
 	{ "from [100.64.43.143] (port=54572 ident=root) by out.example.net with esmtp (Exim 4.98) id 1rKabe-000125-AD; Thu, 16 May 2024 20:39:02 -0000",
 	  "100.64.43.143", NULL, NULL, "root", "out.example.net", "esmtp", "1rKabe-000125-AD", NULL, NULL, NULL, "2024-05-16T20:39:02Z" },
