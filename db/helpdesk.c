@@ -401,12 +401,17 @@ int hd_search(struct db *d, enum hd_search_by by, const char *v, long long since
 			" ORDER BY report_id DESC LIMIT 100) ORDER BY id DESC",
 		[HS_REPORT_MESSAGE_ID] = REP_COLS "WHERE id IN (" NEWEST("orig_message_id") " UNION "
 			NEWEST("message_id") ") ORDER BY id DESC LIMIT 100",
-		[HS_INCIDENT_TEXT] = INC_COLS "WHERE id IN (SELECT id FROM incidents ORDER BY last_seen DESC, id DESC LIMIT "
-			SEARCH_SCAN ") AND (lower(key_host) LIKE lower(?1) ESCAPE '\\' OR lower(owner) LIKE lower(?1) ESCAPE '\\'"
+		/* the text searches read the newest rows in a derived table: its LIMIT
+		 * keeps the filter to them (written as "id IN (newest)", PostgreSQL's
+		 * planner filtered every row first and joined after) */
+		[HS_INCIDENT_TEXT] = INC_SEL " FROM (SELECT id, last_seen, status, verdict, abused_host, key_host, owner,"
+			" explanation, auth_user FROM incidents ORDER BY last_seen DESC, id DESC LIMIT " SEARCH_SCAN ") AS n"
+			" WHERE (lower(key_host) LIKE lower(?1) ESCAPE '\\' OR lower(owner) LIKE lower(?1) ESCAPE '\\'"
 			" OR lower(auth_user) LIKE lower(?1) ESCAPE '\\' OR lower(explanation) LIKE lower(?1) ESCAPE '\\')"
 			" ORDER BY last_seen DESC, id DESC LIMIT 100",
-		[HS_REPORT_TEXT] = REP_COLS "WHERE id IN (SELECT id FROM reports WHERE received_at >= ?2"
-			" ORDER BY received_at DESC, id DESC LIMIT " SEARCH_SCAN ") AND (lower(reporter) LIKE lower(?1) ESCAPE '\\'"
+		[HS_REPORT_TEXT] = REP_SEL " FROM (SELECT id, incident_id, received_at, status, verdict, abused_host, reporter,"
+			" orig_subject, orig_from, subject, original_mail_from FROM reports WHERE received_at >= ?2"
+			" ORDER BY received_at DESC, id DESC LIMIT " SEARCH_SCAN ") AS n WHERE (lower(reporter) LIKE lower(?1) ESCAPE '\\'"
 			" OR lower(orig_subject) LIKE lower(?1) ESCAPE '\\' OR lower(orig_from) LIKE lower(?1) ESCAPE '\\'"
 			" OR lower(subject) LIKE lower(?1) ESCAPE '\\' OR lower(original_mail_from) LIKE lower(?1) ESCAPE '\\')"
 			" ORDER BY received_at DESC, id DESC LIMIT 100",
