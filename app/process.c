@@ -54,6 +54,7 @@ void proc_close(struct app_proc *p)
 		db_close(&p->db);
 	if (p->aenv.csv)
 		inventory_csv_free(p->aenv.csv);
+	app_env_cache_free(&p->aenv);
 	p->aenv.csv = NULL;
 	p->aenv.db = NULL;
 	p->have_db = 0;
@@ -452,6 +453,7 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 		if ((rc = db_begin(&p->db)) == DB_OK) {
 			b->open = 1;
 			b->t0 = now_ms();
+			app_env_cache_begin(&p->aenv);
 		}
 	}
 	if (!b->open) {
@@ -467,6 +469,7 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 		/* roll back and take every message of the batch on its own, this one last */
 		db_rollback(&p->db);
 		b->open = 0;
+		app_env_cache_end(&p->aenv);
 		redo(b);
 		proc_message(p, m, data, len, received_at, reparse, &it->res);
 		item_done(b, it);
@@ -485,6 +488,7 @@ int proc_batch_flush(struct proc_batch *b)
 	if (!b->open)
 		return 0;
 	b->open = 0;
+	app_env_cache_end(&p->aenv);
 	if ((rc = db_commit(&p->db)) != DB_OK) {
 		msg_warn("database %s: a batch of %zu messages did not commit (%s); storing them one by one",
 			 p->db.path, b->n, rc == DB_BUSY ? "locked past db_busy_timeout" : db_errmsg(&p->db));
