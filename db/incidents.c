@@ -60,14 +60,14 @@ static int add_event(struct db *d, long long id, long long at, const char *actor
 	return rc;
 }
 
-/* add_key - count value under kind; *isnew = 1 when first seen. One upsert:
- * the count it leaves says whether the row is new (a row starts at 1 and
- * only grows), and two hosts counting the same key at once both count */
+/* add_key - count value under kind; *isnew = 1 when first seen. Two plain
+ * statements rather than one upsert with RETURNING: SQLite runs RETURNING as
+ * a trigger, and a statement with a trigger keeps a statement journal (a
+ * copy of every page it touches). */
 static int add_key(struct db *d, long long id, const char *kind, const char *value, int *isnew)
 {
 	struct db_stmt *st;
 	char v[INCIDENT_MAX_KEY];
-	long long count = 0;
 	int rc;
 
 	*isnew = 0;
@@ -75,26 +75,29 @@ static int add_key(struct db *d, long long id, const char *kind, const char *val
 		return DB_OK;
 	str_copy(v, sizeof(v), value);
 	st = db_prepare(d, "INSERT INTO incident_keys(incident_id, kind, value) VALUES (?,?,?)"
-			   " ON CONFLICT(incident_id, kind, value) DO UPDATE SET count = incident_keys.count + 1"
-			   " RETURNING count");
+			   " ON CONFLICT DO NOTHING");
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, v);
-	rc = db_step(d, st);
-	if (rc == DB_ROW) {
-		count = db_col_int(st, 0);
-		rc = db_step(d, st);    /* RETURNING: run the statement to its end */
-	}
+	rc = step_rc(d, st);
 	db_finalize(st);
-	if (rc != DB_DONE) {
-		if (rc != DB_BUSY)
-			msg_error("database %s: %s", d->path, db_errmsg(d));
-		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+	if (rc != DB_OK)
+		return rc;
+	if (db_changes(d) > 0) {
+		*isnew = 1;
+		return DB_OK;
 	}
-	*isnew = count == 1;
-	return DB_OK;
+	st = db_prepare(d, "UPDATE incident_keys SET count = count + 1 WHERE incident_id = ? AND kind = ? AND value = ?");
+	if (st == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, kind);
+	db_bind_text(st, 3, v);
+	rc = step_rc(d, st);
+	db_finalize(st);
+	return rc;
 }
 
 /* report_time - when the report reached us (its row), else now */
@@ -249,9 +252,13 @@ static const char *nonempty(const char *v)
  * index entry rewritten and the day counters' trigger run, even when its
  * value stays the same. A skipped column keeps its value under
  * first_seen = min(...), last_seen = max(...) and coalesce(new, old) alike.
+ * SQLite: the count is before + 1 (before as find_latest read it in this
+ * write transaction, which no other writer can enter), not RETURNING, which
+ * SQLite runs as a trigger: a statement journal copying every page the
+ * statement touches.
  */
 static int update_row(struct db *d, long long id, long long t, int nmsg, int nrep, int ninj,
-		      const struct db_verdict *v, int changes, long *reports)
+		      const struct db_verdict *v, int changes, long before, long *reports)
 {
 	int pg = db_dialect(d) == DB_PGSQL;
 	struct db_stmt *st;
@@ -260,13 +267,14 @@ static int update_row(struct db *d, long long id, long long t, int nmsg, int nre
 
 	snprintf(sql, sizeof(sql), "UPDATE incidents SET reports = reports + 1, messages = messages + ?,"
 		 " reporters = reporters + ?, injectors = injectors + ?, updated_at = ?%s%s%s%s"
-		 " WHERE id = ? RETURNING reports",
+		 " WHERE id = ?%s",
 		 !(changes & UPD_SPAN) ? "" : pg ? ", first_seen = least(first_seen, ?), last_seen = greatest(last_seen, ?)" :
 		 ", first_seen = min(first_seen, ?), last_seen = max(last_seen, ?)",
 		 changes & UPD_IP ? ", abused_ip = coalesce(?, abused_ip)" : "",
 		 changes & UPD_OWNER ? ", owner = coalesce(?, owner)" : "",
 		 changes & UPD_DETAIL ? ", abused_host = coalesce(?, abused_host), role = coalesce(?, role),"
-		 " confidence = ?, explanation = coalesce(?, explanation), auth_user = coalesce(?, auth_user)" : "");
+		 " confidence = ?, explanation = coalesce(?, explanation), auth_user = coalesce(?, auth_user)" : "",
+		 pg ? " RETURNING reports" : "");
 	if ((st = db_prepare(d, sql)) == NULL)
 		return DB_ERROR;
 	db_bind_int(st, i++, nmsg);
@@ -293,6 +301,8 @@ static int update_row(struct db *d, long long id, long long t, int nmsg, int nre
 	if (rc == DB_ROW) {
 		*reports = (long)db_col_int(st, 0);
 		rc = db_step(d, st);    /* RETURNING: run the statement to its end */
+	} else if (rc == DB_DONE && !pg) {
+		*reports = before + 1;
 	}
 	db_finalize(st);
 	if (rc == DB_DONE)
@@ -412,7 +422,7 @@ int incident_attach(struct db *d, const struct config *cfg, long long report_id,
 	t = report_time(d, report_id);
 	if ((rc = choose(d, cfg, key, v, t, report_id, out, &before, &changes)) != DB_OK ||
 	    (rc = count_keys(d, out->id, report_id, r, v, orig_key, n)) != DB_OK ||
-	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v, changes, &after)) != DB_OK ||
+	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v, changes, before, &after)) != DB_OK ||
 	    (rc = link_report(d, report_id, out->id)) != DB_OK) {
 		out->id = 0;
 		return rc;
