@@ -161,7 +161,7 @@ static int store_children(struct app_proc *p, const struct spool_msg *m, long lo
 		int existed = 0, done = 0;
 
 		memset(&cc, 0, sizeof(cc));
-		rc = reports_insert_done(&p->db, m->name, (long long)m->size, ch[k].sha, received_at, &ch[k].rr.rec,
+		rc = reports_insert_done(&p->db, m->name, (long long)m->size, ch[k].sha, received_at, 0, &ch[k].rr.rec,
 					 &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data, &id, &existed, &done);
 		if (rc == DB_OK && existed)
 			rc = reports_store(&p->db, id, &ch[k].rr.rec, &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data);
@@ -241,14 +241,18 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	const struct db_report *rr = &x->rr.rec;
 	const struct db_verdict *v = &x->vr;
 	struct incident_change ch;
+	struct incident_look look;
 	int existed = 0, done = 0, rc;
 	long long id = 0;
 
 	memset(&ch, 0, sizeof(ch));
+	/* the incident it joins first, so that a new row names it when written */
+	if ((rc = incident_look(&p->db, p->cfg, rr, v, received_at, &look)) != DB_OK)
+		return rc;
 	/* a new message is one row write; an existing row is left alone (a
 	 * duplicate) or updated (pending from a crash, or a re-parse) */
-	rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, received_at, rr, v, x->okey,
-				 x->pj.data, x->tj.data, &id, &existed, &done);
+	rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, received_at, look.join, rr, v,
+				 x->okey, x->pj.data, x->tj.data, &id, &existed, &done);
 	if (rc != DB_OK)
 		return rc;
 	res->report_id = id;
@@ -262,8 +266,9 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	if (existed && (rc = reports_store(&p->db, id, rr, v, x->okey, x->pj.data, x->tj.data)) != DB_OK)
 		return rc;
 	if (!(existed && done)) {
-		/* incident_attach links the report to its incident */
-		if ((rc = incident_attach(&p->db, p->cfg, id, rr, v, x->okey, &ch)) != DB_OK)
+		/* incident_attach links the report to its incident (a new row names it already) */
+		if ((rc = existed ? incident_attach(&p->db, p->cfg, id, rr, v, x->okey, &ch) :
+		     incident_attach_looked(&p->db, p->cfg, id, rr, v, x->okey, &look, &ch)) != DB_OK)
 			return rc;
 		if (ch.id && (rc = notify_enqueue(&p->db, p->cfg, &ch, id)) != DB_OK)
 			return rc;

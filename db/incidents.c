@@ -368,7 +368,8 @@ static int link_report(struct db *d, long long report_id, long long id)
 
 /* choose - join, reopen or create the incident for key; sets out->id, created, reopened */
 static int choose(struct db *d, const struct config *cfg, const char *key, const struct db_verdict *v,
-		  long long t, long long report_id, struct incident_change *out, long *before, int *changes)
+		  long long t, long long report_id, const struct incident_look *look, struct incident_change *out,
+		  long *before, int *changes)
 {
 	const char *verdict = v->cls;
 	char status[32] = "", note[64];
@@ -378,8 +379,17 @@ static int choose(struct db *d, const struct config *cfg, const char *key, const
 	/* a second look only when another host reopened or opened it meanwhile */
 again:
 	status[0] = '\0';
-	if ((rc = find_latest(d, key, v, t, &id, status, sizeof(status), &resolved_at, before, changes)) < 0)
+	if (look && tries == 0) {
+		/* incident_look's, made in this transaction */
+		rc = look->found;
+		id = look->id;
+		str_copy(status, sizeof(status), look->status);
+		resolved_at = look->resolved_at;
+		*before = look->reports;
+		*changes = look->changes;
+	} else if ((rc = find_latest(d, key, v, t, &id, status, sizeof(status), &resolved_at, before, changes)) < 0) {
 		return rc;
+	}
 	if (rc == 1 && strcmp(status, "resolved") == 0) {
 		if (t - resolved_at <= cfg->reopen_quiet_period) {
 			if ((rc = reopen(d, id, report_id)) == 1 && tries++ == 0)
@@ -406,9 +416,10 @@ again:
 	return add_event(d, id, db_now(), "abusedesk", NULL, "open", note);
 }
 
-/* incident_attach - see incidents.h */
-int incident_attach(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
-		    const struct db_verdict *v, const char *orig_key, struct incident_change *out)
+/* attach - incident_attach, from look when given; link: the report row does not name it yet */
+static int attach(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
+		  const struct db_verdict *v, const char *orig_key, const struct incident_look *look,
+		  struct incident_change *out)
 {
 	char key[256];
 	long long t;
@@ -417,13 +428,20 @@ int incident_attach(struct db *d, const struct config *cfg, long long report_id,
 
 	memset(out, 0, sizeof(*out));
 	out->verdict = v->cls;
-	if (!incident_key(cfg, r, v, key, sizeof(key)))
-		return DB_OK;
-	t = report_time(d, report_id);
-	if ((rc = choose(d, cfg, key, v, t, report_id, out, &before, &changes)) != DB_OK ||
+	if (look) {
+		if (!look->keyed)
+			return DB_OK;
+		str_copy(key, sizeof(key), look->key);
+		t = look->t;
+	} else {
+		if (!incident_key(cfg, r, v, key, sizeof(key)))
+			return DB_OK;
+		t = report_time(d, report_id);
+	}
+	if ((rc = choose(d, cfg, key, v, t, report_id, look, out, &before, &changes)) != DB_OK ||
 	    (rc = count_keys(d, out->id, report_id, r, v, orig_key, n)) != DB_OK ||
 	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v, changes, before, &after)) != DB_OK ||
-	    (rc = link_report(d, report_id, out->id)) != DB_OK) {
+	    (!(look && look->join == out->id) && (rc = link_report(d, report_id, out->id)) != DB_OK)) {
 		out->id = 0;
 		return rc;
 	}
@@ -431,6 +449,42 @@ int incident_attach(struct db *d, const struct config *cfg, long long report_id,
 	out->reports = after;
 	out->grew = crossed(cfg, before, after);
 	return DB_OK;
+}
+
+/* incident_attach - see incidents.h */
+int incident_attach(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
+		    const struct db_verdict *v, const char *orig_key, struct incident_change *out)
+{
+	return attach(d, cfg, report_id, r, v, orig_key, NULL, out);
+}
+
+/* incident_look - see incidents.h */
+int incident_look(struct db *d, const struct config *cfg, const struct db_report *r, const struct db_verdict *v,
+		  long long t, struct incident_look *look)
+{
+	int rc;
+
+	memset(look, 0, sizeof(*look));
+	look->t = t > 0 ? t : db_now();   /* as report_time would read it from the row */
+	if (!incident_key(cfg, r, v, look->key, sizeof(look->key)))
+		return DB_OK;
+	look->keyed = 1;
+	rc = find_latest(d, look->key, v, t, &look->id, look->status, sizeof(look->status), &look->resolved_at,
+			 &look->reports, &look->changes);
+	if (rc < 0)
+		return rc;
+	look->found = rc;
+	if (rc == 1 && strcmp(look->status, "resolved") != 0)
+		look->join = look->id;
+	return DB_OK;
+}
+
+/* incident_attach_looked - see incidents.h */
+int incident_attach_looked(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
+			   const struct db_verdict *v, const char *orig_key, const struct incident_look *look,
+			   struct incident_change *out)
+{
+	return attach(d, cfg, report_id, r, v, orig_key, look, out);
 }
 
 /* current_status - 1 and the status of id, 0 when none */
