@@ -136,13 +136,15 @@ static int same_text(const char *nv, const char *col)
 
 /* find_latest - the newest incident with this key: id, status, resolved_at,
  * reports; in *changes the UPD_ bits of what a report at t with verdict v
- * would change in it. 0 none, 1 found */
+ * would change in it. 0 none, 1 found. (max(id) in a subquery: ORDER BY id
+ * DESC LIMIT 1 sorts the key's incidents in a temporary b-tree each time.) */
 static int find_latest(struct db *d, const char *key, const struct db_verdict *v, long long t, long long *id,
 		       char *status, size_t slen, long long *resolved_at, long *reports, int *changes)
 {
 	struct db_stmt *st = db_prepare(d, "SELECT id, status, resolved_at, reports, first_seen, last_seen,"
 				      " abused_ip, owner, abused_host, role, confidence, explanation, auth_user"
-				      " FROM incidents WHERE key_host = ? AND verdict = ? ORDER BY id DESC LIMIT 1");
+				      " FROM incidents WHERE id = (SELECT max(id) FROM incidents"
+				      "  WHERE key_host = ? AND verdict = ?)");
 	int rc;
 
 	*changes = UPD_ALL;
