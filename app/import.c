@@ -41,7 +41,9 @@ static void import_done(void *ctx, const struct proc_batch_item *it)
  * queue (IMPORT_QUEUE messages or IMPORT_QUEUE_BYTES, whichever first) with
  * the descriptor that carries the file's lock; this thread adopts the lock
  * before the batch takes it. Nothing else crosses: the writer touches no
- * counter and no database.
+ * counter and no database. A side that waits is woken when a quarter of the
+ * queue is there (or room for three quarters, or the end), not for every
+ * message: a wake-up is a context switch on a machine with two cores.
  */
 #define IMPORT_QUEUE       64
 #define IMPORT_QUEUE_BYTES (64L << 20)
@@ -97,13 +99,16 @@ static void queue(struct wq *q, struct qitem *x)
 	}
 	pthread_mutex_lock(&q->mu);
 	while (q->n == IMPORT_QUEUE || (q->n > 0 && q->queued + (long)x->len > IMPORT_QUEUE_BYTES)) {
+		if (q->wempty)
+			pthread_cond_signal(&q->more);   /* never both waiting */
 		q->wfull = 1;
 		pthread_cond_wait(&q->room, &q->mu);
 	}
 	q->it[(q->head + q->n) % IMPORT_QUEUE] = *x;
 	q->n++;
 	q->queued += (long)x->len;
-	if (q->wempty)
+	/* the storing thread, when it waits, is woken for a quarter of the queue */
+	if (q->wempty && (q->n >= IMPORT_QUEUE_LOW || q->queued >= IMPORT_QUEUE_BYTES / 4))
 		pthread_cond_signal(&q->more);
 	pthread_mutex_unlock(&q->mu);
 }
