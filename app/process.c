@@ -513,6 +513,8 @@ int proc_batch_flush(struct proc_batch *b)
 void proc_batch_free(struct proc_batch *b)
 {
 	proc_batch_flush(b);
+	if (b->p->have_db && db_end_bulk(&b->p->db) != DB_OK)
+		msg_debug("database: the WAL was not copied back (the next writer does it)");
 	free(b->it);
 	b->it = NULL;
 }

@@ -383,7 +383,16 @@ int db_set_durable(struct db *d)
 /* db_set_bulk - see db.h (PostgreSQL: the server's own buffers; nothing to set) */
 int db_set_bulk(struct db *d)
 {
-	return db_dialect(d) == DB_SQLITE ? db_exec(d, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY") : DB_OK;
+	if (db_dialect(d) != DB_SQLITE)
+		return DB_OK;
+	db_sqlite_bulk(d, 1);
+	return db_exec(d, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY");
+}
+
+/* db_end_bulk - see db.h */
+int db_end_bulk(struct db *d)
+{
+	return db_dialect(d) == DB_SQLITE ? db_sqlite_bulk(d, 0) : DB_OK;
 }
 
 /* db_reconnect - see db.h */

@@ -49,12 +49,29 @@ static int trace_profile(unsigned type, void *ctx, void *p, void *x)
  * sqlite's own autocheckpoint cannot know what an earlier process already
  * copied back, and would let the file grow. */
 #define DB_WAL_FRAMES 256
+/* A bulk connection (db_set_bulk: import, reprocess) commits batches of a
+ * few hundred messages, each more than DB_WAL_FRAMES pages: checkpointing
+ * after every one would sync twice a batch and copy the same index pages
+ * back again and again. It lets the WAL grow to 64 MB; db_end_bulk copies
+ * it back and truncates it (a long WAL left behind would be read through by
+ * every process that opens the database next). */
+#define DB_WAL_BULK_FRAMES 16384
+static const int wal_bulk_frames = DB_WAL_BULK_FRAMES;
 static int wal_hook(void *ctx, sqlite3 *h, const char *name, int frames)
 {
-	(void)ctx;
-	if (frames > DB_WAL_FRAMES)
+	if (frames > (ctx ? *(const int *)ctx : DB_WAL_FRAMES))
 		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	return SQLITE_OK;
+}
+
+/* db_sqlite_bulk - see db_int.h */
+int db_sqlite_bulk(struct db *d, int on)
+{
+	sqlite3_wal_hook(H(d), wal_hook, on ? (void *)&wal_bulk_frames : NULL);
+	if (on)
+		return DB_OK;
+	return sqlite3_wal_checkpoint_v2(H(d), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) == SQLITE_OK ?
+	       DB_OK : DB_ERROR;
 }
 
 /* code - an SQLite result code as DB_ROW, DB_DONE, DB_OK, DB_BUSY or DB_ERROR */
