@@ -42,7 +42,7 @@ static void import_done(void *ctx, const struct proc_batch_item *it)
  * the descriptor that carries the file's lock; this thread adopts the lock
  * before the batch takes it. Nothing else crosses: the writer touches no
  * counter and no database. A side that waits is woken when a quarter of the
- * queue is there (or room for three quarters, or the end), not for every
+ * queue is there (or room for three quarters, or at the end), not for every
  * message: a wake-up is a context switch on a machine with two cores.
  */
 #define IMPORT_QUEUE       64
@@ -273,8 +273,10 @@ static int run(struct app_import *im, FILE *fp, const char *dir)
 		q->n--;
 		q->queued -= (long)x.len;
 		/* the writer, when it waits, goes on once the queue is down to a
-		 * quarter: one wake-up for many messages, not one each */
-		if (q->wfull && (q->n <= IMPORT_QUEUE_LOW || q->queued <= IMPORT_QUEUE_BYTES / 4)) {
+		 * quarter: one wake-up for many messages, not one each (waiting
+		 * for room in bytes, it waits with messages queued, so it is
+		 * woken again as they are taken) */
+		if (q->wfull && q->n <= IMPORT_QUEUE_LOW) {
 			q->wfull = 0;
 			pthread_cond_signal(&q->room);
 		}
