@@ -386,7 +386,7 @@ int db_set_bulk(struct db *d)
 	if (db_dialect(d) != DB_SQLITE)
 		return DB_OK;
 	db_sqlite_bulk(d, 1);
-	return db_exec(d, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY");
+	return db_exec(d, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY");
 }
 
 /* db_end_bulk - see db.h */

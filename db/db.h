@@ -56,7 +56,7 @@ void db_rollback(struct db *d);
 int db_set_durable(struct db *d);
 
 /* db_set_bulk - the connection writes transactions of many messages
- * (import, reprocess): SQLite keeps up to 16 MB of pages in memory so
+ * (import, reprocess): SQLite keeps up to 64 MB of pages in memory so
  * a batch's pages are not spilled to the WAL before its commit, its
  * statement journals in memory rather than in temporary files, and lets
  * the WAL grow to 64 MB before it is copied back (db_flush at the end
