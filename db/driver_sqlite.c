@@ -49,8 +49,8 @@ static int trace_profile(unsigned type, void *ctx, void *p, void *x)
  * sqlite's own autocheckpoint cannot know what an earlier process already
  * copied back, and would let the file grow. */
 #define DB_WAL_FRAMES 256
-/* A bulk connection (db_set_bulk: import, reprocess) commits batches of a
- * few hundred messages, each more than DB_WAL_FRAMES pages: checkpointing
+/* A bulk connection (db_set_bulk: import, reprocess) commits batches of
+ * hundreds of messages, each more than DB_WAL_FRAMES pages: checkpointing
  * after every one would sync twice a batch and copy the same index pages
  * back again and again. It lets the WAL grow to 64 MB and then copies it
  * back without waiting for readers; db_end_bulk copies the rest back and
