@@ -41,10 +41,13 @@ static void import_done(void *ctx, const struct proc_batch_item *it)
  * queue (IMPORT_QUEUE messages or IMPORT_QUEUE_BYTES, whichever first) with
  * the descriptor that carries the file's lock; this thread adopts the lock
  * before the batch takes it. Nothing else crosses: the writer touches no
- * counter and no database.
+ * counter and no database. A side that waits is woken when a quarter of the
+ * queue is there (or room for three quarters, or at the end), not for every
+ * message: a wake-up is a context switch on a machine with two cores.
  */
-#define IMPORT_QUEUE       32
+#define IMPORT_QUEUE       64
 #define IMPORT_QUEUE_BYTES (64L << 20)
+#define IMPORT_QUEUE_LOW   (IMPORT_QUEUE / 4)
 
 struct qitem {
 	struct spool_msg m;
@@ -68,6 +71,8 @@ struct wq {
 	int rc;                 /* the reader's result */
 	long long bytes;        /* mbox bytes read */
 	int alone;              /* no thread: each message is stored as it is queued */
+	int wfull;              /* the writer waits for room */
+	int wempty;             /* the storing thread waits for a message */
 };
 
 /* take - one message the writer queued, in the storing thread */
@@ -93,12 +98,18 @@ static void queue(struct wq *q, struct qitem *x)
 		return;
 	}
 	pthread_mutex_lock(&q->mu);
-	while (q->n == IMPORT_QUEUE || (q->n > 0 && q->queued + (long)x->len > IMPORT_QUEUE_BYTES))
+	while (q->n == IMPORT_QUEUE || (q->n > 0 && q->queued + (long)x->len > IMPORT_QUEUE_BYTES)) {
+		if (q->wempty)
+			pthread_cond_signal(&q->more);   /* never both waiting */
+		q->wfull = 1;
 		pthread_cond_wait(&q->room, &q->mu);
+	}
 	q->it[(q->head + q->n) % IMPORT_QUEUE] = *x;
 	q->n++;
 	q->queued += (long)x->len;
-	pthread_cond_signal(&q->more);
+	/* the storing thread, when it waits, is woken for a quarter of the queue */
+	if (q->wempty && (q->n >= IMPORT_QUEUE_LOW || q->queued >= IMPORT_QUEUE_BYTES / 4))
+		pthread_cond_signal(&q->more);
 	pthread_mutex_unlock(&q->mu);
 }
 
@@ -248,8 +259,11 @@ static int run(struct app_import *im, FILE *fp, const char *dir)
 		struct qitem x;
 
 		pthread_mutex_lock(&q->mu);
-		while (q->n == 0 && !q->eof)
+		while (q->n == 0 && !q->eof) {
+			q->wempty = 1;
 			pthread_cond_wait(&q->more, &q->mu);
+			q->wempty = 0;
+		}
 		if (q->n == 0) {
 			pthread_mutex_unlock(&q->mu);
 			break;
@@ -258,7 +272,14 @@ static int run(struct app_import *im, FILE *fp, const char *dir)
 		q->head = (q->head + 1) % IMPORT_QUEUE;
 		q->n--;
 		q->queued -= (long)x.len;
-		pthread_cond_signal(&q->room);
+		/* the writer, when it waits, goes on once the queue is down to a
+		 * quarter: one wake-up for many messages, not one each (waiting
+		 * for room in bytes, it waits with messages queued, so it is
+		 * woken again as they are taken) */
+		if (q->wfull && q->n <= IMPORT_QUEUE_LOW) {
+			q->wfull = 0;
+			pthread_cond_signal(&q->room);
+		}
 		pthread_mutex_unlock(&q->mu);
 		take(im, &x);
 	}

@@ -21,8 +21,8 @@ struct import_counts {
 typedef void (*import_progress_fn)(void *ctx, const struct import_counts *n, int final);
 
 /* a commit every IMPORT_BATCH messages or IMPORT_BATCH_MS, whichever first */
-#define IMPORT_BATCH    500
-#define IMPORT_BATCH_MS 500
+#define IMPORT_BATCH    2000
+#define IMPORT_BATCH_MS 1000
 
 struct app_import {
 	struct app_proc *p;             /* open; its configuration names the spool */

@@ -18,7 +18,7 @@ int probe_targets(struct db *d, const struct config *cfg, const char *what, stru
 		  size_t max, size_t *n, char *why, size_t whylen)
 {
 	struct ipaddr ips[PROBE_MAX_ADDRS];
-	struct app_env ae = { d, NULL };
+	struct app_env ae = { .db = d };
 	struct trace_env env;
 	size_t k;
 

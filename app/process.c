@@ -55,6 +55,7 @@ void proc_close(struct app_proc *p)
 		db_close(&p->db);
 	if (p->aenv.csv)
 		inventory_csv_free(p->aenv.csv);
+	app_env_cache_free(&p->aenv);
 	p->aenv.csv = NULL;
 	p->aenv.db = NULL;
 	p->have_db = 0;
@@ -164,7 +165,7 @@ static int store_children(struct app_proc *p, const struct spool_msg *m, long lo
 		int existed = 0, done = 0;
 
 		memset(&cc, 0, sizeof(cc));
-		rc = reports_insert_done(&p->db, m->name, (long long)m->size, ch[k].sha, ch[k].ckey, received_at,
+		rc = reports_insert_done(&p->db, m->name, (long long)m->size, ch[k].sha, ch[k].ckey, received_at, 0,
 					 &ch[k].rr.rec, &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data, &id, &existed,
 					 &done);
 		if (rc == DB_OK && existed)
@@ -249,14 +250,18 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	const struct db_report *rr = &x->rr.rec;
 	const struct db_verdict *v = &x->vr;
 	struct incident_change ch;
+	struct incident_look look;
 	int existed = 0, done = 0, rc;
 	long long id = 0;
 
 	memset(&ch, 0, sizeof(ch));
+	/* the incident it joins first, so that a new row names it when written */
+	if ((rc = incident_look(&p->db, p->cfg, rr, v, received_at, &look)) != DB_OK)
+		return rc;
 	/* a new message is one row write; an existing row is left alone (a
 	 * duplicate) or updated (pending from a crash, or a re-parse) */
-	rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, x->ckey, received_at, rr, v,
-				 x->okey, x->pj.data, x->tj.data, &id, &existed, &done);
+	rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, x->ckey, received_at, look.join,
+				 rr, v, x->okey, x->pj.data, x->tj.data, &id, &existed, &done);
 	if (rc != DB_OK)
 		return rc;
 	res->report_id = id;
@@ -275,8 +280,9 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	if (existed == 1 && (rc = reports_set_content_key(&p->db, id, x->ckey)) != DB_OK)
 		return rc;
 	if (!(existed && done)) {
-		/* incident_attach links the report to its incident */
-		if ((rc = incident_attach(&p->db, p->cfg, id, rr, v, x->okey, &ch)) != DB_OK)
+		/* incident_attach links the report to its incident (a new row names it already) */
+		if ((rc = existed ? incident_attach(&p->db, p->cfg, id, rr, v, x->okey, &ch) :
+		     incident_attach_looked(&p->db, p->cfg, id, rr, v, x->okey, &look, &ch)) != DB_OK)
 			return rc;
 		if (ch.id && (rc = notify_enqueue(&p->db, p->cfg, &ch, id)) != DB_OK)
 			return rc;
@@ -466,6 +472,7 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 		if ((rc = db_begin(&p->db)) == DB_OK) {
 			b->open = 1;
 			b->t0 = now_ms();
+			app_env_cache_begin(&p->aenv);
 		}
 	}
 	if (!b->open) {
@@ -481,6 +488,7 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 		/* roll back and take every message of the batch on its own, this one last */
 		db_rollback(&p->db);
 		b->open = 0;
+		app_env_cache_end(&p->aenv);
 		redo(b);
 		proc_message(p, m, data, len, received_at, reparse, &it->res);
 		item_done(b, it);
@@ -499,6 +507,7 @@ int proc_batch_flush(struct proc_batch *b)
 	if (!b->open)
 		return 0;
 	b->open = 0;
+	app_env_cache_end(&p->aenv);
 	if ((rc = db_commit(&p->db)) != DB_OK) {
 		msg_warn("database %s: a batch of %zu messages did not commit (%s); storing them one by one",
 			 p->db.path, b->n, rc == DB_BUSY ? "locked past db_busy_timeout" : db_errmsg(&p->db));
@@ -518,6 +527,8 @@ int proc_batch_flush(struct proc_batch *b)
 void proc_batch_free(struct proc_batch *b)
 {
 	proc_batch_flush(b);
+	if (b->p->have_db && db_end_bulk(&b->p->db) != DB_OK)
+		msg_debug("database: the WAL was not copied back (the next writer does it)");
 	free(b->it);
 	b->it = NULL;
 }

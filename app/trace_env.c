@@ -2,7 +2,10 @@
  * trace_env - trace's inventory, mail log and NAT callbacks over the store
  * and the CSV inventory.
  */
+#include <stdlib.h>
 #include <string.h>
+
+#include "../util/mem.h"
 
 #include "../correlate/inventory/inventory_csv.h"
 #include "../db/inventory.h"
@@ -37,6 +40,76 @@ static int app_maillog_find(struct db *d, const char *qid, const char *mid, stru
 	return DB_OK;
 }
 
+/* The inventory cache: direct-mapped by address, a generation per transaction. */
+#define INV_CACHE_SLOTS 512
+
+struct inv_slot {
+	unsigned gen;              /* valid when it is the cache's */
+	struct ipaddr ip;
+	struct inv_entry e;
+};
+
+struct app_inv_cache {
+	unsigned gen;
+	struct inv_slot s[INV_CACHE_SLOTS];
+};
+
+void app_env_cache_begin(struct app_env *ae)
+{
+	if (ae->cache == NULL)
+		ae->cache = xcalloc(1, sizeof(*ae->cache));
+	if (++ae->cache->gen == 0) {   /* wrapped: no old entry may look valid */
+		memset(ae->cache->s, 0, sizeof(ae->cache->s));
+		ae->cache->gen = 1;
+	}
+	ae->cache_on = 1;
+}
+
+void app_env_cache_end(struct app_env *ae)
+{
+	ae->cache_on = 0;
+}
+
+void app_env_cache_free(struct app_env *ae)
+{
+	free(ae->cache);
+	ae->cache = NULL;
+	ae->cache_on = 0;
+}
+
+/* inv_slot - the slot ip maps to */
+static struct inv_slot *inv_slot(struct app_inv_cache *c, const struct ipaddr *ip)
+{
+	unsigned h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(ip->b); i++)
+		h = (h ^ ip->b[i]) * 16777619u;
+	return &c->s[h % INV_CACHE_SLOTS];
+}
+
+/* db_lookup - the store's inventory, through the cache while it is on */
+static void db_lookup(struct app_env *ae, const struct ipaddr *ip, struct inv_entry *e)
+{
+	struct inv_slot *s = NULL;
+
+	if (ae->cache_on && ae->cache) {
+		s = inv_slot(ae->cache, ip);
+		if (s->gen == ae->cache->gen && memcmp(&s->ip, ip, sizeof(*ip)) == 0) {
+			*e = s->e;
+			return;
+		}
+	}
+	if (app_inventory_lookup(ae->db, ip, e) != DB_OK) {
+		memset(e, 0, sizeof(*e));
+		return;                /* not kept: the next message asks again */
+	}
+	if (s) {
+		s->gen = ae->cache->gen;
+		s->ip = *ip;
+		s->e = *e;
+	}
+}
+
 /* env_lookup - the database inventory first, then the CSV file */
 static void env_lookup(void *ctx, const struct ipaddr *ip, struct inv_entry *e)
 {
@@ -44,8 +117,8 @@ static void env_lookup(void *ctx, const struct ipaddr *ip, struct inv_entry *e)
 	struct trace_env env;
 
 	memset(e, 0, sizeof(*e));
-	if (ae->db && app_inventory_lookup(ae->db, ip, e) != DB_OK)
-		memset(e, 0, sizeof(*e));
+	if (ae->db)
+		db_lookup(ae, ip, e);
 	if (!e->found && ae->csv) {
 		inventory_csv_env(ae->csv, &env);
 		if (env.lookup)

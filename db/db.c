@@ -4,6 +4,7 @@
  * Transactions, the clock and the placeholder rewriting are shared here.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 
 struct db_cache_ent {
 	unsigned long hash;
+	const char *src;          /* the text's address at the last db_prepare (a hint only) */
 	char *sql;
 	struct db_stmt *st;
 	int busy;                 /* handed out, not finalized yet */
@@ -131,11 +133,21 @@ struct db_stmt *db_prepare(struct db *d, const char *sql)
 
 	if (c == NULL)
 		c = d->cache = xcalloc(1, sizeof(*c));
+	/* most texts are literals: the same address as last time, and the same
+	 * text (compared, since a buffer may hold another text now), without hashing */
+	for (i = 0; i < DB_CACHE_SLOTS; i++) {
+		e = &c->e[i];
+		if (e->src == sql && e->st && !e->busy && strcmp(e->sql, sql) == 0) {
+			e->busy = 1;
+			return e->st;
+		}
+	}
 	h = sql_hash(sql, &len);
 	for (i = 0; i < DB_CACHE_SLOTS; i++) {
 		e = &c->e[i];
 		if (e->st && !e->busy && e->hash == h && strcmp(e->sql, sql) == 0) {
 			e->busy = 1;
+			e->src = sql;
 			return e->st;
 		}
 	}
@@ -159,6 +171,7 @@ struct db_stmt *db_prepare(struct db *d, const char *sql)
 		free(e->sql);
 	}
 	e->hash = h;
+	e->src = sql;
 	e->sql = xstrdup(sql);
 	e->st = st;
 	e->busy = 1;
@@ -244,14 +257,21 @@ void db_rollback(struct db *d)
 static char *utf8_repair(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n, i = 0, k, bad = 0;
+	size_t n = strlen(s), i = 0, k, bad = 0;
 	char *out, *o;
 
-	while (p[i] != '\0' && p[i] < 0x80)
+	/* plain ASCII, eight bytes at a time, is the rule */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+	}
+	while (i < n && p[i] < 0x80)
 		i++;
-	if (p[i] == '\0')
+	if (i == n)
 		return NULL;
-	n = i + strlen(s + i);
 	for (; i < n; i += k)
 		if ((k = utf8_seq_len(p + i, n - i)) == 0)
 			bad++, k = 1;
@@ -369,7 +389,16 @@ int db_set_durable(struct db *d)
 /* db_set_bulk - see db.h (PostgreSQL: the server's own buffers; nothing to set) */
 int db_set_bulk(struct db *d)
 {
-	return db_dialect(d) == DB_SQLITE ? db_exec(d, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY") : DB_OK;
+	if (db_dialect(d) != DB_SQLITE)
+		return DB_OK;
+	db_sqlite_bulk(d, 1);
+	return db_exec(d, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY");
+}
+
+/* db_end_bulk - see db.h */
+int db_end_bulk(struct db *d)
+{
+	return db_dialect(d) == DB_SQLITE ? db_sqlite_bulk(d, 0) : DB_OK;
 }
 
 /* db_reconnect - see db.h */

@@ -62,9 +62,15 @@ int db_set_durable(struct db *d);
 
 /* db_set_bulk - the connection writes transactions of many messages
  * (import, reprocess): SQLite keeps up to 64 MB of pages in memory so
- * a batch's pages are not spilled to the WAL before its commit, and its
- * statement journals in memory rather than in temporary files; 0 or DB_ERROR */
+ * a batch's pages are not spilled to the WAL before its commit, its
+ * statement journals in memory rather than in temporary files, and lets
+ * the WAL grow to 64 MB before it is copied back (db_flush at the end
+ * copies the rest); 0 or DB_ERROR */
 int db_set_bulk(struct db *d);
+
+/* db_end_bulk - after the last transaction of a bulk connection: SQLite's
+ * WAL copied back into the database file and truncated; 0 or DB_ERROR */
+int db_end_bulk(struct db *d);
 
 /* db_flush - write every committed transaction into the database file
  * itself (after a bulk load without durable commits); DB_OK or DB_ERROR */

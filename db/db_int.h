@@ -77,6 +77,10 @@ extern const struct db_driver db_driver_pgsql;
 
 /* db_sqlite_in_net - an SQLite connection: register SQL ad_in_net(ip, cidr) */
 int db_sqlite_in_net(struct db *d);
+/* db_sqlite_bulk - on: the connection's WAL is checkpointed past
+ * DB_WAL_BULK_FRAMES rather than DB_WAL_FRAMES (driver_sqlite.c); off: back
+ * to DB_WAL_FRAMES, and the WAL copied back and truncated now */
+int db_sqlite_bulk(struct db *d, int on);
 
 /* db_dialect - DB_SQLITE or DB_PGSQL, for the few statements that differ */
 int db_dialect(const struct db *d);

@@ -60,7 +60,10 @@ static int add_event(struct db *d, long long id, long long at, const char *actor
 	return rc;
 }
 
-/* add_key - count value under kind; *isnew = 1 when first seen */
+/* add_key - count value under kind; *isnew = 1 when first seen. Two plain
+ * statements rather than one upsert with RETURNING: SQLite runs RETURNING as
+ * a trigger, and a statement with a trigger keeps a statement journal (a
+ * copy of every page it touches). */
 static int add_key(struct db *d, long long id, const char *kind, const char *value, int *isnew)
 {
 	struct db_stmt *st;
@@ -112,24 +115,60 @@ static long long report_time(struct db *d, long long report_id)
 	return t > 0 ? t : db_now();
 }
 
-/* find_latest - the newest incident with this key: id, status, resolved_at; 0 none, 1 found */
-static int find_latest(struct db *d, const char *key, const char *verdict, long long *id, char *status,
-		       size_t slen, long long *resolved_at, long *reports)
+/* unchanged - coalesce(nv, col) leaves col as it is */
+static int unchanged(const char *nv, const char *col)
 {
-	struct db_stmt *st = db_prepare(d, "SELECT id, status, resolved_at, reports FROM incidents"
-				      " WHERE key_host = ? AND verdict = ? ORDER BY id DESC LIMIT 1");
+	return nv == NULL || *nv == '\0' || (col && strcmp(nv, col) == 0);
+}
+
+/* same_text - nv = col, NULL equal to NULL */
+static int same_text(const char *nv, const char *col)
+{
+	return nv == NULL ? col == NULL : col && strcmp(nv, col) == 0;
+}
+
+/* What a report changes in its incident's row besides the counters (update_row). */
+#define UPD_SPAN   1    /* first_seen, last_seen (indexed; the day counters' trigger) */
+#define UPD_IP     2    /* abused_ip (indexed) */
+#define UPD_OWNER  4    /* owner (indexed; the trigger) */
+#define UPD_DETAIL 8    /* abused_host, role, confidence, explanation, auth_user */
+#define UPD_ALL    15
+
+/* find_latest - the newest incident with this key: id, status, resolved_at,
+ * reports; in *changes the UPD_ bits of what a report at t with verdict v
+ * would change in it. 0 none, 1 found. (max(id) in a subquery: ORDER BY id
+ * DESC LIMIT 1 sorts the key's incidents in a temporary b-tree each time.) */
+static int find_latest(struct db *d, const char *key, const struct db_verdict *v, long long t, long long *id,
+		       char *status, size_t slen, long long *resolved_at, long *reports, int *changes)
+{
+	struct db_stmt *st = db_prepare(d, "SELECT id, status, resolved_at, reports, first_seen, last_seen,"
+				      " abused_ip, owner, abused_host, role, confidence, explanation, auth_user"
+				      " FROM incidents WHERE id = (SELECT max(id) FROM incidents"
+				      "  WHERE key_host = ? AND verdict = ?)");
 	int rc;
 
+	*changes = UPD_ALL;
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, key);
-	db_bind_text(st, 2, verdict);
+	db_bind_text(st, 2, v->cls);
 	rc = db_step(d, st);
 	if (rc == DB_ROW) {
 		*id = db_col_int(st, 0);
 		str_copy(status, slen, db_col_text(st, 1));
 		*resolved_at = db_col_int(st, 2);
 		*reports = (long)db_col_int(st, 3);
+		*changes = 0;
+		if (!(db_col_int(st, 4) <= t && t <= db_col_int(st, 5)))
+			*changes |= UPD_SPAN;
+		if (!unchanged(v->abused_ip, db_col_text(st, 6)))
+			*changes |= UPD_IP;
+		if (!unchanged(v->owner, db_col_text(st, 7)))
+			*changes |= UPD_OWNER;
+		if (!unchanged(v->abused_host, db_col_text(st, 8)) || !unchanged(v->role, db_col_text(st, 9)) ||
+		    !same_text(v->confidence, db_col_text(st, 10)) ||
+		    !unchanged(v->explanation, db_col_text(st, 11)) || !unchanged(v->auth_user, db_col_text(st, 12)))
+			*changes |= UPD_DETAIL;
 		rc = 1;
 	} else {
 		rc = db_result(rc);
@@ -201,43 +240,71 @@ static int crossed(const struct config *cfg, long before, long after)
 	return 0;
 }
 
-/* update_row - counters and the latest verdict details; the report count
- * after it in *reports (counted under the row's lock, so two hosts adding a
- * report at once see 1 and 2, never 1 twice) */
-static int update_row(struct db *d, long long id, long long t, int nmsg, int nrep, int ninj,
-		      const struct db_verdict *v, long *reports)
+/* nonempty - v, or NULL when it is empty */
+static const char *nonempty(const char *v)
 {
-#define UPDATE_ROW(MIN, MAX) "UPDATE incidents SET reports = reports + 1, messages = messages + ?," \
-	" reporters = reporters + ?, injectors = injectors + ?," \
-	" first_seen = " MIN "(first_seen, ?), last_seen = " MAX "(last_seen, ?)," \
-	" updated_at = ?, abused_host = coalesce(?, abused_host)," \
-	" abused_ip = coalesce(?, abused_ip), owner = coalesce(?, owner)," \
-	" role = coalesce(?, role), confidence = ?, explanation = coalesce(?, explanation)," \
-	" auth_user = coalesce(?, auth_user) WHERE id = ? RETURNING reports"
-	struct db_stmt *st = db_prepare(d, db_dialect(d) == DB_PGSQL ? UPDATE_ROW("least", "greatest") :
-					UPDATE_ROW("min", "max"));
+	return v && *v ? v : NULL;
+}
+
+/*
+ * update_row - counters and the latest verdict details; the report count
+ * after it in *reports (counted under the row's lock, so two hosts adding a
+ * report at once see 1 and 2, never 1 twice). Only the columns find_latest
+ * says would change (its UPD_ bits) are written: a column that is set is an
+ * index entry rewritten and the day counters' trigger run, even when its
+ * value stays the same. A skipped column keeps its value under
+ * first_seen = min(...), last_seen = max(...) and coalesce(new, old) alike.
+ * SQLite: the count is before + 1 (before as find_latest read it in this
+ * write transaction, which no other writer can enter), not RETURNING, which
+ * SQLite runs as a trigger: a statement journal copying every page the
+ * statement touches.
+ */
+static int update_row(struct db *d, long long id, long long t, int nmsg, int nrep, int ninj,
+		      const struct db_verdict *v, int changes, long before, long *reports)
+{
+	int pg = db_dialect(d) == DB_PGSQL;
+	struct db_stmt *st;
+	char sql[1024];
 	int rc, i = 1;
 
-	if (st == NULL)
+	snprintf(sql, sizeof(sql), "UPDATE incidents SET reports = reports + 1, messages = messages + ?,"
+		 " reporters = reporters + ?, injectors = injectors + ?, updated_at = ?%s%s%s%s"
+		 " WHERE id = ?%s",
+		 !(changes & UPD_SPAN) ? "" : pg ? ", first_seen = least(first_seen, ?), last_seen = greatest(last_seen, ?)" :
+		 ", first_seen = min(first_seen, ?), last_seen = max(last_seen, ?)",
+		 changes & UPD_IP ? ", abused_ip = coalesce(?, abused_ip)" : "",
+		 changes & UPD_OWNER ? ", owner = coalesce(?, owner)" : "",
+		 changes & UPD_DETAIL ? ", abused_host = coalesce(?, abused_host), role = coalesce(?, role),"
+		 " confidence = ?, explanation = coalesce(?, explanation), auth_user = coalesce(?, auth_user)" : "",
+		 pg ? " RETURNING reports" : "");
+	if ((st = db_prepare(d, sql)) == NULL)
 		return DB_ERROR;
 	db_bind_int(st, i++, nmsg);
 	db_bind_int(st, i++, nrep);
 	db_bind_int(st, i++, ninj);
-	db_bind_int(st, i++, t);
-	db_bind_int(st, i++, t);
 	db_bind_int(st, i++, db_now());
-	db_bind_text(st, i++, v->abused_host && *v->abused_host ? v->abused_host : NULL);
-	db_bind_text(st, i++, v->abused_ip && *v->abused_ip ? v->abused_ip : NULL);
-	db_bind_text(st, i++, v->owner && *v->owner ? v->owner : NULL);
-	db_bind_text(st, i++, v->role && *v->role ? v->role : NULL);
-	db_bind_text(st, i++, v->confidence);
-	db_bind_text(st, i++, v->explanation && *v->explanation ? v->explanation : NULL);
-	db_bind_text(st, i++, v->auth_user && *v->auth_user ? v->auth_user : NULL);
+	if (changes & UPD_SPAN) {
+		db_bind_int(st, i++, t);
+		db_bind_int(st, i++, t);
+	}
+	if (changes & UPD_IP)
+		db_bind_text(st, i++, nonempty(v->abused_ip));
+	if (changes & UPD_OWNER)
+		db_bind_text(st, i++, nonempty(v->owner));
+	if (changes & UPD_DETAIL) {
+		db_bind_text(st, i++, nonempty(v->abused_host));
+		db_bind_text(st, i++, nonempty(v->role));
+		db_bind_text(st, i++, v->confidence);
+		db_bind_text(st, i++, nonempty(v->explanation));
+		db_bind_text(st, i++, nonempty(v->auth_user));
+	}
 	db_bind_int(st, i++, id);
 	rc = db_step(d, st);
 	if (rc == DB_ROW) {
 		*reports = (long)db_col_int(st, 0);
 		rc = db_step(d, st);    /* RETURNING: run the statement to its end */
+	} else if (rc == DB_DONE && !pg) {
+		*reports = before + 1;
 	}
 	db_finalize(st);
 	if (rc == DB_DONE)
@@ -302,9 +369,11 @@ static int link_report(struct db *d, long long report_id, long long id)
 }
 
 /* choose - join, reopen or create the incident for key; sets out->id, created, reopened */
-static int choose(struct db *d, const struct config *cfg, const char *key, const char *verdict,
-		  long long t, long long report_id, struct incident_change *out, long *before)
+static int choose(struct db *d, const struct config *cfg, const char *key, const struct db_verdict *v,
+		  long long t, long long report_id, const struct incident_look *look, struct incident_change *out,
+		  long *before, int *changes)
 {
+	const char *verdict = v->cls;
 	char status[32] = "", note[64];
 	long long id = 0, resolved_at = 0;
 	int rc, tries = 0;
@@ -312,8 +381,17 @@ static int choose(struct db *d, const struct config *cfg, const char *key, const
 	/* a second look only when another host reopened or opened it meanwhile */
 again:
 	status[0] = '\0';
-	if ((rc = find_latest(d, key, verdict, &id, status, sizeof(status), &resolved_at, before)) < 0)
+	if (look && tries == 0) {
+		/* incident_look's, made in this transaction */
+		rc = look->found;
+		id = look->id;
+		str_copy(status, sizeof(status), look->status);
+		resolved_at = look->resolved_at;
+		*before = look->reports;
+		*changes = look->changes;
+	} else if ((rc = find_latest(d, key, v, t, &id, status, sizeof(status), &resolved_at, before, changes)) < 0) {
 		return rc;
+	}
 	if (rc == 1 && strcmp(status, "resolved") == 0) {
 		if (t - resolved_at <= cfg->reopen_quiet_period) {
 			if ((rc = reopen(d, id, report_id)) == 1 && tries++ == 0)
@@ -329,6 +407,7 @@ again:
 		return DB_OK;
 	}
 	*before = 0;
+	*changes = UPD_ALL;
 	if ((rc = create(d, key, verdict, t, &id)) == 1 && tries++ == 0)
 		goto again;
 	if (rc != DB_OK)
@@ -339,25 +418,32 @@ again:
 	return add_event(d, id, db_now(), "abusedesk", NULL, "open", note);
 }
 
-/* incident_attach - see incidents.h */
-int incident_attach(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
-		    const struct db_verdict *v, const char *orig_key, struct incident_change *out)
+/* attach - incident_attach, from look when given; link: the report row does not name it yet */
+static int attach(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
+		  const struct db_verdict *v, const char *orig_key, const struct incident_look *look,
+		  struct incident_change *out)
 {
 	char key[256];
-	const char *verdict = v->cls;
 	long long t;
 	long before = 0, after = 0;
-	int n[3] = { 0, 0, 0 }, rc;
+	int n[3] = { 0, 0, 0 }, rc, changes = UPD_ALL;
 
 	memset(out, 0, sizeof(*out));
-	out->verdict = verdict;
-	if (!incident_key(cfg, r, v, key, sizeof(key)))
-		return DB_OK;
-	t = report_time(d, report_id);
-	if ((rc = choose(d, cfg, key, verdict, t, report_id, out, &before)) != DB_OK ||
+	out->verdict = v->cls;
+	if (look) {
+		if (!look->keyed)
+			return DB_OK;
+		str_copy(key, sizeof(key), look->key);
+		t = look->t;
+	} else {
+		if (!incident_key(cfg, r, v, key, sizeof(key)))
+			return DB_OK;
+		t = report_time(d, report_id);
+	}
+	if ((rc = choose(d, cfg, key, v, t, report_id, look, out, &before, &changes)) != DB_OK ||
 	    (rc = count_keys(d, out->id, report_id, r, v, orig_key, n)) != DB_OK ||
-	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v, &after)) != DB_OK ||
-	    (rc = link_report(d, report_id, out->id)) != DB_OK) {
+	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v, changes, before, &after)) != DB_OK ||
+	    (!(look && look->join == out->id) && (rc = link_report(d, report_id, out->id)) != DB_OK)) {
 		out->id = 0;
 		return rc;
 	}
@@ -365,6 +451,42 @@ int incident_attach(struct db *d, const struct config *cfg, long long report_id,
 	out->reports = after;
 	out->grew = crossed(cfg, before, after);
 	return DB_OK;
+}
+
+/* incident_attach - see incidents.h */
+int incident_attach(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
+		    const struct db_verdict *v, const char *orig_key, struct incident_change *out)
+{
+	return attach(d, cfg, report_id, r, v, orig_key, NULL, out);
+}
+
+/* incident_look - see incidents.h */
+int incident_look(struct db *d, const struct config *cfg, const struct db_report *r, const struct db_verdict *v,
+		  long long t, struct incident_look *look)
+{
+	int rc;
+
+	memset(look, 0, sizeof(*look));
+	look->t = t > 0 ? t : db_now();   /* as report_time would read it from the row */
+	if (!incident_key(cfg, r, v, look->key, sizeof(look->key)))
+		return DB_OK;
+	look->keyed = 1;
+	rc = find_latest(d, look->key, v, t, &look->id, look->status, sizeof(look->status), &look->resolved_at,
+			 &look->reports, &look->changes);
+	if (rc < 0)
+		return rc;
+	look->found = rc;
+	if (rc == 1 && strcmp(look->status, "resolved") != 0)
+		look->join = look->id;
+	return DB_OK;
+}
+
+/* incident_attach_looked - see incidents.h */
+int incident_attach_looked(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
+			   const struct db_verdict *v, const char *orig_key, const struct incident_look *look,
+			   struct incident_change *out)
+{
+	return attach(d, cfg, report_id, r, v, orig_key, look, out);
 }
 
 /* current_status - 1 and the status of id, 0 when none */

@@ -42,6 +42,37 @@ struct incident_change {
 int incident_attach(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
 		    const struct db_verdict *v, const char *orig_key, struct incident_change *out);
 
+/* What incident_look found for a report before its row is written. */
+struct incident_look {
+	int keyed;             /* the report belongs in an incident at all */
+	char key[256];
+	long long t;           /* the report's time (its received_at) */
+	int found;             /* the newest incident with the key: */
+	long long id;
+	char status[32];
+	long long resolved_at;
+	long reports;
+	int changes;           /* what the report changes in its row */
+	long long join;        /* the incident the report joins as it is (not resolved), else 0 */
+};
+
+/*
+ * incident_look - the lookup incident_attach starts with, made before the
+ * report row is written (same transaction), so that the row can be written
+ * naming look->join at once rather than updated after: a report row is a
+ * few kilobytes. t is the received_at the row gets. 0 or DB_ERROR/DB_BUSY.
+ */
+int incident_look(struct db *d, const struct config *cfg, const struct db_report *r, const struct db_verdict *v,
+		  long long t, struct incident_look *look);
+
+/*
+ * incident_attach_looked - incident_attach after incident_look, in the same
+ * transaction, for report report_id whose row names look->join already
+ */
+int incident_attach_looked(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
+			   const struct db_verdict *v, const char *orig_key, const struct incident_look *look,
+			   struct incident_change *out);
+
 /*
  * incident_set_status - move incident id to status (open, notified,
  * acknowledged, resolved, false_positive) and record who and why.

@@ -289,9 +289,9 @@ int reports_store(struct db *d, long long id, const struct db_report *r, const s
 }
 
 int reports_insert_done(struct db *d, const char *spool_name, long long size, const char *sha256,
-			const char *content_key, long long received_at, const struct db_report *r,
-			const struct db_verdict *v, const char *orig_key, const char *parse_json,
-			const char *trace_json, long long *id, int *existed, int *done)
+			const char *content_key, long long received_at, long long incident_id,
+			const struct db_report *r, const struct db_verdict *v, const char *orig_key,
+			const char *parse_json, const char *trace_json, long long *id, int *existed, int *done)
 {
 	struct db_stmt *st;
 	int rc, i = 1;
@@ -301,8 +301,8 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 	/* the same dedupe as reports_insert_raw, and the content key: a unique
 	 * index on each, so the database decides which of two hosts adds it */
 	st = db_prepare(d, "INSERT INTO reports(received_at, size, sha256, content_key, spool_path, status, "
-			   PARSED_COLS ") VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+			   PARSED_COLS ", incident_id) VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, i++, received_at);
@@ -314,6 +314,7 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 		db_bind_null(st, i++);
 	db_bind_text(st, i++, spool_name);
 	bind_parsed(st, &i, r, v, orig_key, parse_json, trace_json);
+	db_bind_pos(st, i++, incident_id);
 	if ((rc = insert_or_find(d, st, sha256, content_key, id, existed, done)) != DB_OK || *existed)
 		return rc;
 	return store_parts(d, *id, r);

@@ -58,7 +58,9 @@ struct tstate {
 	char auth_user[256];
 	const char *auth_from;        /* "hop" or "maillog" */
 	int gaps_read;                /* gap[] is filled */
-	struct tgap gap[PARSE_MAX_HOPS + 1]; /* gap[k]: left out between hop k-1 and hop k */
+	/* gap[k]: left out between hop k-1 and hop k; the last member, which
+	 * trace_report leaves unset until read_gaps fills it */
+	struct tgap gap[PARSE_MAX_HOPS + 1];
 };
 
 /* trace_util.c */

@@ -104,7 +104,7 @@ kill_mid() {
 	q "$who" "$MSGS"
 }
 
-N=3000        # SQLite
+N=5000        # SQLite (more than two batches of IMPORT_BATCH, so that a kill lands in the middle)
 NP=1500       # PostgreSQL
 mbox "$N" "$T/big.mbox"
 mbox "$NP" "$T/pg.mbox"

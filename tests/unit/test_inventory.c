@@ -382,7 +382,7 @@ static long import_log(struct db *d, const char *log)
 static void test_maillog_import_find(void **state)
 {
 	struct db d;
-	struct app_env ae = { &d, NULL };
+	struct app_env ae = { .db = &d };
 	struct trace_env env;
 	struct maillog_entry e;
 
@@ -417,7 +417,7 @@ static void test_natlog(void **state)
 {
 	struct db d;
 	struct ipaddr in1, in2, out;
-	struct app_env ae = { &d, NULL };
+	struct app_env ae = { .db = &d };
 	struct trace_env env;
 	char inside[46];
 	int port = 0;
