@@ -301,7 +301,7 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 	/* the same dedupe as reports_insert_raw, and the content key: a unique
 	 * index on each, so the database decides which of two hosts adds it */
 	st = db_prepare(d, "INSERT INTO reports(received_at, size, sha256, content_key, spool_path, status, "
-			   PARSED_COLS ", incident_id) VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+			   PARSED_COLS ", incident_id) VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
 	if (st == NULL)
 		return DB_ERROR;
