@@ -263,10 +263,20 @@ static const char pg_v6[] =
 	"CREATE OR REPLACE FUNCTION ad_in_net(ip TEXT, net TEXT) RETURNS BOOLEAN LANGUAGE plpgsql IMMUTABLE AS"
 	" $f$ BEGIN RETURN ip::inet <<= net::inet; EXCEPTION WHEN others THEN RETURN false; END $f$;";
 
-/* v7: the content key (schema.c's schema_v7) */
+/* v7: the content key (schema.c's schema_v7); and, where the server has
+ * the pg_trgm extension (PostgreSQL's contrib, a trusted extension the
+ * database's owner may create), a trigram index for `incidents --host`,
+ * whose subdomain match (key_host LIKE '%.name') reads every incident
+ * without it (56 ms at 100,000 incidents, 33 ms with it); without pg_trgm
+ * the step goes on and the query scans */
 static const char pg_v7[] =
 	"ALTER TABLE reports ADD COLUMN IF NOT EXISTS content_key TEXT;"
-	"CREATE UNIQUE INDEX IF NOT EXISTS reports_content_key ON reports(content_key);";
+	"CREATE UNIQUE INDEX IF NOT EXISTS reports_content_key ON reports(content_key);"
+	"DO $f$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+	" EXCEPTION WHEN others THEN RAISE NOTICE 'pg_trgm not available: incidents --host scans'; END $f$;"
+	"DO $f$ BEGIN IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN"
+	" CREATE INDEX IF NOT EXISTS incidents_key_host_trgm ON incidents USING gin (key_host gin_trgm_ops);"
+	" END IF; END $f$;";
 
 /* pg_steps - after pg_schema: pg_steps[v] moves version v to v + 1 (NULL:
  * nothing to do on PostgreSQL); every index from PG_BASE_VERSION up to

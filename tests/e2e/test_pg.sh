@@ -46,6 +46,16 @@ export ABUSEDESK_NOW=1790000000
 
 ok "A pg init" "init creates the schema on PostgreSQL"
 is "$(pg_psql 'SELECT count(*) FROM schema_version')" 1 "schema version recorded"
+# where the server has pg_trgm (Debian's postgresql does), incidents --host's
+# subdomain match has its trigram index, and the planner uses it
+if [ "$(pg_psql "SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_trgm'")" = 1 ]; then
+	is "$(pg_psql "SELECT count(*) FROM pg_indexes WHERE indexname = 'incidents_key_host_trgm'")" 1 \
+		"init made the trigram index of incidents.key_host"
+	like "$(pg_psql "SET enable_seqscan = off; EXPLAIN SELECT id FROM incidents WHERE key_host LIKE '%.example.net'")" \
+		"incidents_key_host_trgm" "a subdomain match can use it"
+else
+	skip "pg_trgm is not installed on this server"
+fi
 ok "A pg init" "init again is harmless"
 is "$(pg_psql "SELECT count(*) FROM information_schema.views WHERE table_name IN ('open_incidents','incident_reports','pending_reports','untraced_reports','outbox_failed')")" 5 "the views for psql users exist"
 ok "A sq init >/dev/null" "SQLite init"
