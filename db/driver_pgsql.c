@@ -9,12 +9,12 @@
  *
  * Statements: '?', '?N' and ':name' are rewritten to $1..$n once at
  * prepare; values go as text (integers typed int8, blobs as binary bytea)
- * through PQexecParams at the first db_step, whose result the following
+ * through PQsendQueryParams at the first db_step, whose result the following
  * steps walk row by row. A statement db.c keeps for reuse (its cache) is
- * prepared on the server at its first run (PQprepare, with the parameter
+ * prepared on the server at its first run (PQsendPrepare, with the parameter
  * types of that run) and later runs with the same types use it
- * (PQexecPrepared): the server parses and plans it once per connection.
- * A run with other types goes through PQexecParams as before. A lock or
+ * (PQsendQueryPrepared): the server parses and plans it once per connection.
+ * A run with other types goes through PQsendQueryParams as before. A lock or
  * serialization failure, a lost connection and a server shutting down are
  * DB_BUSY; db_reconnect opens a dropped connection again (PQreset, with the
  * same settings), and the statements prepared on the server are prepared
@@ -65,12 +65,6 @@ static struct {
 	int (*status)(const PGconn *);
 	char *(*errorMessage)(const PGconn *);
 	void (*finish)(PGconn *);
-	PGresult *(*exec)(PGconn *, const char *);
-	PGresult *(*execParams)(PGconn *, const char *, int, const Oid *, const char *const *,
-				const int *, const int *, int);
-	PGresult *(*prepare)(PGconn *, const char *, const char *, int, const Oid *);
-	PGresult *(*execPrepared)(PGconn *, const char *, int, const char *const *, const int *,
-				  const int *, int);
 	int (*resultStatus)(const PGresult *);
 	char *(*resultErrorField)(const PGresult *, int);
 	char *(*resultErrorMessage)(const PGresult *);
@@ -114,9 +108,7 @@ static int pq_load(char *err, size_t errlen)
 	}
 #define PQ(f, n) *(void **)&pq.f = dlsym(h, n); if (!pq.f) goto missing
 	PQ(connectdbParams, "PQconnectdbParams"); PQ(status, "PQstatus");
-	PQ(errorMessage, "PQerrorMessage"); PQ(finish, "PQfinish"); PQ(exec, "PQexec");
-	PQ(execParams, "PQexecParams"); PQ(resultStatus, "PQresultStatus");
-	PQ(prepare, "PQprepare"); PQ(execPrepared, "PQexecPrepared");
+	PQ(errorMessage, "PQerrorMessage"); PQ(finish, "PQfinish"); PQ(resultStatus, "PQresultStatus");
 	PQ(resultErrorField, "PQresultErrorField"); PQ(resultErrorMessage, "PQresultErrorMessage");
 	PQ(clear, "PQclear"); PQ(ntuples, "PQntuples"); PQ(nfields, "PQnfields");
 	PQ(fname, "PQfname"); PQ(ftype, "PQftype"); PQ(getvalue, "PQgetvalue");

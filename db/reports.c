@@ -8,11 +8,6 @@
 #include "../util/str.h"
 #include "reports.h"
 
-int reports_by_sha(struct db *d, const char *sha256, long long *id, char *name, size_t namelen, int *done)
-{
-	return reports_find(d, sha256, NULL, id, name, namelen, done);
-}
-
 int reports_find(struct db *d, const char *sha256, const char *content_key, long long *id, char *name,
 		 size_t namelen, int *done)
 {

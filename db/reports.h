@@ -34,11 +34,9 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 int reports_set_content_key(struct db *d, long long id, const char *content_key);
 /* reports_set_incident - link a report to its incident */
 int reports_set_incident(struct db *d, long long id, long long incident_id);
-/* reports_by_sha - the id, spool name and status of the report with that digest */
-int reports_by_sha(struct db *d, const char *sha256, long long *id, char *name, size_t namelen, int *done);
-/* reports_find - the same for the row with that digest (1) or else, when
- * content_key is not NULL or "", the row with that content key (2); 0 for
- * none, or DB_ERROR/DB_BUSY */
+/* reports_find - the id, spool name and status of the report with that
+ * digest (1) or else, when content_key is not NULL or "", the one with that
+ * content key (2); 0 for none, or DB_ERROR/DB_BUSY */
 int reports_find(struct db *d, const char *sha256, const char *content_key, long long *id, char *name,
 		 size_t namelen, int *done);
 /* reports_set_spool_path - the spool file that holds a report's bytes */
