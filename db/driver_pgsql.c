@@ -429,6 +429,20 @@ static void clear_result(struct pg_stmt *s)
 	s->blob = NULL;
 }
 
+/* same_types - whether this run's values fit the statement prepared on the
+ * server: each value of the type it was prepared with. A NULL fits any type,
+ * and a value in text form fits a parameter prepared untyped (the server
+ * gave it the type of its place, and reads the text as that type, as it
+ * would for an unprepared run): an INSERT whose optional columns are NULL in
+ * one run and set in the next keeps its prepared plan. */
+static int same_types(const struct pg_stmt *s)
+{
+	for (int i = 0; i < s->nparams; i++)
+		if (s->val[i] != NULL && s->ptype[i] != s->type[i] && !(s->ptype[i] == 0 && s->fmt[i] == 0))
+			return 0;
+	return 1;
+}
+
 /* pg_step - run at the first step, then walk the rows */
 static int pg_step(struct db *d, struct db_stmt *st)
 {
@@ -458,7 +472,7 @@ static int pg_step(struct db *d, struct db_stmt *st)
 		if (r)
 			pq.clear(r);
 	}
-	if (s->pname[0] && memcmp(s->ptype, s->type, sizeof(Oid) * (size_t)s->nparams) == 0)
+	if (s->pname[0] && same_types(s))
 		s->res = q_prepared(d, s->pname, s->nparams, (const char *const *)s->val, s->len, s->fmt);
 	else
 		s->res = q_params(d, s->sql, s->nparams, s->type, (const char *const *)s->val, s->len, s->fmt);

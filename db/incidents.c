@@ -60,10 +60,11 @@ static int add_event(struct db *d, long long id, long long at, const char *actor
 	return rc;
 }
 
-/* add_key - count value under kind; *isnew = 1 when first seen. Two plain
- * statements rather than one upsert with RETURNING: SQLite runs RETURNING as
- * a trigger, and a statement with a trigger keeps a statement journal (a
- * copy of every page it touches). */
+/* add_key - count value under kind; *isnew = 1 when first seen. On SQLite two
+ * plain statements rather than one upsert with RETURNING: SQLite runs
+ * RETURNING as a trigger, and a statement with a trigger keeps a statement
+ * journal (a copy of every page it touches). On PostgreSQL the upsert, which
+ * saves a round trip. */
 static int add_key(struct db *d, long long id, const char *kind, const char *value, int *isnew)
 {
 	struct db_stmt *st;
@@ -74,6 +75,27 @@ static int add_key(struct db *d, long long id, const char *kind, const char *val
 	if (value == NULL || *value == '\0')
 		return DB_OK;
 	str_copy(v, sizeof(v), value);
+	if (db_dialect(d) == DB_PGSQL) {
+		/* one round trip: the upsert answers the count it left, 1 when new */
+		st = db_prepare(d, "INSERT INTO incident_keys(incident_id, kind, value) VALUES (?,?,?)"
+				   " ON CONFLICT(incident_id, kind, value) DO UPDATE SET count = incident_keys.count + 1"
+				   " RETURNING count");
+		if (st == NULL)
+			return DB_ERROR;
+		db_bind_int(st, 1, id);
+		db_bind_text(st, 2, kind);
+		db_bind_text(st, 3, v);
+		rc = db_step(d, st);
+		if (rc == DB_ROW) {
+			*isnew = db_col_int(st, 0) == 1;
+			rc = DB_OK;
+		} else if (rc != DB_BUSY) {
+			msg_error("database %s: %s", d->path, db_errmsg(d));
+			rc = DB_ERROR;
+		}
+		db_finalize(st);
+		return rc;
+	}
 	st = db_prepare(d, "INSERT INTO incident_keys(incident_id, kind, value) VALUES (?,?,?)"
 			   " ON CONFLICT DO NOTHING");
 	if (st == NULL)

@@ -45,6 +45,11 @@ int reports_find(struct db *d, const char *sha256, const char *content_key, long
 	return 0;
 }
 
+/* WITH_ID - an INSERT's text that answers the new row's id where that saves
+ * a round trip: PostgreSQL's lastval() is a statement of its own, SQLite's
+ * last_insert_rowid() a function call */
+#define WITH_ID(d, sql) (db_dialect(d) == DB_PGSQL ? sql " RETURNING id" : sql)
+
 /*
  * insert_or_find - run an INSERT ... ON CONFLICT DO NOTHING and finalize it:
  * the new row's id, or (*existed 1) the id and state of the row that holds
@@ -56,6 +61,12 @@ static int insert_or_find(struct db *d, struct db_stmt *st, const char *sha256, 
 {
 	int rc = db_step(d, st);
 
+	if (rc == DB_ROW) {     /* RETURNING id (PostgreSQL): the new row */
+		*id = db_col_int(st, 0);
+		db_finalize(st);
+		*done = 0;
+		return DB_OK;
+	}
 	db_finalize(st);
 	if (rc != DB_DONE)
 		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
@@ -80,8 +91,8 @@ int reports_insert_raw(struct db *d, const char *spool_name, long long size, con
 	*existed = 0;
 	/* the unique sha256 is the dedupe key: the database, not a read before the
 	 * write, decides which of two hosts recording one message at once adds it */
-	st = db_prepare(d, "INSERT INTO reports(received_at, size, sha256, spool_path, status, flags)"
-			   " VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT(sha256) DO NOTHING");
+	st = db_prepare(d, WITH_ID(d, "INSERT INTO reports(received_at, size, sha256, spool_path, status, flags)"
+			   " VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT(sha256) DO NOTHING"));
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, received_at);
@@ -295,9 +306,9 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 	*done = 0;
 	/* the same dedupe as reports_insert_raw, and the content key: a unique
 	 * index on each, so the database decides which of two hosts adds it */
-	st = db_prepare(d, "INSERT INTO reports(received_at, size, sha256, content_key, spool_path, status, "
+	st = db_prepare(d, WITH_ID(d, "INSERT INTO reports(received_at, size, sha256, content_key, spool_path, status, "
 			   PARSED_COLS ", incident_id) VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"));
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_int(st, i++, received_at);
