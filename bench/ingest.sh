@@ -44,6 +44,7 @@ lat_row() {
 		"$tgt" "$st" "lat -P $par -- $(echo "$* " | sed "s|$BIN|abusedesk|; s|$TOOLS/||; s|$W|W|g")< list"
 }
 
+if [ "${BENCH_ONLY:-}" != import ]; then
 section "ingest"
 # distinct messages for each run: the mix, from different offsets
 sed -n "1,${N_LAT1}p" "$W/mix.list" >"$W/l1.list"
@@ -93,6 +94,8 @@ row ingest.c50.count "ingest, 50 concurrent: recorded exactly once" \
 	"$GOT reports ($DIST distinct, $DONE done) for $WANT distinct messages; $SPOOL spool files" \
 	"$WANT, each once" "$C50" "sqlite3 W/c50/db/ad.db 'SELECT count(*), count(DISTINCT sha256) FROM reports'"
 
+fi
+
 section "import"
 "$TOOLS/gen" --seed 2 --count "$N_MBOX" --mbox "$W/import.mbox" || exit 2
 mkconf "$W/imp"
@@ -109,4 +112,18 @@ import_row() {
 		">= 5,000 msg/s" "$([ "$got" = "$N_MBOX" ] && status "$rate" '>=' 5000 || echo "BROKEN: $got of $N_MBOX recorded")" \
 		"abusedesk -q -c W/${conf#"$W"/} import mbox W/import.mbox"
 }
+# reprocess_row ID NAME CONF - time `reprocess --all` of the reports the import recorded in CONF
+reprocess_row() {
+	local id=$1 name=$2 conf=$3 wall cpu rate n
+	tm "$W/$id.tm" "$BIN" -c "$conf" reprocess --all >"$W/$id.out" 2>&1
+	wall=$(field "$W/$id.tm" 1)
+	cpu=$(calc "$(field "$W/$id.tm" 2) + $(field "$W/$id.tm" 3)")
+	n=$(sed -n 's/^reprocess: \([0-9]*\) processed.*/\1/p' "$W/$id.out" | tail -n 1)
+	rate=$(calc "${n:-0} / ($wall > 0 ? $wall : 0.001)")
+	row "$id" "$name: reprocess --all of the $N_MBOX imported reports (parse, trace and store each again)" \
+		"$(num "$rate") msg/s ($wall s wall; $(num "$(calc "${n:-0} / ($cpu > 0 ? $cpu : 0.001)")") msg/s per core of the process); ${n:-0} processed" \
+		">= 5,000 msg/s" "$([ "${n:-0}" = "$N_MBOX" ] && status "$rate" '>=' 5000 || echo "BROKEN: ${n:-0} of $N_MBOX processed")" \
+		"abusedesk -c W/${conf#"$W"/} reprocess --all"
+}
 import_row import.mbox "SQLite" "$W/imp/conf" "sqlite3 '$W/imp/db/ad.db' 'SELECT count(*) FROM reports'"
+reprocess_row reprocess.all "SQLite" "$W/imp/conf"

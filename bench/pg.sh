@@ -6,7 +6,7 @@
 # digest_db.sh generated on the server (bench/digest_pg.sh). Where
 # PostgreSQL cannot be started the rows say so. Sourced by bench/run.sh.
 
-PG_ROWS="import.mbox.pg ingest.pg1 ingest.pg2 ingest.pg4 ingest.pg8 q.pg.status q.pg.owner q.pg.host q.pg.ip
+PG_ROWS="import.mbox.pg reprocess.all.pg ingest.pg1 ingest.pg2 ingest.pg4 ingest.pg8 q.pg.status q.pg.owner q.pg.host q.pg.ip
 q.pg.verdict q.pg.since q.pg.active q.pg.show q.pg.search.ip q.pg.search.inj q.pg.search.mid q.pg.search.text
 q.pg.stats q.pg.stats.30d q.pg.stats.365d digest.pg digest.pg.html digest.pg.week"
 
@@ -43,6 +43,8 @@ CONF
 
 	mkconf_pg pgimp imp
 	import_row import.mbox.pg "PostgreSQL $PG_VER" "$W/pgimp/conf" "pgq imp 'SELECT count(*) FROM reports'"
+	reprocess_row reprocess.all.pg "PostgreSQL $PG_VER" "$W/pgimp/conf"
+	if [ "${BENCH_ONLY:-}" = import ]; then bench_pg_stop; PG_DIR=; else
 
 	mkconf_pg pging ing
 	for P in 1 2 4 8; do
@@ -91,4 +93,5 @@ CONF
 		"$(status "$ms" '<=' 1000)" "\$AD digest --since 7d"
 	bench_pg_stop
 	PG_DIR=
+	fi
 fi

@@ -15,7 +15,8 @@
 # Environment: ABUSEDESK_BIN (default build/default/abusedesk), BENCH_DIR
 # (work folder, default a fresh one under /tmp), BENCH_OUT (also write the
 # table there), BENCH_MBOX_COUNT (size of the import mbox; default 100,000),
-# BENCH_ONLY=parse (the parse, Received, trace and RSS rows only, about a minute).
+# BENCH_ONLY=parse (the parse, Received, trace and RSS rows only, about a minute),
+# BENCH_ONLY=import (the bulk import and reprocess rows on both backends only).
 # The PostgreSQL rows (bench/pg.sh) start a private cluster with tests/lib/pg.sh
 # (fsync on); where PostgreSQL cannot be installed they are reported as skipped.
 # Tools come from `make tools` (build/default/bench/gen, lat, catspool).
@@ -91,10 +92,10 @@ mkdir -p "$W/arf"
 head -n 2000 "$W/arf.list" | xargs -r cp -t "$W/arf"
 BOUNCES=$ROOT/../shared/corpus/bounces/maildir/bsd
 
-. "$ROOT/bench/parse.sh"
+[ "${BENCH_ONLY:-}" = import ] || . "$ROOT/bench/parse.sh"
 if [ "${BENCH_ONLY:-}" != parse ]; then
 	. "$ROOT/bench/ingest.sh"
-	. "$ROOT/bench/helpdesk.sh"
+	[ "${BENCH_ONLY:-}" = import ] || . "$ROOT/bench/helpdesk.sh"
 	. "$ROOT/bench/pg.sh"
 fi
 
