@@ -1,6 +1,6 @@
 /*
- * feed - mails that carry many events: a CSV attachment in the shape of the
- * sinkhole, botnet and scan feeds (a header row naming an address column:
+ * feed - mails that carry many events: a CSV attachment, plain or packed in
+ * a gzip or zip file (unpack.h), in the shape of the sinkhole, botnet and scan feeds (a header row naming an address column:
  * ip, src_ip, source_ip, ip_address or src; optional port, time and type
  * columns). Each distinct (address, type) is one event; the first row of an
  * event gives its port and time. At most PARSE_MAX_EVENTS events are kept
@@ -13,12 +13,14 @@
 #include <strings.h>
 
 #include "parse_int.h"
+#include "unpack.h"
 #include "../util/csv.h"
 #include "../util/ipaddr.h"
 #include "../util/mem.h"
 
 #define FEED_MAX_ROWS  100000         /* rows of one feed read */
 #define FEED_MAX_BYTES (4 * 1024 * 1024)
+#define FEED_MAX_UNPACKED (32 * 1024 * 1024)   /* a packed feed, inflated */
 
 /* col - the first of the names that is a header column, -1 */
 static int col(const struct csv_in *in, const char *const *names)
@@ -70,7 +72,7 @@ static int add_event(struct report *r, const char *ip, const char *port, const c
 }
 
 /* feed_csv - the events of one CSV text; 1 when it is a feed */
-static int feed_csv(struct report *r, const char *t, size_t n)
+static int feed_csv(struct report *r, const char *t, size_t n, const char *deftype)
 {
 	static const char *const ipn[] = { "ip", "src_ip", "source_ip", "ip_address", "src", "source", NULL };
 	static const char *const portn[] = { "port", "src_port", "source_port", NULL };
@@ -82,6 +84,8 @@ static int feed_csv(struct report *r, const char *t, size_t n)
 	long rows = 0, bad = 0;
 
 	csv_in_init_mem(&in, t, n);
+	in.max_fields = CSV_MAX_FIELDS;         /* scan feeds name many columns */
+	in.max_record = (size_t)CSV_MAX_FIELDS * 256;
 	if (csv_in_next(&in, err, sizeof(err)) != 1 || (ci = col(&in, ipn)) < 0) {
 		csv_in_free(&in);
 		return 0;
@@ -100,7 +104,7 @@ static int feed_csv(struct report *r, const char *t, size_t n)
 		}
 		if (add_event(r, in.f[ci], cp >= 0 && (size_t)cp < in.n ? in.f[cp] : NULL,
 			      ct >= 0 && (size_t)ct < in.n ? in.f[ct] : NULL,
-			      cy >= 0 && (size_t)cy < in.n ? in.f[cy] : NULL) < 0)
+			      cy >= 0 && (size_t)cy < in.n && in.f[cy][0] ? in.f[cy] : deftype) < 0)
 			bad++;
 	}
 	csv_in_free(&in);
@@ -112,16 +116,89 @@ static int feed_csv(struct report *r, const char *t, size_t n)
 	return 1;
 }
 
-/* feed_parse - a CSV feed attachment; 1 when taken */
+/* has_suffix - s ends with suf, case aside */
+static int has_suffix(const char *s, const char *suf)
+{
+	size_t a = s ? strlen(s) : 0, b = strlen(suf);
+
+	return a >= b && strcasecmp(s + a - b, suf) == 0;
+}
+
+/* file_type - the report a feed file's name gives, for rows without a type
+ * column: the feeds name their files DATE-REPORT-... (Shadowserver:
+ * 2019-10-15-scan_ftp-sample-asn.csv); "" when the name is not of that form */
+static void file_type(const char *fn, char *out, size_t outlen)
+{
+	const char *p = fn;
+	size_t k = 0;
+
+	out[0] = '\0';
+	if (p == NULL || strlen(p) < 12)
+		return;
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? p[i] != '-' : (p[i] < '0' || p[i] > '9'))
+			return;
+	p += 10;
+	if (*p != '-' && *p != '_')
+		return;
+	p++;
+	while (p[k] && p[k] != '-' && p[k] != '.' && k + 1 < outlen &&
+	       ((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') || (p[k] >= '0' && p[k] <= '9') || p[k] == '_'))
+		k++;
+	if (p[k] != '-' && p[k] != '.')
+		k = 0;          /* cut short or an odd character: no type */
+	memcpy(out, p, k);
+	out[k] = '\0';
+}
+
+/* packed_csv - the CSV inside a gzip or zip attachment (Shadowserver sends
+ * its feeds as NAME.csv.zip), or NULL; a named .csv.zip/.csv.gz that cannot
+ * be unpacked is said in a warning */
+static char *packed_csv(struct pctx *c, struct report *r, size_t *n, char *member, size_t memberlen)
+{
+	const char *fn = part_is_message(c->dmarc) ? NULL : mp_filename(c->dmarc), *why = NULL;
+	char *raw, *t;
+	size_t rn = 0;
+	int named = has_suffix(fn, ".csv.zip") || has_suffix(fn, ".csv.gz");
+
+	if ((raw = mp_decode(c->dmarc, FEED_MAX_UNPACKED / 2, &rn)) == NULL)
+		return NULL;
+	if (unpack_kind(raw, rn) == UNPACK_NONE) {
+		free(raw);
+		return NULL;
+	}
+	t = unpack(raw, rn, FEED_MAX_UNPACKED, n, member, memberlen, &why);
+	free(raw);
+	if (t == NULL) {
+		if (named)
+			report_warn(r, "feed attachment could not be unpacked: %s", why ? why : "?");
+		return NULL;
+	}
+	if (!named && !has_suffix(member, ".csv") && t[strspn(t, " \t\r\n")] == '<') {
+		free(t);        /* XML: a DMARC report's, dmarc.c reads it */
+		return NULL;
+	}
+	return t;
+}
+
+/* feed_parse - a CSV feed attachment, plain or packed; 1 when taken */
 int feed_parse(struct pctx *c, struct report *r)
 {
-	char *t;
+	char *t = NULL, member[256] = "", type[64] = "";
 	size_t n = 0;
 	int taken;
 
-	if (c->csv == NULL || (t = part_text(c->csv, FEED_MAX_BYTES, &n)) == NULL)
+	if (c->csv != NULL) {
+		t = part_text(c->csv, FEED_MAX_BYTES, &n);
+		file_type(part_is_message(c->csv) ? NULL : mp_filename(c->csv), type, sizeof(type));
+	} else if (c->dmarc != NULL) {
+		t = packed_csv(c, r, &n, member, sizeof(member));
+		file_type(member[0] ? member : part_is_message(c->dmarc) ? NULL : mp_filename(c->dmarc),
+			  type, sizeof(type));
+	}
+	if (t == NULL)
 		return 0;
-	taken = feed_csv(r, t, n);
+	taken = feed_csv(r, t, n, type[0] ? type : NULL);
 	free(t);
 	if (!taken)
 		return 0;

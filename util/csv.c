@@ -15,7 +15,7 @@ void csv_in_init(struct csv_in *c, FILE *fp)
 	memset(c, 0, sizeof(*c));
 	c->fp = fp;
 	c->line = 1;
-	c->max_fields = CSV_MAX_FIELDS;
+	c->max_fields = CSV_FIELDS;
 	c->max_record = CSV_MAX_RECORD;
 	for (size_t i = 0; i < CSV_MAX_FIELDS; i++)
 		buf_init(&c->field[i], CSV_MAX_FIELD);

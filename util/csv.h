@@ -7,9 +7,10 @@
  * Fields are trimmed of surrounding white space. Caps (each a refused
  * record, reported with its line, after which reading goes on at the next
  * line): max_field bytes a field (CSV_MAX_FIELD), max_fields fields
- * (CSV_MAX_FIELDS or fewer), max_record bytes a record; with reject_nul a
- * NUL byte refuses the record too. csv_in_init sets the defaults; a caller
- * may lower max_fields / max_record and set reject_nul before reading.
+ * (CSV_FIELDS by default, CSV_MAX_FIELDS at most), max_record bytes a
+ * record; with reject_nul a NUL byte refuses the record too. csv_in_init
+ * sets the defaults; a caller may change max_fields (up to CSV_MAX_FIELDS)
+ * and max_record and set reject_nul before reading.
  */
 #ifndef AD_CSV_H
 #define AD_CSV_H
@@ -18,9 +19,10 @@
 
 #include "buf.h"
 
-#define CSV_MAX_FIELDS 32
+#define CSV_MAX_FIELDS 128    /* the most any reader may allow (scan feeds have ~60-100 columns) */
+#define CSV_FIELDS     32     /* the default */
 #define CSV_MAX_FIELD  4096
-#define CSV_MAX_RECORD ((size_t)CSV_MAX_FIELDS * (CSV_MAX_FIELD + 1))
+#define CSV_MAX_RECORD ((size_t)CSV_FIELDS * (CSV_MAX_FIELD + 1))
 
 /* why the last record was refused */
 enum csv_err { CSV_OK, CSV_E_FIELD, CSV_E_FIELDS, CSV_E_RECORD, CSV_E_QUOTE, CSV_E_NUL };
@@ -31,7 +33,7 @@ struct csv_in {
 	size_t memlen, mempos;
 	long line;              /* line of the next byte */
 	long rec_line;          /* line where the last record started */
-	size_t max_fields;      /* at most CSV_MAX_FIELDS */
+	size_t max_fields;      /* CSV_FIELDS unless set; at most CSV_MAX_FIELDS */
 	size_t max_record;      /* bytes of a record, line ends inside quotes included */
 	int reject_nul;
 	enum csv_err why;       /* of the last -1 */

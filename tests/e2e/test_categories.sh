@@ -167,6 +167,34 @@ is "$(q "SELECT count(DISTINCT verdict) || ' ' || min(verdict) FROM reports WHER
 [ "$ms" -lt 30000 ] && pass "1,000-row feed within 30 s ($ms ms)" || fail "1,000-row feed within 30 s" "$ms ms"
 diag "FIGURE feed: 1,000 rows, 500 reports in $ms ms"
 
+# a Shadowserver-style feed: the CSV zipped (NAME.csv.zip), 60 columns, no type
+# column: one report per event, each traced, typed by the file name's report
+mkdir -p "$T/ss"
+python3 - "$T/ss/ss.eml" <<'PY'
+import base64, io, sys, zipfile
+cols = ["timestamp", "ip", "protocol", "port", "hostname", "asn", "geo"] + ["c%d" % i for i in range(53)]
+rows = [",".join(cols)]
+for ip in ("192.0.2.50", "203.0.113.9"):
+    rows.append(",".join(["2024-05-01 10:00:00", ip, "udp", "123", "", "64500", "ZZ"] + ["x"] * 53))
+z = io.BytesIO()
+with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as a:
+    a.writestr("2024-05-01-scan_ntp-example-asn.csv", "\n".join(rows) + "\n")
+name = "2024-05-01-scan_ntp-example-asn.csv.zip"
+b64 = base64.encodebytes(z.getvalue()).decode()
+open(sys.argv[1], "w").write(
+    "From: autoreports@shadowserver.example\nTo: abuse@example.net\nSubject: Shadowserver scan_ntp report\n"
+    "Message-ID: <ss1@shadowserver.example>\nMIME-Version: 1.0\n"
+    'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nhosts in your network\n'
+    '--b\nContent-Type: application/octet-stream; name="%s"\nContent-Transfer-Encoding: base64\n'
+    'Content-Disposition: attachment; filename=%s\n\n%s--b--\n' % (name, name, b64))
+PY
+A -q import maildir "$T/ss" >/dev/null 2>&1; is "$?" 0 "zipped feed imported"
+is "$(q "SELECT group_concat(source_ip || '=' || verdict, ' ') FROM (SELECT source_ip, verdict FROM reports
+	WHERE subject = 'Shadowserver scan_ntp report' ORDER BY id)")" '192.0.2.50=unknown 203.0.113.9=not_ours' \
+	"zipped feed: one report per event, each traced (an open service found on our server: category other, check it)"
+is "$(q "SELECT json_extract(parse_json, '\$.events[0].type') FROM reports WHERE subject = 'Shadowserver scan_ntp report' ORDER BY id LIMIT 1")" \
+	scan_ntp "zipped feed: events typed by the file name's report"
+
 # the digest counts reports by category
 d=$(A digest --since 3650d 2>&1)
 like "$d" 'By category' "digest: a by-category table"

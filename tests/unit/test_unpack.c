@@ -1,0 +1,291 @@
+/*
+ * test_unpack - gzip and zip attachments (parse/unpack.c) and the packed
+ * CSV feeds read through them (Shadowserver's NAME.csv.zip): what is
+ * unpacked, and every way a hostile archive is refused with a reason.
+ * The archives are made here with GIO's zlib compressor.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "../../parse/parse_int.h"
+#include "../../parse/report.h"
+#include "../../parse/unpack.h"
+#include "../../util/buf.h"
+#include "../../util/mem.h"
+
+/* deflate - d[0..n) compressed as fmt (gzip or raw deflate) into b */
+static void deflate_to(struct buf *b, const void *d, size_t n, GZlibCompressorFormat fmt)
+{
+	GConverter *z = G_CONVERTER(g_zlib_compressor_new(fmt, 6));
+	char chunk[65536];
+	size_t rd, wr;
+	GConverterResult res;
+
+	buf_init(b, 0);
+	do {
+		res = g_converter_convert(z, d, n, chunk, sizeof(chunk), G_CONVERTER_INPUT_AT_END, &rd, &wr, NULL);
+		assert_int_not_equal(res, G_CONVERTER_ERROR);
+		buf_append(b, chunk, wr);
+		d = (const char *)d + rd;
+		n -= rd;
+	} while (res != G_CONVERTER_FINISHED);
+	g_object_unref(z);
+}
+
+static void le16(struct buf *b, unsigned v)
+{
+	unsigned char x[2] = { (unsigned char)v, (unsigned char)(v >> 8) };
+
+	buf_append(b, x, 2);
+}
+
+static void le32(struct buf *b, uint32_t v)
+{
+	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+			       (unsigned char)(v >> 24) };
+
+	buf_append(b, x, 4);
+}
+
+/* zip - a one-member zip archive (local header, data; as APPNOTE 4.3.7)
+ * of d[0..n) named name, stored (method 0) or deflated (8), with flags */
+static void zip(struct buf *z, const char *name, const void *d, size_t n, unsigned method, unsigned flags)
+{
+	struct buf data;
+
+	if (method == 8)
+		deflate_to(&data, d, n, G_ZLIB_COMPRESSOR_FORMAT_RAW);
+	else {
+		buf_init(&data, 0);
+		buf_append(&data, d, n);
+	}
+	buf_init(z, 0);
+	buf_append(z, "PK\3\4", 4);
+	le16(z, 20);
+	le16(z, flags);
+	le16(z, method);
+	le16(z, 0);
+	le16(z, 0);
+	le32(z, 0);                     /* crc: not checked by a reader of the first member */
+	le32(z, (uint32_t)data.len);
+	le32(z, (uint32_t)n);
+	le16(z, (unsigned)strlen(name));
+	le16(z, 0);
+	buf_puts(z, name);
+	buf_append(z, data.data, data.len);
+	buf_free(&data);
+}
+
+static const char csv[] =
+	"timestamp,ip,protocol,port,hostname,asn,geo\n"
+	"2019-10-15 00:05:18,192.0.2.7,tcp,21,,64500,ZZ\n"
+	"2019-10-15 00:06:01,198.51.100.9,tcp,21,,64500,ZZ\n";
+
+static void test_gzip(void **state)
+{
+	struct buf g;
+	size_t n = 0;
+	const char *why = "unset";
+	char *x;
+
+	(void)state;
+	deflate_to(&g, csv, sizeof(csv) - 1, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+	assert_int_equal(unpack_kind(g.data, g.len), UNPACK_GZIP);
+	x = unpack(g.data, g.len, 1 << 20, &n, NULL, 0, &why);
+	assert_non_null(x);
+	assert_null(why);
+	assert_int_equal(n, sizeof(csv) - 1);
+	assert_memory_equal(x, csv, n);
+	free(x);
+	/* cut short: refused, with the reason */
+	x = unpack(g.data, g.len / 2, 1 << 20, &n, NULL, 0, &why);
+	assert_null(x);
+	assert_non_null(strstr(why, "cut short"));
+	/* a flipped byte inside the stream */
+	g.data[g.len / 2] ^= 0x55;
+	x = unpack(g.data, g.len, 1 << 20, &n, NULL, 0, &why);
+	free(x);
+	buf_free(&g);
+}
+
+static void test_zip(void **state)
+{
+	struct buf z;
+	size_t n = 0;
+	const char *why = NULL;
+	char name[64], *x;
+
+	(void)state;
+	for (unsigned method = 0; method <= 8; method += 8) {
+		zip(&z, "2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, method, 0);
+		assert_int_equal(unpack_kind(z.data, z.len), UNPACK_ZIP);
+		x = unpack(z.data, z.len, 1 << 20, &n, name, sizeof(name), &why);
+		assert_non_null(x);
+		assert_string_equal(name, "2019-10-15-scan_ftp-sample-asn.csv");
+		assert_int_equal(n, sizeof(csv) - 1);
+		assert_memory_equal(x, csv, n);
+		free(x);
+		/* a name longer than the room: cut, still terminated */
+		x = unpack(z.data, z.len, 1 << 20, &n, name, 8, &why);
+		assert_string_equal(name, "2019-10");
+		free(x);
+		buf_free(&z);
+	}
+	/* encrypted, bzip2 (method 12), a stored member whose size runs past
+	 * the data, a name past the end: each refused and said why */
+	zip(&z, "a.csv", csv, sizeof(csv) - 1, 8, 1);
+	assert_null(unpack(z.data, z.len, 1 << 20, &n, NULL, 0, &why));
+	assert_string_equal(why, "encrypted");
+	buf_free(&z);
+	zip(&z, "a.csv", csv, sizeof(csv) - 1, 0, 0);
+	z.data[8] = 12;
+	assert_null(unpack(z.data, z.len, 1 << 20, &n, NULL, 0, &why));
+	assert_non_null(strstr(why, "method"));
+	assert_null(unpack(z.data, z.len - 10, 1 << 20, &n, NULL, 0, &why));
+	buf_free(&z);
+	zip(&z, "a.csv", csv, sizeof(csv) - 1, 0, 0);
+	assert_null(unpack(z.data, z.len - 10, 1 << 20, &n, NULL, 0, &why));
+	assert_string_equal(why, "cut short");
+	z.data[26] = (char)0xff;        /* name length 255 + ... past the end */
+	z.data[27] = (char)0xff;
+	assert_null(unpack(z.data, z.len, 1 << 20, &n, NULL, 0, &why));
+	assert_string_equal(why, "cut short");
+	buf_free(&z);
+	/* not an archive at all */
+	assert_int_equal(unpack_kind(csv, sizeof(csv) - 1), UNPACK_NONE);
+	assert_null(unpack(csv, sizeof(csv) - 1, 1 << 20, &n, NULL, 0, &why));
+	assert_non_null(strstr(why, "not a gzip"));
+	assert_null(unpack("PK\3\4", 4, 1 << 20, &n, NULL, 0, &why));
+}
+
+static void test_bomb(void **state)
+{
+	size_t big = 64u << 20, n = 0;
+	char *zeros = xmalloc(big);
+	struct buf g, z;
+	const char *why = NULL;
+
+	(void)state;
+	memset(zeros, 0, big);
+	deflate_to(&g, zeros, big, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+	zip(&z, "bomb.csv", zeros, big, 8, 0);
+	free(zeros);
+	assert_true(g.len < big / 500);         /* 64 MB in well under 200 KB */
+	assert_null(unpack(g.data, g.len, 1 << 20, &n, NULL, 0, &why));
+	assert_non_null(strstr(why, "cap"));
+	assert_null(unpack(z.data, z.len, 1 << 20, &n, NULL, 0, &why));
+	assert_non_null(strstr(why, "cap"));
+	buf_free(&g);
+	buf_free(&z);
+}
+
+/* message - a complaint with the archive a[0..n) attached as name */
+static void message(struct buf *m, const char *name, const void *a, size_t n)
+{
+	gchar *b64 = g_base64_encode(a, n);
+
+	buf_init(m, 0);
+	buf_printf(m, "From: autoreports@shadowserver.example\nTo: abuse@example.net\n"
+		   "Subject: Shadowserver report\nMessage-ID: <r1@shadowserver.example>\nMIME-Version: 1.0\n"
+		   "Content-Type: multipart/mixed; boundary=\"XX\"\n\n"
+		   "--XX\nContent-Type: text/plain\n\nThe attached report lists hosts in your network.\n\n"
+		   "--XX\nContent-Type: application/octet-stream; name=\"%s\"\n"
+		   "Content-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=\"%s\"\n\n",
+		   name, name);
+	for (size_t i = 0, len = strlen(b64); i < len; i += 76)
+		buf_printf(m, "%.76s\n", b64 + i);
+	buf_puts(m, "--XX--\n");
+	g_free(b64);
+}
+
+static void test_feed_packed(void **state)
+{
+	struct buf z, m, wide;
+	struct report r;
+
+	(void)state;
+	/* a zipped feed with no type column: the file name's report names the events */
+	zip(&z, "2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, 8, 0);
+	message(&m, "2019-10-15-scan_ftp-sample-asn.csv.zip", z.data, z.len);
+	report_init(&r);
+	assert_int_equal(parse_message(m.data, m.len, &r), 0);
+	assert_int_equal(r.format, FMT_FEED);
+	assert_int_equal(r.nevents, 2);
+	assert_string_equal(r.events[0].ip, "192.0.2.7");
+	assert_int_equal(r.events[0].port, 21);
+	assert_string_equal(r.events[0].type, "scan_ftp");
+	assert_string_equal(r.events[1].ip, "198.51.100.9");
+	assert_string_equal(r.source_ip, "192.0.2.7");
+	report_free(&r);
+	buf_free(&m);
+	buf_free(&z);
+
+	/* gzip, and a header of 70 columns (scan feeds name many) with a tag column */
+	buf_init(&wide, 0);
+	buf_puts(&wide, "timestamp,ip,port,tag");
+	for (int i = 0; i < 66; i++)
+		buf_printf(&wide, ",c%d", i);
+	buf_puts(&wide, "\n2019-10-15 00:05:18,203.0.113.5,11211,memcached");
+	for (int i = 0; i < 66; i++)
+		buf_puts(&wide, ",x");
+	buf_puts(&wide, "\n");
+	deflate_to(&z, wide.data, wide.len, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+	message(&m, "scan_memcached.csv.gz", z.data, z.len);
+	report_init(&r);
+	assert_int_equal(parse_message(m.data, m.len, &r), 0);
+	assert_int_equal(r.format, FMT_FEED);
+	assert_int_equal(r.nevents, 1);
+	assert_string_equal(r.events[0].ip, "203.0.113.5");
+	assert_string_equal(r.events[0].type, "memcached");
+	report_free(&r);
+	buf_free(&m);
+	buf_free(&z);
+	buf_free(&wide);
+
+	/* a damaged .csv.zip: no feed, and a warning that says why */
+	zip(&z, "2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, 8, 0);
+	message(&m, "2019-10-15-scan_ftp-sample-asn.csv.zip", z.data, z.len - 20);
+	report_init(&r);
+	assert_int_equal(parse_message(m.data, m.len, &r), 0);
+	assert_int_not_equal(r.format, FMT_FEED);
+	{
+		int found = 0;
+
+		for (size_t i = 0; i < r.warnings.n; i++)
+			found |= strstr(r.warnings.v[i], "could not be unpacked") != NULL;
+		assert_true(found);
+	}
+	report_free(&r);
+	buf_free(&m);
+	buf_free(&z);
+
+	/* an XML report zipped is not a feed */
+	zip(&z, "report.xml", "<?xml version=\"1.0\"?>\n<feedback><ip>192.0.2.1</ip></feedback>\n", 62, 8, 0);
+	message(&m, "example.net!example.org!1!2.zip", z.data, z.len);
+	report_init(&r);
+	assert_int_equal(parse_message(m.data, m.len, &r), 0);
+	assert_int_not_equal(r.format, FMT_FEED);
+	report_free(&r);
+	buf_free(&m);
+	buf_free(&z);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_zip),
+		cmocka_unit_test(test_bomb),
+		cmocka_unit_test(test_feed_packed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
