@@ -11,8 +11,10 @@
  * prepare; values go as text (integers typed int8, blobs as binary bytea)
  * through PQsendQueryParams at the first db_step, whose result the following
  * steps walk row by row. A statement db.c keeps for reuse (its cache) is
- * prepared on the server at its first run (PQsendPrepare, with the parameter
- * types of that run) and later runs with the same types use it
+ * prepared on the server at its second run (PQsendPrepare, with the parameter
+ * types of that run; a first run goes unprepared, since a statement a
+ * short-lived process runs once would pay a round trip for nothing) and
+ * later runs with fitting types use it
  * (PQsendQueryPrepared): the server parses and plans it once per connection.
  * A run with other types goes through PQsendQueryParams as before. A lock or
  * serialization failure, a lost connection and a server shutting down are
@@ -150,6 +152,7 @@ struct pg_stmt {
 	char pname[24];                 /* prepared on the server under this name ("" not) */
 	Oid ptype[DB_MAX_PARAMS];       /* ... with these parameter types */
 	unsigned long pgen;             /* ... on the connection of this generation */
+	unsigned long runs;             /* times run: prepared on the server at the second */
 	char names[DB_MAX_PARAMS][32];
 	PGresult *res;
 	int row, nrows;
@@ -457,8 +460,10 @@ static int pg_step(struct db *d, struct db_stmt *st)
 	}
 	if (s->pname[0] && s->pgen != ps->gen)
 		s->pname[0] = '\0';    /* the connection it was prepared on is gone */
-	if (st->slot && !s->pname[0]) {
-		/* kept by db.c's cache: prepare it on the server once */
+	if (st->slot && !s->pname[0] && s->runs++ > 0) {
+		/* kept by db.c's cache and run again: prepare it on the server
+		 * once (a statement run once, as most are in a short-lived
+		 * ingest, is not worth the extra round trip) */
 		char name[24];
 		PGresult *r;
 
