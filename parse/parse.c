@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "parse_int.h"
+#include "dsn_local.h"
 #include "../util/lsan.h"
 #include "../util/mem.h"
 
@@ -282,6 +283,44 @@ static void split(struct pctx *c, struct report *r)
 	}
 }
 
+/* addr_of - the first address in v, lowercased, into out ("" when none) */
+static void addr_of(const char *v, char *out, size_t outlen)
+{
+	size_t as, al;
+
+	out[0] = '\0';
+	if (v && dsn_find_addr(v, strlen(v), &as, &al) && al < outlen) {
+		for (size_t i = 0; i < al; i++)
+			out[i] = (char)(v[as + i] >= 'A' && v[as + i] <= 'Z' ? v[as + i] + 32 : v[as + i]);
+		out[al] = '\0';
+	}
+}
+
+/* returns_own - the message hands its recipient back a message that
+ * recipient sent: an attached original whose envelope sender (or, without a
+ * Return-Path, its From) is the notice's To. That is what a bounce is,
+ * whatever its sender and subject say (a carrier's no-reply address, a
+ * subject in the reader's language); dsn_parse still wants a failure's
+ * wording and a failed recipient before it takes the message. */
+static int returns_own(struct pctx *c)
+{
+	char to[256], sender[256];
+	char *h, *v;
+	size_t n = 0;
+
+	if (c->orig == NULL || c->orig_headers_only)
+		return 0;
+	addr_of(hdr(c->msg, "To"), to, sizeof(to));
+	if (!to[0] || (h = mp_decode(c->orig, 65536, &n)) == NULL)
+		return 0;
+	if ((v = field_value(h, n, "Return-Path")) == NULL)
+		v = field_value(h, n, "From");
+	addr_of(v, sender, sizeof(sender));
+	free(v);
+	free(h);
+	return sender[0] && strcmp(sender, to) == 0;
+}
+
 /* dispatch - hand the message to the readers in order of certainty */
 static void dispatch(struct pctx *c, struct report *r)
 {
@@ -296,7 +335,7 @@ static void dispatch(struct pctx *c, struct report *r)
 		return;
 	if (arf_raw_parse(c, r) || dmarc_parse(c, r))
 		return;
-	if (c->msg && bounce_like(c) && dsn_parse(c->msg, c->text, c->len, r))
+	if (c->msg && (bounce_like(c) || returns_own(c)) && dsn_parse(c->msg, c->text, c->len, r))
 		return;
 	if (apple_unsubscribe(c, r) || autoreply_parse(c, r) || forward_parse(c, r) || plain_parse(c, r))
 		return;

@@ -656,6 +656,47 @@ static void test_bounce_subject(void **state)
 	}
 }
 
+/* a notice from a no-reply address, its subject in another language, no
+ * Return-Path: it returns the recipient's own message with a failure's
+ * wording, so it is a bounce; the same attachment forwarded by a reporter
+ * (another sender), or returned without a failure's wording, is not */
+#define OWN_HEAD(to) \
+	"From: no-reply@notice.example.jp\nTo: <" to ">\n" \
+	"Subject: \xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc\n" \
+	"Message-ID: <n1@notice.example.jp>\nMIME-Version: 1.0\n" \
+	"Content-Type: multipart/mixed; boundary=\"OO\"\n\n--OO\nContent-Type: text/plain\n\n"
+#define OWN_ORIG \
+	"\n--OO\nContent-Type: message/rfc822\n\n" \
+	"Return-Path: <Sender@Example.jp>\nFrom: sender@example.jp\nTo: friend@mobile.example.jp\n" \
+	"Subject: hello\nMessage-Id: <o1@example.jp>\n\nhi\n--OO--\n"
+
+static void test_returns_own(void **state)
+{
+	static const char bounce[] = OWN_HEAD("sender@example.jp")
+		"Your mail sent on: Thu, 29 Apr 2013 23:45:22 +0900\n"
+		"     Could not be delivered to: <friend@mobile.example.jp>\n"
+		"     As their mailbox is full.\n" OWN_ORIG;
+	static const char forwarded[] = OWN_HEAD("abuse@example.jp")
+		"Could not be delivered to: <friend@mobile.example.jp>\n" OWN_ORIG;
+	static const char fyi[] = OWN_HEAD("sender@example.jp")
+		"Here is the mail you sent to <friend@mobile.example.jp> yesterday.\n" OWN_ORIG;
+	struct report r;
+
+	(void)state;
+	parse_str(bounce, sizeof(bounce) - 1, &r);
+	assert_int_equal(r.format, FMT_DSN);
+	assert_int_equal(r.nrcpts, 1);
+	assert_string_equal(r.rcpts[0].address, "friend@mobile.example.jp");
+	assert_string_equal(r.rcpts[0].status, "5.2.2");
+	report_free(&r);
+	parse_str(forwarded, sizeof(forwarded) - 1, &r);
+	assert_int_not_equal(r.format, FMT_DSN);
+	report_free(&r);
+	parse_str(fyi, sizeof(fyi) - 1, &r);
+	assert_int_not_equal(r.format, FMT_DSN);
+	report_free(&r);
+}
+
 static void test_hostile_truncated(void **state)
 {
 	struct buf b;
@@ -819,6 +860,7 @@ int main(void)
 		cmocka_unit_test(test_human),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_bounce_subject),
+		cmocka_unit_test(test_returns_own),
 		cmocka_unit_test(test_hostile_truncated),
 		cmocka_unit_test(test_hostile_nested),
 		cmocka_unit_test(test_hostile_nested_some),
