@@ -247,6 +247,11 @@ def main():
           % (agree_ipby, total, pct(agree_ipby)))
     print("FIGURE received-diff all-fields: %d/%d (%.2f%%) agree on every field"
           % (agree_all, total, pct(agree_all)))
+    # the peer's own misreads (each with its reason in deliberate.txt) left
+    # out of both sides: how often the two agree where SpamAssassin reads right
+    pw = by_class["peer-wrong"]
+    print("FIGURE received-diff all-fields, SpamAssassin's misreads set aside: %d/%d (%.2f%%)"
+          % (agree_all, total - pw, 100.0 * agree_all / (total - pw) if total > pw else 0.0))
     print("FIGURE received-diff classes: agree %d, deliberate %d, peer-wrong %d, abusedesk-wrong %d"
           % (agree_all, by_class["deliberate"], by_class["peer-wrong"], by_class["abusedesk-wrong"]))
     print("FIGURE received-diff explained: %d/%d (%.2f%%) agree or differ for a written reason"
