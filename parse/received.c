@@ -680,8 +680,12 @@ static void apply_host(struct rcvd *r, enum pat p, const char *f,
 			h->from_rdns = dup_rdns(hb, hn);
 		return;
 	}
-	/* Exim "rdns ([ip] helo=h)"; Exim, CommuniGate "verified": host is rDNS */
+	/* Exim "rdns ([ip] helo=h)"; Exim, CommuniGate "verified": host is rDNS.
+	 * An "ident=" item is Exim's $sender_rcvhost too (Sendmail writes the
+	 * ident before an "@"): the word before it is the verified host name,
+	 * with or without Exim's version comment. */
 	vouched = grp(r, p, G_VERIFIED, f, &vb, &vn)   /* before run() reuses md */
+		|| grp(r, p, G_IDENT, f, &vb, &vn)
 		|| (has_lit(r->s, r->len, "(Exim ", 6, 3) && run(r, P_EXIMTAG, r->s, r->len));
 	if (!has_helo)
 		h->helo = dup_span(hb, hn);

@@ -155,6 +155,12 @@ static const struct want cases[] = {
 	  "2001:db8::7", NULL, "[IPv6:2001:db8::7]", "u7", "mx.example.net", "esmtp", "1aB2c3-0004De-F1", NULL, NULL, NULL, "2013-04-29T23:34:45Z" },
 	{ "from ::ffff:192.0.2.44(helo=pc) by mx.example.net with smtp (Exim 4.92) id 1aB2c3-0004De-F2; Mon, 29 Apr 2013 23:34:45 +0000",
 	  "192.0.2.44", NULL, "pc", NULL, "mx.example.net", "smtp", "1aB2c3-0004De-F2", NULL, NULL, NULL, "2013-04-29T23:34:45Z" },
+	/* Exim's $sender_rcvhost "name ([ip] ident=i)" under a received_header_text
+	 * without the version comment: an ident= item is Exim's, so the name is its
+	 * verified host name (the HELO matched it); Sendmail's ident stands before
+	 * an "@" and vouches for nothing */
+	{ "from forum.example ([192.0.2.61] ident=jc44bc) by mx.example.net with esmtp id 1aB2c3-0004De-F3; Mon, 29 Apr 2013 23:34:45 +0000",
+	  "192.0.2.61", "forum.example", "forum.example", "jc44bc", "mx.example.net", "esmtp", "1aB2c3-0004De-F3", NULL, NULL, NULL, "2013-04-29T23:34:45Z" },
 	/* ecelerity: "[ip] ([ip:port] helo=h)"; its TLS comment "(cipher=C subject=..)"
 	 * closed, and with its folded subject line lost (never closed) */
 	{ "from [10.10.10.10] ([10.10.10.10:4227] helo=mail02.example.com) by mail516.example.net (envelope-from <>) (ecelerity 3.6.21.53563 r(Core:3.6.21.0)) with ESMTPS (cipher=ECDHE-RSA-AES256-GCM-SHA384 subject=\"/OU=Domain Control Validated/CN=*.example.com\") id AA/01-16018-D1AA1CC5; Tue, 30 Apr 2019 02:09:00 +0000",
