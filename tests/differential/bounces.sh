@@ -3,7 +3,9 @@
 # a population of bounces: every file of BOUNCES_DIR (default the corpus'
 # maildir/bsd; point it at any other set, e.g. a checkout of sisimai's
 # set-of-emails, to measure on mail the rules were not written from).
-# Files whose names start with arf- are feedback reports, not bounces.
+# Files whose names start with arf- are feedback reports, not bounces; what
+# Sisimai reads as a feedback report or an auto-reply (its reasons feedback
+# and vacation) is not a bounce either and is left out of its side.
 # Prints: bounces detected (format dsn with a recipient), the recipients
 # Sisimai finds that abusedesk finds too, and the status agreement where
 # Sisimai gives a real D.S.N code (not its X.0.9NN pseudo-codes).
@@ -25,7 +27,7 @@ find "$dir" -maxdepth 1 -type f -name '*.eml' ! -name 'arf-*' | sort >"$tmp/file
 xargs "$bin" parse --json <"$tmp/files" >"$tmp/ours.jsonl" 2>/dev/null
 xargs perl -MSisimai -MJSON::PP -e 'my $j = JSON::PP->new->canonical;
 	for my $f (@ARGV) { my $v = eval { Sisimai->make($f) } || [];
-		for my $d (@$v) { next if $d->reason eq "feedback";
+		for my $d (@$v) { next if $d->reason eq "feedback" || $d->reason eq "vacation";
 			print $j->encode({file => $f, rcpt => lc $d->recipient->address,
 				status => $d->deliverystatus}), "\n" } }' <"$tmp/files" >"$tmp/peer.jsonl" 2>/dev/null
 python3 - "$tmp/ours.jsonl" "$tmp/peer.jsonl" "${SHOW:-0}" tests/differential/bounces-classified.txt <<'PY'
