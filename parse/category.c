@@ -111,6 +111,7 @@ static const char *source_field_default(enum report_format f)
 	case FMT_XARF: return "X-ARF Source";
 	case FMT_SPAMCOP: return "SpamCop report";
 	case FMT_JMRP: return "JMRP report";
+	case FMT_SES: return "SES mail.sourceIp";
 	case FMT_PLAIN: return "text";
 	case FMT_FEED: return "feed";
 	default: return "report";
@@ -131,7 +132,7 @@ void report_categorize(struct pctx *c, struct report *r)
 		if (cat == CAT_NONE)
 			cat = CAT_OTHER;
 		break;
-	case FMT_ARF:
+	case FMT_ARF: case FMT_SES:
 		cat = ft && !strcmp(ft, "fraud") ? CAT_FRAUD : ft && !strcmp(ft, "virus") ? CAT_MALWARE :
 		      CAT_SPAM;
 		break;

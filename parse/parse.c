@@ -331,7 +331,8 @@ static void dispatch(struct pctx *c, struct report *r)
 		return;
 	if (c->feedback && arf_parse(c, r))
 		return;
-	if (acns_parse(c, r) || xarf_parse(c, r) || feed_parse(c, r) || jmrp_parse(c, r) || spamcop_parse(c, r))
+	if (acns_parse(c, r) || xarf_parse(c, r) || feed_parse(c, r) || jmrp_parse(c, r) || spamcop_parse(c, r) ||
+	    ses_parse(c, r))
 		return;
 	if (arf_raw_parse(c, r) || dmarc_parse(c, r))
 		return;

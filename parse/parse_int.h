@@ -58,6 +58,7 @@ int feed_parse(struct pctx *c, struct report *r);
 int spamcop_parse(struct pctx *c, struct report *r);
 int jmrp_parse(struct pctx *c, struct report *r);
 int dmarc_parse(struct pctx *c, struct report *r);
+int ses_parse(struct pctx *c, struct report *r);
 int autoreply_parse(struct pctx *c, struct report *r);
 int forward_parse(struct pctx *c, struct report *r);
 int plain_parse(struct pctx *c, struct report *r);

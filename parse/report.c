@@ -14,7 +14,7 @@
 
 static const char *const format_names[] = {
 	"unknown", "arf", "xarf", "dsn", "spamcop", "jmrp",
-	"forward", "plain", "autoreply", "dmarc", "acns", "feed"
+	"forward", "plain", "autoreply", "dmarc", "acns", "feed", "ses"
 };
 
 /* report_format_name - the JSON name of a format */

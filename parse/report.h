@@ -19,7 +19,7 @@
 
 enum report_format {
 	FMT_UNKNOWN = 0, FMT_ARF, FMT_XARF, FMT_DSN, FMT_SPAMCOP, FMT_JMRP,
-	FMT_FORWARD, FMT_PLAIN, FMT_AUTOREPLY, FMT_DMARC, FMT_ACNS, FMT_FEED
+	FMT_FORWARD, FMT_PLAIN, FMT_AUTOREPLY, FMT_DMARC, FMT_ACNS, FMT_FEED, FMT_SES
 };
 
 /* One event of a feed (a CSV attachment with many addresses): app/ stores a report for each. */

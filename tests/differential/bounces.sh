@@ -27,14 +27,24 @@ find "$dir" -maxdepth 1 -type f -name '*.eml' ! -name 'arf-*' | sort >"$tmp/file
 xargs "$bin" parse --json <"$tmp/files" >"$tmp/ours.jsonl" 2>/dev/null
 xargs perl -MSisimai -MJSON::PP -e 'my $j = JSON::PP->new->canonical;
 	for my $f (@ARGV) { my $v = eval { Sisimai->make($f) } || [];
-		for my $d (@$v) { next if $d->reason eq "feedback" || $d->reason eq "vacation";
+		for my $d (@$v) { if ($d->reason eq "feedback" || $d->reason eq "vacation") {
+				print $j->encode({file => $f, notbounce => 1}), "\n"; next }
 			print $j->encode({file => $f, rcpt => lc $d->recipient->address,
 				status => $d->deliverystatus}), "\n" } }' <"$tmp/files" >"$tmp/peer.jsonl" 2>/dev/null
 python3 - "$tmp/ours.jsonl" "$tmp/peer.jsonl" "${SHOW:-0}" tests/differential/bounces-classified.txt <<'PY'
 import json, os, sys
+# a file Sisimai reads as a complaint or an auto-reply only is not a bounce:
+# it counts in the detection figure only when abusedesk calls it one
+notb, isb = set(), set()
+for l in open(sys.argv[2]):
+    d = json.loads(l)
+    (notb if d.get("notbounce") else isb).add(d["file"])
+notb -= isb
 ours, det, n = {}, 0, 0
 for l in open(sys.argv[1]):
     d = json.loads(l)
+    if d["file"] in notb and not (d.get("format") == "dsn" and d.get("recipients")):
+        continue
     n += 1
     rc = d.get("recipients") or []
     if d.get("format") == "dsn" and rc:
@@ -44,7 +54,8 @@ for l in open(sys.argv[1]):
 peer = {}
 for l in open(sys.argv[2]):
     d = json.loads(l)
-    peer[(d["file"], d["rcpt"])] = d["status"]
+    if not d.get("notbounce"):
+        peer[(d["file"], d["rcpt"])] = d["status"]
 real = [k for k, s in peer.items() if s and len(s.split(".")[-1]) < 3 and not s.split(".")[-1].startswith("9")]
 found = sum(1 for k in peer if k in ours)
 agree = sum(1 for k in real if ours.get(k) == peer[k])

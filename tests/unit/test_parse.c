@@ -697,6 +697,77 @@ static void test_returns_own(void **state)
 	report_free(&r);
 }
 
+/* Amazon SES complaint notifications: as mail, and in an SNS envelope */
+#define SES_HEAD "From: no-reply@sns.amazonaws.com\nTo: abuse@example.net\n" \
+	"Subject: AWS Notification Message\nMessage-ID: <s1@example.net>\nx-amz-sns-message-id: a9\n\n"
+#define SES_JSON(q) "{" q "notificationType" q ":" q "Complaint" q "," q "complaint" q ":{" \
+	q "complainedRecipients" q ":[{" q "emailAddress" q ":" q "u1@isp.example" q "},{" \
+	q "emailAddress" q ":" q "u2@isp.example" q "}]," q "timestamp" q ":" q "2016-11-25T01:49:01.000Z" q "," \
+	q "userAgent" q ":" q "Yahoo!-Mail-Feedback/2.0" q "," q "complaintFeedbackType" q ":" q "abuse" q "}," \
+	q "mail" q ":{" q "source" q ":" q "news@example.net" q "," q "sourceIp" q ":" q "192.0.2.50" q "," \
+	q "messageId" q ":" q "0101-x" q "}}"
+
+static void test_ses_complaint(void **state)
+{
+	static const char direct[] = SES_HEAD SES_JSON("\"")
+		"\n\n--\nIf you wish to stop receiving notifications from this topic, click {here}\n";
+	static const char sns[] = SES_HEAD "{\"Type\":\"Notification\",\"MessageId\":\"m\",\"Message\":\""
+		SES_JSON("\\\"") "\",\"Timestamp\":\"2016-11-25T01:49:03Z\"}\n";
+	static const char bounce[] = SES_HEAD "{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":"
+		"\"Permanent\",\"bouncedRecipients\":[{\"emailAddress\":\"gone@isp.example\",\"status\":\"5.1.1\"}]},"
+		"\"mail\":{\"source\":\"news@example.net\"}}\n";
+	const char *const both[] = { direct, sns };
+	struct report r;
+	struct buf b;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		parse_str(both[k], strlen(both[k]), &r);
+		assert_int_equal(r.format, FMT_SES);
+		assert_string_equal(r.feedback_type, "abuse");
+		assert_string_equal(r.user_agent, "Yahoo!-Mail-Feedback/2.0");
+		assert_string_equal(r.source_ip, "192.0.2.50");
+		assert_string_equal(r.source_field, "SES mail.sourceIp");
+		assert_string_equal(r.original_mail_from, "news@example.net");
+		assert_int_equal(r.original_rcpt_to.n, 2);
+		assert_string_equal(r.original_rcpt_to.v[1], "u2@isp.example");
+		assert_string_equal(r.arrival_date, "2016-11-25T01:49:01Z");
+		assert_int_equal(r.abuse_category, CAT_SPAM);
+		report_free(&r);
+	}
+	/* a bounce notification stays the bounce reader's */
+	parse_str(bounce, sizeof(bounce) - 1, &r);
+	assert_int_equal(r.format, FMT_DSN);
+	report_free(&r);
+
+	/* hostile: nesting past the cap, a source that is no address, 1,000 recipients */
+	buf_init(&b, 0);
+	buf_puts(&b, SES_HEAD "{\"notificationType\":\"Complaint\",\"complaint\":{\"x\":");
+	for (int i = 0; i < 5000; i++)
+		buf_putc(&b, '[');
+	for (int i = 0; i < 5000; i++)
+		buf_putc(&b, ']');
+	buf_puts(&b, "}}\n");
+	parse_str(b.data, b.len, &r);
+	assert_int_not_equal(r.format, FMT_SES);
+	assert_true(has_warning(&r, "nested deeper"));
+	report_free(&r);
+	buf_free(&b);
+	buf_init(&b, 0);
+	buf_puts(&b, SES_HEAD "{\"notificationType\":\"Complaint\",\"complaint\":{\"complainedRecipients\":[");
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "%s{\"emailAddress\":\"u%d@isp.example\"}", i ? "," : "", i);
+	buf_puts(&b, "]},\"mail\":{\"sourceIp\":\"$(reboot)\"}}\n");
+	parse_str(b.data, b.len, &r);
+	assert_int_equal(r.format, FMT_SES);
+	assert_null(r.source_ip);
+	assert_true(has_warning(&r, "not an address"));
+	assert_true(has_warning(&r, "the first 100 kept"));
+	assert_int_equal(r.original_rcpt_to.n, 100);
+	report_free(&r);
+	buf_free(&b);
+}
+
 static void test_hostile_truncated(void **state)
 {
 	struct buf b;
@@ -861,6 +932,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_bounce_subject),
 		cmocka_unit_test(test_returns_own),
+		cmocka_unit_test(test_ses_complaint),
 		cmocka_unit_test(test_hostile_truncated),
 		cmocka_unit_test(test_hostile_nested),
 		cmocka_unit_test(test_hostile_nested_some),
