@@ -129,7 +129,7 @@ static int has_suffix(const char *s, const char *suf)
  * 2019-10-15-scan_ftp-sample-asn.csv); "" when the name is not of that form */
 static void file_type(const char *fn, char *out, size_t outlen)
 {
-	const char *p = fn;
+	const char *p = fn && strrchr(fn, '/') ? strrchr(fn, '/') + 1 : fn;   /* a zip member's folder */
 	size_t k = 0;
 
 	out[0] = '\0';

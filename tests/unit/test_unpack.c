@@ -213,7 +213,7 @@ static void test_feed_packed(void **state)
 
 	(void)state;
 	/* a zipped feed with no type column: the file name's report names the events */
-	zip(&z, "2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, 8, 0);
+	zip(&z, "reports/2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, 8, 0);
 	message(&m, "2019-10-15-scan_ftp-sample-asn.csv.zip", z.data, z.len);
 	report_init(&r);
 	assert_int_equal(parse_message(m.data, m.len, &r), 0);
