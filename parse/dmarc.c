@@ -145,10 +145,12 @@ struct rx {
 	struct rua *u;
 	unsigned char stack[PARSE_MAX_XML_DEPTH];  /* enum tag of each open element */
 	int depth;
+	int base;                  /* depth of the open <feedback> element, -1 before it */
 	struct buf text;           /* text of the open leaf, capped at PARSE_MAX_FIELD */
 	int in_record;
 	struct rua_record rec;     /* the open <record> */
-	int bad_ip, bad_count;     /* rows dropped or zeroed, for one warning each */
+	int bad_ip, bad_count;
+	int done;                  /* </feedback> seen: the parse was stopped there */     /* rows dropped or zeroed, for one warning each */
 };
 
 /* tag_of - the element's enum tag; a namespace prefix ("dmarc:record") is ignored */
@@ -164,13 +166,13 @@ static enum tag tag_of(const char *name)
 	return T_OTHER;
 }
 
-/* at - 1 when the open elements are exactly root/a/b/.. (n of them, the first under <feedback>) */
+/* at - 1 when the open elements are exactly feedback/a/b/.. (n of them after <feedback>) */
 static int at(const struct rx *x, int n, const enum tag *path)
 {
-	if (x->depth != n + 1 || x->stack[0] != T_FEEDBACK)
+	if (x->base < 0 || x->depth != x->base + n + 1)
 		return 0;
 	for (int i = 0; i < n; i++)
-		if (x->stack[i + 1] != path[i])
+		if (x->stack[x->base + i + 1] != path[i])
 			return 0;
 	return 1;
 }
@@ -191,11 +193,12 @@ static void x_start(GMarkupParseContext *ctx, const char *name, const char **an,
 		g_set_error_literal(err, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT, "too deep");
 		return;
 	}
-	if (x->depth == 0) {
-		if (t != T_FEEDBACK) {
-			g_set_error_literal(err, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT, "root");
-			return;
-		}
+	/*
+	 * The report is the first <feedback> element: the root, or one a sender
+	 * wrapped in something else (an XML Schema element left open around it)
+	 */
+	if (t == T_FEEDBACK && x->base < 0 && !x->u->present) {
+		x->base = x->depth;
 		x->u->present = 1;
 	}
 	x->stack[x->depth++] = (unsigned char)t;
@@ -280,7 +283,6 @@ static void x_end(GMarkupParseContext *ctx, const char *name, gpointer data, GEr
 
 	(void)ctx;
 	(void)name;
-	(void)err;
 	if (x->depth == 0)
 		return;
 	v = leaf(x);
@@ -330,6 +332,11 @@ static void x_end(GMarkupParseContext *ctx, const char *name, gpointer data, GEr
 	}
 	buf_reset(&x->text);
 	x->depth--;
+	if (x->depth == x->base) {
+		x->base = -1;     /* </feedback>: what follows is not read */
+		g_set_error_literal(err, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT, "done");
+		x->done = 1;
+	}
 }
 
 /* utf8_text - the XML as valid UTF-8: Latin-1 when its declaration says so, else bad bytes replaced */
@@ -390,11 +397,12 @@ static int dmarc_xml(struct report *r, const char *raw, size_t rawlen)
 	memset(&x, 0, sizeof(x));
 	x.r = r;
 	x.u = u;
+	x.base = -1;
 	buf_init(&x.text, PARSE_MAX_FIELD + 1);
 	ctx = g_markup_parse_context_new(&p, G_MARKUP_TREAT_CDATA_AS_TEXT, &x, NULL);
 	ok = g_markup_parse_context_parse(ctx, t, (gssize)n, &err) &&
 	     g_markup_parse_context_end_parse(ctx, &err);
-	if (!ok && u->present) {
+	if (!ok && u->present && !x.done) {
 		int line = 0, col = 0;
 
 		g_markup_parse_context_get_position(ctx, &line, &col);
