@@ -339,7 +339,7 @@ static void x_end(GMarkupParseContext *ctx, const char *name, gpointer data, GEr
 	}
 }
 
-/* utf8_text - the XML as valid UTF-8: Latin-1 when its declaration says so, else bad bytes replaced */
+/* utf8_text - the XML as valid UTF-8: Latin-1 when its declaration says so, else bad bytes replaced by '?' */
 static char *utf8_text(const char *t, size_t n, size_t *outlen, int *bad)
 {
 	char decl[128];
@@ -365,15 +365,20 @@ static char *utf8_text(const char *t, size_t n, size_t *outlen, int *bad)
 			return x;
 		}
 	}
+	/* each byte that does not start a valid sequence becomes '?': the size does not grow */
 	*bad = 1;
-	s = g_utf8_make_valid(t, (gssize)n);
-	*outlen = strlen(s);
+	s = memdup0(t, n);
 	{
-		char *x = memdup0(s, *outlen);
+		const char *end;
+		size_t off = 0;
 
-		g_free(s);
-		return x;
+		while (!g_utf8_validate(s + off, (gssize)(n - off), &end)) {
+			off = (size_t)(end - s);
+			s[off++] = '?';
+		}
 	}
+	*outlen = n;
+	return s;
 }
 
 /* dmarc_xml - the aggregate report into r->rua and the summary fields; 0, or -1 when no <feedback> */
