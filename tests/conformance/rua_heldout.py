@@ -158,13 +158,13 @@ def ours(rep):
     }
 
 
-def wrap(name, data):
+def wrap(name, data, i):
     """a report message carrying the file as an attachment, typed as found in the wild"""
     m = MIMEMultipart()
     m["From"] = "noreply-dmarc@reporter.example"
     m["To"] = "dmarc@example.com"
     m["Subject"] = "Report Domain: example.com Submitter: reporter.example"
-    m["Message-ID"] = "<heldout-%d@reporter.example>" % (abs(hash(name)) % 10**9)
+    m["Message-ID"] = "<heldout-%d@reporter.example>" % i
     m.attach(MIMEText("This is an aggregate report.\n"))
     if data[:2] == b"\x1f\x8b":
         a = MIMEApplication(data, "gzip")
@@ -195,14 +195,14 @@ def main():
     n_read = n_ref = n_agree = n_fail = 0
     unread, dis = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        for name in files:
+        for i, name in enumerate(files):
             with open(os.path.join(adir, name), "rb") as fh:
                 data = fh.read()
             if name.endswith(".eml"):
                 msg = data
                 att = attachment(data)
             else:
-                msg = wrap(name, data)
+                msg = wrap(name, data, i)
                 att = data
             path = os.path.join(tmp, "m.eml")
             with open(path, "wb") as fh:
