@@ -56,8 +56,8 @@ struct rx {
 	struct buf text;           /* text of the open leaf, capped at PARSE_MAX_FIELD */
 	int in_record;
 	struct rua_record rec;     /* the open <record> */
-	int bad_ip, bad_count;
-	int done;                  /* </feedback> seen: the parse was stopped there */     /* rows dropped or zeroed, for one warning each */
+	int bad_ip, bad_count;     /* sources dropped, counts taken as 0: one warning each */
+	int done;                  /* </feedback> seen: the parse was stopped there */
 };
 
 /* tag_of - the element's enum tag; a namespace prefix ("dmarc:record") is ignored */
