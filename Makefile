@@ -10,6 +10,8 @@
 #   make deb        build the Debian package (debian/) into build/deb/ with dpkg-buildpackage, lintian it
 #   make check-deb  as root: make deb, install the package into a fresh Debian 12 chroot with Postfix,
 #                   deliver a complaint through the alias, list the incident, purge (tests/deb/check-deb.sh)
+#   make rua-heldout PDM=DIR  DMARC aggregate reports of parsedmarc's samples/aggregate (unpacked into DIR)
+#                   against an xml.etree reading of each (tests/conformance/rua_heldout.py); not part of `make check`
 #   make check-asan / check-valgrind / fuzz / fuzz-smoke / bench / install
 
 VERSION   := 0.1.0
@@ -63,7 +65,7 @@ TOOLS_SRC := $(wildcard bench/*.c)
 TOOLS_BIN := $(TOOLS_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps demo check check-unit check-e2e check-asan check-valgrind \
-	check-conformance differential differential-heldout coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb check-deb
+	check-conformance differential differential-heldout rua-heldout coverage fuzz fuzz-smoke bench bench-smoke install clean checksrc deb check-deb
 
 all: abusedesk
 
@@ -159,6 +161,9 @@ differential: all
 # (and, with MORE="DIR ...", on the Received values of the mail under each DIR)
 differential-heldout: all
 	@sh tests/differential/heldout.sh "$(SET)" $(MORE)
+
+rua-heldout: all
+	@python3 tests/conformance/rua_heldout.py "$(PDM)" "$(CURDIR)"
 
 checksrc:
 	@sh tests/lib/checksrc.sh

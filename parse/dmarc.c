@@ -1,7 +1,8 @@
 /*
- * dmarc - DMARC aggregate reports (rua: XML, gzip or zip attachment) and the
- * bounce-like test that sends other mail to the DSN reader. DMARC failure
- * reports (ruf) are ARF auth-failure reports and stay with arf.c.
+ * dmarc - DMARC aggregate reports (rua): the XML, gzip or zip attachment
+ * inflated (capped at DMARC_MAX_XML) and handed to rua.c, and the bounce-like
+ * test that sends other mail to the DSN reader. DMARC failure reports (ruf)
+ * are ARF auth-failure reports and stay with arf.c.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,8 +16,27 @@
 
 #define DMARC_MAX_XML (16 * 1024 * 1024)
 
-/* inflate - gzip or raw deflate data into a capped buffer; NULL on failure */
-static char *inflate(const unsigned char *d, size_t n, GZlibCompressorFormat fmt, size_t *outlen)
+/* memdup0 - n bytes and a NUL */
+static char *memdup0(const void *p, size_t n)
+{
+	char *x = xmalloc(n + 1);
+
+	memcpy(x, p, n);
+	x[n] = '\0';
+	return x;
+}
+
+/* Why an inflate stopped short of the end of the stream. */
+enum { INF_OK = 0, INF_CUT, INF_BROKEN };
+
+/*
+ * inflate - gzip or raw deflate data into a buffer capped at DMARC_MAX_XML;
+ * NULL when nothing came out. *why says whether the output was cut at the cap
+ * (INF_CUT) or the stream broke or ended early (INF_BROKEN): what came out
+ * before is kept.
+ */
+static char *inflate(const unsigned char *d, size_t n, GZlibCompressorFormat fmt, size_t *outlen,
+		     int *why)
 {
 	GConverter *z = G_CONVERTER(g_zlib_decompressor_new(fmt));
 	struct buf out;
@@ -24,103 +44,85 @@ static char *inflate(const unsigned char *d, size_t n, GZlibCompressorFormat fmt
 	size_t rd, wr;
 	GConverterResult res;
 	GError *err = NULL;
+	char *x;
 
+	*why = INF_BROKEN;
 	buf_init(&out, DMARC_MAX_XML);
 	for (;;) {
 		res = g_converter_convert(z, d, n, chunk, sizeof(chunk), G_CONVERTER_INPUT_AT_END,
 					  &rd, &wr, &err);
-		if (res == G_CONVERTER_ERROR || buf_append(&out, chunk, wr) != 0)
+		if (res == G_CONVERTER_ERROR)
 			break;
+		if (wr > DMARC_MAX_XML - out.len) {
+			buf_append(&out, chunk, DMARC_MAX_XML - out.len);
+			*why = INF_CUT;
+			break;
+		}
+		buf_append(&out, chunk, wr);
 		d += rd;
 		n -= rd;
 		if (res == G_CONVERTER_FINISHED) {
-			char *x;
-
-			g_object_unref(z);
-			*outlen = out.len;
-			x = buf_steal(&out);
-			buf_free(&out);
-			return x;
+			*why = INF_OK;
+			break;
 		}
+		if (rd == 0 && wr == 0)
+			break;   /* no progress: the stream ended early */
 	}
 	if (err)
 		g_error_free(err);
 	g_object_unref(z);
+	if (out.len == 0) {
+		buf_free(&out);
+		return NULL;
+	}
+	*outlen = out.len;
+	x = buf_steal(&out);
 	buf_free(&out);
-	return NULL;
+	return x;
 }
 
-/* unzip_first - inflate the first member of a zip archive */
-static char *unzip_first(const unsigned char *d, size_t n, size_t *outlen)
+/* unzip_first - the first member of a zip archive (stored or deflated) */
+static char *unzip_first(const unsigned char *d, size_t n, size_t *outlen, int *why)
 {
-	uint16_t method, nlen, xlen;
-	size_t off;
+	uint16_t flags, method, nlen, xlen;
+	uint32_t csize;
+	size_t off, len;
 
+	*why = INF_OK;
 	if (n < 30 || memcmp(d, "PK\3\4", 4) != 0)
 		return NULL;
+	flags = (uint16_t)(d[6] | d[7] << 8);
 	method = (uint16_t)(d[8] | d[9] << 8);
+	csize = (uint32_t)d[18] | (uint32_t)d[19] << 8 | (uint32_t)d[20] << 16 | (uint32_t)d[21] << 24;
 	nlen = (uint16_t)(d[26] | d[27] << 8);
 	xlen = (uint16_t)(d[28] | d[29] << 8);
 	off = 30 + (size_t)nlen + xlen;
 	if (off >= n)
 		return NULL;
+	len = n - off;
+	/* the local header's size, unless a data descriptor after the data carries it (bit 3) */
+	if (!(flags & 0x08) && csize > 0 && csize <= len)
+		len = csize;
+	else if (!(flags & 0x08) && csize > len)
+		*why = INF_BROKEN;
 	if (method == 0) {
-		*outlen = strnlen((const char *)d + off, n - off);
-		return xstrndup((const char *)d + off, *outlen);
-	}
-	return method == 8 ? inflate(d + off, n - off, G_ZLIB_COMPRESSOR_FORMAT_RAW, outlen) : NULL;
-}
-
-/* xml_text - text of the first <tag> after p, or NULL */
-static char *xml_text(const char *x, size_t n, const char *tag)
-{
-	char open[64], close[64];
-	const char *s, *e;
-
-	snprintf(open, sizeof(open), "<%s>", tag);
-	snprintf(close, sizeof(close), "</%s>", tag);
-	if (!(s = mem_casestr(x, n, open)))
-		return NULL;
-	s += strlen(open);
-	if (!(e = mem_casestr(s, (size_t)(x + n - s), close)))
-		return NULL;
-	return str_trim(xstrndup(s, (size_t)(e - s) > PARSE_MAX_FIELD ? PARSE_MAX_FIELD : (size_t)(e - s)));
-}
-
-/* dmarc_xml - the aggregate report's summary into the model */
-static void dmarc_xml(struct report *r, const char *x, size_t n)
-{
-	char *v;
-	const char *p = x, *end = x + n;
-	long records = 0, begin;
-
-	if ((v = xml_text(x, n, "policy_published")) != NULL) {
-		char *d = xml_text(v, strlen(v), "domain");
-
-		list_add(r, &r->reported_domains, d, "domains");
-		free(d);
-		free(v);
-	}
-	if ((v = xml_text(x, n, "begin")) != NULL) {
-		if (str_to_long(v, 0, 0x7fffffffL, &begin) == 0) {
-			char out[32];
-
-			r->arrival = (time_t)begin;
-			time_rfc3339(r->arrival, out);
-			set_str(&r->arrival_date, out);
+		if (len > DMARC_MAX_XML) {
+			len = DMARC_MAX_XML;
+			*why = INF_CUT;
 		}
-		free(v);
+		*outlen = len;
+		return memdup0((const char *)d + off, len);
 	}
-	if ((v = xml_text(x, n, "org_name")) != NULL) {
-		set_str(&r->user_agent, v);
-		free(v);
+	if (method != 8)
+		return NULL;
+	{
+		int w;
+		char *x = inflate(d + off, len, G_ZLIB_COMPRESSOR_FORMAT_RAW, outlen, &w);
+
+		if (w != INF_OK)
+			*why = w;
+		return x;
 	}
-	while ((p = mem_casestr(p, (size_t)(end - p), "<record>")) != NULL) {
-		records++;
-		p += 8;
-	}
-	if (records > 0)
-		r->incidents = records;
 }
 
 /* dmarc_parse - a DMARC aggregate report; 1 when taken */
@@ -129,6 +131,7 @@ int dmarc_parse(struct pctx *c, struct report *r)
 	const char *s = r->subject;
 	char *t, *x = NULL;
 	size_t n, xl = 0;
+	int why = INF_OK;
 	int subj = s && (mem_casestr(s, strlen(s), "dmarc") || mem_casestr(s, strlen(s), "Report domain"));
 
 	if (!c->dmarc)
@@ -137,17 +140,23 @@ int dmarc_parse(struct pctx *c, struct report *r)
 	if (!t)
 		return 0;
 	if (n > 2 && (unsigned char)t[0] == 0x1f && (unsigned char)t[1] == 0x8b)
-		x = inflate((unsigned char *)t, n, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &xl);
+		x = inflate((unsigned char *)t, n, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &xl, &why);
 	else if (n > 4 && !memcmp(t, "PK\3\4", 4))
-		x = unzip_first((unsigned char *)t, n, &xl);
+		x = unzip_first((unsigned char *)t, n, &xl, &why);
 	else {
 		x = t;
 		xl = n;
 		t = NULL;
 	}
-	if (x && mem_casestr(x, xl > 4096 ? 4096 : xl, "<feedback")) {
+	if (x && mem_casestr(x, xl > 4096 ? 4096 : xl, "feedback")) {
 		r->format = FMT_DMARC;
-		dmarc_xml(r, x, xl);
+		if (rua_read(r, x, xl) != 0)
+			report_warn(r, "DMARC report XML unreadable before its <feedback> element");
+		if (why == INF_CUT)
+			report_warn(r, "DMARC report larger than %d MB uncompressed; cut there",
+				    DMARC_MAX_XML / (1024 * 1024));
+		else if (why == INF_BROKEN)
+			report_warn(r, "DMARC report attachment's compressed data broken or cut short");
 	} else if (subj && !x) {
 		r->format = FMT_DMARC;
 		report_warn(r, "DMARC report attachment could not be decompressed");

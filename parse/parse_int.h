@@ -59,6 +59,8 @@ int spamcop_parse(struct pctx *c, struct report *r);
 int jmrp_parse(struct pctx *c, struct report *r);
 int dmarc_parse(struct pctx *c, struct report *r);
 int ses_parse(struct pctx *c, struct report *r);
+/* rua.c: a DMARC aggregate report's XML into r->rua and the summary fields; 0, or -1 without <feedback> */
+int rua_read(struct report *r, const char *xml, size_t len);
 int autoreply_parse(struct pctx *c, struct report *r);
 int forward_parse(struct pctx *c, struct report *r);
 int plain_parse(struct pctx *c, struct report *r);

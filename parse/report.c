@@ -60,6 +60,7 @@ void report_init(struct report *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->format = FMT_UNKNOWN;
+	r->rua.begin = r->rua.end = r->rua.pct = -1;
 	r->incidents = 1;
 }
 
@@ -74,6 +75,34 @@ static void orig_free(struct original *o)
 	free(o->headers);
 	free(o->body_sha256);
 	memset(o, 0, sizeof(*o));
+}
+
+/* rua_record_free - release one DMARC aggregate row's fields */
+void rua_record_free(struct rua_record *x)
+{
+	free(x->source_ip);
+	free(x->disposition);
+	free(x->dkim);
+	free(x->spf);
+	free(x->header_from);
+	memset(x, 0, sizeof(*x));
+}
+
+/* rua_free - release a DMARC aggregate report's fields */
+static void rua_free(struct rua *u)
+{
+	free(u->org_name);
+	free(u->email);
+	free(u->report_id);
+	free(u->domain);
+	free(u->p);
+	free(u->sp);
+	free(u->adkim);
+	free(u->aspf);
+	for (size_t i = 0; i < u->nrecords; i++)
+		rua_record_free(&u->records[i]);
+	free(u->records);
+	memset(u, 0, sizeof(*u));
 }
 
 /* report_free - release everything the report owns; r can be re-initialised */
@@ -115,6 +144,7 @@ void report_free(struct report *r)
 	}
 	free(r->rcpts);
 	orig_free(&r->orig);
+	rua_free(&r->rua);
 	for (i = 0; i < r->nhops; i++)
 		hop_free(&r->hops[i]);
 	free(r->hops);
@@ -266,6 +296,70 @@ static void json_events(struct buf *b, int *first, const struct report *r)
 	buf_putc(b, ']');
 }
 
+/* json_long - "key":n, or null when n < 0 */
+static void json_long(struct buf *b, int *first, const char *key, long long n)
+{
+	if (n < 0)
+		json_kv_null(b, first, key);
+	else
+		json_kv_int(b, first, key, n);
+}
+
+/* json_rua - the DMARC aggregate report object (only for format dmarc) */
+static void json_rua(struct buf *b, int *first, const struct rua *u)
+{
+	int f = 1, g;
+
+	json_key(b, first, "rua");
+	if (!u->present) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_putc(b, '{');
+	json_kv_str(b, &f, "org_name", u->org_name);
+	json_kv_str(b, &f, "email", u->email);
+	json_kv_str(b, &f, "report_id", u->report_id);
+	json_key(b, &f, "date_range");
+	g = 1;
+	buf_putc(b, '{');
+	json_long(b, &g, "begin", u->begin);
+	json_long(b, &g, "end", u->end);
+	buf_putc(b, '}');
+	json_key(b, &f, "policy_published");
+	g = 1;
+	buf_putc(b, '{');
+	json_kv_str(b, &g, "domain", u->domain);
+	json_kv_str(b, &g, "p", u->p);
+	json_kv_str(b, &g, "sp", u->sp);
+	json_long(b, &g, "pct", u->pct);
+	json_kv_str(b, &g, "adkim", u->adkim);
+	json_kv_str(b, &g, "aspf", u->aspf);
+	buf_putc(b, '}');
+	json_kv_int(b, &f, "record_count", u->record_count);
+	json_kv_int(b, &f, "messages", u->messages);
+	json_kv_int(b, &f, "failing", u->failing);
+	json_key(b, &f, "records");
+	buf_putc(b, '[');
+	for (size_t i = 0; i < u->nrecords; i++) {
+		const struct rua_record *x = &u->records[i];
+
+		if (i)
+			buf_putc(b, ',');
+		g = 1;
+		buf_putc(b, '{');
+		json_kv_str(b, &g, "source_ip", x->source_ip);
+		json_kv_int(b, &g, "count", x->count);
+		json_kv_str(b, &g, "disposition", x->disposition);
+		json_kv_str(b, &g, "dkim", x->dkim);
+		json_kv_str(b, &g, "spf", x->spf);
+		json_kv_str(b, &g, "header_from", x->header_from);
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+	json_kv_bool(b, &f, "records_truncated", u->records_truncated);
+	buf_putc(b, '}');
+}
+
 #define REPORT_JSON_RESERVE 4096
 
 /* report_to_json - one JSON object (no newline); file may be NULL */
@@ -317,5 +411,7 @@ void report_to_json(const struct report *r, const char *file, struct buf *out)
 	json_kv_str(out, &first, "subject", r->subject);
 	json_kv_bool(out, &first, "auto_submitted", r->auto_submitted);
 	json_flags(out, &first, r->flags);
+	if (r->format == FMT_DMARC)
+		json_rua(out, &first, &r->rua);
 	buf_putc(out, '}');
 }

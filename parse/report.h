@@ -62,6 +62,30 @@ struct original {
 	char *body_sha256;  /* hex digest of the original's body bytes when present, else NULL */
 };
 
+/* One <record> row of a DMARC aggregate report (RFC 7489 appendix C). */
+struct rua_record {
+	char *source_ip;           /* canonical text, NULL when absent or not an address */
+	long count;                /* messages the row stands for */
+	char *disposition;         /* policy_evaluated: none, quarantine, reject */
+	char *dkim, *spf;          /* policy_evaluated: pass or fail */
+	char *header_from;         /* identifiers/header_from */
+};
+
+/* A DMARC aggregate (rua) report, read in full; present only when format is dmarc. */
+struct rua {
+	int present;               /* the XML's <feedback> root was seen */
+	char *org_name, *email, *report_id;
+	long begin, end;           /* date_range, epoch seconds; -1 when not given */
+	char *domain, *p, *sp, *adkim, *aspf;  /* policy_published */
+	long pct;                  /* -1 when not given */
+	long record_count;         /* every <record>, kept or not */
+	long long messages;        /* sum of the rows' counts */
+	long long failing;         /* messages whose dkim and spf both failed (policy_evaluated) */
+	struct rua_record *records; /* the first PARSE_MAX_RUA_RECORDS rows */
+	size_t nrecords;
+	int records_truncated;     /* rows past the cap were counted but not kept */
+};
+
 struct report {
 	enum report_format format;
 	char *feedback_type;       /* abuse, fraud, ... kept verbatim (lowercased) */
@@ -101,6 +125,7 @@ struct report {
 	size_t nrcpts;
 
 	struct original orig;
+	struct rua rua;            /* DMARC aggregate report */
 	struct hop *hops;          /* Received hops of the original, newest first */
 	size_t nhops;
 
@@ -130,6 +155,8 @@ struct report {
 #define PARSE_MAX_MIME_DEPTH     20
 #define PARSE_MAX_PARTS          1000
 #define PARSE_MAX_HEADERS        10000
+#define PARSE_MAX_RUA_RECORDS    1000   /* DMARC aggregate rows kept (all are counted) */
+#define PARSE_MAX_XML_DEPTH      32     /* DMARC aggregate XML nesting */
 
 const char *report_format_name(enum report_format f);
 /* report_category_name - "spam", "login-attack", ...; NULL for CAT_NONE */
@@ -138,6 +165,7 @@ int report_category_from_name(const char *s);     /* -1 when unknown */
 const char *source_sure_name(enum source_sure s); /* NULL for SRC_SURE_NONE */
 void report_init(struct report *r);
 void report_free(struct report *r);
+void rua_record_free(struct rua_record *x);
 void report_warn(struct report *r, const char *fmt, ...) AD_PRINTF(2, 3);
 /* report_to_json - one JSON object (no newline); file may be NULL */
 void report_to_json(const struct report *r, const char *file, struct buf *out);
