@@ -156,9 +156,10 @@ static void file_type(const char *fn, char *out, size_t outlen)
  * be unpacked is said in a warning */
 static char *packed_csv(struct pctx *c, struct report *r, size_t *n, char *member, size_t memberlen)
 {
-	const char *fn = part_is_message(c->dmarc) ? NULL : mp_filename(c->dmarc), *why = NULL;
+	const char *fn = part_is_message(c->dmarc) ? NULL : mp_filename(c->dmarc);
 	char *raw, *t;
 	size_t rn = 0;
+	enum unpack_err err = UNPACK_OK;
 	int named = has_suffix(fn, ".csv.zip") || has_suffix(fn, ".csv.gz");
 
 	if ((raw = mp_decode(c->dmarc, FEED_MAX_UNPACKED / 2, &rn)) == NULL)
@@ -167,17 +168,19 @@ static char *packed_csv(struct pctx *c, struct report *r, size_t *n, char *membe
 		free(raw);
 		return NULL;
 	}
-	t = unpack(raw, rn, FEED_MAX_UNPACKED, n, member, memberlen, &why);
+	t = unpack(raw, rn, FEED_MAX_UNPACKED, n, member, memberlen, &err);
 	free(raw);
 	if (t == NULL) {
 		if (named)
-			report_warn(r, "feed attachment could not be unpacked: %s", why ? why : "?");
+			report_warn(r, "feed attachment could not be unpacked: %s", unpack_strerror(err));
 		return NULL;
 	}
 	if (!named && !has_suffix(member, ".csv") && t[strspn(t, " \t\r\n")] == '<') {
 		free(t);        /* XML: a DMARC report's, dmarc.c reads it */
 		return NULL;
 	}
+	if (err != UNPACK_OK)   /* what came out is read: the rows before the break */
+		report_warn(r, "feed attachment unpacked in part only: %s", unpack_strerror(err));
 	return t;
 }
 

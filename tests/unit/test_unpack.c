@@ -93,7 +93,7 @@ static void test_gzip(void **state)
 {
 	struct buf g;
 	size_t n = 0;
-	const char *why = "unset";
+	enum unpack_err why = UNPACK_NOT;
 	char *x;
 
 	(void)state;
@@ -101,16 +101,27 @@ static void test_gzip(void **state)
 	assert_int_equal(unpack_kind(g.data, g.len), UNPACK_GZIP);
 	x = unpack(g.data, g.len, 1 << 20, &n, NULL, 0, &why);
 	assert_non_null(x);
-	assert_null(why);
+	assert_int_equal(why, UNPACK_OK);
 	assert_int_equal(n, sizeof(csv) - 1);
 	assert_memory_equal(x, csv, n);
 	free(x);
-	/* cut short: refused, with the reason */
-	x = unpack(g.data, g.len / 2, 1 << 20, &n, NULL, 0, &why);
-	assert_null(x);
-	assert_non_null(strstr(why, "cut short"));
-	/* a flipped byte inside the stream */
-	g.data[g.len / 2] ^= 0x55;
+	/* bytes after the stream's end are ignored */
+	buf_puts(&g, "trailing junk");
+	x = unpack(g.data, g.len, 1 << 20, &n, NULL, 0, &why);
+	assert_int_equal(why, UNPACK_OK);
+	assert_int_equal(n, sizeof(csv) - 1);
+	free(x);
+	/* cut short: what came out is kept, and the reason said */
+	x = unpack(g.data, 20, 1 << 20, &n, NULL, 0, &why);
+	assert_int_equal(why, UNPACK_BROKEN);
+	assert_true(x == NULL || memcmp(x, csv, n) == 0);
+	free(x);
+	assert_non_null(strstr(unpack_strerror(UNPACK_BROKEN), "cut short"));
+	/* a gzip magic and nothing more */
+	assert_null(unpack("\x1f\x8b\x08", 3, 1 << 20, &n, NULL, 0, &why));
+	assert_int_equal(why, UNPACK_BROKEN);
+	/* a flipped byte inside the stream: no crash, a reason if it shows */
+	g.data[12] ^= 0x55;
 	x = unpack(g.data, g.len, 1 << 20, &n, NULL, 0, &why);
 	free(x);
 	buf_free(&g);
@@ -120,7 +131,7 @@ static void test_zip(void **state)
 {
 	struct buf z;
 	size_t n = 0;
-	const char *why = NULL;
+	enum unpack_err why = UNPACK_OK;
 	char name[64], *x;
 
 	(void)state;
@@ -143,27 +154,32 @@ static void test_zip(void **state)
 	 * the data, a name past the end: each refused and said why */
 	zip(&z, "a.csv", csv, sizeof(csv) - 1, 8, 1);
 	assert_null(unpack(z.data, z.len, 1 << 20, &n, NULL, 0, &why));
-	assert_string_equal(why, "encrypted");
+	assert_int_equal(why, UNPACK_ENCRYPTED);
 	buf_free(&z);
 	zip(&z, "a.csv", csv, sizeof(csv) - 1, 0, 0);
 	z.data[8] = 12;
 	assert_null(unpack(z.data, z.len, 1 << 20, &n, NULL, 0, &why));
-	assert_non_null(strstr(why, "method"));
-	assert_null(unpack(z.data, z.len - 10, 1 << 20, &n, NULL, 0, &why));
+	assert_int_equal(why, UNPACK_METHOD);
+	assert_non_null(strstr(unpack_strerror(why), "method"));
 	buf_free(&z);
+	/* a stored member whose data ends early: what is there, and the reason */
 	zip(&z, "a.csv", csv, sizeof(csv) - 1, 0, 0);
-	assert_null(unpack(z.data, z.len - 10, 1 << 20, &n, NULL, 0, &why));
-	assert_string_equal(why, "cut short");
-	z.data[26] = (char)0xff;        /* name length 255 + ... past the end */
+	x = unpack(z.data, z.len - 10, 1 << 20, &n, NULL, 0, &why);
+	assert_int_equal(why, UNPACK_BROKEN);
+	assert_int_equal(n, sizeof(csv) - 1 - 10);
+	assert_memory_equal(x, csv, n);
+	free(x);
+	z.data[26] = (char)0xff;        /* name length 65535: past the end */
 	z.data[27] = (char)0xff;
-	assert_null(unpack(z.data, z.len, 1 << 20, &n, NULL, 0, &why));
-	assert_string_equal(why, "cut short");
+	assert_null(unpack(z.data, z.len, 1 << 20, &n, name, sizeof(name), &why));
+	assert_int_equal(why, UNPACK_BROKEN);
 	buf_free(&z);
-	/* not an archive at all */
+	/* not an archive at all, or a header cut inside */
 	assert_int_equal(unpack_kind(csv, sizeof(csv) - 1), UNPACK_NONE);
 	assert_null(unpack(csv, sizeof(csv) - 1, 1 << 20, &n, NULL, 0, &why));
-	assert_non_null(strstr(why, "not a gzip"));
+	assert_int_equal(why, UNPACK_NOT);
 	assert_null(unpack("PK\3\4", 4, 1 << 20, &n, NULL, 0, &why));
+	assert_int_equal(why, UNPACK_BROKEN);
 }
 
 static void test_bomb(void **state)
@@ -171,7 +187,7 @@ static void test_bomb(void **state)
 	size_t big = 64u << 20, n = 0;
 	char *zeros = xmalloc(big);
 	struct buf g, z;
-	const char *why = NULL;
+	enum unpack_err why = UNPACK_OK;
 
 	(void)state;
 	memset(zeros, 0, big);
@@ -179,10 +195,14 @@ static void test_bomb(void **state)
 	zip(&z, "bomb.csv", zeros, big, 8, 0);
 	free(zeros);
 	assert_true(g.len < big / 500);         /* 64 MB in well under 200 KB */
-	assert_null(unpack(g.data, g.len, 1 << 20, &n, NULL, 0, &why));
-	assert_non_null(strstr(why, "cap"));
-	assert_null(unpack(z.data, z.len, 1 << 20, &n, NULL, 0, &why));
-	assert_non_null(strstr(why, "cap"));
+	for (int k = 0; k < 2; k++) {
+		char *x = unpack(k ? z.data : g.data, k ? z.len : g.len, 1 << 20, &n, NULL, 0, &why);
+
+		assert_int_equal(why, UNPACK_CUT);      /* stopped at the cap, what came out kept */
+		assert_int_equal(n, 1 << 20);
+		assert_non_null(strstr(unpack_strerror(why), "cap"));
+		free(x);
+	}
 	buf_free(&g);
 	buf_free(&z);
 }
@@ -250,22 +270,26 @@ static void test_feed_packed(void **state)
 	buf_free(&z);
 	buf_free(&wide);
 
-	/* a damaged .csv.zip: no feed, and a warning that says why */
-	zip(&z, "2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, 8, 0);
-	message(&m, "2019-10-15-scan_ftp-sample-asn.csv.zip", z.data, z.len - 20);
-	report_init(&r);
-	assert_int_equal(parse_message(m.data, m.len, &r), 0);
-	assert_int_not_equal(r.format, FMT_FEED);
-	{
+	/* a .csv.zip cut inside its first row: no feed, a warning that says
+	 * why; cut after its rows: the rows that came out, and a warning */
+	for (int k = 0; k < 2; k++) {
+		const char *want = k ? "unpacked in part only" : "could not be unpacked";
 		int found = 0;
 
+		zip(&z, "2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, 0, 0);
+		message(&m, "2019-10-15-scan_ftp-sample-asn.csv.zip", z.data, k ? z.len - 5 : 30 + 34);
+		report_init(&r);
+		assert_int_equal(parse_message(m.data, m.len, &r), 0);
+		assert_int_equal(r.format == FMT_FEED, k);
+		if (k)
+			assert_int_equal(r.nevents, 2);
 		for (size_t i = 0; i < r.warnings.n; i++)
-			found |= strstr(r.warnings.v[i], "could not be unpacked") != NULL;
+			found |= strstr(r.warnings.v[i], want) != NULL;
 		assert_true(found);
+		report_free(&r);
+		buf_free(&m);
+		buf_free(&z);
 	}
-	report_free(&r);
-	buf_free(&m);
-	buf_free(&z);
 
 	/* an XML report zipped is not a feed */
 	zip(&z, "report.xml", "<?xml version=\"1.0\"?>\n<feedback><ip>192.0.2.1</ip></feedback>\n", 62, 8, 0);
