@@ -20,6 +20,9 @@ ALL_MIN = float(os.environ.get("ALL_MIN", "76.0"))
 ARF_FAMILY = ("arf", "jmrp", "xarf", "spamcop")
 
 
+FEED_SUBTYPES = ("abusehub-csv", "csv-zip")
+
+
 def run(binary, root, files):
     """parse files (relative to root) in batches; {file: report}"""
     out = {}
@@ -172,15 +175,27 @@ def main():
         print("FAIL: %s not built" % binary)
         print("0 passed, 1 failed")
         return 1
-    index = []
+    index, subtype = [], {}
     with open(os.path.join(cdir, "INDEX.tsv")) as f:
         next(f)
         for line in f:
             cols = line.rstrip("\n").split("\t")
             index.append((cols[0], cols[4]))
+            subtype[cols[0]] = cols[5]
     reps = run(binary, cdir, [f for f, _ in index])
     misses, counts = [], {}
     fam_ok = fam_n = 0
+    # feeds (INDEX subtypes abusehub-csv, csv-zip: a CSV attachment, plain or
+    # zipped): read as a feed whose every event names an address
+    feed_ok = feed_n = 0
+    for f, _ in index:
+        if subtype[f] in FEED_SUBTYPES:
+            feed_n += 1
+            rep = reps.get(f, {})
+            if rep.get("format") == "feed" and rep.get("events") and all(e.get("ip") for e in rep["events"]):
+                feed_ok += 1
+            else:
+                misses.append("feed    %s: format %s, %d events" % (f, rep.get("format"), len(rep.get("events") or [])))
     for f, fmt in index:
         got = reps.get(f, {}).get("format", "(no output)")
         c = counts.setdefault(fmt, {"n": 0, "same": 0, "got": {}})
@@ -239,6 +254,8 @@ def main():
     def pct(a, b):
         return 100.0 * a / b if b else 100.0
     print("FIGURE complaints: ARF family recognised: %d/%d (%.1f%%)" % (fam_ok, fam_n, pct(fam_ok, fam_n)))
+    print("FIGURE complaints: feeds (CSV, zipped CSV) read with their events: %d/%d (%.1f%%)" % (
+        feed_ok, feed_n, pct(feed_ok, feed_n)))
     s_ok, s_n = fld["strong"]
     print("FIGURE complaints: feedback_type/source_ip agreement: %d/%d (%.1f%%); weak (Mail-Abuse log-*): %d/%d" % (
         s_ok, s_n, pct(s_ok, s_n), fld["weak"][0], fld["weak"][1]))
@@ -256,7 +273,8 @@ def main():
     checks = [("ARF family recognised >= %.1f%%" % FORMAT_MIN, pct(fam_ok, fam_n) >= FORMAT_MIN),
               ("feedback_type/source_ip >= %.1f%%" % FIELD_MIN, pct(s_ok, s_n) >= FIELD_MIN),
               ("bounce corpus ARF >= %.1f%%" % FORMAT_MIN, pct(b_ok, b_n) >= FORMAT_MIN),
-              ("every other stated field >= %.1f%%" % ALL_MIN, pct(o_ok, o_n) >= ALL_MIN)]
+              ("every other stated field >= %.1f%%" % ALL_MIN, pct(o_ok, o_n) >= ALL_MIN),
+              ("feeds read with their events >= %.1f%%" % FORMAT_MIN, pct(feed_ok, feed_n) >= FORMAT_MIN)]
     for name, good in checks:
         print("%s - %s" % ("ok" if good else "not ok", name))
     # the count is of figures against their thresholds; each miss is listed
