@@ -469,7 +469,14 @@ static int pg_step(struct db *d, struct db_stmt *st)
 
 		snprintf(name, sizeof(name), "ad%lu", ++ps->names);
 		r = q_prepare(d, name, s->sql, s->nparams, s->type);
-		if (r && pq.resultStatus(r) == PGRES_COMMAND_OK) {
+		if (r == NULL || pq.status(CONN(d)) != CONNECTION_OK) {
+			/* no answer, or the connection failed: say why, as a run would */
+			rs = fail_rc(d, r);
+			if (r)
+				pq.clear(r);
+			return rs;
+		}
+		if (pq.resultStatus(r) == PGRES_COMMAND_OK) {
 			str_copy(s->pname, sizeof(s->pname), name);
 			s->pgen = ps->gen;
 			memcpy(s->ptype, s->type, sizeof(s->ptype));

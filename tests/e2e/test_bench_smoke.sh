@@ -25,10 +25,10 @@ like "$out" "\| id \| benchmark \| result \| target \| status \|" "table header 
 
 ROWS="parse.mix parse.arf parse.bounces parse.bounces.x10 peer.sisimai.bounce peer.sisimai.arf received peer.sa.received
 trace rss.big rss.batch ingest.floor ingest.floor8 ingest.serial ingest.p8 ingest.startup ingest.c50
-ingest.c50.count ingest.floor2 ingest.p2 ingest.floor4 ingest.p4 import.mbox q.status q.owner q.host q.ip q.verdict q.since q.active q.show q.search.ip
+ingest.c50.count ingest.floor2 ingest.p2 ingest.floor4 ingest.p4 import.mbox reprocess.all q.status q.owner q.host q.ip q.verdict q.since q.active q.show q.search.ip
 q.search.inj q.search.mid q.search.text q.stats q.stats.30d q.stats.365d digest digest.html digest.week ingest.emptydb ingest.bigdb ingest.big.ratio
 web.api.list web.api.all web.api.show web.page.list web.page.owner web.page.show web.page.dash
-import.mbox.pg ingest.pg1 ingest.pg2 ingest.pg4 ingest.pg8 q.pg.status q.pg.owner q.pg.host q.pg.ip
+import.mbox.pg reprocess.all.pg ingest.pg1 ingest.pg2 ingest.pg4 ingest.pg8 q.pg.status q.pg.owner q.pg.host q.pg.ip
 q.pg.verdict q.pg.since q.pg.active q.pg.show q.pg.search.ip q.pg.search.inj q.pg.search.mid q.pg.search.text
 q.pg.stats q.pg.stats.30d q.pg.stats.365d digest.pg digest.pg.html digest.pg.week"
 for r in $ROWS; do
@@ -48,6 +48,7 @@ like "$(grep -F '| q.show |' "$T/out")" "[0-9.]+ ms \(median of 5\)" "query row 
 is "$(grep -c 'BROKEN' "$T/out")" 0 "no benchmarked command failed"
 like "$(grep -F '| ingest.c50.count |' "$T/out")" "\| met \|$" "50 concurrent deliveries: each recorded exactly once"
 like "$(grep -F '| import.mbox |' "$T/out")" "all recorded" "mbox import recorded every message"
+like "$(grep -F '| reprocess.all |' "$T/out")" " 200 processed" "reprocess --all went over every imported report"
 [ -s "$T/err" ] && grep -qi 'missing from the big database' "$T/err" &&
 	fail "big database has the columns the CLI queries" "$(grep -i missing "$T/err")" ||
 	pass "big database has the columns the CLI queries"

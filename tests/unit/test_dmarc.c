@@ -18,6 +18,7 @@
 #include <gio/gio.h>
 
 #include "../../parse/report.h"
+#include "archive.h"
 #include "slowdown.h"
 #include "../../util/buf.h"
 #include "../../util/mem.h"
@@ -45,60 +46,11 @@ static const char report_xml[] = HEAD "<feedback>\n" META
 	REC("::ffff:203.0.113.9", "4", "quarantine", "fail", "pass")
 	"</feedback>\n";
 
-/* compress - gzip or raw deflate of n bytes with GIO's zlib converter */
-static void compress(const char *d, size_t n, GZlibCompressorFormat fmt, struct buf *out)
-{
-	GConverter *z = G_CONVERTER(g_zlib_compressor_new(fmt, 6));
-	char chunk[65536];
-	size_t rd, wr;
-	GConverterResult res;
-
-	buf_init(out, 0);
-	do {
-		res = g_converter_convert(z, d, n, chunk, sizeof(chunk), G_CONVERTER_INPUT_AT_END,
-					  &rd, &wr, NULL);
-		assert_int_not_equal(res, G_CONVERTER_ERROR);
-		assert_int_equal(buf_append(out, chunk, wr), 0);
-		d += rd;
-		n -= rd;
-	} while (res != G_CONVERTER_FINISHED);
-	g_object_unref(z);
-}
-
-/* le - little-endian bytes of v */
-static void le(struct buf *b, uint32_t v, int bytes)
-{
-	for (int i = 0; i < bytes; i++)
-		buf_putc(b, (int)((v >> (8 * i)) & 0xff));
-}
-
-/* zip1 - a zip archive of one member (method 0 stored, 8 deflated); local header and data */
+/* zip1 - a zip archive of one member (method 0 stored, 8 deflated), a central directory's start after it */
 static void zip1(const char *d, size_t n, int method, struct buf *out)
 {
-	struct buf data;
-	static const char name[] = "example.org!example.com!1710288000!1710374399.xml";
-
-	if (method == 8)
-		compress(d, n, G_ZLIB_COMPRESSOR_FORMAT_RAW, &data);
-	else {
-		buf_init(&data, 0);
-		buf_append(&data, d, n);
-	}
-	buf_init(out, 0);
-	buf_append(out, "PK\3\4", 4);
-	le(out, 20, 2);                 /* version */
-	le(out, 0, 2);                  /* flags */
-	le(out, (uint32_t)method, 2);
-	le(out, 0, 4);                  /* time, date */
-	le(out, 0, 4);                  /* crc (not checked) */
-	le(out, (uint32_t)data.len, 4);
-	le(out, (uint32_t)n, 4);
-	le(out, sizeof(name) - 1, 2);
-	le(out, 0, 2);
-	buf_append(out, name, sizeof(name) - 1);
-	buf_append(out, data.data, data.len);
+	pack_zip(out, "example.org!example.com!1710288000!1710374399.xml", d, n, (unsigned)method, 0);
 	buf_append(out, "PK\1\2 central directory follows", 30);
-	buf_free(&data);
 }
 
 /* message - a report mail carrying the attachment (base64) typed ctype */
@@ -221,7 +173,7 @@ static void test_gzip(void **state)
 	struct buf z;
 
 	(void)state;
-	compress(report_xml, sizeof(report_xml) - 1, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &z);
+	pack_deflate(report_xml, sizeof(report_xml) - 1, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &z);
 	parse_att("application/gzip", z.data, z.len, &r);
 	full(&r);
 	no_warnings(&r);
@@ -328,7 +280,7 @@ static void test_truncated_gzip(void **state)
 		buf_printf(&big, " <record><row><source_ip>192.0.2.%d</source_ip><count>1</count></row></record>\n",
 			   i % 250 + 1);
 	buf_puts(&big, "</feedback>\n");
-	compress(big.data, big.len, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &z);
+	pack_deflate(big.data, big.len, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &z);
 	parse_att("application/gzip", z.data, z.len / 2, &r);
 	assert_int_equal(r.format, FMT_DMARC);
 	assert_string_equal(r.rua.org_name, "example.org");
@@ -356,7 +308,7 @@ static void test_gzip_bomb(void **state)
 
 	(void)state;
 	memcpy(d, start, sizeof(start) - 1);
-	compress(d, n, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &z);
+	pack_deflate(d, n, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &z);
 	free(d);
 	assert_true(z.len < 100000);
 	parse_att("application/gzip", z.data, z.len, &r);
@@ -383,7 +335,7 @@ static void test_many_records(void **state)
 			   "<policy_evaluated><dkim>fail</dkim><spf>%s</spf></policy_evaluated></row></record>\n",
 			   i >> 16, (i >> 8) & 255, i & 255, i % 2 ? "fail" : "pass");
 	buf_puts(&x, "</feedback>\n");
-	compress(x.data, x.len, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &z);
+	pack_deflate(x.data, x.len, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &z);
 	parse_att("application/gzip", z.data, z.len, &r);
 	assert_int_equal(r.rua.record_count, 100000);
 	assert_int_equal(r.incidents, 100000);

@@ -2,7 +2,7 @@
  * test_unpack - gzip and zip attachments (parse/unpack.c) and the packed
  * CSV feeds read through them (Shadowserver's NAME.csv.zip): what is
  * unpacked, and every way a hostile archive is refused with a reason.
- * The archives are made here with GIO's zlib compressor.
+ * The archives are made with GIO's zlib compressor (archive.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,71 +18,9 @@
 #include "../../parse/parse_int.h"
 #include "../../parse/report.h"
 #include "../../parse/unpack.h"
+#include "archive.h"
 #include "../../util/buf.h"
 #include "../../util/mem.h"
-
-/* deflate - d[0..n) compressed as fmt (gzip or raw deflate) into b */
-static void deflate_to(struct buf *b, const void *d, size_t n, GZlibCompressorFormat fmt)
-{
-	GConverter *z = G_CONVERTER(g_zlib_compressor_new(fmt, 6));
-	char chunk[65536];
-	size_t rd, wr;
-	GConverterResult res;
-
-	buf_init(b, 0);
-	do {
-		res = g_converter_convert(z, d, n, chunk, sizeof(chunk), G_CONVERTER_INPUT_AT_END, &rd, &wr, NULL);
-		assert_int_not_equal(res, G_CONVERTER_ERROR);
-		buf_append(b, chunk, wr);
-		d = (const char *)d + rd;
-		n -= rd;
-	} while (res != G_CONVERTER_FINISHED);
-	g_object_unref(z);
-}
-
-static void le16(struct buf *b, unsigned v)
-{
-	unsigned char x[2] = { (unsigned char)v, (unsigned char)(v >> 8) };
-
-	buf_append(b, x, 2);
-}
-
-static void le32(struct buf *b, uint32_t v)
-{
-	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-			       (unsigned char)(v >> 24) };
-
-	buf_append(b, x, 4);
-}
-
-/* zip - a one-member zip archive (local header, data; as APPNOTE 4.3.7)
- * of d[0..n) named name, stored (method 0) or deflated (8), with flags */
-static void zip(struct buf *z, const char *name, const void *d, size_t n, unsigned method, unsigned flags)
-{
-	struct buf data;
-
-	if (method == 8)
-		deflate_to(&data, d, n, G_ZLIB_COMPRESSOR_FORMAT_RAW);
-	else {
-		buf_init(&data, 0);
-		buf_append(&data, d, n);
-	}
-	buf_init(z, 0);
-	buf_append(z, "PK\3\4", 4);
-	le16(z, 20);
-	le16(z, flags);
-	le16(z, method);
-	le16(z, 0);
-	le16(z, 0);
-	le32(z, 0);                     /* crc: not checked by a reader of the first member */
-	le32(z, (uint32_t)data.len);
-	le32(z, (uint32_t)n);
-	le16(z, (unsigned)strlen(name));
-	le16(z, 0);
-	buf_puts(z, name);
-	buf_append(z, data.data, data.len);
-	buf_free(&data);
-}
 
 static const char csv[] =
 	"timestamp,ip,protocol,port,hostname,asn,geo\n"
@@ -97,7 +35,7 @@ static void test_gzip(void **state)
 	char *x;
 
 	(void)state;
-	deflate_to(&g, csv, sizeof(csv) - 1, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+	pack_deflate(csv, sizeof(csv) - 1, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &g);
 	assert_int_equal(unpack_kind(g.data, g.len), UNPACK_GZIP);
 	x = unpack(g.data, g.len, 1 << 20, &n, NULL, 0, &why);
 	assert_non_null(x);
@@ -136,7 +74,7 @@ static void test_zip(void **state)
 
 	(void)state;
 	for (unsigned method = 0; method <= 8; method += 8) {
-		zip(&z, "2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, method, 0);
+		pack_zip(&z, "2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, method, 0);
 		assert_int_equal(unpack_kind(z.data, z.len), UNPACK_ZIP);
 		x = unpack(z.data, z.len, 1 << 20, &n, name, sizeof(name), &why);
 		assert_non_null(x);
@@ -152,18 +90,18 @@ static void test_zip(void **state)
 	}
 	/* encrypted, bzip2 (method 12), a stored member whose size runs past
 	 * the data, a name past the end: each refused and said why */
-	zip(&z, "a.csv", csv, sizeof(csv) - 1, 8, 1);
+	pack_zip(&z, "a.csv", csv, sizeof(csv) - 1, 8, 1);
 	assert_null(unpack(z.data, z.len, 1 << 20, &n, NULL, 0, &why));
 	assert_int_equal(why, UNPACK_ENCRYPTED);
 	buf_free(&z);
-	zip(&z, "a.csv", csv, sizeof(csv) - 1, 0, 0);
+	pack_zip(&z, "a.csv", csv, sizeof(csv) - 1, 0, 0);
 	z.data[8] = 12;
 	assert_null(unpack(z.data, z.len, 1 << 20, &n, NULL, 0, &why));
 	assert_int_equal(why, UNPACK_METHOD);
 	assert_non_null(strstr(unpack_strerror(why), "method"));
 	buf_free(&z);
 	/* a stored member whose data ends early: what is there, and the reason */
-	zip(&z, "a.csv", csv, sizeof(csv) - 1, 0, 0);
+	pack_zip(&z, "a.csv", csv, sizeof(csv) - 1, 0, 0);
 	x = unpack(z.data, z.len - 10, 1 << 20, &n, NULL, 0, &why);
 	assert_int_equal(why, UNPACK_BROKEN);
 	assert_int_equal(n, sizeof(csv) - 1 - 10);
@@ -191,8 +129,8 @@ static void test_bomb(void **state)
 
 	(void)state;
 	memset(zeros, 0, big);
-	deflate_to(&g, zeros, big, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-	zip(&z, "bomb.csv", zeros, big, 8, 0);
+	pack_deflate(zeros, big, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &g);
+	pack_zip(&z, "bomb.csv", zeros, big, 8, 0);
 	free(zeros);
 	assert_true(g.len < big / 500);         /* 64 MB in well under 200 KB */
 	for (int k = 0; k < 2; k++) {
@@ -233,7 +171,7 @@ static void test_feed_packed(void **state)
 
 	(void)state;
 	/* a zipped feed with no type column: the file name's report names the events */
-	zip(&z, "reports/2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, 8, 0);
+	pack_zip(&z, "reports/2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, 8, 0);
 	message(&m, "2019-10-15-scan_ftp-sample-asn.csv.zip", z.data, z.len);
 	report_init(&r);
 	assert_int_equal(parse_message(m.data, m.len, &r), 0);
@@ -257,7 +195,7 @@ static void test_feed_packed(void **state)
 	for (int i = 0; i < 66; i++)
 		buf_puts(&wide, ",x");
 	buf_puts(&wide, "\n");
-	deflate_to(&z, wide.data, wide.len, G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+	pack_deflate(wide.data, wide.len, G_ZLIB_COMPRESSOR_FORMAT_GZIP, &z);
 	message(&m, "scan_memcached.csv.gz", z.data, z.len);
 	report_init(&r);
 	assert_int_equal(parse_message(m.data, m.len, &r), 0);
@@ -276,7 +214,7 @@ static void test_feed_packed(void **state)
 		const char *want = k ? "unpacked in part only" : "could not be unpacked";
 		int found = 0;
 
-		zip(&z, "2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, 0, 0);
+		pack_zip(&z, "2019-10-15-scan_ftp-sample-asn.csv", csv, sizeof(csv) - 1, 0, 0);
 		message(&m, "2019-10-15-scan_ftp-sample-asn.csv.zip", z.data, k ? z.len - 5 : 30 + 34);
 		report_init(&r);
 		assert_int_equal(parse_message(m.data, m.len, &r), 0);
@@ -292,7 +230,7 @@ static void test_feed_packed(void **state)
 	}
 
 	/* an XML report zipped is not a feed */
-	zip(&z, "report.xml", "<?xml version=\"1.0\"?>\n<feedback><ip>192.0.2.1</ip></feedback>\n", 62, 8, 0);
+	pack_zip(&z, "report.xml", "<?xml version=\"1.0\"?>\n<feedback><ip>192.0.2.1</ip></feedback>\n", 62, 8, 0);
 	message(&m, "example.net!example.org!1!2.zip", z.data, z.len);
 	report_init(&r);
 	assert_int_equal(parse_message(m.data, m.len, &r), 0);
