@@ -91,8 +91,12 @@ static int egress_from_source(struct tstate *t, const char *src)
 		t->src_only = 1;
 		trace_lower(t, CONF_MEDIUM);
 		trace_node(t, &t->egress, src, NULL);
-		trace_evidence(t, "Source-IP %s is ours but no Received header names it "
-			       "(headers cut or stripped): taken as the egress", src);
+		if (t->r->format == FMT_SES)    /* SES's notification carries no message */
+			trace_evidence(t, "SES mail.sourceIp %s is ours: the host that handed the message "
+				       "to Amazon SES, taken as the egress", src);
+		else
+			trace_evidence(t, "Source-IP %s is ours but no Received header names it "
+				       "(headers cut or stripped): taken as the egress", src);
 		return 1;
 	}
 	k = first_ours(t, s + 1);

@@ -195,6 +195,18 @@ is "$(q "SELECT group_concat(source_ip || '=' || verdict, ' ') FROM (SELECT sour
 is "$(q "SELECT json_extract(parse_json, '\$.events[0].type') FROM reports WHERE subject = 'Shadowserver scan_ntp report' ORDER BY id LIMIT 1")" \
 	scan_ntp "zipped feed: events typed by the file name's report"
 
+# an Amazon SES complaint: its mail.sourceIp, our server that handed the message to SES
+mkdir -p "$T/ses"
+printf '%s\n' 'From: no-reply@sns.amazonaws.com' 'To: abuse@example.net' 'Subject: AWS Notification Message' \
+	'Message-ID: <ses1@sns.example>' 'x-amz-sns-message-id: a9824ea2' '' \
+	'{"notificationType":"Complaint","complaint":{"complainedRecipients":[{"emailAddress":"u1@isp.example"}],"timestamp":"2024-05-01T10:00:00.000Z","complaintFeedbackType":"abuse","userAgent":"ISP FBL"},"mail":{"source":"news@example.net","sourceIp":"192.0.2.50","messageId":"0101-x"}}' \
+	> "$T/ses/ses.eml"
+A -q import maildir "$T/ses" >/dev/null 2>&1; is "$?" 0 "SES complaint imported"
+like "$(q "SELECT format || '|' || source_ip || '|' || abused_host FROM reports WHERE subject = 'AWS Notification Message'")" \
+	'^ses\|192\.0\.2\.50\|shell\.example\.net$' "SES complaint: format ses, its source our server"
+like "$(q "SELECT trace_json FROM reports WHERE subject = 'AWS Notification Message'")" \
+	'SES mail.sourceIp 192.0.2.50 is ours: the host that handed the message to Amazon SES' "SES complaint: the evidence names SES's field"
+
 # the digest counts reports by category
 d=$(A digest --since 3650d 2>&1)
 like "$d" 'By category' "digest: a by-category table"
