@@ -58,7 +58,8 @@ for t in "${TESTS[@]}"; do
 	p=$((p + tp)); f=$((f + tf)); s=$((s + ts))
 	echo "# $t on PostgreSQL ($(( $(date +%s) - start ))s): $tp passed, $tf failed, $ts skipped (log: $log)"
 	sed -n -E "s/^(ok [0-9]+ # SKIP |1\.\.0 # SKIP |SKIP:? )(.*)/SKIP: $t: \2/p" "$log"
-	grep -E '^not ok' "$log" | sed "s/^/# $t: /"
+	# each failed check with the lines that say why (its "# " diagnostics)
+	awk '/^not ok/ { f = 1; print; next } f && /^# / { print; next } { f = 0 }' "$log" | sed "s/^/# $t: /"
 	[ "$tf" -eq 0 ] || tail -n 15 "$log" | sed 's/^/#   | /'
 done
 echo "$p passed, $f failed, $s skipped"

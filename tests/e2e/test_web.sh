@@ -241,8 +241,16 @@ for i in $(seq 200); do
 		printf 'url = "%s/login"\noutput = "/dev/null"\n' "$U"
 	fi >> "$T/par.cfg"
 done
+t0=$(date +%s%N)
 codes=$(curl -s --no-progress-meter -Z --parallel-max 200 --max-time 60 -K "$T/par.cfg" -w '%{http_code}\n' | sort | uniq -c | sed 's/^ *//')
-is "$codes" "200 200" "200 concurrent requests (pages and API) all answered 200"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ "$codes" = "200 200" ]; then
+	pass "200 concurrent requests (pages and API) all answered 200 (${ms} ms)"
+else
+	# what came back, and what the server said of it
+	fail "200 concurrent requests (pages and API) all answered 200" "got (count code): $(echo $codes) in ${ms} ms" \
+		"; server: $(grep -v 'web helpdesk on' "$T/web.log" | tail -n 5 | tr '\n' ' ')"
+fi
 is "$(C -o /dev/null -w '%{http_code}' "$U/login")" 200 "... and the server keeps answering"
 
 # ---- a slow client holds only its own connection ----
