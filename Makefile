@@ -24,10 +24,11 @@ DESTDIR   ?=
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := gmime-3.0 libpcre2-8 libcurl sqlite3 json-glib-1.0 yaml-0.1 libmicrohttpd libcrypt
+PKGS      := gmime-3.0 libpcre2-8 libcurl sqlite3 json-glib-1.0 yaml-0.1 libxml-2.0 libmicrohttpd libcrypt
 # libcurl is compiled against but loaded with dlopen when a notification is
 # sent (notify/curl_dl.h): ingest starts ~10 ms faster without it; json-glib
-# and libyaml likewise when an X-ARF report is read (parse/xarf_dl.h);
+# and libyaml likewise when an X-ARF report is read (parse/xarf_dl.h), and
+# libxml2 when a complaint's only text is HTML (parse/html.c);
 # libmicrohttpd when `abusedesk web` runs (web/mhd_dl.h) and libcrypt when a
 # password is hashed or checked (app/crypt_dl.h)
 LINK_PKGS := gmime-3.0 libpcre2-8 sqlite3

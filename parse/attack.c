@@ -7,10 +7,13 @@
  *     Fail2Ban after 5 attempts against sshd." (confidence high);
  *   - log lines: a line that starts with a timestamp (syslog "Mar  8
  *     06:19:02", ISO 8601 "2024-03-08 06:19:02" or "2024-03-08T06:19:02Z",
- *     either in brackets) or holds a web server's "[08/Mar/2024:06:19:02"
- *     stamp. The first address on each such line counts; the address named
- *     on most lines is the source (high when every line names it and there
- *     are at least two, else medium).
+ *     RFC 5322 "[Fri, ]8 Mar 2024 06:19:02 +0100", any of them in brackets)
+ *     or holds a web server's "[08/Mar/2024:06:19:02 +0100]" stamp. The
+ *     first address on each such line counts; the address named on most
+ *     lines is the source (high when every line names it and there are at
+ *     least two, else medium). The first stamp of that address's lines is
+ *     the report's arrival time (the NAT lookup's time) when it states its
+ *     zone; a syslog stamp has neither year nor zone and sets none.
  * Lines quoted with '>', header lines ("Received: from ..."), everything
  * below a signature line ("-- ") and the whois text of fail2ban's mails are
  * never read for addresses. When neither kind is found, the prose fallback
@@ -59,10 +62,67 @@ static int month_at(const char *s, size_t n)
 	return 0;
 }
 
+/* zone_len - a numeric zone "+hhmm" / "-hhmm" or "GMT", "UT", "UTC", "Z" at s; its length */
+static size_t zone_len(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	if (n >= 5 && (s[0] == '+' || s[0] == '-') && digits(s + 1, 4))
+		return 5;
+	while (k < n && k < 4 && isalpha((unsigned char)s[k]))
+		k++;
+	if ((k == 3 && (!strncasecmp(s, "GMT", 3) || !strncasecmp(s, "UTC", 3))) ||
+	    (k == 2 && !strncasecmp(s, "UT", 2)) || (k == 1 && (s[0] == 'Z' || s[0] == 'z')))
+		return k;
+	return 0;
+}
+
+/* keep - the stamp s[0..n) as the arrival text, when it fits */
+static void keep(char *iso, size_t isize, const char *s, size_t n)
+{
+	if (n < isize) {
+		memcpy(iso, s, n);
+		iso[n] = '\0';
+	}
+}
+
+/*
+ * rfc5322_len - "[Fri, ]8 Mar 2024 06:19:02[ +0100]" at s (RFC 5322's
+ * date-time, as mail tools and many loggers write it); its length, 0 when
+ * none. A stated zone also sets iso (the stamp's text, for the arrival time).
+ */
+static size_t rfc5322_len(const char *s, size_t n, char *iso, size_t isize)
+{
+	size_t i = 0, z;
+
+	if (n >= 5 && isalpha((unsigned char)s[0]) && isalpha((unsigned char)s[1]) &&
+	    isalpha((unsigned char)s[2]) && s[3] == ',') {
+		i = 4;
+		while (i < n && s[i] == ' ')
+			i++;
+	}
+	if (i < n && isdigit((unsigned char)s[i]) && i + 1 < n && isdigit((unsigned char)s[i + 1]))
+		i += 2;
+	else if (i < n && isdigit((unsigned char)s[i]))
+		i += 1;
+	else
+		return 0;
+	/* " Mar 2024 06:19:02" */
+	if (n - i < 18 || s[i] != ' ' || !month_at(s + i + 1, n - i - 1) || s[i + 4] != ' ' ||
+	    !digits(s + i + 5, 4) || s[i + 9] != ' ' || !clock_at(s + i + 10, n - i - 10))
+		return 0;
+	i += 18;
+	if (i + 1 < n && s[i] == ' ' && (z = zone_len(s + i + 1, n - i - 1)) > 0) {
+		i += 1 + z;
+		keep(iso, isize, s, i);
+	}
+	return i;
+}
+
 /*
  * stamp_len - length of a timestamp at the start of s (after blanks and
- * one '['), 0 when the line does not start with one; ISO forms also set
- * iso (the stamp's text, for the arrival time)
+ * one '['), 0 when the line does not start with one; a stamp that states
+ * its zone also sets iso (the stamp's text, for the arrival time)
  */
 static size_t stamp_len(const char *s, size_t n, char *iso, size_t isize)
 {
@@ -81,16 +141,14 @@ static size_t stamp_len(const char *s, size_t n, char *iso, size_t isize)
 		while (k < n && (s[k] == '.' || isdigit((unsigned char)s[k])))
 			k++;
 		if (k < n && (s[k] == 'Z' || s[k] == 'z'))
-			k++;
+			keep(iso, isize, s + i, ++k - i);
 		else if (k + 6 <= n && (s[k] == '+' || s[k] == '-') && digits(s + k + 1, 2) &&
 			 s[k + 3] == ':' && digits(s + k + 4, 2))
-			k += 6;
-		if (k - i < isize) {
-			memcpy(iso, s + i, k - i);
-			iso[k - i] = '\0';
-		}
+			keep(iso, isize, s + i, (k += 6) - i);
 		return k;
 	}
+	if ((k = rfc5322_len(s + i, n - i, iso, isize)) > 0)
+		return i + k;
 	/* syslog: Mar  8 06:19:02 */
 	if (n - i >= 15 && month_at(s + i, n - i) && s[i + 3] == ' ' &&
 	    (s[i + 4] == ' ' || isdigit((unsigned char)s[i + 4])) && isdigit((unsigned char)s[i + 5]) &&
@@ -99,15 +157,22 @@ static size_t stamp_len(const char *s, size_t n, char *iso, size_t isize)
 	return 0;
 }
 
-/* weblog_stamp - the line holds a web server's "[08/Mar/2024:06:19:02" stamp */
-static int weblog_stamp(const char *s, size_t n)
+/*
+ * weblog_stamp - the line holds a web server's "[08/Mar/2024:06:19:02"
+ * stamp; with its zone (" +0100]"), iso gets it as "08 Mar 2024 06:19:02 +0100"
+ */
+static int weblog_stamp(const char *s, size_t n, char *iso, size_t isize)
 {
 	const char *p = s, *e = s + n;
 
+	iso[0] = '\0';
 	while ((p = memchr(p, '[', (size_t)(e - p))) != NULL) {
 		if (e - p >= 21 && digits(p + 1, 2) && p[3] == '/' && month_at(p + 4, 3) &&
-		    p[7] == '/' && digits(p + 8, 4) && p[12] == ':' && clock_at(p + 13, (size_t)(e - p - 13)))
+		    p[7] == '/' && digits(p + 8, 4) && p[12] == ':' && clock_at(p + 13, (size_t)(e - p - 13))) {
+			if (e - p >= 27 && p[21] == ' ' && zone_len(p + 22, (size_t)(e - p - 22)) == 5 && isize > 26)
+				snprintf(iso, isize, "%.2s %.3s %.4s %.8s %.5s", p + 1, p + 4, p + 8, p + 13, p + 22);
 			return 1;
+		}
 		p++;
 	}
 	return 0;
@@ -184,7 +249,7 @@ size_t attack_log_lines(const char *t, size_t n)
 			break;
 		if (len && p[0] != '>' && !header_line(p, len)) {
 			st = stamp_len(p, len, iso, sizeof(iso));
-			if ((st || weblog_stamp(p, len)) && find_ip(p + st, len - st, ip))
+			if ((st || weblog_stamp(p, len, iso, sizeof(iso))) && find_ip(p + st, len - st, ip))
 				logl++;
 		}
 		p = nl ? nl + 1 : e;
@@ -214,7 +279,7 @@ int attack_source(struct report *r, const char *t, size_t n)
 		if (len && p[0] != '>' && !header_line(p, len)) {
 			size_t st = stamp_len(p, len, iso, sizeof(iso));
 
-			if ((st || weblog_stamp(p, len)) && find_ip(p + st, len - st, ip)) {
+			if ((st || weblog_stamp(p, len, iso, sizeof(iso))) && find_ip(p + st, len - st, ip)) {
 				logl++;
 				count_ip(v, &nv, ip, lines, iso);
 			} else if (find_ip(p, len, ip)) {
@@ -246,7 +311,7 @@ int attack_source(struct report *r, const char *t, size_t n)
 	r->source_sure = nv == 1 && logl >= 2 ? SRC_SURE_HIGH : SRC_SURE_MEDIUM;
 	if (nv > 1)
 		report_warn(r, "log lines name %zu addresses; the one on most lines taken", nv);
-	if (!r->arrival_date && v[best].stamp[0] && strpbrk(v[best].stamp + 19, "Zz+-"))
+	if (!r->arrival_date && v[best].stamp[0])
 		set_arrival(r, v[best].stamp);
 	return 1;
 }

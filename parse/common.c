@@ -301,3 +301,24 @@ int header_is(struct mpart *o, const char *name, const char *substr)
 		return 0;
 	return !substr || mem_casestr(v, strlen(v), substr) != NULL;
 }
+
+/* text_unquote - a copy of t without leading "> " quote marks on each line (free it) */
+char *text_unquote(const char *t, size_t n, size_t *outlen)
+{
+	char *o = xmalloc(n + 1);
+	size_t i = 0, k = 0;
+
+	while (i < n) {
+		while (i < n && (t[i] == '>' || (t[i] == ' ' && i + 1 < n && t[i + 1] == '>')))
+			i++;
+		if (i < n && t[i] == ' ' && i > 0 && t[i - 1] == '>')
+			i++;
+		while (i < n && t[i] != '\n')
+			o[k++] = t[i++];
+		if (i < n)
+			o[k++] = t[i++];
+	}
+	o[k] = '\0';
+	*outlen = k;
+	return o;
+}

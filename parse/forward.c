@@ -17,32 +17,11 @@ static const char *const fwd_marks[] = {
 	"-------- Forwarded Message --------", "-----Ursprüngliche Nachricht-----",
 };
 
-/* unquote_block - a copy of t without leading "> " quote marks on each line */
-static char *unquote_block(const char *t, size_t n, size_t *outlen)
-{
-	char *o = xmalloc(n + 1);
-	size_t i = 0, k = 0;
-
-	while (i < n) {
-		while (i < n && (t[i] == '>' || (t[i] == ' ' && i + 1 < n && t[i + 1] == '>')))
-			i++;
-		if (i < n && t[i] == ' ' && i > 0 && t[i - 1] == '>')
-			i++;
-		while (i < n && t[i] != '\n')
-			o[k++] = t[i++];
-		if (i < n)
-			o[k++] = t[i++];
-	}
-	o[k] = '\0';
-	*outlen = k;
-	return o;
-}
-
 /* headers_from - parse the header block that starts at p (after quote removal) */
 static void headers_from(struct report *r, const char *p, size_t n)
 {
 	size_t ul;
-	char *u = unquote_block(p, n, &ul);
+	char *u = text_unquote(p, n, &ul);
 	char *s = u;
 
 	while (*s == '\n' || *s == ' ')

@@ -163,6 +163,10 @@ static void classify_leaf(struct pctx *c, struct mpart *o)
 	}
 	if (!strcmp(t, "text/plain") && !c->text_part && o != c->xarf)
 		c->text_part = o;
+	/* an HTML text, not an attached file (a reported page, the spam saved) */
+	if (!strcmp(t, "text/html") && !c->html_part && fn == NULL &&
+	    !header_is(o, "Content-Disposition", "attachment"))
+		c->html_part = o;
 }
 
 /* walk - visit the MIME tree iteratively, bounded in depth and count */
@@ -240,11 +244,33 @@ static void outer_fields(struct pctx *c, struct report *r)
 	}
 }
 
-/* body_text - the text that a human wrote: first text/plain part or the raw body */
-static void body_text(struct pctx *c)
+/* html_body - the text of the HTML part o as a reader sees it; else its source, with a warning */
+static void html_body(struct pctx *c, struct report *r, struct mpart *o)
+{
+	size_t n = 0;
+	char *src = part_text(o, PARSE_MAX_TEXT, &n), err[160];
+
+	if (src == NULL)
+		return;
+	c->body_text = html_text(src, n, mp_param(o, "charset"), PARSE_MAX_TEXT, &c->body_text_len,
+				 err, sizeof(err));
+	if (c->body_text == NULL) {
+		report_warn(r, "the HTML text is read as it is written: %s", err);
+		c->body_text = src;
+		c->body_text_len = n;
+		return;
+	}
+	free(src);
+}
+
+/* body_text - the text that a human wrote: the first text/plain part, else
+ * the first text/html part as a reader sees it, or the raw body */
+static void body_text(struct pctx *c, struct report *r)
 {
 	if (c->text_part) {
 		c->body_text = part_text(c->text_part, PARSE_MAX_TEXT, &c->body_text_len);
+	} else if (c->html_part) {
+		html_body(c, r, c->html_part);
 	} else if (c->msg && !c->msg->multipart) {
 		if (mp_is(c->msg, "text", "*"))
 			c->body_text = part_text(c->msg, PARSE_MAX_TEXT, &c->body_text_len);
@@ -404,7 +430,7 @@ int parse_message(const char *data, size_t len, struct report *r)
 		split(&c, r);
 	}
 	outer_fields(&c, r);
-	body_text(&c);
+	body_text(&c, r);
 	dispatch(&c, r);
 	report_categorize(&c, r);
 	free(c.body_text);

@@ -27,6 +27,7 @@ struct pctx {
 	struct mpart *dmarc;        /* zip / gzip / xml attachment */
 	struct mpart *csv;          /* text/csv or *.csv attachment (a feed) */
 	struct mpart *text_part;    /* first text/plain part */
+	struct mpart *html_part;    /* first text/html part */
 	char *body_text;           /* decoded first text part (or raw body), capped */
 	size_t body_text_len;
 	int nparts;
@@ -40,6 +41,11 @@ void set_str_lower(char **dst, const char *v);
 void list_add(struct report *r, struct strlist *l, const char *v, const char *what);
 int set_source_ip(struct report *r, const char *v);  /* 1 when set */
 void set_arrival(struct report *r, const char *v);
+char *text_unquote(const char *t, size_t n, size_t *outlen);   /* without "> " marks; free it */
+/* html_text - the text a reader sees in an HTML part (UTF-8, at most max bytes; free it),
+ * or NULL with the reason in err (libxml2 not there, nothing readable) */
+char *html_text(const char *html, size_t n, const char *charset, size_t max, size_t *len,
+		char *err, size_t errlen);
 char *addr_only(const char *v);                      /* first address in v, or NULL */
 int find_ip(const char *s, size_t len, char out[46]); /* first routable-looking IP in text */
 char *angle_strip(const char *v);

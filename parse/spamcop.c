@@ -87,7 +87,18 @@ int spamcop_parse(struct pctx *c, struct report *r)
 		report_warn(r, "SpamCop report without \"Email from\" address");
 	while (o < t + n && (*o == ' ' || *o == '\n'))
 		o++;
-	parse_original_headers(r, o, (size_t)(t + n - o), 0);
+	if (o < t + n && *o == '>') {
+		/* the report forwarded inline and quoted ("> "): its message is quoted too */
+		size_t ul;
+		char *u = text_unquote(o, (size_t)(t + n - o), &ul), *s = u;
+
+		while (*s == ' ' || *s == '\n')
+			s++;
+		parse_original_headers(r, s, ul - (size_t)(s - u), 0);
+		free(u);
+	} else {
+		parse_original_headers(r, o, (size_t)(t + n - o), 0);
+	}
 	if (!r->orig.present)
 		report_warn(r, "SpamCop report without the offending message");
 	return 1;

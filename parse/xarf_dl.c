@@ -1,5 +1,5 @@
 /*
- * xarf_dl - load json-glib and libyaml on first use (see xarf_dl.h).
+ * xarf_dl - load json-glib, libyaml and libxml2 on first use (see xarf_dl.h).
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 
 struct xarf_json_dl xarf_json_dl;
 struct xarf_yaml_dl xarf_yaml_dl;
+struct html_dl html_dl;
 
 /*
  * load_table - dlopen lib once and fill the n function pointers of table
@@ -73,6 +74,18 @@ int xarf_yaml_load(char *err, size_t errlen)
 		       "one name a pointer");
 	return load_table(&state, "libyaml-0.so.2", "libyaml-0-2", names,
 			  (void **)&xarf_yaml_dl, sizeof(names) / sizeof(names[0]), err, errlen);
+}
+
+/* html_dl_load - libxml2, once (names in the order of struct html_dl) */
+int html_dl_load(char *err, size_t errlen)
+{
+	static const char *const names[] = { "htmlReadMemory", "xmlDocGetRootElement", "xmlFreeDoc" };
+	static int state;
+
+	_Static_assert(sizeof(names) / sizeof(names[0]) == sizeof(html_dl) / sizeof(void *),
+		       "one name a pointer");
+	return load_table(&state, "libxml2.so.2", "libxml2", names, (void **)&html_dl,
+			  sizeof(names) / sizeof(names[0]), err, errlen);
 }
 
 /* xarf_json_depth - see xarf_dl.h */

@@ -6,12 +6,16 @@
  * ingest` starts once per message while few messages are X-ARF. So xarf.c
  * reaches them through these tables, filled by dlopen on first use. Include
  * this instead of <json-glib/json-glib.h> and <yaml.h>. The RDAP reader
- * (parse/rdap.c) uses the same json-glib table.
+ * (parse/rdap.c) uses the same json-glib table, and the HTML reader
+ * (parse/html.c) libxml2's the same way: a complaint with no text part but
+ * an HTML one is the only reader of it.
  */
 #ifndef AD_XARF_DL_H
 #define AD_XARF_DL_H
 
 #include <json-glib/json-glib.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
 #include <yaml.h>
 
 struct xarf_json_dl {
@@ -40,13 +44,22 @@ struct xarf_yaml_dl {
 	void (*parser_delete)(yaml_parser_t *p);
 };
 
+/* libxml2's HTML parser (parse/html.c): read on first use as well */
+struct html_dl {
+	htmlDocPtr (*read_memory)(const char *buf, int size, const char *url, const char *encoding, int options);
+	xmlNodePtr (*doc_root)(const xmlDoc *doc);
+	void (*free_doc)(xmlDocPtr doc);
+};
+
 extern struct xarf_json_dl xarf_json_dl;
 extern struct xarf_yaml_dl xarf_yaml_dl;
+extern struct html_dl html_dl;
 
 /* xarf_json_load / xarf_yaml_load - load the library once; 0, or -1 with the
  * reason in err (the caller puts it on the report) */
 int xarf_json_load(char *err, size_t errlen);
 int xarf_yaml_load(char *err, size_t errlen);
+int html_dl_load(char *err, size_t errlen);
 
 /* xarf_json_depth - the deepest nesting of [ and { outside strings in t,
  * counting stopped past max: json-glib's parser recurses, so text deeper

@@ -12,7 +12,7 @@
 set -u
 
 MODE=${1:-}
-BUILD_PKGS="build-essential pkg-config libgmime-3.0-dev libpcre2-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libcmocka-dev libjson-glib-dev libyaml-dev libmicrohttpd-dev libcrypt-dev libpq-dev"
+BUILD_PKGS="build-essential pkg-config libgmime-3.0-dev libpcre2-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libcmocka-dev libjson-glib-dev libyaml-dev libxml2-dev libmicrohttpd-dev libcrypt-dev libpq-dev"
 TEST_PKGS="python3 python3-aiosmtpd swaks m4 iproute2 procmail libxml2-utils postfix clang libclang-rt-14-dev valgrind jq openssl tinyproxy strace bc dovecot-core dovecot-imapd spamassassin libsisimai-perl chromium chromium-driver python3-selenium postgresql"
 DEB_PKGS="debhelper dpkg-dev lintian debootstrap debian-archive-keyring"
 LOG=${DEPS_LOG:-/tmp/abusedesk-deps.log}

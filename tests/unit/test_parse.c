@@ -274,11 +274,108 @@ static void test_plain_stray_ips(void **state)
 	assert_int_equal(r.source_sure, SRC_SURE_LOW);
 	assert_int_equal(r.abuse_category, CAT_SCAN);
 	report_free(&r);
-	/* web server log lines: the address on most lines, medium when others appear */
+	/* web server log lines: the address on most lines, medium when others appear; the
+	 * stamp with its zone is the arrival time */
 	parse_str(web, strlen(web), &r);
 	assert_string_equal(r.source_ip, "203.0.113.30");
 	assert_int_equal(r.source_sure, SRC_SURE_MEDIUM);
+	assert_string_equal(r.arrival_date, "2024-05-01T10:00:01Z");
 	report_free(&r);
+}
+
+/* log lines stamped as RFC 5322 writes dates: the source, and the arrival time when the
+ * stamp states its zone; a syslog stamp (no year, no zone) sets none */
+static void test_plain_log_stamps(void **state)
+{
+	static const char rfc[] = "From: ops@example.org\nSubject: port scans\n\n"
+		"Fri, 3 May 2024 18:13:36 -0400 fw1: ipfw DENY from 192.0.2.77 port 3863\n"
+		"03 May 2024 18:13:40 -0400 fw1: ipfw DENY from 192.0.2.77 port 3864\n";
+	static const char bare[] = "From: ops@example.org\nSubject: port scans\n\n"
+		"3 May 2024 18:13:36 fw1: ipfw DENY from 192.0.2.78\n";
+	static const char sys[] = "From: ops@example.org\nSubject: port scans\n\n"
+		"May  3 18:13:36 fw1 kernel: DROP SRC=192.0.2.79 DPT=22\n"
+		"May  3 18:13:37 fw1 kernel: DROP SRC=192.0.2.79 DPT=23\n";
+	static const char weblog_nozone[] = "From: ops@example.org\nSubject: scans\n\n"
+		"192.0.2.80 - - [03/May/2024:18:13:36] \"GET / HTTP/1.1\" 200 10\n";
+	struct report r;
+
+	parse_str(rfc, strlen(rfc), &r);
+	assert_string_equal(r.source_ip, "192.0.2.77");
+	assert_int_equal(r.source_sure, SRC_SURE_HIGH);
+	assert_non_null(strstr(r.source_field, "2 of 2 log lines"));
+	assert_string_equal(r.arrival_date, "2024-05-03T22:13:36Z");
+	report_free(&r);
+	/* no zone: a log line, but no time to look the address up at */
+	parse_str(bare, strlen(bare), &r);
+	assert_string_equal(r.source_ip, "192.0.2.78");
+	assert_int_equal(r.source_sure, SRC_SURE_MEDIUM);
+	assert_null(r.arrival_date);
+	report_free(&r);
+	parse_str(sys, strlen(sys), &r);
+	assert_string_equal(r.source_ip, "192.0.2.79");
+	assert_int_equal(r.source_sure, SRC_SURE_HIGH);
+	assert_null(r.arrival_date);
+	report_free(&r);
+	parse_str(weblog_nozone, strlen(weblog_nozone), &r);
+	assert_string_equal(r.source_ip, "192.0.2.80");
+	assert_null(r.arrival_date);
+	report_free(&r);
+}
+
+/* a complaint whose only text is HTML: read as a browser shows it (entities decoded, a
+ * line a block, scripts and styles left out); an attached HTML file is not its text */
+static void test_html_only(void **state)
+{
+	static const char msg[] = "From: cert@example.org\nSubject: phishing site\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
+		"Content-Type: text/html; charset=\"iso-8859-1\"\n\n"
+		"<html><head><title>203.0.113.1</title><style>p{x:1}</style></head><body>"
+		"<script>var a = '203.0.113.2';</script><p>Nous avons d\xe9" "couvert un site&nbsp;de phishing&hellip;</p>"
+		"<pre>2024-05-01T10:58:01Z web1 sshd: Failed password from 192.0.2.60\n"
+		"2024-05-01T10:58:04Z web1 sshd: Failed password from 192.0.2.60</pre>"
+		"<p>Adresse&nbsp;IP&#160;: 192.0.2.60<br>Site : http://bad.example/x?a=1&amp;b=2</p></body></html>\n"
+		"--B--\n";
+	static const char att[] = "From: ops@example.org\nSubject: see attached\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
+		"Content-Type: text/html\nContent-Disposition: attachment; filename=\"page.html\"\n\n"
+		"<p>198.51.100.7</p>\n--B--\n";
+	static const char tbl[] = "<table><tr><td>Source</td><td>192.0.2.9</td></tr><tr><td>Port</td><td>25</td>"
+		"</tr></table>  many   \n  blanks <pre>a\n  b</pre>"
+		"<p><a href=\"http://bad.example/p\">the page</a>, <a href=\"https://x.example/\">https://x.example/</a>"
+		" <a href=\"mailto:a@example.org\">mail</a> <a href=\"javascript:x()\">js</a></p>";
+	static const char latin1[] = "<p>d\xe9j\xe0 &eacute;t&eacute;</p>";
+	char err[160];
+	size_t n;
+	char *t;
+	struct report r;
+
+	parse_str(msg, strlen(msg), &r);
+	assert_int_equal(r.format, FMT_PLAIN);
+	assert_string_equal(r.source_ip, "192.0.2.60");
+	assert_int_equal(r.source_sure, SRC_SURE_HIGH);
+	assert_string_equal(r.arrival_date, "2024-05-01T10:58:01Z");
+	assert_int_equal(r.abuse_category, CAT_PHISHING);
+	assert_false(has_warning(&r, "HTML"));
+	report_free(&r);
+	parse_str(att, strlen(att), &r);
+	assert_null(r.source_ip);
+	report_free(&r);
+	t = html_text(tbl, strlen(tbl), NULL, 4096, &n, err, sizeof(err));
+	assert_non_null(t);
+	assert_string_equal(t, "Source 192.0.2.9\nPort 25\nmany blanks\na\n  b\n"
+			    "the page <http://bad.example/p>, https://x.example/ mail js\n");
+	assert_int_equal(n, strlen(t));
+	free(t);
+	/* the cap holds */
+	t = html_text(tbl, strlen(tbl), NULL, 10, &n, err, sizeof(err));
+	assert_non_null(t);
+	assert_true(n <= 10);
+	free(t);
+	/* the entities and the character set: one UTF-8 text */
+	t = html_text(latin1, strlen(latin1), "iso-8859-1", 4096, &n, err, sizeof(err));
+	assert_non_null(t);
+	assert_string_equal(t, "d\xc3\xa9j\xc3\xa0 \xc3\xa9t\xc3\xa9\n");
+	free(t);
 }
 
 /* fail2ban's mail action: the ban line names the source, the whois text does not */
@@ -531,6 +628,12 @@ static void test_spamcop_jmrp(void **state)
 		"[ SpamCop V5 ]\nEmail from 192.0.2.77 / Tue, 2 Jan 2024 08:00:00 +0000\n\n"
 		"[ Offending message ]\nReceived: from h.example.com (h.example.com [192.0.2.77])\n"
 		"\tby mx.example.net with SMTP id Q1; Tue, 2 Jan 2024 08:00:00 +0000\nSubject: spam\n\nx\n";
+	static const char scq[] = "From: admin@example.org\nSubject: Fwd: SpamCop report\n\n"
+		"see below\n\n> [ SpamCop V5 ]\n> Email from 192.0.2.77 / Tue, 2 Jan 2024 08:00:00 +0000\n>\n"
+		"> Offending message:\n> Received: from mx.example.com [198.51.100.9]\n"
+		">        by in.example.net with esmtp id Q2; Tue, 2 Jan 2024 08:00:09 +0000\n"
+		"> Received: from h.example.com (h.example.com [192.0.2.77])\n"
+		">\tby mx.example.com with SMTP id Q1; Tue, 2 Jan 2024 08:00:00 +0000\n> Subject: spam\n>\n> x\n";
 	static const char jm[] = "From: staff@hotmail.com\nSubject: complaint about message from 198.51.100.3\n"
 		"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"J\"\n\n--J\n"
 		"Content-Type: message/rfc822\n\nX-HmXmrOriginalRecipient: u@example.net\nSubject: s\n\nb\n--J--\n";
@@ -540,6 +643,16 @@ static void test_spamcop_jmrp(void **state)
 	assert_int_equal(r.format, FMT_SPAMCOP);
 	assert_string_equal(r.source_ip, "192.0.2.77");
 	assert_string_equal(r.orig.subject, "spam");
+	report_free(&r);
+	/* forwarded inline and quoted: the quoted message is read (its hops too) */
+	parse_str(scq, strlen(scq), &r);
+	assert_int_equal(r.format, FMT_SPAMCOP);
+	assert_string_equal(r.source_ip, "192.0.2.77");
+	assert_int_equal(r.nhops, 2);
+	assert_string_equal(r.hops[0].from_ip, "198.51.100.9");
+	assert_string_equal(r.hops[1].from_ip, "192.0.2.77");
+	assert_string_equal(r.orig.subject, "spam");
+	assert_false(has_warning(&r, "without the offending message"));
 	report_free(&r);
 	parse_str(jm, strlen(jm), &r);
 	assert_int_equal(r.format, FMT_JMRP);
@@ -944,6 +1057,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_empty_and_junk),
 		cmocka_unit_test(test_addr_only),
 		cmocka_unit_test(test_plain_stray_ips),
+		cmocka_unit_test(test_plain_log_stamps),
+		cmocka_unit_test(test_html_only),
 		cmocka_unit_test(test_plain_fail2ban),
 		cmocka_unit_test(test_xarf_categories),
 		cmocka_unit_test(test_acns),
