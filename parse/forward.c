@@ -107,6 +107,7 @@ int plain_parse(struct pctx *c, struct report *r)
 	if (i == c->body_text_len)
 		return 0;
 	r->format = FMT_PLAIN;
+	text_urls(r, c->body_text, c->body_text_len);
 	if (attack_source(r, c->body_text, c->body_text_len))
 		return 1;
 	if (r->subject && find_ip(r->subject, strlen(r->subject), ip)) {

@@ -74,6 +74,7 @@ int bounce_like(struct pctx *c);
 /* attack.c: the source of a plain-text attack report; 1 when set */
 int attack_source(struct report *r, const char *t, size_t n);
 size_t attack_log_lines(const char *t, size_t n);   /* unquoted timestamped lines naming an address */
+void text_urls(struct report *r, const char *t, size_t n);   /* URLs of the Subject and the unquoted text (urls.c) */
 /* category.c: the normalised category and the source's field, after a reader took it */
 void report_categorize(struct pctx *c, struct report *r);
 

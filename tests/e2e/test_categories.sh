@@ -207,6 +207,19 @@ like "$(q "SELECT format || '|' || source_ip || '|' || abused_host FROM reports 
 like "$(q "SELECT trace_json FROM reports WHERE subject = 'AWS Notification Message'")" \
 	'SES mail.sourceIp 192.0.2.50 is ours: the host that handed the message to Amazon SES' "SES complaint: the evidence names SES's field"
 
+# a phishing complaint written by a person, in HTML only, naming our site by a defanged URL
+mkdir -p "$T/phish"
+printf '%s\n' 'From: cert@bank.example' 'To: abuse@example.net' 'Subject: Fraudulent page, please remove' \
+	'Message-ID: <phish-html-1@bank.example>' 'MIME-Version: 1.0' 'Content-Type: multipart/mixed; boundary="P"' '' \
+	'--P' 'Content-Type: text/html; charset=utf-8' '' \
+	'<p>Hello,</p><p>a phishing page imitating our bank is at <b>hxxp://web1[.]example[.]net/secure/bank/</b>.</p>' \
+	'<p>Please take it down.<br>-- <br><a href="https://cert.bank.example/">CERT</a></p>' '--P--' > "$T/phish/p.eml"
+A -q import maildir "$T/phish" >/dev/null 2>&1; is "$?" 0 "HTML-only phishing complaint imported"
+r=$(row 'Fraudulent page, please remove')
+like "$r" '^fraud\|web_compromise\|web1\.example\.net\|192\.0\.2\.40\|[1-9]' "its defanged URL names our web server: web compromise"
+like "$(q "SELECT trace_json FROM reports WHERE subject = 'Fraudulent page, please remove'")" \
+	'reported URL http://web1\.example\.net/secure/bank/' "... the URL read back from its defanged form is the evidence"
+
 # the digest counts reports by category
 d=$(A digest --since 3650d 2>&1)
 like "$d" 'By category' "digest: a by-category table"

@@ -322,6 +322,32 @@ static void test_plain_log_stamps(void **state)
 	report_free(&r);
 }
 
+/* a plain complaint's URLs: its own words and Subject, defanged ones read back, quoted
+ * lines and the signature left, the sentence's punctuation not the URL's */
+static void test_plain_urls(void **state)
+{
+	static const char msg[] = "From: cert@example.org\nSubject: phishing on https://shop.example.net/pay\n\n"
+		"Phishing page at hxxp://web1[.]example[.]net/paypal/login.php?x=1 (still up).\n"
+		"Also (see http://b.example/x_(y)) and <https://c.example/a> and HXXPS[:]//d(.)example/.\n"
+		"the same again: http://b.example/x_(y), and ftp://files.example/mal.exe!\n"
+		"> quoted: http://quoted.example/\n"
+		"not a url: xhttp://e.example/ or http:// alone, http://*MUNGED*/ or http://[Site URL]\n"
+		"-- \nCERT http://cert.example.org/\n";
+	struct report r;
+
+	parse_str(msg, strlen(msg), &r);
+	assert_int_equal(r.format, FMT_PLAIN);
+	assert_int_equal(r.reported_uris.n, 6);
+	assert_string_equal(r.reported_uris.v[0], "https://shop.example.net/pay");
+	assert_string_equal(r.reported_uris.v[1], "http://web1.example.net/paypal/login.php?x=1");
+	assert_string_equal(r.reported_uris.v[2], "http://b.example/x_(y)");
+	assert_string_equal(r.reported_uris.v[3], "https://c.example/a");
+	assert_string_equal(r.reported_uris.v[4], "https://d.example/");
+	assert_string_equal(r.reported_uris.v[5], "ftp://files.example/mal.exe");
+	assert_int_equal(r.abuse_category, CAT_PHISHING);
+	report_free(&r);
+}
+
 /* a complaint whose only text is HTML: read as a browser shows it (entities decoded, a
  * line a block, scripts and styles left out); an attached HTML file is not its text */
 static void test_html_only(void **state)
@@ -1059,6 +1085,7 @@ int main(void)
 		cmocka_unit_test(test_plain_stray_ips),
 		cmocka_unit_test(test_plain_log_stamps),
 		cmocka_unit_test(test_html_only),
+		cmocka_unit_test(test_plain_urls),
 		cmocka_unit_test(test_plain_fail2ban),
 		cmocka_unit_test(test_xarf_categories),
 		cmocka_unit_test(test_acns),
