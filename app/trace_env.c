@@ -52,6 +52,7 @@ struct inv_slot {
 struct app_inv_cache {
 	unsigned gen;
 	struct inv_slot s[INV_CACHE_SLOTS];
+	int maillog;               /* -1 not asked in this generation, 0 the mail log is empty, 1 not */
 };
 
 void app_env_cache_begin(struct app_env *ae)
@@ -62,6 +63,7 @@ void app_env_cache_begin(struct app_env *ae)
 		memset(ae->cache->s, 0, sizeof(ae->cache->s));
 		ae->cache->gen = 1;
 	}
+	ae->cache->maillog = -1;
 	ae->cache_on = 1;
 }
 
@@ -133,7 +135,13 @@ static void env_maillog(void *ctx, const char *qid, const char *mid, struct mail
 	struct trace_env env;
 
 	memset(e, 0, sizeof(*e));
-	if (ae->db && app_maillog_find(ae->db, qid, mid, e) != DB_OK)
+	/* inside a batch the store is asked once whether it holds a mail log at
+	 * all: a desk without one saves two lookups a message (a log imported
+	 * while the batch runs is read from the next batch on) */
+	if (ae->db && ae->cache_on && ae->cache && ae->cache->maillog < 0)
+		ae->cache->maillog = maillog_any(ae->db);
+	if (ae->db && !(ae->cache_on && ae->cache && ae->cache->maillog == 0) &&
+	    app_maillog_find(ae->db, qid, mid, e) != DB_OK)
 		memset(e, 0, sizeof(*e));
 	if (!e->found && ae->csv) {
 		inventory_csv_env(ae->csv, &env);

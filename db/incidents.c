@@ -60,11 +60,10 @@ static int add_event(struct db *d, long long id, long long at, const char *actor
 	return rc;
 }
 
-/* add_key - count value under kind; *isnew = 1 when first seen. On SQLite two
+/* add_key - count value under kind; *isnew = 1 when first seen (SQLite). Two
  * plain statements rather than one upsert with RETURNING: SQLite runs
  * RETURNING as a trigger, and a statement with a trigger keeps a statement
- * journal (a copy of every page it touches). On PostgreSQL the upsert, which
- * saves a round trip. */
+ * journal (a copy of every page it touches). PostgreSQL: add_keys_pg. */
 static int add_key(struct db *d, long long id, const char *kind, const char *value, int *isnew)
 {
 	struct db_stmt *st;
@@ -75,27 +74,6 @@ static int add_key(struct db *d, long long id, const char *kind, const char *val
 	if (value == NULL || *value == '\0')
 		return DB_OK;
 	str_copy(v, sizeof(v), value);
-	if (db_dialect(d) == DB_PGSQL) {
-		/* one round trip: the upsert answers the count it left, 1 when new */
-		st = db_prepare(d, "INSERT INTO incident_keys(incident_id, kind, value) VALUES (?,?,?)"
-				   " ON CONFLICT(incident_id, kind, value) DO UPDATE SET count = incident_keys.count + 1"
-				   " RETURNING count");
-		if (st == NULL)
-			return DB_ERROR;
-		db_bind_int(st, 1, id);
-		db_bind_text(st, 2, kind);
-		db_bind_text(st, 3, v);
-		rc = db_step(d, st);
-		if (rc == DB_ROW) {
-			*isnew = db_col_int(st, 0) == 1;
-			rc = DB_OK;
-		} else if (rc != DB_BUSY) {
-			msg_error("database %s: %s", d->path, db_errmsg(d));
-			rc = DB_ERROR;
-		}
-		db_finalize(st);
-		return rc;
-	}
 	st = db_prepare(d, "INSERT INTO incident_keys(incident_id, kind, value) VALUES (?,?,?)"
 			   " ON CONFLICT DO NOTHING");
 	if (st == NULL)
@@ -118,6 +96,60 @@ static int add_key(struct db *d, long long id, const char *kind, const char *val
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, v);
 	rc = step_rc(d, st);
+	db_finalize(st);
+	return rc;
+}
+
+/*
+ * add_keys_pg - add_key for the three kinds in one upsert (PostgreSQL): the
+ * rows for the values given, each answering the count it left (1 when new).
+ * The three kinds differ, so no row is touched twice by the statement.
+ */
+static int add_keys_pg(struct db *d, long long id, const char *message, const char *reporter,
+		       const char *injector, int n[3])
+{
+	static const char *const kinds[3] = { "message", "reporter", "injector" };
+	const char *vals[3] = { message, reporter, injector };
+	char v[3][INCIDENT_MAX_KEY];
+	char sql[320];
+	size_t len;
+	struct db_stmt *st;
+	int rows = 0, k, rc;
+
+	len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO incident_keys(incident_id, kind, value) VALUES ");
+	for (k = 0; k < 3; k++) {
+		n[k] = 0;
+		if (vals[k] == NULL || *vals[k] == '\0')
+			continue;
+		rows++;
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?1,'%s',?%d)", rows > 1 ? "," : "",
+					kinds[k], rows + 1);
+	}
+	if (rows == 0)
+		return DB_OK;
+	snprintf(sql + len, sizeof(sql) - len, " ON CONFLICT(incident_id, kind, value)"
+		 " DO UPDATE SET count = incident_keys.count + 1 RETURNING kind, count");
+	if ((st = db_prepare(d, sql)) == NULL)
+		return DB_ERROR;
+	db_bind_int(st, 1, id);
+	for (k = 0, rows = 0; k < 3; k++) {
+		str_copy(v[k], sizeof(v[k]), vals[k] ? vals[k] : "");
+		if (v[k][0])
+			db_bind_text(st, ++rows + 1, v[k]);
+	}
+	while ((rc = db_step(d, st)) == DB_ROW) {
+		const char *kind = db_col_text(st, 0);
+
+		for (k = 0; k < 3; k++)
+			if (strcmp(kind, kinds[k]) == 0)
+				n[k] = db_col_int(st, 1) == 1;
+	}
+	if (rc == DB_DONE) {
+		rc = DB_OK;
+	} else if (rc != DB_BUSY) {
+		msg_error("database %s: %s", d->path, db_errmsg(d));
+		rc = DB_ERROR;
+	}
 	db_finalize(st);
 	return rc;
 }
@@ -369,6 +401,8 @@ static int count_keys(struct db *d, long long id, long long report_id, const str
 		snprintf(own, sizeof(own), "report:%lld", report_id);
 		orig_key = own;
 	}
+	if (db_dialect(d) == DB_PGSQL)
+		return add_keys_pg(d, id, orig_key, r->reporter, v->injector_ip, n);
 	if ((rc = add_key(d, id, "message", orig_key, &n[0])) != DB_OK ||
 	    (rc = add_key(d, id, "reporter", r->reporter, &n[1])) != DB_OK)
 		return rc;

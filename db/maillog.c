@@ -147,3 +147,15 @@ int maillog_find(struct db *d, const char *queue_id, const char *message_id, str
 		return by_message_id(d, message_id, e);
 	return DB_OK;
 }
+
+int maillog_any(struct db *d)
+{
+	struct db_stmt *st = db_prepare(d, "SELECT 1 FROM maillog LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	rc = db_step(d, st);
+	db_finalize(st);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : DB_ERROR;
+}

@@ -26,4 +26,7 @@ int maillog_insert(struct db *d, const struct db_maillog_rec *r, const char *lin
  */
 int maillog_find(struct db *d, const char *queue_id, const char *message_id, struct db_maillog_hit *e);
 
+/* maillog_any - 1 when the mail log holds a line, 0 when it is empty, DB_ERROR */
+int maillog_any(struct db *d);
+
 #endif

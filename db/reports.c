@@ -103,86 +103,134 @@ int reports_insert_raw(struct db *d, const char *spool_name, long long size, con
 	return insert_or_find(d, st, sha256, NULL, id, existed, done);
 }
 
+/*
+ * rows_stmt - "HEAD VALUES ROW,ROW,..." with n rows: a report's child rows go
+ * in as few statements as the parameter cap allows (on PostgreSQL each
+ * statement is a round trip; each text is prepared once and kept)
+ */
+static struct db_stmt *rows_stmt(struct db *d, const char *head, const char *row, size_t n)
+{
+	char sql[2048];
+	size_t len = (size_t)snprintf(sql, sizeof(sql), "%s VALUES ", head);
+
+	for (size_t i = 0; i < n && len < sizeof(sql); i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s%s", i ? "," : "", row);
+	if (len >= sizeof(sql))
+		return NULL;
+	return db_prepare(d, sql);
+}
+
+/* The columns of a child row after the shared report id (?1), and the rows a statement takes. */
+#define HOP_COLS    13
+#define HOP_ROWS    ((DB_MAX_PARAMS - 1) / HOP_COLS)
+#define RCPT_COLS   6
+#define RCPT_ROWS   ((DB_MAX_PARAMS - 1) / RCPT_COLS)
+#define ITEM_COLS   2
+#define ITEM_ROWS   ((DB_MAX_PARAMS - 1) / ITEM_COLS)
+
 static int store_hops(struct db *d, long long id, const struct db_report *r)
 {
-	struct db_stmt *st = db_prepare(d, "INSERT INTO report_hops(report_id, idx, from_ip, from_rdns,"
-				      " helo, ident, by_host, with_proto, queue_id, for_addr, envfrom, auth, date, port)"
-				      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-	int rc = DB_OK;
+	for (size_t i0 = 0; i0 < r->nhops; i0 += HOP_ROWS) {
+		size_t n = r->nhops - i0 < HOP_ROWS ? r->nhops - i0 : HOP_ROWS;
+		struct db_stmt *st = rows_stmt(d, "INSERT INTO report_hops(report_id, idx, from_ip, from_rdns,"
+					      " helo, ident, by_host, with_proto, queue_id, for_addr, envfrom, auth,"
+					      " date, port)", "(?1,?,?,?,?,?,?,?,?,?,?,?,?,?)", n);
+		int rc;
 
-	if (st == NULL)
-		return DB_ERROR;
-	for (size_t i = 0; i < r->nhops && rc == DB_OK; i++) {
-		const struct db_hop *h = &r->hops[i];
-
-		db_reset(st);
+		if (st == NULL)
+			return DB_ERROR;
 		db_bind_int(st, 1, id);
-		db_bind_int(st, 2, (long long)i);
-		db_bind_text(st, 3, h->from_ip);
-		db_bind_text(st, 4, h->from_rdns);
-		db_bind_text(st, 5, h->helo);
-		db_bind_text(st, 6, h->ident);
-		db_bind_text(st, 7, h->by);
-		db_bind_text(st, 8, h->with);
-		db_bind_text(st, 9, h->queue_id);
-		db_bind_text(st, 10, h->for_addr);
-		db_bind_text(st, 11, h->envfrom);
-		db_bind_text(st, 12, h->auth);
-		db_bind_text(st, 13, h->date);
-		if (h->port > 0 && h->port <= 65535)
-			db_bind_int(st, 14, h->port);
-		else
-			db_bind_null(st, 14);
-		if (db_step(d, st) != DB_DONE)
-			rc = DB_ERROR;
+		for (size_t k = 0; k < n; k++) {
+			const struct db_hop *h = &r->hops[i0 + k];
+			int b = 2 + (int)k * HOP_COLS;
+
+			db_bind_int(st, b, (long long)(i0 + k));
+			db_bind_text(st, b + 1, h->from_ip);
+			db_bind_text(st, b + 2, h->from_rdns);
+			db_bind_text(st, b + 3, h->helo);
+			db_bind_text(st, b + 4, h->ident);
+			db_bind_text(st, b + 5, h->by);
+			db_bind_text(st, b + 6, h->with);
+			db_bind_text(st, b + 7, h->queue_id);
+			db_bind_text(st, b + 8, h->for_addr);
+			db_bind_text(st, b + 9, h->envfrom);
+			db_bind_text(st, b + 10, h->auth);
+			db_bind_text(st, b + 11, h->date);
+			if (h->port > 0 && h->port <= 65535)
+				db_bind_int(st, b + 12, h->port);
+			else
+				db_bind_null(st, b + 12);
+		}
+		rc = db_step(d, st);
+		db_finalize(st);
+		if (rc != DB_DONE)
+			return DB_ERROR;
 	}
-	db_finalize(st);
-	return rc;
+	return DB_OK;
 }
 
 static int store_rcpts(struct db *d, long long id, const struct db_report *r)
 {
-	struct db_stmt *st = db_prepare(d, "INSERT INTO report_rcpts(report_id, idx, address, action,"
-				      " status, diagnostic, remote_mta) VALUES (?,?,?,?,?,?,?)");
-	int rc = DB_OK;
+	for (size_t i0 = 0; i0 < r->nrcpts; i0 += RCPT_ROWS) {
+		size_t n = r->nrcpts - i0 < RCPT_ROWS ? r->nrcpts - i0 : RCPT_ROWS;
+		struct db_stmt *st = rows_stmt(d, "INSERT INTO report_rcpts(report_id, idx, address, action,"
+					      " status, diagnostic, remote_mta)", "(?1,?,?,?,?,?,?)", n);
+		int rc;
 
-	if (st == NULL)
-		return DB_ERROR;
-	for (size_t i = 0; i < r->nrcpts && rc == DB_OK; i++) {
-		const struct db_rcpt *p = &r->rcpts[i];
-
-		db_reset(st);
+		if (st == NULL)
+			return DB_ERROR;
 		db_bind_int(st, 1, id);
-		db_bind_int(st, 2, (long long)i);
-		db_bind_text(st, 3, p->address);
-		db_bind_text(st, 4, p->action);
-		db_bind_text(st, 5, p->status);
-		db_bind_text(st, 6, p->diagnostic);
-		db_bind_text(st, 7, p->remote_mta);
-		if (db_step(d, st) != DB_DONE)
-			rc = DB_ERROR;
+		for (size_t k = 0; k < n; k++) {
+			const struct db_rcpt *p = &r->rcpts[i0 + k];
+			int b = 2 + (int)k * RCPT_COLS;
+
+			db_bind_int(st, b, (long long)(i0 + k));
+			db_bind_text(st, b + 1, p->address);
+			db_bind_text(st, b + 2, p->action);
+			db_bind_text(st, b + 3, p->status);
+			db_bind_text(st, b + 4, p->diagnostic);
+			db_bind_text(st, b + 5, p->remote_mta);
+		}
+		rc = db_step(d, st);
+		db_finalize(st);
+		if (rc != DB_DONE)
+			return DB_ERROR;
 	}
-	db_finalize(st);
-	return rc;
+	return DB_OK;
 }
 
-static int store_items(struct db *d, long long id, const char *kind, const struct db_strs *l)
+/* store_items - the report's envelope recipients, domains and URIs, kind by kind */
+static int store_items(struct db *d, long long id, const struct db_report *r)
 {
-	struct db_stmt *st = db_prepare(d, "INSERT INTO report_items(report_id, kind, value) VALUES (?,?,?)");
-	int rc = DB_OK;
+	static const char *const kinds[3] = { "rcpt_to", "domain", "uri" };
+	const struct db_strs *l[3] = { &r->rcpt_to, &r->domains, &r->uris };
+	size_t total = r->rcpt_to.n + r->domains.n + r->uris.n, at = 0;
+	int list = 0;
+	size_t i = 0;
 
-	if (st == NULL)
-		return DB_ERROR;
-	for (size_t i = 0; i < l->n && rc == DB_OK; i++) {
-		db_reset(st);
+	while (at < total) {
+		size_t n = total - at < ITEM_ROWS ? total - at : ITEM_ROWS;
+		struct db_stmt *st = rows_stmt(d, "INSERT INTO report_items(report_id, kind, value)", "(?1,?,?)", n);
+		int rc;
+
+		if (st == NULL)
+			return DB_ERROR;
 		db_bind_int(st, 1, id);
-		db_bind_text(st, 2, kind);
-		db_bind_text(st, 3, l->v[i]);
-		if (db_step(d, st) != DB_DONE)
-			rc = DB_ERROR;
+		for (size_t k = 0; k < n; k++) {
+			while (i >= l[list]->n) {
+				list++;
+				i = 0;
+			}
+			db_bind_text(st, 2 + (int)k * ITEM_COLS, kinds[list]);
+			db_bind_text(st, 3 + (int)k * ITEM_COLS, l[list]->v[i++]);
+		}
+		at += n;
+		rc = db_step(d, st);
+		db_finalize(st);
+		if (rc != DB_DONE)
+			return DB_ERROR;
 	}
-	db_finalize(st);
-	return rc;
+	return DB_OK;
 }
 
 static int clear_children(struct db *d, long long id)
@@ -260,11 +308,9 @@ static int store_parts(struct db *d, long long id, const struct db_report *r)
 {
 	int rc;
 
-	if ((rc = store_hops(d, id, r)) != DB_OK || (rc = store_rcpts(d, id, r)) != DB_OK ||
-	    (rc = store_items(d, id, "rcpt_to", &r->rcpt_to)) != DB_OK ||
-	    (rc = store_items(d, id, "domain", &r->domains)) != DB_OK)
+	if ((rc = store_hops(d, id, r)) != DB_OK || (rc = store_rcpts(d, id, r)) != DB_OK)
 		return rc;
-	return store_items(d, id, "uri", &r->uris);
+	return store_items(d, id, r);
 }
 
 int reports_store(struct db *d, long long id, const struct db_report *r, const struct db_verdict *v,

@@ -37,6 +37,34 @@ is "$(echo "$after" | j verdict)" compromised_account "after the mail log: compr
 is "$(echo "$after" | j auth_user)" bob@example.net "after the mail log: the account is named"
 like "$(echo "$after" | j evidence)" "4MLog1" "the log record is in the evidence"
 
+# 1b. the batch paths (import, reprocess --all) ask the store once a batch
+# whether it has a mail log: a desk without one gets no lookups, and a log
+# imported between two batches is read by the second
+mail_user
+mkdir -p "$T/b"; chmod 755 "$T/b"
+cat > "$T/b.conf" <<CONF
+database = $(db_target "$T/b/b.db")
+spool_dir = $T/b/spool
+run_user = $RUN_USER
+syslog = no
+our_networks = 192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32
+our_domains = example.net
+CONF
+B() { "$BIN" -c "$T/b.conf" "$@"; }
+B init >/dev/null
+for k in owners networks hosts; do B -q inventory import "$k" "samples/inventory/$k.csv" >/dev/null; done
+[ -n "$RUN_USER" ] && chown -R "$RUN_USER" "$T/b"
+mkdir -p "$T/backlog/cur" "$T/backlog/new" "$T/backlog/tmp"
+cp "$M" "$T/backlog/cur/1:2,S"; cp samples/trace-nat.eml "$T/backlog/cur/2:2,S"
+B -q import maildir "$T/backlog"; is "$?" 0 "batch import of two complaints, no mail log yet"
+rv() { B reports --format json | python3 -c 'import json,sys
+for r in json.load(sys.stdin):
+    if r.get("source_ip") == "192.0.2.26": print(r.get("verdict"))'; }
+like "$(rv)" "open_relay|unknown" "batch import without a mail log: no account named"
+ABUSEDESK_NOW=1714600000 B maillog import "$T/mail.log" >/dev/null; is "$?" 0 "mail log imported after the batch"
+B -q reprocess --all >/dev/null; is "$?" 0 "reprocess --all (a batch) after the mail log"
+is "$(rv)" compromised_account "the next batch reads the mail log: compromised account"
+
 # 2. a NAT record names the inside host behind the gateway
 N=samples/trace-nat.eml
 before=$(A trace --json "$N")

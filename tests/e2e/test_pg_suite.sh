@@ -15,7 +15,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
 . tests/lib/pg.sh
-TESTS=(test_ingest test_correlation test_evidence test_nat_port test_helpdesk test_cli test_notify
+TESTS=(test_ingest test_correlation test_store_rows test_evidence test_nat_port test_helpdesk test_cli test_notify
 	test_outbox test_digest test_web test_whois test_forward test_ack test_probe)
 [ $# -gt 0 ] && TESTS=("$@")
 T=$(mktemp -d /tmp/abusedesk-pgsuite-XXXXXX)
