@@ -135,29 +135,34 @@ static int queue_notice(struct db *d, const struct config *cfg, const struct out
 int notify_enqueue(struct db *d, const struct config *cfg, const struct incident_change *ch,
 		   long long report_id)
 {
-	struct outbox_incident in;
+	struct outbox_incident own;
+	const struct outbox_incident *in = &own;
 	struct outbox_owner o;
 	const char *reason;
 	long long now = db_now();
 	long reports;
 	int rc;
 
-	if (ch == NULL || (rc = outbox_incident(d, ch->id, &in)) == 0)
+	memset(&own, 0, sizeof(own));
+	if (ch == NULL)
 		return DB_OK;
-	if (rc < 0)
+	/* the row the change brought back (PostgreSQL's update answers it), else read */
+	if (ch->have_row && ch->row.id == ch->id && ch->id)
+		in = &ch->row;
+	else if ((rc = outbox_incident(d, ch->id, &own)) <= 0)
 		return rc;
-	reports = ch->reports > in.reports ? ch->reports : in.reports;
-	if ((reason = due_reason(cfg, ch, &in, reports, now)) == NULL) {
-		outbox_incident_free(&in);
+	reports = ch->reports > in->reports ? ch->reports : in->reports;
+	if ((reason = due_reason(cfg, ch, in, reports, now)) == NULL) {
+		outbox_incident_free(&own);
 		return DB_OK;
 	}
-	if ((rc = outbox_owner(d, in.owner, &o)) == DB_OK) {
+	if ((rc = outbox_owner(d, in->owner, &o)) == DB_OK) {
 		if (strcmp(o.policy, "immediate") == 0)
-			rc = queue_notice(d, cfg, &in, &o, report_id, reason, reports, now);
+			rc = queue_notice(d, cfg, in, &o, report_id, reason, reports, now);
 		else
-			msg_debug("incident %lld: owner policy %s, no notice", in.id, o.policy);
+			msg_debug("incident %lld: owner policy %s, no notice", in->id, o.policy);
 	}
 	outbox_owner_free(&o);
-	outbox_incident_free(&in);
+	outbox_incident_free(&own);
 	return rc;
 }

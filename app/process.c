@@ -179,6 +179,7 @@ static int store_children(struct app_proc *p, const struct spool_msg *m, long lo
 			break;
 		if (cc.id)
 			rc = notify_enqueue(&p->db, p->cfg, &cc, id);
+		incident_change_free(&cc);
 	}
 	return rc;
 }
@@ -284,7 +285,9 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 		if ((rc = existed ? incident_attach(&p->db, p->cfg, id, rr, v, x->okey, &ch) :
 		     incident_attach_looked(&p->db, p->cfg, id, rr, v, x->okey, &look, &ch)) != DB_OK)
 			return rc;
-		if (ch.id && (rc = notify_enqueue(&p->db, p->cfg, &ch, id)) != DB_OK)
+		rc = ch.id ? notify_enqueue(&p->db, p->cfg, &ch, id) : DB_OK;
+		incident_change_free(&ch);
+		if (rc != DB_OK)
 			return rc;
 		if ((rc = notify_enqueue_ack(&p->db, p->cfg, r, id, ch.id)) != DB_OK)
 			return rc;

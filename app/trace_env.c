@@ -53,6 +53,7 @@ struct app_inv_cache {
 	unsigned gen;
 	struct inv_slot s[INV_CACHE_SLOTS];
 	int maillog;               /* -1 not asked in this generation, 0 the mail log is empty, 1 not */
+	struct db_inv_prefixes px; /* the networks' prefix lengths, read once a generation */
 };
 
 void app_env_cache_begin(struct app_env *ae)
@@ -64,6 +65,7 @@ void app_env_cache_begin(struct app_env *ae)
 		ae->cache->gen = 1;
 	}
 	ae->cache->maillog = -1;
+	ae->cache->px.n = -1;
 	ae->cache_on = 1;
 }
 
@@ -101,9 +103,19 @@ static void db_lookup(struct app_env *ae, const struct ipaddr *ip, struct inv_en
 			return;
 		}
 	}
-	if (app_inventory_lookup(ae->db, ip, e) != DB_OK) {
+	if (s && ae->cache->px.n < 0 && inventory_prefixes(ae->db, &ae->cache->px) != DB_OK)
+		ae->cache->px.n = -1;  /* the walk, as outside a batch */
+	if (s) {
+		struct db_inv_entry de;
+
+		if (inventory_find_px(ae->db, ip, &ae->cache->px, &de) != DB_OK) {
+			memset(e, 0, sizeof(*e));
+			return;        /* not kept: the next message asks again */
+		}
+		app_inv_entry(&de, e);
+	} else if (app_inventory_lookup(ae->db, ip, e) != DB_OK) {
 		memset(e, 0, sizeof(*e));
-		return;                /* not kept: the next message asks again */
+		return;
 	}
 	if (s) {
 		s->gen = ae->cache->gen;

@@ -142,4 +142,12 @@ long long db_last_id(struct db *d);
 #define DB_MAX_PARAMS 64
 int db_sql_numbered(const char *sql, char *out, size_t outlen, char names[][32], int maxnames);
 
+/* The columns of an incident a notice needs, in the order outbox_incident_cols
+ * reads them from column c on (outbox.c; incidents.c's update returns them). */
+#define OUTBOX_INCIDENT_COLS "id, key_host, verdict, status, abused_host, abused_ip, owner, role," \
+	" confidence, explanation, auth_user, first_seen, last_seen, notified_at, reports, messages," \
+	" reporters, notified_reports"
+struct outbox_incident;
+void outbox_incident_cols(struct db_stmt *st, int c, struct outbox_incident *in);
+
 #endif

@@ -314,7 +314,8 @@ static const char *nonempty(const char *v)
  * statement touches.
  */
 static int update_row(struct db *d, long long id, long long t, int nmsg, int nrep, int ninj,
-		      const struct db_verdict *v, int changes, long before, long *reports)
+		      const struct db_verdict *v, int changes, long before, long *reports,
+		      struct incident_change *out)
 {
 	int pg = db_dialect(d) == DB_PGSQL;
 	struct db_stmt *st;
@@ -330,7 +331,7 @@ static int update_row(struct db *d, long long id, long long t, int nmsg, int nre
 		 changes & UPD_OWNER ? ", owner = coalesce(?, owner)" : "",
 		 changes & UPD_DETAIL ? ", abused_host = coalesce(?, abused_host), role = coalesce(?, role),"
 		 " confidence = ?, explanation = coalesce(?, explanation), auth_user = coalesce(?, auth_user)" : "",
-		 pg ? " RETURNING reports" : "");
+		 pg ? " RETURNING " OUTBOX_INCIDENT_COLS : "");
 	if ((st = db_prepare(d, sql)) == NULL)
 		return DB_ERROR;
 	db_bind_int(st, i++, nmsg);
@@ -355,7 +356,11 @@ static int update_row(struct db *d, long long id, long long t, int nmsg, int nre
 	db_bind_int(st, i++, id);
 	rc = db_step(d, st);
 	if (rc == DB_ROW) {
-		*reports = (long)db_col_int(st, 0);
+		/* the row as it is now, which the notice's decision reads next */
+		incident_change_free(out);
+		outbox_incident_cols(st, 0, &out->row);
+		out->have_row = 1;
+		*reports = out->row.reports;
 		rc = db_step(d, st);    /* RETURNING: run the statement to its end */
 	} else if (rc == DB_DONE && !pg) {
 		*reports = before + 1;
@@ -498,8 +503,9 @@ static int attach(struct db *d, const struct config *cfg, long long report_id, c
 	}
 	if ((rc = choose(d, cfg, key, v, t, report_id, look, out, &before, &changes)) != DB_OK ||
 	    (rc = count_keys(d, out->id, report_id, r, v, orig_key, n)) != DB_OK ||
-	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v, changes, before, &after)) != DB_OK ||
+	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v, changes, before, &after, out)) != DB_OK ||
 	    (!(look && look->join == out->id) && (rc = link_report(d, report_id, out->id)) != DB_OK)) {
+		incident_change_free(out);
 		out->id = 0;
 		return rc;
 	}
@@ -507,6 +513,13 @@ static int attach(struct db *d, const struct config *cfg, long long report_id, c
 	out->reports = after;
 	out->grew = crossed(cfg, before, after);
 	return DB_OK;
+}
+
+void incident_change_free(struct incident_change *ch)
+{
+	if (ch->have_row)
+		outbox_incident_free(&ch->row);
+	ch->have_row = 0;
 }
 
 /* incident_attach - see incidents.h */

@@ -19,6 +19,7 @@
 
 #include "../util/config.h"
 #include "db.h"
+#include "outbox.h"
 #include "records.h"
 
 /* What incident_attach did; the notify engine decides from it. */
@@ -29,7 +30,12 @@ struct incident_change {
 	int grew;              /* the report count crossed a notify_threshold */
 	long reports;          /* reports counted in the incident after this one */
 	const char *verdict;   /* verdict class name (the db_verdict's cls) */
+	int have_row;          /* row: the incident as the report left it (PostgreSQL, */
+	struct outbox_incident row; /* the update's own answer); incident_change_free */
 };
+
+/* incident_change_free - what the change holds (its row) */
+void incident_change_free(struct incident_change *ch);
 
 /* Longest value kept in incident_keys (reporter, injector, message key). */
 #define INCIDENT_MAX_KEY 512

@@ -4,8 +4,11 @@
  * Lookups never scan: a host is found by its exact 16-byte address in
  * host_ips (primary key), a network by walking the distinct prefix lengths
  * present from the longest down (each "max(prefix) < p" is an index seek on
- * networks_key) and probing (prefix, masked address) for each.
+ * networks_key) and probing (prefix, masked address) for each. A batch that
+ * read the prefix lengths once (inventory_prefixes) asks for every probe of
+ * an address in one statement, the longest prefix first.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "db_int.h"
@@ -203,8 +206,81 @@ static int lookup_network(struct db *d, const struct ipaddr *ip, char *cidr, siz
 	return found;
 }
 
+int inventory_prefixes(struct db *d, struct db_inv_prefixes *px)
+{
+	struct db_stmt *st = db_prepare(d, "SELECT DISTINCT prefix FROM networks ORDER BY prefix DESC");
+	int rc;
+
+	px->n = 0;
+	if (st == NULL) {
+		px->n = -1;
+		return DB_ERROR;
+	}
+	while ((rc = db_step(d, st)) == DB_ROW) {
+		long long p = db_col_int(st, 0);
+
+		if (p >= 0 && p <= 128 && px->n < (int)sizeof(px->p))
+			px->p[px->n++] = (unsigned char)p;
+	}
+	db_finalize(st);
+	if (rc != DB_DONE) {
+		px->n = -1;
+		return DB_ERROR;
+	}
+	return DB_OK;
+}
+
+/* The (prefix, address) pairs one statement probes. */
+#define PX_PROBES ((DB_MAX_PARAMS) / 2)
+
+/* lookup_network_px - lookup_network with the prefix lengths known: each
+ * PX_PROBES of them, longest first, in one statement; 1 found */
+static int lookup_network_px(struct db *d, const struct ipaddr *ip, const struct db_inv_prefixes *px,
+			     char *cidr, size_t clen, char *owner, size_t olen, char *role, size_t rlen)
+{
+	for (int i0 = 0; i0 < px->n; i0 += PX_PROBES) {
+		int n = px->n - i0 < PX_PROBES ? px->n - i0 : PX_PROBES;
+		char sql[80 + PX_PROBES * 32];
+		size_t len = (size_t)snprintf(sql, sizeof(sql), "SELECT cidr, owner, role FROM networks WHERE ");
+		struct db_stmt *st;
+		int rc;
+
+		for (int k = 0; k < n; k++)
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(prefix = ? AND lo = ?)",
+						k ? " OR " : "");
+		snprintf(sql + len, sizeof(sql) - len, " ORDER BY prefix DESC LIMIT 1");
+		if ((st = db_prepare(d, sql)) == NULL)
+			return -1;
+		for (int k = 0; k < n; k++) {
+			struct ipaddr m = *ip;
+
+			mask(&m, px->p[i0 + k]);
+			db_bind_int(st, 1 + 2 * k, px->p[i0 + k]);
+			db_bind_blob(st, 2 + 2 * k, m.b, 16);
+		}
+		rc = db_step(d, st);
+		if (rc == DB_ROW) {
+			str_copy(cidr, clen, db_col_text(st, 0));
+			str_copy(owner, olen, db_col_text(st, 1));
+			str_copy(role, rlen, db_col_text(st, 2));
+		}
+		db_finalize(st);
+		if (rc == DB_ROW)
+			return 1;
+		if (rc != DB_DONE)
+			return -1;
+	}
+	return 0;
+}
+
 /* inventory_find - the host wins for name, role and owner; the network adds its CIDR and role */
 int inventory_find(struct db *d, const struct ipaddr *ip, struct db_inv_entry *e)
+{
+	return inventory_find_px(d, ip, NULL, e);
+}
+
+int inventory_find_px(struct db *d, const struct ipaddr *ip, const struct db_inv_prefixes *px,
+		      struct db_inv_entry *e)
 {
 	char nowner[128] = "";
 	int host, net;
@@ -213,8 +289,14 @@ int inventory_find(struct db *d, const struct ipaddr *ip, struct db_inv_entry *e
 	host = lookup_host(d, ip, e);
 	if (host < 0)
 		return DB_ERROR;
-	net = lookup_network(d, ip, e->network, sizeof(e->network), nowner, sizeof(nowner), e->net_role,
-			     sizeof(e->net_role));
+	if (px && px->n >= 0)
+		net = lookup_network_px(d, ip, px, e->network, sizeof(e->network), nowner, sizeof(nowner),
+					e->net_role, sizeof(e->net_role));
+	else
+		net = lookup_network(d, ip, e->network, sizeof(e->network), nowner, sizeof(nowner), e->net_role,
+				     sizeof(e->net_role));
+	if (net < 0)
+		return DB_ERROR;
 	if (net && e->owner[0] == '\0')
 		str_copy(e->owner, sizeof(e->owner), nowner);
 	e->found = host || net;

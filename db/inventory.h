@@ -36,6 +36,18 @@ int inventory_owner_exists(struct db *d, const char *key);
  * specific network holding it (CIDR, role; its owner when the host has none);
  * e->found = 0 when neither. 0 or DB_ERROR. */
 int inventory_find(struct db *d, const struct ipaddr *ip, struct db_inv_entry *e);
+
+/* The prefix lengths the networks table holds, longest first (n = -1: not read). */
+struct db_inv_prefixes {
+	int n;
+	unsigned char p[129];
+};
+/* inventory_prefixes - read them; 0 or DB_ERROR (px->n = -1 then) */
+int inventory_prefixes(struct db *d, struct db_inv_prefixes *px);
+/* inventory_find_px - inventory_find knowing the prefix lengths (read in the
+ * same transaction): the network in one statement, not a walk */
+int inventory_find_px(struct db *d, const struct ipaddr *ip, const struct db_inv_prefixes *px,
+		      struct db_inv_entry *e);
 /* inventory_host_ip - the first address (text) of the host named name (ASCII
  * case-insensitive): 1 found, 0 not, or DB_ERROR */
 int inventory_host_ip(struct db *d, const char *name, char *ip, size_t iplen);

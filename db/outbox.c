@@ -414,12 +414,31 @@ int outbox_ack_allow(struct db *d, const char *reporter, long long now, long int
 	return rc == DB_OK ? 1 : rc;
 }
 
+void outbox_incident_cols(struct db_stmt *st, int c, struct outbox_incident *in)
+{
+	in->id = db_col_int(st, c);
+	in->key_host = col(st, c + 1);
+	in->verdict = col(st, c + 2);
+	in->status = col(st, c + 3);
+	in->abused_host = col(st, c + 4);
+	in->abused_ip = col(st, c + 5);
+	in->owner = col(st, c + 6);
+	in->role = col(st, c + 7);
+	in->confidence = col(st, c + 8);
+	in->explanation = col(st, c + 9);
+	in->auth_user = col(st, c + 10);
+	in->first_seen = db_col_int(st, c + 11);
+	in->last_seen = db_col_int(st, c + 12);
+	in->notified_at = db_col_int(st, c + 13);
+	in->reports = (long)db_col_int(st, c + 14);
+	in->messages = (long)db_col_int(st, c + 15);
+	in->reporters = (long)db_col_int(st, c + 16);
+	in->notified_reports = (long)db_col_int(st, c + 17);
+}
+
 int outbox_incident(struct db *d, long long id, struct outbox_incident *in)
 {
-	struct db_stmt *st = db_prepare(d, "SELECT id, key_host, verdict, status, abused_host, abused_ip,"
-				      " owner, role, confidence, explanation, auth_user, first_seen, last_seen,"
-				      " notified_at, reports, messages, reporters, notified_reports"
-				      " FROM incidents WHERE id = ?");
+	struct db_stmt *st = db_prepare(d, "SELECT " OUTBOX_INCIDENT_COLS " FROM incidents WHERE id = ?");
 	int rc;
 
 	memset(in, 0, sizeof(*in));
@@ -428,24 +447,7 @@ int outbox_incident(struct db *d, long long id, struct outbox_incident *in)
 	db_bind_int(st, 1, id);
 	rc = db_step(d, st);
 	if (rc == DB_ROW) {
-		in->id = db_col_int(st, 0);
-		in->key_host = col(st, 1);
-		in->verdict = col(st, 2);
-		in->status = col(st, 3);
-		in->abused_host = col(st, 4);
-		in->abused_ip = col(st, 5);
-		in->owner = col(st, 6);
-		in->role = col(st, 7);
-		in->confidence = col(st, 8);
-		in->explanation = col(st, 9);
-		in->auth_user = col(st, 10);
-		in->first_seen = db_col_int(st, 11);
-		in->last_seen = db_col_int(st, 12);
-		in->notified_at = db_col_int(st, 13);
-		in->reports = (long)db_col_int(st, 14);
-		in->messages = (long)db_col_int(st, 15);
-		in->reporters = (long)db_col_int(st, 16);
-		in->notified_reports = (long)db_col_int(st, 17);
+		outbox_incident_cols(st, 0, in);
 		rc = 1;
 	} else {
 		rc = db_result(rc);

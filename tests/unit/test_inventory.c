@@ -235,6 +235,71 @@ static void test_lookup_many(void **state)
 	db_close(&d);
 }
 
+#define PX_TEST_PROBES (DB_MAX_PARAMS / 2)   /* db/inventory.c's PX_PROBES */
+
+/* test_lookup_prefixes - a batch's lookup (the prefix lengths read once, the
+ * probes of an address in one statement, PX_PROBES of them at a time) finds
+ * the network the walk finds, for nested networks of 48 prefix lengths */
+static void test_lookup_prefixes(void **state)
+{
+	struct db d;
+	struct db_inv_prefixes px;
+	struct db_inv_entry a, b;
+	struct ipaddr ip;
+	struct cidr c;
+	char net[64], addr[64];
+	int nets = 0, seen[129] = { 0 };
+
+	(void)state;
+	db_mem(&d);
+	assert_int_equal(db_begin(&d), DB_OK);
+	/* 10.0.0.0/8 .. 10.128.0.0/32 nested, every other length; IPv6 /16 .. /128 every fourth */
+	for (int p = 8; p <= 32; p += 2) {
+		nets += !seen[96 + p]++;   /* an IPv4 length is stored as the mapped one, 96 more */
+		snprintf(net, sizeof(net), "10.128.0.0/%d", p);
+		assert_int_equal(cidr_parse(net, &c), 0);
+		assert_int_equal(inventory_put_network(&d, &c, p % 4 ? "odd" : "even", "customer", NULL), DB_OK);
+	}
+	for (int p = 16; p <= 128; p += 4) {
+		nets += !seen[p]++;
+		snprintf(net, sizeof(net), "2001:db8::/%d", p);
+		assert_int_equal(cidr_parse(net, &c), 0);
+		assert_int_equal(inventory_put_network(&d, &c, NULL, "server", NULL), DB_OK);
+	}
+	assert_int_equal(inventory_prefixes(&d, &px), DB_OK);
+	assert_true(nets > PX_TEST_PROBES);
+	assert_int_equal(px.n, nets);   /* each length once, */
+	for (int i = 1; i < px.n; i++)
+		assert_true(px.p[i - 1] > px.p[i]);   /* the longest first */
+	for (int i = 0; i < 400; i++) {
+		/* addresses at every depth of the nesting, and outside it */
+		if (i % 2)
+			snprintf(addr, sizeof(addr), "10.%d.%d.%d", 128 + (i % 3 == 0), (i * 7) % (i % 5 ? 1 : 256),
+				 i % 4 ? i % 256 : 0);
+		else
+			snprintf(addr, sizeof(addr), "2001:db8:%x::%x", (i % 6 ? 0 : i * 13) & 0xffff, i % 3 ? i : 0);
+		assert_int_equal(ip_parse(addr, &ip), 0);
+		assert_int_equal(inventory_find(&d, &ip, &a), DB_OK);
+		assert_int_equal(inventory_find_px(&d, &ip, &px, &b), DB_OK);
+		assert_int_equal(a.found, b.found);
+		assert_string_equal(a.network, b.network);
+		assert_string_equal(a.owner, b.owner);
+		assert_string_equal(a.net_role, b.net_role);
+	}
+	assert_int_equal(ip_parse("10.128.0.0", &ip), 0);
+	assert_int_equal(inventory_find_px(&d, &ip, &px, &b), DB_OK);
+	assert_string_equal(b.network, "10.128.0.0/32");
+	assert_int_equal(ip_parse("10.200.0.1", &ip), 0);
+	assert_int_equal(inventory_find_px(&d, &ip, &px, &b), DB_OK);
+	assert_string_equal(b.network, "10.0.0.0/8");
+	assert_string_equal(b.owner, "even");
+	assert_int_equal(ip_parse("192.0.2.1", &ip), 0);
+	assert_int_equal(inventory_find_px(&d, &ip, &px, &b), DB_OK);
+	assert_int_equal(b.found, 0);
+	assert_int_equal(db_commit(&d), DB_OK);
+	db_close(&d);
+}
+
 static const char postfix_log[] =
 	"Mar  3 10:15:01 mx2 postfix/smtpd[2211]: connect from unknown[203.0.113.45]\n"
 	"Mar  3 10:15:02 mx2 postfix/smtpd[2211]: 4TqR3k1XyzA: client=unknown[203.0.113.45]\n"
@@ -495,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_import_idempotent),
 		cmocka_unit_test(test_import_errors_rollback),
 		cmocka_unit_test(test_lookup_many),
+		cmocka_unit_test(test_lookup_prefixes),
 		cmocka_unit_test(test_maillog_parse_postfix),
 		cmocka_unit_test(test_maillog_parse_exim),
 		cmocka_unit_test(test_maillog_import_find),
