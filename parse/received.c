@@ -62,8 +62,8 @@
 
 /* Patterns: from-clause formats first, in the order they are tried. */
 enum pat {
-	P_SMTPD, P_EXIM, P_CGP, P_EXIMLIT, P_QMAIL, P_SENDMAIL, P_EXIM3, P_BARE,
-	P_IPONLY, P_ANY,
+	P_SMTPD, P_EXIM, P_CGP, P_EXIMLIT, P_QMAIL, P_HELOADDR, P_GMX, P_SENDMAIL, P_EXIM3,
+	P_BARE, P_IPONLY, P_PARENIP, P_ANY,
 	P_SKIP, P_EXIMTAG, P_ENVFROM, P_AUTHPROTO,
 	P_AUTH_SENDER, P_AUTH_COURIER, P_AUTH_ACCOUNT, P_AUTH_WEBMAIL,
 	P_AUTH_KV, P_AUTH_BARE, P_SMPAREN,
@@ -95,6 +95,14 @@ static const char *const pat_src[P_COUNT] = {
 	 * LMTP "rdns (LHLO h) (ip)" (Zimbra, Cyrus); Yahoo SMTP AUTH "(user@ip with plain)" */
 	"^(?<host>" HELOTOK ") (?:\\((?:HELO|EHLO|LHLO) ?(?<helo>[^)]*)\\) )?"
 	"\\((?:(?<ident>[^()\\s]*)@)?\\[?(?<ip>" IP ")(?:\\.[0-9]{1,5})?\\]?(?: with [A-Za-z0-9_-]+)?\\)",
+	/* P_HELOADDR: the HELO and the bare address in parentheses, no rDNS:
+	 * XMail "helo (ip:port)" (the port always there, brackets optional),
+	 * Scalix "helo ( ip)" (a blank before the address) */
+	"^(?<helo>" HELOTOK ") \\((?|\\[?(?<ip>[0-9]{1,3}(?:\\.[0-9]{1,3}){3})\\]?:[0-9]{1,5}"
+	"| (?<ip>" IP "))\\)",
+	/* P_GMX: GMX and WEB.DE "rdns (EHLO h) [ip]": the looked-up name, the
+	 * HELO in parentheses, then the address */
+	"^(?<rdns>[^\\s()\\[\\]]+) \\((?:HELO|EHLO) (?<helo>[^\\s)]*)\\) \\[(?<ip>" IP ")\\]",
 	/* P_SENDMAIL: Sendmail, Postfix, Courier, Gmail "helo (ident@rdns [ip])".
 	 * Sendmail and Postfix write the HELO argument as the client gave it:
 	 * a word may carry brackets ("x[192.0.2.9]"); the client's address is
@@ -104,15 +112,19 @@ static const char *const pat_src[P_COUNT] = {
  * tcp_wrappers' Sendmail prefixes it with "IDENT:" */
 	"^(?:(?<helo>" HELOTOK "|[^\\s()]+|[^\\s]+(?= \\()) ?)?\\((?:(?<ident>\"[^\"()\\[\\]@]{1,64}\"|[^\\s@()\\[\\]]+)@)?"
 	"(?<rdns>[^\\s()\\[\\]]*) ?\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]",
-	/* P_EXIM3: Exim 1-3 $sender_fullhost "rdns (helo) [ip]:port": a plain
-	 * name is the verified host name, the one in parentheses the HELO */
-	"^(?<rdns>[^\\s()\\[\\]]+) \\((?<helo>[^\\s()]+)\\) \\[(?<ip>" IP ")\\](?=[\\s:]|$)",
+	/* P_EXIM3: Exim 1-3 $sender_fullhost "rdns (helo) [ip]:port" (Exim 3
+	 * also "[ip.port]"): a plain name is the verified host name, the one in
+	 * parentheses the HELO */
+	"^(?<rdns>[^\\s()\\[\\]]+) \\((?<helo>[^\\s()]+)\\) \\[(?<ip>" IP ")(?:\\.[0-9]{1,5})?\\](?=[\\s:]|$)",
 	/* P_BARE: "helo [ip]" (Sendmail without HELO, fetchmail);
 	 * MXLogic "rdns [ip] (EHLO h)": the word is the rDNS, the HELO follows */
 	"^(?<host>[^\\s()\\[\\]]+) \\[(?<ip>" IP ")\\]"
 	"(?: \\((?:HELO|EHLO) (?<helo>[^\\s)]*)\\))?",
 	/* P_IPONLY: the from host is the address itself (webmail, Yahoo) */
 	"^\\[?(?<ip>" IP ")\\]?(?=[\\s(]|$)",
+	/* P_PARENIP: McAfee's gateway "(ip) by host": the address alone in
+	 * parentheses (a loopback one is a local pickup: no hop, from_clause) */
+	"^\\(\\[?(?<ip>" IP ")\\]?\\)(?= |$)",
 	/* P_ANY: last resort, the first address literal in the clause */
 	"\\[(?<ip>" IP ")(?:[:.][0-9]+)?\\]",
 	/* P_SKIP: qmail local handoff, qmail-scanner, fetchmail */
@@ -346,7 +358,8 @@ static char *dup_rdns(const char *b, size_t n)
 		n--;
 	if ((n == 7 && strncasecmp(b, "unknown", 7) == 0)
 	    || (n == 10 && strncasecmp(b, "softdnserr", 10) == 0)
-	    || (n == 6 && strncasecmp(b, "really", 6) == 0))
+	    || (n == 6 && strncasecmp(b, "really", 6) == 0)
+	    || (n == 10 && strncasecmp(b, "unverified", 10) == 0))   /* MDaemon: no name confirmed */
 		return NULL;
 	return dup_span(b, n);
 }
@@ -684,6 +697,10 @@ static void apply_host(struct rcvd *r, enum pat p, const char *f,
 	 * An "ident=" item is Exim's $sender_rcvhost too (Sendmail writes the
 	 * ident before an "@"): the word before it is the verified host name,
 	 * with or without Exim's version comment. */
+	/* ecelerity "[ip] ([ip:port])": the word is the client's address again,
+	 * its port inside the brackets; no HELO was recorded */
+	if (!has_helo && lit && grp(r, p, G_IP, f, &vb, &vn) && vb[vn] == ':' && vb > f && vb[-1] == '[')
+		return;
 	vouched = grp(r, p, G_VERIFIED, f, &vb, &vn)   /* before run() reuses md */
 		|| grp(r, p, G_IDENT, f, &vb, &vn)
 		|| (has_lit(r->s, r->len, "(Exim ", 6, 3) && run(r, P_EXIMTAG, r->s, r->len));
@@ -799,14 +816,23 @@ static unsigned from_shape(const char *f, size_t n)
 		can |= 1u << P_EXIMLIT;
 	if (after)
 		can |= 1u << P_QMAIL;
+	/* "word (a.b.c.d:port)" (XMail; its "([ip]:port)" is P_EXIM's), "word ( ip)" (Scalix) */
+	if (after && w + 2 < n && ((f[w + 2] >= '0' && f[w + 2] <= '9') || f[w + 2] == ' '))
+		can |= 1u << P_HELOADDR;
 	if (brack && (after || memchr(f, '(', w) != NULL))
 		can |= 1u << P_SENDMAIL;
 	if (after && brack && hostch(c, 1))
 		can |= 1u << P_EXIM3;
+	/* "rdns (EHLO h) [ip]" (GMX) */
+	if (after && brack && hostch(c, 1) && w + 7 < n &&
+	    (strncasecmp(f + w + 2, "EHLO ", 5) == 0 || strncasecmp(f + w + 2, "HELO ", 5) == 0))
+		can |= 1u << P_GMX;
 	if (brack && hostch(c, 0))
 		can |= 1u << P_BARE;
 	if (c == '[' || ipch(c))
 		can |= 1u << P_IPONLY;
+	if (c == '(' && n > 1 && (ipch((unsigned char)f[1]) || f[1] == '['))
+		can |= 1u << P_PARENIP;
 	if (brack)
 		can |= 1u << P_ANY;
 	/* a bare address first, and the receiver's own record of the
@@ -861,11 +887,16 @@ static int client_port(const char *f, size_t n, const char *ip)
 		if ((size_t)(f + n - p) > 2 && p[1] == ':' &&
 		    (v = port_num(p + 2, (size_t)(f + n - p - 2))) > 0)
 			return v;
-	for (p = f; (p = memchr(p, '[', n - (size_t)(p - f))) != NULL; p = q) {
-		if ((q = memchr(p, ']', n - (size_t)(p - f))) == NULL)
-			break;
-		if ((v = v4_port(p + 1, (size_t)(q - p - 1), ip)) > 0)
-			return v;
+	for (int k = 0; k < 2; k++) {
+		/* "[a.b.c.d:N]" (ecelerity), "(a.b.c.d:N)" (XMail) */
+		char open = k ? '(' : '[', close = k ? ')' : ']';
+
+		for (p = f; (p = memchr(p, open, n - (size_t)(p - f))) != NULL; p = q) {
+			if ((q = memchr(p, close, n - (size_t)(p - f))) == NULL)
+				break;
+			if ((v = v4_port(p + 1, (size_t)(q - p - 1), ip)) > 0)
+				return v;
+		}
 	}
 	return 0;
 }
@@ -913,6 +944,8 @@ static int from_clause(struct rcvd *r, struct hop *h)
 		if (!(can & 1u << p))
 			continue;
 		if (run(r, p, f, r->from.n) && take_ip(r, p, f, ip) == 0) {
+			if (p == P_PARENIP && (strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0))
+				return 0;   /* "(127.0.0.1) by": a local pickup (PowerMTA) */
 			h->from_ip = xstrdup(ip);
 			r->fmt = p + 1;
 			apply_format(r, p, f, h);
@@ -1035,6 +1068,13 @@ static void find_auth(struct rcvd *r, struct hop *h)
 			mb = h->with, mn = n;
 	}
 	auth_evidence(r, &mb, &mn, &ub, &un);
+	/* GMX's submission hosts (mail.gmx.net, mail.gmx.com) take mail from
+	 * authenticated customers only and write the GMX form with plain
+	 * "with SMTP" or "with ESMTP": the hop is a submission */
+	if (mb == NULL && r->fmt == P_GMX + 1 && h->by && h->with &&
+	    (strcasecmp(h->by, "mail.gmx.net") == 0 || strcasecmp(h->by, "mail.gmx.com") == 0) &&
+	    (strcasecmp(h->with, "SMTP") == 0 || strcasecmp(h->with, "ESMTP") == 0))
+		mb = "GMX", mn = 3;
 	/* qmail AUTH patches: "(user@ip)"; elsewhere the ident is RFC 1413's */
 	if (mb && un == 0 && h->ident && r->fmt == P_QMAIL + 1)
 		ub = h->ident, un = strlen(h->ident);

@@ -482,8 +482,93 @@ def no_by(g):
     return v, ans(ip=ip, helo=helo, id=q.strip("<>"))
 
 
+def xmail(g):
+    """XMail (SMTPSvr): from HELO (ADDR:PORT) by HOST [(ADDR:PORT)] with [XMail V ESMTP Server]
+    id <ID> for <rcpt> from <sender>; DATE. The client's address and port, brackets optional
+    (IPv4: a port after an IPv6 address would not say where the address ends); no rDNS."""
+    ip = g.v4()
+    port = g.r.randint(1024, 65535)
+    helo = g.pick([g.name(), g.name(1)])
+    by = g.name()
+    lit = "[%s]" % ip if g.chance(0.3) else ip
+    v = "from %s (%s:%d)" % (helo, lit, port)
+    v += g.fold() + "by %s" % by
+    if g.chance(0.4):
+        v += " (%s:25)" % g.v4()
+    v += g.fold() + "with [XMail 1.%d ESMTP Server]" % g.r.randint(17, 27)
+    q = "S%X" % g.r.randint(0x10, 0xFFFFF)
+    v += g.fold() + "id <%s>" % q
+    v += g.fold() + "for <%s>" % g.addr()
+    env = g.addr()
+    v += g.fold() + "from <%s>; %s" % (env, g.date())
+    return v, ans(ip=ip, port=port, helo=helo, by=by, envfrom=env, id=q)
+
+
+def scalix(g):
+    """Scalix SMTP Relay: from HELO ( ADDR) by HOST (Scalix SMTP Relay V) via ESMTP; DATE
+    (a blank before the address; the HELO only)"""
+    ip = g.v4()
+    helo = g.pick([g.name(1).upper(), g.name()])
+    by = g.name()
+    v = "from %s ( %s) by %s (Scalix SMTP Relay %d.%d.%d.%d)%svia %s; %s" % (
+        helo, ip, by, g.r.randint(9, 12), g.r.randint(0, 9), g.r.randint(0, 9), g.r.randint(1, 99), g.fold(),
+        g.pick(["ESMTP", "SMTP"]), g.date())
+    return v, ans(ip=ip, helo=helo, by=by)
+
+
+def gmx(g):
+    """GMX / WEB.DE: from RDNS (EHLO h) [ADDR] by HOST (mpNNN) with (E)SMTP; DATE: the looked-up
+    name, the HELO in parentheses, then the address. GMX's submission hosts (mail.gmx.net,
+    mail.gmx.com) take authenticated customers only: a hop into them is a submission"""
+    ip = g.v4()
+    rdns = g.name()
+    helo = g.pick([g.name(), g.name(1), "[%s]" % ip])
+    by = g.pick(["mail.gmx.net", "mail.gmx.com", "mout.gmx.net", "mail.web.de", g.name()])
+    v = "from %s (%s %s) [%s]%sby %s (mp%03d) with %s; %s" % (
+        rdns, g.pick(["EHLO", "HELO"]), helo, ip, g.fold(), by, g.r.randint(1, 99), g.pick(["ESMTP", "SMTP"]), g.date())
+    return v, ans(ip=ip, rdns=rdns, helo=helo, by=by, auth=by in ("mail.gmx.net", "mail.gmx.com"))
+
+
+def mdaemon(g):
+    """MDaemon: old releases "from HELO [ADDR] by HOST [ADDR] with SMTP (MDaemon.PRO.vV) for <rcpt>";
+    newer "from HELO (RDNS [ADDR]) by HOST (MDaemon PRO vV) with ESMTP[A] id md5NNN.msg for <rcpt>",
+    with "unverified" in place of a name its reverse lookup did not confirm; DATE"""
+    ip = g.v4()
+    helo = g.pick([g.name(), g.name(1)])
+    by = g.name()
+    if g.chance(0.3):
+        v = "from %s [%s] by %s [%s] with SMTP (MDaemon.PRO.v%d.%d.%d.R) for <%s>; %s" % (
+            helo, ip, by, g.v4(), g.r.randint(4, 9), g.r.randint(0, 9), g.r.randint(0, 9), g.addr(), g.date())
+        return v, ans(ip=ip, helo=helo, by=by)
+    rdns = g.name() if g.chance(0.6) else None
+    auth = g.chance(0.3)
+    q = "md5%014d.msg" % g.r.randint(0, 10 ** 13)
+    v = "from %s (%s [%s])%sby %s (MDaemon PRO v%d.%d.%d)%swith ESMTP%s id %s" % (
+        helo, rdns or "unverified", ip, g.fold(), by, g.r.randint(13, 23), g.r.randint(0, 9), g.r.randint(0, 9),
+        g.fold(), "A" if auth else "", q)
+    if g.chance(0.7):
+        v += " for <%s>" % g.addr()
+    v += "; " + g.date()
+    return v, ans(ip=ip, rdns=rdns, helo=helo, by=by, id=q, auth=auth)
+
+
+def domino(g):
+    """Lotus/HCL Domino: from HELO ([ADDR]) by HOST (Lotus Domino Release V) with ESMTP id ID ; DATE
+    (Domino records no rDNS)"""
+    ip = g.v4()
+    helo = g.name()
+    by = g.name()
+    q = "%d%02d%02d%02d%02d%02d%02d-%d" % (g.r.randint(2005, 2026), g.r.randint(1, 12), g.r.randint(1, 28),
+                                          g.r.randint(0, 23), g.r.randint(0, 59), g.r.randint(0, 59),
+                                          g.r.randint(0, 99), g.r.randint(1, 99999))
+    v = "from %s ([%s]) by %s (%s Release %s) with ESMTP id %s ;%s%s" % (
+        helo, ip, by, g.pick(["Lotus Domino", "IBM Domino", "HCL Domino"]),
+        g.pick(["8.5.3FP6", "9.0.1FP10", "10.0.1", "12.0.2FP1"]), q, g.fold(), g.date())
+    return v, ans(ip=ip, helo=helo, by=by, id=q)
+
+
 SHAPES = [postfix, sendmail, exim, qmail, opensmtpd, courier, exchange, gmail, smtpsvc, lmtp, communigate,
-          exim_bare, ecelerity, no_by]
+          exim_bare, ecelerity, no_by, xmail, scalix, gmx, mdaemon, domino]
 
 
 def norm_name(s):

@@ -22,7 +22,9 @@ BOUNCES_DIR="$tmp/held" SHOW="${SHOW:-0}" sh tests/differential/bounces.sh | gre
 # more sets, when given: every mail file under each DIR (a SpamAssassin
 # checkout's t/data, rspamd's test/functional/messages, ...), or the
 # messages of an mbox FILE (split at its "From " lines, N.eml each): their
-# Received values, and where the set has .eml files, its bounces as above
+# Received values, and where the set has .eml files, its bounces as above.
+# A SpamAssassin checkout (its top folder) also gives its t/rcvd_parser.t
+# cases that the corpus does not hold, judged against SpamAssassin's answers.
 shift
 n=0
 for d in "$@"; do
@@ -31,6 +33,16 @@ for d in "$@"; do
 		awk -v p="$tmp/mbox$n/" '/^From / { k++ } k { print > (p k ".eml") }' "$d"
 		echo "held out: the $(ls "$tmp/mbox$n" | wc -l) messages of the mbox $d"
 		d=$tmp/mbox$n
+	elif [ -d "$d" ] && [ -f "$d/t/rcvd_parser.t" ]; then
+		# a SpamAssassin checkout: its own Received-parser cases the corpus does not hold,
+		# judged as the corpus' cases are (tests/conformance/received.py); then its t/data
+		echo "held out: SpamAssassin's t/rcvd_parser.t cases not in the corpus"
+		python3 tests/differential/sa_rcvd_cases.py "$d/t/rcvd_parser.t" \
+			../shared/corpus/received/rcvd_cases.jsonl >"$tmp/sa_cases.jsonl" &&
+			python3 tests/conformance/received.py ./abusedesk "$tmp/sa_cases.jsonl" 0 |
+			grep -E 'FIGURE|MISS' | sed 's/corpus cases/held-out SpamAssassin cases/'
+		d=$d/t/data
+		echo "held out: the mail under $d"
 	elif [ -d "$d" ]; then
 		echo "held out: the mail under $d"
 	else
