@@ -24,7 +24,9 @@ BOUNCES_DIR="$tmp/held" SHOW="${SHOW:-0}" sh tests/differential/bounces.sh | gre
 # messages of an mbox FILE (split at its "From " lines, N.eml each): their
 # Received values, and where the set has .eml files, its bounces as above.
 # A SpamAssassin checkout (its top folder) also gives its t/rcvd_parser.t
-# cases that the corpus does not hold, judged against SpamAssassin's answers.
+# cases that the corpus does not hold, judged against SpamAssassin's answers;
+# an AbuseIO checkout its notifier samples the corpus does not hold
+# (tests/differential/complaints_heldout.py).
 shift
 n=0
 for d in "$@"; do
@@ -42,6 +44,13 @@ for d in "$@"; do
 			python3 tests/conformance/received.py ./abusedesk "$tmp/sa_cases.jsonl" 0 |
 			grep -E 'FIGURE|MISS' | sed 's/corpus cases/held-out SpamAssassin cases/'
 		d=$d/t/data
+		echo "held out: the mail under $d"
+	elif [ -d "$d/extra/notifier-samples" ]; then
+		# an AbuseIO checkout: its notifier samples the corpus does not hold, read
+		# as that provider's corpus samples are; then their Received values
+		echo "held out: AbuseIO's notifier samples not in the corpus"
+		python3 tests/differential/complaints_heldout.py "$d" ./abusedesk
+		d=$d/extra/notifier-samples
 		echo "held out: the mail under $d"
 	elif [ -d "$d" ]; then
 		echo "held out: the mail under $d"
