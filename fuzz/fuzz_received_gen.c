@@ -1,7 +1,8 @@
 /*
  * fuzz_received_gen - libFuzzer target: Received headers written in the
  * shapes of Postfix, Sendmail, Exim (its default text, and its items after a
- * bare address), qmail and ecelerity (as their sources and documentation
+ * bare address), qmail, ecelerity, XMail, Scalix, GMX, MDaemon and Domino
+ * (as their sources and documentation
  * give them, like tests/differential/gen_received.py), with
  * the names, addresses, ports, identities and comments the input chooses,
  * then read back by rcvd_parse. The input decides the values; the shape
@@ -120,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 4)
 		return 0;
-	shape = take(&s) % 6;
+	shape = take(&s) % 11;
 	if (addr(&s, ip, canon) != 0)
 		return 0;
 	name(&s, rdns, sizeof rdns);
@@ -206,6 +207,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				 "id %s for <b@%s>; Mon, 1 Jan 2024 00:00:00 +0000", f, ip, port, helo, by,
 				 by, flags & 16 ? "" : ")", qid, by);
 		}
+		break;
+	case 6: /* XMail: from HELO (ADDR:PORT) by BY with [XMail ..] id <Q> for <a> from <b>;
+		 * the brackets around the address optional; IPv4 (a port after IPv6 is no boundary) */
+		if (strchr(ip, ':'))
+			return 0;
+		port = 1 + (take(&s) << 8 | take(&s)) % 65535;
+		w_helo = helo;
+		snprintf(qid, sizeof qid, "S%X", 16 + take(&s) * 257u);
+		snprintf(hdr, sizeof hdr, "from %s (%s%s%s:%u) by %s with [XMail 1.27 ESMTP Server] id <%s> "
+			 "for <a@%s> from <b@%s>; Sat, 18 Sep 2004 23:17:54 -0500", helo, flags & 1 ? "[" : "", ip,
+			 flags & 1 ? "]" : "", port, by, qid, by, by);
+		break;
+	case 7: /* Scalix: from HELO ( ADDR) by BY (Scalix SMTP Relay 11.4.6.24) via ESMTP */
+		w_helo = helo;
+		snprintf(hdr, sizeof hdr, "from %s ( %s) by %s (Scalix SMTP Relay 11.4.6.24) via ESMTP; "
+			 "Fri, 23 Jun 2006 16:39:47 -0500 (CDT)", helo, ip, by);
+		break;
+	case 8: /* GMX / WEB.DE: from RDNS (EHLO H) [ADDR] by BY (mp010) with ESMTP */
+		w_rdns = flags & 1 ? rdns : NULL;
+		w_helo = helo;
+		snprintf(hdr, sizeof hdr, "from %s (%s %s) [%s] by %s (mp010) with ESMTP; "
+			 "03 Feb 2007 13:13:47 +0100", w_rdns ? w_rdns : "unknown", flags & 2 ? "HELO" : "EHLO",
+			 helo, ip, by);
+		break;
+	case 9: /* MDaemon: from HELO (RDNS [ADDR]) by BY (MDaemon PRO v19.0.2) with ESMTP id md5N.msg,
+		 * "unverified" where no name was confirmed */
+		w_rdns = flags & 1 ? rdns : NULL;
+		w_helo = helo;
+		snprintf(qid, sizeof qid, "md5%010u.msg", take(&s) * 16777619u);
+		snprintf(hdr, sizeof hdr, "from %s (%s [%s]) by %s (MDaemon PRO v19.0.2) with ESMTP id %s; "
+			 "Tue, 16 Jul 2019 11:39:22 +0200", helo, w_rdns ? w_rdns : "unverified", ip, by, qid);
+		break;
+	case 10: /* Domino: from HELO ([ADDR]) by BY (Lotus Domino Release 9.0.1) with ESMTP id Q ; DATE */
+		w_helo = helo;
+		snprintf(qid, sizeof qid, "2014031214213400-%u", take(&s));
+		snprintf(hdr, sizeof hdr, "from %s ([%s]) by %s (Lotus Domino Release 9.0.1) with ESMTP id %s ; "
+			 "Tue, 12 Mar 2002 14:21:34 +0100", helo, ip, by, qid);
 		break;
 	default: /* qmail: from RDNS (HELO h) (ADDR) by BY with SMTP */
 		if (strchr(ip, ':'))
