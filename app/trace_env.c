@@ -95,6 +95,7 @@ static struct inv_slot *inv_slot(struct app_inv_cache *c, const struct ipaddr *i
 static void db_lookup(struct app_env *ae, const struct ipaddr *ip, struct inv_entry *e)
 {
 	struct inv_slot *s = NULL;
+	struct db_inv_entry de;
 
 	if (ae->cache_on && ae->cache) {
 		s = inv_slot(ae->cache, ip);
@@ -103,20 +104,15 @@ static void db_lookup(struct app_env *ae, const struct ipaddr *ip, struct inv_en
 			return;
 		}
 	}
-	if (s && ae->cache->px.n < 0 && inventory_prefixes(ae->db, &ae->cache->px) != DB_OK)
-		ae->cache->px.n = -1;  /* the walk, as outside a batch */
-	if (s) {
-		struct db_inv_entry de;
-
-		if (inventory_find_px(ae->db, ip, &ae->cache->px, &de) != DB_OK) {
-			memset(e, 0, sizeof(*e));
-			return;        /* not kept: the next message asks again */
-		}
-		app_inv_entry(&de, e);
-	} else if (app_inventory_lookup(ae->db, ip, e) != DB_OK) {
+	/* inside a batch the prefix lengths are read once (a failed read leaves
+	 * px.n < 0: the walk, as outside a batch) */
+	if (s && ae->cache->px.n < 0)
+		(void)inventory_prefixes(ae->db, &ae->cache->px);
+	if (inventory_find_px(ae->db, ip, s ? &ae->cache->px : NULL, &de) != DB_OK) {
 		memset(e, 0, sizeof(*e));
-		return;
+		return;        /* not kept: the next message asks again */
 	}
+	app_inv_entry(&de, e);
 	if (s) {
 		s->gen = ae->cache->gen;
 		s->ip = *ip;

@@ -693,14 +693,14 @@ static void apply_host(struct rcvd *r, enum pat p, const char *f,
 			h->from_rdns = dup_rdns(hb, hn);
 		return;
 	}
-	/* Exim "rdns ([ip] helo=h)"; Exim, CommuniGate "verified": host is rDNS.
-	 * An "ident=" item is Exim's $sender_rcvhost too (Sendmail writes the
-	 * ident before an "@"): the word before it is the verified host name,
-	 * with or without Exim's version comment. */
 	/* ecelerity "[ip] ([ip:port])": the word is the client's address again,
 	 * its port inside the brackets; no HELO was recorded */
 	if (!has_helo && lit && grp(r, p, G_IP, f, &vb, &vn) && vb[vn] == ':' && vb > f && vb[-1] == '[')
 		return;
+	/* Exim "rdns ([ip] helo=h)"; Exim, CommuniGate "verified": host is rDNS.
+	 * An "ident=" item is Exim's $sender_rcvhost too (Sendmail writes the
+	 * ident before an "@"): the word before it is the verified host name,
+	 * with or without Exim's version comment. */
 	vouched = grp(r, p, G_VERIFIED, f, &vb, &vn)   /* before run() reuses md */
 		|| grp(r, p, G_IDENT, f, &vb, &vn)
 		|| (has_lit(r->s, r->len, "(Exim ", 6, 3) && run(r, P_EXIMTAG, r->s, r->len));
@@ -924,8 +924,8 @@ static int from_clause(struct rcvd *r, struct hop *h)
 {
 	const char *f = r->s + r->from.off;
 	char ip[46];
+	struct ipaddr lo;
 	int p;
-
 	unsigned can;
 
 	if (!r->has_from || r->from.n == 0)
@@ -944,7 +944,7 @@ static int from_clause(struct rcvd *r, struct hop *h)
 		if (!(can & 1u << p))
 			continue;
 		if (run(r, p, f, r->from.n) && take_ip(r, p, f, ip) == 0) {
-			if (p == P_PARENIP && (strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0))
+			if (p == P_PARENIP && ip_parse(ip, &lo) == 0 && ip_is_loopback(&lo))
 				return 0;   /* "(127.0.0.1) by": a local pickup (PowerMTA) */
 			h->from_ip = xstrdup(ip);
 			r->fmt = p + 1;

@@ -115,6 +115,11 @@ int ip_is_private(const struct ipaddr *a)
 	return 0;
 }
 
+int ip_is_loopback(const struct ipaddr *a)
+{
+	return in_net(a, "127.0.0.0/8") || in_net(a, "::1/128");
+}
+
 static void mask(struct ipaddr *a, int prefix)
 {
 	for (int i = 0; i < 16; i++) {

@@ -34,6 +34,8 @@ int ip_normalize(const char *s, char out[46]);
 int ip_cmp(const struct ipaddr *a, const struct ipaddr *b);
 /* ip_is_private - RFC 1918, CGNAT, loopback, link-local, ULA: not routable */
 int ip_is_private(const struct ipaddr *a);
+/* ip_is_loopback - 127.0.0.0/8 or ::1 (IPv4-mapped included) */
+int ip_is_loopback(const struct ipaddr *a);
 
 /* cidr_parse - "192.0.2.0/24", "2001:db8::/32", or a bare address (/32, /128) */
 int cidr_parse(const char *s, struct cidr *out);

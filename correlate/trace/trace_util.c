@@ -29,13 +29,8 @@ int trace_ip_ours(const struct tstate *t, const char *ip)
 int trace_ip_loopback(const char *ip)
 {
 	struct ipaddr a;
-	struct cidr c;
 
-	if (ip == NULL || ip_parse(ip, &a) < 0)
-		return 0;
-	if (cidr_parse("127.0.0.0/8", &c) == 0 && cidr_contains(&c, &a))
-		return 1;
-	return cidr_parse("::1", &c) == 0 && cidr_contains(&c, &a);
+	return ip != NULL && ip_parse(ip, &a) == 0 && ip_is_loopback(&a);
 }
 
 /* trace_ip_private - not routable on the Internet (RFC 1918, CGNAT, ULA...) */

@@ -111,6 +111,17 @@ static void test_ip(void **state)
 	assert_true(ip_is_private(&a));
 	assert_int_equal(ip_parse("203.0.113.9", &a), 0);
 	assert_false(ip_is_private(&a));
+	assert_false(ip_is_loopback(&a));
+	assert_int_equal(ip_parse("127.255.0.1", &a), 0);
+	assert_true(ip_is_loopback(&a));
+	assert_int_equal(ip_parse("::ffff:127.0.0.1", &a), 0);
+	assert_true(ip_is_loopback(&a));
+	assert_int_equal(ip_parse("::1", &a), 0);
+	assert_true(ip_is_loopback(&a));
+	assert_int_equal(ip_parse("::2", &a), 0);
+	assert_false(ip_is_loopback(&a));
+	assert_int_equal(ip_parse("128.0.0.1", &a), 0);
+	assert_false(ip_is_loopback(&a));
 }
 
 static void test_cidr_range(void **state)
