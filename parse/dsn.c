@@ -193,7 +193,7 @@ static char *orig_to(struct mpart *part)
 	fieldit_init(&it, raw, len, 1);
 	while (!dec && fieldit_next(&it, &n, &nlen, &v))
 		if (name_is(n, nlen, "To"))
-			dec = g_mime_utils_header_decode_text(NULL, v.data);
+			dec = mp_decode_text(v.data);
 	buf_free(&v);
 	free(raw);
 	to = dec ? xstrdup(dec) : NULL;

@@ -548,6 +548,120 @@ int mp_needs_decoding(const char *v)
 	return 0;
 }
 
+/* ew_at - the encoded word "=?cs?E?text?=" at v: its length, the charset's
+ * [cs, cs + *csn), encoding letter and text [*t, *t + *tn); 0 when none */
+static size_t ew_at(const char *v, const char **cs, size_t *csn, char *enc, const char **t, size_t *tn)
+{
+	const char *p = v + 2, *q;
+
+	if (v[0] != '=' || v[1] != '?')
+		return 0;
+	for (q = p; *q && *q != '?' && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r'; q++)
+		;
+	if (*q != '?' || q == p || !q[1] || q[2] != '?')
+		return 0;
+	*cs = p;
+	*csn = (size_t)(q - p);
+	*enc = (char)(q[1] | 0x20);
+	*t = q + 3;
+	q = strstr(*t, "?=");
+	if (!q || memchr(*t, ' ', (size_t)(q - *t)) || memchr(*t, '\n', (size_t)(q - *t)))
+		return 0;
+	*tn = (size_t)(q - *t);
+	return (size_t)(q + 2 - v);
+}
+
+/* b64_append - the bytes of base64 text t[0..n) appended to o (each word on its own) */
+static void b64_append(struct buf *o, const char *t, size_t n)
+{
+	char *w = g_strndup(t, n);
+	gsize len = 0;
+	guchar *d = g_base64_decode(w, &len);
+
+	buf_append(o, (const char *)d, len);
+	g_free(d);
+	g_free(w);
+}
+
+/*
+ * b_runs - v with each run of adjacent base64 encoded words of one charset
+ * made one word. GMime joins the text of such words before it decodes them
+ * (a character may be split across two words), and its decoder stops at the
+ * first word's "=" padding: "=?utf-8?B?...pQ==?= =?utf-8?B?5pys...?=" lost all
+ * but the first word. Here each word is decoded on its own, the bytes joined
+ * and written back as one word, which GMime then decodes and converts.
+ * NULL when v has no such run.
+ */
+static char *b_runs(const char *v)
+{
+	struct buf o;
+	const char *p = v, *cs, *t, *cs2, *t2;
+	size_t csn, tn, csn2, tn2, n, n2;
+	char enc, enc2;
+	int merged = 0;
+
+	if (!strstr(v, "?="))
+		return NULL;
+	buf_init(&o, 0);
+	while (*p) {
+		const char *q;
+		struct buf raw;
+		gchar *b64;
+
+		if (!(n = ew_at(p, &cs, &csn, &enc, &t, &tn)) || enc != 'b') {
+			buf_append(&o, p, 1);
+			p++;
+			continue;
+		}
+		for (q = p + n; *q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'; q++)
+			;
+		if (!(n2 = ew_at(q, &cs2, &csn2, &enc2, &t2, &tn2)) || enc2 != 'b' || csn2 != csn ||
+		    g_ascii_strncasecmp(cs, cs2, csn) != 0) {
+			buf_append(&o, p, n);
+			p += n;
+			continue;
+		}
+		buf_init(&raw, 0);
+		b64_append(&raw, t, tn);
+		p = q;
+		while ((n = ew_at(p, &cs2, &csn2, &enc2, &t2, &tn2)) && enc2 == 'b' && csn2 == csn &&
+		       g_ascii_strncasecmp(cs, cs2, csn) == 0) {
+			b64_append(&raw, t2, tn2);
+			p += n;
+			for (q = p; *q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'; q++)
+				;
+			if (!ew_at(q, &cs2, &csn2, &enc2, &t2, &tn2))
+				break;    /* the space before other text stays */
+			p = q;
+		}
+		b64 = g_base64_encode((const guchar *)raw.data, raw.len);
+		buf_append(&o, "=?", 2);
+		buf_append(&o, cs, csn);
+		buf_append(&o, "?B?", 3);
+		buf_append(&o, b64, strlen(b64));
+		buf_append(&o, "?=", 2);
+		g_free(b64);
+		buf_free(&raw);
+		merged = 1;
+	}
+	if (!merged) {
+		buf_free(&o);
+		return NULL;
+	}
+	return buf_steal(&o);
+}
+
+/* mp_decode_text - RFC 2047 decoding of a header value (GMime's, after
+ * b_runs); a g_malloc'ed string, never NULL */
+char *mp_decode_text(const char *v)
+{
+	char *m = b_runs(v), *d;
+
+	d = g_mime_utils_header_decode_text(NULL, m ? m : v);
+	free(m);
+	return d ? d : g_strdup("");
+}
+
 static const char *header_value(struct mhdr *h);
 
 /* mp_header - the first field called name: unfolded, trimmed, decoded; or NULL */
@@ -565,10 +679,10 @@ static const char *header_value(struct mhdr *h)
 		char *v = unfold(h);
 
 		if (mp_needs_decoding(v)) {
-			char *d = g_mime_utils_header_decode_text(NULL, v);
+			char *d = mp_decode_text(v);
 
 			g_free(v);
-			v = d ? d : g_strdup("");
+			v = d;
 		}
 		h->value = v;
 	}

@@ -85,6 +85,9 @@ const char *mp_header(struct mpart *p, const char *name);
 const char *mp_header_last(struct mpart *p, const char *name);
 /* mp_needs_decoding - v has an 8-bit byte or an encoded word (else RFC 2047 decoding gives v back) */
 int mp_needs_decoding(const char *v);
+/* mp_decode_text - RFC 2047 decoding of a header value, adjacent base64 words
+ * of one charset decoded each on its own; g_malloc'ed, never NULL */
+char *mp_decode_text(const char *v);
 /* mp_param - a Content-Type parameter, or NULL */
 const char *mp_param(struct mpart *p, const char *name);
 /* mp_is - the content type is type/sub; "*" matches any subtype */

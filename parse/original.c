@@ -17,7 +17,7 @@ static char *decoded(const char *v)
 	char *d = NULL, *s;
 
 	if (mp_needs_decoding(v))
-		d = g_mime_utils_header_decode_text(NULL, v);
+		d = mp_decode_text(v);
 	s = str_sanitize(d ? d : v, PARSE_MAX_FIELD);
 	g_free(d);
 	str_trim(s);

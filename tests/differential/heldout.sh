@@ -19,6 +19,8 @@ echo "held out: $(ls "$tmp/held" | wc -l) messages of $src not in the corpus"
 python3 tests/differential/received.py --sample 0 --show "${SHOW:-0}" --min-ipby 0 --min-all 0 \
 	./abusedesk tests/differential/deliberate.txt "$tmp/held" | grep -E 'FIGURE|WRONG|value:'
 BOUNCES_DIR="$tmp/held" SHOW="${SHOW:-0}" sh tests/differential/bounces.sh | grep -E 'FIGURE|DIFFER'
+# the whole set again with CRLF and with bare-CR line ends: read as the LF copy
+python3 tests/differential/lineends.py ./abusedesk "$src/maildir/bsd" "$src/maildir/dos" "$src/maildir/mac"
 # more sets, when given: every mail file under each DIR (a SpamAssassin
 # checkout's t/data, rspamd's test/functional/messages, ...), or the
 # messages of an mbox FILE (split at its "From " lines, N.eml each): their

@@ -13,6 +13,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <glib.h>
+
+#include "../../parse/mimescan.h"
 #include "../../parse/parse_int.h"
 #include "../../parse/report.h"
 #include "slowdown.h"
@@ -237,6 +240,40 @@ static void test_line_ends(void **state)
 	report_free(&b);
 	buf_free(&crlf);
 	buf_free(&cr);
+}
+
+/* adjacent base64 encoded words: each is decoded on its own (GMime alone
+ * joins their text and stops at the first word's padding) */
+static void test_encoded_word_runs(void **state)
+{
+	static const struct { const char *in, *out; } c[] = {
+		/* folded pair, the first word padded: the whole subject */
+		{ "=?utf-8?B?44OQ44Km44Oz44K544OIKOaXpQ==?=\n =?utf-8?B?5pys6KqeKQ==?=",
+		  "\xe3\x83\x90\xe3\x82\xa6\xe3\x83\xb3\xe3\x82\xb9\xe3\x83\x88(\xe6\x97\xa5"
+		  "\xe6\x9c\xac\xe8\xaa\x9e)" },
+		/* a character split across two words (no padding): joined bytes */
+		{ "=?UTF-8?B?w6k=?= =?utf-8?b?w6g=?=", "\xc3\xa9\xc3\xa8" },
+		{ "=?utf-8?B?5pc=?= =?utf-8?B?pQ==?=", "\xe6\x97\xa5" },
+		/* three words, text after the run keeps its space */
+		{ "=?utf-8?B?YQ==?= =?utf-8?B?Yg==?=\t=?utf-8?B?Yw==?= tail", "abc tail" },
+		/* other charsets or a Q word are not joined to the run */
+		{ "=?utf-8?B?YQ==?= =?iso-8859-1?Q?=E9?=", "a\xc3\xa9" },
+		{ "=?iso-8859-1?B?6Q==?= =?utf-8?B?w6g=?=", "\xc3\xa9\xc3\xa8" },
+		/* words with text between are not adjacent */
+		{ "=?utf-8?B?YQ==?= and =?utf-8?B?Yg==?=", "a and b" },
+		/* an unfinished word stays text */
+		{ "=?utf-8?B?YQ==?= =?utf-8?B", "a =?utf-8?B" },
+		{ "=?utf-8?B?YQ==?= =?", "a =?" },
+		{ "plain", "plain" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *d = mp_decode_text(c[i].in);
+
+		assert_string_equal(d, c[i].out);
+		g_free(d);
+	}
 }
 
 /* a plain-text report with stray addresses (quoted headers, prose, whois, a signature) names
@@ -1062,6 +1099,7 @@ int main(void)
 		cmocka_unit_test(test_arf_deviations),
 		cmocka_unit_test(test_arf_base64_and_comment),
 		cmocka_unit_test(test_line_ends),
+		cmocka_unit_test(test_encoded_word_runs),
 		cmocka_unit_test(test_xarf),
 		cmocka_unit_test(test_xarf_json_structure),
 		cmocka_unit_test(test_xarf_yaml_syntax),
