@@ -609,8 +609,10 @@ static char *b_runs(const char *v)
 		gchar *b64;
 
 		if (!(n = ew_at(p, &cs, &csn, &enc, &t, &tn)) || enc != 'b') {
-			buf_append(&o, p, 1);
-			p++;
+			q = strstr(p + 1, "=?");          /* the text up to the next word */
+			n = q ? (size_t)(q - p) : strlen(p);
+			buf_append(&o, p, n);
+			p += n;
 			continue;
 		}
 		for (q = p + n; *q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'; q++)
