@@ -548,6 +548,8 @@ int mp_needs_decoding(const char *v)
 	return 0;
 }
 
+#define EW_MAX 1024
+
 /* ew_at - the encoded word "=?cs?E?text?=" at v: its length, the charset's
  * [cs, cs + *csn), encoding letter and text [*t, *t + *tn); 0 when none */
 static size_t ew_at(const char *v, const char **cs, size_t *csn, char *enc, const char **t, size_t *tn)
@@ -564,7 +566,10 @@ static size_t ew_at(const char *v, const char **cs, size_t *csn, char *enc, cons
 	*csn = (size_t)(q - p);
 	*enc = (char)(q[1] | 0x20);
 	*t = q + 3;
-	q = strstr(*t, "?=");
+	/* a word is at most 75 characters (RFC 2047 6.2); longer ones are read
+	 * too, up to EW_MAX, so that a value of many "=?" is not searched to
+	 * its end from each */
+	q = memmem(*t, strnlen(*t, EW_MAX), "?=", 2);
 	if (!q || memchr(*t, ' ', (size_t)(q - *t)) || memchr(*t, '\n', (size_t)(q - *t)))
 		return 0;
 	*tn = (size_t)(q - *t);
