@@ -21,6 +21,9 @@ python3 tests/differential/received.py --sample 0 --show "${SHOW:-0}" --min-ipby
 BOUNCES_DIR="$tmp/held" SHOW="${SHOW:-0}" sh tests/differential/bounces.sh | grep -E 'FIGURE|DIFFER'
 # the whole set again with CRLF and with bare-CR line ends: read as the LF copy
 python3 tests/differential/lineends.py ./abusedesk "$src/maildir/bsd" "$src/maildir/dos" "$src/maildir/mac"
+# decoded Subjects against Python's email package, on the whole set
+python3 tests/differential/headers.py ./abusedesk "$tmp/held" "$src/maildir/dos" "$src/maildir/mac" "$src/maildir/err" |
+	grep -E 'FIGURE|WRONG|UNDECODABLE'
 # more sets, when given: every mail file under each DIR (a SpamAssassin
 # checkout's t/data, rspamd's test/functional/messages, ...), or the
 # messages of an mbox FILE (split at its "From " lines, N.eml each): their
@@ -61,6 +64,7 @@ for d in "$@"; do
 	fi
 	python3 tests/differential/received.py --sample 0 --show "${SHOW:-0}" --min-ipby 0 --min-all 0 \
 		./abusedesk tests/differential/deliberate.txt "$d" | grep -E 'FIGURE|WRONG|value:'
+	python3 tests/differential/headers.py ./abusedesk "$d" | grep -E 'FIGURE|WRONG|UNDECODABLE'
 	if [ -n "$(find "$d" -maxdepth 1 -name '*.eml' | head -n 1)" ]; then
 		BOUNCES_DIR="$d" SHOW="${SHOW:-0}" sh tests/differential/bounces.sh | grep -E 'FIGURE|DIFFER'
 	fi
