@@ -391,14 +391,18 @@ static int part(struct mime *m, const char **pos, int parent, int depth, int dig
 /* mp_parse - split text[0..len) into m */
 void mp_parse(struct mime *m, const char *text, size_t len)
 {
-	const char *pos = text;
+	const char *pos = text, *e1 = line_end(text, text + len);
+	int from_line;
 
 	memset(m, 0, sizeof(*m));
 	m->text = text;
 	m->len = len;
-	/* the first line on its own must be a field (a colon on a continuation line does not do here) */
-	if (len == 0 || (text[0] != '\n' && !field_colon_in(text, line_end(text, text + len), 1) &&
-			 !(len >= 5 && memcmp(text, "From ", 5) == 0))) {   /* an mbox line GMime lets by */
+	/* the first line on its own must be a field (a colon on a continuation
+	 * line does not do here), or an mbox "From " line, which GMime lets by
+	 * only when no continuation line follows it */
+	from_line = len >= 5 && memcmp(text, "From ", 5) == 0 &&
+		    !(e1 + 1 < text + len && (e1[1] == ' ' || e1[1] == '\t'));
+	if (len == 0 || (text[0] != '\n' && !field_colon_in(text, e1, 1) && !from_line)) {
 		m->nomsg = 1;   /* GMime reads no message that does not start with a field */
 		return;
 	}
