@@ -179,6 +179,37 @@ static void inline_fields(const char *b, size_t n, struct dsn_list *l, char **mt
 	dsn_fields(b + best + 1, n - best - 1, l, mta);
 }
 
+/*
+ * quoted_fields - inline_fields on a bounce forwarded by hand, every line
+ * quoted ("> Final-Recipient: ..."): the quoted lines with one level of
+ * quoting taken off ('>' and the blank after it), the others as they are
+ */
+static void quoted_fields(const char *b, size_t n, struct dsn_list *l, char **mta)
+{
+	const char *p = b, *end = b + n;
+	char *u, *o;
+
+	if (!b || !ci_find(b, n, "\n> Final-Recipient:"))
+		return;
+	u = o = xmalloc(n + 1);
+	while (p < end) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		size_t k = e ? (size_t)(e - p) + 1 : (size_t)(end - p);
+
+		if (*p == '>') {
+			p++, k--;
+			if (k && *p == ' ')
+				p++, k--;
+		}
+		memcpy(o, p, k);
+		o += k;
+		p += k;
+	}
+	*o = '\0';
+	inline_fields(u, (size_t)(o - u), l, mta);
+	free(u);
+}
+
 /* orig_to - the decoded To header of the attached original (caller frees), or NULL */
 static char *orig_to(struct mpart *part)
 {
@@ -328,6 +359,8 @@ int dsn_parse(struct mpart *msg, const char *raw, size_t len, struct report *r)
 		size_t n = 0;
 		char *t = part_text(s.text, DSN_MAX_TEXT, &n);
 		inline_fields(t, n, &l, &mta);
+		if (l.n == 0)
+			quoted_fields(t, n, &l, &mta);
 		free(t);
 	}
 	if (l.n == 0) {

@@ -400,6 +400,39 @@ static void test_inline_fields(void **state)
 	report_free(&r);
 }
 
+/* a bounce forwarded by hand, every line quoted with ">": the quoted
+ * delivery-status fields are read as fields (status, diagnostic, remote
+ * MTA), not the transcript's last reply and the quoted text after it */
+static void test_quoted_forward(void **state)
+{
+	static const char fwd[] =
+		"From: user@example.jp\nTo: abuse@example.net\nSubject: Fwd: Returned mail\n"
+		"Content-Type: text/plain\n\nBegin forwarded message:\n\n"
+		"> From: Mail Delivery Subsystem <MAILER-DAEMON>\n"
+		"> Subject: Returned mail: see transcript for details\n>\n"
+		">    ----- The following addresses had permanent fatal errors -----\n"
+		"> <gone@example.org>\n"
+		">     (reason: 550 Unknown user gone@example.org)\n>\n"
+		">    ----- Transcript of session follows -----\n"
+		"> ... while talking to mx.example.org.:\n> >>> DATA\n"
+		"> <<< 550 Unknown user gone@example.org\n> 554 5.0.0 Service unavailable\n"
+		"> Reporting-MTA: dns; smtp.example.jp\n>\n"
+		"> Final-Recipient: RFC822; gone@example.org\n> Action: failed\n> Status: 5.2.0\n"
+		"> Remote-MTA: DNS; mx.example.org\n"
+		"> Diagnostic-Code: SMTP; 550 Unknown user gone@example.org\n>\n"
+		"> From: user@example.jp\n> To: gone@example.org\n> Subject: TEST\n>\n> TEST\n";
+	struct report r;
+
+	(void)state;
+	assert_int_equal(parse(fwd, sizeof fwd - 1, &r), 1);
+	assert_int_equal(r.nrcpts, 1);
+	assert_string_equal(r.rcpts[0].address, "gone@example.org");
+	assert_string_equal(r.rcpts[0].status, "5.2.0");
+	assert_string_equal(r.rcpts[0].diagnostic, "550 Unknown user gone@example.org");
+	assert_string_equal(r.rcpts[0].remote_mta, "mx.example.org");
+	report_free(&r);
+}
+
 /* a Final-Recipient that is no mailbox (a pipe, a bare route) gives way to
  * the one recipient the bounce names in its own words */
 static void test_not_a_mailbox(void **state)
@@ -595,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_status_guess),
 		cmocka_unit_test(test_status_pair),
 		cmocka_unit_test(test_inline_fields),
+		cmocka_unit_test(test_quoted_forward),
 		cmocka_unit_test(test_not_a_mailbox),
 		cmocka_unit_test(test_routed_final),
 		cmocka_unit_test(test_nested_report),
