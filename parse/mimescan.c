@@ -388,21 +388,30 @@ static int part(struct mime *m, const char **pos, int parent, int depth, int dig
 	return found;
 }
 
+/* first_field - text[0..len) starts as GMime reads a message: its first
+ * line on its own a field (a colon on a continuation line does not do
+ * here), or the blank line of an empty header block */
+static int first_field(const char *text, size_t len)
+{
+	return len > 0 && (text[0] == '\n' || field_colon_in(text, line_end(text, text + len), 1));
+}
+
 /* mp_parse - split text[0..len) into m */
 void mp_parse(struct mime *m, const char *text, size_t len)
 {
-	const char *pos = text, *e1 = line_end(text, text + len);
-	int from_line;
+	const char *pos = text, *f = text, *end = text + len;
 
 	memset(m, 0, sizeof(*m));
 	m->text = text;
 	m->len = len;
-	/* the first line on its own must be a field (a colon on a continuation
-	 * line does not do here), or an mbox "From " line, which GMime lets by
-	 * only when no continuation line follows it */
-	from_line = len >= 5 && memcmp(text, "From ", 5) == 0 &&
-		    !(e1 + 1 < text + len && (e1[1] == ' ' || e1[1] == '\t'));
-	if (len == 0 || (text[0] != '\n' && !field_colon_in(text, e1, 1) && !from_line)) {
+	/* mbox "From " lines first are let by when what follows them starts as
+	 * a message does, or nothing follows */
+	while (end - f >= 5 && memcmp(f, "From ", 5) == 0 && !first_field(f, (size_t)(end - f))) {
+		const char *e = line_end(f, end);
+
+		f = e < end ? e + 1 : end;
+	}
+	if (f < end ? !first_field(f, (size_t)(end - f)) : f == text) {
 		m->nomsg = 1;   /* GMime reads no message that does not start with a field */
 		return;
 	}
