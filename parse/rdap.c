@@ -232,7 +232,9 @@ int rdap_bootstrap(const char *body, size_t len, const char *ip, char *url, size
 				if (x && (strncmp(x, "https://", 8) == 0 || (!pick && strncmp(x, "http://", 7) == 0)))
 					pick = x;
 			}
-			if (pick && strlen(pick) + 2 < size && !str_has_ctl(pick, strlen(pick))) {
+			/* a URL has no blank: a tab or a space would reach the request line */
+			if (pick && strlen(pick) + 2 < size && !str_has_ctl(pick, strlen(pick)) &&
+			    !strpbrk(pick, " \t")) {
 				best = c.prefix;
 				snprintf(url, size, "%s%s", pick, pick[strlen(pick) - 1] == '/' ? "" : "/");
 			}

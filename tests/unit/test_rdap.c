@@ -130,6 +130,15 @@ static void test_bootstrap(void **state)
 	assert_string_equal(url, "http://all.example/");
 	assert_int_equal(rdap_bootstrap(b, strlen(b), "2001:db8::1", url, sizeof(url), err, sizeof(err)), 0);
 	assert_string_equal(url, "https://six.example/");
+	/* a URL with a blank in it is no URL: the less specific service answers */
+	{
+		const char *t = "{\"services\":[[[\"0.0.0.0/0\"],[\"http://all.example/\"]],"
+				"[[\"203.0.113.0/24\"],[\"https://tab\\t.example/\"]],"
+				"[[\"203.0.0.0/8\"],[\"https://sp ace.example/\"]]]}";
+
+		assert_int_equal(rdap_bootstrap(t, strlen(t), "203.0.113.9", url, sizeof(url), err, sizeof(err)), 0);
+		assert_string_equal(url, "http://all.example/");
+	}
 	assert_int_equal(rdap_bootstrap("{\"services\":[]}", 15, "192.0.2.1", url, sizeof(url), err, sizeof(err)), 1);
 	assert_int_equal(rdap_bootstrap("{}", 2, "192.0.2.1", url, sizeof(url), err, sizeof(err)), -1);
 	assert_int_equal(rdap_bootstrap("nope", 4, "192.0.2.1", url, sizeof(url), err, sizeof(err)), -1);
