@@ -42,6 +42,13 @@ ROOT=$PWD
 . tests/lib/servers.sh
 BIN=$(readlink -f "${ABUSEDESK_BIN:-$ROOT/abusedesk}")
 N=${MULTIHOST_N:-1000}      # distinct complaints
+# what an ingest may take beyond db_busy_timeout while the server does not
+# answer: starting, spooling, the statement's deadline and exiting, not a
+# wait for the answer. An AddressSanitizer build runs slower on a loaded
+# machine (one took 2,049 ms more there): 1 s more. The bound stays under
+# the frozen server's 6 s, so a wait for its answer still fails.
+SLACK=0
+case "$BIN:${ABUSEDESK_BUILD:-}" in *asan*) SLACK=1000 ;; esac
 HOSTS="h1 h2 h3 h4"
 
 if ! "$SINK_PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
@@ -299,10 +306,10 @@ FROZEN=$(awk -v f="$FROM" -v t="$TO" '$6 < t && $6 + $5 * 1000000 > f' "$T/attem
 ok "[ $(grep -c . <<< "$FROZEN") -gt 0 ]" "deliveries ran while PostgreSQL did not answer ($(grep -c . <<< "$FROZEN"))"
 is "$(awk '$4 != 0 && $4 != 137' <<< "$FROZEN" | wc -l)" 0 "ingest exits 0 while PostgreSQL does not answer"
 MAXMS=$(awk 'BEGIN {m = 0} $4 == 0 && $5 > m {m = $5} END {print m}' <<< "$FROZEN")
-ok "[ $MAXMS -le 4000 ]" "none waited longer than db_busy_timeout (2 s) + 2 s (the longest: $MAXMS ms)"
+ok "[ $MAXMS -le $((4000 + SLACK)) ]" "none waited longer than db_busy_timeout (2 s) + $((2000 + SLACK)) ms (the longest: $MAXMS ms)"
 read -r _ _ _ PRC PMS _ < "$T/probe"
 is "$PRC" 0 "the delivery inside a statement when the server stopped answering exits 0"
-ok "[ $PMS -le 4000 ]" "within db_busy_timeout (2 s) + 2 s, though the server answered only after 6 s ($PMS ms)"
+ok "[ $PMS -le $((4000 + SLACK)) ]" "within db_busy_timeout (2 s) + $((2000 + SLACK)) ms, though the server answered only after 6 s ($PMS ms)"
 
 # ---------------------------------------------- the timers' reprocess on each host
 for h in $HOSTS; do A "$h" reprocess --pending > "$T/$h/reprocess.out" 2>&1; done
