@@ -181,32 +181,17 @@ static void inline_fields(const char *b, size_t n, struct dsn_list *l, char **mt
 
 /*
  * quoted_fields - inline_fields on a bounce forwarded by hand, every line
- * quoted ("> Final-Recipient: ..."): the quoted lines with one level of
- * quoting taken off ('>' and the blank after it), the others as they are
+ * quoted ("> Final-Recipient: ..."): read without the quote marks
  */
 static void quoted_fields(const char *b, size_t n, struct dsn_list *l, char **mta)
 {
-	const char *p = b, *end = b + n;
-	char *u, *o;
+	size_t un;
+	char *u;
 
 	if (!b || !ci_find(b, n, "\n> Final-Recipient:"))
 		return;
-	u = o = xmalloc(n + 1);
-	while (p < end) {
-		const char *e = memchr(p, '\n', (size_t)(end - p));
-		size_t k = e ? (size_t)(e - p) + 1 : (size_t)(end - p);
-
-		if (*p == '>') {
-			p++, k--;
-			if (k && *p == ' ')
-				p++, k--;
-		}
-		memcpy(o, p, k);
-		o += k;
-		p += k;
-	}
-	*o = '\0';
-	inline_fields(u, (size_t)(o - u), l, mta);
+	u = text_unquote(b, n, &un);
+	inline_fields(u, un, l, mta);
 	free(u);
 }
 
