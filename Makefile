@@ -157,6 +157,7 @@ differential: all
 	@SHOW=$${SHOW:-20} sh tests/differential/received.sh
 	@SHOW=$${SHOW:-20} sh tests/differential/generated.sh
 	@SHOW=$${SHOW:-20} sh tests/differential/bounces.sh
+	@SHOW=$${SHOW:-20} sh tests/differential/generated_bounces.sh
 	@sh tests/conformance/headers.sh
 
 # the differentials on a sisimai set-of-emails checkout, less the corpus: SET=DIR
