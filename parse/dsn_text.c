@@ -271,6 +271,24 @@ static int label_ok(const char *pre, size_t n)
 	return verb_to(pre, n);
 }
 
+/*
+ * quoting_reply - does pre[0..n), the text before an address, quote a
+ * server's answer: a 4xx/5xx reply code after the line's start ("Remote host
+ * said: 550 ... Recipient: <a>"). The address is then part of what the
+ * remote wrote, whatever label stands before it, and names no recipient of
+ * ours unless the bounce names it elsewhere. A line that starts with the code
+ * ("550 5.1.1 <a>... User unknown") is Sendmail's own recipient line.
+ */
+static int quoting_reply(const char *pre, size_t n)
+{
+	for (size_t i = 1; i + 3 <= n; i++)
+		if ((pre[i] == '4' || pre[i] == '5') && isdigit((unsigned char)pre[i + 1]) &&
+		    isdigit((unsigned char)pre[i + 2]) && !isalnum((unsigned char)pre[i - 1]) &&
+		    pre[i - 1] != '.' && (i + 3 == n || pre[i + 3] == ' ' || pre[i + 3] == '-'))
+			return 1;
+	return 0;
+}
+
 /* suffix_ok - may s[0..n) follow the address on a recipient line */
 static int suffix_ok(const char *s, size_t n)
 {
@@ -304,7 +322,8 @@ static void line(struct tstate *t, const char *ln, size_t n)
 		return;
 	if (dsn_find_addr(tl, tn, &as, &al) && (lab = label_ok(tl, as)) != 0 &&
 	    (lab == 2 || suffix_ok(tl + as + al, tn - as - al)) &&
-	    !(t->self && strlen(t->self) == al && strncasecmp(t->self, tl + as, al) == 0)) {
+	    !(t->self && strlen(t->self) == al && strncasecmp(t->self, tl + as, al) == 0) &&
+	    (dsn_list_find(t->l, tl + as, al) || !quoting_reply(tl, as))) {
 		struct rcpt *rc = dsn_list_find(t->l, tl + as, al);
 		int seen = rc != NULL;
 		if (!rc)

@@ -351,6 +351,16 @@ static void test_status_pair(void **state)
 	assert_int_equal(parse(msg, (size_t)n, &r), 1);
 	assert_string_equal(r.rcpts[0].status, "5.1.1");
 	report_free(&r);
+	/* digits in an address are no reply code: "+555-" starts no pair with the qmail "(#5.1.1)" */
+	n = snprintf(msg, sizeof msg, tmpl, "4.0.0", "454 5.6.25 <v+555-553@example.com> (#5.1.1)");
+	assert_int_equal(parse(msg, (size_t)n, &r), 1);
+	assert_string_equal(r.rcpts[0].status, "4.0.0");
+	report_free(&r);
+	/* nor do they end the reply before its qmail "(#5.1.1)" */
+	n = snprintf(msg, sizeof msg, tmpl, "5.0.0", "552 4.3.23 <v+555-=56@example.com> User (#5.1.1)");
+	assert_int_equal(parse(msg, (size_t)n, &r), 1);
+	assert_string_equal(r.rcpts[0].status, "5.1.1");
+	report_free(&r);
 }
 
 /* fields written into a text bounce (no delivery-status part) are read as
@@ -591,6 +601,39 @@ static void test_routed_final(void **state)
 	report_free(&r);
 }
 
+/* an address in the remote server's quoted answer, after a label of its own
+ * ("said: 554 ... Recipient: <x>"), is no recipient of the bounce; the same
+ * words starting a line, as Sendmail writes its recipient line, still are */
+static void test_reply_quotes_address(void **state)
+{
+	static const char qmail[] =
+		"From: MAILER-DAEMON@mx.example.net\nSubject: failure notice\n\n"
+		"Hi. This is the qmail-send program at mx.example.net.\n"
+		"I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+		"This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+		"<gone@example.org>:\n192.0.2.7 does not like recipient.\n"
+		"Remote host said: 554 Error: 5.7.1 Final-Recipient: <decoy@example.com>\n"
+		"Giving up on 192.0.2.7.\n\n--- Below this line is a copy of the message.\n\nFrom: a@example.net\n";
+	static const char sendmail[] =
+		"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>\nSubject: Returned mail: see transcript\n\n"
+		"   ----- Transcript of session follows -----\n"
+		"550 5.1.1 Recipient address rejected: <gone@example.org>\n";
+	struct report r;
+
+	(void)state;
+	assert_int_equal(parse(qmail, sizeof qmail - 1, &r), 1);
+	assert_int_equal(r.nrcpts, 1);
+	assert_string_equal(r.rcpts[0].address, "gone@example.org");
+	assert_string_equal(r.rcpts[0].status, "5.7.1");
+	assert_non_null(strstr(r.rcpts[0].diagnostic, "decoy@example.com"));
+	report_free(&r);
+	assert_int_equal(parse(sendmail, sizeof sendmail - 1, &r), 1);
+	assert_int_equal(r.nrcpts, 1);
+	assert_string_equal(r.rcpts[0].address, "gone@example.org");
+	assert_string_equal(r.rcpts[0].status, "5.1.1");
+	report_free(&r);
+}
+
 static void test_hostile(void **state)
 {
 	struct buf b;
@@ -633,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_routed_final),
 		cmocka_unit_test(test_nested_report),
 		cmocka_unit_test(test_text_shapes),
+		cmocka_unit_test(test_reply_quotes_address),
 		cmocka_unit_test(test_hostile),
 	};
 
