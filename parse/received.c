@@ -1054,11 +1054,43 @@ static void auth_evidence(struct rcvd *r, const char **mb, size_t *mn,
 		*mb = "authenticated", *mn = 13;
 }
 
+/*
+ * sasl_mech - Yahoo's SMTP AUTH comment "(user@ip with login)": the SASL
+ * mechanism after the client's address in the comment that holds
+ * "(ident@", when it is one; 1 and its span in *mb, *mn
+ */
+static int sasl_mech(const char *s, const char *user, const char **mb, size_t *mn)
+{
+	static const char *const mechs[] = { "login", "plain", "cram-md5", "digest-md5", "xoauth2",
+					     "oauthbearer", "ntlm", "gssapi", "scram-sha-1", "scram-sha-256" };
+	size_t ul = strlen(user);
+	const char *p, *c, *w;
+
+	for (p = strchr(s, '('); p; p = strchr(p + 1, '(')) {
+		if (strncmp(p + 1, user, ul) != 0 || p[1 + ul] != '@' || (c = strchr(p, ')')) == NULL)
+			continue;
+		for (w = p; w + 6 < c && strncmp(w, " with ", 6) != 0; w++)
+			;
+		if (w + 6 >= c)
+			return 0;
+		w += 6;
+		for (size_t i = 0; i < sizeof mechs / sizeof mechs[0]; i++)
+			if ((size_t)(c - w) == strlen(mechs[i]) && strncasecmp(w, mechs[i], (size_t)(c - w)) == 0) {
+				*mb = w;
+				*mn = (size_t)(c - w);
+				return 1;
+			}
+		return 0;
+	}
+	return 0;
+}
+
 /* find_auth - authentication evidence: protocol, comment, account */
 static void find_auth(struct rcvd *r, struct hop *h)
 {
 	const char *mb = NULL, *ub = NULL;
 	size_t mn = 0, un = 0;
+	int sasl = 0;
 	struct buf out;
 
 	if (h->with) {
@@ -1075,6 +1107,9 @@ static void find_auth(struct rcvd *r, struct hop *h)
 	    (strcasecmp(h->by, "mail.gmx.net") == 0 || strcasecmp(h->by, "mail.gmx.com") == 0) &&
 	    (strcasecmp(h->with, "SMTP") == 0 || strcasecmp(h->with, "ESMTP") == 0))
 		mb = "GMX", mn = 3;
+	/* Yahoo's "(user@ip with login)": the user logged in with that mechanism */
+	if (mb == NULL && un == 0 && h->ident && r->fmt == P_QMAIL + 1 && sasl_mech(r->s, h->ident, &mb, &mn))
+		sasl = 1;
 	/* qmail AUTH patches: "(user@ip)"; elsewhere the ident is RFC 1413's */
 	if (mb && un == 0 && h->ident && r->fmt == P_QMAIL + 1)
 		ub = h->ident, un = strlen(h->ident);
@@ -1089,6 +1124,11 @@ static void find_auth(struct rcvd *r, struct hop *h)
 	}
 	h->auth = buf_steal(&out);
 	buf_free(&out);
+	if (sasl) {
+		/* the account, not an RFC 1413 ident */
+		free(h->ident);
+		h->ident = NULL;
+	}
 }
 
 /* uid_at - 1 if s[0..n) holds " uid " (case ignored) with its 'd' or 'D' at s[i] */

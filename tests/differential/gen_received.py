@@ -268,6 +268,36 @@ def qmail(g):
     return v, ans(ip=ip, rdns=rdns, helo=helo or rdns or "unknown", ident=ident, by=by, auth=auth)
 
 
+def yahoo(g):
+    """Yahoo's qmail-derived front ends: inbound "from IP (EHLO h) (IP) by mtaN.mail.X.yahoo.com
+    with SMTP"; SMTP AUTH "from h (user@IP with login) by smtpN.mail.X.yahoo.com with SMTP"
+    (the HELO comment left out when it equals the host, as qmail does), also with the rDNS
+    and "(HELO h)"; webmail "from [IP] by webN.mail.X.yahoo.com via HTTP". The user before the
+    address with a SASL mechanism is the account that logged in, not an RFC 1413 ident."""
+    w, ip = g.ip(0.2)
+    site = g.pick(["ne1", "bf1", "sc5", "mud", "re1", "gq1", "ir2"])
+    kind = g.pick(["in", "auth", "auth_helo", "http"])
+    if kind == "in":
+        helo = g.pick([g.name(), "[%s]" % ip if ":" not in w else g.name(), ""])
+        by = "mta%d.mail.%s.yahoo.com" % (g.r.randint(1, 999), site)
+        v = "from %s (EHLO %s) (%s)%sby %s with %s; %s" % (w, helo, w, g.fold(), by, g.pick(["SMTP", "SMTPS"]), g.date())
+        return v, ans(ip=ip, rdns=w, helo=helo or None, by=by)
+    if kind == "http":
+        by = "web%d.mail.%s.yahoo.com" % (g.r.randint(1, 99999), site)
+        return "from [%s] by %s via HTTP; %s" % (w, by, g.date()), ans(ip=ip, by=by, auth=True)
+    user = g.pick(["lucille", "j.doe", "info", "baldusi", "x_y"]) + str(g.r.randint(1, 99))
+    mech = g.pick(["login", "plain", "LOGIN", "PLAIN"])
+    by = "smtp%d.mail.%s.yahoo.com" % (g.r.randint(1, 999), site)
+    lit = w   # Yahoo writes the address bare in its AUTH comment
+    if kind == "auth":
+        host = g.pick([g.name(), g.name(1)])
+        v = "from %s (%s@%s with %s) by %s with SMTP; %s" % (host, user, lit, mech, by, g.date())
+        return v, ans(ip=ip, rdns=host, helo=host, by=by, auth=True)
+    rdns, helo = g.name(), g.pick([g.name(), g.name(1).upper()])
+    v = "from %s (HELO %s) (%s@%s with %s)%sby %s with SMTP; %s" % (rdns, helo, user, lit, mech, g.fold(), by, g.date())
+    return v, ans(ip=ip, rdns=rdns, helo=helo, by=by, auth=True)
+
+
 def opensmtpd(g):
     """OpenSMTPD smtp_session: from HELO (RDNS [ADDR]) by HOST (OpenSMTPD) with PROTO id HEX
     [(TLSv1.3:CIPHER:256:NO)] [for <rcpt>]; DATE"""
@@ -567,7 +597,7 @@ def domino(g):
     return v, ans(ip=ip, helo=helo, by=by, id=q)
 
 
-SHAPES = [postfix, sendmail, exim, qmail, opensmtpd, courier, exchange, gmail, smtpsvc, lmtp, communigate,
+SHAPES = [postfix, sendmail, exim, qmail, yahoo, opensmtpd, courier, exchange, gmail, smtpsvc, lmtp, communigate,
           exim_bare, ecelerity, no_by, xmail, scalix, gmx, mdaemon, domino]
 
 

@@ -162,7 +162,13 @@ static const struct want cases[] = {
 	{ "from mx ([192.0.2.34]:10000 \"EHLO smtp.example.net\") by mx4.example.net with ESMTP id 000000000000000; Thu, 29 Apr 2007 23:34:45 +0000",
 	  "192.0.2.34", NULL, "smtp.example.net", NULL, "mx4.example.net", "ESMTP", "000000000000000", NULL, NULL, NULL, "2007-04-29T23:34:45Z" },
 	{ "from unknown (HELO ?192.0.2.3?) (alice@198.51.100.135 with plain) by smtp1.example.net with SMTP; 21 Nov 2014 22:11:03 -0000",
-	  "198.51.100.135", NULL, "?192.0.2.3?", "alice", "smtp1.example.net", "SMTP", NULL, NULL, NULL, NULL, "2014-11-21T22:11:03Z" },
+	  "198.51.100.135", NULL, "?192.0.2.3?", NULL, "smtp1.example.net", "SMTP", NULL, NULL, NULL, "plain user=alice", "2014-11-21T22:11:03Z" },
+	/* Yahoo's SMTP AUTH with no HELO comment (qmail leaves it out when it equals the host) */
+	{ "from itrqtnlnq (lucille@93.124.107.183 with LOGIN) by smtp111.mail.ne1.yahoo.com with SMTP; 17 Jan 2011 08:23:27 -0800 PST",
+	  "93.124.107.183", "itrqtnlnq", "itrqtnlnq", NULL, "smtp111.mail.ne1.yahoo.com", "SMTP", NULL, NULL, NULL, "LOGIN user=lucille", "2011-01-17T16:23:27Z" },
+	/* a word after "with" that is no SASL mechanism leaves the ident an ident */
+	{ "from unknown (HELO h.example) (nobody@192.0.2.44 with x) by mx.example.net with SMTP; 17 Jan 2011 08:23:27 -0000",
+	  "192.0.2.44", NULL, "h.example", "nobody", "mx.example.net", "SMTP", NULL, NULL, NULL, NULL, "2011-01-17T08:23:27Z" },
 	{ "from unknown [203.0.113.12] (EHLO mail.example.org) by mx1.example.net (mxl_mta-5.5.0-3) with ESMTP id 00000000.0000.mx1.example.net (envelope-from <bob@example.org>); Thu, 29 Apr 2009 23:34:45 +0000",
 	  "203.0.113.12", NULL, "mail.example.org", NULL, "mx1.example.net", "ESMTP", "00000000.0000.mx1.example.net", NULL, "bob@example.org", NULL, "2009-04-29T23:34:45Z" },
 	{ "from relay.example.org (relay.example.org [192.0.2.25]) by mx.example.net (8.17.2/8.17.2) with ESMTPS id Ufhl061193 for <carol@example.net>; Thu, 29 Apr 2024 23:34:45 +0900 (JST) (envelope-from dave@example.org)",
