@@ -6,7 +6,7 @@
 # digest_db.sh generated on the server (bench/digest_pg.sh). Where
 # PostgreSQL cannot be started the rows say so. Sourced by bench/run.sh.
 
-PG_ROWS="import.mbox.pg reprocess.all.pg ingest.pg1 ingest.pg2 ingest.pg4 ingest.pg8 q.pg.status q.pg.owner q.pg.host q.pg.ip
+PG_ROWS="import.mbox.pg reprocess.all.pg pg.floor ingest.pg1 ingest.pg2 ingest.pg4 ingest.pg8 q.pg.status q.pg.owner q.pg.host q.pg.ip
 q.pg.verdict q.pg.since q.pg.active q.pg.show q.pg.search.ip q.pg.search.inj q.pg.search.mid q.pg.search.text
 q.pg.stats q.pg.stats.30d q.pg.stats.365d digest.pg digest.pg.html digest.pg.week"
 
@@ -44,6 +44,18 @@ CONF
 	mkconf_pg pgimp imp
 	import_row import.mbox.pg "PostgreSQL $PG_VER" "$W/pgimp/conf" "pgq imp 'SELECT count(*) FROM reports'"
 	reprocess_row reprocess.all.pg "PostgreSQL $PG_VER" "$W/pgimp/conf"
+	# the server's own cost of those rows, however a client sent them (COPY: no statement a row)
+	if PSQL="$PG_BIN/psql" ABUSEDESK_BIN="$BIN" bash "$ROOT/bench/pg_floor.sh" "$(pg_uri imp)" "$(pg_uri floor)" \
+		"$W/pgfloor" >"$W/pg_floor.out" 2>&1; then
+		FL=$(grep '^FIGURE' "$W/pg_floor.out" | tail -n 1)
+		row pg.floor "PostgreSQL $PG_VER: the server's own cost of the import's rows, written back with COPY into an empty desk in transactions of 2,000 rows, as the import batches (every index and trigger)" \
+			"$(kv "$FL" us_per_message) us a message (the report row $(kv "$FL" reports_us) us); at most $(num "$(kv "$FL" ceiling)") msg/s on one core with a client that cost nothing" \
+			"<= 200 us (5,000 msg/s)" "$(status "$(kv "$FL" us_per_message)" '<=' 200)" \
+			"bench/pg_floor.sh URI-of-imp URI-of-empty DIR"
+	else
+		skip_row pg.floor "PostgreSQL: the server's own cost of the import's rows" "$(head -c 120 "$W/pg_floor.out" | tr '\n' ' ')" \
+			"bench/pg_floor.sh"
+	fi
 	if [ "${BENCH_ONLY:-}" = import ]; then bench_pg_stop; PG_DIR=; else
 
 	mkconf_pg pging ing

@@ -28,7 +28,7 @@ trace rss.big rss.batch ingest.floor ingest.floor8 ingest.serial ingest.p8 inges
 ingest.c50.count ingest.floor2 ingest.p2 ingest.floor4 ingest.p4 import.mbox reprocess.all q.status q.owner q.host q.ip q.verdict q.since q.active q.show q.search.ip
 q.search.inj q.search.mid q.search.text q.stats q.stats.30d q.stats.365d digest digest.html digest.week ingest.emptydb ingest.bigdb ingest.big.ratio
 web.api.list web.api.all web.api.show web.page.list web.page.owner web.page.show web.page.dash
-import.mbox.pg reprocess.all.pg ingest.pg1 ingest.pg2 ingest.pg4 ingest.pg8 q.pg.status q.pg.owner q.pg.host q.pg.ip
+import.mbox.pg reprocess.all.pg pg.floor ingest.pg1 ingest.pg2 ingest.pg4 ingest.pg8 q.pg.status q.pg.owner q.pg.host q.pg.ip
 q.pg.verdict q.pg.since q.pg.active q.pg.show q.pg.search.ip q.pg.search.inj q.pg.search.mid q.pg.search.text
 q.pg.stats q.pg.stats.30d q.pg.stats.365d digest.pg digest.pg.html digest.pg.week"
 for r in $ROWS; do
@@ -49,6 +49,9 @@ is "$(grep -c 'BROKEN' "$T/out")" 0 "no benchmarked command failed"
 like "$(grep -F '| ingest.c50.count |' "$T/out")" "\| met \|$" "50 concurrent deliveries: each recorded exactly once"
 like "$(grep -F '| import.mbox |' "$T/out")" "all recorded" "mbox import recorded every message"
 like "$(grep -F '| reprocess.all |' "$T/out")" " 200 processed" "reprocess --all went over every imported report"
+# the server's floor: a figure in microseconds, or skipped with PostgreSQL
+like "$(grep -F '| pg.floor |' "$T/out")" "([0-9.]+ us a message \(the report row [0-9.]+ us\)|skipped: )" \
+	"the PostgreSQL floor row carries microseconds a message"
 [ -s "$T/err" ] && grep -qi 'missing from the big database' "$T/err" &&
 	fail "big database has the columns the CLI queries" "$(grep -i missing "$T/err")" ||
 	pass "big database has the columns the CLI queries"
