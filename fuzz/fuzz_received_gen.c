@@ -1,7 +1,7 @@
 /*
  * fuzz_received_gen - libFuzzer target: Received headers written in the
  * shapes of Postfix, Sendmail, Exim (its default text, and its items after a
- * bare address), qmail, ecelerity, XMail, Scalix, GMX, MDaemon and Domino
+ * bare address), qmail, Yahoo's SMTP AUTH, ecelerity, XMail, Scalix, GMX, MDaemon and Domino
  * (as their sources and documentation
  * give them, like tests/differential/gen_received.py), with
  * the names, addresses, ports, identities and comments the input chooses,
@@ -9,7 +9,8 @@
  * decides where they stand, so the answer is known.
  *
  * Checks: the header is a relay; client address, port, rDNS, HELO, ident and
- * by host are what was written; for ecelerity, the queue id too, also when
+ * by host are what was written; for Yahoo's SMTP AUTH, no ident and the account
+ * as the authenticated user; for ecelerity, the queue id too, also when
  * its TLS comment lost its closing parenthesis. Names are built from labels of [a-z0-9-],
  * some of them words the header itself uses ("by", "from", "with", "id",
  * "for", "helo", "unknown" is left out: it means "no name" to Postfix).
@@ -112,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char ip[64], canon[46], rdns[128], helo[128], by[128], ident[16], hdr[1024], qid[32] = "";
 	const char *w_rdns = NULL, *w_helo = NULL, *w_ident = NULL;
 	unsigned shape, port = 0;
+	int want_auth = 0;      /* the hop must say who logged in: "... user=IDENT" */
 	struct hop h;
 	int rc;
 
@@ -121,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 4)
 		return 0;
-	shape = take(&s) % 11;
+	shape = take(&s) % 12;
 	if (addr(&s, ip, canon) != 0)
 		return 0;
 	name(&s, rdns, sizeof rdns);
@@ -245,6 +247,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(hdr, sizeof hdr, "from %s ([%s]) by %s (Lotus Domino Release 9.0.1) with ESMTP id %s ; "
 			 "Tue, 12 Mar 2002 14:21:34 +0100", helo, ip, by, qid);
 		break;
+	case 11: /* Yahoo SMTP AUTH: from RDNS (HELO H) (USER@ADDR with MECH) by BY with SMTP;
+		  * without "(HELO H)" when it equals the host, as qmail writes it */
+		w_rdns = rdns;
+		w_helo = flags & 2 ? helo : rdns;
+		want_auth = 1;
+		snprintf(hdr, sizeof hdr, "from %s%s%s%s (%s@%s with %s) by %s with SMTP; 17 Jan 2011 08:23:27 -0800 PST",
+			 rdns, flags & 2 ? " (HELO " : "", flags & 2 ? helo : "", flags & 2 ? ")" : "", ident, ip,
+			 (const char *[]){ "login", "plain", "LOGIN", "CRAM-MD5" }[(flags >> 4) % 4], by);
+		break;
 	default: /* qmail: from RDNS (HELO h) (ADDR) by BY with SMTP */
 		if (strchr(ip, ':'))
 			return 0;   /* qmail writes IPv4 */
@@ -262,10 +273,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!same(h.from_ip, canon) || !same(h.by, by) || !same(h.from_rdns, w_rdns) ||
 	    !same(h.helo, w_helo) || !same(h.ident, w_ident) || (unsigned)h.port != port ||
-	    (qid[0] && !same(h.id, qid))) {
-		fprintf(stderr, "misread: %s\n  ip %s rdns %s helo %s ident %s by %s port %d id %s\n", hdr,
+	    (qid[0] && !same(h.id, qid)) ||
+	    (want_auth && (!h.auth || !strstr(h.auth, "user=") || strcmp(strstr(h.auth, "user=") + 5, ident) != 0))) {
+		fprintf(stderr, "misread: %s\n  ip %s rdns %s helo %s ident %s by %s port %d id %s auth %s\n", hdr,
 			h.from_ip ? h.from_ip : "-", h.from_rdns ? h.from_rdns : "-", h.helo ? h.helo : "-",
-			h.ident ? h.ident : "-", h.by ? h.by : "-", h.port, h.id ? h.id : "-");
+			h.ident ? h.ident : "-", h.by ? h.by : "-", h.port, h.id ? h.id : "-", h.auth ? h.auth : "-");
 		abort();
 	}
 	hop_free(&h);
