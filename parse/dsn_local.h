@@ -43,6 +43,10 @@ int dsn_find_status(const char *s, size_t n, char out[16]);
 const char *dsn_strip_route(const char *addr, size_t *alen);
 /* dsn_find_pair - the first "550 5.7.1" (reply code, then an enhanced code of its class) */
 int dsn_find_pair(const char *s, size_t n, char out[16]);
+/* dsn_in_word - does c, the character before a run of digits, make them part
+ * of a word or an address ("x2", "v1.550", "user+555-12@host"), not a code */
+int dsn_in_word(int c);
+
 /* dsn_find_reply - the first SMTP reply code (250, 421, 550 ...) in s; 0 if none */
 int dsn_find_reply(const char *s, size_t n);
 /* dsn_status_guess - a D.S.N for a diagnostic: explicit, reply code, phrase, dflt */

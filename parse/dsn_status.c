@@ -214,9 +214,8 @@ int dsn_find_reply(const char *s, size_t n)
 	return first;
 }
 
-/* in_word - does the character before a run of digits make them part of a
- * word or an address ("x2", "v1.550", "user+555-12@host"), not a code */
-static int in_word(int c)
+/* dsn_in_word - see dsn_local.h */
+int dsn_in_word(int c)
 {
 	return isalnum(c) || (c && strchr(".+-_=@/#%&", c) != NULL);
 }
@@ -234,7 +233,7 @@ static int qmail_code(const char *p, const char *e, char st[16])
 		size_t k;
 
 		if (r[0] >= '2' && r[0] <= '5' && isdigit((unsigned char)r[1]) && isdigit((unsigned char)r[2]) &&
-		    (r[3] == ' ' || r[3] == '-') && !in_word((unsigned char)r[-1]))
+		    (r[3] == ' ' || r[3] == '-') && !dsn_in_word((unsigned char)r[-1]))
 			return -1;      /* the next reply */
 		if (r[0] != '(' || r[1] != '#' || r[2] != *p || r[3] != '.')
 			continue;
@@ -266,7 +265,7 @@ int dsn_find_pair(const char *s, size_t n, char out[16])
 		if ((*p != '2' && *p != '4' && *p != '5') || !isdigit((unsigned char)p[1]) ||
 		    !isdigit((unsigned char)p[2]) || (p[3] != ' ' && p[3] != '-'))
 			continue;
-		if (p > s && in_word((unsigned char)p[-1]))
+		if (p > s && dsn_in_word((unsigned char)p[-1]))
 			continue;
 		q = p + 4;
 		while (q < e && *q == ' ')

@@ -283,8 +283,8 @@ static int quoting_reply(const char *pre, size_t n)
 {
 	for (size_t i = 1; i + 3 <= n; i++)
 		if ((pre[i] == '4' || pre[i] == '5') && isdigit((unsigned char)pre[i + 1]) &&
-		    isdigit((unsigned char)pre[i + 2]) && !isalnum((unsigned char)pre[i - 1]) &&
-		    pre[i - 1] != '.' && (i + 3 == n || pre[i + 3] == ' ' || pre[i + 3] == '-'))
+		    isdigit((unsigned char)pre[i + 2]) && !dsn_in_word((unsigned char)pre[i - 1]) &&
+		    (i + 3 == n || pre[i + 3] == ' ' || pre[i + 3] == '-'))
 			return 1;
 	return 0;
 }

@@ -244,6 +244,23 @@ static void test_compromised(void **state)
 	done(&r, &v);
 }
 
+/* Yahoo-style qmail SMTP AUTH written by our MX: "(user@ip with login)" is a
+ * login, so a stolen password, not an open relay */
+static void test_compromised_sasl_comment(void **state)
+{
+	struct report r;
+	struct verdict v;
+
+	mk(&r, "192.0.2.25", EGRESS_MX2, "from laptop (alice@203.0.113.44 with login) by mx2.example.net "
+	   "with SMTP; 1 May 2024 10:30:00 -0000", NULL);
+	run(&r, &v);
+	assert_int_equal(v.cls, V_COMPROMISED_ACCOUNT);
+	assert_string_equal(v.auth_user, "alice");
+	assert_string_equal(v.injector_ip, "203.0.113.44");
+	assert_string_equal(v.rule, "auth-hop");
+	done(&r, &v);
+}
+
 static void test_maillog_sasl(void **state)
 {
 	struct report r;
@@ -1056,6 +1073,7 @@ int main(void)
 		cmocka_unit_test(test_open_relay),
 		cmocka_unit_test(test_relay_inside_rcpt),
 		cmocka_unit_test(test_compromised),
+		cmocka_unit_test(test_compromised_sasl_comment),
 		cmocka_unit_test(test_maillog_sasl),
 		cmocka_unit_test(test_forged_lower_hop),
 		cmocka_unit_test(test_source_ip_disagrees),
