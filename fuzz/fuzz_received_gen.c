@@ -1,7 +1,7 @@
 /*
  * fuzz_received_gen - libFuzzer target: Received headers written in the
  * shapes of Postfix, Sendmail, Exim (its default text, and its items after a
- * bare address), qmail, Yahoo's SMTP AUTH, ecelerity, XMail, Scalix, GMX, MDaemon and Domino
+ * bare address), qmail, Yahoo (inbound, SMTP AUTH, webmail), ecelerity, XMail, Scalix, GMX, MDaemon and Domino
  * (as their sources and documentation
  * give them, like tests/differential/gen_received.py), with
  * the names, addresses, ports, identities and comments the input chooses,
@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 4)
 		return 0;
-	shape = take(&s) % 12;
+	shape = take(&s) % 14;
 	if (addr(&s, ip, canon) != 0)
 		return 0;
 	name(&s, rdns, sizeof rdns);
@@ -255,6 +255,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(hdr, sizeof hdr, "from %s%s%s%s (%s@%s with %s) by %s with SMTP; 17 Jan 2011 08:23:27 -0800 PST",
 			 rdns, flags & 2 ? " (HELO " : "", flags & 2 ? helo : "", flags & 2 ? ")" : "", ident, ip,
 			 (const char *[]){ "login", "plain", "LOGIN", "CRAM-MD5" }[(flags >> 4) % 4], by);
+		break;
+	case 12: /* Yahoo inbound: from ADDR (EHLO H) (ADDR) by BY with SMTP; the EHLO may be empty,
+		  * and the address stands where qmail writes the host */
+		w_rdns = ip;
+		w_helo = flags & 2 ? helo : NULL;
+		snprintf(hdr, sizeof hdr, "from %s (EHLO %s) (%s) by %s with %s; Sun, 25 Jan 2004 00:24:37 -0800",
+			 ip, flags & 2 ? helo : "", ip, by, flags & 1 ? "SMTPS" : "SMTP");
+		break;
+	case 13: /* Yahoo webmail: from [ADDR] by BY via HTTP; no HELO, no rDNS */
+		snprintf(hdr, sizeof hdr, "from [%s] by %s via HTTP; Mon, 1 Jan 2024 00:00:00 +0000", ip, by);
 		break;
 	default: /* qmail: from RDNS (HELO h) (ADDR) by BY with SMTP */
 		if (strchr(ip, ':'))
