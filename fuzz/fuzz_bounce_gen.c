@@ -107,6 +107,21 @@ static void reply(struct src *s, struct fail *f, const char *decoy)
 		snprintf(f->text, sizeof f->text, "rejected");
 }
 
+/* own_code - the reply carries an enhanced code of its own class right after the code */
+static int own_code(const struct fail *f)
+{
+	return f->enh[0] && (unsigned)(f->enh[0] - '0') == f->code / 100;
+}
+
+/* the Status Postfix and Sendmail write: the reply's own code, else class.0.0 */
+static void mta_status(const struct fail *f, char st[16])
+{
+	if (own_code(f))
+		snprintf(st, 16, "%s", f->enh);
+	else
+		snprintf(st, 16, "%u.0.0", f->code / 100);
+}
+
 /* full - "550 5.1.1 text" or "550 text" */
 static void full(const struct fail *f, char *out, size_t cap)
 {
@@ -148,7 +163,7 @@ static void answer(struct fail *f, const char *status)
 	const char *p, *e, *c = first_code(f->text);
 
 	snprintf(q, sizeof q, "(#%u.", f->code / 100);
-	if (f->enh[0] && (unsigned)(f->enh[0] - '0') == f->code / 100)
+	if (own_code(f))
 		snprintf(f->want, sizeof f->want, "%s", f->enh);
 	else if ((p = strstr(f->text, q)) != NULL && (e = strchr(p, ')')) != NULL && e - p - 2 < 15)
 		snprintf(f->want, sizeof f->want, "%.*s", (int)(e - p - 2), p + 2);
@@ -198,10 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		full(&f[i], line, sizeof line);
 		switch (shape) {
 		case 0: /* Postfix: its Status is the enhanced code of the reply's class, else class.0.0 */
-			if (f[i].enh[0] && (unsigned)(f[i].enh[0] - '0') == f[i].code / 100)
-				snprintf(st, sizeof st, "%s", f[i].enh);
-			else
-				snprintf(st, sizeof st, "%u.0.0", f[i].code / 100);
+			mta_status(&f[i], st);
 			no += (size_t)snprintf(notice + no, sizeof notice - no, "<%s>: host mx.example.net[192.0.2.7] said: %s"
 					       " (in reply to RCPT TO command)\n\n", f[i].addr, line);
 			nd += (size_t)snprintf(dsn + nd, sizeof dsn - nd, "\nFinal-Recipient: rfc822; %s\nOriginal-Recipient: rfc822;%s\n"
@@ -210,10 +222,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			answer(&f[i], st);
 			break;
 		case 1: /* Sendmail: Status 5.0.0 / 4.0.0 where the reply has no code of its class */
-			if (f[i].enh[0] && (unsigned)(f[i].enh[0] - '0') == f[i].code / 100)
-				snprintf(st, sizeof st, "%s", f[i].enh);
-			else
-				snprintf(st, sizeof st, "%u.0.0", f[i].code / 100);
+			mta_status(&f[i], st);
 			no += (size_t)snprintf(notice + no, sizeof notice - no, "... while talking to mx.example.net.:\n"
 					       ">>> RCPT To:<%s>\n<<< %s\n%u %s <%s>... %s\n", f[i].addr, line, f[i].code, st,
 					       f[i].addr, f[i].text);
