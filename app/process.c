@@ -406,6 +406,8 @@ void proc_batch_init(struct proc_batch *b, struct app_proc *p, size_t max, long 
 	memset(b, 0, sizeof(*b));
 	b->p = p;
 	b->max = max ? max : 1;
+	if (!db_is_file(p->cfg->database) && b->max > PROC_BATCH_SERVER)
+		b->max = PROC_BATCH_SERVER;
 	/* each message of the batch keeps its spool file open (its lock) until the commit */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < b->max + 64)
 		b->max = rl.rlim_cur > 80 ? (size_t)rl.rlim_cur - 64 : 16;
