@@ -70,6 +70,8 @@ struct db_driver {
 	 * same text: reset, every parameter unbound (NULL) again */
 	void (*clear)(struct db_stmt *st);
 	int (*reconnect)(struct db *d);
+	/* step_later - as step, for a statement whose answer is not read; NULL: step */
+	int (*step_later)(struct db *d, struct db_stmt *st);
 };
 
 extern const struct db_driver db_driver_sqlite;
@@ -94,6 +96,15 @@ int db_dialect(const struct db *d);
 struct db_stmt *db_prepare(struct db *d, const char *sql);
 /* db_step - run or advance: DB_ROW, DB_DONE, DB_BUSY (the deadline passed) or DB_ERROR */
 int db_step(struct db *d, struct db_stmt *st);
+/*
+ * db_step_later - run a statement whose answer the caller does not read (an
+ * INSERT, UPDATE or DELETE of rows no later statement of the caller needs
+ * to see the count of): DB_DONE, DB_BUSY or DB_ERROR, as db_step. Inside a
+ * transaction a server database may send it without waiting, with the next
+ * statement that needs an answer; its failure is then that statement's, or
+ * the COMMIT's. db_changes says nothing after it.
+ */
+int db_step_later(struct db *d, struct db_stmt *st);
 /* db_reset - ready to run again; the bindings stay */
 void db_reset(struct db_stmt *st);
 /* db_finalize - free; NULL is fine. A statement is kept (cleared) for the

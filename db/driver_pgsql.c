@@ -30,6 +30,17 @@
  * (db.c: ten times db_busy_timeout, at least 10 s; db_answer_unbounded lifts
  * it for init and db copy, whose statements may rightly run long); past it the connection is
  * shut down, the call fails as DB_BUSY, and db_reconnect opens it again.
+ *
+ * A statement whose answer the caller does not read (db_step_later: a
+ * report's hops, items and recipients) is not waited for inside a
+ * transaction: the connection enters libpq's pipeline mode, the statement is
+ * sent, and its answer is read after the next statement that needs one
+ * (which goes out with a Sync behind it), or before the COMMIT. A failure of
+ * a statement sent that way is the failure of the statement or COMMIT that
+ * reads it, so the transaction fails as it would have; a COMMIT never runs
+ * after one. A batch of messages is then about three round trips a message
+ * rather than six. Without libpq 14's pipeline functions every statement is
+ * waited for.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -51,7 +62,8 @@ typedef struct pg_result PGresult;
 typedef unsigned int Oid;
 enum { CONNECTION_OK = 0 };
 enum { PGRES_EMPTY_QUERY = 0, PGRES_COMMAND_OK, PGRES_TUPLES_OK };
-enum { PQTRANS_IDLE = 0 };
+enum { PQTRANS_IDLE = 0, PQTRANS_ACTIVE, PQTRANS_INTRANS };
+enum { PGRES_FATAL_ERROR = 7, PGRES_PIPELINE_SYNC = 10, PGRES_PIPELINE_ABORTED = 11 };
 #define PG_DIAG_SQLSTATE 'C'
 #define PG_DIAG_MESSAGE_PRIMARY 'M'
 #define OID_BOOL 16
@@ -94,6 +106,10 @@ static struct {
 	int (*consumeInput)(PGconn *);
 	int (*isBusy)(PGconn *);
 	int (*socket)(const PGconn *);
+	/* libpq 14 on: pipeline mode (NULL before) */
+	int (*enterPipelineMode)(PGconn *);
+	int (*exitPipelineMode)(PGconn *);
+	int (*pipelineSync)(PGconn *);
 } pq;
 
 /* pq_load - libpq on first use; 0 or -1 with err */
@@ -122,6 +138,11 @@ static int pq_load(char *err, size_t errlen)
 	PQ(getResult, "PQgetResult"); PQ(consumeInput, "PQconsumeInput"); PQ(isBusy, "PQisBusy");
 	PQ(socket, "PQsocket");
 #undef PQ
+	*(void **)&pq.enterPipelineMode = dlsym(h, "PQenterPipelineMode");
+	*(void **)&pq.exitPipelineMode = dlsym(h, "PQexitPipelineMode");
+	*(void **)&pq.pipelineSync = dlsym(h, "PQpipelineSync");
+	if (!pq.enterPipelineMode || !pq.exitPipelineMode || !pq.pipelineSync)
+		pq.enterPipelineMode = NULL;
 	loaded = 1;
 	return 0;
 missing:
@@ -138,6 +159,10 @@ struct pg_state {
 	int durable;                    /* synchronous_commit was set: again after a reconnect */
 	unsigned long gen;              /* connections opened again: names before it are gone */
 	int timed_out;                  /* the last await gave up waiting (its message in d->err) */
+	int pipe;                       /* in pipeline mode (only inside a transaction) */
+	int pending;                    /* statements sent by step_later whose answers are unread */
+	PGresult *perr;                 /* the first of those answers that was a failure */
+	long long deferred;             /* statements sent by step_later, for the tests */
 };
 
 struct pg_stmt {
@@ -227,74 +252,193 @@ static long long mono_ms(void)
 }
 
 /*
- * await - the answer to what was just sent (sent: what PQsend* returned):
- * the last result, as PQexec gives it, or NULL with d->err set when sending
- * failed or no answer came within answer_ms (the connection is then shut
- * down, so libpq marks it bad and db_reconnect opens it again)
+ * ready - wait until the next result can be read without blocking, for at
+ * most until (0: no deadline). 0, or -1 when no answer came in time: the
+ * connection is then shut down (libpq marks it bad, db_reconnect opens it
+ * again) and d->err says why
  */
-static PGresult *await(struct db *d, int sent)
+static int ready(struct db *d, long long until)
 {
 	PGconn *c = CONN(d);
-	long long until = d->answer_ms > 0 ? mono_ms() + d->answer_ms : 0;
-	PGresult *last = NULL, *r;
+	struct pg_state *ps = d->x;
 
-	((struct pg_state *)d->x)->timed_out = 0;
-	if (!sent)
-		return NULL;
+	if (!pq.isBusy(c))
+		return 0;               /* read already (a pipeline's answers come together) */
 	for (;;) {
-		if (!pq.consumeInput(c))
-			break;          /* the connection failed: PQgetResult says so */
-		if (!pq.isBusy(c))
-			break;
-		{
-			struct pollfd pfd = { pq.socket(c), POLLIN, 0 };
-			long long left = until ? until - mono_ms() : -1;
-			int n;
+		struct pollfd pfd = { pq.socket(c), POLLIN, 0 };
+		long long left = until ? until - mono_ms() : -1;
+		int n;
 
-			if (until && left <= 0) {
-				snprintf(d->err, sizeof(d->err), "no answer from the server within %ld s;"
-					 " the connection was dropped", d->answer_ms / 1000);
-				((struct pg_state *)d->x)->timed_out = 1;
-				shutdown(pfd.fd, SHUT_RDWR);
-				pq.consumeInput(c);
+		if (!pq.consumeInput(c) || !pq.isBusy(c))
+			return 0;       /* a result, or the failure PQgetResult reports */
+		if (until && left <= 0) {
+			snprintf(d->err, sizeof(d->err), "no answer from the server within %ld s;"
+				 " the connection was dropped", d->answer_ms / 1000);
+			ps->timed_out = 1;
+			shutdown(pfd.fd, SHUT_RDWR);
+			pq.consumeInput(c);
+			if (ps->pipe) {
+				/* what was sent is lost with the connection */
+				ps->pipe = 0;
+				ps->pending = 0;
+				if (ps->perr)
+					pq.clear(ps->perr);
+				ps->perr = NULL;
+			} else {
+				PGresult *r;
+
 				while ((r = pq.getResult(c)) != NULL)
 					pq.clear(r);
-				return NULL;
 			}
-			n = poll(&pfd, 1, left < 0 || left > 1000 ? 1000 : (int)left);
-			if (n < 0 && errno != EINTR)
-				break;
+			return -1;
 		}
+		n = poll(&pfd, 1, left < 0 || left > 1000 ? 1000 : (int)left);
+		if (n < 0 && errno != EINTR)
+			return 0;
 	}
-	while ((r = pq.getResult(c)) != NULL) {
+}
+
+/* one_answer - the results of one statement up to its end: the last, or
+ * NULL (none, or no answer in time: *late set) */
+static PGresult *one_answer(struct db *d, long long until, int *late)
+{
+	PGresult *last = NULL, *r;
+
+	for (;;) {
+		if (ready(d, until) < 0) {
+			*late = 1;
+			if (last)
+				pq.clear(last);
+			return NULL;
+		}
+		if ((r = pq.getResult(CONN(d))) == NULL)
+			return last;
 		if (last)
 			pq.clear(last);
 		last = r;
+		if (pq.resultStatus(r) == PGRES_PIPELINE_SYNC)
+			return last;    /* a Sync's answer has no end of its own */
 	}
-	return last;
+}
+
+/*
+ * pipe_read - after a Sync went out: the answers of the statements sent by
+ * step_later (the first failure kept in ps->perr), then, when query, the
+ * answer of the statement sent last (returned), then the Sync's own. -1 when
+ * no answer came in time
+ */
+static int pipe_read(struct db *d, long long until, int query, PGresult **out)
+{
+	struct pg_state *ps = d->x;
+	PGresult *r;
+	int late = 0;
+
+	*out = NULL;
+	for (; ps->pending > 0; ps->pending--) {
+		if ((r = one_answer(d, until, &late)) == NULL) {
+			if (late)
+				return -1;
+			continue;
+		}
+		if (ps->perr == NULL && pq.resultStatus(r) != PGRES_COMMAND_OK &&
+		    pq.resultStatus(r) != PGRES_TUPLES_OK && pq.resultStatus(r) != PGRES_PIPELINE_ABORTED)
+			ps->perr = r;
+		else
+			pq.clear(r);
+	}
+	if (query) {
+		*out = one_answer(d, until, &late);
+		if (late)
+			return -1;
+	}
+	/* the Sync: PGRES_PIPELINE_SYNC (the others were aborted ones, when a statement failed) */
+	while ((r = one_answer(d, until, &late)) != NULL) {
+		int st = pq.resultStatus(r);
+
+		pq.clear(r);
+		if (st == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	return late ? -1 : 0;
+}
+
+/*
+ * await - the answer to what was just sent (sent: what PQsend* returned):
+ * the last result, as PQexec gives it, or NULL with d->err set when sending
+ * failed or no answer came within answer_ms. In pipeline mode a Sync follows
+ * it, and the answers of the statements step_later sent before are read
+ * first: the first of them that failed is the answer (this statement was
+ * then not run).
+ */
+static PGresult *await(struct db *d, int sent)
+{
+	struct pg_state *ps = d->x;
+	long long until = d->answer_ms > 0 ? mono_ms() + d->answer_ms : 0;
+	PGresult *last = NULL;
+	int late = 0;
+
+	ps->timed_out = 0;
+	if (!sent)
+		return NULL;
+	if (ps->pipe) {
+		if (!pq.pipelineSync(CONN(d)) || pipe_read(d, until, 1, &last) < 0)
+			return NULL;
+		if (ps->perr) {
+			if (last)
+				pq.clear(last);
+			last = ps->perr;
+			ps->perr = NULL;
+		}
+		return last;
+	}
+	return one_answer(d, until, &late);
+}
+
+/*
+ * pipe_end - out of pipeline mode: the answers still unread are read. The
+ * first failure among them is returned (the caller's to clear), else NULL
+ */
+static PGresult *pipe_end(struct db *d)
+{
+	struct pg_state *ps = d->x;
+	long long until = d->answer_ms > 0 ? mono_ms() + d->answer_ms : 0;
+	PGresult *e, *none;
+
+	if (!ps->pipe)
+		return NULL;
+	if (ps->pending > 0 && (!pq.pipelineSync(CONN(d)) || pipe_read(d, until, 0, &none) < 0)) {
+		ps->pipe = 0;
+		ps->pending = 0;
+		if (ps->perr)
+			pq.clear(ps->perr);
+		ps->perr = NULL;
+		return NULL;    /* the connection is gone: the next statement says so */
+	}
+	pq.exitPipelineMode(CONN(d));
+	ps->pipe = 0;
+	e = ps->perr;
+	ps->perr = NULL;
+	return e;
 }
 
 /* the blocking calls of libpq, each with await's deadline */
 static PGresult *q_exec(struct db *d, const char *sql)
 {
-	return await(d, pq.sendQuery(CONN(d), sql));
-}
+	/* a command string is not allowed in pipeline mode: leave it first; a
+	 * statement sent before that failed fails this one (a COMMIT above
+	 * all), except a ROLLBACK */
+	PGresult *e = pipe_end(d);
 
-static PGresult *q_params(struct db *d, const char *sql, int n, const Oid *types, const char *const *val,
-			  const int *len, const int *fmt)
-{
-	return await(d, pq.sendQueryParams(CONN(d), sql, n, types, val, len, fmt, 0));
+	if (e && strcmp(sql, "ROLLBACK") != 0)
+		return e;
+	if (e)
+		pq.clear(e);
+	return await(d, pq.sendQuery(CONN(d), sql));
 }
 
 static PGresult *q_prepare(struct db *d, const char *name, const char *sql, int n, const Oid *types)
 {
 	return await(d, pq.sendPrepare(CONN(d), name, sql, n, types));
-}
-
-static PGresult *q_prepared(struct db *d, const char *name, int n, const char *const *val, const int *len,
-			    const int *fmt)
-{
-	return await(d, pq.sendQueryPrepared(CONN(d), name, n, val, len, fmt, 0));
 }
 
 static int pg_exec(struct db *d, const char *sql);
@@ -361,6 +505,10 @@ static int pg_open(struct db *d, const char *uri, int create, char *err, size_t 
 
 static void pg_close(struct db *d)
 {
+	struct pg_state *ps = d->x;
+
+	if (ps->perr)
+		pq.clear(ps->perr);
 	pq.finish(CONN(d));
 	free(d->x);
 	d->x = NULL;
@@ -446,6 +594,55 @@ static int same_types(const struct pg_stmt *s)
 	return 1;
 }
 
+/*
+ * prepared - a statement db.c keeps for reuse, run again: prepare it on the
+ * server once (a statement run once, as most are in a short-lived ingest,
+ * is not worth the extra round trip). DB_OK, or why it could not be asked
+ */
+static int prepared(struct db *d, struct pg_stmt *s)
+{
+	struct pg_state *ps = d->x;
+	char name[24];
+	PGresult *r;
+	int rs;
+
+	if (s->pname[0] && s->pgen != ps->gen)
+		s->pname[0] = '\0';    /* the connection it was prepared on is gone */
+	if (!s->base.slot || s->pname[0] || s->runs++ == 0)
+		return DB_OK;
+	snprintf(name, sizeof(name), "ad%lu", ++ps->names);
+	r = q_prepare(d, name, s->sql, s->nparams, s->type);
+	if (r == NULL || pq.status(CONN(d)) != CONNECTION_OK) {
+		/* no answer, or the connection failed: say why, as a run would */
+		rs = fail_rc(d, r);
+		if (r)
+			pq.clear(r);
+		return rs;
+	}
+	/* a failure is the statement's (the server would refuse its run alike), or
+	 * that of a statement step_later sent before, which fails the transaction */
+	rs = DB_OK;
+	if (pq.resultStatus(r) == PGRES_COMMAND_OK) {
+		str_copy(s->pname, sizeof(s->pname), name);
+		s->pgen = ps->gen;
+		memcpy(s->ptype, s->type, sizeof(s->ptype));
+	} else if ((rs = fail_rc(d, r)) == DB_ERROR) {
+		msg_debug("database %s: %s", d->path, d->err);
+	}
+	pq.clear(r);
+	return rs;
+}
+
+/* send_run - the statement with its values, unanswered yet: what PQsend* returned */
+static int send_run(struct db *d, struct pg_stmt *s)
+{
+	if (s->pname[0] && same_types(s))
+		return pq.sendQueryPrepared(CONN(d), s->pname, s->nparams, (const char *const *)s->val, s->len,
+					    s->fmt, 0);
+	return pq.sendQueryParams(CONN(d), s->sql, s->nparams, s->type, (const char *const *)s->val, s->len,
+				  s->fmt, 0);
+}
+
 /* pg_step - run at the first step, then walk the rows */
 static int pg_step(struct db *d, struct db_stmt *st)
 {
@@ -458,36 +655,9 @@ static int pg_step(struct db *d, struct db_stmt *st)
 			return DB_ROW;
 		return DB_DONE;
 	}
-	if (s->pname[0] && s->pgen != ps->gen)
-		s->pname[0] = '\0';    /* the connection it was prepared on is gone */
-	if (st->slot && !s->pname[0] && s->runs++ > 0) {
-		/* kept by db.c's cache and run again: prepare it on the server
-		 * once (a statement run once, as most are in a short-lived
-		 * ingest, is not worth the extra round trip) */
-		char name[24];
-		PGresult *r;
-
-		snprintf(name, sizeof(name), "ad%lu", ++ps->names);
-		r = q_prepare(d, name, s->sql, s->nparams, s->type);
-		if (r == NULL || pq.status(CONN(d)) != CONNECTION_OK) {
-			/* no answer, or the connection failed: say why, as a run would */
-			rs = fail_rc(d, r);
-			if (r)
-				pq.clear(r);
-			return rs;
-		}
-		if (pq.resultStatus(r) == PGRES_COMMAND_OK) {
-			str_copy(s->pname, sizeof(s->pname), name);
-			s->pgen = ps->gen;
-			memcpy(s->ptype, s->type, sizeof(s->ptype));
-		}
-		if (r)
-			pq.clear(r);
-	}
-	if (s->pname[0] && same_types(s))
-		s->res = q_prepared(d, s->pname, s->nparams, (const char *const *)s->val, s->len, s->fmt);
-	else
-		s->res = q_params(d, s->sql, s->nparams, s->type, (const char *const *)s->val, s->len, s->fmt);
+	if ((rs = prepared(d, s)) != DB_OK)
+		return rs;
+	s->res = await(d, send_run(d, s));
 	rs = s->res ? pq.resultStatus(s->res) : -1;
 	if (rs == PGRES_TUPLES_OK) {
 		s->nrows = pq.ntuples(s->res);
@@ -505,6 +675,36 @@ static int pg_step(struct db *d, struct db_stmt *st)
 	if (rs == DB_ERROR)
 		msg_debug("database %s: %s", d->path, d->err);
 	return rs;
+}
+
+/*
+ * pg_step_later - run a statement whose answer the caller does not read:
+ * inside a transaction, sent in pipeline mode and answered with the next
+ * statement that needs an answer (see the top); DB_DONE when sent (no rows,
+ * db_changes unknown), else as pg_step
+ */
+static int pg_step_later(struct db *d, struct db_stmt *st)
+{
+	struct pg_stmt *s = PS(st);
+	struct pg_state *ps = d->x;
+	int rs;
+
+	if (!ps->pipe) {
+		if (pq.enterPipelineMode == NULL || s->res || pq.transactionStatus(CONN(d)) != PQTRANS_INTRANS ||
+		    !pq.enterPipelineMode(CONN(d)))
+			return pg_step(d, st);
+		ps->pipe = 1;
+	}
+	if ((rs = prepared(d, s)) != DB_OK)
+		return rs;
+	if (!send_run(d, s)) {
+		trim_copy(d, pq.errorMessage(CONN(d)));
+		return DB_BUSY;     /* the connection failed: reconnect, then again */
+	}
+	ps->pending++;
+	ps->deferred++;
+	ps->changes = 0;
+	return DB_DONE;
 }
 
 static void pg_reset(struct db_stmt *st)
@@ -572,6 +772,8 @@ static int pg_begin(struct db *d)
 
 static int pg_in_txn(struct db *d)
 {
+	if (((struct pg_state *)d->x)->pipe)
+		return 1;   /* entered inside a transaction only */
 	return pq.transactionStatus(CONN(d)) != PQTRANS_IDLE;
 }
 
@@ -746,6 +948,15 @@ static int pg_reconnect(struct db *d)
 		return DB_OK;
 	pq.reset(CONN(d));
 	((struct pg_state *)d->x)->gen++;
+	{
+		struct pg_state *ps = d->x;
+
+		ps->pipe = 0;
+		ps->pending = 0;
+		if (ps->perr)
+			pq.clear(ps->perr);
+		ps->perr = NULL;
+	}
 	if (pq.status(CONN(d)) != CONNECTION_OK) {
 		trim_copy(d, pq.errorMessage(CONN(d)));
 		return DB_BUSY;
@@ -769,4 +980,5 @@ const struct db_driver db_driver_pgsql = {
 	pg_col_count, pg_col_name, pg_changes, pg_last_id, pg_errmsg, pg_set_durable, pg_flush,
 	pg_clear,
 	pg_reconnect,
+	pg_step_later,
 };

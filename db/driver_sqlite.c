@@ -453,6 +453,7 @@ const struct db_driver db_driver_sqlite = {
 	sq_col_count, sq_col_name, sq_changes, sq_last_id, sq_errmsg, sq_set_durable, sq_flush,
 	sq_clear,
 	sq_reconnect,
+	NULL,
 };
 
 /* sql_in_net - SQL ad_in_net(ip, cidr): 1 when the address is in the network */

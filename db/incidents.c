@@ -27,16 +27,26 @@ int incident_status_valid(const char *s)
 	return 0;
 }
 
-/* step_rc - map a finished step to DB_OK / DB_BUSY / DB_ERROR */
-static int step_rc(struct db *d, struct db_stmt *st)
+/* rc_of - a finished step as DB_OK / DB_BUSY / DB_ERROR */
+static int rc_of(struct db *d, int rc)
 {
-	int rc = db_step(d, st);
-
 	if (rc == DB_DONE || rc == DB_ROW)
 		return DB_OK;
 	if (rc != DB_BUSY)
 		msg_error("database %s: %s", d->path, db_errmsg(d));
 	return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+}
+
+/* step_rc - run st to its end: DB_OK / DB_BUSY / DB_ERROR */
+static int step_rc(struct db *d, struct db_stmt *st)
+{
+	return rc_of(d, db_step(d, st));
+}
+
+/* later_rc - step_rc for a statement whose answer is not read (db_step_later) */
+static int later_rc(struct db *d, struct db_stmt *st)
+{
+	return rc_of(d, db_step_later(d, st));
 }
 
 /* add_event - one row of the incident's history */
@@ -55,7 +65,7 @@ static int add_event(struct db *d, long long id, long long at, const char *actor
 	db_bind_text(st, 4, old);
 	db_bind_text(st, 5, new);
 	db_bind_text(st, 6, note && *note ? note : NULL);
-	rc = step_rc(d, st);
+	rc = later_rc(d, st);
 	db_finalize(st);
 	return rc;
 }
@@ -96,60 +106,6 @@ static int add_key(struct db *d, long long id, const char *kind, const char *val
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, v);
 	rc = step_rc(d, st);
-	db_finalize(st);
-	return rc;
-}
-
-/*
- * add_keys_pg - add_key for the three kinds in one upsert (PostgreSQL): the
- * rows for the values given, each answering the count it left (1 when new).
- * The three kinds differ, so no row is touched twice by the statement.
- */
-static int add_keys_pg(struct db *d, long long id, const char *message, const char *reporter,
-		       const char *injector, int n[3])
-{
-	static const char *const kinds[3] = { "message", "reporter", "injector" };
-	const char *vals[3] = { message, reporter, injector };
-	char v[3][INCIDENT_MAX_KEY];
-	char sql[320];
-	size_t len;
-	struct db_stmt *st;
-	int rows = 0, k, rc;
-
-	len = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO incident_keys(incident_id, kind, value) VALUES ");
-	for (k = 0; k < 3; k++) {
-		n[k] = 0;
-		if (vals[k] == NULL || *vals[k] == '\0')
-			continue;
-		rows++;
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s(?1,'%s',?%d)", rows > 1 ? "," : "",
-					kinds[k], rows + 1);
-	}
-	if (rows == 0)
-		return DB_OK;
-	snprintf(sql + len, sizeof(sql) - len, " ON CONFLICT(incident_id, kind, value)"
-		 " DO UPDATE SET count = incident_keys.count + 1 RETURNING kind, count");
-	if ((st = db_prepare(d, sql)) == NULL)
-		return DB_ERROR;
-	db_bind_int(st, 1, id);
-	for (k = 0, rows = 0; k < 3; k++) {
-		str_copy(v[k], sizeof(v[k]), vals[k] ? vals[k] : "");
-		if (v[k][0])
-			db_bind_text(st, ++rows + 1, v[k]);
-	}
-	while ((rc = db_step(d, st)) == DB_ROW) {
-		const char *kind = db_col_text(st, 0);
-
-		for (k = 0; k < 3; k++)
-			if (strcmp(kind, kinds[k]) == 0)
-				n[k] = db_col_int(st, 1) == 1;
-	}
-	if (rc == DB_DONE) {
-		rc = DB_OK;
-	} else if (rc != DB_BUSY) {
-		msg_error("database %s: %s", d->path, db_errmsg(d));
-		rc = DB_ERROR;
-	}
 	db_finalize(st);
 	return rc;
 }
@@ -308,23 +264,48 @@ static const char *nonempty(const char *v)
  * index entry rewritten and the day counters' trigger run, even when its
  * value stays the same. A skipped column keeps its value under
  * first_seen = min(...), last_seen = max(...) and coalesce(new, old) alike.
- * SQLite: the count is before + 1 (before as find_latest read it in this
- * write transaction, which no other writer can enter), not RETURNING, which
+ *
+ * The three counters grow by the keys (message, reporter, injector) the
+ * incident had not seen. SQLite: count_keys counted them (n[]), and the
+ * count after is before + 1 (before as find_latest read it in this write
+ * transaction, which no other writer can enter), not RETURNING, which
  * SQLite runs as a trigger: a statement journal copying every page the
- * statement touches.
+ * statement touches. PostgreSQL: one statement, one round trip, upserts the
+ * key values (key[], NULL or "" for none) in a WITH clause, whose rows
+ * answer the count each key has now (1 when new), and adds the new ones.
  */
-static int update_row(struct db *d, long long id, long long t, int nmsg, int nrep, int ninj,
+static int update_row(struct db *d, long long id, long long t, const int n[3], const char *const key[3],
 		      const struct db_verdict *v, int changes, long before, long *reports,
 		      struct incident_change *out)
 {
+	static const char *const kinds[3] = { "message", "reporter", "injector" };
 	int pg = db_dialect(d) == DB_PGSQL;
+	char kv[3][INCIDENT_MAX_KEY], cte[400] = "", cnt[3][80];
 	struct db_stmt *st;
-	char sql[1024];
-	int rc, i = 1;
+	char sql[1600];
+	size_t len = 0;
+	int rc, i = 1, k, rows = 0;
 
-	snprintf(sql, sizeof(sql), "UPDATE incidents SET reports = reports + 1, messages = messages + ?,"
-		 " reporters = reporters + ?, injectors = injectors + ?, updated_at = ?%s%s%s%s"
-		 " WHERE id = ?%s",
+	for (k = 0; k < 3; k++) {
+		kv[k][0] = '\0';
+		snprintf(cnt[k], sizeof(cnt[k]), "?");
+		if (!pg)
+			continue;
+		snprintf(cnt[k], sizeof(cnt[k]), "0");
+		if (key[k] == NULL || *key[k] == '\0')
+			continue;
+		str_copy(kv[k], sizeof(kv[k]), key[k]);
+		len += (size_t)snprintf(cte + len, sizeof(cte) - len, "%s(?,'%s',?)",
+					rows++ ? "," : "WITH k AS (INSERT INTO incident_keys(incident_id, kind, value) VALUES ",
+					kinds[k]);
+		snprintf(cnt[k], sizeof(cnt[k]), "(SELECT count(*) FROM k WHERE kind = '%s' AND n = 1)", kinds[k]);
+	}
+	if (rows)
+		snprintf(cte + len, sizeof(cte) - len, " ON CONFLICT(incident_id, kind, value)"
+			 " DO UPDATE SET count = incident_keys.count + 1 RETURNING kind, count AS n) ");
+	snprintf(sql, sizeof(sql), "%sUPDATE incidents SET reports = reports + 1, messages = messages + %s,"
+		 " reporters = reporters + %s, injectors = injectors + %s, updated_at = ?%s%s%s%s"
+		 " WHERE id = ?%s", cte, cnt[0], cnt[1], cnt[2],
 		 !(changes & UPD_SPAN) ? "" : pg ? ", first_seen = least(first_seen, ?), last_seen = greatest(last_seen, ?)" :
 		 ", first_seen = min(first_seen, ?), last_seen = max(last_seen, ?)",
 		 changes & UPD_IP ? ", abused_ip = coalesce(?, abused_ip)" : "",
@@ -334,9 +315,14 @@ static int update_row(struct db *d, long long id, long long t, int nmsg, int nre
 		 pg ? " RETURNING " OUTBOX_INCIDENT_COLS : "");
 	if ((st = db_prepare(d, sql)) == NULL)
 		return DB_ERROR;
-	db_bind_int(st, i++, nmsg);
-	db_bind_int(st, i++, nrep);
-	db_bind_int(st, i++, ninj);
+	for (k = 0; k < 3; k++) {
+		if (!pg) {
+			db_bind_int(st, i++, n[k]);
+		} else if (kv[k][0]) {
+			db_bind_int(st, i++, id);
+			db_bind_text(st, i++, kv[k]);
+		}
+	}
 	db_bind_int(st, i++, db_now());
 	if (changes & UPD_SPAN) {
 		db_bind_int(st, i++, t);
@@ -395,23 +381,29 @@ static int incident_key(const struct config *cfg, const struct db_report *r, con
 	return 1;
 }
 
-/* count_keys - record message, reporter, injector; add the new ones to *n */
-static int count_keys(struct db *d, long long id, long long report_id, const struct db_report *r,
-		      const struct db_verdict *v, const char *orig_key, int n[3])
+/* key_values - the message, reporter and injector keys of a report (own: the
+ * room for "report:ID" when the report has no original to name it by) */
+static void key_values(long long report_id, const struct db_report *r, const struct db_verdict *v,
+		       const char *orig_key, char own[48], const char *key[3])
 {
-	char own[48];
-	int rc;
-
 	if (orig_key == NULL || *orig_key == '\0') {
-		snprintf(own, sizeof(own), "report:%lld", report_id);
+		snprintf(own, 48, "report:%lld", report_id);
 		orig_key = own;
 	}
-	if (db_dialect(d) == DB_PGSQL)
-		return add_keys_pg(d, id, orig_key, r->reporter, v->injector_ip, n);
-	if ((rc = add_key(d, id, "message", orig_key, &n[0])) != DB_OK ||
-	    (rc = add_key(d, id, "reporter", r->reporter, &n[1])) != DB_OK)
+	key[0] = orig_key;
+	key[1] = r->reporter;
+	key[2] = v->injector_ip;
+}
+
+/* count_keys - record the keys (SQLite; PostgreSQL: update_row); the new ones in n */
+static int count_keys(struct db *d, long long id, const char *const key[3], int n[3])
+{
+	int rc;
+
+	if ((rc = add_key(d, id, "message", key[0], &n[0])) != DB_OK ||
+	    (rc = add_key(d, id, "reporter", key[1], &n[1])) != DB_OK)
 		return rc;
-	return add_key(d, id, "injector", v->injector_ip, &n[2]);
+	return add_key(d, id, "injector", key[2], &n[2]);
 }
 
 /* link_report - reports.incident_id */
@@ -424,7 +416,7 @@ static int link_report(struct db *d, long long report_id, long long id)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, report_id);
-	rc = step_rc(d, st);
+	rc = later_rc(d, st);
 	db_finalize(st);
 	return rc;
 }
@@ -484,7 +476,8 @@ static int attach(struct db *d, const struct config *cfg, long long report_id, c
 		  const struct db_verdict *v, const char *orig_key, const struct incident_look *look,
 		  struct incident_change *out)
 {
-	char key[256];
+	char key[256], own[48];
+	const char *keys[3];
 	long long t;
 	long before = 0, after = 0;
 	int n[3] = { 0, 0, 0 }, rc, changes = UPD_ALL;
@@ -501,9 +494,10 @@ static int attach(struct db *d, const struct config *cfg, long long report_id, c
 			return DB_OK;
 		t = report_time(d, report_id);
 	}
+	key_values(report_id, r, v, orig_key, own, keys);
 	if ((rc = choose(d, cfg, key, v, t, report_id, look, out, &before, &changes)) != DB_OK ||
-	    (rc = count_keys(d, out->id, report_id, r, v, orig_key, n)) != DB_OK ||
-	    (rc = update_row(d, out->id, t, n[0], n[1], n[2], v, changes, before, &after, out)) != DB_OK ||
+	    (db_dialect(d) != DB_PGSQL && (rc = count_keys(d, out->id, keys, n)) != DB_OK) ||
+	    (rc = update_row(d, out->id, t, n, keys, v, changes, before, &after, out)) != DB_OK ||
 	    (!(look && look->join == out->id) && (rc = link_report(d, report_id, out->id)) != DB_OK)) {
 		incident_change_free(out);
 		out->id = 0;

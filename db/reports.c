@@ -161,7 +161,7 @@ static int store_hops(struct db *d, long long id, const struct db_report *r)
 			else
 				db_bind_null(st, b + 12);
 		}
-		rc = db_step(d, st);
+		rc = db_step_later(d, st);
 		db_finalize(st);
 		if (rc != DB_DONE)
 			return DB_ERROR;
@@ -191,7 +191,7 @@ static int store_rcpts(struct db *d, long long id, const struct db_report *r)
 			db_bind_text(st, b + 4, p->diagnostic);
 			db_bind_text(st, b + 5, p->remote_mta);
 		}
-		rc = db_step(d, st);
+		rc = db_step_later(d, st);
 		db_finalize(st);
 		if (rc != DB_DONE)
 			return DB_ERROR;
@@ -225,7 +225,7 @@ static int store_items(struct db *d, long long id, const struct db_report *r)
 			db_bind_text(st, 3 + (int)k * ITEM_COLS, l[list]->v[i++]);
 		}
 		at += n;
-		rc = db_step(d, st);
+		rc = db_step_later(d, st);
 		db_finalize(st);
 		if (rc != DB_DONE)
 			return DB_ERROR;
@@ -246,7 +246,7 @@ static int clear_children(struct db *d, long long id)
 		if (st == NULL)
 			return DB_ERROR;
 		db_bind_int(st, 1, id);
-		rc = db_step(d, st);
+		rc = db_step_later(d, st);
 		db_finalize(st);
 		if (rc != DB_DONE)
 			return DB_ERROR;

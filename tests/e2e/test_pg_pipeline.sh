@@ -1,0 +1,98 @@
+#!/bin/bash
+# test_pg_pipeline.sh - the statements a batch sends without waiting
+# (db_step_later: libpq's pipeline mode) on a real PostgreSQL: the unit
+# tests of test_pgpipe run against a private cluster (seen by the next
+# question, a failure fails that question or the COMMIT, which commits
+# nothing), then an import whose server is frozen (SIGSTOP) in the middle
+# of a batch loses nothing: the import gives up on the batch within the
+# answer bound, leaves what it could not store pending, and `reprocess
+# --pending` stores it; the desk then holds as many reports as the same
+# import on SQLite. Starts its own cluster and stops it by its PID.
+set -u
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+. tests/lib/tap.sh
+. tests/lib/pg.sh
+BIN=${ABUSEDESK_BIN:-$PWD/abusedesk}
+BUILD=${ABUSEDESK_BUILD:-$ROOT/build/default}
+T=$(mktemp -d /tmp/abusedesk-pgpipe-XXXXXX)
+IMP=
+cleanup() {
+	[ -f "$T/frozen" ] && kill -CONT $(cat "$T/frozen") 2>/dev/null
+	[ -n "$IMP" ] && kill -9 "$IMP" 2>/dev/null
+	pg_stop "$T/pg"; [ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+chmod 755 "$T"
+
+pg_start_or_skip "$T/pg"
+mail_user
+
+# the driver's own tests, on this server
+out=$(ABUSEDESK_TEST_PG="$(pg_uri pipe)" "$BUILD/tests/test_pgpipe" 2>&1)
+rc=$?
+is "$rc" 0 "test_pgpipe passes against the server"
+like "$out" "PASSED +\] 5 test" "all five of its tests ran"
+[ "$rc" = 0 ] || diag "$(printf '%s\n' "$out" | tail -n 20)"
+
+# a frozen server in the middle of an import's batch
+conf() { # conf NAME DATABASE
+	mkdir -p "$T/$1"; chmod 755 "$T/$1"; [ -n "$RUN_USER" ] && chown "$RUN_USER" "$T/$1"
+	cat > "$T/$1/abusedesk.conf" <<CONF
+database = $2
+spool_dir = $T/$1/spool
+run_user = $RUN_USER
+syslog = no
+db_busy_timeout = 1s
+our_networks = 192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32
+our_domains = example.net
+CONF
+	"$BIN" -q -c "$T/$1/abusedesk.conf" init >/dev/null 2>&1
+	[ -n "$RUN_USER" ] && chown -R "$RUN_USER" "$T/$1"
+}
+conf dpg "$(pg_uri imp)"
+conf dsq "$T/dsq/abusedesk.db"
+"$BUILD/bench/gen" --seed 7 --count 6000 --mbox "$T/m.mbox" >/dev/null || fail "gen wrote the mbox"
+"$BIN" -q -c "$T/dsq/abusedesk.conf" import mbox "$T/m.mbox" >/dev/null 2>&1
+want=$(sqlite3 "$T/dsq/abusedesk.db" "SELECT count(*) FROM reports" 2>/dev/null)
+ok "[ \"${want:-0}\" -gt 5500 ]" "the same import on SQLite stores the mbox ($want reports)"
+
+PGQ() { PG_DB_URI=$(pg_uri imp) pg_psql "$1"; }
+"$BIN" -c "$T/dpg/abusedesk.conf" import mbox "$T/m.mbox" >"$T/imp.out" 2>"$T/imp.err" &
+IMP=$!
+# freeze once the import is under way, in the middle of a batch
+for _ in $(seq 200); do
+	n=$(PGQ "SELECT count(*) FROM reports" 2>/dev/null)
+	[ "${n:-0}" -gt 500 ] && break
+	sleep 0.05
+done
+pm=$(head -n 1 "$T/pg/data/postmaster.pid")
+kill -STOP "$pm"; kids=$(pgrep -P "$pm" | tr '\n' ' ')
+echo "$pm $kids" > "$T/frozen"
+# shellcheck disable=SC2086
+kill -STOP $kids
+t0=$(date +%s)
+sleep 13
+# shellcheck disable=SC2046
+kill -CONT $(cat "$T/frozen"); rm -f "$T/frozen"
+wait "$IMP"; irc=$?; IMP=
+secs=$(($(date +%s) - t0))
+is "$irc" 0 "the import ends with exit 0 although the server froze ($secs s after the freeze)"
+like "$(cat "$T/imp.out" "$T/imp.err")" "no answer from the server|pending" \
+	"it says the server did not answer, and what it left pending"
+pend=$(grep -o '[0-9]* pending' "$T/imp.out" | head -n 1 | cut -d' ' -f1)
+ok "[ \"${pend:-0}\" -gt 0 ]" "the frozen batch's messages were left pending (${pend:-0})"
+ok "\"$BIN\" -q -c \"$T/dpg/abusedesk.conf\" reprocess --pending" "reprocess --pending finishes them"
+is "$(PGQ "SELECT count(*) FROM reports")" "$want" "every message is one report, as on SQLite"
+is "$(PGQ "SELECT count(*) FROM reports WHERE status <> 'done'")" 0 "none is left undone"
+is "$(PGQ "SELECT count(*) FROM (SELECT key_host, verdict FROM incidents WHERE status <> 'resolved' GROUP BY 1, 2 HAVING count(*) > 1) x")" 0 \
+	"no incident key is open twice"
+# the rows sent without waiting, and the counters, as SQLite has them
+SQ() { sqlite3 "$T/dsq/abusedesk.db" "$1"; }
+for q in "SELECT count(*) FROM report_hops" "SELECT count(*) FROM report_items" \
+	"SELECT count(*) FROM report_rcpts" "SELECT count(*) FROM incidents" \
+	"SELECT sum(reports) || ' ' || sum(messages) || ' ' || sum(reporters) || ' ' || sum(injectors) FROM incidents" \
+	"SELECT count(*) FROM incident_keys" "SELECT count(*) FROM reports WHERE incident_id IS NOT NULL"; do
+	is "$(PGQ "$q")" "$(SQ "$q")" "as on SQLite: $q"
+done
+done_testing
