@@ -165,7 +165,7 @@ static int store_children(struct app_proc *p, const struct spool_msg *m, long lo
 		int existed = 0, done = 0;
 
 		memset(&cc, 0, sizeof(cc));
-		rc = reports_insert_done(&p->db, m->name, (long long)m->size, ch[k].sha, ch[k].ckey, received_at, 0,
+		rc = reports_insert_done(&p->db, m->name, (long long)m->size, ch[k].sha, ch[k].ckey, received_at, NULL,
 					 &ch[k].rr.rec, &ch[k].vr, NULL, ch[k].pj.data, ch[k].tj.data, &id, &existed,
 					 &done);
 		if (rc == DB_OK && existed)
@@ -256,12 +256,11 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	long long id = 0;
 
 	memset(&ch, 0, sizeof(ch));
-	/* the incident it joins first, so that a new row names it when written */
-	if ((rc = incident_look(&p->db, p->cfg, rr, v, received_at, &look)) != DB_OK)
-		return rc;
+	/* the incident it joins, looked up with the row's write, so that a new row names it */
+	incident_look_key(p->cfg, rr, v, received_at, &look);
 	/* a new message is one row write; an existing row is left alone (a
 	 * duplicate) or updated (pending from a crash, or a re-parse) */
-	rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, x->ckey, received_at, look.join,
+	rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, x->ckey, received_at, &look,
 				 rr, v, x->okey, x->pj.data, x->tj.data, &id, &existed, &done);
 	if (rc != DB_OK)
 		return rc;

@@ -161,4 +161,19 @@ int db_sql_numbered(const char *sql, char *out, size_t outlen, char names[][32],
 struct outbox_incident;
 void outbox_incident_cols(struct db_stmt *st, int c, struct outbox_incident *in);
 
+/* the columns of the newest incident with a key (key_host ?, verdict ?), as
+ * incident_look reads them, and the condition that finds it */
+#define INCIDENT_LOOK_COLS "id, status, resolved_at, reports, first_seen, last_seen, abused_ip, owner," \
+	" abused_host, role, confidence, explanation, auth_user"
+#define INCIDENT_LOOK_WHERE "id = (SELECT max(id) FROM incidents WHERE key_host = ? AND verdict = ?)"
+
+/* incident_look_cols - incident_look's second half (incidents.c): the
+ * INCIDENT_LOOK_COLS from column c of st's row (NULL: no incident with the
+ * key) into look, whose key and time incident_look_key set */
+struct incident_look;
+struct db_verdict;
+void incident_look_cols(struct db_stmt *st, int c, const struct db_verdict *v, struct incident_look *look);
+/* incident_look_find - the same from its own statement; DB_OK, or DB_ERROR/DB_BUSY */
+int incident_look_find(struct db *d, const struct db_verdict *v, struct incident_look *look);
+
 #endif

@@ -144,6 +144,32 @@ static int same_text(const char *nv, const char *col)
 #define UPD_DETAIL 8    /* abused_host, role, confidence, explanation, auth_user */
 #define UPD_ALL    15
 
+/* read_latest - find_latest's columns (INCIDENT_LOOK_COLS) from column c of
+ * st's row: 0 when they are NULL (no incident), else 1 */
+static int read_latest(struct db_stmt *st, int c, const struct db_verdict *v, long long t, long long *id,
+		       char *status, size_t slen, long long *resolved_at, long *reports, int *changes)
+{
+	*changes = UPD_ALL;
+	if (db_col_type(st, c) == DB_T_NULL)
+		return 0;
+	*id = db_col_int(st, c);
+	str_copy(status, slen, db_col_text(st, c + 1));
+	*resolved_at = db_col_int(st, c + 2);
+	*reports = (long)db_col_int(st, c + 3);
+	*changes = 0;
+	if (!(db_col_int(st, c + 4) <= t && t <= db_col_int(st, c + 5)))
+		*changes |= UPD_SPAN;
+	if (!unchanged(v->abused_ip, db_col_text(st, c + 6)))
+		*changes |= UPD_IP;
+	if (!unchanged(v->owner, db_col_text(st, c + 7)))
+		*changes |= UPD_OWNER;
+	if (!unchanged(v->abused_host, db_col_text(st, c + 8)) || !unchanged(v->role, db_col_text(st, c + 9)) ||
+	    !same_text(v->confidence, db_col_text(st, c + 10)) ||
+	    !unchanged(v->explanation, db_col_text(st, c + 11)) || !unchanged(v->auth_user, db_col_text(st, c + 12)))
+		*changes |= UPD_DETAIL;
+	return 1;
+}
+
 /* find_latest - the newest incident with this key: id, status, resolved_at,
  * reports; in *changes the UPD_ bits of what a report at t with verdict v
  * would change in it. 0 none, 1 found. (max(id) in a subquery: ORDER BY id
@@ -151,10 +177,8 @@ static int same_text(const char *nv, const char *col)
 static int find_latest(struct db *d, const char *key, const struct db_verdict *v, long long t, long long *id,
 		       char *status, size_t slen, long long *resolved_at, long *reports, int *changes)
 {
-	struct db_stmt *st = db_prepare(d, "SELECT id, status, resolved_at, reports, first_seen, last_seen,"
-				      " abused_ip, owner, abused_host, role, confidence, explanation, auth_user"
-				      " FROM incidents WHERE id = (SELECT max(id) FROM incidents"
-				      "  WHERE key_host = ? AND verdict = ?)");
+	struct db_stmt *st = db_prepare(d, "SELECT " INCIDENT_LOOK_COLS " FROM incidents WHERE "
+				      INCIDENT_LOOK_WHERE);
 	int rc;
 
 	*changes = UPD_ALL;
@@ -163,26 +187,10 @@ static int find_latest(struct db *d, const char *key, const struct db_verdict *v
 	db_bind_text(st, 1, key);
 	db_bind_text(st, 2, v->cls);
 	rc = db_step(d, st);
-	if (rc == DB_ROW) {
-		*id = db_col_int(st, 0);
-		str_copy(status, slen, db_col_text(st, 1));
-		*resolved_at = db_col_int(st, 2);
-		*reports = (long)db_col_int(st, 3);
-		*changes = 0;
-		if (!(db_col_int(st, 4) <= t && t <= db_col_int(st, 5)))
-			*changes |= UPD_SPAN;
-		if (!unchanged(v->abused_ip, db_col_text(st, 6)))
-			*changes |= UPD_IP;
-		if (!unchanged(v->owner, db_col_text(st, 7)))
-			*changes |= UPD_OWNER;
-		if (!unchanged(v->abused_host, db_col_text(st, 8)) || !unchanged(v->role, db_col_text(st, 9)) ||
-		    !same_text(v->confidence, db_col_text(st, 10)) ||
-		    !unchanged(v->explanation, db_col_text(st, 11)) || !unchanged(v->auth_user, db_col_text(st, 12)))
-			*changes |= UPD_DETAIL;
-		rc = 1;
-	} else {
+	if (rc == DB_ROW)
+		rc = read_latest(st, 0, v, t, id, status, slen, resolved_at, reports, changes);
+	else
 		rc = db_result(rc);
-	}
 	db_finalize(st);
 	return rc;
 }
@@ -523,25 +531,47 @@ int incident_attach(struct db *d, const struct config *cfg, long long report_id,
 	return attach(d, cfg, report_id, r, v, orig_key, NULL, out);
 }
 
+/* incident_look_key - see incidents.h */
+int incident_look_key(const struct config *cfg, const struct db_report *r, const struct db_verdict *v,
+		      long long t, struct incident_look *look)
+{
+	memset(look, 0, sizeof(*look));
+	look->t = t > 0 ? t : db_now();   /* as report_time would read it from the row */
+	look->keyed = incident_key(cfg, r, v, look->key, sizeof(look->key));
+	return look->keyed;
+}
+
+/* incident_look_cols - see incidents.h */
+void incident_look_cols(struct db_stmt *st, int c, const struct db_verdict *v, struct incident_look *look)
+{
+	look->found = read_latest(st, c, v, look->t, &look->id, look->status, sizeof(look->status),
+				  &look->resolved_at, &look->reports, &look->changes);
+	look->join = look->found && strcmp(look->status, "resolved") != 0 ? look->id : 0;
+}
+
+/* incident_look_find - see db_int.h */
+int incident_look_find(struct db *d, const struct db_verdict *v, struct incident_look *look)
+{
+	int rc;
+
+	if (!look->keyed)
+		return DB_OK;
+	rc = find_latest(d, look->key, v, look->t, &look->id, look->status, sizeof(look->status),
+			 &look->resolved_at, &look->reports, &look->changes);
+	if (rc < 0)
+		return rc;
+	look->found = rc;
+	look->join = rc == 1 && strcmp(look->status, "resolved") != 0 ? look->id : 0;
+	return DB_OK;
+}
+
 /* incident_look - see incidents.h */
 int incident_look(struct db *d, const struct config *cfg, const struct db_report *r, const struct db_verdict *v,
 		  long long t, struct incident_look *look)
 {
-	int rc;
-
-	memset(look, 0, sizeof(*look));
-	look->t = t > 0 ? t : db_now();   /* as report_time would read it from the row */
-	if (!incident_key(cfg, r, v, look->key, sizeof(look->key)))
+	if (!incident_look_key(cfg, r, v, t, look))
 		return DB_OK;
-	look->keyed = 1;
-	rc = find_latest(d, look->key, v, t, &look->id, look->status, sizeof(look->status), &look->resolved_at,
-			 &look->reports, &look->changes);
-	if (rc < 0)
-		return rc;
-	look->found = rc;
-	if (rc == 1 && strcmp(look->status, "resolved") != 0)
-		look->join = look->id;
-	return DB_OK;
+	return incident_look_find(d, v, look);
 }
 
 /* incident_attach_looked - see incidents.h */

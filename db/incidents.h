@@ -72,6 +72,13 @@ int incident_look(struct db *d, const struct config *cfg, const struct db_report
 		  long long t, struct incident_look *look);
 
 /*
+ * incident_look_key - incident_look's first half, without the database: the
+ * key and time into look (found 0); whether the report belongs in an
+ * incident at all (look->keyed). reports_insert_done does the second half.
+ */
+int incident_look_key(const struct config *cfg, const struct db_report *r, const struct db_verdict *v,
+		      long long t, struct incident_look *look);
+/*
  * incident_attach_looked - incident_attach after incident_look, in the same
  * transaction, for report report_id whose row names look->join already
  */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db_int.h"
+#include "incidents.h"
 #include "../util/str.h"
 #include "reports.h"
 
@@ -341,22 +342,40 @@ int reports_store(struct db *d, long long id, const struct db_report *r, const s
 }
 
 int reports_insert_done(struct db *d, const char *spool_name, long long size, const char *sha256,
-			const char *content_key, long long received_at, long long incident_id,
+			const char *content_key, long long received_at, struct incident_look *look,
 			const struct db_report *r, const struct db_verdict *v, const char *orig_key,
 			const char *parse_json, const char *trace_json, long long *id, int *existed, int *done)
 {
+	/* PostgreSQL reads the incident in the row's own statement: one round trip */
+	int inline_look = look && look->keyed && db_dialect(d) == DB_PGSQL;
 	struct db_stmt *st;
 	int rc, i = 1;
 
 	*existed = 0;
 	*done = 0;
+	if (look && !inline_look && (rc = incident_look_find(d, v, look)) != DB_OK)
+		return rc;
 	/* the same dedupe as reports_insert_raw, and the content key: a unique
 	 * index on each, so the database decides which of two hosts adds it */
-	st = db_prepare(d, WITH_ID(d, "INSERT INTO reports(received_at, size, sha256, content_key, spool_path, status, "
-			   PARSED_COLS ", incident_id) VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-			   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"));
+	if (inline_look)
+		st = db_prepare(d, "WITH look AS (SELECT " INCIDENT_LOOK_COLS " FROM incidents WHERE "
+				INCIDENT_LOOK_WHERE "), ins AS (INSERT INTO reports(received_at, size, sha256,"
+				" content_key, spool_path, status, " PARSED_COLS ", incident_id) VALUES (?, ?, ?, ?, ?,"
+				" 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+				" ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM look WHERE status <> 'resolved'))"
+				" ON CONFLICT DO NOTHING RETURNING id)"
+				" SELECT (SELECT id FROM ins), look.* FROM (SELECT 1) one LEFT JOIN look ON true");
+	else
+		st = db_prepare(d, WITH_ID(d, "INSERT INTO reports(received_at, size, sha256, content_key,"
+				" spool_path, status, " PARSED_COLS ", incident_id) VALUES (?, ?, ?, ?, ?, 'done', ?,"
+				" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+				" ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"));
 	if (st == NULL)
 		return DB_ERROR;
+	if (inline_look) {
+		db_bind_text(st, i++, look->key);
+		db_bind_text(st, i++, v->cls);
+	}
 	db_bind_int(st, i++, received_at);
 	db_bind_int(st, i++, size);
 	db_bind_text(st, i++, sha256);
@@ -366,8 +385,26 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 		db_bind_null(st, i++);
 	db_bind_text(st, i++, spool_name);
 	bind_parsed(st, &i, r, v, orig_key, parse_json, trace_json);
-	db_bind_pos(st, i++, incident_id);
-	if ((rc = insert_or_find(d, st, sha256, content_key, id, existed, done)) != DB_OK || *existed)
+	if (!inline_look) {
+		db_bind_pos(st, i++, look ? look->join : 0);
+		rc = insert_or_find(d, st, sha256, content_key, id, existed, done);
+	} else if ((rc = db_step(d, st)) != DB_ROW) {
+		db_finalize(st);
+		rc = rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+	} else {
+		int added = db_col_type(st, 0) != DB_T_NULL;
+
+		*id = db_col_int(st, 0);
+		incident_look_cols(st, 1, v, look);
+		db_finalize(st);
+		rc = DB_OK;
+		/* a conflict: the row that holds the message or its content */
+		if (!added && (rc = reports_find(d, sha256, content_key, id, NULL, 0, done)) >= 0) {
+			*existed = rc;
+			rc = rc == 0 ? DB_ERROR : DB_OK;   /* a conflict on a row no one can see: not possible */
+		}
+	}
+	if (rc != DB_OK || *existed)
 		return rc;
 	return store_parts(d, *id, r);
 }

@@ -19,14 +19,19 @@ int reports_insert_raw(struct db *d, const char *spool_name, long long size, con
 /* reports_store - the parsed report and its verdict; status becomes done */
 int reports_store(struct db *d, long long id, const struct db_report *r, const struct db_verdict *v,
 		  const char *orig_key, const char *parse_json, const char *trace_json);
+struct incident_look;
+
 /* reports_insert_done - record a message and its parsed report at once (the
- * two calls above in one row write), naming incident incident_id when not 0;
- * when a report with the same sha256 (*existed 1) or the same content key
+ * two calls above in one row write). look (NULL: no incident): what
+ * incident_look_key set; the incident is looked up here (on PostgreSQL in
+ * the row's own statement), the row names it when the report joins it as
+ * it is (look->join), and look is left as incident_look leaves it. When a
+ * report with the same sha256 (*existed 1) or the same content key
  * (*existed 2; NULL or "": none) exists nothing is written, *existed and
  * *done are set and *id names it (the caller then goes on as after
  * reports_insert_raw). Call inside a transaction. */
 int reports_insert_done(struct db *d, const char *spool_name, long long size, const char *sha256,
-			const char *content_key, long long received_at, long long incident_id,
+			const char *content_key, long long received_at, struct incident_look *look,
 			const struct db_report *r, const struct db_verdict *v, const char *orig_key,
 			const char *parse_json, const char *trace_json, long long *id, int *existed, int *done);
 /* reports_set_content_key - give a row recorded without one its content key,
