@@ -24,22 +24,9 @@
 #include <strings.h>
 
 #include "../parse/report.h"
+#include "fuzz_src.h"
 
 #define MAXR 3
-
-struct src {
-	const uint8_t *p;
-	size_t n;
-};
-
-/* take - the next input byte, 0 when the input is used up */
-static unsigned take(struct src *s)
-{
-	if (s->n == 0)
-		return 0;
-	s->n--;
-	return *s->p++;
-}
 
 /* word - a run of 1-8 characters of set */
 static size_t word(struct src *s, const char *set, char *out, size_t cap)

@@ -26,20 +26,7 @@
 
 #include "../parse/received.h"
 #include "../util/ipaddr.h"
-
-struct src {
-	const uint8_t *p;
-	size_t n;
-};
-
-/* take - the next input byte, 0 when the input is used up */
-static unsigned take(struct src *s)
-{
-	if (s->n == 0)
-		return 0;
-	s->n--;
-	return *s->p++;
-}
+#include "fuzz_src.h"
 
 /* name - a host name of 2-4 labels into out, the last a top-level domain */
 static void name(struct src *s, char *out, size_t cap)
