@@ -35,6 +35,7 @@ void proc_open(struct app_proc *p, const struct config *cfg)
 
 	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
+	p->db_wait_ms = PROC_DB_WAIT_MS;
 	if (db_open(&p->db, cfg->database, cfg->db_busy_timeout, 0, p->dberr, sizeof(p->dberr)) == DB_OK)
 		p->have_db = 1;
 	p->tconf.our_networks = cfg->our_networks;
@@ -415,7 +416,67 @@ void proc_batch_init(struct proc_batch *b, struct app_proc *p, size_t max, long 
 		msg_debug("database: cannot enlarge the page cache");
 	b->done = done;
 	b->ctx = ctx;
+	b->wait_ms = p->db_wait_ms > 0 ? p->db_wait_ms : 0;
 	b->it = xcalloc(b->max, sizeof(*b->it));
+}
+
+/* sleep_ms - a pause of ms milliseconds */
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0)
+		;
+}
+
+/*
+ * lost - after a failed statement or commit: 0 when the connection is good,
+ * or good again (the failure was the statement's, or the server is back);
+ * 1 when the database stayed unreachable for the batch's wait, and is from
+ * now on down (messages pending without a try until it is back)
+ */
+static int lost(struct proc_batch *b)
+{
+	struct app_proc *p = b->p;
+	long long t0 = now_ms(), waited;
+
+	if (db_reconnect(&p->db) == DB_OK)
+		return 0;
+	if (b->wait_ms > 0)
+		msg_warn("database %s: connection lost (%s); trying again every second for up to %ld s",
+			 p->db.path, db_errmsg(&p->db), b->wait_ms / 1000);
+	while ((waited = now_ms() - t0) < b->wait_ms) {
+		sleep_ms(b->wait_ms - waited < 1000 ? b->wait_ms - waited : 1000);
+		if (db_reconnect(&p->db) == DB_OK) {
+			msg_info("database %s: connected again after %.1f s", p->db.path, (now_ms() - t0) / 1000.0);
+			return 0;
+		}
+	}
+	b->down = 1;
+	b->down_at = t0;
+	b->retry_at = now_ms() + PROC_DB_RETRY_MS;
+	msg_warn("database %s: unreachable (%s); messages stay pending in the spool until it is back "
+		 "(then abusedesk reprocess --pending)", p->db.path, db_errmsg(&p->db));
+	return 1;
+}
+
+/* still_down - while the database is down: 1 when it still is (tried again every PROC_DB_RETRY_MS) */
+static int still_down(struct proc_batch *b)
+{
+	struct app_proc *p = b->p;
+
+	if (!b->down)
+		return 0;
+	if (now_ms() < b->retry_at)
+		return 1;
+	if (db_reconnect(&p->db) != DB_OK) {
+		b->retry_at = now_ms() + PROC_DB_RETRY_MS;
+		return 1;
+	}
+	b->down = 0;
+	msg_info("database %s: connected again after %.0f s; %zu message%s left pending meanwhile", p->db.path,
+		 (now_ms() - b->down_at) / 1000.0, b->left, b->left == 1 ? "" : "s");
+	return 0;
 }
 
 /* item_done - the item's lock (its spool file) released and its outcome handed on */
@@ -426,6 +487,15 @@ static void item_done(struct proc_batch *b, struct proc_batch_item *it)
 	it->fd = -1;
 	if (b->done)
 		b->done(b->ctx, it);
+}
+
+/* left_pending - an item the batch leaves pending, the database being down (lost() said so once) */
+static void left_pending(struct proc_batch *b, struct proc_batch_item *it)
+{
+	memset(&it->res, 0, sizeof(it->res));
+	it->res.outcome = PROC_PENDING;
+	b->left++;
+	item_done(b, it);
 }
 
 /* one_alone - an item in a transaction of its own, from its spool file (its lock in it->fd) */
@@ -448,12 +518,20 @@ static void one_alone(struct proc_batch *b, struct proc_batch_item *it)
 	item_done(b, it);
 }
 
-/* redo - the transaction failed: each message so far again, one transaction each */
+/* redo - the transaction failed: each message so far again, one transaction each, or
+ * all of them pending when the database went away and did not come back */
 static void redo(struct proc_batch *b)
 {
-	msg_debug("database: a batch of %zu messages rolled back; storing them one by one", b->n);
-	for (size_t k = 0; k < b->n; k++)
-		one_alone(b, &b->it[k]);
+	int down = lost(b);
+
+	if (!down)
+		msg_debug("database: a batch of %zu messages rolled back; storing them one by one", b->n);
+	for (size_t k = 0; k < b->n; k++) {
+		if (down)
+			left_pending(b, &b->it[k]);
+		else
+			one_alone(b, &b->it[k]);
+	}
 	b->n = 0;
 }
 
@@ -472,11 +550,21 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 	it->reparse = reparse;
 	it->fd = spool_detach();
 	it->res.outcome = PROC_PENDING;
+	if (p->have_db && !b->open && still_down(b)) {
+		left_pending(b, it);
+		return;
+	}
 	if (p->have_db && !b->open) {
-		if ((rc = db_begin(&p->db)) == DB_OK) {
+		/* a connection the server dropped since the last batch is opened again first */
+		if ((rc = db_begin(&p->db)) != DB_OK && !lost(b))
+			rc = db_begin(&p->db);
+		if (rc == DB_OK) {
 			b->open = 1;
 			b->t0 = now_ms();
 			app_env_cache_begin(&p->aenv);
+		} else if (b->down) {
+			left_pending(b, it);
+			return;
 		}
 	}
 	if (!b->open) {
@@ -494,6 +582,10 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 		b->open = 0;
 		app_env_cache_end(&p->aenv);
 		redo(b);
+		if (b->down) {
+			left_pending(b, it);
+			return;
+		}
 		proc_message(p, m, data, len, received_at, reparse, &it->res);
 		item_done(b, it);
 		return;
@@ -531,6 +623,9 @@ int proc_batch_flush(struct proc_batch *b)
 void proc_batch_free(struct proc_batch *b)
 {
 	proc_batch_flush(b);
+	if (b->left)
+		msg_warn("database %s: %zu message%s left pending while it was unreachable: "
+			 "abusedesk reprocess --pending records them", b->p->db.path, b->left, b->left == 1 ? "" : "s");
 	if (b->p->have_db && db_end_bulk(&b->p->db) != DB_OK)
 		msg_debug("database: the WAL was not copied back (the next writer does it)");
 	free(b->it);

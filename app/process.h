@@ -19,6 +19,7 @@ struct app_proc {
 	struct trace_env env;      /* the database inventory, logs and NAT, then the CSV inventory */
 	struct app_env aenv;
 	char dberr[512];
+	long db_wait_ms;           /* a batch's wait for a database that went away (PROC_DB_WAIT_MS) */
 };
 
 enum proc_outcome {
@@ -92,7 +93,26 @@ struct proc_batch {
 	int open;
 	proc_batch_fn done;
 	void *ctx;
+	long wait_ms;               /* how long to wait for a database that went away (p->db_wait_ms) */
+	int down;                   /* it stayed away: messages go pending without a try */
+	long long retry_at;         /* while down: when to try reaching it again (monotonic ms) */
+	long long down_at;          /* when it went away */
+	size_t left;                /* messages left pending while it was away */
 };
+
+/*
+ * A server database can go away in the middle of a run (a restart, a
+ * failover, the network). A batch that fails with the connection lost waits
+ * for it, trying to connect again every second for up to wait_ms (default
+ * p->db_wait_ms, PROC_DB_WAIT_MS unless the command says),
+ * then stores its messages again one by one. When it does
+ * not come back in time the batch's messages, and each later one, stay
+ * pending in the spool without a try (one warning, not a line a message)
+ * while the run tries again every PROC_DB_RETRY_MS; the first message after
+ * it is back is stored as usual. SQLite has no connection to lose.
+ */
+#define PROC_DB_WAIT_MS 60000
+#define PROC_DB_RETRY_MS 2000
 
 /*
  * A server database (PostgreSQL) commits at most PROC_BATCH_SERVER messages

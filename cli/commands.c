@@ -17,14 +17,18 @@ const struct command commands[] = {
 	  "then stays pending for 'reprocess --pending'). Exit 75 (EX_TEMPFAIL): nothing\n"
 	  "was stored; the MTA keeps the message and retries. Never any other status.\n"
 	  "  --spool-only   store and stop; a later 'reprocess --pending' does the rest\n" },
-	{ "reprocess", cmd_reprocess, "--pending | --all", "finish pending messages, or re-parse all",
+	{ "reprocess", cmd_reprocess, "--pending | --all [--db-wait SPAN]", "finish pending messages, or re-parse all",
 	  "  --pending   messages in the spool that are not recorded yet\n"
 	  "  --all       re-parse and re-trace every stored message with this version;\n"
-	  "              rebuilds a lost database from the spool\n" },
-	{ "import", cmd_import, "mbox|maildir PATH", "feed a backlog through the ingest path",
+	  "              rebuilds a lost database from the spool\n"
+	  "  --db-wait   how long to wait for a database server that went away\n"
+	  "              before leaving the rest pending (default 60s; 0: no wait)\n" },
+	{ "import", cmd_import, "[--db-wait SPAN] mbox|maildir PATH", "feed a backlog through the ingest path",
 	  "PATH is an mbox file ('-' for stdin) or a maildir (or a folder of message\n"
 	  "files). Each message is spooled and processed as if the MTA had piped it;\n"
-	  "importing the same backlog twice adds nothing.\n" },
+	  "importing the same backlog twice adds nothing.\n"
+	  "  --db-wait   how long to wait for a database server that went away\n"
+	  "              before leaving the rest pending (default 60s; 0: no wait)\n" },
 	{ "fetch", cmd_fetch, "[--once] [--mailbox NAME]", "collect reports from IMAP mailboxes (fetch_url)",
 	  "Each message is spooled and processed exactly as a piped one, and only once\n"
 	  "it is recorded is it moved, deleted or remembered (fetch_after). A re-run\n"
@@ -56,7 +60,7 @@ const struct command commands[] = {
 	  "  --host     a host name or a suffix at a dot (example.net)\n"
 	  "  --wide     every column whole, whatever the terminal's width\n" },
 	{ "show", cmd_show, "ID [--format text|json] [--wide] | --report ID [--format text|json]",
-	  "one incident: verdict, evidence, timeline; or one report: its outside contact and what was done",
+	  "an incident (verdict, evidence, timeline), or a report",
 	  "" },
 	{ "ack", cmd_ack, "ID [--note TEXT] [--by NAME]", "acknowledge an incident", "" },
 	{ "resolve", cmd_resolve, "ID [--note TEXT] [--by NAME]", "mark an incident resolved", "" },
@@ -109,7 +113,7 @@ const struct command commands[] = {
 	  "Exit 0 a contact, 1 the registry names none, 75 the lookup failed.\n"
 	  "  --refresh  ask again even when cached\n" },
 	{ "forward", cmd_forward, "REPORT [--to ADDR]",
-	  "pass a not_ours report on to the outside network's abuse contact (ARF)",
+	  "pass a not_ours report on to the outside abuse contact (ARF)",
 	  "Queues an ARF report (RFC 5965) with the complaint attached to the contact\n"
 	  "recorded on the report (looked up by RDAP if none) or to ADDR; notify sends it.\n"
 	  "At most one forward per destination per forward_interval; a complaint that is\n"

@@ -26,8 +26,8 @@ static void usage_all(FILE *fp)
 	for (const struct command *k = commands; k->name; k++)
 		if (k->fn)
 			fprintf(fp, "  %-15s %s\n", k->name, k->summary);
-	fputs("\n  -c FILE   configuration (default $ABUSEDESK_CONFIG, then " SYSCONFDIR
-	      "/abusedesk/abusedesk.conf)\n"
+	fputs("\n  -c FILE   configuration (default $ABUSEDESK_CONFIG,\n"
+	      "            then " SYSCONFDIR "/abusedesk/abusedesk.conf)\n"
 	      "  -v        more detail on stderr      -q   less\n"
 	      "'abusedesk help COMMAND' tells more; man abusedesk(1), abusedesk.conf(5).\n", fp);
 }

@@ -27,6 +27,7 @@ q() { db_q "$(db_target "$T/db/a.db")" "$1"; }
 
 out=$("$BIN" --help); is "$?" 0 "--help exits 0"
 ok "[ $(echo "$out" | wc -l) -le 40 ]" "--help fits a screen (<= 40 lines)"
+is "$(echo "$out" | awk 'length($0) > 80' | wc -l)" 0 "--help fits an 80-column terminal"
 like "$out" "ingest +read one message" "--help lists ingest"
 like "$("$BIN" --version)" "^abusedesk [0-9]+\.[0-9]+\.[0-9]+$" "--version"
 like "$("$BIN" help ingest)" "EX_TEMPFAIL" "help ingest states the exit contract"

@@ -121,8 +121,13 @@ if grep -q $'\r' "$T/sq.err"; then fail "no progress line into a pipe"; else pas
 SQ_INC=$(q sq "SELECT count(*) FROM incidents")
 SQ_ALL=$(q sq "SELECT count(*) FROM reports")
 SQ_OUT=$(q sq "SELECT count(*) FROM outbox")
-out=$(A sq import mbox "$T/big.mbox" 2>&1)
-like "$out" ": 0 new, $N duplicates, 0 pending, 0 failed$" "SQLite: importing it again adds nothing"
+out=$(A sq import --db-wait 30s mbox "$T/big.mbox" 2>&1)
+like "$out" ": 0 new, $N duplicates, 0 pending, 0 failed$" "SQLite: importing it again adds nothing (with --db-wait)"
+out=$(A sq import --db-wait soon mbox "$T/big.mbox" 2>&1); rc=$?
+is "$rc" 64 "import --db-wait with a bad time is a usage error (64)"
+like "$out" "--db-wait wants a time such as 60s" "and says what it wants"
+out=$(A sq reprocess --pending --db-wait -1 2>&1); rc=$?
+is "$rc" 64 "reprocess --db-wait with a bad time is a usage error (64)"
 is "$(q sq "SELECT count(*) FROM reports") $(q sq "SELECT count(*) FROM incidents") $(files sq cur) $(files sq new)" \
    "$SQ_ALL $SQ_INC $N 0" "SQLite: the same reports and incidents, the spare spool copies removed"
 
