@@ -109,6 +109,7 @@ static void db_lookup(struct app_env *ae, const struct ipaddr *ip, struct inv_en
 	if (s && ae->cache->px.n < 0)
 		(void)inventory_prefixes(ae->db, &ae->cache->px);
 	if (inventory_find_px(ae->db, ip, s ? &ae->cache->px : NULL, &de) != DB_OK) {
+		ae->failed = 1;
 		memset(e, 0, sizeof(*e));
 		return;        /* not kept: the next message asks again */
 	}
@@ -149,8 +150,10 @@ static void env_maillog(void *ctx, const char *qid, const char *mid, struct mail
 	if (ae->db && ae->cache_on && ae->cache && ae->cache->maillog < 0)
 		ae->cache->maillog = maillog_any(ae->db);
 	if (ae->db && !(ae->cache_on && ae->cache && ae->cache->maillog == 0) &&
-	    app_maillog_find(ae->db, qid, mid, e) != DB_OK)
+	    app_maillog_find(ae->db, qid, mid, e) != DB_OK) {
+		ae->failed = 1;
 		memset(e, 0, sizeof(*e));
+	}
 	if (!e->found && ae->csv) {
 		inventory_csv_env(ae->csv, &env);
 		if (env.maillog)
@@ -163,9 +166,12 @@ static int env_nat(void *ctx, const struct ipaddr *outside, int port, time_t t, 
 {
 	struct app_env *ae = ctx;
 	struct trace_env env;
+	int r = ae->db ? natlog_find(ae->db, outside, port, (long long)t, inside, iport) : -1;
 
-	if (ae->db && natlog_find(ae->db, outside, port, (long long)t, inside, iport) == 0)
+	if (r == 0)
 		return 0;
+	if (r == -2)
+		ae->failed = 1;
 	if (ae->csv) {
 		inventory_csv_env(ae->csv, &env);
 		if (env.nat)
@@ -179,9 +185,12 @@ static int env_lookup_name(void *ctx, const char *name, char ip[46])
 {
 	struct app_env *ae = ctx;
 	struct trace_env env;
+	int r = ae->db ? inventory_host_ip(ae->db, name, ip, 46) : 0;
 
-	if (ae->db && inventory_host_ip(ae->db, name, ip, 46) == 1)
+	if (r == 1)
 		return 0;
+	if (r != 0)
+		ae->failed = 1;
 	if (ae->csv) {
 		inventory_csv_env(ae->csv, &env);
 		if (env.lookup_name)

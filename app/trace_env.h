@@ -18,6 +18,7 @@ struct app_env {
 	void *csv;                 /* struct inventory_csv *, or NULL */
 	struct app_inv_cache *cache;  /* the store's inventory answers, kept inside one transaction */
 	int cache_on;
+	int failed;                /* a lookup of the store failed (not: found nothing) since it was cleared */
 };
 
 /* app_trace_env - env's callbacks over ae (which must outlive env) */

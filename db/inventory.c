@@ -154,51 +154,61 @@ static void mask(struct ipaddr *a, int prefix)
 	}
 }
 
-/* lookup_host - exact address in host_ips; 1 found */
+/* lookup_host - exact address in host_ips; 1 found, 0 none, DB_ERROR the store could not be asked */
 static int lookup_host(struct db *d, const struct ipaddr *ip, struct db_inv_entry *e)
 {
 	struct db_stmt *st = db_prepare(d, "SELECT h.name, h.role, h.owner FROM host_ips i"
 				      " JOIN hosts h ON h.id = i.host_id WHERE i.ip = ? ORDER BY h.id LIMIT 1");
-	int found = 0;
+	int found = 0, rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_blob(st, 1, ip->b, 16);
-	if (db_step(d, st) == DB_ROW) {
+	if ((rc = db_step(d, st)) == DB_ROW) {
 		str_copy(e->host, sizeof(e->host), db_col_text(st, 0));
 		str_copy(e->host_role, sizeof(e->host_role), db_col_text(st, 1));
 		str_copy(e->owner, sizeof(e->owner), db_col_text(st, 2));
 		found = 1;
+	} else if (rc != DB_DONE) {
+		found = DB_ERROR;       /* not asked is not "not there" */
 	}
 	db_finalize(st);
 	return found;
 }
 
-/* lookup_network - most specific network holding ip; 1 found */
+/* lookup_network - most specific network holding ip; 1 found, 0 none, -1 the store could not be asked */
 static int lookup_network(struct db *d, const struct ipaddr *ip, char *cidr, size_t clen, char *owner,
 			  size_t olen, char *role, size_t rlen)
 {
 	struct db_stmt *next = db_prepare(d, "SELECT max(prefix) FROM networks WHERE prefix < ?");
 	struct db_stmt *probe = db_prepare(d, "SELECT cidr, owner, role FROM networks WHERE prefix = ? AND lo = ?");
-	int p = 129, found = 0;
+	int p = 129, found = 0, rc;
 
+	if (next == NULL || probe == NULL)
+		found = -1;
 	while (next && probe && !found) {
 		struct ipaddr m = *ip;
 
 		db_reset(next);
 		db_bind_int(next, 1, p);
-		if (db_step(d, next) != DB_ROW || db_col_type(next, 0) == DB_T_NULL)
+		if ((rc = db_step(d, next)) != DB_ROW) {
+			found = rc == DB_DONE ? 0 : -1;   /* not asked is not "not there" */
+			break;
+		}
+		if (db_col_type(next, 0) == DB_T_NULL)
 			break;
 		p = (int)db_col_int(next, 0);
 		mask(&m, p);
 		db_reset(probe);
 		db_bind_int(probe, 1, p);
 		db_bind_blob(probe, 2, m.b, 16);
-		if (db_step(d, probe) == DB_ROW) {
+		if ((rc = db_step(d, probe)) == DB_ROW) {
 			str_copy(cidr, clen, db_col_text(probe, 0));
 			str_copy(owner, olen, db_col_text(probe, 1));
 			str_copy(role, rlen, db_col_text(probe, 2));
 			found = 1;
+		} else if (rc != DB_DONE) {
+			found = -1;
 		}
 	}
 	db_finalize(next);

@@ -56,13 +56,13 @@ static int gather(struct db *d, const char *qid, struct db_maillog_hit *e)
 {
 	struct db_stmt *st = db_prepare(d, "SELECT client_ip, client_name, sasl_user, host, client_port FROM maillog"
 				      " WHERE queue_id = ? ORDER BY id LIMIT 1000");
-	int rows = 0;
+	int rows = 0, rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	memset(e, 0, sizeof(*e));
 	db_bind_text(st, 1, qid);
-	while (db_step(d, st) == DB_ROW) {
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		rows++;
 		if (!e->client_ip[0] && db_col_text(st, 0)[0]) {
 			str_copy(e->client_ip, sizeof(e->client_ip), db_col_text(st, 0));
@@ -76,6 +76,10 @@ static int gather(struct db *d, const char *qid, struct db_maillog_hit *e)
 			str_copy(e->host, sizeof(e->host), db_col_text(st, 3));
 	}
 	db_finalize(st);
+	if (rc != DB_DONE) {
+		memset(e, 0, sizeof(*e));
+		return DB_ERROR;        /* not asked is not "not there" */
+	}
 	if (rows) {
 		e->found = 1;
 		str_copy(e->queue_id, sizeof(e->queue_id), qid);
@@ -114,15 +118,17 @@ static int by_message_id(struct db *d, const char *mid, struct db_maillog_hit *e
 	db_bind_text(st, 1, m);
 	rc = db_step(d, st);
 	db_finalize(st);
-	if (rc != DB_ROW)
+	if (rc == DB_DONE)
 		return DB_OK;   /* as when the query below finds nothing */
+	if (rc != DB_ROW)
+		return DB_ERROR;
 	st = db_prepare(d, "SELECT DISTINCT queue_id FROM maillog WHERE message_id = ?"
 			   " AND queue_id IS NOT NULL LIMIT ?");
 	if (st == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, m);
 	db_bind_int(st, 2, MAILLOG_MAX_QUEUES);
-	while (db_step(d, st) == DB_ROW) {
+	while ((rc = db_step(d, st)) == DB_ROW) {
 		struct db_maillog_hit c;
 		char qid[64];
 
@@ -131,7 +137,7 @@ static int by_message_id(struct db *d, const char *mid, struct db_maillog_hit *e
 			*e = c;
 	}
 	db_finalize(st);
-	return DB_OK;
+	return rc == DB_DONE ? DB_OK : DB_ERROR;
 }
 
 int maillog_find(struct db *d, const char *queue_id, const char *message_id, struct db_maillog_hit *e)

@@ -42,25 +42,28 @@ int natlog_find(struct db *d, const struct ipaddr *outside, int port, long long 
 {
 	struct db_stmt *st;
 	char out[46];
-	int found = -1;
+	int found = -1, rc;
 
 	if (port <= 0 || t <= 0)
 		return -1;
 	st = db_prepare(d, "SELECT inside_ip, inside_port FROM natlog WHERE outside_ip = ? AND outside_port = ?"
 			   " AND at BETWEEN ? AND ? ORDER BY at > ?5, abs(at - ?5) LIMIT 1");
 	if (st == NULL)
-		return -1;
+		return -2;
 	ip_format(outside, out);
 	db_bind_text(st, 1, out);
 	db_bind_int(st, 2, port);
 	db_bind_int(st, 3, t - NATLOG_WINDOW);
 	db_bind_int(st, 4, t + NATLOG_SKEW);
 	db_bind_int(st, 5, t);
-	if (db_step(d, st) == DB_ROW) {
+	rc = db_step(d, st);
+	if (rc == DB_ROW) {
 		str_copy(inside_ip, 46, db_col_text(st, 0));
 		if (inside_port)
 			*inside_port = (int)db_col_int(st, 1);
 		found = 0;
+	} else if (rc != DB_DONE) {
+		found = -2;
 	}
 	db_finalize(st);
 	return found;

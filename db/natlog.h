@@ -20,7 +20,8 @@
 /* natlog_insert - one record; 1 added, 0 already present, or DB_ERROR/DB_BUSY */
 int natlog_insert(struct db *d, long long at, const struct ipaddr *inside, int inside_port,
 		  const struct ipaddr *outside, int outside_port);
-/* natlog_find - 0 and the inside address (and port, 0 if unknown) or -1 when none */
+/* natlog_find - 0 and the inside address (and port, 0 if unknown), -1 when none, -2 when
+ * the store could not be asked */
 int natlog_find(struct db *d, const struct ipaddr *outside, int port, long long t, char inside_ip[46],
 		int *inside_port);
 

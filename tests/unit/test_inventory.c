@@ -509,6 +509,88 @@ static void test_natlog(void **state)
 	db_close(&d);
 }
 
+/* unanswer - the table t becomes a view whose every row fails at run time
+ * (abs() of the smallest integer), as a lookup fails when the server goes away */
+static void unanswer(struct db *d, const char *t, const char *intcol)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "ALTER TABLE %s RENAME TO %s_real; CREATE VIEW %s AS SELECT * FROM %s_real"
+		 " WHERE abs(%s * 0 - 9223372036854775807 - 1) >= 0", t, t, t, t, intcol);
+	assert_int_equal(db_exec(d, sql), DB_OK);
+}
+
+/* answer - unanswer undone */
+static void answer(struct db *d, const char *t)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "DROP VIEW %s; ALTER TABLE %s_real RENAME TO %s", t, t, t);
+	assert_int_equal(db_exec(d, sql), DB_OK);
+}
+
+/* test_lookup_unanswered - a lookup the store could not answer is an error,
+ * and the trace environment says so (failed), never "not in the inventory":
+ * a verdict made from it would be stored as if the host were unknown */
+static void test_lookup_unanswered(void **state)
+{
+	struct db d;
+	struct app_env ae = { .db = &d };
+	struct trace_env env;
+	struct db_inv_entry de;
+	struct inv_entry e;
+	struct maillog_entry me;
+	struct db_maillog_hit h;
+	struct ipaddr host, net, in1, out;
+	char inside[46];
+	int port = 0;
+
+	db_mem(&d);
+	load_all(&d);
+	assert_int_equal(import_log(&d, postfix_log), 6);
+	ip_parse("192.0.2.25", &host);
+	ip_parse("192.0.2.140", &net);
+	ip_parse("10.1.2.3", &in1);
+	ip_parse("192.0.2.1", &out);
+	assert_int_equal(natlog_insert(&d, 1000, &in1, 40000, &out, 61000), 1);
+	app_trace_env(&ae, &env);
+	/* answered: found, and nothing flagged */
+	env.lookup(env.ctx, &host, &e);
+	assert_true(e.found);
+	assert_int_equal(ae.failed, 0);
+
+	unanswer(&d, "host_ips", "host_id");
+	assert_int_equal(inventory_find(&d, &host, &de), DB_ERROR);
+	env.lookup(env.ctx, &host, &e);
+	assert_false(e.found);
+	assert_int_equal(ae.failed, 1);
+
+	answer(&d, "host_ips");
+	ae.failed = 0;
+	env.lookup(env.ctx, &net, &e);       /* no host row: the networks answer */
+	assert_true(e.found);
+	assert_int_equal(ae.failed, 0);
+	unanswer(&d, "networks", "prefix");
+	assert_int_equal(inventory_find(&d, &net, &de), DB_ERROR);
+	env.lookup(env.ctx, &net, &e);
+	assert_int_equal(ae.failed, 1);
+
+	ae.failed = 0;
+	unanswer(&d, "maillog", "id");
+	assert_int_equal(maillog_find(&d, "4TqR3k1XyzA", NULL, &h), DB_ERROR);
+	assert_int_equal(maillog_find(&d, NULL, "<m2@smtp1.example.net>", &h), DB_ERROR);
+	env.maillog(env.ctx, "4TqR3k1XyzA", NULL, &me);
+	assert_false(me.found);
+	assert_int_equal(ae.failed, 1);
+
+	ae.failed = 0;
+	unanswer(&d, "natlog", "at");
+	assert_int_equal(natlog_find(&d, &out, 61000, 1100, inside, &port), -2);
+	assert_int_equal(env.nat(env.ctx, &out, 61000, 1100, inside, &port), -1);
+	assert_int_equal(ae.failed, 1);
+	db_close(&d);
+}
+
 /* test_inventory_csv_rfc4180 - the CSV inventory reads through util/csv: CRLF, a quoted
  * address list over two lines, an indented comment; line caps and NUL refuse one row */
 static void test_inventory_csv_rfc4180(void **state)
@@ -565,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_maillog_parse_exim),
 		cmocka_unit_test(test_maillog_import_find),
 		cmocka_unit_test(test_natlog),
+		cmocka_unit_test(test_lookup_unanswered),
 		cmocka_unit_test(test_inventory_csv_rfc4180),
 	};
 
