@@ -11,6 +11,7 @@
  * stays in the spool's new/ folder and `abusedesk reprocess --pending` finishes
  * it later: the caller's exit status to the MTA no longer depends on us.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,9 +199,30 @@ struct prep {
 	char ckey[65];              /* the content key, "" for none */
 };
 
+static void prep_make_locked(struct app_proc *p, const struct spool_msg *m, const char *data, size_t len,
+			     struct prep *x);
+
+/*
+ * One thread parses at a time: the parser keeps process-wide state (its
+ * patterns, compiled on first use and JIT-compiled after some uses; the
+ * structured-part libraries, loaded on first use), and an import parses
+ * ahead in a thread of its own (proc_prep_make) while this one may parse a
+ * message of a failed batch again.
+ */
+static pthread_mutex_t prep_mu = PTHREAD_MUTEX_INITIALIZER;
+
 /* prep_make - parse and trace m (outside any transaction of its own) */
 static void prep_make(struct app_proc *p, const struct spool_msg *m, const char *data, size_t len,
 		      struct prep *x)
+{
+	pthread_mutex_lock(&prep_mu);
+	prep_make_locked(p, m, data, len, x);
+	pthread_mutex_unlock(&prep_mu);
+}
+
+/* prep_make_locked - prep_make's work, prep_mu held */
+static void prep_make_locked(struct app_proc *p, const struct spool_msg *m, const char *data, size_t len,
+			     struct prep *x)
 {
 	report_init(&x->r);
 	verdict_init(&x->v);
@@ -238,6 +260,50 @@ static void prep_free(struct prep *x, struct proc_result *res)
 	buf_free(&x->tj);
 	report_free(&x->r);
 	verdict_free(&x->v);
+}
+
+/* A message parsed and traced ahead of its store (proc_prep_make). */
+struct proc_prep {
+	struct prep x;
+	int failed;                 /* a lookup of the tracer's store failed: parse it again to store it */
+};
+
+static long long now_ms(void);
+
+struct proc_prep *proc_prep_make(struct app_proc *t, const struct spool_msg *m, const char *data, size_t len)
+{
+	struct proc_prep *pp;
+
+	/* a connection the server dropped is tried again every PROC_DB_RETRY_MS
+	 * (a server that does not answer holds up each try); meanwhile the
+	 * storing thread parses, or leaves the message pending */
+	if (t->retry_at) {
+		if (now_ms() < t->retry_at)
+			return NULL;
+		if (db_reconnect(&t->db) != DB_OK) {
+			t->retry_at = now_ms() + PROC_DB_RETRY_MS;
+			return NULL;
+		}
+		t->retry_at = 0;
+	}
+	pp = xcalloc(1, sizeof(*pp));
+	t->aenv.failed = 0;
+	prep_make(t, m, data, len, &pp->x);
+	/* a lookup that failed answered "nothing known": not an answer to store */
+	pp->failed = t->aenv.failed;
+	if (pp->failed)
+		t->retry_at = now_ms();
+	return pp;
+}
+
+void proc_prep_free(struct proc_prep *pp)
+{
+	struct proc_result res;
+
+	if (pp == NULL)
+		return;
+	prep_free(&pp->x, &res);
+	free(pp);
 }
 
 /*
@@ -538,11 +604,22 @@ static void redo(struct proc_batch *b)
 void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char *sub, const char *data,
 		    size_t len, long long received_at, int reparse)
 {
+	proc_batch_add_prep(b, m, sub, data, len, received_at, reparse, NULL);
+}
+
+void proc_batch_add_prep(struct proc_batch *b, const struct spool_msg *m, const char *sub, const char *data,
+			 size_t len, long long received_at, int reparse, struct proc_prep *pp)
+{
 	struct app_proc *p = b->p;
 	struct proc_batch_item *it = &b->it[b->n];
-	struct prep x;
+	struct prep own, *x = &own;
 	int rc;
 
+	if (pp && pp->failed) {
+		/* traced without the whole inventory: this thread's connection asks again */
+		proc_prep_free(pp);
+		pp = NULL;
+	}
 	memset(it, 0, sizeof(*it));
 	it->m = *m;
 	str_copy(it->sub, sizeof(it->sub), sub);
@@ -551,6 +628,7 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 	it->fd = spool_detach();
 	it->res.outcome = PROC_PENDING;
 	if (p->have_db && !b->open && still_down(b)) {
+		proc_prep_free(pp);
 		left_pending(b, it);
 		return;
 	}
@@ -563,19 +641,25 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 			b->t0 = now_ms();
 			app_env_cache_begin(&p->aenv);
 		} else if (b->down) {
+			proc_prep_free(pp);
 			left_pending(b, it);
 			return;
 		}
 	}
 	if (!b->open) {
 		/* no database, or no transaction: the one-message path says why and leaves it pending */
+		proc_prep_free(pp);
 		proc_message(p, m, data, len, received_at, reparse, &it->res);
 		item_done(b, it);
 		return;
 	}
-	prep_make(p, m, data, len, &x);
-	rc = store_in(p, m, received_at, reparse, &x, &it->res);
-	prep_free(&x, &it->res);
+	if (pp)
+		x = &pp->x;
+	else
+		prep_make(p, m, data, len, x);
+	rc = store_in(p, m, received_at, reparse, x, &it->res);
+	prep_free(x, &it->res);
+	free(pp);
 	if (rc != DB_OK) {
 		/* roll back and take every message of the batch on its own, this one last */
 		db_rollback(&p->db);

@@ -55,6 +55,10 @@ our_networks = 192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32
 our_domains = example.net
 CONF
 	"$BIN" -q -c "$T/$1/abusedesk.conf" init >/dev/null 2>&1
+	# an inventory, so that a verdict says whether each lookup was answered
+	for k in owners networks hosts; do
+		"$BIN" -q -c "$T/$1/abusedesk.conf" inventory import "$k" "$ROOT/samples/inventory/$k.csv" >/dev/null 2>&1
+	done
 	[ -n "$RUN_USER" ] && chown -R "$RUN_USER" "$T/$1"
 }
 conf dpg "$(pg_uri imp)"
@@ -99,7 +103,8 @@ SQ() { sqlite3 "$T/dsq/abusedesk.db" "$1"; }
 for q in "SELECT count(*) FROM report_hops" "SELECT count(*) FROM report_items" \
 	"SELECT count(*) FROM report_rcpts" "SELECT count(*) FROM incidents" \
 	"SELECT sum(reports) || ' ' || sum(messages) || ' ' || sum(reporters) || ' ' || sum(injectors) FROM incidents" \
-	"SELECT count(*) FROM incident_keys" "SELECT count(*) FROM reports WHERE incident_id IS NOT NULL"; do
+	"SELECT count(*) FROM incident_keys" "SELECT count(*) FROM reports WHERE incident_id IS NOT NULL" \
+	"SELECT verdict || '=' || count(*) FROM reports GROUP BY verdict ORDER BY verdict"; do
 	is "$(PGQ "$q")" "$(SQ "$q")" "as on SQLite: $q"
 done
 
@@ -143,7 +148,8 @@ is "$(PGQ2 "SELECT count(*) FROM reports")" "$want2" "every message is one repor
 SQ2() { sqlite3 "$T/dsq2/abusedesk.db" "$1"; }
 for q in "SELECT count(*) FROM report_hops" "SELECT count(*) FROM incidents" \
 	"SELECT sum(reports) || ' ' || sum(messages) || ' ' || sum(reporters) FROM incidents" \
-	"SELECT count(*) FROM reports WHERE status <> 'done'"; do
+	"SELECT count(*) FROM reports WHERE status <> 'done'" \
+	"SELECT verdict || '=' || count(*) FROM reports GROUP BY verdict ORDER BY verdict"; do
 	is "$(PGQ2 "$q")" "$(SQ2 "$q")" "as on SQLite: $q"
 done
 done_testing
