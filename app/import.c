@@ -55,7 +55,6 @@ struct qitem {
 	size_t len;
 	int fd;                 /* the lock; -1 when the message could not be stored */
 	long long bytes;        /* mbox bytes read up to the end of this message */
-	struct proc_prep *prep; /* parsed and traced ahead, or NULL */
 };
 
 struct wq {
@@ -87,13 +86,17 @@ static void take(struct app_import *im, struct qitem *x)
 		return;
 	}
 	spool_adopt(x->fd);
-	proc_batch_add_prep(&im->b, &x->m, "new", x->data, x->len, (long long)time(NULL), 0, x->prep);
+	proc_batch_add(&im->b, &x->m, "new", x->data, x->len, (long long)time(NULL), 0);
 	free(x->data);
 }
 
-/* push - put x at the queue's end; blocks while the queue is full */
-static void push(struct wq *q, struct qitem *x)
+/* queue - hand x over; blocks while the queue is full */
+static void queue(struct wq *q, struct qitem *x)
 {
+	if (q->alone) {
+		take(q->im, x);
+		return;
+	}
 	pthread_mutex_lock(&q->mu);
 	while (q->n == IMPORT_QUEUE || (q->n > 0 && q->queued + (long)x->len > IMPORT_QUEUE_BYTES)) {
 		if (q->wempty)
@@ -108,53 +111,6 @@ static void push(struct wq *q, struct qitem *x)
 	if (q->wempty && (q->n >= IMPORT_QUEUE_LOW || q->queued >= IMPORT_QUEUE_BYTES / 4))
 		pthread_cond_signal(&q->more);
 	pthread_mutex_unlock(&q->mu);
-}
-
-/* pop - the queue's first message into x; 0 when the queue is empty and its producer done */
-static int pop(struct wq *q, struct qitem *x)
-{
-	pthread_mutex_lock(&q->mu);
-	while (q->n == 0 && !q->eof) {
-		q->wempty = 1;
-		pthread_cond_wait(&q->more, &q->mu);
-		q->wempty = 0;
-	}
-	if (q->n == 0) {
-		pthread_mutex_unlock(&q->mu);
-		return 0;
-	}
-	*x = q->it[q->head];
-	q->head = (q->head + 1) % IMPORT_QUEUE;
-	q->n--;
-	q->queued -= (long)x->len;
-	/* the producer, when it waits, goes on once the queue is down to a
-	 * quarter: one wake-up for many messages, not one each (waiting for
-	 * room in bytes, it waits with messages queued, so it is woken again
-	 * as they are taken) */
-	if (q->wfull && q->n <= IMPORT_QUEUE_LOW) {
-		q->wfull = 0;
-		pthread_cond_signal(&q->room);
-	}
-	pthread_mutex_unlock(&q->mu);
-	return 1;
-}
-
-/* finish_queue - the producer is done: the consumer takes what is left, then stops */
-static void finish_queue(struct wq *q)
-{
-	pthread_mutex_lock(&q->mu);
-	q->eof = 1;
-	pthread_cond_signal(&q->more);
-	pthread_mutex_unlock(&q->mu);
-}
-
-/* queue - hand x to the next stage (stored at once when there is no thread) */
-static void queue(struct wq *q, struct qitem *x)
-{
-	if (q->alone)
-		take(q->im, x);
-	else
-		push(q, x);
 }
 
 /* put_failed - a message that could not be read: counted as failed */
@@ -273,122 +229,68 @@ static void *writer(void *arg)
 		read_mbox(q);
 	else
 		read_maildir(q);
-	finish_queue(q);
+	pthread_mutex_lock(&q->mu);
+	q->eof = 1;
+	pthread_cond_signal(&q->more);
+	pthread_mutex_unlock(&q->mu);
 	return NULL;
 }
 
-/*
- * The parser: a second thread takes each spooled message from the
- * writer's queue, parses and traces it (with an app_proc of its own: its
- * own connection for the inventory lookups, its own cache of their
- * answers, kept for IMPORT_BATCH_MS as a batch keeps the storing
- * thread's) and queues it for this thread, which only stores. Only on a
- * server database: there this thread mostly waits for the server's
- * answers, and parsing meanwhile is the import's gain (10,000 messages on
- * PostgreSQL: 1,300 -> 1,570 msg/s, docs/benchmarks.md). On SQLite the
- * storing thread is busy itself, and a third thread on two cores only
- * added switches (4,800 -> 4,100 msg/s). Nothing else crosses: the parser
- * touches no counter, no spool file and writes nothing.
- */
-struct pq {
-	struct wq *in, *out;
-	struct app_proc t;
-};
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void *parser(void *arg)
-{
-	struct pq *pq = arg;
-	struct qitem x;
-	long long t0 = mono_ms();
-
-	app_env_cache_begin(&pq->t.aenv);
-	while (pop(pq->in, &x)) {
-		if (mono_ms() - t0 >= IMPORT_BATCH_MS) {
-			/* the inventory as of a second ago at most, as in a batch */
-			app_env_cache_end(&pq->t.aenv);
-			app_env_cache_begin(&pq->t.aenv);
-			t0 = mono_ms();
-		}
-		if (x.fd >= 0)
-			x.prep = proc_prep_make(&pq->t, &x.m, x.data, x.len);
-		push(pq->out, &x);
-	}
-	app_env_cache_end(&pq->t.aenv);
-	finish_queue(pq->out);
-	return NULL;
-}
-
-/* wq_new, wq_free - a queue */
-static struct wq *wq_new(struct app_import *im)
+/* run - start the writer over fp or dir and store what it queues; the reader's result */
+static int run(struct app_import *im, FILE *fp, const char *dir)
 {
 	struct wq *q = xcalloc(1, sizeof(*q));
+	pthread_t th;
+	int rc;
 
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->more, NULL);
 	pthread_cond_init(&q->room, NULL);
 	q->im = im;
-	q->rc = -1;
-	return q;
-}
-
-static void wq_free(struct wq *q)
-{
-	pthread_cond_destroy(&q->more);
-	pthread_cond_destroy(&q->room);
-	pthread_mutex_destroy(&q->mu);
-	free(q);
-}
-
-/* run - start the writer over fp or dir (and the parser) and store what they queue; the reader's result */
-static int run(struct app_import *im, FILE *fp, const char *dir)
-{
-	struct wq *q = wq_new(im), *out = NULL;
-	struct pq *pq = NULL;
-	pthread_t th, tp;
-	struct qitem x;
-	int rc;
-
 	q->fp = fp;
 	q->dir = dir;
+	q->rc = -1;
 	if (pthread_create(&th, NULL, writer, q) != 0) {
 		/* no thread: this one writes, and stores each message as it goes */
 		q->alone = 1;
 		writer(q);
-	} else if (im->p->have_db && !db_is_file(im->p->cfg->database)) {
-		pq = xcalloc(1, sizeof(*pq));
-		proc_open(&pq->t, im->p->cfg);
-		pq->in = q;
-		pq->out = out = wq_new(im);
-		if (!pq->t.have_db || pthread_create(&tp, NULL, parser, pq) != 0) {
-			/* no parser: this thread parses as it stores */
-			proc_close(&pq->t);
-			free(pq);
-			pq = NULL;
-			wq_free(out);
-			out = NULL;
-		}
 	}
-	while (!q->alone && pop(out ? out : q, &x))
+	while (!q->alone) {
+		struct qitem x;
+
+		pthread_mutex_lock(&q->mu);
+		while (q->n == 0 && !q->eof) {
+			q->wempty = 1;
+			pthread_cond_wait(&q->more, &q->mu);
+			q->wempty = 0;
+		}
+		if (q->n == 0) {
+			pthread_mutex_unlock(&q->mu);
+			break;
+		}
+		x = q->it[q->head];
+		q->head = (q->head + 1) % IMPORT_QUEUE;
+		q->n--;
+		q->queued -= (long)x.len;
+		/* the writer, when it waits, goes on once the queue is down to a
+		 * quarter: one wake-up for many messages, not one each (waiting
+		 * for room in bytes, it waits with messages queued, so it is
+		 * woken again as they are taken) */
+		if (q->wfull && q->n <= IMPORT_QUEUE_LOW) {
+			q->wfull = 0;
+			pthread_cond_signal(&q->room);
+		}
+		pthread_mutex_unlock(&q->mu);
 		take(im, &x);
-	if (pq) {
-		pthread_join(tp, NULL);
-		proc_close(&pq->t);
-		free(pq);
-		wq_free(out);
 	}
 	if (!q->alone)
 		pthread_join(th, NULL);
 	proc_batch_flush(&im->b);
 	rc = q->rc;
-	wq_free(q);
+	pthread_cond_destroy(&q->more);
+	pthread_cond_destroy(&q->room);
+	pthread_mutex_destroy(&q->mu);
+	free(q);
 	return rc;
 }
 

@@ -11,7 +11,6 @@
  * stays in the spool's new/ folder and `abusedesk reprocess --pending` finishes
  * it later: the caller's exit status to the MTA no longer depends on us.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,35 +196,16 @@ struct prep {
 	size_t nch;
 	char *okey;
 	char ckey[65];              /* the content key, "" for none */
+	int unanswered;             /* a lookup of the store failed while tracing */
 };
-
-static void prep_make_locked(struct app_proc *p, const struct spool_msg *m, const char *data, size_t len,
-			     struct prep *x);
-
-/*
- * One thread parses at a time: the parser keeps process-wide state (its
- * patterns, compiled on first use and JIT-compiled after some uses; the
- * structured-part libraries, loaded on first use), and an import parses
- * ahead in a thread of its own (proc_prep_make) while this one may parse a
- * message of a failed batch again.
- */
-static pthread_mutex_t prep_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* prep_make - parse and trace m (outside any transaction of its own) */
 static void prep_make(struct app_proc *p, const struct spool_msg *m, const char *data, size_t len,
 		      struct prep *x)
 {
-	pthread_mutex_lock(&prep_mu);
-	prep_make_locked(p, m, data, len, x);
-	pthread_mutex_unlock(&prep_mu);
-}
-
-/* prep_make_locked - prep_make's work, prep_mu held */
-static void prep_make_locked(struct app_proc *p, const struct spool_msg *m, const char *data, size_t len,
-			     struct prep *x)
-{
 	report_init(&x->r);
 	verdict_init(&x->v);
+	p->aenv.failed = 0;
 	parse_message(data, len, &x->r);
 	if (m->truncated) {
 		x->r.flags |= REPORT_F_TRUNCATED;
@@ -243,6 +223,7 @@ static void prep_make_locked(struct app_proc *p, const struct spool_msg *m, cons
 	app_verdict_rec(&x->v, &x->vr);
 	x->nch = 0;
 	x->chl = children(p, m, x->ckey, &x->r, &x->nch);
+	x->unanswered = p->aenv.failed;
 }
 
 /* prep_free - what prep_make made; the names for the log line go to res first */
@@ -262,50 +243,6 @@ static void prep_free(struct prep *x, struct proc_result *res)
 	verdict_free(&x->v);
 }
 
-/* A message parsed and traced ahead of its store (proc_prep_make). */
-struct proc_prep {
-	struct prep x;
-	int failed;                 /* a lookup of the tracer's store failed: parse it again to store it */
-};
-
-static long long now_ms(void);
-
-struct proc_prep *proc_prep_make(struct app_proc *t, const struct spool_msg *m, const char *data, size_t len)
-{
-	struct proc_prep *pp;
-
-	/* a connection the server dropped is tried again every PROC_DB_RETRY_MS
-	 * (a server that does not answer holds up each try); meanwhile the
-	 * storing thread parses, or leaves the message pending */
-	if (t->retry_at) {
-		if (now_ms() < t->retry_at)
-			return NULL;
-		if (db_reconnect(&t->db) != DB_OK) {
-			t->retry_at = now_ms() + PROC_DB_RETRY_MS;
-			return NULL;
-		}
-		t->retry_at = 0;
-	}
-	pp = xcalloc(1, sizeof(*pp));
-	t->aenv.failed = 0;
-	prep_make(t, m, data, len, &pp->x);
-	/* a lookup that failed answered "nothing known": not an answer to store */
-	pp->failed = t->aenv.failed;
-	if (pp->failed)
-		t->retry_at = now_ms();
-	return pp;
-}
-
-void proc_prep_free(struct proc_prep *pp)
-{
-	struct proc_result res;
-
-	if (pp == NULL)
-		return;
-	prep_free(&pp->x, &res);
-	free(pp);
-}
-
 /*
  * store_in - the writes of one message inside a transaction the caller
  * opened; DB_OK (res->outcome says stored, updated or duplicate; a
@@ -323,6 +260,11 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	long long id = 0;
 
 	memset(&ch, 0, sizeof(ch));
+	/* a lookup the store did not answer made the verdict without our
+	 * inventory (the host would read as unknown): not one to store; the
+	 * message is traced again, or stays pending */
+	if (x->unanswered)
+		return DB_ERROR;
 	/* the incident it joins, looked up with the row's write, so that a new row names it */
 	incident_look_key(p->cfg, rr, v, received_at, &look);
 	/* a new message is one row write; an existing row is left alone (a
@@ -421,7 +363,12 @@ static void duplicate(struct app_proc *p, const struct spool_msg *m, struct proc
 /* finish - the spool after the outcome of m is known (committed, or left pending) */
 static void finish(struct app_proc *p, const struct spool_msg *m, int rc, struct proc_result *res)
 {
-	if (rc != DB_OK) {
+	if (rc != DB_OK && p->aenv.failed) {
+		res->outcome = PROC_PENDING;
+		msg_error("database %s: an inventory, mail-log or NAT lookup failed (%s), so the verdict would "
+			  "lack it; message %s stays pending (abusedesk reprocess --pending)", p->db.path,
+			  p->aenv.why, m->name);
+	} else if (rc != DB_OK) {
 		res->outcome = PROC_PENDING;
 		msg_error("database %s: %s; message %s stays pending (abusedesk reprocess --pending)",
 			  p->db.path, rc == DB_BUSY ? "locked past db_busy_timeout" : db_errmsg(&p->db),
@@ -604,22 +551,11 @@ static void redo(struct proc_batch *b)
 void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char *sub, const char *data,
 		    size_t len, long long received_at, int reparse)
 {
-	proc_batch_add_prep(b, m, sub, data, len, received_at, reparse, NULL);
-}
-
-void proc_batch_add_prep(struct proc_batch *b, const struct spool_msg *m, const char *sub, const char *data,
-			 size_t len, long long received_at, int reparse, struct proc_prep *pp)
-{
 	struct app_proc *p = b->p;
 	struct proc_batch_item *it = &b->it[b->n];
-	struct prep own, *x = &own;
+	struct prep x;
 	int rc;
 
-	if (pp && pp->failed) {
-		/* traced without the whole inventory: this thread's connection asks again */
-		proc_prep_free(pp);
-		pp = NULL;
-	}
 	memset(it, 0, sizeof(*it));
 	it->m = *m;
 	str_copy(it->sub, sizeof(it->sub), sub);
@@ -628,7 +564,6 @@ void proc_batch_add_prep(struct proc_batch *b, const struct spool_msg *m, const 
 	it->fd = spool_detach();
 	it->res.outcome = PROC_PENDING;
 	if (p->have_db && !b->open && still_down(b)) {
-		proc_prep_free(pp);
 		left_pending(b, it);
 		return;
 	}
@@ -641,25 +576,19 @@ void proc_batch_add_prep(struct proc_batch *b, const struct spool_msg *m, const 
 			b->t0 = now_ms();
 			app_env_cache_begin(&p->aenv);
 		} else if (b->down) {
-			proc_prep_free(pp);
 			left_pending(b, it);
 			return;
 		}
 	}
 	if (!b->open) {
 		/* no database, or no transaction: the one-message path says why and leaves it pending */
-		proc_prep_free(pp);
 		proc_message(p, m, data, len, received_at, reparse, &it->res);
 		item_done(b, it);
 		return;
 	}
-	if (pp)
-		x = &pp->x;
-	else
-		prep_make(p, m, data, len, x);
-	rc = store_in(p, m, received_at, reparse, x, &it->res);
-	prep_free(x, &it->res);
-	free(pp);
+	prep_make(p, m, data, len, &x);
+	rc = store_in(p, m, received_at, reparse, &x, &it->res);
+	prep_free(&x, &it->res);
 	if (rc != DB_OK) {
 		/* roll back and take every message of the batch on its own, this one last */
 		db_rollback(&p->db);

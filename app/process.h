@@ -20,7 +20,6 @@ struct app_proc {
 	struct app_env aenv;
 	char dberr[512];
 	long db_wait_ms;           /* a batch's wait for a database that went away (PROC_DB_WAIT_MS) */
-	long long retry_at;        /* a parser's connection lost: when to try it again (monotonic ms) */
 };
 
 enum proc_outcome {
@@ -134,21 +133,6 @@ void proc_batch_init(struct proc_batch *b, struct app_proc *p, size_t max, long 
  * the caller holds (it passes to the batch); may commit the batch */
 void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char *sub, const char *data,
 		    size_t len, long long received_at, int reparse);
-/*
- * Parsing ahead: a thread of its own may parse and trace the next message
- * (with an app_proc of its own, t: its own connection for the inventory
- * lookups) while this one stores the last. Only one thread parses at a
- * time (the parser's patterns are process-wide); a message traced while a
- * lookup failed is parsed again by the storing thread.
- */
-struct proc_prep;
-/* proc_prep_make - parse and trace m's bytes data/len with t's inventory */
-struct proc_prep *proc_prep_make(struct app_proc *t, const struct spool_msg *m, const char *data, size_t len);
-/* proc_prep_free - one never stored; NULL is fine */
-void proc_prep_free(struct proc_prep *pp);
-/* proc_batch_add_prep - proc_batch_add with m parsed ahead (pp, taken over; NULL: parse it here) */
-void proc_batch_add_prep(struct proc_batch *b, const struct spool_msg *m, const char *sub, const char *data,
-			 size_t len, long long received_at, int reparse, struct proc_prep *pp);
 /* proc_batch_flush - commit the open batch and report each message; 0, or -1
  * when the commit failed (each message was then stored on its own) */
 int proc_batch_flush(struct proc_batch *b);

@@ -40,6 +40,14 @@ static int app_maillog_find(struct db *d, const char *qid, const char *mid, stru
 	return DB_OK;
 }
 
+/* unanswered - a lookup of the store failed: flagged, and why kept */
+static void unanswered(struct app_env *ae)
+{
+	if (!ae->failed)
+		str_copy(ae->why, sizeof(ae->why), db_errmsg(ae->db));
+	ae->failed = 1;
+}
+
 /* The inventory cache: direct-mapped by address, a generation per transaction. */
 #define INV_CACHE_SLOTS 512
 
@@ -109,7 +117,7 @@ static void db_lookup(struct app_env *ae, const struct ipaddr *ip, struct inv_en
 	if (s && ae->cache->px.n < 0)
 		(void)inventory_prefixes(ae->db, &ae->cache->px);
 	if (inventory_find_px(ae->db, ip, s ? &ae->cache->px : NULL, &de) != DB_OK) {
-		ae->failed = 1;
+		unanswered(ae);
 		memset(e, 0, sizeof(*e));
 		return;        /* not kept: the next message asks again */
 	}
@@ -151,7 +159,7 @@ static void env_maillog(void *ctx, const char *qid, const char *mid, struct mail
 		ae->cache->maillog = maillog_any(ae->db);
 	if (ae->db && !(ae->cache_on && ae->cache && ae->cache->maillog == 0) &&
 	    app_maillog_find(ae->db, qid, mid, e) != DB_OK) {
-		ae->failed = 1;
+		unanswered(ae);
 		memset(e, 0, sizeof(*e));
 	}
 	if (!e->found && ae->csv) {
@@ -171,7 +179,7 @@ static int env_nat(void *ctx, const struct ipaddr *outside, int port, time_t t, 
 	if (r == 0)
 		return 0;
 	if (r == -2)
-		ae->failed = 1;
+		unanswered(ae);
 	if (ae->csv) {
 		inventory_csv_env(ae->csv, &env);
 		if (env.nat)
@@ -190,7 +198,7 @@ static int env_lookup_name(void *ctx, const char *name, char ip[46])
 	if (r == 1)
 		return 0;
 	if (r != 0)
-		ae->failed = 1;
+		unanswered(ae);
 	if (ae->csv) {
 		inventory_csv_env(ae->csv, &env);
 		if (env.lookup_name)

@@ -19,6 +19,7 @@ struct app_env {
 	struct app_inv_cache *cache;  /* the store's inventory answers, kept inside one transaction */
 	int cache_on;
 	int failed;                /* a lookup of the store failed (not: found nothing) since it was cleared */
+	char why[256];             /* the store's error when it did */
 };
 
 /* app_trace_env - env's callbacks over ae (which must outlive env) */

@@ -107,4 +107,32 @@ else
 	is "$(sqlite3 "$W/u/db/abusedesk.db" "select count(*) from reports where message_id='ro@faults.example.org'")" 1 "after repair: recorded once"
 fi
 
+# 4. an inventory lookup the database does not answer: the verdict made without it (the host
+# unknown) is not stored; the message stays pending and is traced again once it answers
+for d in i i2; do
+	mkdir -p "$W/$d"; mkconf "$W/$d" "$W/$d/spool"
+	printf 'our_networks = 192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32\nour_domains = example.net\n' >> "$W/$d/abusedesk.conf"
+	"$BIN" -q -c "$W/$d/abusedesk.conf" init >/dev/null
+	for k in owners networks hosts; do
+		"$BIN" -q -c "$W/$d/abusedesk.conf" inventory import "$k" "$ROOT/samples/inventory/$k.csv" >/dev/null
+	done
+	[ -n "$RUN_USER" ] && chown -R "$RUN_USER" "$W/$d"
+done
+I() { sqlite3 "$W/i/db/abusedesk.db" "$1"; }
+"$BIN" -q -c "$W/i2/abusedesk.conf" ingest < "$ROOT/samples/arf-abuse.eml"
+want=$(sqlite3 "$W/i2/db/abusedesk.db" "select verdict || ' ' || coalesce(abused_host, '-') from reports")
+ok "[ -n \"$want\" ] && [ \"${want%% *}\" != unknown ]" "with the inventory answered the sample has a verdict ($want)"
+# every row of the networks table now fails when read (abs() of the smallest integer)
+I "ALTER TABLE networks RENAME TO networks_real; CREATE VIEW networks AS SELECT * FROM networks_real
+   WHERE abs(prefix * 0 - 9223372036854775807 - 1) >= 0"
+"$BIN" -q -c "$W/i/abusedesk.conf" ingest < "$ROOT/samples/arf-abuse.eml" 2>"$W/i/err"
+is "$?" 0 "lookup unanswered: exit 0 (the message is in the spool)"
+is "$(I 'select count(*) from reports')" 0 "lookup unanswered: no report stored with a verdict made without it"
+is "$(find "$W/i/spool/new" -type f | wc -l)" 1 "lookup unanswered: the message is pending"
+like "$(cat "$W/i/err")" "integer overflow.*pending" "lookup unanswered: the error says why and that it is pending"
+I "DROP VIEW networks; ALTER TABLE networks_real RENAME TO networks"
+"$BIN" -q -c "$W/i/abusedesk.conf" reprocess --pending >/dev/null
+is "$(I "select verdict || ' ' || coalesce(abused_host, '-') from reports")" "$want" \
+   "answered again: reprocess --pending stores it with the inventory's verdict"
+
 done_testing
