@@ -6,7 +6,8 @@
 # question or the COMMIT, which commits nothing). Then an import whose
 # server is frozen (SIGSTOP) in the middle of a batch, past the answer
 # bound, loses nothing: the connection is given up, opened again once the
-# server answers (within --db-wait), and the batch stored again. Then an
+# server answers (within --db-wait), and the batch stored again; a
+# reprocess --all whose server restarts re-parses every message. Then an
 # import whose server is stopped and started again with --db-wait 0:
 # what arrives while it is down stays pending at once (a warning, not a
 # line a message), what arrives after it is back is stored, and
@@ -106,6 +107,27 @@ for q in "SELECT count(*) FROM report_hops" "SELECT count(*) FROM report_items" 
 	"SELECT count(*) FROM incident_keys" "SELECT count(*) FROM reports WHERE incident_id IS NOT NULL" \
 	"SELECT verdict || '=' || count(*) FROM reports GROUP BY verdict ORDER BY verdict"; do
 	is "$(PGQ "$q")" "$(SQ "$q")" "as on SQLite: $q"
+done
+
+# --- the server restarted during reprocess --all: it waits, connects again and re-parses every message
+x0=$(PGQ "SELECT txid_current()")
+"$BIN" -c "$T/dpg/abusedesk.conf" reprocess --all >"$T/rp.out" 2>"$T/rp.err" &
+IMP=$!
+# stopped once some batches committed: rows rewritten by a transaction newer than x0
+for _ in $(seq 400); do
+	n=$(PGQ "SELECT count(*) FROM reports WHERE xmin::text::bigint > $x0" 2>/dev/null)
+	[ "${n:-0}" -gt 300 ] && break
+	sleep 0.05
+done
+ok "[ \"${n:-0}\" -gt 300 ] && [ \"${n:-0}\" -lt \"$want\" ]" "the server stops in the middle of reprocess --all (${n:-0} of $want re-parsed)"
+pg_stop "$T/pg"; sleep 2; pg_restart "$T/pg" || fail "the cluster starts again"
+wait "$IMP"; irc=$?; IMP=
+is "$irc" 0 "reprocess --all ends with exit 0 although the server restarted"
+like "$(cat "$T/rp.err")" "connection lost.*connected again after" "it says it lost the server and connected again"
+like "$(cat "$T/rp.out")" "^reprocess: $want processed, 0 duplicates, 0 still pending" "every message re-parsed, none left pending"
+for q in "SELECT count(*) FROM reports" "SELECT count(*) FROM report_hops" "SELECT count(*) FROM incidents" \
+	"SELECT verdict || '=' || count(*) FROM reports GROUP BY verdict ORDER BY verdict"; do
+	is "$(PGQ "$q")" "$(SQ "$q")" "after reprocess --all, as on SQLite: $q"
 done
 
 # --- the server stopped and started again during an import that does not wait for it
