@@ -363,16 +363,16 @@ static void duplicate(struct app_proc *p, const struct spool_msg *m, struct proc
 /* finish - the spool after the outcome of m is known (committed, or left pending) */
 static void finish(struct app_proc *p, const struct spool_msg *m, int rc, struct proc_result *res)
 {
-	if (rc != DB_OK && p->aenv.failed) {
+	if (rc != DB_OK) {
 		res->outcome = PROC_PENDING;
-		msg_error("database %s: an inventory, mail-log or NAT lookup failed (%s), so the verdict would "
-			  "lack it; message %s stays pending (abusedesk reprocess --pending)", p->db.path,
-			  p->aenv.why, m->name);
-	} else if (rc != DB_OK) {
-		res->outcome = PROC_PENDING;
-		msg_error("database %s: %s; message %s stays pending (abusedesk reprocess --pending)",
-			  p->db.path, rc == DB_BUSY ? "locked past db_busy_timeout" : db_errmsg(&p->db),
-			  m->name);
+		if (p->aenv.failed)
+			msg_error("database %s: an inventory, mail-log or NAT lookup failed (%s), so the verdict "
+				  "would lack it; message %s stays pending (abusedesk reprocess --pending)",
+				  p->db.path, p->aenv.why, m->name);
+		else
+			msg_error("database %s: %s; message %s stays pending (abusedesk reprocess --pending)",
+				  p->db.path, rc == DB_BUSY ? "locked past db_busy_timeout" : db_errmsg(&p->db),
+				  m->name);
 	} else if (res->outcome == PROC_DUPLICATE) {
 		duplicate(p, m, res);
 	} else if (spool_done(p->cfg->spool_dir, m->name) < 0) {
@@ -429,7 +429,6 @@ void proc_batch_init(struct proc_batch *b, struct app_proc *p, size_t max, long 
 		msg_debug("database: cannot enlarge the page cache");
 	b->done = done;
 	b->ctx = ctx;
-	b->wait_ms = p->db_wait_ms > 0 ? p->db_wait_ms : 0;
 	b->it = xcalloc(b->max, sizeof(*b->it));
 }
 
@@ -455,11 +454,11 @@ static int lost(struct proc_batch *b)
 
 	if (db_reconnect(&p->db) == DB_OK)
 		return 0;
-	if (b->wait_ms > 0)
+	if (p->db_wait_ms > 0)
 		msg_warn("database %s: connection lost (%s); trying again every second for up to %ld s",
-			 p->db.path, db_errmsg(&p->db), b->wait_ms / 1000);
-	while ((waited = now_ms() - t0) < b->wait_ms) {
-		sleep_ms(b->wait_ms - waited < 1000 ? b->wait_ms - waited : 1000);
+			 p->db.path, db_errmsg(&p->db), p->db_wait_ms / 1000);
+	while ((waited = now_ms() - t0) < p->db_wait_ms) {
+		sleep_ms(p->db_wait_ms - waited < 1000 ? p->db_wait_ms - waited : 1000);
 		if (db_reconnect(&p->db) == DB_OK) {
 			msg_info("database %s: connected again after %.1f s", p->db.path, (now_ms() - t0) / 1000.0);
 			return 0;

@@ -93,7 +93,6 @@ struct proc_batch {
 	int open;
 	proc_batch_fn done;
 	void *ctx;
-	long wait_ms;               /* how long to wait for a database that went away (p->db_wait_ms) */
 	int down;                   /* it stayed away: messages go pending without a try */
 	long long retry_at;         /* while down: when to try reaching it again (monotonic ms) */
 	long long down_at;          /* when it went away */
@@ -103,9 +102,9 @@ struct proc_batch {
 /*
  * A server database can go away in the middle of a run (a restart, a
  * failover, the network). A batch that fails with the connection lost waits
- * for it, trying to connect again every second for up to wait_ms (default
- * p->db_wait_ms, PROC_DB_WAIT_MS unless the command says),
- * then stores its messages again one by one. When it does
+ * for it, trying to connect again every second for up to p->db_wait_ms
+ * (PROC_DB_WAIT_MS unless the command says), then stores its messages
+ * again one by one. When it does
  * not come back in time the batch's messages, and each later one, stay
  * pending in the spool without a try (one warning, not a line a message)
  * while the run tries again every PROC_DB_RETRY_MS; the first message after

@@ -7,7 +7,20 @@
 #include <string.h>
 
 #include "../util/msg.h"
+#include "../util/str.h"
 #include "cli.h"
+
+int cli_db_wait(const char *cmd, const char *arg, long *ms)
+{
+	long s;
+
+	if (time_parse_span(arg, &s) < 0 || s > 86400) {
+		msg_error("%s: --db-wait wants a time such as 60s, 5m or 0 (at most a day), not '%s'", cmd, arg);
+		return -1;
+	}
+	*ms = s * 1000;
+	return 0;
+}
 
 int cli_config(struct cli *c)
 {

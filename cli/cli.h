@@ -27,6 +27,9 @@ int cli_config(struct cli *c);
 int cli_db(struct cli *c, struct db *d);
 /* cli_usage - print "usage: abusedesk NAME ..." for a subcommand, return 64 */
 int cli_usage(const char *name);
+/* cli_db_wait - the value of --db-wait for command cmd ("60s", "5m", "0", at most a
+ * day) into *ms; 0, or -1 after printing what it wants */
+int cli_db_wait(const char *cmd, const char *arg, long *ms);
 /* cli_help - the help text of a subcommand to fp; -1 when unknown */
 int cli_help(const char *name, FILE *fp);
 /* cli_open_input - FILE for reading, "-" = stdin; NULL after printing why */

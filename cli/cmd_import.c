@@ -14,7 +14,6 @@
 #include "../ingest/privs.h"
 #include "../ingest/spool.h"
 #include "../util/msg.h"
-#include "../util/str.h"
 #include "cli.h"
 #include "progress.h"
 
@@ -43,16 +42,13 @@ int cmd_import(struct cli *c, int argc, char **argv)
 	struct app_import ai;
 	FILE *mbox = NULL;
 	char err[512];
-	long wait = PROC_DB_WAIT_MS / 1000;
+	long wait = PROC_DB_WAIT_MS;
 	int rc;
 
 	/* import [--db-wait SPAN] mbox|maildir PATH */
 	if (argc >= 3 && strcmp(argv[1], "--db-wait") == 0) {
-		if (time_parse_span(argv[2], &wait) < 0 || wait > 86400) {
-			msg_error("import: --db-wait wants a time such as 60s, 5m or 0 (at most a day), not '%s'",
-				  argv[2]);
+		if (cli_db_wait("import", argv[2], &wait) < 0)
 			return EX_USAGE;
-		}
 		argc -= 2;
 		argv += 2;
 	}
@@ -79,7 +75,7 @@ int cmd_import(struct cli *c, int argc, char **argv)
 		msg_error("%s", p.dberr);
 		return EX_UNAVAILABLE;
 	}
-	p.db_wait_ms = wait * 1000;
+	p.db_wait_ms = wait;
 	app_import_init(&ai, &p, progress, &im);
 	if (mbox) {
 		rc = app_import_mbox(&ai, mbox);

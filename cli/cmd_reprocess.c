@@ -9,7 +9,6 @@
 #include "../app/reprocess.h"
 #include "../ingest/privs.h"
 #include "../util/msg.h"
-#include "../util/str.h"
 #include "cli.h"
 #include "progress.h"
 
@@ -28,7 +27,7 @@ int cmd_reprocess(struct cli *c, int argc, char **argv)
 	struct app_proc p;
 	struct reprocess_counts n;
 	struct progress pr;
-	long wait = PROC_DB_WAIT_MS / 1000;
+	long wait = PROC_DB_WAIT_MS;
 	int all = -1, rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -37,11 +36,8 @@ int cmd_reprocess(struct cli *c, int argc, char **argv)
 		} else if (strcmp(argv[i], "--all") == 0) {
 			all = 1;
 		} else if (strcmp(argv[i], "--db-wait") == 0 && i + 1 < argc) {
-			if (time_parse_span(argv[++i], &wait) < 0 || wait > 86400) {
-				msg_error("reprocess: --db-wait wants a time such as 60s, 5m or 0 (at most a day), "
-					  "not '%s'", argv[i]);
+			if (cli_db_wait("reprocess", argv[++i], &wait) < 0)
 				return EX_USAGE;
-			}
 		} else {
 			return cli_usage("reprocess");
 		}
@@ -64,7 +60,7 @@ int cmd_reprocess(struct cli *c, int argc, char **argv)
 		msg_error("%s", p.dberr);
 		return EX_UNAVAILABLE;
 	}
-	p.db_wait_ms = wait * 1000;
+	p.db_wait_ms = wait;
 	rc = app_reprocess(&p, all, &n, pr.tty ? progress : NULL, &pr);
 	proc_close(&p);
 	if (rc < 0)

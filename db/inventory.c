@@ -176,7 +176,7 @@ static int lookup_host(struct db *d, const struct ipaddr *ip, struct db_inv_entr
 	return found;
 }
 
-/* lookup_network - most specific network holding ip; 1 found, 0 none, -1 the store could not be asked */
+/* lookup_network - most specific network holding ip; 1 found, 0 none, DB_ERROR the store could not be asked */
 static int lookup_network(struct db *d, const struct ipaddr *ip, char *cidr, size_t clen, char *owner,
 			  size_t olen, char *role, size_t rlen)
 {
@@ -185,14 +185,14 @@ static int lookup_network(struct db *d, const struct ipaddr *ip, char *cidr, siz
 	int p = 129, found = 0, rc;
 
 	if (next == NULL || probe == NULL)
-		found = -1;
+		found = DB_ERROR;
 	while (next && probe && !found) {
 		struct ipaddr m = *ip;
 
 		db_reset(next);
 		db_bind_int(next, 1, p);
 		if ((rc = db_step(d, next)) != DB_ROW) {
-			found = rc == DB_DONE ? 0 : -1;   /* not asked is not "not there" */
+			found = rc == DB_DONE ? 0 : DB_ERROR;   /* not asked is not "not there" */
 			break;
 		}
 		if (db_col_type(next, 0) == DB_T_NULL)
@@ -208,7 +208,7 @@ static int lookup_network(struct db *d, const struct ipaddr *ip, char *cidr, siz
 			str_copy(role, rlen, db_col_text(probe, 2));
 			found = 1;
 		} else if (rc != DB_DONE) {
-			found = -1;
+			found = DB_ERROR;
 		}
 	}
 	db_finalize(next);

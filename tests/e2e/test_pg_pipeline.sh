@@ -70,14 +70,20 @@ want=$(sqlite3 "$T/dsq/abusedesk.db" "SELECT count(*) FROM reports" 2>/dev/null)
 ok "[ \"${want:-0}\" -gt 5500 ]" "the same import on SQLite stores the mbox ($want reports)"
 
 PGQ() { PG_DB_URI=$(pg_uri imp) pg_psql "$1"; }
+# over N Q SQL - ask Q (PGQ, PGQ2) SQL every 50 ms, for up to 20 s, until it answers more than N; the answer in $n
+over() {
+	for _ in $(seq 400); do
+		n=$("$2" "$3" 2>/dev/null)
+		[ "${n:-0}" -gt "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+VERDICTS="SELECT verdict || '=' || count(*) FROM reports GROUP BY verdict ORDER BY verdict"
 "$BIN" -c "$T/dpg/abusedesk.conf" import mbox "$T/m.mbox" >"$T/imp.out" 2>"$T/imp.err" &
 IMP=$!
 # freeze once the import is under way, in the middle of a batch
-for _ in $(seq 200); do
-	n=$(PGQ "SELECT count(*) FROM reports" 2>/dev/null)
-	[ "${n:-0}" -gt 500 ] && break
-	sleep 0.05
-done
+over 500 PGQ "SELECT count(*) FROM reports"
 pm=$(head -n 1 "$T/pg/data/postmaster.pid")
 kill -STOP "$pm"; kids=$(pgrep -P "$pm" | tr '\n' ' ')
 echo "$pm $kids" > "$T/frozen"
@@ -105,7 +111,7 @@ for q in "SELECT count(*) FROM report_hops" "SELECT count(*) FROM report_items" 
 	"SELECT count(*) FROM report_rcpts" "SELECT count(*) FROM incidents" \
 	"SELECT sum(reports) || ' ' || sum(messages) || ' ' || sum(reporters) || ' ' || sum(injectors) FROM incidents" \
 	"SELECT count(*) FROM incident_keys" "SELECT count(*) FROM reports WHERE incident_id IS NOT NULL" \
-	"SELECT verdict || '=' || count(*) FROM reports GROUP BY verdict ORDER BY verdict"; do
+	"$VERDICTS"; do
 	is "$(PGQ "$q")" "$(SQ "$q")" "as on SQLite: $q"
 done
 
@@ -114,11 +120,7 @@ x0=$(PGQ "SELECT txid_current()")
 "$BIN" -c "$T/dpg/abusedesk.conf" reprocess --all >"$T/rp.out" 2>"$T/rp.err" &
 IMP=$!
 # stopped once some batches committed: rows rewritten by a transaction newer than x0
-for _ in $(seq 400); do
-	n=$(PGQ "SELECT count(*) FROM reports WHERE xmin::text::bigint > $x0" 2>/dev/null)
-	[ "${n:-0}" -gt 300 ] && break
-	sleep 0.05
-done
+over 300 PGQ "SELECT count(*) FROM reports WHERE xmin::text::bigint > $x0"
 ok "[ \"${n:-0}\" -gt 300 ] && [ \"${n:-0}\" -lt \"$want\" ]" "the server stops in the middle of reprocess --all (${n:-0} of $want re-parsed)"
 pg_stop "$T/pg"; sleep 2; pg_restart "$T/pg" || fail "the cluster starts again"
 wait "$IMP"; irc=$?; IMP=
@@ -126,7 +128,7 @@ is "$irc" 0 "reprocess --all ends with exit 0 although the server restarted"
 like "$(cat "$T/rp.err")" "connection lost.*connected again after" "it says it lost the server and connected again"
 like "$(cat "$T/rp.out")" "^reprocess: $want processed, 0 duplicates, 0 still pending" "every message re-parsed, none left pending"
 for q in "SELECT count(*) FROM reports" "SELECT count(*) FROM report_hops" "SELECT count(*) FROM incidents" \
-	"SELECT verdict || '=' || count(*) FROM reports GROUP BY verdict ORDER BY verdict"; do
+	"$VERDICTS"; do
 	is "$(PGQ "$q")" "$(SQ "$q")" "after reprocess --all, as on SQLite: $q"
 done
 
@@ -145,11 +147,7 @@ PGQ2() { PG_DB_URI=$(pg_uri imp2) pg_psql "$1"; }
   cat "$T/m2.mbox"; } |
 	"$BIN" -c "$T/dpg2/abusedesk.conf" import --db-wait 0 mbox - >"$T/imp2.out" 2>"$T/imp2.err" &
 IMP=$!
-for _ in $(seq 200); do
-	n=$(PGQ2 "SELECT count(*) FROM reports" 2>/dev/null)
-	[ "${n:-0}" -gt 300 ] && break
-	sleep 0.05
-done
+over 300 PGQ2 "SELECT count(*) FROM reports"
 pg_stop "$T/pg"
 for _ in $(seq 300); do grep -q "unreachable" "$T/imp2.err" && break; sleep 0.1; done
 like "$(cat "$T/imp2.err")" "unreachable.*stay pending" "with the server stopped it says the messages stay pending"
@@ -171,7 +169,7 @@ SQ2() { sqlite3 "$T/dsq2/abusedesk.db" "$1"; }
 for q in "SELECT count(*) FROM report_hops" "SELECT count(*) FROM incidents" \
 	"SELECT sum(reports) || ' ' || sum(messages) || ' ' || sum(reporters) FROM incidents" \
 	"SELECT count(*) FROM reports WHERE status <> 'done'" \
-	"SELECT verdict || '=' || count(*) FROM reports GROUP BY verdict ORDER BY verdict"; do
+	"$VERDICTS"; do
 	is "$(PGQ2 "$q")" "$(SQ2 "$q")" "as on SQLite: $q"
 done
 done_testing
