@@ -10,6 +10,10 @@ cd "$(dirname "$0")/.." || exit 2
 OUT=$(mktemp /tmp/abusedesk-check.XXXXXX)
 trap 'rm -f "$OUT"' EXIT
 pass=0; fail=0; skipped=0; rc=0
+times=""; t0=$(date +%s)
+took() { # took WHAT - add how long WHAT took (since the last took) to the time line
+	t1=$(date +%s); times="$times${times:+, }$1 $((t1 - t0)) s"; t0=$t1
+}
 
 tally() { # tally LOG: add the "checks: N passed, N failed, N skipped" line of a suite (none: a failure)
 	p=$(sed -n 's/^checks: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1/p' "$1" | tail -1)
@@ -22,6 +26,7 @@ tally() { # tally LOG: add the "checks: N passed, N failed, N skipped" line of a
 echo "== the suite ($B)"
 sh tests/run.sh "$B" | tee "$OUT"
 tally "$OUT"
+took "suite"
 
 # the package (make check-deb): make deb, a Debian 12 chroot with Postfix, an
 # alias delivery, purge; about a minute and a half (a first run also makes the
@@ -42,10 +47,12 @@ echo "  check-deb ($(( $(date +%s) - start ))s): $dp passed, $df failed, $ds ski
 [ "$df" -eq 0 ] || tail -n 25 "$DEBLOG" | sed 's/^/       | /'
 echo "checks: $dp passed, $df failed, $ds skipped" >"$OUT"
 tally "$OUT"
+took "package"
 if [ "${CI:-}" = true ] || [ "${CHECK_ALL:-0}" = 1 ]; then
 	echo "== the suite under AddressSanitizer and UBSan"
 	make --no-print-directory check-asan 2>&1 | grep -vE '^(cc|clang) ' | tee "$OUT"
 	tally "$OUT"
+	took "ASan build and suite"
 	echo "== fuzz smoke (${FUZZ_SECONDS:-15} s a target)"
 	if FUZZ_SECONDS=${FUZZ_SECONDS:-15} FUZZ_JOBS=${FUZZ_JOBS:-2} sh fuzz/build.sh fuzz-smoke >"$OUT" 2>&1; then
 		n=$(grep -c '^FIGURE fuzz' "$OUT"); pass=$((pass + n))
@@ -53,6 +60,8 @@ if [ "${CI:-}" = true ] || [ "${CHECK_ALL:-0}" = 1 ]; then
 		rc=1; fail=$((fail + 1))
 	fi
 	grep -E '^FIGURE fuzz|crash|fuzz-smoke' "$OUT"
+	took "fuzz smoke"
 fi
+echo "time: $times"
 echo "total: $pass passed, $fail failed, $skipped skipped"
 exit $rc

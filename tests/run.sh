@@ -9,6 +9,8 @@
 # skip is printed with its reason. A suite that prints no count fails. Under
 # CI=true a suite with a skip fails unless tests/skip-allow.txt names it.
 # The last line is the total: "checks: N passed, N failed, N skipped".
+# The script suites run two at a time (TEST_JOBS=N for another number;
+# tests/schedule.txt names the ones that may not overlap).
 set -u
 B=${1:-build/default}
 ONLY=${2:-all}
@@ -83,27 +85,98 @@ run_unit() {
 	done
 }
 
-run_scripts() { # DIR
-	for s in "$1"/*.sh; do
-		[ -f "$s" ] || continue
-		n="$(basename "$1")/$(basename "$s" .sh)"
-		l="$LOG/$(echo "$n" | tr / _).log"
-		start=$(date +%s)
-		timeout 900 bash "$s" >"$l" 2>&1 </dev/null
-		rc=$?
-		count "$n ($(( $(date +%s) - start ))s)" "$l" $rc
-		grep -E '^FIGURE' "$l" | sed 's/^/       /'
+# The script suites run TEST_JOBS at a time (tests/schedule.txt says which
+# may not overlap); each line is printed as its suite ends.
+SCHED=$ROOT/tests/schedule.txt
+JOBS=${TEST_JOBS:-2}
+case $JOBS in ''|*[!0-9]*|0) JOBS=1 ;; esac
+running=""; nrun=0
+
+sched() { # sched NAME - its groups ("alone" one of them), or nothing
+	[ -f "$SCHED" ] && grep -v '^#' "$SCHED" | awk -v n="$1" '$1 == n && $2 != "first" { printf "%s ", $2 }'
+}
+
+logof() { echo "$LOG/$(echo "$1" | tr / _).log"; }
+
+start() { # start NAME SCRIPT - in the background; NAME's log gets a .rc file with "rc seconds" at its end
+	l=$(logof "$1")
+	(
+		s=$(date +%s)
+		timeout 900 bash "$2" >"$l" 2>&1 </dev/null
+		echo "$? $(( $(date +%s) - s ))" >"$l.rc.tmp" && mv "$l.rc.tmp" "$l.rc"
+	) &
+	running="$running $1"; nrun=$((nrun + 1))
+}
+
+reap() { # count the suites that ended; nrun is how many still run
+	left=""; nrun=0
+	for n in $running; do
+		l=$(logof "$n")
+		if [ -f "$l.rc" ]; then
+			read -r rc secs <"$l.rc"
+			count "$n (${secs}s)" "$l" "$rc"
+			grep -E '^FIGURE' "$l" | sed 's/^/       /'
+		else
+			left="$left $n"; nrun=$((nrun + 1))
+		fi
+	done
+	running=$left
+}
+
+busy() { # busy NAME GROUPS - NAME may not start now
+	[ "$nrun" -ge "$JOBS" ] && return 0
+	case " $2 " in *" alone "*) [ "$nrun" -gt 0 ] && return 0 ;; esac
+	for r in $running; do
+		for g in $(sched "$r"); do
+			[ "$g" = alone ] && return 0
+			case " $2 " in *" $g "*) return 0 ;; esac
+		done
+	done
+	return 1
+}
+
+run_scripts() { # DIR... - every suite of the DIRs, the "first" ones of tests/schedule.txt first
+	list=""
+	[ -f "$SCHED" ] && for n in $(grep -v '^#' "$SCHED" | awk '$2 == "first" { print $1 }'); do
+		[ -f "tests/$n.sh" ] && for d in "$@"; do [ "$d" = "tests/${n%%/*}" ] && list="$list $n"; done
+	done
+	for d in "$@"; do
+		for s in "$d"/*.sh; do
+			[ -f "$s" ] || continue
+			n="$(basename "$d")/$(basename "$s" .sh)"
+			case " $list " in *" $n "*) ;; *) list="$list $n" ;; esac
+		done
+	done
+	queue=$list
+	while [ -n "$queue" ] || [ "$nrun" -gt 0 ]; do
+		reap
+		next=""; rest=""
+		for n in $queue; do
+			if [ -z "$next" ] && ! busy "$n" "$(sched "$n")"; then next=$n; else rest="$rest $n"; fi
+		done
+		if [ -n "$next" ]; then
+			start "$next" "tests/$next.sh"; queue=$rest
+		else
+			sleep 1
+		fi
 	done
 }
+
+# the system users the suites share, made before two suites could race to make them
+if [ "$(id -u)" = 0 ]; then
+	for u in abusedesk abusedesk-test; do
+		id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$u"
+	done
+fi
 
 echo "unit tests:"
 run_unit
 if [ "$ONLY" = all ]; then
-	echo "golden tests:"; run_scripts tests/golden
-	echo "conformance:"; run_scripts tests/conformance
-fi
-if [ "$ONLY" = all ] || [ "$ONLY" = unit+e2e ]; then
-	echo "end to end:"; run_scripts tests/e2e
+	echo "golden, conformance and end-to-end tests ($JOBS at a time):"
+	run_scripts tests/golden tests/conformance tests/e2e
+elif [ "$ONLY" = unit+e2e ]; then
+	echo "end-to-end tests ($JOBS at a time):"
+	run_scripts tests/e2e
 fi
 echo "checks: $pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]
