@@ -156,11 +156,21 @@ int notify_enqueue(struct db *d, const struct config *cfg, const struct incident
 		outbox_incident_free(&own);
 		return DB_OK;
 	}
-	if ((rc = outbox_owner(d, in->owner, &o)) == DB_OK) {
-		if (strcmp(o.policy, "immediate") == 0)
+	if ((rc = outbox_owner(d, in->owner, &o)) == DB_OK && strcmp(o.policy, "immediate") != 0) {
+		msg_debug("incident %lld: owner policy %s, no notice", in->id, o.policy);
+	} else if (rc == DB_OK) {
+		/* a change counted but not yet written (a batch's later report):
+		 * the row written first and the notice made from it as it is now */
+		if (ch->deferred && in != &own) {
+			if ((rc = incident_flush(d, ch->id, &own)) == 0)
+				rc = outbox_incident(d, ch->id, &own);
+			if (rc == 1) {
+				in = &own;
+				reports = own.reports > reports ? own.reports : reports;
+			}
+		}
+		if (rc >= 0)
 			rc = queue_notice(d, cfg, in, &o, report_id, reason, reports, now);
-		else
-			msg_debug("incident %lld: owner policy %s, no notice", in->id, o.policy);
 	}
 	outbox_owner_free(&o);
 	outbox_incident_free(&own);

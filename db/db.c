@@ -110,6 +110,7 @@ void db_answer_unbounded(struct db *d)
 
 void db_close(struct db *d)
 {
+	incident_memo_clear(d);
 	if (d->drv && d->h)
 		cache_drop(d);
 	if (d->drv && d->h)
@@ -234,13 +235,18 @@ int db_exec(struct db *d, const char *sql)
 int db_begin(struct db *d)
 {
 	d->err[0] = '\0';
+	incident_memo_clear(d);
 	return d->drv->begin(d);
 }
 
 int db_commit(struct db *d)
 {
-	int rc = db_exec(d, "COMMIT");
+	/* the incident rows the memo counted reports for, written first */
+	int rc = incident_memo_flush(d);
 
+	incident_memo_clear(d);
+	if (rc == DB_OK)
+		rc = db_exec(d, "COMMIT");
 	if (rc != DB_OK)
 		db_rollback(d);
 	return rc;
@@ -251,6 +257,7 @@ void db_rollback(struct db *d)
 {
 	char keep[sizeof(d->err)];
 
+	incident_memo_clear(d);
 	if (!d->h || !d->drv->in_txn(d))
 		return;
 	str_copy(keep, sizeof(keep), d->err);

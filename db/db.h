@@ -25,6 +25,7 @@ struct db {
 	void *h;            /* the backend's connection: db/ only (db_int.h) */
 	void *x;            /* the backend's other state: db/ only */
 	void *cache;        /* prepared statements kept for reuse: db/ only (db.c) */
+	void *memo;         /* the incidents this transaction updated: db/ only (incidents.c) */
 	long busy_ms;       /* deadline for one lock wait */
 	long answer_ms;     /* PostgreSQL: the longest wait for a statement's answer, 0 for none */
 	char path[4096];

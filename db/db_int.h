@@ -176,4 +176,20 @@ void incident_look_cols(struct db_stmt *st, int c, const struct db_verdict *v, s
 /* incident_look_find - the same from its own statement; DB_OK, or DB_ERROR/DB_BUSY */
 int incident_look_find(struct db *d, const struct db_verdict *v, struct incident_look *look);
 
+/*
+ * The incident memo (incidents.c, PostgreSQL): reports counted for the
+ * incident rows this transaction updated, written before it commits.
+ * incident_memo_clear forgets it (db_begin, db_rollback, after db_commit);
+ * incident_memo_flush writes every pending row (db_commit);
+ * incident_memo_flush_id writes incident id's and forgets it, its row as
+ * written into row when given (1; 0 when the memo did not hold it);
+ * incident_look_memo answers an incident_look from it (1), 0 when it
+ * does not hold the key.
+ */
+void incident_memo_clear(struct db *d);
+int incident_memo_flush(struct db *d);
+struct outbox_incident;
+int incident_memo_flush_id(struct db *d, long long id, struct outbox_incident *row);
+int incident_look_memo(struct db *d, const struct db_verdict *v, struct incident_look *look);
+
 #endif

@@ -7,9 +7,11 @@
  * seen for the first time bumps the matching counter.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db_int.h"
+#include "../util/buf.h"
 #include "../util/mem.h"
 #include "../util/msg.h"
 #include "../util/str.h"
@@ -479,6 +481,327 @@ again:
 	return add_event(d, id, db_now(), "abusedesk", NULL, "open", note);
 }
 
+/*
+ * The incident memo (PostgreSQL): the incidents this transaction has
+ * updated. Its update holds the row's lock until the transaction ends, so
+ * no other host can change the row meanwhile, and the row as the update
+ * answered it is the truth for the rest of the transaction. A later report
+ * of the same key and verdict (most of a batch, in a flood) then needs no
+ * lookup and no update of its own: it is counted here, and the row is
+ * written once, with every such report's counters and keys, before the
+ * transaction commits (db_commit), before the row is read
+ * (outbox_incident), or before a notice is queued from it
+ * (incident_flush). Every update of an incident row makes a new version of
+ * it and an entry in each of its twelve indexes; a thousand reports of one
+ * host in a batch made a thousand, and the lookups of the next reports
+ * walked them.
+ */
+#define MEMO_MAX      1024   /* incidents remembered in one transaction */
+#define MEMO_KEYS_MAX 3000   /* keys held for one row before it is written */
+
+struct memo_ent {
+	struct outbox_incident row;   /* the row with the pending reports counted
+	                               * (messages, reporters, injectors: as last written) */
+	long pending;                 /* reports counted here, not yet in the row */
+	int changes;                  /* UPD_ bits the pending reports need written */
+	struct buf kinds, values;     /* their keys, as PostgreSQL array literals */
+	size_t nkeys;
+};
+
+struct incident_memo {
+	struct memo_ent *e;
+	size_t n, cap;
+};
+
+static void memo_ent_free(struct memo_ent *e)
+{
+	outbox_incident_free(&e->row);
+	buf_free(&e->kinds);
+	buf_free(&e->values);
+}
+
+/* row_copy - a deep copy of an incident row */
+static void row_copy(struct outbox_incident *dst, const struct outbox_incident *src)
+{
+	*dst = *src;
+	dst->key_host = xstrdup(src->key_host);
+	dst->verdict = xstrdup(src->verdict);
+	dst->status = xstrdup(src->status);
+	dst->abused_host = xstrdup(src->abused_host);
+	dst->abused_ip = xstrdup(src->abused_ip);
+	dst->owner = xstrdup(src->owner);
+	dst->role = xstrdup(src->role);
+	dst->confidence = xstrdup(src->confidence);
+	dst->explanation = xstrdup(src->explanation);
+	dst->auth_user = xstrdup(src->auth_user);
+}
+
+/* incident_memo_clear - see db_int.h */
+void incident_memo_clear(struct db *d)
+{
+	struct incident_memo *m = d->memo;
+
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		memo_ent_free(&m->e[i]);
+	free(m->e);
+	free(m);
+	d->memo = NULL;
+}
+
+/* memo_find - the entry for key and verdict, or NULL */
+static struct memo_ent *memo_find(struct db *d, const char *key, const char *verdict)
+{
+	struct incident_memo *m = d->memo;
+
+	for (size_t i = 0; m && i < m->n; i++)
+		if (strcmp(m->e[i].row.key_host ? m->e[i].row.key_host : "", key) == 0 &&
+		    strcmp(m->e[i].row.verdict ? m->e[i].row.verdict : "", verdict) == 0)
+			return &m->e[i];
+	return NULL;
+}
+
+/* memo_drop - forget e (written already, or about to change otherwise) */
+static void memo_drop(struct db *d, struct memo_ent *e)
+{
+	struct incident_memo *m = d->memo;
+	size_t i = (size_t)(e - m->e);
+
+	memo_ent_free(e);
+	memmove(&m->e[i], &m->e[i + 1], (m->n - i - 1) * sizeof(m->e[0]));
+	m->n--;
+}
+
+/* memo_set - remember row, which this transaction's update just answered */
+static void memo_set(struct db *d, const struct outbox_incident *row)
+{
+	struct incident_memo *m = d->memo;
+	struct memo_ent *e;
+
+	if (row->key_host == NULL || row->verdict == NULL || strcmp(row->status ? row->status : "", "resolved") == 0)
+		return;
+	if ((e = memo_find(d, row->key_host, row->verdict)) != NULL)
+		memo_drop(d, e);
+	if (m == NULL)
+		m = d->memo = xcalloc(1, sizeof(*m));
+	if (m->n == MEMO_MAX)
+		return;
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 16;
+		m->e = xrealloc(m->e, m->cap * sizeof(m->e[0]));
+	}
+	e = &m->e[m->n++];
+	memset(e, 0, sizeof(*e));
+	row_copy(&e->row, row);
+	buf_init(&e->kinds, 0);
+	buf_init(&e->values, 0);
+}
+
+/* array_add - one element of a PostgreSQL array literal: quoted, " and \ escaped */
+static void array_add(struct buf *b, const char *v)
+{
+	buf_putc(b, b->len ? ',' : '{');
+	buf_putc(b, '"');
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *v);
+	}
+	buf_putc(b, '"');
+}
+
+/* memo_write - write e's pending reports into its row: the counters, the
+ * new keys (counted in incident_keys, and in the row when the incident had
+ * not seen them), the span and details; e->row from the update's answer */
+static int memo_write(struct db *d, struct memo_ent *e)
+{
+	int ch = e->changes, i = 1, rc;
+	struct db_stmt *st;
+	char sql[2600];
+
+	if (e->pending == 0)
+		return DB_OK;
+	snprintf(sql, sizeof(sql), "WITH v AS (SELECT kind, value, count(*) AS n FROM unnest(?::text[], ?::text[])"
+		 " AS u(kind, value) GROUP BY kind, value),"
+		 " old AS (SELECT kind, value FROM incident_keys WHERE incident_id = ?"
+		 " AND (kind, value) IN (SELECT kind, value FROM v)),"
+		 " k AS (INSERT INTO incident_keys(incident_id, kind, value, count) SELECT ?, kind, value, n FROM v"
+		 " ON CONFLICT(incident_id, kind, value) DO UPDATE SET count = incident_keys.count + excluded.count),"
+		 " nw AS (SELECT kind FROM v WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.kind = v.kind"
+		 " AND old.value = v.value))"
+		 " UPDATE incidents SET reports = reports + ?,"
+		 " messages = messages + (SELECT count(*) FROM nw WHERE kind = 'message'),"
+		 " reporters = reporters + (SELECT count(*) FROM nw WHERE kind = 'reporter'),"
+		 " injectors = injectors + (SELECT count(*) FROM nw WHERE kind = 'injector'), updated_at = ?%s%s%s%s"
+		 " WHERE id = ? RETURNING " OUTBOX_INCIDENT_COLS,
+		 ch & UPD_SPAN ? ", first_seen = ?, last_seen = ?" : "",
+		 ch & UPD_IP ? ", abused_ip = ?" : "",
+		 ch & UPD_OWNER ? ", owner = ?" : "",
+		 ch & UPD_DETAIL ? ", abused_host = ?, role = ?, confidence = ?, explanation = ?, auth_user = ?" : "");
+	if ((st = db_prepare(d, sql)) == NULL)
+		return DB_ERROR;
+	if (e->nkeys) {
+		buf_putc(&e->kinds, '}');
+		buf_putc(&e->values, '}');
+	}
+	db_bind_text(st, i++, e->nkeys ? e->kinds.data : "{}");
+	db_bind_text(st, i++, e->nkeys ? e->values.data : "{}");
+	db_bind_int(st, i++, e->row.id);
+	db_bind_int(st, i++, e->row.id);
+	db_bind_int(st, i++, e->pending);
+	db_bind_int(st, i++, db_now());
+	if (ch & UPD_SPAN) {
+		db_bind_int(st, i++, e->row.first_seen);
+		db_bind_int(st, i++, e->row.last_seen);
+	}
+	/* the row's text as read has "" for NULL */
+	if (ch & UPD_IP)
+		db_bind_text(st, i++, nonempty(e->row.abused_ip));
+	if (ch & UPD_OWNER)
+		db_bind_text(st, i++, nonempty(e->row.owner));
+	if (ch & UPD_DETAIL) {
+		db_bind_text(st, i++, nonempty(e->row.abused_host));
+		db_bind_text(st, i++, nonempty(e->row.role));
+		db_bind_text(st, i++, nonempty(e->row.confidence));
+		db_bind_text(st, i++, nonempty(e->row.explanation));
+		db_bind_text(st, i++, nonempty(e->row.auth_user));
+	}
+	db_bind_int(st, i++, e->row.id);
+	rc = db_step(d, st);
+	if (rc == DB_ROW) {
+		outbox_incident_free(&e->row);
+		outbox_incident_cols(st, 0, &e->row);
+		rc = db_step(d, st);
+	}
+	db_finalize(st);
+	buf_reset(&e->kinds);
+	buf_reset(&e->values);
+	e->nkeys = 0;
+	e->pending = 0;
+	e->changes = 0;
+	if (rc == DB_DONE)
+		return DB_OK;
+	if (rc != DB_BUSY)
+		msg_error("database %s: %s", d->path, db_errmsg(d));
+	return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+}
+
+/* incident_memo_flush - see db_int.h */
+int incident_memo_flush(struct db *d)
+{
+	struct incident_memo *m = d->memo;
+	int rc = DB_OK;
+
+	for (size_t i = 0; m && i < m->n && rc == DB_OK; i++)
+		rc = memo_write(d, &m->e[i]);
+	return rc;
+}
+
+/* incident_memo_flush_id - see db_int.h */
+int incident_memo_flush_id(struct db *d, long long id, struct outbox_incident *row)
+{
+	struct incident_memo *m = d->memo;
+	int rc = DB_OK;
+
+	if (row)
+		memset(row, 0, sizeof(*row));
+	for (size_t i = 0; m && i < m->n; i++) {
+		if (m->e[i].row.id != id)
+			continue;
+		if ((rc = memo_write(d, &m->e[i])) == DB_OK && row)
+			row_copy(row, &m->e[i].row);
+		memo_drop(d, &m->e[i]);
+		return rc == DB_OK && row ? 1 : rc;
+	}
+	return DB_OK;
+}
+
+/* incident_flush - see incidents.h */
+int incident_flush(struct db *d, long long id, struct outbox_incident *row)
+{
+	return incident_memo_flush_id(d, id, row);
+}
+
+/* set_text - *dst = v when v says something (coalesce(v, dst)); 1 when that changed it */
+static int set_text(char **dst, const char *v)
+{
+	if (v == NULL || *v == '\0' || (*dst && strcmp(*dst, v) == 0))
+		return 0;
+	free(*dst);
+	*dst = xstrdup(v);
+	return 1;
+}
+
+/* memo_attach - a report of e's key and verdict counted in e: the change
+ * as the row's update would have answered it (deferred: the row is written
+ * later) */
+static int memo_attach(struct db *d, const struct config *cfg, struct memo_ent *e, long long report_id,
+		       const struct db_verdict *v, const char *const keys[3], long long t,
+		       const struct incident_look *look, struct incident_change *out)
+{
+	static const char *const kinds[3] = { "message", "reporter", "injector" };
+	struct outbox_incident *row = &e->row;
+	char kv[INCIDENT_MAX_KEY];
+	long before = row->reports;
+	int rc;
+
+	if (!(look && look->join == row->id) && (rc = link_report(d, report_id, row->id)) != DB_OK)
+		return rc;
+	for (int k = 0; k < 3; k++) {
+		if (keys[k] == NULL || *keys[k] == '\0')
+			continue;
+		str_copy(kv, sizeof(kv), keys[k]);
+		array_add(&e->kinds, kinds[k]);
+		array_add(&e->values, kv);
+		e->nkeys++;
+	}
+	if (t < row->first_seen || t > row->last_seen) {
+		e->changes |= UPD_SPAN;
+		row->first_seen = t < row->first_seen ? t : row->first_seen;
+		row->last_seen = t > row->last_seen ? t : row->last_seen;
+	}
+	if (set_text(&row->abused_ip, v->abused_ip))
+		e->changes |= UPD_IP;
+	if (set_text(&row->owner, v->owner))
+		e->changes |= UPD_OWNER;
+	if (set_text(&row->abused_host, v->abused_host) | set_text(&row->role, v->role) |
+	    set_text(&row->explanation, v->explanation) | set_text(&row->auth_user, v->auth_user) |
+	    !same_text(v->confidence, row->confidence)) {
+		e->changes |= UPD_DETAIL;
+		free(row->confidence);
+		row->confidence = xstrdup(v->confidence);
+	}
+	row->reports++;
+	e->pending++;
+	memset(out, 0, sizeof(*out));
+	out->verdict = v->cls;
+	out->id = row->id;
+	out->reports = row->reports;
+	out->grew = crossed(cfg, before, row->reports);
+	out->deferred = 1;
+	row_copy(&out->row, row);
+	out->have_row = 1;
+	/* a flood of one host: its keys written a few thousand at a time */
+	return e->nkeys >= MEMO_KEYS_MAX ? memo_write(d, e) : DB_OK;
+}
+
+/* incident_look_memo - see db_int.h */
+int incident_look_memo(struct db *d, const struct db_verdict *v, struct incident_look *look)
+{
+	struct memo_ent *e;
+
+	if (!look->keyed || d->memo == NULL || (e = memo_find(d, look->key, v->cls)) == NULL)
+		return 0;
+	look->found = 1;
+	look->id = look->join = e->row.id;
+	str_copy(look->status, sizeof(look->status), e->row.status ? e->row.status : "");
+	look->resolved_at = 0;
+	look->reports = e->row.reports;
+	look->changes = 0;
+	return 1;
+}
+
 /* attach - incident_attach, from look when given; link: the report row does not name it yet */
 static int attach(struct db *d, const struct config *cfg, long long report_id, const struct db_report *r,
 		  const struct db_verdict *v, const char *orig_key, const struct incident_look *look,
@@ -503,6 +826,12 @@ static int attach(struct db *d, const struct config *cfg, long long report_id, c
 		t = report_time(d, report_id);
 	}
 	key_values(report_id, r, v, orig_key, own, keys);
+	if (db_dialect(d) == DB_PGSQL && d->memo) {
+		struct memo_ent *e = memo_find(d, key, v->cls);
+
+		if (e)
+			return memo_attach(d, cfg, e, report_id, v, keys, t, look, out);
+	}
 	if ((rc = choose(d, cfg, key, v, t, report_id, look, out, &before, &changes)) != DB_OK ||
 	    (db_dialect(d) != DB_PGSQL && (rc = count_keys(d, out->id, keys, n)) != DB_OK) ||
 	    (rc = update_row(d, out->id, t, n, keys, v, changes, before, &after, out)) != DB_OK ||
@@ -514,6 +843,8 @@ static int attach(struct db *d, const struct config *cfg, long long report_id, c
 	before = after - 1;
 	out->reports = after;
 	out->grew = crossed(cfg, before, after);
+	if (out->have_row)
+		memo_set(d, &out->row);
 	return DB_OK;
 }
 

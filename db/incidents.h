@@ -32,7 +32,18 @@ struct incident_change {
 	const char *verdict;   /* verdict class name (the db_verdict's cls) */
 	int have_row;          /* row: the incident as the report left it (PostgreSQL, */
 	struct outbox_incident row; /* the update's own answer); incident_change_free */
+	int deferred;          /* the row is not written yet (a batch's later report of an
+	                        * incident it updated already): incident_flush before a
+	                        * notice is queued from it */
 };
+
+/*
+ * incident_flush - write what the transaction counted for incident id and
+ * not yet written (a deferred change's), and answer the row as it is now
+ * in *row (1; outbox_incident_free), or 0 when nothing was held for it.
+ * DB_ERROR/DB_BUSY: the caller rolls back.
+ */
+int incident_flush(struct db *d, long long id, struct outbox_incident *row);
 
 /* incident_change_free - what the change holds (its row) */
 void incident_change_free(struct incident_change *ch);

@@ -438,11 +438,14 @@ void outbox_incident_cols(struct db_stmt *st, int c, struct outbox_incident *in)
 
 int outbox_incident(struct db *d, long long id, struct outbox_incident *in)
 {
-	struct db_stmt *st = db_prepare(d, "SELECT " OUTBOX_INCIDENT_COLS " FROM incidents WHERE id = ?");
+	struct db_stmt *st;
 	int rc;
 
 	memset(in, 0, sizeof(*in));
-	if (st == NULL)
+	/* reports the transaction counted for it and has not written yet, written first */
+	if (d->memo && (rc = incident_memo_flush_id(d, id, NULL)) != DB_OK)
+		return rc;
+	if ((st = db_prepare(d, "SELECT " OUTBOX_INCIDENT_COLS " FROM incidents WHERE id = ?")) == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, id);
 	rc = db_step(d, st);
@@ -469,11 +472,15 @@ void outbox_incident_free(struct outbox_incident *in)
 
 int outbox_incident_noted(struct db *d, long long id, long long now, long reports)
 {
-	struct db_stmt *st = db_prepare(d, "UPDATE incidents SET notified_at = ?, notified_reports = ?"
-				      " WHERE id = ?");
+	struct db_stmt *st;
 	int rc;
 
-	if (st == NULL)
+	/* the row changes outside the transaction's memo of it: written and forgotten first,
+	 * so that the next report reads it as it is now (notified) */
+	if (d->memo && (rc = incident_memo_flush_id(d, id, NULL)) != DB_OK)
+		return rc;
+	if ((st = db_prepare(d, "UPDATE incidents SET notified_at = ?, notified_reports = ?"
+			     " WHERE id = ?")) == NULL)
 		return DB_ERROR;
 	db_bind_int(st, 1, now);
 	db_bind_int(st, 2, reports);

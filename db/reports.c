@@ -347,13 +347,16 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 			const char *parse_json, const char *trace_json, long long *id, int *existed, int *done)
 {
 	/* PostgreSQL reads the incident in the row's own statement: one round trip */
-	int inline_look = look && look->keyed && db_dialect(d) == DB_PGSQL;
+	int pg = db_dialect(d) == DB_PGSQL;
+	/* or the incident is one this transaction holds already (incidents.c's memo) */
+	int memo = look && pg && incident_look_memo(d, v, look);
+	int inline_look = look && look->keyed && pg && !memo;
 	struct db_stmt *st;
 	int rc, i = 1;
 
 	*existed = 0;
 	*done = 0;
-	if (look && !inline_look && (rc = incident_look_find(d, v, look)) != DB_OK)
+	if (look && !inline_look && !memo && (rc = incident_look_find(d, v, look)) != DB_OK)
 		return rc;
 	/* the same dedupe as reports_insert_raw, and the content key: a unique
 	 * index on each, so the database decides which of two hosts adds it */

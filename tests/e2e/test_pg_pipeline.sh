@@ -114,6 +114,26 @@ for q in "SELECT count(*) FROM report_hops" "SELECT count(*) FROM report_items" 
 	"$VERDICTS"; do
 	is "$(PGQ "$q")" "$(SQ "$q")" "as on SQLite: $q"
 done
+# each incident row as SQLite has it: a batch's later reports of an incident
+# are counted in memory and its row written once before the commit
+# (incidents.c), so the counters, keys, details and notices are checked row by row
+rows() { # rows WHAT - the query that lists WHAT, a line a row
+	case $1 in
+	incidents) echo "SELECT key_host || ' ' || verdict || ' ' || status || ' ' || reports || ' ' || messages ||
+		' ' || reporters || ' ' || injectors || ' ' || coalesce(owner, '-') || ' ' || coalesce(abused_ip, '-') ||
+		' ' || coalesce(abused_host, '-') || ' ' || coalesce(role, '-') || ' ' || coalesce(confidence, '-') ||
+		' ' || coalesce(auth_user, '-') || ' ' || coalesce(notified_reports, 0) FROM incidents" ;;
+	keys) echo "SELECT i.key_host || ' ' || k.kind || ' ' || count(*) || ' ' || sum(k.count) FROM incident_keys k
+		JOIN incidents i ON i.id = k.incident_id GROUP BY i.key_host, k.kind" ;;
+	outbox) echo "SELECT o.kind || ' ' || o.state || ' ' || coalesce(i.key_host, '-') || ' ' || count(*) FROM outbox o
+		LEFT JOIN incidents i ON i.id = o.incident_id GROUP BY o.kind, o.state, i.key_host" ;;
+	esac
+}
+for w in incidents keys outbox; do
+	is "$(PGQ "$(rows $w)" | LC_ALL=C sort)" "$(SQ "$(rows $w)" | LC_ALL=C sort)" "as on SQLite, row by row: the $w"
+done
+n=$(PGQ "SELECT count(*) FROM outbox")
+ok "[ \"${n:-0}\" -gt 0 ]" "the import queued notices, the same as on SQLite (${n:-0})"
 
 # --- the server restarted during reprocess --all: it waits, connects again and re-parses every message
 x0=$(PGQ "SELECT txid_current()")
@@ -172,4 +192,48 @@ for q in "SELECT count(*) FROM report_hops" "SELECT count(*) FROM incidents" \
 	"$VERDICTS"; do
 	is "$(PGQ2 "$q")" "$(SQ2 "$q")" "as on SQLite: $q"
 done
+
+# --- keys a stranger wrote: one host's complaints in one batch, whose reported
+# Message-IDs hold quotes, backslashes, commas and braces (the memo hands
+# them to the server as array literals), some twice, one past the key's
+# 512 bytes: the incident's keys and counters as SQLite has them, value for value;
+# with notify_interval 0 the count's crossing of 10 inside the batch is a
+# notice made from a row the memo held: the notices as SQLite queues them
+hostile() { # hostile N - complaint N about 192.0.2.25 (mx2, its owner told at once)
+	local id="q\"uo\\te,{b}$(( $1 % 7 == 0 ? $1 - 1 : $1 ))"
+	[ "$1" = 5 ] && id="long$(printf 'x%.0s' $(seq 700))"
+	printf 'From fbl@fbl.example.org Tue Mar  5 13:58:41 2024\n'
+	printf 'From: FBL <fbl%s@fbl.example.org>\nTo: abuse@example.net\nSubject: complaint %s\n' "$(( $1 % 3 ))" "$1"
+	printf 'Message-ID: <hk-%s@fbl.example.org>\nMIME-Version: 1.0\n' "$1"
+	printf 'Content-Type: multipart/report; report-type=feedback-report; boundary="b"\n\n'
+	printf -- '--b\nContent-Type: text/plain\n\nspam\n\n--b\nContent-Type: message/feedback-report\n\n'
+	printf 'Feedback-Type: abuse\nUser-Agent: HK/1\nVersion: 1\nSource-IP: 192.0.2.25\n\n'
+	printf -- '--b\nContent-Type: message/rfc822\n\n'
+	printf 'Received: from h (h [192.0.2.25])\n\tby mx.fbl.example.org with ESMTP id H%s;\n' "$1"
+	printf '\tTue, 05 Mar 2024 13:58:41 +0000\nFrom: <s@example.net>\nSubject: offer\n'
+	printf 'Message-ID: <%s@spam.example>\n\nbuy\n\n--b--\n\n' "$id"
+}
+for i in $(seq 1 60); do hostile "$i"; done > "$T/hk.mbox"
+conf hkpg "$(pg_uri hkeys)"
+conf hksq "$T/hksq/abusedesk.db"
+echo "notify_interval = 0s" | tee -a "$T/hkpg/abusedesk.conf" >> "$T/hksq/abusedesk.conf"
+"$BIN" -q -c "$T/hkpg/abusedesk.conf" import mbox "$T/hk.mbox" >/dev/null 2>"$T/hk.err"
+"$BIN" -q -c "$T/hksq/abusedesk.conf" import mbox "$T/hk.mbox" >/dev/null 2>&1
+HKP() { PG_DB_URI=$(pg_uri hkeys) pg_psql "$1"; }
+HKS() { sqlite3 "$T/hksq/abusedesk.db" "$1"; }
+is "$(HKP "SELECT count(*) FROM reports")" 60 "the 60 complaints are 60 reports on PostgreSQL"
+# (a batch that failed would be stored again message by message, each its own
+# transaction, and come out the same: the import must not have said a word)
+is "$(cat "$T/hk.err")" "" "in one batch, without an error"
+KQ="SELECT kind || ' ' || count || ' ' || value FROM incident_keys"
+is "$(HKP "$KQ" | LC_ALL=C sort | md5sum)" "$(HKS "$KQ" | LC_ALL=C sort | md5sum)" "the keys as on SQLite, value for value"
+like "$(HKP "$KQ")" 'message 2 mid:<?q"uo\\te,\{b\}6' "a key twice is one row counted twice, its quote and backslash kept"
+n=$(HKP "SELECT max(length(value)) FROM incident_keys")
+ok "[ \"${n:-0}\" -le 511 ] && [ \"${n:-0}\" -gt 400 ]" "the long one cut to the key's size ($n)"
+IQ="SELECT reports || ' ' || messages || ' ' || reporters || ' ' || injectors || ' ' || notified_reports FROM incidents"
+is "$(HKP "$IQ")" "$(HKS "$IQ")" "the incident's counters as on SQLite"
+OQ="SELECT kind || ' ' || channel || ' ' || state || ' ' || subject FROM outbox"
+is "$(HKP "$OQ" | LC_ALL=C sort)" "$(HKS "$OQ" | LC_ALL=C sort)" "the notices as on SQLite"
+n=$(HKP "SELECT count(*) FROM outbox WHERE kind = 'notify' AND channel = 'smtp'")
+is "$n" 2 "two notices: the incident opened, then grown past 10 reports in the batch"
 done_testing
