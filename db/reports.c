@@ -314,21 +314,34 @@ static int store_parts(struct db *d, long long id, const struct db_report *r)
 	return store_items(d, id, r);
 }
 
+/* store_sql - reports_store's UPDATE: every PARSED_COLS column set from ?1
+ * on, the row id ?36, and only when the row is not done or one of them
+ * would change (a re-parse that finds what the row holds writes nothing) */
+static const char *store_sql(void)
+{
+	static char sql[4096];
+	char set[1600] = "", differ[2400] = "", cols[] = PARSED_COLS;
+	size_t ls = 0, ld = 0;
+	int k = 1;
+
+	if (sql[0])
+		return sql;
+	for (char *save = NULL, *c = strtok_r(cols, ", ", &save); c; c = strtok_r(NULL, ", ", &save), k++) {
+		ls += (size_t)snprintf(set + ls, sizeof(set) - ls, ", %s = ?%d", c, k);
+		ld += (size_t)snprintf(differ + ld, sizeof(differ) - ld, " OR %s IS DISTINCT FROM ?%d", c, k);
+	}
+	snprintf(sql, sizeof(sql), "UPDATE reports SET status = 'done'%s WHERE id = ?%d AND (status <> 'done'%s)",
+		 set, k, differ);
+	return sql;
+}
+
 int reports_store(struct db *d, long long id, const struct db_report *r, const struct db_verdict *v,
 		  const char *orig_key, const char *parse_json, const char *trace_json)
 {
 	struct db_stmt *st;
 	int rc, i = 1;
 
-	st = db_prepare(d, "UPDATE reports SET status='done', flags=?, parser_version=?,"
-			   " message_id=?, from_addr=?, subject=?, format=?, feedback_type=?, user_agent=?,"
-			   " reporter=?, reporting_mta=?, arrival_at=?, source_ip=?, source_port=?,"
-			   " original_mail_from=?, orig_message_id=?, orig_from=?, orig_subject=?,"
-			   " orig_date=?, orig_headers_only=?, orig_key=?, orig_headers=?,"
-			   " verdict=?, confidence=?, rule=?, abused_ip=?, abused_host=?, owner=?,"
-			   " egress_ip=?, injector_ip=?, auth_user=?, nat_inside=?, explanation=?,"
-			   " warnings=?, parse_json=?, trace_json=? WHERE id=?");
-	if (st == NULL)
+	if ((st = db_prepare(d, store_sql())) == NULL)
 		return DB_ERROR;
 	bind_parsed(st, &i, r, v, orig_key, parse_json, trace_json);
 	db_bind_int(st, i++, id);
@@ -336,6 +349,10 @@ int reports_store(struct db *d, long long id, const struct db_report *r, const s
 	db_finalize(st);
 	if (rc != DB_DONE)
 		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+	/* nothing differed: its hops, recipients and items (which parse_json
+	 * holds too) are what the parse makes of it again */
+	if (db_changes(d) == 0)
+		return DB_OK;
 	if ((rc = clear_children(d, id)) != DB_OK)
 		return rc;
 	return store_parts(d, id, r);
