@@ -520,22 +520,6 @@ static void memo_ent_free(struct memo_ent *e)
 	buf_free(&e->values);
 }
 
-/* row_copy - a deep copy of an incident row */
-static void row_copy(struct outbox_incident *dst, const struct outbox_incident *src)
-{
-	*dst = *src;
-	dst->key_host = xstrdup(src->key_host);
-	dst->verdict = xstrdup(src->verdict);
-	dst->status = xstrdup(src->status);
-	dst->abused_host = xstrdup(src->abused_host);
-	dst->abused_ip = xstrdup(src->abused_ip);
-	dst->owner = xstrdup(src->owner);
-	dst->role = xstrdup(src->role);
-	dst->confidence = xstrdup(src->confidence);
-	dst->explanation = xstrdup(src->explanation);
-	dst->auth_user = xstrdup(src->auth_user);
-}
-
 /* incident_memo_clear - see db_int.h */
 void incident_memo_clear(struct db *d)
 {
@@ -593,7 +577,7 @@ static void memo_set(struct db *d, const struct outbox_incident *row)
 	}
 	e = &m->e[m->n++];
 	memset(e, 0, sizeof(*e));
-	row_copy(&e->row, row);
+	outbox_incident_copy(&e->row, row);
 	buf_init(&e->kinds, 0);
 	buf_init(&e->values, 0);
 }
@@ -710,7 +694,7 @@ int incident_memo_flush_id(struct db *d, long long id, struct outbox_incident *r
 		if (m->e[i].row.id != id)
 			continue;
 		if ((rc = memo_write(d, &m->e[i])) == DB_OK && row)
-			row_copy(row, &m->e[i].row);
+			outbox_incident_copy(row, &m->e[i].row);
 		memo_drop(d, &m->e[i]);
 		return rc == DB_OK && row ? 1 : rc;
 	}
@@ -780,7 +764,7 @@ static int memo_attach(struct db *d, const struct config *cfg, struct memo_ent *
 	out->reports = row->reports;
 	out->grew = crossed(cfg, before, row->reports);
 	out->deferred = 1;
-	row_copy(&out->row, row);
+	outbox_incident_copy(&out->row, row);
 	out->have_row = 1;
 	/* a flood of one host: its keys written a few thousand at a time */
 	return e->nkeys >= MEMO_KEYS_MAX ? memo_write(d, e) : DB_OK;

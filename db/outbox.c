@@ -459,15 +459,36 @@ int outbox_incident(struct db *d, long long id, struct outbox_incident *in)
 	return rc;
 }
 
+/* incident_strs - the text fields of an incident row, for outbox_incident_free and _copy */
+#define INCIDENT_NSTRS 10
+static void incident_strs(struct outbox_incident *in, char **s[INCIDENT_NSTRS])
+{
+	char **all[INCIDENT_NSTRS] = { &in->key_host, &in->verdict, &in->status, &in->abused_host,
+				       &in->abused_ip, &in->owner, &in->role, &in->confidence,
+				       &in->explanation, &in->auth_user };
+
+	memcpy(s, all, sizeof(all));
+}
+
 void outbox_incident_free(struct outbox_incident *in)
 {
-	char **s[] = { &in->key_host, &in->verdict, &in->status, &in->abused_host, &in->abused_ip,
-		       &in->owner, &in->role, &in->confidence, &in->explanation, &in->auth_user };
+	char **s[INCIDENT_NSTRS];
 
-	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+	incident_strs(in, s);
+	for (size_t i = 0; i < INCIDENT_NSTRS; i++) {
 		free(*s[i]);
 		*s[i] = NULL;
 	}
+}
+
+void outbox_incident_copy(struct outbox_incident *dst, const struct outbox_incident *src)
+{
+	char **s[INCIDENT_NSTRS];
+
+	*dst = *src;
+	incident_strs(dst, s);
+	for (size_t i = 0; i < INCIDENT_NSTRS; i++)
+		*s[i] = xstrdup(*s[i]);
 }
 
 int outbox_incident_noted(struct db *d, long long id, long long now, long reports)

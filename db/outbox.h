@@ -117,6 +117,8 @@ int outbox_ack_allow(struct db *d, const char *reporter, long long now, long int
 /* outbox_incident - load an incident; 1 found, 0 none, <0 error */
 int outbox_incident(struct db *d, long long id, struct outbox_incident *in);
 void outbox_incident_free(struct outbox_incident *in);
+/* outbox_incident_copy - dst a deep copy of src (outbox_incident_free) */
+void outbox_incident_copy(struct outbox_incident *dst, const struct outbox_incident *src);
 /* outbox_incident_noted - remember that the incident's owner was told at now about reports */
 int outbox_incident_noted(struct db *d, long long id, long long now, long reports);
 
