@@ -150,6 +150,9 @@ run_scripts() { # DIR... - every suite of the DIRs, the "first" ones of tests/sc
 	queue=$list
 	while [ -n "$queue" ] || [ "$nrun" -gt 0 ]; do
 		reap
+		# every slot taken: no suite could start, so the queue is not looked at
+		# (its look is a pipeline a suite)
+		if [ "$nrun" -ge "$JOBS" ]; then sleep 1; continue; fi
 		next=""; rest=""
 		for n in $queue; do
 			if [ -z "$next" ] && ! busy "$n" "$(sched "$n")"; then next=$n; else rest="$rest $n"; fi
