@@ -256,29 +256,39 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	const struct db_verdict *v = &x->vr;
 	struct incident_change ch;
 	struct incident_look look;
-	int existed = 0, done = 0, rc;
+	int existed = 0, done = 0, keyed = 0, rc;
 	long long id = 0;
 
 	memset(&ch, 0, sizeof(ch));
+	memset(&look, 0, sizeof(look));
 	/* a lookup the store did not answer made the verdict without our
 	 * inventory (the host would read as unknown): not one to store; the
 	 * message is traced again, or stays pending */
 	if (x->unanswered)
 		return DB_ERROR;
-	/* the incident it joins, looked up with the row's write, so that a new row names it */
-	incident_look_key(p->cfg, rr, v, received_at, &look);
-	/* a new message is one row write; an existing row is left alone (a
-	 * duplicate) or updated (pending from a crash, or a re-parse) */
-	rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, x->ckey, received_at, &look,
-				 rr, v, x->okey, x->pj.data, x->tj.data, &id, &existed, &done);
-	if (rc != DB_OK)
-		return rc;
+	/* a re-parse is of a stored message as a rule: its row is read by its
+	 * keys, rather than found by an insert that conflicts after looking its
+	 * incident up for nothing */
+	if (reparse && (rc = reports_find(&p->db, m->sha256, x->ckey, &id, NULL, 0, &done, &keyed)) != 0) {
+		if (rc < 0)
+			return rc;
+		existed = rc;
+	} else {
+		/* the incident it joins, looked up with the row's write, so that a new row names it */
+		incident_look_key(p->cfg, rr, v, received_at, &look);
+		/* a new message is one row write; an existing row is left alone (a
+		 * duplicate) or updated (pending from a crash, or a re-parse) */
+		rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, x->ckey, received_at,
+					 &look, rr, v, x->okey, x->pj.data, x->tj.data, &id, &existed, &done);
+		if (rc != DB_OK)
+			return rc;
+	}
 	res->report_id = id;
 	/* other bytes of a complaint stored already (its delivery to another MX
 	 * host) are a duplicate even when re-parsing: the row is the first one's */
 	if (existed && done && (!reparse || existed == 2)) {
 		/* which file holds the stored copy: only a different file that exists makes this one spare */
-		if (reports_find(&p->db, m->sha256, x->ckey, &id, res->dup_of, sizeof(res->dup_of), NULL) < 1)
+		if (reports_find(&p->db, m->sha256, x->ckey, &id, res->dup_of, sizeof(res->dup_of), NULL, NULL) < 1)
 			res->dup_of[0] = '\0';
 		res->outcome = PROC_DUPLICATE;
 		return DB_OK;
@@ -286,7 +296,7 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	if (existed && (rc = reports_store(&p->db, id, rr, v, x->okey, x->pj.data, x->tj.data)) != DB_OK)
 		return rc;
 	/* a row recorded before there were content keys gets its own */
-	if (existed == 1 && (rc = reports_set_content_key(&p->db, id, x->ckey)) != DB_OK)
+	if (existed == 1 && !keyed && (rc = reports_set_content_key(&p->db, id, x->ckey)) != DB_OK)
 		return rc;
 	if (!(existed && done)) {
 		/* incident_attach links the report to its incident (a new row names it already) */

@@ -10,13 +10,13 @@
 #include "reports.h"
 
 int reports_find(struct db *d, const char *sha256, const char *content_key, long long *id, char *name,
-		 size_t namelen, int *done)
+		 size_t namelen, int *done, int *keyed)
 {
 	/* the byte digest first: a content key that matches a row also holding
 	 * these bytes is the same row, and no key yet (old rows) is no match */
 	static const char *const q[2] = {
-		"SELECT id, spool_path, status FROM reports WHERE sha256 = ?",
-		"SELECT id, spool_path, status FROM reports WHERE content_key = ?",
+		"SELECT id, spool_path, status, content_key IS NOT NULL FROM reports WHERE sha256 = ?",
+		"SELECT id, spool_path, status, content_key IS NOT NULL FROM reports WHERE content_key = ?",
 	};
 
 	for (int k = 0; k < 2; k++) {
@@ -36,6 +36,8 @@ int reports_find(struct db *d, const char *sha256, const char *content_key, long
 				str_copy(name, namelen, db_col_text(st, 1));
 			if (done)
 				*done = strcmp(db_col_text(st, 2), "done") == 0;
+			if (keyed)
+				*keyed = db_col_int(st, 3) != 0;
 			db_finalize(st);
 			return k + 1;
 		}
@@ -72,7 +74,7 @@ static int insert_or_find(struct db *d, struct db_stmt *st, const char *sha256, 
 	if (rc != DB_DONE)
 		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 	if (db_changes(d) == 0) {
-		if ((rc = reports_find(d, sha256, content_key, id, NULL, 0, done)) < 0)
+		if ((rc = reports_find(d, sha256, content_key, id, NULL, 0, done, NULL)) < 0)
 			return rc;
 		if (rc == 0)
 			return DB_ERROR;   /* a conflict on a row no one can see: not possible */
@@ -419,7 +421,7 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 		db_finalize(st);
 		rc = DB_OK;
 		/* a conflict: the row that holds the message or its content */
-		if (!added && (rc = reports_find(d, sha256, content_key, id, NULL, 0, done)) >= 0) {
+		if (!added && (rc = reports_find(d, sha256, content_key, id, NULL, 0, done, NULL)) >= 0) {
 			*existed = rc;
 			rc = rc == 0 ? DB_ERROR : DB_OK;   /* a conflict on a row no one can see: not possible */
 		}

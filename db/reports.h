@@ -39,11 +39,12 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 int reports_set_content_key(struct db *d, long long id, const char *content_key);
 /* reports_set_incident - link a report to its incident */
 int reports_set_incident(struct db *d, long long id, long long incident_id);
-/* reports_find - the id, spool name and status of the report with that
- * digest (1) or else, when content_key is not NULL or "", the one with that
- * content key (2); 0 for none, or DB_ERROR/DB_BUSY */
+/* reports_find - the id, spool name, status and whether it holds a content
+ * key (name, done and keyed may be NULL) of the report with that digest (1)
+ * or else, when content_key is not NULL or "", the one with that content key
+ * (2); 0 for none, or DB_ERROR/DB_BUSY */
 int reports_find(struct db *d, const char *sha256, const char *content_key, long long *id, char *name,
-		 size_t namelen, int *done);
+		 size_t namelen, int *done, int *keyed);
 /* reports_set_spool_path - the spool file that holds a report's bytes */
 int reports_set_spool_path(struct db *d, long long id, const char *spool_name);
 /* reports_has_spool_name - 1 when a report names that spool file, 0 when none, or DB_ERROR/DB_BUSY */
