@@ -48,7 +48,10 @@ N=${MULTIHOST_N:-1000}      # distinct complaints
 # machine (one took 2,049 ms more there): 1 s more. The bound stays under
 # the frozen server's 6 s, so a wait for its answer still fails.
 SLACK=0
-case "$BIN:${ABUSEDESK_BUILD:-}" in *asan*) SLACK=1000 ;; esac
+# Under AddressSanitizer the run looks for memory errors on the paths the
+# plain run takes at full size (1,000 complaints, where races show): 400
+# complaints take them all, in 40% of the deliveries (MULTIHOST_N sets it).
+case "$BIN:${ABUSEDESK_BUILD:-}" in *asan*) SLACK=1000; N=${MULTIHOST_N:-400} ;; esac
 HOSTS="h1 h2 h3 h4"
 
 if ! "$SINK_PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
