@@ -256,7 +256,7 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	const struct db_verdict *v = &x->vr;
 	struct incident_change ch;
 	struct incident_look look;
-	int existed = 0, done = 0, keyed = 0, rc;
+	int existed = 0, done = 0, keyed = 0, stored = 0, rc;
 	long long id = 0;
 
 	memset(&ch, 0, sizeof(ch));
@@ -266,10 +266,17 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	 * message is traced again, or stays pending */
 	if (x->unanswered)
 		return DB_ERROR;
-	/* a re-parse is of a stored message as a rule: its row is read by its
-	 * keys, rather than found by an insert that conflicts after looking its
+	/* a re-parse is of a stored message as a rule: its row is read and
+	 * written by its digest (one statement on PostgreSQL), or found by its
+	 * content key, rather than by an insert that conflicts after looking its
 	 * incident up for nothing */
-	if (reparse && (rc = reports_find(&p->db, m->sha256, x->ckey, &id, NULL, 0, &done, &keyed)) != 0) {
+	if (reparse && (rc = reports_reparse(&p->db, m->sha256, rr, v, x->okey, x->pj.data, x->tj.data, &id,
+					     &done, &keyed)) != 0) {
+		if (rc < 0)
+			return rc;
+		existed = 1;
+		stored = 1;
+	} else if (reparse && (rc = reports_find(&p->db, m->sha256, x->ckey, &id, NULL, 0, &done, &keyed)) != 0) {
 		if (rc < 0)
 			return rc;
 		existed = rc;
@@ -293,7 +300,7 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 		res->outcome = PROC_DUPLICATE;
 		return DB_OK;
 	}
-	if (existed && (rc = reports_store(&p->db, id, rr, v, x->okey, x->pj.data, x->tj.data)) != DB_OK)
+	if (existed && !stored && (rc = reports_store(&p->db, id, rr, v, x->okey, x->pj.data, x->tj.data)) != DB_OK)
 		return rc;
 	/* a row recorded before there were content keys gets its own */
 	if (existed == 1 && !keyed && (rc = reports_set_content_key(&p->db, id, x->ckey)) != DB_OK)

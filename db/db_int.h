@@ -180,16 +180,12 @@ int incident_look_find(struct db *d, const struct db_verdict *v, struct incident
  * The incident memo (incidents.c, PostgreSQL): reports counted for the
  * incident rows this transaction updated, written before it commits.
  * incident_memo_clear forgets it (db_begin, db_rollback, after db_commit);
- * incident_memo_flush writes every pending row (db_commit);
- * incident_memo_flush_id writes incident id's and forgets it, its row as
- * written into row when given (1; 0 when the memo did not hold it);
- * incident_look_memo answers an incident_look from it (1), 0 when it
+ * incident_memo_flush writes every pending row (db_commit); incident_flush
+ * (incidents.h) writes one; incident_look_memo answers an incident_look from it (1), 0 when it
  * does not hold the key.
  */
 void incident_memo_clear(struct db *d);
 int incident_memo_flush(struct db *d);
-struct outbox_incident;
-int incident_memo_flush_id(struct db *d, long long id, struct outbox_incident *row);
 int incident_look_memo(struct db *d, const struct db_verdict *v, struct incident_look *look);
 
 #endif

@@ -682,8 +682,8 @@ int incident_memo_flush(struct db *d)
 	return rc;
 }
 
-/* incident_memo_flush_id - see db_int.h */
-int incident_memo_flush_id(struct db *d, long long id, struct outbox_incident *row)
+/* incident_flush - see incidents.h */
+int incident_flush(struct db *d, long long id, struct outbox_incident *row)
 {
 	struct incident_memo *m = d->memo;
 	int rc = DB_OK;
@@ -699,12 +699,6 @@ int incident_memo_flush_id(struct db *d, long long id, struct outbox_incident *r
 		return rc == DB_OK && row ? 1 : rc;
 	}
 	return DB_OK;
-}
-
-/* incident_flush - see incidents.h */
-int incident_flush(struct db *d, long long id, struct outbox_incident *row)
-{
-	return incident_memo_flush_id(d, id, row);
 }
 
 /* set_text - *dst = v when v says something (coalesce(v, dst)); 1 when that changed it */
@@ -810,7 +804,7 @@ static int attach(struct db *d, const struct config *cfg, long long report_id, c
 		t = report_time(d, report_id);
 	}
 	key_values(report_id, r, v, orig_key, own, keys);
-	if (db_dialect(d) == DB_PGSQL && d->memo) {
+	if (d->memo) {   /* only PostgreSQL fills it */
 		struct memo_ent *e = memo_find(d, key, v->cls);
 
 		if (e)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "db_int.h"
+#include "incidents.h"
 #include "../util/mem.h"
 #include "outbox.h"
 
@@ -443,7 +444,7 @@ int outbox_incident(struct db *d, long long id, struct outbox_incident *in)
 
 	memset(in, 0, sizeof(*in));
 	/* reports the transaction counted for it and has not written yet, written first */
-	if (d->memo && (rc = incident_memo_flush_id(d, id, NULL)) != DB_OK)
+	if (d->memo && (rc = incident_flush(d, id, NULL)) != DB_OK)
 		return rc;
 	if ((st = db_prepare(d, "SELECT " OUTBOX_INCIDENT_COLS " FROM incidents WHERE id = ?")) == NULL)
 		return DB_ERROR;
@@ -498,7 +499,7 @@ int outbox_incident_noted(struct db *d, long long id, long long now, long report
 
 	/* the row changes outside the transaction's memo of it: written and forgotten first,
 	 * so that the next report reads it as it is now (notified) */
-	if (d->memo && (rc = incident_memo_flush_id(d, id, NULL)) != DB_OK)
+	if (d->memo && (rc = incident_flush(d, id, NULL)) != DB_OK)
 		return rc;
 	if ((st = db_prepare(d, "UPDATE incidents SET notified_at = ?, notified_reports = ?"
 			     " WHERE id = ?")) == NULL)

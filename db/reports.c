@@ -316,25 +316,45 @@ static int store_parts(struct db *d, long long id, const struct db_report *r)
 	return store_items(d, id, r);
 }
 
-/* store_sql - reports_store's UPDATE: every PARSED_COLS column set from ?1
- * on, the row id ?36, and only when the row is not done or one of them
- * would change (a re-parse that finds what the row holds writes nothing) */
-static const char *store_sql(void)
+/* parsed_sql - reports_store's UPDATE (reparse 0): every PARSED_COLS column
+ * set from ?1 on, the row id ?36, and only when the row is not done or one
+ * of them would change (a re-parse that finds what the row holds writes
+ * nothing); reports_reparse's statement (reparse 1, PostgreSQL): the same
+ * UPDATE of the row whose digest is ?36, and the row as it was */
+static const char *parsed_sql(int reparse)
 {
-	static char sql[4096];
+	static char sql[2][4096];
 	char set[1600] = "", differ[2400] = "", cols[] = PARSED_COLS;
 	size_t ls = 0, ld = 0;
 	int k = 1;
 
-	if (sql[0])
-		return sql;
+	if (sql[reparse][0])
+		return sql[reparse];
 	for (char *save = NULL, *c = strtok_r(cols, ", ", &save); c; c = strtok_r(NULL, ", ", &save), k++) {
 		ls += (size_t)snprintf(set + ls, sizeof(set) - ls, ", %s = ?%d", c, k);
 		ld += (size_t)snprintf(differ + ld, sizeof(differ) - ld, " OR %s IS DISTINCT FROM ?%d", c, k);
 	}
-	snprintf(sql, sizeof(sql), "UPDATE reports SET status = 'done'%s WHERE id = ?%d AND (status <> 'done'%s)",
-		 set, k, differ);
-	return sql;
+	if (reparse)
+		snprintf(sql[1], sizeof(sql[1]), "WITH f AS (SELECT id, status, content_key IS NOT NULL AS keyed"
+			 " FROM reports WHERE sha256 = ?%d), u AS (UPDATE reports SET status = 'done'%s WHERE id ="
+			 " (SELECT id FROM f) AND (status <> 'done'%s) RETURNING id)"
+			 " SELECT f.id, f.status, f.keyed, (SELECT count(*) FROM u) FROM f", k, set, differ);
+	else
+		snprintf(sql[0], sizeof(sql[0]), "UPDATE reports SET status = 'done'%s WHERE id = ?%d AND"
+			 " (status <> 'done'%s)", set, k, differ);
+	return sql[reparse];
+}
+
+/* rewrite_parts - a row whose parsed columns changed gets its hops,
+ * recipients and items again; unchanged, they are what the parse makes of
+ * it again (parse_json holds them too) */
+static int rewrite_parts(struct db *d, long long id, const struct db_report *r)
+{
+	int rc;
+
+	if ((rc = clear_children(d, id)) != DB_OK)
+		return rc;
+	return store_parts(d, id, r);
 }
 
 int reports_store(struct db *d, long long id, const struct db_report *r, const struct db_verdict *v,
@@ -343,7 +363,7 @@ int reports_store(struct db *d, long long id, const struct db_report *r, const s
 	struct db_stmt *st;
 	int rc, i = 1;
 
-	if ((st = db_prepare(d, store_sql())) == NULL)
+	if ((st = db_prepare(d, parsed_sql(0))) == NULL)
 		return DB_ERROR;
 	bind_parsed(st, &i, r, v, orig_key, parse_json, trace_json);
 	db_bind_int(st, i++, id);
@@ -351,13 +371,38 @@ int reports_store(struct db *d, long long id, const struct db_report *r, const s
 	db_finalize(st);
 	if (rc != DB_DONE)
 		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
-	/* nothing differed: its hops, recipients and items (which parse_json
-	 * holds too) are what the parse makes of it again */
-	if (db_changes(d) == 0)
-		return DB_OK;
-	if ((rc = clear_children(d, id)) != DB_OK)
+	return db_changes(d) == 0 ? DB_OK : rewrite_parts(d, id, r);
+}
+
+int reports_reparse(struct db *d, const char *sha256, const struct db_report *r, const struct db_verdict *v,
+		    const char *orig_key, const char *parse_json, const char *trace_json, long long *id, int *done,
+		    int *keyed)
+{
+	struct db_stmt *st;
+	int rc, i = 1, changed;
+
+	/* SQLite: the read, then the update (no round trip to save) */
+	if (db_dialect(d) != DB_PGSQL) {
+		if ((rc = reports_find(d, sha256, NULL, id, NULL, 0, done, keyed)) != 1)
+			return rc;
+		return (rc = reports_store(d, *id, r, v, orig_key, parse_json, trace_json)) == DB_OK ? 1 : rc;
+	}
+	if ((st = db_prepare(d, parsed_sql(1))) == NULL)
+		return DB_ERROR;
+	bind_parsed(st, &i, r, v, orig_key, parse_json, trace_json);
+	db_bind_text(st, i++, sha256);
+	if ((rc = db_step(d, st)) != DB_ROW) {
+		db_finalize(st);
+		return rc == DB_DONE ? 0 : rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+	}
+	*id = db_col_int(st, 0);
+	*done = strcmp(db_col_text(st, 1), "done") == 0;
+	*keyed = db_col_int(st, 2) != 0;
+	changed = db_col_int(st, 3) != 0;
+	db_finalize(st);
+	if (changed && (rc = rewrite_parts(d, *id, r)) != DB_OK)
 		return rc;
-	return store_parts(d, id, r);
+	return 1;
 }
 
 int reports_insert_done(struct db *d, const char *spool_name, long long size, const char *sha256,

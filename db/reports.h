@@ -39,6 +39,16 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 int reports_set_content_key(struct db *d, long long id, const char *content_key);
 /* reports_set_incident - link a report to its incident */
 int reports_set_incident(struct db *d, long long id, long long incident_id);
+/*
+ * reports_reparse - a re-parse of the stored message with that digest: its
+ * row read and, when it is not done or a parsed column differs, its parsed
+ * columns and parts written (reports_store); on PostgreSQL both in one
+ * statement. 1 with *id, and *done and *keyed as the row was; 0 when no
+ * row holds the digest (nothing written); DB_ERROR/DB_BUSY.
+ */
+int reports_reparse(struct db *d, const char *sha256, const struct db_report *r, const struct db_verdict *v,
+		    const char *orig_key, const char *parse_json, const char *trace_json, long long *id, int *done,
+		    int *keyed);
 /* reports_find - the id, spool name, status and whether it holds a content
  * key (name, done and keyed may be NULL) of the report with that digest (1)
  * or else, when content_key is not NULL or "", the one with that content key
