@@ -377,8 +377,9 @@ static void duplicate(struct app_proc *p, const struct spool_msg *m, struct proc
 	spool_done(dir, m->name);
 }
 
-/* finish - the spool after the outcome of m is known (committed, or left pending) */
-static void finish(struct app_proc *p, const struct spool_msg *m, int rc, struct proc_result *res)
+/* finish - the spool after the outcome of m is known (committed, or left
+ * pending); in_cur: the file is in cur/ already (reprocess --all) */
+static void finish(struct app_proc *p, const struct spool_msg *m, int in_cur, int rc, struct proc_result *res)
 {
 	if (rc != DB_OK) {
 		res->outcome = PROC_PENDING;
@@ -392,8 +393,8 @@ static void finish(struct app_proc *p, const struct spool_msg *m, int rc, struct
 				  m->name);
 	} else if (res->outcome == PROC_DUPLICATE) {
 		duplicate(p, m, res);
-	} else if (spool_done(p->cfg->spool_dir, m->name) < 0) {
-		/* already in cur/ (reprocess --all), or the move failed: the DB is right either way */
+	} else if (!in_cur && spool_done(p->cfg->spool_dir, m->name) < 0) {
+		/* already in cur/ after all, or the move failed: the DB is right either way */
 		msg_debug("spool: %s not moved to cur/", m->name);
 	}
 }
@@ -415,7 +416,7 @@ void proc_message(struct app_proc *p, const struct spool_msg *m, const char *dat
 	prep_make(p, m, data, len, &x);
 	rc = store(p, m, received_at, reparse, &x, res);
 	prep_free(&x, res);
-	finish(p, m, rc, res);
+	finish(p, m, 0, rc, res);
 	spool_release();
 }
 
@@ -642,7 +643,7 @@ int proc_batch_flush(struct proc_batch *b)
 	for (size_t k = 0; k < b->n; k++) {
 		struct proc_batch_item *it = &b->it[k];
 
-		finish(p, &it->m, DB_OK, &it->res);
+		finish(p, &it->m, strcmp(it->sub, "cur") == 0, DB_OK, &it->res);
 		item_done(b, it);
 	}
 	b->n = 0;

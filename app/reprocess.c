@@ -95,8 +95,7 @@ static int one(void *ctx, const char *name)
 		rp->n->busy++;
 		return -1;
 	}
-	if (rc < 0 || spool_path(rp->p->cfg->spool_dir, rp->sub, name, path, sizeof(path)) < 0 ||
-	    (data = spool_read(path, &len)) == NULL) {
+	if (rc < 0 || (data = spool_read_held(&len)) == NULL) {
 		spool_release();
 		msg_warn("reprocess: cannot read %s/%s", rp->sub, name);
 		rp->n->failed++;

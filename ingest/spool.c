@@ -362,22 +362,18 @@ int spool_remove(const char *dir, const char *sub, const char *name)
 	return unlink(p);
 }
 
-char *spool_read(const char *path, size_t *len)
+/* read_fd - the whole file fd is open on, from its start (NULL on error) */
+static char *read_fd(int fd, size_t *len)
 {
 	struct stat st;
 	size_t n = 0;
 	char *data;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (fstat(fd, &st) < 0 || st.st_size < 0)
 		return NULL;
-	if (fstat(fd, &st) < 0 || st.st_size < 0) {
-		close(fd);
-		return NULL;
-	}
 	data = xmalloc((size_t)st.st_size + 1);
 	while (n < (size_t)st.st_size) {
-		ssize_t r = read(fd, data + n, (size_t)st.st_size - n);
+		ssize_t r = pread(fd, data + n, (size_t)st.st_size - n, (off_t)n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -385,10 +381,26 @@ char *spool_read(const char *path, size_t *len)
 			break;
 		n += (size_t)r;
 	}
-	close(fd);
 	data[n] = '\0';
 	*len = n;
 	return data;
+}
+
+char *spool_read(const char *path, size_t *len)
+{
+	char *data;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	data = read_fd(fd, len);
+	close(fd);
+	return data;
+}
+
+char *spool_read_held(size_t *len)
+{
+	return held_fd < 0 ? NULL : read_fd(held_fd, len);
 }
 
 static int cmp_names(const void *a, const void *b)

@@ -80,6 +80,9 @@ void spool_adopt(int fd);
 void spool_msg_load(const char *name, const char *data, size_t len, struct spool_msg *m);
 /* spool_read - read a whole spool file into memory (caller frees); NULL on error */
 char *spool_read(const char *path, size_t *len);
+/* spool_read_held - the same of the file whose lock this thread holds
+ * (spool_lock), through the lock's descriptor: no second open */
+char *spool_read_held(size_t *len);
 /* spool_sha256 - hex SHA-256 of data (util/sha256: the one implementation) */
 void spool_sha256(const char *data, size_t len, char out[65]);
 /* spool_is_truncated - the name carries the ",T" flag */
