@@ -180,9 +180,9 @@ int incident_look_find(struct db *d, const struct db_verdict *v, struct incident
  * The incident memo (incidents.c, PostgreSQL): reports counted for the
  * incident rows this transaction updated, written before it commits.
  * incident_memo_clear forgets it (db_begin, db_rollback, after db_commit);
- * incident_memo_flush writes every pending row (db_commit); incident_flush
- * (incidents.h) writes one; incident_look_memo answers an incident_look from it (1), 0 when it
- * does not hold the key.
+ * incident_memo_flush writes every pending row (db_commit), incident_flush
+ * (incidents.h) one; incident_look_memo answers an incident_look from it
+ * (1), 0 when it does not hold the key.
  */
 void incident_memo_clear(struct db *d);
 int incident_memo_flush(struct db *d);
