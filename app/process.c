@@ -276,7 +276,8 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 			return rc;
 		existed = 1;
 		stored = 1;
-	} else if (reparse && (rc = reports_find(&p->db, m->sha256, x->ckey, &id, NULL, 0, &done, &keyed)) != 0) {
+	} else if (reparse && (rc = reports_find(&p->db, NULL, x->ckey, &id, NULL, 0, &done, &keyed)) != 0) {
+		/* (no row has the digest: reports_reparse just read it) */
 		if (rc < 0)
 			return rc;
 		existed = rc;

@@ -50,9 +50,9 @@ int reports_reparse(struct db *d, const char *sha256, const struct db_report *r,
 		    const char *orig_key, const char *parse_json, const char *trace_json, long long *id, int *done,
 		    int *keyed);
 /* reports_find - the id, spool name, status and whether it holds a content
- * key (name, done and keyed may be NULL) of the report with that digest (1)
- * or else, when content_key is not NULL or "", the one with that content key
- * (2); 0 for none, or DB_ERROR/DB_BUSY */
+ * key (name, done and keyed may be NULL) of the report with that digest (1;
+ * sha256 NULL: not looked for) or else, when content_key is not NULL or "",
+ * the one with that content key (2); 0 for none, or DB_ERROR/DB_BUSY */
 int reports_find(struct db *d, const char *sha256, const char *content_key, long long *id, char *name,
 		 size_t namelen, int *done, int *keyed);
 /* reports_set_spool_path - the spool file that holds a report's bytes */
