@@ -191,6 +191,12 @@ int db_step_later(struct db *d, struct db_stmt *st)
 	return d->drv->step_later ? d->drv->step_later(d, st) : d->drv->step(d, st);
 }
 
+/* db_step_send - see db_int.h */
+int db_step_send(struct db *d, struct db_stmt *st)
+{
+	return d->drv->send ? d->drv->send(d, st) : DB_OK;
+}
+
 void db_reset(struct db_stmt *st)
 {
 	st->drv->reset(st);

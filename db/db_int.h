@@ -72,6 +72,8 @@ struct db_driver {
 	int (*reconnect)(struct db *d);
 	/* step_later - as step, for a statement whose answer is not read; NULL: step */
 	int (*step_later)(struct db *d, struct db_stmt *st);
+	/* send - see db_step_send; NULL: nothing to do before the step */
+	int (*send)(struct db *d, struct db_stmt *st);
 };
 
 extern const struct db_driver db_driver_sqlite;
@@ -105,6 +107,17 @@ int db_step(struct db *d, struct db_stmt *st);
  * the COMMIT's. db_changes says nothing after it.
  */
 int db_step_later(struct db *d, struct db_stmt *st);
+/*
+ * db_step_send - start a statement whose answer the caller reads later,
+ * with its next db_step (which then returns what a first db_step would):
+ * inside a transaction a server database sends it at once and runs it
+ * while the caller does other work, other statements included; SQLite runs
+ * it at that step. DB_OK, or DB_BUSY/DB_ERROR when it could not be sent.
+ * db_reset or db_finalize before the step drops the answer; a failure read
+ * with another statement's answer is that statement's too, as with
+ * db_step_later.
+ */
+int db_step_send(struct db *d, struct db_stmt *st);
 /* db_reset - ready to run again; the bindings stay */
 void db_reset(struct db_stmt *st);
 /* db_finalize - free; NULL is fine. A statement is kept (cleared) for the

@@ -41,6 +41,15 @@
  * after one. A batch of messages is then about three round trips a message
  * rather than six. Without libpq 14's pipeline functions every statement is
  * waited for.
+ *
+ * A statement whose answer the caller reads later (db_step_send: a
+ * re-parsed report's row) goes out the same way and is pushed to the server
+ * at once (PQflush), so the server runs it while the caller parses the next
+ * message. Its answer is read when another statement waits for one, or by
+ * its own step, and kept for that step (pg_state.held, in the order sent);
+ * its failure fails its step, and is the failure of what waits next when
+ * that reads it first. One reset or freed before its step is read as a
+ * step_later statement.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -106,6 +115,7 @@ static struct {
 	int (*consumeInput)(PGconn *);
 	int (*isBusy)(PGconn *);
 	int (*socket)(const PGconn *);
+	int (*flush)(PGconn *);
 	/* libpq 14 on: pipeline mode (NULL before) */
 	int (*enterPipelineMode)(PGconn *);
 	int (*exitPipelineMode)(PGconn *);
@@ -136,7 +146,7 @@ static int pq_load(char *err, size_t errlen)
 	PQ(reset, "PQreset"); PQ(sendQuery, "PQsendQuery"); PQ(sendQueryParams, "PQsendQueryParams");
 	PQ(sendPrepare, "PQsendPrepare"); PQ(sendQueryPrepared, "PQsendQueryPrepared");
 	PQ(getResult, "PQgetResult"); PQ(consumeInput, "PQconsumeInput"); PQ(isBusy, "PQisBusy");
-	PQ(socket, "PQsocket");
+	PQ(socket, "PQsocket"); PQ(flush, "PQflush");
 #undef PQ
 	*(void **)&pq.enterPipelineMode = dlsym(h, "PQenterPipelineMode");
 	*(void **)&pq.exitPipelineMode = dlsym(h, "PQexitPipelineMode");
@@ -152,6 +162,11 @@ missing:
 	return -1;
 }
 
+/* statements sent by pg_send whose answers are unread, at most */
+#define PG_HELD 16
+
+struct pg_stmt;
+
 /* the connection's state besides the PGconn (d->x) */
 struct pg_state {
 	long long changes;
@@ -163,6 +178,11 @@ struct pg_state {
 	int pending;                    /* statements sent by step_later whose answers are unread */
 	PGresult *perr;                 /* the first of those answers that was a failure */
 	long long deferred;             /* statements sent by step_later, for the tests */
+	/* statements sent by pg_send, oldest first: the answer numbered seq is
+	 * kept for s (s NULL: the statement was dropped, its answer is not) */
+	struct { unsigned long long seq; struct pg_stmt *s; } held[PG_HELD];
+	int nheld;
+	unsigned long long sent, read; /* answers asked for and read in the pipeline */
 };
 
 struct pg_stmt {
@@ -182,6 +202,9 @@ struct pg_stmt {
 	PGresult *res;
 	int row, nrows;
 	unsigned char *blob;            /* the last db_col_blob, freed at the next */
+	/* pg_send: 1 while the answer is owed to the next pg_step, which reads
+	 * it (res, or failed when it failed or was lost) */
+	int held, failed;
 };
 
 #define CONN(d) ((PGconn *)(d)->h)
@@ -251,6 +274,39 @@ static long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* pipe_lost - the connection went with what the pipeline held: nothing
+ * more is read from it; a statement whose answer pg_send owed fails */
+static void pipe_lost(struct pg_state *ps)
+{
+	ps->pipe = 0;
+	ps->pending = 0;
+	if (ps->perr)
+		pq.clear(ps->perr);
+	ps->perr = NULL;
+	for (int i = 0; i < ps->nheld; i++)
+		if (ps->held[i].s)
+			ps->held[i].s->failed = 2;
+	ps->nheld = 0;
+	ps->read = ps->sent;
+}
+
+/* keep - the answer of a statement pg_send sent: kept for its pg_step, or,
+ * a failure, the pipeline's first (ps->perr) and the statement's */
+static void keep(struct pg_state *ps, struct pg_stmt *h, PGresult *r)
+{
+	int st = pq.resultStatus(r);
+
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		h->res = r;
+		return;
+	}
+	h->failed = 1;
+	if (ps->perr == NULL && st != PGRES_PIPELINE_ABORTED)
+		ps->perr = r;
+	else
+		pq.clear(r);
+}
+
 /*
  * ready - wait until the next result can be read without blocking, for at
  * most until (0: no deadline). 0, or -1 when no answer came in time: the
@@ -279,11 +335,7 @@ static int ready(struct db *d, long long until)
 			pq.consumeInput(c);
 			if (ps->pipe) {
 				/* what was sent is lost with the connection */
-				ps->pipe = 0;
-				ps->pending = 0;
-				if (ps->perr)
-					pq.clear(ps->perr);
-				ps->perr = NULL;
+				pipe_lost(ps);
 			} else {
 				PGresult *r;
 
@@ -335,9 +387,23 @@ static int pipe_read(struct db *d, long long until, int query, PGresult **out)
 
 	*out = NULL;
 	for (; ps->pending > 0; ps->pending--) {
+		struct pg_stmt *h = NULL;
+
+		if (ps->nheld > 0 && ps->held[0].seq == ps->read + 1) {
+			h = ps->held[0].s;
+			ps->nheld--;
+			memmove(&ps->held[0], &ps->held[1], (size_t)ps->nheld * sizeof(ps->held[0]));
+		}
+		ps->read++;
 		if ((r = one_answer(d, until, &late)) == NULL) {
 			if (late)
 				return -1;
+			if (h)
+				h->failed = 1;
+			continue;
+		}
+		if (h) {
+			keep(ps, h, r);
 			continue;
 		}
 		if (ps->perr == NULL && pq.resultStatus(r) != PGRES_COMMAND_OK &&
@@ -407,11 +473,7 @@ static PGresult *pipe_end(struct db *d)
 	if (!ps->pipe)
 		return NULL;
 	if (ps->pending > 0 && (!pq.pipelineSync(CONN(d)) || pipe_read(d, until, 0, &none) < 0)) {
-		ps->pipe = 0;
-		ps->pending = 0;
-		if (ps->perr)
-			pq.clear(ps->perr);
-		ps->perr = NULL;
+		pipe_lost(ps);
 		return NULL;    /* the connection is gone: the next statement says so */
 	}
 	pq.exitPipelineMode(CONN(d));
@@ -643,22 +705,12 @@ static int send_run(struct db *d, struct pg_stmt *s)
 				  s->fmt, 0);
 }
 
-/* pg_step - run at the first step, then walk the rows */
-static int pg_step(struct db *d, struct db_stmt *st)
+/* answer - a statement's first step over its answer in s->res (NULL: none came) */
+static int answer(struct db *d, struct pg_stmt *s)
 {
-	struct pg_stmt *s = PS(st);
 	struct pg_state *ps = d->x;
-	int rs;
+	int rs = s->res ? pq.resultStatus(s->res) : -1;
 
-	if (s->res) {
-		if (++s->row < s->nrows)
-			return DB_ROW;
-		return DB_DONE;
-	}
-	if ((rs = prepared(d, s)) != DB_OK)
-		return rs;
-	s->res = await(d, send_run(d, s));
-	rs = s->res ? pq.resultStatus(s->res) : -1;
 	if (rs == PGRES_TUPLES_OK) {
 		s->nrows = pq.ntuples(s->res);
 		s->row = 0;
@@ -675,6 +727,71 @@ static int pg_step(struct db *d, struct db_stmt *st)
 	if (rs == DB_ERROR)
 		msg_debug("database %s: %s", d->path, d->err);
 	return rs;
+}
+
+/*
+ * collect - the first step of a statement pg_send sent: its answer, read
+ * now (with every answer before it) when it was not read yet
+ */
+static int collect(struct db *d, struct pg_stmt *s)
+{
+	struct pg_state *ps = d->x;
+	PGresult *none;
+	int rs;
+
+	s->held = 0;
+	if (s->res == NULL && !s->failed) {
+		long long until = d->answer_ms > 0 ? mono_ms() + d->answer_ms : 0;
+
+		ps->timed_out = 0;
+		if (!ps->pipe || !pq.pipelineSync(CONN(d)) || pipe_read(d, until, 0, &none) < 0) {
+			if (!ps->timed_out)
+				trim_copy(d, pq.errorMessage(CONN(d)));
+			if (ps->pipe)
+				pipe_lost(ps);
+			s->failed = 0;
+			return DB_BUSY;
+		}
+	}
+	if (s->failed) {
+		/* its failure, or that of one before it (its own was then
+		 * aborted), unless another statement's answer said it first; or
+		 * lost with the connection (d->err says how). A failure after it
+		 * is the answer of the next statement that waits, or the COMMIT's */
+		rs = s->failed == 2 ? DB_BUSY : DB_ERROR;
+		if (s->failed == 1 && ps->perr) {
+			PGresult *e = ps->perr;
+
+			ps->perr = NULL;
+			rs = fail_rc(d, e);
+			pq.clear(e);
+		} else if (rs == DB_ERROR) {
+			str_copy(d->err, sizeof(d->err), "a statement before it in the transaction failed");
+		}
+		s->failed = 0;
+		clear_result(s);
+		return rs;
+	}
+	return answer(d, s);
+}
+
+/* pg_step - run at the first step, then walk the rows */
+static int pg_step(struct db *d, struct db_stmt *st)
+{
+	struct pg_stmt *s = PS(st);
+	int rs;
+
+	if (s->held)
+		return collect(d, s);
+	if (s->res) {
+		if (++s->row < s->nrows)
+			return DB_ROW;
+		return DB_DONE;
+	}
+	if ((rs = prepared(d, s)) != DB_OK)
+		return rs;
+	s->res = await(d, send_run(d, s));
+	return answer(d, s);
 }
 
 /*
@@ -702,13 +819,68 @@ static int pg_step_later(struct db *d, struct db_stmt *st)
 		return DB_BUSY;     /* the connection failed: reconnect, then again */
 	}
 	ps->pending++;
+	ps->sent++;
 	ps->deferred++;
 	ps->changes = 0;
 	return DB_DONE;
 }
 
+/*
+ * pg_send - run a statement whose answer the caller reads later, with its
+ * next pg_step: inside a transaction it is sent in pipeline mode and pushed
+ * to the server at once, which runs it while the caller goes on; its answer
+ * is read with the next statement that waits for one, or by that step.
+ * Outside a transaction (or with PG_HELD answers owed) it runs now and the
+ * step gives the answer it had. DB_OK, or DB_BUSY/DB_ERROR as pg_step
+ */
+static int pg_send(struct db *d, struct db_stmt *st)
+{
+	struct pg_stmt *s = PS(st);
+	struct pg_state *ps = d->x;
+	int rs;
+
+	if (s->held || s->res)
+		return DB_ERROR;        /* a caller's bug: its answer is unread */
+	if (!ps->pipe && pq.enterPipelineMode != NULL && pq.transactionStatus(CONN(d)) == PQTRANS_INTRANS &&
+	    pq.enterPipelineMode(CONN(d)))
+		ps->pipe = 1;
+	if (!ps->pipe || ps->nheld == PG_HELD) {
+		if ((rs = pg_step(d, st)) != DB_ROW && rs != DB_DONE)
+			return rs;
+		s->held = 1;            /* answered: the step reads it again */
+		return DB_OK;
+	}
+	if ((rs = prepared(d, s)) != DB_OK)
+		return rs;
+	if (!send_run(d, s) || pq.flush(CONN(d)) != 0) {
+		trim_copy(d, pq.errorMessage(CONN(d)));
+		return DB_BUSY;         /* the connection failed: reconnect, then again */
+	}
+	ps->pending++;
+	ps->held[ps->nheld].seq = ++ps->sent;
+	ps->held[ps->nheld++].s = s;
+	s->held = 1;
+	s->failed = 0;
+	return DB_OK;
+}
+
+/* unhold - a statement pg_send sent is reset or freed before its step: its
+ * answer, when it comes, is read as that of a statement sent by step_later */
+static void unhold(struct pg_stmt *s)
+{
+	struct pg_state *ps = s->base.d ? s->base.d->x : NULL;
+
+	if (s->held && ps)
+		for (int i = 0; i < ps->nheld; i++)
+			if (ps->held[i].s == s)
+				ps->held[i].s = NULL;
+	s->held = 0;
+	s->failed = 0;
+}
+
 static void pg_reset(struct db_stmt *st)
 {
+	unhold(PS(st));
 	clear_result(PS(st));
 }
 
@@ -718,6 +890,7 @@ static void pg_clear(struct db_stmt *st)
 	struct pg_stmt *s = PS(st);
 	int i;
 
+	unhold(s);
 	clear_result(s);
 	for (i = 0; i < DB_MAX_PARAMS; i++) {
 		free(s->val[i]);
@@ -733,6 +906,7 @@ static void pg_finalize(struct db_stmt *st)
 	struct pg_stmt *s = PS(st);
 	int i;
 
+	unhold(s);
 	clear_result(s);
 	/* replaced in db.c's cache: free the server's copy (at close the
 	 * connection's end frees them all, and db.c has dropped its cache) */
@@ -948,15 +1122,7 @@ static int pg_reconnect(struct db *d)
 		return DB_OK;
 	pq.reset(CONN(d));
 	((struct pg_state *)d->x)->gen++;
-	{
-		struct pg_state *ps = d->x;
-
-		ps->pipe = 0;
-		ps->pending = 0;
-		if (ps->perr)
-			pq.clear(ps->perr);
-		ps->perr = NULL;
-	}
+	pipe_lost(d->x);
 	if (pq.status(CONN(d)) != CONNECTION_OK) {
 		trim_copy(d, pq.errorMessage(CONN(d)));
 		return DB_BUSY;
@@ -981,4 +1147,5 @@ const struct db_driver db_driver_pgsql = {
 	pg_clear,
 	pg_reconnect,
 	pg_step_later,
+	pg_send,
 };

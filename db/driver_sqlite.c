@@ -453,7 +453,8 @@ const struct db_driver db_driver_sqlite = {
 	sq_col_count, sq_col_name, sq_changes, sq_last_id, sq_errmsg, sq_set_durable, sq_flush,
 	sq_clear,
 	sq_reconnect,
-	NULL,
+	NULL,   /* step_later: step */
+	NULL,   /* send: the step runs it */
 };
 
 /* sql_in_net - SQL ad_in_net(ip, cidr): 1 when the address is in the network */

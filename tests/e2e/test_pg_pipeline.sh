@@ -40,7 +40,7 @@ build_driver pgpipe.c "$T/pgpipe" -lcmocka || fail "tests/lib/pgpipe.c builds"
 out=$(ABUSEDESK_TEST_PG="$(pg_uri pipe)" "$T/pgpipe" 2>&1)
 rc=$?
 is "$rc" 0 "pgpipe passes against the server"
-like "$out" "PASSED +\] 5 test" "all five of its tests ran"
+like "$out" "PASSED +\] 10 test" "all ten of its tests ran"
 [ "$rc" = 0 ] || diag "$(printf '%s\n' "$out" | tail -n 20)"
 
 # a frozen server in the middle of an import's batch

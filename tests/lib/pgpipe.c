@@ -3,7 +3,10 @@
  * against a real server: inside a transaction a statement is sent without
  * waiting, the next statement that needs an answer sees its rows, and its
  * failure fails that statement or the COMMIT, which then commits nothing;
- * outside a transaction it runs at once. A test driver (cmocka) of
+ * outside a transaction it runs at once. db_step_send: a statement sent
+ * while others run gets its own answer at its step, however many are owed
+ * and whichever statement reads them; its failure fails the transaction;
+ * one let go before its step leaves the connection whole. A test driver (cmocka) of
  * tests/e2e/test_pg_pipeline.sh, which builds it (tests/lib/drivers.sh) and
  * names its private cluster in ABUSEDESK_TEST_PG; without it the driver
  * fails.
@@ -156,6 +159,126 @@ static void rows_inside(void **state)
 	assert_int_equal(count(), 6);
 }
 
+/* send_insert - INSERT ... RETURNING through db_step_send; the statement, its answer owed */
+static struct db_stmt *send_insert(long long k, const char *v)
+{
+	struct db_stmt *st = db_prepare(&d, "INSERT INTO p(k, v) VALUES (?, ?) RETURNING k * 10, v");
+
+	assert_non_null(st);
+	db_bind_int(st, 1, k);
+	db_bind_text(st, 2, v);
+	assert_int_equal(db_step_send(&d, st), DB_OK);
+	return st;
+}
+
+/* answered - st's step gives the row (k * 10, v) and then no more */
+static void answered(struct db_stmt *st, long long k, const char *v)
+{
+	assert_int_equal(db_step(&d, st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), k * 10);
+	assert_string_equal(db_col_text(st, 1), v);
+	assert_int_equal(db_step(&d, st), DB_DONE);
+	db_finalize(st);
+}
+
+/* each sent statement gets its own answer, whoever reads it off the connection */
+static void sent_answers_kept(void **state)
+{
+	struct db_stmt *a, *b, *c;
+
+	(void)state;
+	assert_int_equal(db_begin(&d), DB_OK);
+	a = send_insert(1, "one");
+	assert_int_equal(later(2, "two"), DB_DONE);
+	b = send_insert(3, "three");
+	/* a question read after them: both answers are kept for their steps */
+	assert_int_equal(count(), 3);
+	c = send_insert(4, "four");
+	answered(b, 3, "three");
+	answered(a, 1, "one");
+	/* c's answer is read by its own step */
+	answered(c, 4, "four");
+	assert_int_equal(db_commit(&d), DB_OK);
+	assert_int_equal(count(), 3 + 1);
+}
+
+/* more owed at once than the driver keeps in the pipeline: still each its own */
+static void many_owed(void **state)
+{
+	struct db_stmt *st[40];
+
+	(void)state;
+	assert_int_equal(db_begin(&d), DB_OK);
+	for (long long k = 0; k < 40; k++)
+		st[k] = send_insert(k + 1, k % 2 ? "odd" : "even");
+	for (long long k = 39; k >= 0; k--)
+		answered(st[k], k + 1, k % 2 ? "odd" : "even");
+	assert_int_equal(db_commit(&d), DB_OK);
+	assert_int_equal(count(), 40);
+}
+
+/* a sent statement that fails fails its step, and what follows in the transaction */
+static void sent_failure(void **state)
+{
+	struct db_stmt *a, *b;
+
+	(void)state;
+	assert_int_equal(db_begin(&d), DB_OK);
+	a = send_insert(1, "a");
+	b = send_insert(1, "dup");
+	answered(a, 1, "a");
+	assert_int_equal(db_step(&d, b), DB_ERROR);
+	assert_non_null(strstr(db_errmsg(&d), "duplicate key"));
+	db_finalize(b);
+	db_rollback(&d);
+	assert_int_equal(count(), 0);
+	/* read by another statement first: that one fails, and the step too */
+	assert_int_equal(db_begin(&d), DB_OK);
+	assert_int_equal(later(5, "x"), DB_DONE);
+	b = send_insert(5, "dup");
+	assert_int_equal(count(), -1);
+	assert_non_null(strstr(db_errmsg(&d), "duplicate key"));
+	assert_int_equal(db_step(&d, b), DB_ERROR);
+	db_finalize(b);
+	db_rollback(&d);
+	assert_int_equal(count(), 0);
+}
+
+/* one let go before its step: the connection goes on; its failure still fails the COMMIT */
+static void sent_dropped(void **state)
+{
+	struct db_stmt *a;
+
+	(void)state;
+	assert_int_equal(db_begin(&d), DB_OK);
+	a = send_insert(1, "kept");
+	db_finalize(a);
+	a = send_insert(2, "kept too");
+	db_finalize(a);
+	assert_int_equal(count(), 2);
+	assert_int_equal(db_commit(&d), DB_OK);
+	assert_int_equal(count(), 2);
+	assert_int_equal(db_begin(&d), DB_OK);
+	a = send_insert(1, "dup");
+	db_finalize(a);
+	assert_int_not_equal(db_commit(&d), DB_OK);
+	assert_int_equal(count(), 2);
+}
+
+/* outside a transaction it runs at once, and the step gives its answer */
+static void sent_outside(void **state)
+{
+	struct db_stmt *a;
+
+	(void)state;
+	a = send_insert(9, "now");
+	assert_int_equal(count(), 1);
+	answered(a, 9, "now");
+	a = send_insert(7, "seven");
+	db_finalize(a);
+	assert_int_equal(count(), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +287,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(failure_at_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(at_once_outside, setup, teardown),
 		cmocka_unit_test_setup_teardown(rows_inside, setup, teardown),
+		cmocka_unit_test_setup_teardown(sent_answers_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(many_owed, setup, teardown),
+		cmocka_unit_test_setup_teardown(sent_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(sent_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(sent_outside, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
