@@ -197,6 +197,15 @@ struct prep {
 	char *okey;
 	char ckey[65];              /* the content key, "" for none */
 	int unanswered;             /* a lookup of the store failed while tracing */
+	struct incident_look look;  /* the incident a new row joins, looked up with its insert */
+	struct reports_sent sent;   /* the row's first statement, when sending (store_send) */
+	int sending;
+};
+
+/* a batch's message whose first statement the server runs while the next is parsed */
+struct proc_fly {
+	struct prep x;
+	size_t k;                   /* its item */
 };
 
 /* prep_make - parse and trace m (outside any transaction of its own) */
@@ -224,6 +233,8 @@ static void prep_make(struct app_proc *p, const struct spool_msg *m, const char 
 	x->nch = 0;
 	x->chl = children(p, m, x->ckey, &x->r, &x->nch);
 	x->unanswered = p->aenv.failed;
+	memset(&x->look, 0, sizeof(x->look));
+	x->sending = 0;
 }
 
 /* prep_free - what prep_make made; the names for the log line go to res first */
@@ -231,6 +242,9 @@ static void prep_free(struct prep *x, struct proc_result *res)
 {
 	const struct verdict *v = &x->v;
 
+	if (x->sending)
+		reports_sent_drop(&x->sent);
+	x->sending = 0;
 	str_copy(res->format, sizeof(res->format), report_format_name(x->r.format));
 	str_copy(res->verdict, sizeof(res->verdict), verdict_name(v->cls));
 	str_copy(res->host, sizeof(res->host), v->abused_host ? v->abused_host : v->abused_ip ? v->abused_ip : "-");
@@ -241,6 +255,30 @@ static void prep_free(struct prep *x, struct proc_result *res)
 	buf_free(&x->tj);
 	report_free(&x->r);
 	verdict_free(&x->v);
+}
+
+/* store_send - the first statement of store_in, made ready and (later 1)
+ * sent: the server runs it while the caller goes on; store_in reads its
+ * answer (later 0: runs it then). DB_OK or why not */
+static int store_send(struct app_proc *p, const struct spool_msg *m, long long received_at, int reparse,
+		      struct prep *x, int later)
+{
+	const struct db_report *rr = &x->rr.rec;
+	int rc;
+
+	if (x->unanswered)
+		return DB_ERROR;        /* as store_in */
+	if (reparse) {
+		rc = reports_reparse_send(&p->db, m->sha256, rr, &x->vr, x->okey, x->pj.data, x->tj.data, later,
+					  &x->sent);
+	} else {
+		/* the incident it joins, looked up with the row's write, so that a new row names it */
+		incident_look_key(p->cfg, rr, &x->vr, received_at, &x->look);
+		rc = reports_insert_done_send(&p->db, m->name, (long long)m->size, m->sha256, x->ckey, received_at,
+					      &x->look, rr, &x->vr, x->okey, x->pj.data, x->tj.data, later, &x->sent);
+	}
+	x->sending = rc == DB_OK;
+	return rc;
 }
 
 /*
@@ -255,12 +293,10 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	const struct db_report *rr = &x->rr.rec;
 	const struct db_verdict *v = &x->vr;
 	struct incident_change ch;
-	struct incident_look look;
-	int existed = 0, done = 0, keyed = 0, stored = 0, rc;
+	int existed = 0, done = 0, keyed = 0, stored = 0, insert = !reparse, rc;
 	long long id = 0;
 
 	memset(&ch, 0, sizeof(ch));
-	memset(&look, 0, sizeof(look));
 	/* a lookup the store did not answer made the verdict without our
 	 * inventory (the host would read as unknown): not one to store; the
 	 * message is traced again, or stays pending */
@@ -269,28 +305,32 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	/* a re-parse is of a stored message as a rule: its row is read and
 	 * written by its digest (one statement on PostgreSQL), or found by its
 	 * content key, rather than by an insert that conflicts after looking its
-	 * incident up for nothing */
-	if (reparse && (rc = reports_reparse(&p->db, m->sha256, rr, v, x->okey, x->pj.data, x->tj.data, &id,
-					     &done, &keyed)) != 0) {
-		if (rc < 0)
+	 * incident up for nothing. A new message is one row write (with the
+	 * lookup of the incident it joins); an existing row is left alone (a
+	 * duplicate) or updated (pending from a crash, or a re-parse). The
+	 * first statement may have been sent already (store_send) */
+	if (!x->sending && (rc = store_send(p, m, received_at, reparse, x, 0)) != DB_OK)
+		return rc;
+	x->sending = 0;
+	if (reparse) {
+		if ((rc = reports_reparse_recv(&p->db, &x->sent, rr, &id, &done, &keyed)) < 0)
 			return rc;
-		existed = 1;
-		stored = 1;
-	} else if (reparse && (rc = reports_find(&p->db, NULL, x->ckey, &id, NULL, 0, &done, &keyed)) != 0) {
-		/* (no row has the digest: reports_reparse just read it) */
-		if (rc < 0)
+		if (rc > 0)
+			existed = stored = 1;
+		/* (no row has the digest: its content key, or a new row) */
+		else if ((rc = reports_find(&p->db, NULL, x->ckey, &id, NULL, 0, &done, &keyed)) < 0)
 			return rc;
-		existed = rc;
-	} else {
-		/* the incident it joins, looked up with the row's write, so that a new row names it */
-		incident_look_key(p->cfg, rr, v, received_at, &look);
-		/* a new message is one row write; an existing row is left alone (a
-		 * duplicate) or updated (pending from a crash, or a re-parse) */
-		rc = reports_insert_done(&p->db, m->name, (long long)m->size, m->sha256, x->ckey, received_at,
-					 &look, rr, v, x->okey, x->pj.data, x->tj.data, &id, &existed, &done);
-		if (rc != DB_OK)
+		else if (rc > 0)
+			existed = rc;
+		else if ((rc = store_send(p, m, received_at, 0, x, 0)) != DB_OK)
 			return rc;
+		else
+			insert = 1;
 	}
+	x->sending = 0;
+	if (insert && (rc = reports_insert_done_recv(&p->db, &x->sent, m->sha256, x->ckey, &x->look, rr, v, &id,
+						     &existed, &done)) != DB_OK)
+		return rc;
 	res->report_id = id;
 	/* other bytes of a complaint stored already (its delivery to another MX
 	 * host) are a duplicate even when re-parsing: the row is the first one's */
@@ -309,7 +349,7 @@ static int store_in(struct app_proc *p, const struct spool_msg *m, long long rec
 	if (!(existed && done)) {
 		/* incident_attach links the report to its incident (a new row names it already) */
 		if ((rc = existed ? incident_attach(&p->db, p->cfg, id, rr, v, x->okey, &ch) :
-		     incident_attach_looked(&p->db, p->cfg, id, rr, v, x->okey, &look, &ch)) != DB_OK)
+		     incident_attach_looked(&p->db, p->cfg, id, rr, v, x->okey, &x->look, &ch)) != DB_OK)
 			return rc;
 		rc = ch.id ? notify_enqueue(&p->db, p->cfg, &ch, id) : DB_OK;
 		incident_change_free(&ch);
@@ -549,6 +589,24 @@ static void one_alone(struct proc_batch *b, struct proc_batch_item *it)
 	item_done(b, it);
 }
 
+/* land - the message in flight, if any: its answer read and the rest of its
+ * writes made (store_in); DB_OK, or the failure that fails the batch */
+static int land(struct proc_batch *b)
+{
+	struct proc_fly *f = b->fly;
+	struct proc_batch_item *it;
+	int rc;
+
+	if (f == NULL)
+		return DB_OK;
+	b->fly = NULL;
+	it = &b->it[f->k];
+	rc = store_in(b->p, &it->m, it->received_at, it->reparse, &f->x, &it->res);
+	prep_free(&f->x, &it->res);
+	free(f);
+	return rc;
+}
+
 /* redo - the transaction failed: each message so far again, one transaction each, or
  * all of them pending when the database went away and did not come back */
 static void redo(struct proc_batch *b)
@@ -571,7 +629,7 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 {
 	struct app_proc *p = b->p;
 	struct proc_batch_item *it = &b->it[b->n];
-	struct prep x;
+	struct proc_fly *f;
 	int rc;
 
 	memset(it, 0, sizeof(*it));
@@ -604,9 +662,23 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 		item_done(b, it);
 		return;
 	}
-	prep_make(p, m, data, len, &x);
-	rc = store_in(p, m, received_at, reparse, &x, &it->res);
-	prep_free(&x, &it->res);
+	/* (on the heap: a message in flight stays there while the next is parsed) */
+	f = xmalloc(sizeof(*f));
+	prep_make(p, m, data, len, &f->x);
+	/* the message before, whose statement the server ran meanwhile */
+	rc = land(b);
+	/* its first statement is sent, and answered while the next message is parsed */
+	if (rc == DB_OK && (rc = store_send(p, m, received_at, reparse, &f->x, 1)) == DB_OK) {
+		f->k = b->n++;
+		b->fly = f;
+		if (b->n >= b->max || now_ms() - b->t0 >= b->max_ms)
+			proc_batch_flush(b);
+		return;
+	}
+	if (rc == DB_OK)
+		rc = store_in(p, m, received_at, reparse, &f->x, &it->res);
+	prep_free(&f->x, &it->res);
+	free(f);
 	if (rc != DB_OK) {
 		/* roll back and take every message of the batch on its own, this one last */
 		db_rollback(&p->db);
@@ -633,6 +705,15 @@ int proc_batch_flush(struct proc_batch *b)
 
 	if (!b->open)
 		return 0;
+	if (land(b) != DB_OK) {
+		msg_debug("database %s: %s; storing the batch's %zu messages one by one", p->db.path,
+			  db_errmsg(&p->db), b->n);
+		db_rollback(&p->db);
+		b->open = 0;
+		app_env_cache_end(&p->aenv);
+		redo(b);
+		return -1;
+	}
 	b->open = 0;
 	app_env_cache_end(&p->aenv);
 	if ((rc = db_commit(&p->db)) != DB_OK) {

@@ -97,6 +97,7 @@ struct proc_batch {
 	long long retry_at;         /* while down: when to try reaching it again (monotonic ms) */
 	long long down_at;          /* when it went away */
 	size_t left;                /* messages left pending while it was away */
+	struct proc_fly *fly;       /* the message whose first statement the server runs */
 };
 
 /*

@@ -374,23 +374,46 @@ int reports_store(struct db *d, long long id, const struct db_report *r, const s
 	return db_changes(d) == 0 ? DB_OK : rewrite_parts(d, id, r);
 }
 
-int reports_reparse(struct db *d, const char *sha256, const struct db_report *r, const struct db_verdict *v,
-		    const char *orig_key, const char *parse_json, const char *trace_json, long long *id, int *done,
-		    int *keyed)
+int reports_reparse_send(struct db *d, const char *sha256, const struct db_report *r,
+			 const struct db_verdict *v, const char *orig_key, const char *parse_json,
+			 const char *trace_json, int later, struct reports_sent *out)
 {
 	struct db_stmt *st;
-	int rc, i = 1, changed;
+	int rc, i = 1;
 
-	/* SQLite: the read, then the update (no round trip to save) */
+	memset(out, 0, sizeof(*out));
+	/* SQLite: the read, then the update, now (no round trip to save) */
 	if (db_dialect(d) != DB_PGSQL) {
-		if ((rc = reports_find(d, sha256, NULL, id, NULL, 0, done, keyed)) != 1)
-			return rc;
-		return (rc = reports_store(d, *id, r, v, orig_key, parse_json, trace_json)) == DB_OK ? 1 : rc;
+		if ((rc = reports_find(d, sha256, NULL, &out->id, NULL, 0, &out->done, &out->keyed)) == 1)
+			rc = (rc = reports_store(d, out->id, r, v, orig_key, parse_json, trace_json)) == DB_OK ? 1 : rc;
+		out->rc = rc;
+		return rc < 0 ? rc : DB_OK;
 	}
 	if ((st = db_prepare(d, parsed_sql(1))) == NULL)
 		return DB_ERROR;
 	bind_parsed(st, &i, r, v, orig_key, parse_json, trace_json);
 	db_bind_text(st, i++, sha256);
+	if (later && (rc = db_step_send(d, st)) != DB_OK) {
+		db_finalize(st);
+		return rc;
+	}
+	out->st = st;
+	return DB_OK;
+}
+
+int reports_reparse_recv(struct db *d, struct reports_sent *sent, const struct db_report *r, long long *id,
+			 int *done, int *keyed)
+{
+	struct db_stmt *st = sent->st;
+	int rc, changed;
+
+	sent->st = NULL;
+	if (st == NULL) {
+		*id = sent->id;
+		*done = sent->done;
+		*keyed = sent->keyed;
+		return sent->rc;
+	}
 	if ((rc = db_step(d, st)) != DB_ROW) {
 		db_finalize(st);
 		return rc == DB_DONE ? 0 : rc == DB_BUSY ? DB_BUSY : DB_ERROR;
@@ -405,10 +428,28 @@ int reports_reparse(struct db *d, const char *sha256, const struct db_report *r,
 	return 1;
 }
 
-int reports_insert_done(struct db *d, const char *spool_name, long long size, const char *sha256,
-			const char *content_key, long long received_at, struct incident_look *look,
-			const struct db_report *r, const struct db_verdict *v, const char *orig_key,
-			const char *parse_json, const char *trace_json, long long *id, int *existed, int *done)
+void reports_sent_drop(struct reports_sent *sent)
+{
+	db_finalize(sent->st);
+	sent->st = NULL;
+}
+
+int reports_reparse(struct db *d, const char *sha256, const struct db_report *r, const struct db_verdict *v,
+		    const char *orig_key, const char *parse_json, const char *trace_json, long long *id, int *done,
+		    int *keyed)
+{
+	struct reports_sent sent;
+	int rc;
+
+	if ((rc = reports_reparse_send(d, sha256, r, v, orig_key, parse_json, trace_json, 0, &sent)) != DB_OK)
+		return rc;
+	return reports_reparse_recv(d, &sent, r, id, done, keyed);
+}
+
+int reports_insert_done_send(struct db *d, const char *spool_name, long long size, const char *sha256,
+			     const char *content_key, long long received_at, struct incident_look *look,
+			     const struct db_report *r, const struct db_verdict *v, const char *orig_key,
+			     const char *parse_json, const char *trace_json, int later, struct reports_sent *out)
 {
 	/* PostgreSQL reads the incident in the row's own statement: one round trip */
 	int pg = db_dialect(d) == DB_PGSQL;
@@ -418,8 +459,7 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 	struct db_stmt *st;
 	int rc, i = 1;
 
-	*existed = 0;
-	*done = 0;
+	memset(out, 0, sizeof(*out));
 	if (look && !inline_look && !memo && (rc = incident_look_find(d, v, look)) != DB_OK)
 		return rc;
 	/* the same dedupe as reports_insert_raw, and the content key: a unique
@@ -452,8 +492,30 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 		db_bind_null(st, i++);
 	db_bind_text(st, i++, spool_name);
 	bind_parsed(st, &i, r, v, orig_key, parse_json, trace_json);
-	if (!inline_look) {
+	if (!inline_look)
 		db_bind_pos(st, i++, look ? look->join : 0);
+	if (later && (rc = db_step_send(d, st)) != DB_OK) {
+		db_finalize(st);
+		return rc;
+	}
+	out->st = st;
+	out->inline_look = inline_look;
+	return DB_OK;
+}
+
+int reports_insert_done_recv(struct db *d, struct reports_sent *sent, const char *sha256, const char *content_key,
+			     struct incident_look *look, const struct db_report *r, const struct db_verdict *v,
+			     long long *id, int *existed, int *done)
+{
+	struct db_stmt *st = sent->st;
+	int rc;
+
+	sent->st = NULL;
+	*existed = 0;
+	*done = 0;
+	if (st == NULL)
+		return DB_ERROR;        /* a caller's bug: nothing was sent */
+	if (!sent->inline_look) {
 		rc = insert_or_find(d, st, sha256, content_key, id, existed, done);
 	} else if ((rc = db_step(d, st)) != DB_ROW) {
 		db_finalize(st);
@@ -474,6 +536,22 @@ int reports_insert_done(struct db *d, const char *spool_name, long long size, co
 	if (rc != DB_OK || *existed)
 		return rc;
 	return store_parts(d, *id, r);
+}
+
+int reports_insert_done(struct db *d, const char *spool_name, long long size, const char *sha256,
+			const char *content_key, long long received_at, struct incident_look *look,
+			const struct db_report *r, const struct db_verdict *v, const char *orig_key,
+			const char *parse_json, const char *trace_json, long long *id, int *existed, int *done)
+{
+	struct reports_sent sent;
+	int rc;
+
+	*existed = 0;
+	*done = 0;
+	if ((rc = reports_insert_done_send(d, spool_name, size, sha256, content_key, received_at, look, r, v,
+					   orig_key, parse_json, trace_json, 0, &sent)) != DB_OK)
+		return rc;
+	return reports_insert_done_recv(d, &sent, sha256, content_key, look, r, v, id, existed, done);
 }
 
 int reports_set_content_key(struct db *d, long long id, const char *content_key)

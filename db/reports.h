@@ -49,6 +49,37 @@ int reports_set_incident(struct db *d, long long id, long long incident_id);
 int reports_reparse(struct db *d, const char *sha256, const struct db_report *r, const struct db_verdict *v,
 		    const char *orig_key, const char *parse_json, const char *trace_json, long long *id, int *done,
 		    int *keyed);
+/*
+ * reports_reparse and reports_insert_done in two halves, so that the caller
+ * can work (parse the next message) while the server runs the statement:
+ * the _send half starts it (later 0: the _recv half runs it) and fills
+ * *sent, DB_OK or DB_ERROR/DB_BUSY; the
+ * _recv half, later in the same transaction, answers as the whole function
+ * would have, given the same record (and look, which it completes). A
+ * statement sent and not received is let go with reports_sent_drop. The
+ * transaction must not write the rows the statement reads in between.
+ */
+struct db_stmt;
+struct reports_sent {
+	struct db_stmt *st;     /* the statement whose answer is owed, or NULL */
+	int inline_look;        /* insert: its answer holds the incident lookup */
+	int rc;                 /* reparse with no statement: the answer (SQLite ran it whole) */
+	long long id;
+	int done, keyed;
+};
+int reports_reparse_send(struct db *d, const char *sha256, const struct db_report *r,
+			 const struct db_verdict *v, const char *orig_key, const char *parse_json,
+			 const char *trace_json, int later, struct reports_sent *sent);
+int reports_reparse_recv(struct db *d, struct reports_sent *sent, const struct db_report *r, long long *id,
+			 int *done, int *keyed);
+int reports_insert_done_send(struct db *d, const char *spool_name, long long size, const char *sha256,
+			     const char *content_key, long long received_at, struct incident_look *look,
+			     const struct db_report *r, const struct db_verdict *v, const char *orig_key,
+			     const char *parse_json, const char *trace_json, int later, struct reports_sent *sent);
+int reports_insert_done_recv(struct db *d, struct reports_sent *sent, const char *sha256, const char *content_key,
+			     struct incident_look *look, const struct db_report *r, const struct db_verdict *v,
+			     long long *id, int *existed, int *done);
+void reports_sent_drop(struct reports_sent *sent);
 /* reports_find - the id, spool name, status and whether it holds a content
  * key (name, done and keyed may be NULL) of the report with that digest (1;
  * sha256 NULL: not looked for) or else, when content_key is not NULL or "",
