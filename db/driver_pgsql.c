@@ -43,13 +43,13 @@
  * waited for.
  *
  * A statement whose answer the caller reads later (db_step_send: a
- * re-parsed report's row) goes out the same way and is pushed to the server
- * at once (PQflush), so the server runs it while the caller parses the next
- * message. Its answer is read when another statement waits for one, or by
- * its own step, and kept for that step (pg_state.held, in the order sent);
- * its failure fails its step, and is the failure of what waits next when
- * that reads it first. One reset or freed before its step is read as a
- * step_later statement.
+ * batch's report row, its insert or its re-parse) goes out the same way
+ * and is pushed to the server at once (PQflush), so the server runs it
+ * while the caller parses the next message. Its answer is read when
+ * another statement waits for one, or by its own step, and kept for that
+ * step (pg_state.held, in the order sent); its failure fails its step, and
+ * is the failure of what waits next when that reads it first. One reset or
+ * freed before its step is read as a step_later statement.
  */
 #include <dlfcn.h>
 #include <errno.h>
