@@ -624,6 +624,15 @@ static void redo(struct proc_batch *b)
 	b->n = 0;
 }
 
+/* abandon - the open transaction rolled back, and its messages stored again by redo */
+static void abandon(struct proc_batch *b)
+{
+	db_rollback(&b->p->db);
+	b->open = 0;
+	app_env_cache_end(&b->p->aenv);
+	redo(b);
+}
+
 void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char *sub, const char *data,
 		    size_t len, long long received_at, int reparse)
 {
@@ -681,10 +690,7 @@ void proc_batch_add(struct proc_batch *b, const struct spool_msg *m, const char 
 	free(f);
 	if (rc != DB_OK) {
 		/* roll back and take every message of the batch on its own, this one last */
-		db_rollback(&p->db);
-		b->open = 0;
-		app_env_cache_end(&p->aenv);
-		redo(b);
+		abandon(b);
 		if (b->down) {
 			left_pending(b, it);
 			return;
@@ -708,10 +714,7 @@ int proc_batch_flush(struct proc_batch *b)
 	if (land(b) != DB_OK) {
 		msg_debug("database %s: %s; storing the batch's %zu messages one by one", p->db.path,
 			  db_errmsg(&p->db), b->n);
-		db_rollback(&p->db);
-		b->open = 0;
-		app_env_cache_end(&p->aenv);
-		redo(b);
+		abandon(b);
 		return -1;
 	}
 	b->open = 0;
